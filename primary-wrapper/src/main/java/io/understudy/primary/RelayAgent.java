@@ -1,0 +1,176 @@
+package io.understudy.primary;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's duty cycle: accepts clients on the service address, opens one loopback connection to the app per client
+ * and moves bytes between the two. Single-threaded and non-blocking; {@link #awaitWork(long)} is its idle strategy.
+ */
+final class RelayAgent implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(RelayAgent.class);
+    private static final int ACCEPT_BACKLOG = 1024;
+
+    private final PrimaryWrapperConfig config;
+    private final RelayCounters counters;
+    private final Selector selector;
+    private final ServerSocketChannel server;
+    private final List<RelayConnection> connections = new ArrayList<>();
+
+    RelayAgent(final PrimaryWrapperConfig config, final RelayCounters counters) throws IOException
+    {
+        this.config = config;
+        this.counters = counters;
+        this.selector = Selector.open();
+        this.server = ServerSocketChannel.open();
+        try
+        {
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(config.serviceAddress(), ACCEPT_BACKLOG);
+            server.configureBlocking(false);
+            server.register(selector, SelectionKey.OP_ACCEPT);
+        }
+        catch (final IOException ex)
+        {
+            selector.close();
+            server.close();
+            throw new IOException("cannot listen on service address " + config.serviceAddress() + ": " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    /** The address actually bound (the port is resolved when the config asked for port 0). */
+    java.net.InetSocketAddress boundAddress() throws IOException
+    {
+        return (java.net.InetSocketAddress)server.getLocalAddress();
+    }
+
+    /** Handles every socket that is ready now, without blocking. Returns the number of ready sockets handled. */
+    int doWork(final long nowNs)
+    {
+        try
+        {
+            selector.selectNow();
+        }
+        catch (final IOException ex)
+        {
+            counters.errors.incrementAndGet();
+            LOG.error("[{}] selector failed: {}", config.nodeId(), ex.toString());
+            return 0;
+        }
+        int work = 0;
+        final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext())
+        {
+            final SelectionKey key = keys.next();
+            keys.remove();
+            work++;
+            onReady(key);
+        }
+        if (work > 0)
+        {
+            connections.removeIf(RelayConnection::isClosed);
+        }
+        return work;
+    }
+
+    /** Blocks until a socket is ready, the timeout passes or {@link #wakeUp()} is called. */
+    void awaitWork(final long timeoutMs) throws IOException
+    {
+        selector.select(timeoutMs);
+    }
+
+    void wakeUp()
+    {
+        selector.wakeup();
+    }
+
+    private void onReady(final SelectionKey key)
+    {
+        try
+        {
+            if (!key.isValid())
+            {
+                return;
+            }
+            if (key.isAcceptable())
+            {
+                acceptAll();
+            }
+            else
+            {
+                ((RelayConnection)key.attachment()).onReady(key);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            counters.errors.incrementAndGet();
+            LOG.error("[{}] relay error, closing the connection concerned", config.nodeId(), ex);
+            if (key.attachment() instanceof RelayConnection connection)
+            {
+                connection.close();
+            }
+        }
+    }
+
+    private void acceptAll() throws IOException
+    {
+        SocketChannel client;
+        while ((client = server.accept()) != null)
+        {
+            counters.connectionsAccepted.incrementAndGet();
+            counters.connectionsOpen.incrementAndGet();
+            final SocketChannel app = SocketChannel.open();
+            try
+            {
+                client.configureBlocking(false);
+                client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                app.configureBlocking(false);
+                final boolean connected = app.connect(config.appAddress());
+                final RelayConnection connection =
+                    new RelayConnection(config.nodeId(), client, app, config.bufferBytes(), counters);
+                connection.register(selector, connected);
+                connections.add(connection);
+            }
+            catch (final IOException ex)
+            {
+                counters.connectionsOpen.decrementAndGet();
+                counters.appConnectFailures.incrementAndGet();
+                LOG.warn("[{}] cannot relay {} to the app at {}: {}", config.nodeId(), client.getRemoteAddress(),
+                    config.appAddress(), ex.getMessage());
+                client.setOption(StandardSocketOptions.SO_LINGER, 0);
+                client.close();
+                app.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        for (final RelayConnection connection : connections)
+        {
+            connection.close();
+        }
+        connections.clear();
+        try
+        {
+            server.close();
+        }
+        finally
+        {
+            selector.close();
+        }
+    }
+}

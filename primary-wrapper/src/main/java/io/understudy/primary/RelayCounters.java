@@ -1,0 +1,31 @@
+package io.understudy.primary;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counters written by the relay thread and read by any thread.
+ */
+final class RelayCounters
+{
+    final AtomicLong connectionsAccepted = new AtomicLong();
+    final AtomicLong connectionsOpen = new AtomicLong();
+    final AtomicLong bytesFromClients = new AtomicLong();
+    final AtomicLong bytesToClients = new AtomicLong();
+    final AtomicLong resetsFromClients = new AtomicLong();
+    final AtomicLong resetsFromApp = new AtomicLong();
+    final AtomicLong appConnectFailures = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+
+    RelayStats snapshot()
+    {
+        return new RelayStats(
+            connectionsAccepted.get(),
+            connectionsOpen.get(),
+            bytesFromClients.get(),
+            bytesToClients.get(),
+            resetsFromClients.get(),
+            resetsFromApp.get(),
+            appConnectFailures.get(),
+            errors.get());
+    }
+}

@@ -1,0 +1,111 @@
+package io.understudy.primary;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One direction of a relayed connection: bytes read from the source wait in a bounded buffer until the sink takes
+ * them; the source's end of stream becomes a shutdown of the sink's output once everything before it was written,
+ * so a half-close reaches the other side in order.
+ */
+final class RelayDirection
+{
+    /** Thrown when one socket of the pair failed; says which, so the other one can be reset in turn. */
+    static final class SideFailure extends Exception
+    {
+        private static final long serialVersionUID = 1L;
+        final SocketChannel side;
+
+        SideFailure(final SocketChannel side, final IOException cause)
+        {
+            super(cause.getMessage(), cause);
+            this.side = side;
+        }
+    }
+
+    private final SocketChannel source;
+    private final SocketChannel sink;
+    private final ByteBuffer buffer;
+    private boolean sourceEnded;
+    private boolean sinkShut;
+
+    RelayDirection(final SocketChannel source, final SocketChannel sink, final int bufferBytes)
+    {
+        this.source = source;
+        this.sink = sink;
+        this.buffer = ByteBuffer.allocateDirect(bufferBytes);
+    }
+
+    /**
+     * Reads what the source has, as far as the buffer allows.
+     *
+     * @return bytes read, 0 when nothing was available or the buffer is full or the source has ended.
+     */
+    int fill() throws SideFailure
+    {
+        if (sourceEnded || !buffer.hasRemaining())
+        {
+            return 0;
+        }
+        try
+        {
+            final int read = source.read(buffer);
+            if (read < 0)
+            {
+                sourceEnded = true;
+                return 0;
+            }
+            return read;
+        }
+        catch (final IOException ex)
+        {
+            throw new SideFailure(source, ex);
+        }
+    }
+
+    /**
+     * Writes buffered bytes to the sink; once the source has ended and nothing is left, shuts the sink's output.
+     *
+     * @return bytes written.
+     */
+    int drain() throws SideFailure
+    {
+        try
+        {
+            int written = 0;
+            if (buffer.position() > 0)
+            {
+                buffer.flip();
+                written = sink.write(buffer);
+                buffer.compact();
+            }
+            if (sourceEnded && !sinkShut && buffer.position() == 0)
+            {
+                sink.shutdownOutput();
+                sinkShut = true;
+            }
+            return written;
+        }
+        catch (final IOException ex)
+        {
+            throw new SideFailure(sink, ex);
+        }
+    }
+
+    boolean wantsRead()
+    {
+        return !sourceEnded && buffer.hasRemaining();
+    }
+
+    boolean hasPending()
+    {
+        return buffer.position() > 0;
+    }
+
+    /** True when the source ended and the sink was told so: nothing more will move this way. */
+    boolean isFinished()
+    {
+        return sinkShut;
+    }
+}

@@ -1,0 +1,241 @@
+package io.understudy.primary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class PrimaryWrapperTest
+{
+    private final InetAddress loopback = InetAddress.getLoopbackAddress();
+    private ServerSocket app;
+    private PrimaryWrapper wrapper;
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        if (wrapper != null)
+        {
+            wrapper.close();
+        }
+        if (app != null)
+        {
+            app.close();
+        }
+    }
+
+    private void startWrapper(final int appPort) throws IOException
+    {
+        wrapper = PrimaryWrapper.start(new PrimaryWrapperConfig(
+            "test", new InetSocketAddress(loopback, 0), new InetSocketAddress(loopback, appPort),
+            PrimaryWrapperConfig.DEFAULT_BUFFER_BYTES));
+    }
+
+    private Socket connectClient() throws IOException
+    {
+        final Socket client = new Socket(loopback, wrapper.serviceAddress().getPort());
+        client.setSoTimeout(10_000);
+        return client;
+    }
+
+    /** Runs one app-side connection handler on a thread of its own. */
+    private <T> CompletableFuture<T> serveOne(final AppHandler<T> handler) throws IOException
+    {
+        app = new ServerSocket(0, 50, loopback);
+        return CompletableFuture.supplyAsync(() ->
+        {
+            try (Socket socket = app.accept())
+            {
+                socket.setSoTimeout(10_000);
+                return handler.handle(socket);
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+    }
+
+    interface AppHandler<T>
+    {
+        T handle(Socket socket) throws IOException;
+    }
+
+    @Test
+    void shouldRelayEveryByteBothWaysWhenAppEchoes() throws Exception
+    {
+        final CompletableFuture<Long> echoed = serveOne(socket ->
+        {
+            final long count = socket.getInputStream().transferTo(socket.getOutputStream());
+            socket.shutdownOutput();
+            return count;
+        });
+        startWrapper(app.getLocalPort());
+        final byte[] sent = new byte[3 * 1024 * 1024 + 17];
+        new Random(42).nextBytes(sent);
+
+        try (Socket client = connectClient())
+        {
+            final CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readAll(client));
+            client.getOutputStream().write(sent);
+            client.shutdownOutput();
+            assertThat(received.get(20, TimeUnit.SECONDS)).isEqualTo(sent);
+        }
+        assertThat(echoed.get(5, TimeUnit.SECONDS)).isEqualTo(sent.length);
+        final RelayStats stats = awaitStats(s -> s.connectionsOpen() == 0);
+        assertThat(stats.connectionsAccepted()).isEqualTo(1);
+        assertThat(stats.bytesFromClients()).isEqualTo(sent.length);
+        assertThat(stats.bytesToClients()).isEqualTo(sent.length);
+        assertThat(stats.errors()).isZero();
+    }
+
+    @Test
+    void shouldLetAppKeepSendingWhenClientHalfCloses() throws Exception
+    {
+        serveOne(socket ->
+        {
+            final byte[] request = socket.getInputStream().readAllBytes();
+            final OutputStream out = socket.getOutputStream();
+            out.write(("got " + request.length + " bytes\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return request.length;
+        });
+        startWrapper(app.getLocalPort());
+
+        try (Socket client = connectClient())
+        {
+            client.getOutputStream().write("hello, app".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            assertThat(new String(readAll(client), StandardCharsets.US_ASCII)).isEqualTo("got 10 bytes\n");
+        }
+    }
+
+    @Test
+    void shouldResetClientWhenAppResets() throws Exception
+    {
+        serveOne(socket ->
+        {
+            final int first = socket.getInputStream().read();
+            socket.setSoLinger(true, 0);
+            return first;
+        });
+        startWrapper(app.getLocalPort());
+
+        try (Socket client = connectClient())
+        {
+            client.getOutputStream().write('x');
+            assertThatThrownBy(() -> client.getInputStream().read())
+                .isInstanceOf(SocketException.class)
+                .hasMessageContaining("reset");
+        }
+        assertThat(awaitStats(s -> s.connectionsOpen() == 0).resetsFromApp()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldResetAppWhenClientResets() throws Exception
+    {
+        final CompletableFuture<String> appSaw = serveOne(socket ->
+        {
+            final InputStream in = socket.getInputStream();
+            final int first = in.read();
+            try
+            {
+                final int next = in.read();
+                return "read " + first + " then " + next;
+            }
+            catch (final SocketException ex)
+            {
+                return "reset after " + (char)first + ": " + ex.getMessage();
+            }
+        });
+        startWrapper(app.getLocalPort());
+
+        final Socket client = connectClient();
+        client.getOutputStream().write('a');
+        client.getOutputStream().flush();
+        awaitStats(s -> s.bytesFromClients() == 1);
+        client.setSoLinger(true, 0);
+        client.close();
+
+        assertThat(appSaw.get(10, TimeUnit.SECONDS)).startsWith("reset after a").contains("reset");
+        assertThat(awaitStats(s -> s.connectionsOpen() == 0).resetsFromClients()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldResetClientWhenAppIsNotListening() throws Exception
+    {
+        final int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, loopback))
+        {
+            closedPort = probe.getLocalPort();
+        }
+        startWrapper(closedPort);
+
+        try (Socket client = connectClient())
+        {
+            assertThatThrownBy(() -> client.getInputStream().read())
+                .isInstanceOf(SocketException.class)
+                .hasMessageContaining("reset");
+        }
+        assertThat(awaitStats(s -> s.connectionsOpen() == 0).appConnectFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNameTheAddressWhenServiceAddressIsTaken() throws Exception
+    {
+        try (ServerSocket taken = new ServerSocket(0, 1, loopback))
+        {
+            final InetSocketAddress address = new InetSocketAddress(loopback, taken.getLocalPort());
+            assertThatThrownBy(() -> PrimaryWrapper.start(
+                new PrimaryWrapperConfig("test", address, address, PrimaryWrapperConfig.DEFAULT_BUFFER_BYTES)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot listen on service address")
+                .hasMessageContaining(String.valueOf(taken.getLocalPort()));
+        }
+    }
+
+    private RelayStats awaitStats(final java.util.function.Predicate<RelayStats> condition)
+        throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        RelayStats stats = wrapper.stats();
+        while (!condition.test(stats) && System.nanoTime() < deadlineNs)
+        {
+            Thread.sleep(5);
+            stats = wrapper.stats();
+        }
+        assertThat(condition.test(stats)).as("relay stats %s", stats).isTrue();
+        return stats;
+    }
+
+    private static byte[] readAll(final Socket socket)
+    {
+        try
+        {
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            socket.getInputStream().transferTo(out);
+            return out.toByteArray();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+}
