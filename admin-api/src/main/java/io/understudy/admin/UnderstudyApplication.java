@@ -1,0 +1,45 @@
+package io.understudy.admin;
+
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.understudy.admin.core.Node;
+import io.understudy.admin.health.RelayHealthCheck;
+import io.understudy.admin.resources.StatusResource;
+
+/**
+ * The Understudy node process: one YAML config, the node's role as a managed object, and its admin API.
+ * {@code ops/understudy server CONFIG} runs it.
+ */
+public final class UnderstudyApplication extends Application<UnderstudyConfiguration>
+{
+    public static void main(final String[] args) throws Exception
+    {
+        new UnderstudyApplication().run(args);
+    }
+
+    @Override
+    public String getName()
+    {
+        return "understudy";
+    }
+
+    @Override
+    public void initialize(final Bootstrap<UnderstudyConfiguration> bootstrap)
+    {
+        // ${VAR} and ${VAR:-default} in the YAML; an undefined variable without a default is an error.
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+            bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
+    }
+
+    @Override
+    public void run(final UnderstudyConfiguration configuration, final Environment environment)
+    {
+        final Node node = new Node(configuration.getNode());
+        environment.lifecycle().manage(node);
+        environment.jersey().register(new StatusResource(node));
+        environment.healthChecks().register("role", new RelayHealthCheck(node));
+    }
+}

@@ -1,0 +1,24 @@
+package io.understudy.admin;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import io.dropwizard.core.Configuration;
+import io.understudy.admin.core.NodeSettings;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+
+/**
+ * A node's whole YAML config: Dropwizard's server and logging sections plus the {@code node:} section.
+ */
+public final class UnderstudyConfiguration extends Configuration
+{
+    @Valid
+    @NotNull
+    @JsonProperty
+    private NodeSettings node;
+
+    public NodeSettings getNode()
+    {
+        return node;
+    }
+}

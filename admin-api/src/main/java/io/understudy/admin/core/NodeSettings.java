@@ -1,0 +1,82 @@
+package io.understudy.admin.core;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+/**
+ * The {@code node:} section of a node's YAML config: who this node is and which service it protects.
+ */
+public final class NodeSettings
+{
+    @NotBlank
+    @JsonProperty
+    private String id;
+
+    @NotNull
+    @JsonProperty
+    private Role role;
+
+    /** The service address (VIP) clients connect to. */
+    @NotBlank
+    @JsonProperty
+    private String serviceAddress;
+
+    @Min(1)
+    @Max(65535)
+    @JsonProperty
+    private int servicePort;
+
+    /** Where this node's own instance of the app listens. */
+    @NotBlank
+    @JsonProperty
+    private String appAddress = "127.0.0.1";
+
+    @Min(1)
+    @Max(65535)
+    @JsonProperty
+    private int appPort;
+
+    @Min(1024)
+    @Max(16 * 1024 * 1024)
+    @JsonProperty
+    private int relayBufferBytes = 64 * 1024;
+
+    public String getId()
+    {
+        return id;
+    }
+
+    public Role getRole()
+    {
+        return role;
+    }
+
+    public String getServiceAddress()
+    {
+        return serviceAddress;
+    }
+
+    public int getServicePort()
+    {
+        return servicePort;
+    }
+
+    public String getAppAddress()
+    {
+        return appAddress;
+    }
+
+    public int getAppPort()
+    {
+        return appPort;
+    }
+
+    public int getRelayBufferBytes()
+    {
+        return relayBufferBytes;
+    }
+}

@@ -1,0 +1,36 @@
+package io.understudy.admin.resources;
+
+import io.understudy.admin.api.NodeStatus;
+import io.understudy.admin.core.Node;
+import io.understudy.admin.core.NodeSettings;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * GET /status: the node's identity, role and counters.
+ */
+@Path("/status")
+@Produces(MediaType.APPLICATION_JSON)
+public final class StatusResource
+{
+    private final Node node;
+
+    public StatusResource(final Node node)
+    {
+        this.node = node;
+    }
+
+    @GET
+    public NodeStatus status()
+    {
+        final NodeSettings settings = node.settings();
+        return new NodeStatus(
+            settings.getId(),
+            settings.getRole(),
+            settings.getServiceAddress() + ":" + settings.getServicePort(),
+            settings.getAppAddress() + ":" + settings.getAppPort(),
+            node.relayStats().orElse(null));
+    }
+}
