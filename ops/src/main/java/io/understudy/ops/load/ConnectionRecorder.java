@@ -1,0 +1,72 @@
+package io.understudy.ops.load;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Tallies what one load connection sees: the verdict and latency of every reply, the longest stall and why the
+ * connection stopped. Times are arguments, so the arithmetic is tested without a clock.
+ */
+final class ConnectionRecorder {
+    private final int index;
+    private final long intervalNs;
+    private final long[] verdictCounts = new long[Verdict.values().length];
+    private long resets;
+    private long[] latenciesNs = new long[1024];
+    private int replies;
+    private long lastReplyNs;
+    private long maxStallNs;
+    private String failure;
+
+    ConnectionRecorder(final int index, final long intervalNs) {
+        this.index = index;
+        this.intervalNs = intervalNs;
+    }
+
+    void onReply(final long sendNs, final long replyNs, final Verdict verdict) {
+        final long latencyNs = replyNs - sendNs;
+        maxStallNs = Math.max(maxStallNs, latencyNs);
+        if (replies > 0) {
+            // Between two replies the connection is expected to idle one interval; anything beyond is a stall.
+            maxStallNs = Math.max(maxStallNs, replyNs - lastReplyNs - intervalNs);
+        }
+        if (replies == latenciesNs.length) {
+            latenciesNs = Arrays.copyOf(latenciesNs, replies * 2);
+        }
+        latenciesNs[replies++] = latencyNs;
+        lastReplyNs = replyNs;
+        verdictCounts[verdict.ordinal()]++;
+    }
+
+    /** Records the failure that stopped the connection (it does not reconnect). */
+    void onFailure(final IOException ex) {
+        if (ex instanceof ReplyReader.ReplyTooLongException) {
+            verdictCounts[Verdict.CORRUPTED.ordinal()]++;
+        } else if (isReset(ex)) {
+            resets++;
+        } else {
+            verdictCounts[Verdict.ERROR.ordinal()]++;
+        }
+        failure = ex.toString();
+    }
+
+    /** A connection ended by a TCP RST fails with one of these messages, depending on whether it read or wrote. */
+    static boolean isReset(final IOException ex) {
+        final String message = ex.getMessage();
+        if (message == null) {
+            return false;
+        }
+        final String lower = message.toLowerCase(Locale.ROOT);
+        return lower.contains("connection reset") || lower.contains("broken pipe");
+    }
+
+    ConnectionResult result() {
+        return new ConnectionResult(index, replies,
+                verdictCounts[Verdict.SKIPPED.ordinal()],
+                verdictCounts[Verdict.REPEATED.ordinal()],
+                verdictCounts[Verdict.CORRUPTED.ordinal()],
+                verdictCounts[Verdict.ERROR.ordinal()],
+                resets, maxStallNs, Arrays.copyOf(latenciesNs, replies), failure);
+    }
+}

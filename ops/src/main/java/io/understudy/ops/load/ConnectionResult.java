@@ -1,0 +1,29 @@
+package io.understudy.ops.load;
+
+/**
+ * What one load connection saw from start to end.
+ *
+ * @param latenciesNs the latency of every reply, in arrival order
+ * @param maxStallNs the longest wait for a reply, or the longest gap between two replies beyond the interval
+ * @param failure why the connection stopped early, or null when it ran to the end
+ */
+record ConnectionResult(int index, long replies, long skipped, long repeated, long corrupted, long errors, long resets,
+        long maxStallNs, long[] latenciesNs, String failure) {
+
+    /** @return true when the connection got replies and every one of them was right */
+    boolean isOk() {
+        return replies > 0 && skipped == 0 && repeated == 0 && corrupted == 0 && errors == 0 && resets == 0;
+    }
+
+    /** @return one line saying what went wrong, for the summary */
+    String describeProblem() {
+        final StringBuilder problem = new StringBuilder("connection ").append(index).append(": ")
+                .append(replies).append(" replies, skipped=").append(skipped).append(" repeated=").append(repeated)
+                .append(" corrupted=").append(corrupted).append(" errors=").append(errors)
+                .append(" resets=").append(resets);
+        if (failure != null) {
+            problem.append(", stopped: ").append(failure);
+        }
+        return problem.toString();
+    }
+}

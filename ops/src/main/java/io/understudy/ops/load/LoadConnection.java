@@ -1,0 +1,98 @@
+package io.understudy.ops.load;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One long-lived load connection: sends INCR on its own key at each interval tick, one request at a time, and checks
+ * every reply until the run's deadline. A connection that fails stops; it never reconnects, so a failover that drops
+ * connections shows up in the result.
+ */
+final class LoadConnection implements Callable<ConnectionResult> {
+    private static final Logger LOG = LoggerFactory.getLogger(LoadConnection.class);
+
+    private final LoadConfig config;
+    private final int index;
+    private final long firstTickNs;
+    private final long deadlineNs;
+    private final long intervalNs;
+
+    LoadConnection(final LoadConfig config, final int index, final long startNs, final long deadlineNs) {
+        this.config = config;
+        this.index = index;
+        this.intervalNs = config.intervalMs() * 1_000_000L;
+        // Spread the connections over one interval so the service sees a steady rate, not a burst per tick.
+        this.firstTickNs = startNs + intervalNs * index / config.connections();
+        this.deadlineNs = deadlineNs;
+    }
+
+    @Override
+    public ConnectionResult call() {
+        final ConnectionRecorder recorder = new ConnectionRecorder(index, intervalNs);
+        try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(config.host(), config.port()), config.connectTimeoutMs());
+            exchange(socket, recorder);
+        } catch (final IOException ex) {
+            recorder.onFailure(ex);
+            LOG.warn("loadgen {}:{} connection {} ({}) stopped: {}",
+                    config.host(), config.port(), index, config.key(index), ex.toString());
+        }
+        return recorder.result();
+    }
+
+    private void exchange(final Socket socket, final ConnectionRecorder recorder) throws IOException {
+        final Protocol protocol = config.protocol();
+        final byte[] request = protocol.incrRequest(config.key(index));
+        final OutputStream out = socket.getOutputStream();
+        final ReplyReader reader = new ReplyReader(socket);
+        final ReplyChecker checker = new ReplyChecker();
+        final long replyTimeoutNs = config.replyTimeoutMs() * 1_000_000L;
+        long tickNs = firstTickNs;
+        while (awaitTick(tickNs)) {
+            final long sendNs = System.nanoTime();
+            out.write(request);
+            final String line = reader.readLine(sendNs + replyTimeoutNs);
+            final long replyNs = System.nanoTime();
+            recorder.onReply(sendNs, replyNs, checker.check(protocol.parse(line)));
+            tickNs = nextTickNs(tickNs, replyNs, intervalNs);
+        }
+    }
+
+    /** @return true at tickNs, false when the deadline (or an interrupt) comes first */
+    private boolean awaitTick(final long tickNs) {
+        while (!Thread.currentThread().isInterrupted()) {
+            final long nowNs = System.nanoTime();
+            if (nowNs - deadlineNs >= 0) {
+                return false;
+            }
+            if (nowNs - tickNs >= 0) {
+                return true;
+            }
+            LockSupport.parkNanos(Math.min(tickNs - nowNs, deadlineNs - nowNs));
+        }
+        return false;
+    }
+
+    /**
+     * The first tick after tickNs that is not already past at nowNs: ticks missed while waiting for a slow reply are
+     * dropped rather than sent as a burst, so a stall does not turn into a load spike after it.
+     */
+    static long nextTickNs(final long tickNs, final long nowNs, final long intervalNs) {
+        if (intervalNs == 0) {
+            return nowNs;
+        }
+        final long nextNs = tickNs + intervalNs;
+        if (nextNs - nowNs >= 0) {
+            return nextNs;
+        }
+        final long missedTicks = (nowNs - nextNs + intervalNs - 1) / intervalNs;
+        return nextNs + missedTicks * intervalNs;
+    }
+}

@@ -1,0 +1,65 @@
+package io.understudy.ops.load;
+
+/**
+ * Checks the replies of one connection in order: each counter and each value must be exactly the previous one plus
+ * one. After a fault it re-bases on what it received, so one lost or doubled request is counted once, not on every
+ * later reply.
+ */
+final class ReplyChecker {
+    /** Starts at 0 so the first reply must carry counter 1. */
+    private long lastCounter;
+    /** False until the first value, which is the base whatever it is (the key may exist from an earlier run). */
+    private boolean hasLastValue;
+    private long lastValue;
+
+    Verdict check(final ParsedReply reply) {
+        return switch (reply.kind()) {
+            case VALUE -> checkValue(reply);
+            case ERROR -> onError(reply);
+            case CORRUPT -> onCorrupt();
+        };
+    }
+
+    private Verdict checkValue(final ParsedReply reply) {
+        Verdict verdict = Verdict.OK;
+        if (reply.counter() != ParsedReply.NO_COUNTER) {
+            verdict = worse(verdict, compare(reply.counter(), lastCounter));
+            lastCounter = reply.counter();
+        }
+        if (hasLastValue) {
+            verdict = worse(verdict, compare(reply.value(), lastValue));
+        }
+        hasLastValue = true;
+        lastValue = reply.value();
+        return verdict;
+    }
+
+    private Verdict onError(final ParsedReply reply) {
+        // A failed INCR changed no value; its counter still numbers the request.
+        if (reply.counter() != ParsedReply.NO_COUNTER) {
+            lastCounter = reply.counter();
+        }
+        return Verdict.ERROR;
+    }
+
+    private Verdict onCorrupt() {
+        // The damaged reply most likely answered a request that was applied: expect the one after it next.
+        lastCounter++;
+        lastValue++;
+        return Verdict.CORRUPTED;
+    }
+
+    private static Verdict compare(final long received, final long previous) {
+        if (received <= previous) {
+            return Verdict.REPEATED;
+        }
+        return received == previous + 1 ? Verdict.OK : Verdict.SKIPPED;
+    }
+
+    private static Verdict worse(final Verdict first, final Verdict second) {
+        if (first == Verdict.REPEATED || second == Verdict.REPEATED) {
+            return Verdict.REPEATED;
+        }
+        return first == Verdict.SKIPPED || second == Verdict.SKIPPED ? Verdict.SKIPPED : Verdict.OK;
+    }
+}

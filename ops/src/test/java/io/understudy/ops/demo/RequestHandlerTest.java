@@ -1,0 +1,56 @@
+package io.understudy.ops.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The demo protocol's commands without sockets. */
+final class RequestHandlerTest {
+    private final ServerCounters counters = new ServerCounters();
+    private final RequestHandler handler = new RequestHandler(new KeyValueStore(), counters);
+
+    @Test
+    void shouldRefuseAndKeepValueWhenIncrementWouldOverflow() {
+        handler.handle("SET big " + Long.MAX_VALUE);
+
+        assertThat(handler.handle("INCR big")).isEqualTo(Reply.error("increment would overflow"));
+        assertThat(handler.handle("GET big")).isEqualTo(Reply.ok(Long.toString(Long.MAX_VALUE)));
+    }
+
+    @Test
+    void shouldCountFromZeroWhenIncrementingMissingKey() {
+        assertThat(handler.handle("INCR fresh")).isEqualTo(Reply.ok("1"));
+        assertThat(handler.handle("INCR fresh")).isEqualTo(Reply.ok("2"));
+    }
+
+    @Test
+    void shouldStoreEmptyValueWhenSetEndsAfterKeySpace() {
+        assertThat(handler.handle("SET k ")).isEqualTo(Reply.ok("OK"));
+        assertThat(handler.handle("GET k")).isEqualTo(Reply.ok(""));
+        assertThat(handler.handle("APPEND k ab")).isEqualTo(Reply.ok("2"));
+    }
+
+    @Test
+    void shouldRejectWhenKeyIsEmptyOrFollowedByMoreWords() {
+        assertThat(handler.handle("GET  k")).isEqualTo(Reply.error("wrong number of arguments for 'GET'"));
+        assertThat(handler.handle("INCR a b")).isEqualTo(Reply.error("wrong number of arguments for 'INCR'"));
+        assertThat(handler.handle("SET  v")).isEqualTo(Reply.error("wrong number of arguments for 'SET'"));
+        assertThat(handler.handle("")).isEqualTo(Reply.error("empty request"));
+    }
+
+    @Test
+    void shouldCloseOrAbortWhenQuitOrReset() {
+        assertThat(handler.handle("QUIT")).isEqualTo(new Reply("BYE", Reply.AfterReply.CLOSE));
+        assertThat(handler.handle("RESET").after()).isEqualTo(Reply.AfterReply.ABORT);
+        assertThat(handler.handle("RESET now")).isEqualTo(Reply.error("wrong number of arguments for 'RESET'"));
+    }
+
+    @Test
+    void shouldReportCountersWhenStats() {
+        counters.onAccepted();
+        counters.onAccepted();
+        counters.onClosed(true);
+
+        assertThat(handler.handle("STATS")).isEqualTo(Reply.ok("connections=1 accepted=2 resets=1"));
+    }
+}

@@ -1,0 +1,73 @@
+package io.understudy.ops.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The demo service under Understudy in the lab: clients in the client host reach it only through the VIP, via the
+ * primary-wrapper, and see every reply right, half-closes and resets included.
+ */
+@Tag("lab")
+@Timeout(300)
+class ClientsReachDemoServiceThroughVipTest
+{
+    private static final int APP_PORT = 7000;
+    private static final int SERVICE_PORT = 7070;
+
+    @RegisterExtension
+    static final LabExtension LAB = new LabExtension();
+
+    @BeforeAll
+    static void startDemoService()
+    {
+        Lab.start("java -Xmx128m -jar " + Lab.OPS_JAR + " demo-service --port " + APP_PORT, APP_PORT, SERVICE_PORT);
+    }
+
+    @Test
+    void shouldGetEveryReplyRightWhenTwentyConnectionsLoadTheVip()
+    {
+        final JsonNode report = LoadReport.run(SERVICE_PORT, "line", 20, 5);
+
+        assertThat(report.get("protocol").asText()).isEqualTo("line");
+        LoadReport.assertEveryReplyRight(report, 20, 5);
+    }
+
+    @Test
+    void shouldDeliverEveryReplyThenEndWhenClientHalfCloses()
+    {
+        final Lab.Result result = Lab.probe(Lab.CLIENT, "halfclose", Lab.VIP, String.valueOf(SERVICE_PORT));
+
+        assertThat(result.exitCode()).as("%s", result).isZero();
+        assertThat(result.stdout()).matches("(?s)1 (\\d+)\n2 (\\d+)\n3 (\\d+)\nEND eof\n");
+        final String[] lines = result.stdout().split("\n");
+        final long first = Long.parseLong(lines[0].split(" ")[1]);
+        assertThat(lines[1]).isEqualTo("2 " + (first + 1));
+        assertThat(lines[2]).isEqualTo("3 " + (first + 1));
+    }
+
+    @Test
+    void shouldResetClientWhenAppResets()
+    {
+        final Lab.Result result = Lab.probe(Lab.CLIENT, "app-reset", Lab.VIP, String.valueOf(SERVICE_PORT));
+
+        assertThat(result.exitCode()).as("%s", result).isZero();
+        assertThat(result.stdout()).isEqualTo("END reset\n");
+    }
+
+    @Test
+    void shouldResetAppWhenClientResets()
+    {
+        final Lab.Result result = Lab.probe(Lab.CLIENT, "client-reset", Lab.VIP, String.valueOf(SERVICE_PORT));
+
+        assertThat(result.exitCode()).as("%s", result).isZero();
+        assertThat(result.stdout()).matches("(?s)1 1\n\\d+ connections=\\d+ accepted=\\d+ resets=1\nEND eof\n");
+    }
+}

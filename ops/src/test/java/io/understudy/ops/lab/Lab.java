@@ -1,0 +1,182 @@
+package io.understudy.ops.lab;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives {@code ops/lab} for system tests, exactly as an operator would, under a prefix of its own so a lab an operator
+ * left up is never touched.
+ */
+final class Lab
+{
+    static final String PREFIX = "ust";
+    static final String CLIENT = "client";
+    static final String PRIMARY = "primary";
+    static final String BACKUP = "backup";
+    static final String VIP = "198.18.0.100";
+    static final Path REPO = findRepo();
+    static final Path OPS_JAR = REPO.resolve("ops/target/understudy-ops.jar");
+    static final Path TEST_CLASSES = REPO.resolve("ops/target/test-classes");
+
+    /** What a command did. */
+    record Result(int exitCode, String stdout, String stderr)
+    {
+        @Override
+        public String toString()
+        {
+            return "exit " + exitCode + "\n--- stdout\n" + stdout + "--- stderr\n" + stderr;
+        }
+    }
+
+    private Lab()
+    {
+    }
+
+    static Result lab(final Duration timeout, final String... args)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(REPO.resolve("ops/lab").toString());
+        command.addAll(List.of(args));
+        return run(timeout, command);
+    }
+
+    static Result up()
+    {
+        return expectOk(lab(Duration.ofSeconds(60), "up"));
+    }
+
+    static Result down()
+    {
+        return expectOk(lab(Duration.ofSeconds(60), "down"));
+    }
+
+    static Result start(final String app, final int appPort, final int servicePort)
+    {
+        return expectOk(lab(Duration.ofSeconds(120), "start", "--app", app,
+            "--app-port", String.valueOf(appPort), "--service-port", String.valueOf(servicePort)));
+    }
+
+    /** Runs a command inside one lab host. */
+    static Result exec(final String host, final Duration timeout, final String... command)
+    {
+        final List<String> args = new ArrayList<>(List.of("exec", host));
+        args.addAll(List.of(command));
+        return lab(timeout, args.toArray(String[]::new));
+    }
+
+    /** Runs the ops jar (demo service, load generator) inside one lab host. */
+    static Result execOpsJar(final String host, final Duration timeout, final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of("java", "-Xmx256m", "-jar", OPS_JAR.toString()));
+        command.addAll(List.of(args));
+        return exec(host, timeout, command.toArray(String[]::new));
+    }
+
+    /** Runs {@link LabProbe} inside one lab host. */
+    static Result probe(final String host, final String... args)
+    {
+        final List<String> command = new ArrayList<>(List.of(
+            "java", "-Xmx64m", "-cp", TEST_CLASSES.toString(), LabProbe.class.getName()));
+        command.addAll(List.of(args));
+        return exec(host, Duration.ofSeconds(60), command.toArray(String[]::new));
+    }
+
+    /** The lab's report for a failed test: status and every node log. */
+    static String diagnostics()
+    {
+        final StringBuilder out = new StringBuilder();
+        out.append(lab(Duration.ofSeconds(20), "status"));
+        for (final String host : List.of(PRIMARY, BACKUP))
+        {
+            out.append("\n===== ops/lab logs ").append(host).append('\n').append(lab(Duration.ofSeconds(20), "logs", host));
+        }
+        return out.toString();
+    }
+
+    static Result run(final Duration timeout, final List<String> command)
+    {
+        final ProcessBuilder builder = new ProcessBuilder(command).directory(REPO.toFile());
+        builder.environment().put("UNDERSTUDY_LAB", PREFIX);
+        builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        try
+        {
+            final Process process = builder.start();
+            final CompletableFuture<String> stdout = drain(process.getInputStream());
+            final CompletableFuture<String> stderr = drain(process.getErrorStream());
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+            {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new AssertionError(String.join(" ", command) + " did not finish within " + timeout);
+            }
+            return new Result(process.exitValue(), stdout.join(), stderr.join());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted running " + command, ex);
+        }
+    }
+
+    static Result expectOk(final Result result)
+    {
+        if (result.exitCode() != 0)
+        {
+            throw new AssertionError("ops/lab failed: " + result);
+        }
+        return result;
+    }
+
+    /** Namespaces whose names start with the test prefix: none may be left after {@code down}. */
+    static List<String> leftoverNamespaces()
+    {
+        final Result result = run(Duration.ofSeconds(10), List.of("ip", "netns", "list"));
+        return result.stdout().lines()
+            .map(line -> line.split(" ")[0])
+            .filter(name -> name.startsWith(PREFIX + "-"))
+            .toList();
+    }
+
+    private static CompletableFuture<String> drain(final InputStream stream)
+    {
+        return CompletableFuture.supplyAsync(() ->
+        {
+            try (stream)
+            {
+                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            catch (final IOException ex)
+            {
+                return "(unreadable: " + ex.getMessage() + ")";
+            }
+        });
+    }
+
+    private static Path findRepo()
+    {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve("ops/lab")))
+        {
+            dir = dir.getParent();
+        }
+        if (dir == null)
+        {
+            throw new IllegalStateException("cannot find the repository (no ops/lab above " +
+                Path.of("").toAbsolutePath() + ")");
+        }
+        return dir;
+    }
+}

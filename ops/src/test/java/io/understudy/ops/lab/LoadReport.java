@@ -1,0 +1,55 @@
+package io.understudy.ops.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Runs the load generator in the lab's client host against the VIP and checks its report the way a user reads it.
+ */
+final class LoadReport
+{
+    private static final String[] FAULTS = {"skipped", "repeated", "corrupted", "errors", "resets"};
+
+    private LoadReport()
+    {
+    }
+
+    /** Runs {@code loadgen} from the client host to VIP:port and returns its JSON report. */
+    static JsonNode run(final int servicePort, final String protocol, final int connections, final int durationS)
+    {
+        final List<String> args = new ArrayList<>(List.of("loadgen", "--host", Lab.VIP,
+            "--port", String.valueOf(servicePort), "--protocol", protocol, "--connections", String.valueOf(connections),
+            "--interval-ms", "5", "--duration-s", String.valueOf(durationS), "--json-only"));
+        final Lab.Result result = Lab.execOpsJar(Lab.CLIENT, Duration.ofSeconds(durationS + 120L),
+            args.toArray(String[]::new));
+        assertThat(result.exitCode()).as("loadgen: %s", result).isZero();
+        try
+        {
+            return new ObjectMapper().readTree(result.stdout().lines().reduce((a, b) -> b).orElseThrow());
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new AssertionError("loadgen printed no JSON report: " + result, ex);
+        }
+    }
+
+    /** Every connection ok, a plausible number of replies for ~5 ms per request, and not one fault. */
+    static void assertEveryReplyRight(final JsonNode report, final int connections, final int durationS)
+    {
+        assertThat(report.get("connections_total").asInt()).as("connections_total in %s", report).isEqualTo(connections);
+        assertThat(report.get("connections_ok").asInt()).as("connections_ok in %s", report).isEqualTo(connections);
+        assertThat(report.get("replies").asLong()).as("replies in %s", report)
+            .isGreaterThan(connections * durationS * 10L);
+        for (final String fault : FAULTS)
+        {
+            assertThat(report.get(fault).asLong()).as("%s in %s", fault, report).isZero();
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.understudy.ops.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The load generator's core against small loopback servers that misbehave in one precise way each. */
+@Timeout(30)
+final class LoadRunTest {
+    private static final long DURATION_MS = 300;
+
+    @Test
+    void shouldCountOneSkipPerConnectionWhenServerSkipsOneValue() throws Exception {
+        try (TestServer server = TestServer.lineServer(n -> n + " " + (n >= 5 ? n + 1 : n))) {
+            final LoadReport report = LoadRun.run(config(server.port(), 2, Protocol.LINE, 5_000));
+
+            assertFaults(report, 2, 0, 0, 0, 0);
+            assertThat(report.replies()).isGreaterThan(10);
+            assertThat(report.connectionsOk()).isZero();
+            assertThat(report.exitCode()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldCountOneSkipWhenServerSkipsOneRequestCounter() throws Exception {
+        try (TestServer server = TestServer.lineServer(n -> (n >= 5 ? n + 1 : n) + " " + n)) {
+            assertFaults(LoadRun.run(config(server.port(), 1, Protocol.LINE, 5_000)), 1, 0, 0, 0, 0);
+        }
+    }
+
+    @Test
+    void shouldCountOneRepeatWhenServerRepeatsOneValue() throws Exception {
+        try (TestServer server = TestServer.lineServer(n -> n + " " + (n >= 5 ? n - 1 : n))) {
+            assertFaults(LoadRun.run(config(server.port(), 1, Protocol.LINE, 5_000)), 0, 1, 0, 0, 0);
+        }
+    }
+
+    @Test
+    void shouldCountOneCorruptedWhenOneReplyHasWrongBytes() throws Exception {
+        try (TestServer server = TestServer.lineServer(n -> n == 5 ? "5 x5" : n + " " + n)) {
+            assertFaults(LoadRun.run(config(server.port(), 1, Protocol.LINE, 5_000)), 0, 0, 1, 0, 0);
+        }
+    }
+
+    @Test
+    void shouldCountErrorAndGoOnWhenServerRepliesErr() throws Exception {
+        // Request 3 fails, so it changes no value: request 4 answers what request 3 would have.
+        try (TestServer server = TestServer.lineServer(n -> n == 3 ? "3 ERR busy" : n + " " + (n < 3 ? n : n - 1))) {
+            final LoadReport report = LoadRun.run(config(server.port(), 1, Protocol.LINE, 5_000));
+
+            assertFaults(report, 0, 0, 0, 1, 0);
+            assertThat(report.replies()).isGreaterThan(10);
+        }
+    }
+
+    @Test
+    void shouldCountResetAndStopWhenServerResetsConnection() throws Exception {
+        try (TestServer server = TestServer.lineServer(n -> n > 10 ? TestServer.ABORT : n + " " + n)) {
+            final LoadReport report = LoadRun.run(config(server.port(), 1, Protocol.LINE, 5_000));
+
+            assertFaults(report, 0, 0, 0, 0, 1);
+            assertThat(report.replies()).isEqualTo(10);
+            assertThat(report.problems()).singleElement().asString().contains("Connection reset");
+        }
+    }
+
+    @Test
+    void shouldCountErrorAndStopWhenServerClosesConnection() throws Exception {
+        try (TestServer server = TestServer.lineServer(n -> n > 4 ? TestServer.CLOSE : n + " " + n)) {
+            final LoadReport report = LoadRun.run(config(server.port(), 1, Protocol.LINE, 5_000));
+
+            assertFaults(report, 0, 0, 0, 1, 0);
+            assertThat(report.replies()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void shouldCountErrorAndStopWhenReplyTimesOut() throws Exception {
+        try (TestServer server = TestServer.lineServer(n -> n == 3 ? TestServer.SILENCE : n + " " + n)) {
+            final LoadReport report = LoadRun.run(config(server.port(), 1, Protocol.LINE, 200));
+
+            assertFaults(report, 0, 0, 0, 1, 0);
+            assertThat(report.replies()).isEqualTo(2);
+            assertThat(report.problems()).singleElement().asString().contains("SocketTimeoutException");
+        }
+    }
+
+    @Test
+    void shouldCountErrorPerConnectionWhenConnectionIsRefused() throws Exception {
+        final int closedPort;
+        try (ServerSocket unused = new ServerSocket(0)) {
+            closedPort = unused.getLocalPort();
+        }
+        final LoadReport report = LoadRun.run(config(closedPort, 3, Protocol.LINE, 5_000));
+
+        assertFaults(report, 0, 0, 0, 3, 0);
+        assertThat(report.replies()).isZero();
+        assertThat(report.connectionsOk()).isZero();
+    }
+
+    @Test
+    void shouldReportEveryConnectionOkWhenRespServerIncrementsFromExistingValues() throws Exception {
+        final Map<String, Long> values = new ConcurrentHashMap<>(Map.of("resp-0", 41L));
+        try (TestServer server = TestServer.respIncrServer(values)) {
+            final LoadReport report = LoadRun.run(config(server.port(), 3, Protocol.RESP, 5_000));
+
+            assertFaults(report, 0, 0, 0, 0, 0);
+            assertThat(report.connectionsOk()).isEqualTo(3);
+            assertThat(report.exitCode()).isZero();
+            assertThat(values.get("resp-0") - 41 + values.get("resp-1") + values.get("resp-2"))
+                    .as("every INCR the server applied was answered and checked").isEqualTo(report.replies());
+        }
+    }
+
+    @Test
+    void shouldCountErrorWhenRespServerRepliesWithError() throws Exception {
+        try (TestServer server = TestServer.respServer(key -> "-WRONGTYPE not a number")) {
+            final LoadReport report = LoadRun.run(config(server.port(), 1, Protocol.RESP, 5_000));
+
+            assertThat(report.errors()).isEqualTo(report.replies()).isPositive();
+            assertThat(report.connectionsOk()).isZero();
+        }
+    }
+
+    private static LoadConfig config(final int port, final int connections, final Protocol protocol,
+            final long replyTimeoutMs) {
+        return new LoadConfig("127.0.0.1", port, connections, 1, DURATION_MS, protocol,
+                protocol.wireName() + "-", 2_000, replyTimeoutMs);
+    }
+
+    private static void assertFaults(final LoadReport report, final long skipped, final long repeated,
+            final long corrupted, final long errors, final long resets) {
+        assertThat(new long[] {report.skipped(), report.repeated(), report.corrupted(), report.errors(),
+            report.resets()}).as("skipped, repeated, corrupted, errors, resets of %s", report)
+                .containsExactly(skipped, repeated, corrupted, errors, resets);
+    }
+}

@@ -1,0 +1,63 @@
+package io.understudy.ops.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.understudy.ops.OpsMain;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Bad loadgen arguments get one clear error line and exit code 2, before any connection is made. */
+@Timeout(10)
+final class LoadgenCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @Test
+    void shouldDocumentEveryOptionWhenHelpIsAsked() {
+        assertThat(execute("loadgen", "--help")).isZero();
+        assertThat(out.toString()).contains("--host=H", "--port=P", "--connections=N", "--interval-ms=MS",
+                "--duration-s=S", "--protocol=line|resp", "--key-prefix=P", "--connect-timeout-ms=MS",
+                "--reply-timeout-ms=MS", "--json-only");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenHostAndPortAreMissing() {
+        assertThat(execute("loadgen")).isEqualTo(2);
+        assertOneLineError("Missing required options: '--host=H', '--port=P'");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenProtocolIsUnknown() {
+        assertThat(execute("loadgen", "--host", "localhost", "--port", "1", "--protocol", "http")).isEqualTo(2);
+        assertOneLineError("expected line or resp but was 'http'");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenNumbersAreOutOfRange() {
+        assertThat(execute("loadgen", "--host", "h", "--port", "0")).isEqualTo(2);
+        assertOneLineError("--port must be between 1 and 65535, was 0");
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--connections", "0")).isEqualTo(2);
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--interval-ms", "-1")).isEqualTo(2);
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--duration-s", "0")).isEqualTo(2);
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--reply-timeout-ms", "0")).isEqualTo(2);
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--connect-timeout-ms", "x")).isEqualTo(2);
+        assertThat(err.toString()).hasLineCount(6);
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenKeyPrefixHasSpace() {
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--key-prefix", "a b")).isEqualTo(2);
+        assertOneLineError("--key-prefix must be printable ASCII without spaces");
+    }
+
+    private int execute(final String... args) {
+        return OpsMain.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    private void assertOneLineError(final String expected) {
+        assertThat(err.toString()).hasLineCount(1).contains(expected);
+        assertThat(out.toString()).isEmpty();
+    }
+}

@@ -1,0 +1,27 @@
+package io.understudy.ops.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The exact request bytes of both protocols. */
+final class ProtocolTest {
+    @Test
+    void shouldEncodeIncrAsOneLineWhenProtocolIsLine() {
+        assertThat(new String(Protocol.LINE.incrRequest("lg-1"), StandardCharsets.ISO_8859_1))
+                .isEqualTo("INCR lg-1\n");
+    }
+
+    @Test
+    void shouldEncodeIncrAsRespArrayWhenProtocolIsResp() {
+        assertThat(new String(Protocol.RESP.incrRequest("lg-12"), StandardCharsets.ISO_8859_1))
+                .isEqualTo("*2\r\n$4\r\nINCR\r\n$5\r\nlg-12\r\n");
+    }
+
+    @Test
+    void shouldKeepCounterAndValueWhenLineReplyParses() {
+        assertThat(Protocol.LINE.parse("12 -3")).isEqualTo(ParsedReply.value(12, -3));
+        assertThat(Protocol.RESP.parse(":5\r")).isEqualTo(ParsedReply.value(ParsedReply.NO_COUNTER, 5));
+    }
+}

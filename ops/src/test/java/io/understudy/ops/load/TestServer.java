@@ -1,0 +1,148 @@
+package io.understudy.ops.load;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * A loopback server whose connections follow a script, to play a healthy or a misbehaving service for the load
+ * generator. Each connection runs on its own daemon thread.
+ */
+final class TestServer implements AutoCloseable {
+    /** Script answer: send no reply at all (the client times out). */
+    static final String SILENCE = "<silence>";
+    /** Script answer: abort the connection with a TCP RST instead of replying. */
+    static final String ABORT = "<abort>";
+    /** Script answer: close the connection normally (FIN) instead of replying. */
+    static final String CLOSE = "<close>";
+
+    /** Serves one accepted connection. */
+    interface ConnectionScript {
+        void serve(Socket socket) throws IOException;
+    }
+
+    private final ServerSocket serverSocket;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+
+    private TestServer(final ConnectionScript script) throws IOException {
+        serverSocket = new ServerSocket();
+        serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        daemon(() -> acceptLoop(script), "test-server-accept").start();
+    }
+
+    static TestServer start(final ConnectionScript script) throws IOException {
+        return new TestServer(script);
+    }
+
+    /**
+     * A line-protocol server: request n (from 1) of each connection gets the line replyTo(n) followed by "\n", or
+     * the action of {@link #SILENCE}, {@link #ABORT} or {@link #CLOSE}.
+     */
+    static TestServer lineServer(final IntFunction<String> replyTo) throws IOException {
+        return start(socket -> {
+            final BufferedReader in = new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            final OutputStream out = socket.getOutputStream();
+            for (int request = 1; in.readLine() != null; request++) {
+                final String reply = replyTo.apply(request);
+                if (!act(socket, reply)) {
+                    out.write((reply + "\n").getBytes(StandardCharsets.ISO_8859_1));
+                }
+            }
+        });
+    }
+
+    /** A RESP server that implements INCR on its own map, which the test may seed. */
+    static TestServer respIncrServer(final Map<String, Long> values) throws IOException {
+        return respServer(key -> ":" + values.merge(key, 1L, Long::sum));
+    }
+
+    /** A RESP server that answers "INCR key" with replyTo(key) followed by "\r\n", anything else with an error. */
+    static TestServer respServer(final Function<String, String> replyTo) throws IOException {
+        return start(socket -> {
+            final BufferedReader in = new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            final OutputStream out = socket.getOutputStream();
+            String header;
+            while ((header = in.readLine()) != null) {
+                final String key = readIncrKey(header, in);
+                final String reply = key == null ? "-ERR protocol error" : replyTo.apply(key);
+                out.write((reply + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            }
+        });
+    }
+
+    int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+        serverSocket.close();
+        for (final Socket socket : sockets) {
+            socket.close();
+        }
+    }
+
+    /** @return the key of "*2 $4 INCR $len key", or null when the request is anything else */
+    private static String readIncrKey(final String header, final BufferedReader in) throws IOException {
+        final String length = header.equals("*2") && "$4".equals(in.readLine()) && "INCR".equals(in.readLine())
+                ? in.readLine() : null;
+        final String key = length == null ? null : in.readLine();
+        return key != null && length.equals("$" + key.length()) ? key : null;
+    }
+
+    /** @return true when the reply was an action instead of a line to send */
+    private static boolean act(final Socket socket, final String reply) throws IOException {
+        switch (reply) {
+            case SILENCE:
+                return true;
+            case ABORT:
+                socket.setSoLinger(true, 0);
+                socket.close();
+                return true;
+            case CLOSE:
+                socket.close();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void acceptLoop(final ConnectionScript script) {
+        while (!serverSocket.isClosed()) {
+            try {
+                final Socket socket = serverSocket.accept();
+                sockets.add(socket);
+                daemon(() -> serve(script, socket), "test-server-connection").start();
+            } catch (final IOException ex) {
+                return;
+            }
+        }
+    }
+
+    private static void serve(final ConnectionScript script, final Socket socket) {
+        try (socket) {
+            script.serve(socket);
+        } catch (final IOException ex) {
+            // The connection ended (closed by the client or by the script): what matters is what the client saw.
+        }
+    }
+
+    private static Thread daemon(final Runnable task, final String name) {
+        final Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}
