@@ -5,9 +5,12 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.understudy.admin.cli.TraceCommand;
+import io.understudy.admin.cli.UsageException;
 import io.understudy.admin.core.Node;
 import io.understudy.admin.health.RelayHealthCheck;
 import io.understudy.admin.resources.StatusResource;
+import net.sourceforge.argparse4j.inf.ArgumentParserException;
 
 /**
  * The Understudy node process: one YAML config, the node's role as a managed object, and its admin API.
@@ -32,6 +35,14 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         // ${VAR} and ${VAR:-default} in the YAML; an undefined variable without a default is an error.
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
+        bootstrap.addCommand(new TraceCommand());
+    }
+
+    /** Bad input to a tool exits with 2, anything else with 1. */
+    @Override
+    protected void onFatalError(final Throwable error)
+    {
+        System.exit(error instanceof UsageException || error instanceof ArgumentParserException ? 2 : 1);
     }
 
     @Override

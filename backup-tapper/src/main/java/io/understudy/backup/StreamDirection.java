@@ -1,0 +1,188 @@
+package io.understudy.backup;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the tap knows of one side's byte stream: its initial sequence number and options, how far its bytes are
+ * contiguous, the pieces that arrived ahead of a hole, its FIN, and the last ack, window and timestamps it sent.
+ * Stream offsets are 64-bit (offset 0 is the first byte after the SYN, or the first byte seen mid-stream); sequence
+ * numbers are raw 32-bit and wrap.
+ */
+final class StreamDirection
+{
+    /** A piece received ahead of a hole, kept until the hole is filled. */
+    private record Piece(long end, byte[] bytes)
+    {
+    }
+
+    private final StreamBuffer buffer;
+    private final TreeMap<Long, Piece> ahead = new TreeMap<>();
+    private final int maxPiecesAhead;
+
+    boolean synSeen;
+    int isn;
+    boolean based;
+    /** Sequence number of stream offset 0. */
+    int base;
+    long nextOffset;
+    long finOffset = -1;
+    boolean finSeen;
+    boolean ackSent;
+    int lastAck;
+    /** Highest offset of this stream the peer acknowledged (bytes before it are confirmed received). */
+    long ackedByPeer;
+    long window;
+    int mss = -1;
+    int windowScale = -1;
+    boolean sackPermitted;
+    boolean timestampsOffered;
+    boolean timestampSeen;
+    int timestampValue;
+    int timestampEcho;
+    long retransmittedSegments;
+    long outOfOrderSegments;
+    long droppedAheadBytes;
+
+    StreamDirection(final StreamBuffer buffer, final int maxPiecesAhead)
+    {
+        this.buffer = buffer;
+        this.maxPiecesAhead = maxPiecesAhead;
+    }
+
+    StreamBuffer buffer()
+    {
+        return buffer;
+    }
+
+    void onSyn(final TcpSegment segment)
+    {
+        synSeen = true;
+        isn = segment.sequence;
+        base = isn + 1;
+        based = true;
+        mss = segment.mss;
+        windowScale = segment.windowScale;
+        sackPermitted = segment.sackPermitted;
+        timestampsOffered = segment.hasTimestamp;
+    }
+
+    /** Takes the first sequence number seen as offset 0, for a stream picked up mid-way. */
+    void baseOn(final int sequence)
+    {
+        if (!based)
+        {
+            base = sequence;
+            based = true;
+        }
+    }
+
+    /** Stream offset of a sequence number, taken as the one nearest to the next expected offset. */
+    long offsetOf(final int sequence)
+    {
+        final int expected = base + (int)nextOffset;
+        return nextOffset + (sequence - expected);
+    }
+
+    /** Raw sequence number just after the last contiguous byte, +1 once an in-order FIN was consumed. */
+    int nextSequence()
+    {
+        return base + (int)nextOffset + (isFinished() ? 1 : 0);
+    }
+
+    boolean isFinished()
+    {
+        return finSeen && finOffset == nextOffset;
+    }
+
+    boolean hasHoles()
+    {
+        return !ahead.isEmpty();
+    }
+
+    int piecesAhead()
+    {
+        return ahead.size();
+    }
+
+    /**
+     * Takes the payload of a segment at stream offset {@code start}.
+     *
+     * @param sink receives every byte that became contiguous, in order.
+     * @return bytes that became contiguous.
+     */
+    long onPayload(final long start, final byte[] frame, final int offset, final int length, final DataSink sink)
+    {
+        final long end = start + length;
+        if (end <= nextOffset)
+        {
+            retransmittedSegments++;
+            return 0;
+        }
+        if (start > nextOffset)
+        {
+            outOfOrderSegments++;
+            keepAhead(start, frame, offset, length);
+            return 0;
+        }
+        final int skip = (int)(nextOffset - start);
+        final long before = nextOffset;
+        deliver(frame, offset + skip, length - skip, sink);
+        drainAhead(sink);
+        return nextOffset - before;
+    }
+
+    void onFin(final long finAtOffset)
+    {
+        if (!finSeen || finAtOffset < finOffset)
+        {
+            finSeen = true;
+            finOffset = finAtOffset;
+        }
+    }
+
+    private void deliver(final byte[] frame, final int offset, final int length, final DataSink sink)
+    {
+        sink.onContiguous(this, nextOffset, frame, offset, length);
+        buffer.append(frame, offset, length);
+        nextOffset += length;
+    }
+
+    private void keepAhead(final long start, final byte[] frame, final int offset, final int length)
+    {
+        final Piece existing = ahead.get(start);
+        if (existing != null && existing.end >= start + length)
+        {
+            return;
+        }
+        if (ahead.size() >= maxPiecesAhead)
+        {
+            droppedAheadBytes += length;
+            return;
+        }
+        final byte[] copy = new byte[length];
+        System.arraycopy(frame, offset, copy, 0, length);
+        ahead.put(start, new Piece(start + length, copy));
+    }
+
+    private void drainAhead(final DataSink sink)
+    {
+        Map.Entry<Long, Piece> first;
+        while ((first = ahead.firstEntry()) != null && first.getKey() <= nextOffset)
+        {
+            ahead.pollFirstEntry();
+            final Piece piece = first.getValue();
+            if (piece.end > nextOffset)
+            {
+                final int skip = (int)(nextOffset - first.getKey());
+                deliver(piece.bytes, skip, piece.bytes.length - skip, sink);
+            }
+        }
+    }
+
+    /** Receives stream bytes as they become contiguous. */
+    interface DataSink
+    {
+        void onContiguous(StreamDirection direction, long streamOffset, byte[] bytes, int offset, int length);
+    }
+}

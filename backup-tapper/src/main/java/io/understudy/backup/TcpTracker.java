@@ -1,0 +1,288 @@
+package io.understudy.backup;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows every TCP connection to the service from the segments the tap overhears: both streams byte for byte, the
+ * handshake's options, acks, windows, timestamps, FINs and RSTs. The server's acks are the truth for what the server
+ * has: the tap may have seen bytes the server never received. Single-threaded; time is an argument.
+ */
+final class TcpTracker implements StreamDirection.DataSink
+{
+    private static final Logger LOG = LoggerFactory.getLogger(TcpTracker.class);
+
+    private final String nodeId;
+    private final TrackerConfig config;
+    private final TapListener listener;
+    private final TrackerCounters counters;
+    private final MemoryBudget budget;
+    private final Map<ConnectionKey, TrackedConnection> connections = new HashMap<>();
+    private final List<TrackedConnection> history;
+    private long nextConnectionId = 1;
+    private TrackedConnection current;
+    private boolean currentFromClient;
+
+    TcpTracker(
+        final String nodeId, final TrackerConfig config, final TapListener listener, final TrackerCounters counters,
+        final boolean keepHistory)
+    {
+        this.nodeId = nodeId;
+        this.config = config;
+        this.listener = listener;
+        this.counters = counters;
+        this.budget = new MemoryBudget(config.globalCapBytes());
+        this.history = keepHistory ? new ArrayList<>() : null;
+    }
+
+    MemoryBudget budget()
+    {
+        return budget;
+    }
+
+    /** Connections tracked now, closed ones included until their linger time passes. */
+    Iterable<TrackedConnection> connections()
+    {
+        return connections.values();
+    }
+
+    /** Every connection ever tracked, in the order first seen (only with keepHistory). */
+    List<TrackedConnection> history()
+    {
+        return history == null ? List.of() : List.copyOf(history);
+    }
+
+    void onSegment(final TcpSegment segment, final long nowNs)
+    {
+        counters.segments++;
+        final boolean fromClient;
+        if (config.servicePorts().contains(segment.destinationPort))
+        {
+            fromClient = true;
+        }
+        else if (config.servicePorts().contains(segment.sourcePort))
+        {
+            fromClient = false;
+        }
+        else
+        {
+            counters.notService++;
+            return;
+        }
+        final TrackedConnection connection = connectionFor(segment, fromClient, nowNs);
+        if (connection != null)
+        {
+            connection.lastSeenNs = nowNs;
+            track(connection, segment, fromClient, nowNs);
+        }
+    }
+
+    private TrackedConnection connectionFor(final TcpSegment segment, final boolean fromClient, final long nowNs)
+    {
+        final ConnectionKey key = fromClient ?
+            new ConnectionKey(segment.sourceAddress, segment.sourcePort, segment.destinationAddress,
+                segment.destinationPort) :
+            new ConnectionKey(segment.destinationAddress, segment.destinationPort, segment.sourceAddress,
+                segment.sourcePort);
+        final TrackedConnection existing = connections.get(key);
+        final boolean clientSyn = fromClient && segment.has(TcpSegment.SYN) && !segment.has(TcpSegment.ACK);
+        if (existing != null && !(clientSyn && startsNewConnection(existing, segment)))
+        {
+            if (clientSyn)
+            {
+                counters.synRetransmissions++;
+            }
+            return existing;
+        }
+        if (existing == null && segment.has(TcpSegment.RST))
+        {
+            counters.strayResets++;
+            return null;
+        }
+        if (existing != null)
+        {
+            forget(existing);
+        }
+        return open(key, clientSyn, nowNs);
+    }
+
+    /** A client SYN on a known 4-tuple is a new connection unless it repeats the SYN already seen. */
+    private static boolean startsNewConnection(final TrackedConnection existing, final TcpSegment syn)
+    {
+        return !existing.client.synSeen || existing.client.isn != syn.sequence || !existing.isOpen();
+    }
+
+    private TrackedConnection open(final ConnectionKey key, final boolean withSyn, final long nowNs)
+    {
+        if (connections.size() >= config.maxConnections())
+        {
+            counters.connectionsRefusedOverLimit++;
+            return null;
+        }
+        final TrackedConnection connection = new TrackedConnection(nextConnectionId++, key,
+            new StreamDirection(new StreamBuffer(budget, config.streamCapBytes()), config.maxPiecesAhead()),
+            new StreamDirection(new StreamBuffer(budget, config.streamCapBytes()), config.maxPiecesAhead()),
+            nowNs);
+        connections.put(key, connection);
+        if (history != null)
+        {
+            history.add(connection);
+        }
+        counters.connectionsOpened++;
+        if (!withSyn)
+        {
+            counters.connectionsMidStream++;
+            LOG.debug("[{}] {} picked up mid-stream: options unknown", nodeId, connection);
+        }
+        listener.onOpened(connection, nowNs);
+        return connection;
+    }
+
+    private void track(
+        final TrackedConnection connection, final TcpSegment segment, final boolean fromClient, final long nowNs)
+    {
+        final StreamDirection self = connection.stream(fromClient);
+        final boolean syn = segment.has(TcpSegment.SYN);
+        if (syn && !self.synSeen && (fromClient != segment.has(TcpSegment.ACK)))
+        {
+            self.onSyn(segment);
+        }
+        self.baseOn(segment.sequence);
+        if (segment.hasTimestamp)
+        {
+            self.timestampSeen = true;
+            self.timestampValue = segment.timestampValue;
+            self.timestampEcho = segment.timestampEcho;
+        }
+        final int shift = !syn && connection.windowScalingNegotiated() ? self.windowScale : 0;
+        self.window = (long)segment.window << shift;
+
+        final long start = self.offsetOf(segment.sequence + (syn ? 1 : 0));
+        if (segment.payloadLength > 0)
+        {
+            onPayload(connection, self, fromClient, start, segment, nowNs);
+        }
+        if (segment.has(TcpSegment.FIN))
+        {
+            self.onFin(start + segment.payloadLength);
+        }
+        if (segment.has(TcpSegment.ACK))
+        {
+            onAck(connection, fromClient, segment, nowNs);
+        }
+        updateState(connection, segment, nowNs);
+    }
+
+    private void onPayload(
+        final TrackedConnection connection, final StreamDirection self, final boolean fromClient, final long start,
+        final TcpSegment segment, final long nowNs)
+    {
+        final long retransmittedBefore = self.retransmittedSegments;
+        final long outOfOrderBefore = self.outOfOrderSegments;
+        final boolean overflowedBefore = self.buffer().hasOverflowed();
+        current = connection;
+        currentFromClient = fromClient;
+        currentNowNs = nowNs;
+        self.onPayload(start, segment.frame, segment.payloadOffset, segment.payloadLength, this);
+        current = null;
+        counters.retransmittedSegments += self.retransmittedSegments - retransmittedBefore;
+        counters.outOfOrderSegments += self.outOfOrderSegments - outOfOrderBefore;
+        if (!overflowedBefore && self.buffer().hasOverflowed())
+        {
+            counters.overflowedStreams++;
+            LOG.warn("[{}] {}: {} stream over its retention cap ({} bytes per stream, {} of {} bytes in use " +
+                "overall): this connection can no longer be restored", nodeId, connection,
+                fromClient ? "client" : "server", config.streamCapBytes(), budget.usedBytes(), budget.capBytes());
+        }
+    }
+
+    private long currentNowNs;
+
+    @Override
+    public void onContiguous(
+        final StreamDirection direction, final long streamOffset, final byte[] bytes, final int offset,
+        final int length)
+    {
+        listener.onData(current, currentFromClient, streamOffset, bytes, offset, length, currentNowNs);
+    }
+
+    private void onAck(
+        final TrackedConnection connection, final boolean fromClient, final TcpSegment segment, final long nowNs)
+    {
+        final StreamDirection self = connection.stream(fromClient);
+        final StreamDirection peer = connection.stream(!fromClient);
+        self.ackSent = true;
+        self.lastAck = segment.acknowledgement;
+        peer.baseOn(segment.acknowledgement);
+        final long limit = peer.nextOffset + (peer.isFinished() ? 1 : 0);
+        final long acked = Math.min(peer.offsetOf(segment.acknowledgement), limit);
+        if (acked > peer.ackedByPeer)
+        {
+            peer.ackedByPeer = acked;
+            final long release = Math.min(acked, peer.nextOffset);
+            peer.buffer().releaseUpTo(fromClient ? release : Math.min(release, connection.replicaConsumedOffset));
+            listener.onAcked(connection, !fromClient, acked, segment.acknowledgement, self.window, nowNs);
+        }
+    }
+
+    private void updateState(final TrackedConnection connection, final TcpSegment segment, final long nowNs)
+    {
+        if (!connection.isOpen())
+        {
+            return;
+        }
+        if (segment.has(TcpSegment.RST))
+        {
+            connection.state = ConnectionState.RESET;
+            counters.connectionsReset++;
+        }
+        else if (connection.client.finSeen && connection.server.finSeen)
+        {
+            connection.state = ConnectionState.CLOSED;
+            counters.connectionsClosed++;
+        }
+        else
+        {
+            return;
+        }
+        connection.closedAtNs = nowNs;
+        LOG.debug("[{}] {} after {} segments", nodeId, connection, counters.segments);
+        listener.onClosed(connection, nowNs);
+    }
+
+    /** Drops connections that closed more than the linger time ago. Returns how many were dropped. */
+    int expire(final long nowNs)
+    {
+        int dropped = 0;
+        final Iterator<TrackedConnection> it = connections.values().iterator();
+        while (it.hasNext())
+        {
+            final TrackedConnection connection = it.next();
+            if (!connection.isOpen() && nowNs - connection.closedAtNs >= config.closedLingerNs())
+            {
+                it.remove();
+                release(connection);
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    private void forget(final TrackedConnection connection)
+    {
+        connections.remove(connection.key);
+        release(connection);
+    }
+
+    private static void release(final TrackedConnection connection)
+    {
+        connection.client.buffer().clear();
+        connection.server.buffer().clear();
+    }
+}

@@ -1,0 +1,21 @@
+package io.understudy.backup;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What reading a capture file gave: every connection's final state, in the order first seen, and how many frames
+ * were skipped for each reason.
+ *
+ * @param connections  one summary per TCP connection to a service port.
+ * @param frames       frames read.
+ * @param skipped      frames not tracked, by reason (e.g. NOT_TCP, BAD_TCP_CHECKSUM, TRUNCATED).
+ */
+public record TraceResult(List<ConnectionSummary> connections, long frames, Map<String, Long> skipped)
+{
+    public TraceResult
+    {
+        connections = List.copyOf(connections);
+        skipped = Map.copyOf(skipped);
+    }
+}

@@ -1,0 +1,73 @@
+package io.understudy.backup;
+
+/**
+ * One TCP connection as the tap sees it: both streams, the handshake's options and the connection's state.
+ */
+final class TrackedConnection
+{
+    final long id;
+    final ConnectionKey key;
+    final StreamDirection client;
+    final StreamDirection server;
+    final long firstSeenNs;
+    long lastSeenNs;
+    long closedAtNs;
+    ConnectionState state = ConnectionState.ESTABLISHED;
+    /** Client stream offset the replica has consumed; client bytes are retained until both it and the server ack. */
+    long replicaConsumedOffset = Long.MAX_VALUE;
+
+    TrackedConnection(
+        final long id, final ConnectionKey key, final StreamDirection client, final StreamDirection server,
+        final long nowNs)
+    {
+        this.id = id;
+        this.key = key;
+        this.client = client;
+        this.server = server;
+        this.firstSeenNs = nowNs;
+        this.lastSeenNs = nowNs;
+    }
+
+    /** The client's SYN and the server's SYN-ACK were both seen: options and ISNs are known. */
+    boolean handshakeSeen()
+    {
+        return client.synSeen && server.synSeen;
+    }
+
+    /** Picked up after it opened: options are unknown. */
+    boolean isMidStream()
+    {
+        return !handshakeSeen();
+    }
+
+    boolean windowScalingNegotiated()
+    {
+        return handshakeSeen() && client.windowScale >= 0 && server.windowScale >= 0;
+    }
+
+    boolean sackPermitted()
+    {
+        return handshakeSeen() && client.sackPermitted && server.sackPermitted;
+    }
+
+    boolean timestampsNegotiated()
+    {
+        return handshakeSeen() && client.timestampsOffered && server.timestampsOffered;
+    }
+
+    boolean isOpen()
+    {
+        return state == ConnectionState.ESTABLISHED;
+    }
+
+    StreamDirection stream(final boolean fromClient)
+    {
+        return fromClient ? client : server;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "connection " + id + " " + key + " " + state;
+    }
+}

@@ -1,0 +1,21 @@
+package io.understudy.backup;
+
+/**
+ * What the tracker counted. Written by the capture thread only; read by others as a snapshot (values may be a little
+ * stale, never torn: each is a single long).
+ */
+final class TrackerCounters
+{
+    volatile long segments;
+    volatile long notService;
+    volatile long connectionsOpened;
+    volatile long connectionsMidStream;
+    volatile long connectionsClosed;
+    volatile long connectionsReset;
+    volatile long connectionsRefusedOverLimit;
+    volatile long strayResets;
+    volatile long synRetransmissions;
+    volatile long retransmittedSegments;
+    volatile long outOfOrderSegments;
+    volatile long overflowedStreams;
+}

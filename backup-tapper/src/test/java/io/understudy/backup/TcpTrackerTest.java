@@ -1,0 +1,285 @@
+package io.understudy.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tracker fed hand-built segments with a hand-moved clock.
+ */
+class TcpTrackerTest
+{
+    private static final long CLIENT_ISN = 1000;
+    private static final long SERVER_ISN = 5000;
+
+    private final RecordingListener listener = new RecordingListener();
+    private final TrackerCounters counters = new TrackerCounters();
+    private TcpTracker tracker = new TcpTracker("test", TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)), listener,
+        counters, true);
+    private final FrameDecoder decoder = new FrameDecoder(FrameDecoder.LINKTYPE_ETHERNET, true);
+    private final TcpSegment segment = new TcpSegment();
+    private long nowNs = 1_000_000_000L;
+
+    @Test
+    void shouldReportHandshakeOptionsAndFinalSequencesWhenConnectionClosesBothWays()
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("INCR a\n"));
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 8).payload("1 1\n"));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 8).ack(SERVER_ISN + 5).flags(TcpSegment.FIN | TcpSegment.ACK));
+        feed(Frames.fromServer().seq(SERVER_ISN + 5).ack(CLIENT_ISN + 9).flags(TcpSegment.FIN | TcpSegment.ACK));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 9).ack(SERVER_ISN + 6));
+
+        final Map<String, Object> fields = onlySummary();
+        assertThat(fields).containsEntry("handshake_seen", true).containsEntry("state", "CLOSED")
+            .containsEntry("client_isn", CLIENT_ISN).containsEntry("server_isn", SERVER_ISN)
+            .containsEntry("client_next_seq", CLIENT_ISN + 9).containsEntry("server_next_seq", SERVER_ISN + 6)
+            .containsEntry("client_bytes", 7L).containsEntry("server_bytes", 4L)
+            .containsEntry("client_fin", true).containsEntry("server_fin", true)
+            .containsEntry("client_acked", SERVER_ISN + 6).containsEntry("server_acked", CLIENT_ISN + 9)
+            .containsEntry("mss", 1460).containsEntry("client_wscale", 7).containsEntry("server_wscale", 9)
+            .containsEntry("sack_permitted", true).containsEntry("timestamps", true);
+        assertThat(listener.stream(true)).isEqualTo("INCR a\n");
+        assertThat(listener.stream(false)).isEqualTo("1 1\n");
+        assertThat(listener.closed).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFollowBothStreamsPastTwoToTheThirtyTwoWhenSequenceNumbersWrap()
+    {
+        final long clientIsn = 0xFFFFFFFAL;
+        final long serverIsn = 0xFFFFFFFEL;
+        handshake(clientIsn, serverIsn);
+        feed(Frames.fromClient().seq(clientIsn + 1).ack(0xFFFFFFFFL).payload("0123456789"));
+        feed(Frames.fromServer().seq(0xFFFFFFFFL).ack((clientIsn + 11) & 0xFFFFFFFFL).payload("abcdefgh"));
+        feed(Frames.fromClient().seq((clientIsn + 11) & 0xFFFFFFFFL).ack(7).payload("XY"));
+
+        final Map<String, Object> fields = onlySummary();
+        assertThat(fields).containsEntry("client_next_seq", 7L).containsEntry("server_next_seq", 7L)
+            .containsEntry("client_bytes", 12L).containsEntry("server_bytes", 8L);
+        assertThat(listener.stream(true)).isEqualTo("0123456789XY");
+        assertThat(listener.stream(false)).isEqualTo("abcdefgh");
+    }
+
+    @Test
+    void shouldDeliverEachByteOnceWhenSegmentsAreRetransmittedOverlappingAndOutOfOrder()
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        final long base = CLIENT_ISN + 1;
+        feed(Frames.fromClient().seq(base + 10).ack(SERVER_ISN + 1).payload("KLMNO"));
+        feed(Frames.fromClient().seq(base + 5).ack(SERVER_ISN + 1).payload("FGHIJKL"));
+        assertThat(listener.stream(true)).isEmpty();
+        feed(Frames.fromClient().seq(base).ack(SERVER_ISN + 1).payload("ABCDEFG"));
+        feed(Frames.fromClient().seq(base).ack(SERVER_ISN + 1).payload("ABCDE"));
+        feed(Frames.fromClient().seq(base + 13).ack(SERVER_ISN + 1).payload("NOPQ"));
+
+        assertThat(listener.stream(true)).isEqualTo("ABCDEFGHIJKLMNOPQ");
+        assertThat(onlySummary()).containsEntry("client_bytes", 17L).containsEntry("client_next_seq", base + 17);
+        assertThat(counters.outOfOrderSegments).isEqualTo(2);
+        assertThat(counters.retransmittedSegments).isEqualTo(1);
+    }
+
+    @Test
+    void shouldChangeNothingWhenKeepaliveOrWindowProbeRepeatsTheByteBeforeNext()
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 1).payload("data"));
+        feed(Frames.fromServer().seq(SERVER_ISN + 4).ack(CLIENT_ISN + 1));
+        feed(Frames.fromServer().seq(SERVER_ISN + 4).ack(CLIENT_ISN + 1).payload("a"));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 5).window(0));
+
+        assertThat(listener.stream(false)).isEqualTo("data");
+        assertThat(onlySummary()).containsEntry("server_next_seq", SERVER_ISN + 5).containsEntry("server_bytes", 4L);
+        assertThat(connection().client.window).as("zero window advertised by the client").isZero();
+    }
+
+    @Test
+    void shouldTakeServerAcksAsTruthWhenTapSawBytesTheServerDidNot()
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("first"));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 6).ack(SERVER_ISN + 1).payload("second"));
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 6));
+
+        final TrackedConnection connection = connection();
+        assertThat(connection.client.nextOffset).as("bytes the tap saw").isEqualTo(11);
+        assertThat(connection.client.ackedByPeer).as("bytes the server has").isEqualTo(5);
+        assertThat(connection.client.buffer().startOffset()).isEqualTo(5);
+        assertThat(new String(connection.client.buffer().copy(5, 11), StandardCharsets.US_ASCII)).isEqualTo("second");
+        assertThat(listener.acks).containsExactly("client stream acked to 5");
+    }
+
+    @Test
+    void shouldMarkResetWhenRstSeenAndStartANewConnectionOnTheNextSyn()
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 1).flags(TcpSegment.RST | TcpSegment.ACK));
+        handshake(CLIENT_ISN + 100_000, SERVER_ISN + 7);
+
+        final List<ConnectionSummary> summaries = summaries();
+        assertThat(summaries).hasSize(2);
+        assertThat(summaries.get(0).fields()).containsEntry("state", "RESET");
+        assertThat(summaries.get(1).fields()).containsEntry("state", "ESTABLISHED")
+            .containsEntry("client_isn", CLIENT_ISN + 100_000);
+        assertThat(counters.connectionsReset).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCloseWhenBothSidesSendFinAtOnce()
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).flags(TcpSegment.FIN | TcpSegment.ACK));
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 1).flags(TcpSegment.FIN | TcpSegment.ACK));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 2).ack(SERVER_ISN + 2));
+        feed(Frames.fromServer().seq(SERVER_ISN + 2).ack(CLIENT_ISN + 2));
+
+        assertThat(onlySummary()).containsEntry("state", "CLOSED").containsEntry("client_next_seq", CLIENT_ISN + 2)
+            .containsEntry("server_next_seq", SERVER_ISN + 2).containsEntry("client_acked", SERVER_ISN + 2)
+            .containsEntry("server_acked", CLIENT_ISN + 2);
+    }
+
+    @Test
+    void shouldTrackFromFirstByteSeenAndFlagUnknownOptionsWhenPickedUpMidStream()
+    {
+        feed(Frames.fromServer().seq(0x7FFFFFF0L).ack(42).payload("late"));
+        feed(Frames.fromClient().seq(42).ack(0x7FFFFFF4L).payload("more"));
+
+        final Map<String, Object> fields = onlySummary();
+        assertThat(fields).containsEntry("handshake_seen", false).containsEntry("client_isn", null)
+            .containsEntry("server_next_seq", 0x7FFFFFF4L).containsEntry("client_next_seq", 46L)
+            .containsEntry("server_bytes", 4L).containsEntry("mss", null).containsEntry("timestamps", null);
+        assertThat(counters.connectionsMidStream).isEqualTo(1);
+        assertThat(connection().isMidStream()).isTrue();
+    }
+
+    @Test
+    void shouldStopRetainingAndCountItWhenStreamCapIsHit()
+    {
+        tracker = new TcpTracker("test", new TrackerConfig(Set.of(Frames.SERVICE_PORT), 8, 1024, 16, 10, 0),
+            listener, counters, true);
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("12345"));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 6).ack(SERVER_ISN + 1).payload("67890"));
+
+        assertThat(connection().client.buffer().hasOverflowed()).isTrue();
+        assertThat(counters.overflowedStreams).isEqualTo(1);
+        assertThat(tracker.budget().usedBytes()).isZero();
+        assertThat(onlySummary()).as("sequence tracking goes on").containsEntry("client_bytes", 10L);
+    }
+
+    @Test
+    void shouldReleaseRetainedBytesWhenPeerAcksThem()
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 1).payload("0123456789"));
+        assertThat(tracker.budget().usedBytes()).isEqualTo(10);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 8));
+        assertThat(tracker.budget().usedBytes()).isEqualTo(3);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 11));
+        assertThat(tracker.budget().usedBytes()).isZero();
+    }
+
+    @Test
+    void shouldDropClosedConnectionsAfterLingerTime()
+    {
+        tracker = new TcpTracker("test", new TrackerConfig(Set.of(Frames.SERVICE_PORT), 1024, 4096, 16, 10,
+            5_000_000_000L), listener, counters, false);
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).flags(TcpSegment.RST));
+
+        assertThat(tracker.expire(nowNs + 4_000_000_000L)).isZero();
+        assertThat(tracker.expire(nowNs + 5_000_000_000L)).isEqualTo(1);
+        assertThat(tracker.connections()).isEmpty();
+    }
+
+    @Test
+    void shouldIgnoreSegmentsWhenNeitherPortIsAServicePort()
+    {
+        final Frames other = Frames.fromClient().payload("x");
+        tracker = new TcpTracker("test", TrackerConfig.defaults(Set.of(9999)), listener, counters, true);
+        feed(other);
+
+        assertThat(summaries()).isEmpty();
+        assertThat(counters.notService).isEqualTo(1);
+    }
+
+    private void handshake(final long clientIsn, final long serverIsn)
+    {
+        feed(Frames.fromClient().seq(clientIsn).flags(TcpSegment.SYN).synOptions(1460, 7, 100, 0));
+        feed(Frames.fromServer().seq(serverIsn).ack(clientIsn + 1).flags(TcpSegment.SYN | TcpSegment.ACK)
+            .synOptions(1400, 9, 200, 100));
+        feed(Frames.fromClient().seq(clientIsn + 1).ack(serverIsn + 1));
+    }
+
+    private void feed(final Frames frames)
+    {
+        final byte[] frame = frames.build();
+        assertThat(decoder.decode(frame, frame.length, frame.length, segment)).isEqualTo(DecodeResult.TCP);
+        nowNs += 1_000_000;
+        tracker.onSegment(segment, nowNs);
+    }
+
+    private List<ConnectionSummary> summaries()
+    {
+        final List<ConnectionSummary> summaries = new ArrayList<>();
+        tracker.history().forEach(connection -> summaries.add(ConnectionSummary.of(connection)));
+        return summaries;
+    }
+
+    private Map<String, Object> onlySummary()
+    {
+        assertThat(summaries()).hasSize(1);
+        return summaries().get(0).fields();
+    }
+
+    private TrackedConnection connection()
+    {
+        assertThat(tracker.history()).hasSize(1);
+        return tracker.history().get(0);
+    }
+
+    private static final class RecordingListener implements TapListener
+    {
+        final ByteArrayOutputStream clientStream = new ByteArrayOutputStream();
+        final ByteArrayOutputStream serverStream = new ByteArrayOutputStream();
+        final List<String> acks = new ArrayList<>();
+        int closed;
+
+        @Override
+        public void onData(final TrackedConnection connection, final boolean fromClient, final long streamOffset,
+            final byte[] bytes, final int offset, final int length, final long nowNs)
+        {
+            final ByteArrayOutputStream stream = fromClient ? clientStream : serverStream;
+            assertThat(streamOffset).as("data arrives in order").isEqualTo(stream.size());
+            stream.write(bytes, offset, length);
+        }
+
+        @Override
+        public void onAcked(final TrackedConnection connection, final boolean clientStream, final long ackedOffset,
+            final int rawAck, final long window, final long nowNs)
+        {
+            if (ackedOffset > 0)
+            {
+                acks.add((clientStream ? "client" : "server") + " stream acked to " + ackedOffset);
+            }
+        }
+
+        @Override
+        public void onClosed(final TrackedConnection connection, final long nowNs)
+        {
+            closed++;
+        }
+
+        String stream(final boolean fromClient)
+        {
+            return (fromClient ? clientStream : serverStream).toString(StandardCharsets.US_ASCII);
+        }
+    }
+}
