@@ -1,0 +1,292 @@
+package io.understudy.logger;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+import java.util.zip.CRC32C;
+
+/**
+ * Encodes a {@link LogRecord} as the raw bytes of one Chronicle Queue document, and decodes them back only when
+ * their length and checksum prove them intact. Little-endian; every document starts with the same header and
+ * ends with a CRC32C of everything before it:
+ * <pre>
+ *   offset  field         type
+ *   ------  ------------  ----
+ *        0  type          u8    1..4; 5..7 reserved (see {@link LogRecord})
+ *        1  connectionId  i64
+ *        9  timestampNs   i64
+ *       17  (body by type, below)
+ *   last 4  crc32c        u32   over bytes [0, length - 4)
+ * </pre>
+ * Bodies, by type:
+ * <pre>
+ *   1 ConnectionOpened, 56 bytes
+ *     17  clientAddress      i32
+ *     21  serverAddress      i32
+ *     25  clientPort         u16
+ *     27  serverPort         u16
+ *     29  clientIsn          i64   -1 unknown, else unsigned 32-bit
+ *     37  serverIsn          i64   -1 unknown, else unsigned 32-bit
+ *     45  mss                i32   -1 unknown
+ *     49  clientWindowScale  i8    -1 unknown
+ *     50  serverWindowScale  i8    -1 unknown
+ *     51  flags              u8    bit 0 handshakeSeen, bit 1 sackPermitted, bit 2 timestamps
+ *
+ *   2 StreamData, 34 + n bytes
+ *     17  direction          u8    0 CLIENT_TO_SERVER, 1 SERVER_TO_CLIENT
+ *     18  streamOffset       i64
+ *     26  length             i32   n, 0..1 MiB
+ *     30  bytes              n bytes
+ *
+ *   3 StreamAcked, 38 bytes
+ *     17  direction          u8    as in StreamData
+ *     18  ackedOffset        i64
+ *     26  rawAck             u32
+ *     30  window             u32   scaled bytes
+ *
+ *   4 ConnectionClosed, 26 + n bytes
+ *     17  reason             u8    0 FIN_BOTH, 1 RESET, 2 EVICTED
+ *     18  detailLength       i32   n, 0..1024
+ *     22  detail             n bytes of UTF-8
+ * </pre>
+ * Enum codes are fixed by the declaration order of {@link Direction} and {@link CloseReason}: append, never
+ * reorder. One instance per thread: it reuses its buffer and checksum.
+ */
+final class LogRecordCodec {
+    static final int TYPE_CONNECTION_OPENED = 1;
+    static final int TYPE_STREAM_DATA = 2;
+    static final int TYPE_STREAM_ACKED = 3;
+    static final int TYPE_CONNECTION_CLOSED = 4;
+    /** Reserved for the primary-wrapper's read records; not implemented yet. */
+    static final int TYPE_PRIMARY_READ = 5;
+    /** Reserved for the primary-wrapper's write records; not implemented yet. */
+    static final int TYPE_PRIMARY_WRITE = 6;
+    /** Reserved for sequence mapping records; not implemented yet. */
+    static final int TYPE_SEQUENCE_MAPPING = 7;
+
+    static final int HEADER_LENGTH = 17;
+    static final int CRC_LENGTH = 4;
+    static final int MIN_LENGTH = HEADER_LENGTH + CRC_LENGTH;
+    static final int CONNECTION_OPENED_LENGTH = 56;
+    static final int STREAM_DATA_MIN_LENGTH = 34;
+    static final int STREAM_ACKED_LENGTH = 38;
+    static final int CONNECTION_CLOSED_MIN_LENGTH = 26;
+    static final int MAX_LENGTH = STREAM_DATA_MIN_LENGTH + StreamData.MAX_LENGTH;
+
+    private static final int FLAG_HANDSHAKE_SEEN = 1;
+    private static final int FLAG_SACK_PERMITTED = 2;
+    private static final int FLAG_TIMESTAMPS = 4;
+    private static final int ALL_FLAGS = FLAG_HANDSHAKE_SEEN | FLAG_SACK_PERMITTED | FLAG_TIMESTAMPS;
+    private static final Direction[] DIRECTIONS = Direction.values();
+    private static final CloseReason[] CLOSE_REASONS = CloseReason.values();
+
+    private final CRC32C crc = new CRC32C();
+    private ByteBuffer buffer = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
+
+    /** Encodes into this codec's buffer, from offset 0; returns the length. Valid until the next call. */
+    int encode(final LogRecord record) {
+        final byte[] detail = record instanceof ConnectionClosed closed
+            ? closed.detail().getBytes(StandardCharsets.UTF_8) : null;
+        final int length = encodedLength(record, detail);
+        ensureCapacity(length);
+        final ByteBuffer out = buffer.clear();
+        out.put((byte) typeOf(record)).putLong(record.connectionId()).putLong(record.timestampNs());
+        if (record instanceof ConnectionOpened opened) {
+            putBody(out, opened);
+        } else if (record instanceof StreamData data) {
+            out.put((byte) data.direction().ordinal()).putLong(data.streamOffset()).putInt(data.length());
+            out.put(data.bytesNoCopy());
+        } else if (record instanceof StreamAcked acked) {
+            out.put((byte) acked.direction().ordinal()).putLong(acked.ackedOffset());
+            out.putInt((int) acked.rawAck()).putInt((int) acked.window());
+        } else {
+            out.put((byte) ((ConnectionClosed) record).reason().ordinal()).putInt(detail.length).put(detail);
+        }
+        out.putInt(checksum(buffer.array(), length - CRC_LENGTH));
+        return length;
+    }
+
+    /** The buffer {@link #encode(LogRecord)} wrote into. */
+    byte[] buffer() {
+        return buffer.array();
+    }
+
+    /**
+     * Decodes one document's bytes, read at {@code index} of the log.
+     *
+     * @throws UnderstudyException naming the index when the bytes are not an intact record of a known type.
+     */
+    LogRecord decode(final long index, final byte[] bytes, final int length) {
+        return decodeChecked(index, check(index, bytes, length), length);
+    }
+
+    /**
+     * Checks one document's length and checksum and returns its connection, without building the record.
+     *
+     * @throws UnderstudyException naming the index when the bytes are not intact.
+     */
+    long checkedConnectionId(final long index, final byte[] bytes, final int length) {
+        return check(index, bytes, length).getLong(1);
+    }
+
+    private ByteBuffer check(final long index, final byte[] bytes, final int length) {
+        if (length < MIN_LENGTH || length > MAX_LENGTH || length > bytes.length) {
+            throw corrupt(index, "length=" + length + ", expected " + MIN_LENGTH + ".." + MAX_LENGTH);
+        }
+        final ByteBuffer in = ByteBuffer.wrap(bytes, 0, length).order(ByteOrder.LITTLE_ENDIAN);
+        final int storedCrc = in.getInt(length - CRC_LENGTH);
+        final int actualCrc = checksum(bytes, length - CRC_LENGTH);
+        if (storedCrc != actualCrc) {
+            throw corrupt(index, "crc=0x" + Integer.toHexString(storedCrc)
+                + ", expected=0x" + Integer.toHexString(actualCrc));
+        }
+        return in;
+    }
+
+    /** A Chronicle index as people read it: hex (cycle in the high bits), or -1 for none. */
+    static String indexName(final long index) {
+        return index < 0 ? Long.toString(index) : "0x" + Long.toHexString(index);
+    }
+
+    private LogRecord decodeChecked(final long index, final ByteBuffer in, final int length) {
+        final int type = in.get(0) & 0xFF;
+        final long connectionId = in.getLong(1);
+        final long timestampNs = in.getLong(9);
+        switch (type) {
+            case TYPE_CONNECTION_OPENED:
+                expectLength(index, type, length, CONNECTION_OPENED_LENGTH);
+                return decodeOpened(index, in, connectionId, timestampNs);
+            case TYPE_STREAM_DATA:
+                return decodeData(index, in, length, connectionId, timestampNs);
+            case TYPE_STREAM_ACKED:
+                expectLength(index, type, length, STREAM_ACKED_LENGTH);
+                final Direction direction = direction(index, in.get(17));
+                return build(index, () -> new StreamAcked(connectionId, timestampNs, direction, in.getLong(18),
+                    Integer.toUnsignedLong(in.getInt(26)), Integer.toUnsignedLong(in.getInt(30))));
+            case TYPE_CONNECTION_CLOSED:
+                return decodeClosed(index, in, length, connectionId, timestampNs);
+            case TYPE_PRIMARY_READ, TYPE_PRIMARY_WRITE, TYPE_SEQUENCE_MAPPING:
+                throw new UnderstudyException("unsupported record at index " + indexName(index) + ": type=" + type
+                    + " is reserved for a later version, supported=1..4");
+            default:
+                throw corrupt(index, "type=" + type + ", expected 1..4");
+        }
+    }
+
+    private static void putBody(final ByteBuffer out, final ConnectionOpened opened) {
+        final int flags = (opened.handshakeSeen() ? FLAG_HANDSHAKE_SEEN : 0)
+            | (opened.sackPermitted() ? FLAG_SACK_PERMITTED : 0)
+            | (opened.timestamps() ? FLAG_TIMESTAMPS : 0);
+        out.putInt(opened.clientAddress()).putInt(opened.serverAddress())
+            .putShort((short) opened.clientPort()).putShort((short) opened.serverPort())
+            .putLong(opened.clientIsn()).putLong(opened.serverIsn()).putInt(opened.mss())
+            .put((byte) opened.clientWindowScale()).put((byte) opened.serverWindowScale()).put((byte) flags);
+    }
+
+    private static ConnectionOpened decodeOpened(
+        final long index, final ByteBuffer in, final long connectionId, final long timestampNs) {
+        final int flags = in.get(51) & 0xFF;
+        if ((flags & ~ALL_FLAGS) != 0) {
+            throw corrupt(index,
+                "flags=0x" + Integer.toHexString(flags) + ", expected bits 0x" + Integer.toHexString(ALL_FLAGS));
+        }
+        return build(index, () -> new ConnectionOpened(connectionId, timestampNs,
+            in.getInt(17), Short.toUnsignedInt(in.getShort(25)), in.getInt(21), Short.toUnsignedInt(in.getShort(27)),
+            (flags & FLAG_HANDSHAKE_SEEN) != 0, in.getLong(29), in.getLong(37), in.getInt(45), in.get(49), in.get(50),
+            (flags & FLAG_SACK_PERMITTED) != 0, (flags & FLAG_TIMESTAMPS) != 0));
+    }
+
+    private static StreamData decodeData(
+        final long index, final ByteBuffer in, final int length, final long connectionId, final long timestampNs) {
+        final int dataLength = variableLength(index, TYPE_STREAM_DATA, in, 26, length, STREAM_DATA_MIN_LENGTH);
+        final byte[] data = new byte[dataLength];
+        in.get(30, data);
+        final Direction direction = direction(index, in.get(17));
+        return build(index, () -> new StreamData(connectionId, timestampNs, direction, in.getLong(18), data));
+    }
+
+    private static ConnectionClosed decodeClosed(
+        final long index, final ByteBuffer in, final int length, final long connectionId, final long timestampNs) {
+        final int detailLength =
+            variableLength(index, TYPE_CONNECTION_CLOSED, in, 18, length, CONNECTION_CLOSED_MIN_LENGTH);
+        final int reason = in.get(17) & 0xFF;
+        if (reason >= CLOSE_REASONS.length) {
+            throw corrupt(index, "reason=" + reason + ", expected 0.." + (CLOSE_REASONS.length - 1));
+        }
+        final String detail = new String(in.array(), 22, detailLength, StandardCharsets.UTF_8);
+        return build(index, () -> new ConnectionClosed(connectionId, timestampNs, CLOSE_REASONS[reason], detail));
+    }
+
+    /** Builds a record whose checksum matched but whose fields its constructor may still refuse. */
+    private static <T extends LogRecord> T build(final long index, final Supplier<T> constructor) {
+        try {
+            return constructor.get();
+        } catch (final UnderstudyException ex) {
+            throw corrupt(index, ex.getMessage());
+        }
+    }
+
+    /** Reads a body's own length field and checks it accounts for exactly the document's remaining bytes. */
+    private static int variableLength(final long index, final int type, final ByteBuffer in, final int fieldOffset,
+        final int length, final int minLength) {
+        if (length < minLength) {
+            throw corrupt(index, "type=" + type + ", length=" + length + ", expected>=" + minLength);
+        }
+        final int bodyLength = in.getInt(fieldOffset);
+        if (bodyLength < 0 || bodyLength != length - minLength) {
+            throw corrupt(index, "type=" + type + ", bodyLength=" + bodyLength + ", expected=" + (length - minLength));
+        }
+        return bodyLength;
+    }
+
+    private static void expectLength(final long index, final int type, final int length, final int expected) {
+        if (length != expected) {
+            throw corrupt(index, "type=" + type + ", length=" + length + ", expected=" + expected);
+        }
+    }
+
+    private static Direction direction(final long index, final byte code) {
+        final int value = code & 0xFF;
+        if (value >= DIRECTIONS.length) {
+            throw corrupt(index, "direction=" + value + ", expected 0.." + (DIRECTIONS.length - 1));
+        }
+        return DIRECTIONS[value];
+    }
+
+    private static int typeOf(final LogRecord record) {
+        if (record instanceof ConnectionOpened) {
+            return TYPE_CONNECTION_OPENED;
+        }
+        if (record instanceof StreamData) {
+            return TYPE_STREAM_DATA;
+        }
+        return record instanceof StreamAcked ? TYPE_STREAM_ACKED : TYPE_CONNECTION_CLOSED;
+    }
+
+    private static int encodedLength(final LogRecord record, final byte[] detail) {
+        if (record instanceof ConnectionOpened) {
+            return CONNECTION_OPENED_LENGTH;
+        }
+        if (record instanceof StreamData data) {
+            return STREAM_DATA_MIN_LENGTH + data.length();
+        }
+        return record instanceof StreamAcked ? STREAM_ACKED_LENGTH : CONNECTION_CLOSED_MIN_LENGTH + detail.length;
+    }
+
+    private void ensureCapacity(final int length) {
+        if (buffer.capacity() < length) {
+            buffer = ByteBuffer.allocate(Math.max(length, buffer.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    private int checksum(final byte[] bytes, final int length) {
+        crc.reset();
+        crc.update(bytes, 0, length);
+        return (int) crc.getValue();
+    }
+
+    private static UnderstudyException corrupt(final long index, final String values) {
+        return new UnderstudyException("corrupt record at index " + indexName(index) + ": " + values);
+    }
+}

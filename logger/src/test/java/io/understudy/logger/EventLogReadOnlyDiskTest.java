@@ -1,0 +1,59 @@
+package io.understudy.logger;
+
+import static io.understudy.logger.TestLogs.config;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A directory no one may write, even root: a read-only tmpfs mounted for the test (needs root). Permission bits
+ * would not do, root ignores them; the log proves writability by writing a file.
+ */
+@Tag("lab")
+@Timeout(60)
+class EventLogReadOnlyDiskTest {
+    @TempDir
+    Path mountPoint;
+
+    @BeforeEach
+    void mountReadOnlyDisk() throws Exception {
+        run("mount", "-t", "tmpfs", "-o", "ro,size=1m", "understudy-read-only-test", mountPoint.toString());
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        run("umount", mountPoint.toString());
+    }
+
+    @Test
+    void shouldRefuseWithPathWhenDirectoryIsOnReadOnlyDisk() {
+        assertThatThrownBy(() -> EventLog.open(config(mountPoint, TestLogs.clockAtStart())))
+            .isExactlyInstanceOf(UnderstudyException.class)
+            .hasMessageStartingWith("event log directory=" + mountPoint + " is not writable: ")
+            .hasMessageContaining("Read-only file system");
+    }
+
+    @Test
+    void shouldRefuseWithPathWhenDirectoryCannotBeCreatedOnReadOnlyDisk() {
+        final Path below = mountPoint.resolve("events");
+
+        assertThatThrownBy(() -> EventLog.open(config(below, TestLogs.clockAtStart())))
+            .isExactlyInstanceOf(UnderstudyException.class)
+            .hasMessageStartingWith("event log directory=" + below + " cannot be created: ");
+    }
+
+    private static void run(final String... command) throws Exception {
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+}
