@@ -8,7 +8,7 @@ import io.dropwizard.core.setup.Environment;
 import io.understudy.admin.cli.TraceCommand;
 import io.understudy.admin.cli.UsageException;
 import io.understudy.admin.core.Node;
-import io.understudy.admin.health.RelayHealthCheck;
+import io.understudy.admin.health.RoleHealthCheck;
 import io.understudy.admin.resources.StatusResource;
 import net.sourceforge.argparse4j.inf.ArgumentParserException;
 
@@ -51,6 +51,6 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         final Node node = new Node(configuration.getNode());
         environment.lifecycle().manage(node);
         environment.jersey().register(new StatusResource(node));
-        environment.healthChecks().register("role", new RelayHealthCheck(node));
+        environment.healthChecks().register("role", new RoleHealthCheck(node));
     }
 }

@@ -25,7 +25,7 @@ final class TcpTracker implements StreamDirection.DataSink
     private final MemoryBudget budget;
     private final Map<ConnectionKey, TrackedConnection> connections = new HashMap<>();
     private final List<TrackedConnection> history;
-    private long nextConnectionId = 1;
+    private long nextConnectionId;
     private TrackedConnection current;
     private boolean currentFromClient;
 
@@ -33,6 +33,18 @@ final class TcpTracker implements StreamDirection.DataSink
         final String nodeId, final TrackerConfig config, final TapListener listener, final TrackerCounters counters,
         final boolean keepHistory)
     {
+        this(nodeId, config, listener, counters, keepHistory, 1);
+    }
+
+    /**
+     * @param firstConnectionId the id of the first connection; a live tap starts from the clock so that ids stay
+     *                          unique in the event log across restarts.
+     */
+    TcpTracker(
+        final String nodeId, final TrackerConfig config, final TapListener listener, final TrackerCounters counters,
+        final boolean keepHistory, final long firstConnectionId)
+    {
+        this.nextConnectionId = firstConnectionId;
         this.nodeId = nodeId;
         this.config = config;
         this.listener = listener;
@@ -139,8 +151,8 @@ final class TcpTracker implements StreamDirection.DataSink
         {
             counters.connectionsMidStream++;
             LOG.debug("[{}] {} picked up mid-stream: options unknown", nodeId, connection);
+            announce(connection, nowNs);
         }
-        listener.onOpened(connection, nowNs);
         return connection;
     }
 
@@ -152,6 +164,10 @@ final class TcpTracker implements StreamDirection.DataSink
         if (syn && !self.synSeen && (fromClient != segment.has(TcpSegment.ACK)))
         {
             self.onSyn(segment);
+            if (connection.handshakeSeen())
+            {
+                announce(connection, nowNs);
+            }
         }
         self.baseOn(segment.sequence);
         if (segment.hasTimestamp)
@@ -177,6 +193,16 @@ final class TcpTracker implements StreamDirection.DataSink
             onAck(connection, fromClient, segment, nowNs);
         }
         updateState(connection, segment, nowNs);
+    }
+
+    /** Tells listeners of a connection once: when its handshake completes, or when it is picked up mid-stream. */
+    private void announce(final TrackedConnection connection, final long nowNs)
+    {
+        if (!connection.announced)
+        {
+            connection.announced = true;
+            listener.onOpened(connection, nowNs);
+        }
     }
 
     private void onPayload(
@@ -209,7 +235,10 @@ final class TcpTracker implements StreamDirection.DataSink
         final StreamDirection direction, final long streamOffset, final byte[] bytes, final int offset,
         final int length)
     {
-        listener.onData(current, currentFromClient, streamOffset, bytes, offset, length, currentNowNs);
+        if (current.announced)
+        {
+            listener.onData(current, currentFromClient, streamOffset, bytes, offset, length, currentNowNs);
+        }
     }
 
     private void onAck(
@@ -227,7 +256,10 @@ final class TcpTracker implements StreamDirection.DataSink
             peer.ackedByPeer = acked;
             final long release = Math.min(acked, peer.nextOffset);
             peer.buffer().releaseUpTo(fromClient ? release : Math.min(release, connection.replicaConsumedOffset));
-            listener.onAcked(connection, !fromClient, acked, segment.acknowledgement, self.window, nowNs);
+            if (connection.announced)
+            {
+                listener.onAcked(connection, !fromClient, acked, segment.acknowledgement, self.window, nowNs);
+            }
         }
     }
 
@@ -253,7 +285,10 @@ final class TcpTracker implements StreamDirection.DataSink
         }
         connection.closedAtNs = nowNs;
         LOG.debug("[{}] {} after {} segments", nodeId, connection, counters.segments);
-        listener.onClosed(connection, nowNs);
+        if (connection.announced)
+        {
+            listener.onClosed(connection, nowNs);
+        }
     }
 
     /** Drops connections that closed more than the linger time ago. Returns how many were dropped. */

@@ -13,6 +13,8 @@ final class TrackedConnection
     long lastSeenNs;
     long closedAtNs;
     ConnectionState state = ConnectionState.ESTABLISHED;
+    /** Listeners were told of this connection: its handshake completed, or it was picked up mid-stream. */
+    boolean announced;
     /** Client stream offset the replica has consumed; client bytes are retained until both it and the server ack. */
     long replicaConsumedOffset = Long.MAX_VALUE;
 

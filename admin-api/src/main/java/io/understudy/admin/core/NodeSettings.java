@@ -2,6 +2,7 @@ package io.understudy.admin.core;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -44,6 +45,26 @@ public final class NodeSettings
     @Max(16 * 1024 * 1024)
     @JsonProperty
     private int relayBufferBytes = 64 * 1024;
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private TapSettings tap = new TapSettings();
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private EventLogSettings eventLog = new EventLogSettings();
+
+    public EventLogSettings getEventLog()
+    {
+        return eventLog;
+    }
+
+    public TapSettings getTap()
+    {
+        return tap;
+    }
 
     public String getId()
     {

@@ -4,16 +4,17 @@ import com.codahale.metrics.health.HealthCheck;
 
 import io.understudy.admin.core.Node;
 import io.understudy.admin.core.Role;
+import io.understudy.backup.TapStats;
 import io.understudy.primary.PrimaryWrapper;
 
 /**
- * Healthy when the node does what its role asks: a primary's relay is accepting clients; a backup is standing by.
+ * Healthy when the node does what its role asks: a primary's relay is accepting clients; a backup's tap is capturing.
  */
-public final class RelayHealthCheck extends HealthCheck
+public final class RoleHealthCheck extends HealthCheck
 {
     private final Node node;
 
-    public RelayHealthCheck(final Node node)
+    public RoleHealthCheck(final Node node)
     {
         this.node = node;
     }
@@ -23,7 +24,11 @@ public final class RelayHealthCheck extends HealthCheck
     {
         if (node.settings().getRole() == Role.BACKUP)
         {
-            return Result.healthy("backup standing by");
+            return node.tapStats()
+                .filter(TapStats::running)
+                .map(tap -> Result.healthy("tapping: " + tap.frames() + " frames, " + tap.connectionsTracked() +
+                    " connections tracked, " + tap.kernelDrops() + " dropped by the kernel"))
+                .orElseGet(() -> Result.unhealthy("backup is not tapping"));
         }
         return node.wrapper()
             .filter(PrimaryWrapper::isRunning)

@@ -31,6 +31,7 @@ public final class StatusResource
             settings.getRole(),
             settings.getServiceAddress() + ":" + settings.getServicePort(),
             settings.getAppAddress() + ":" + settings.getAppPort(),
-            node.relayStats().orElse(null));
+            node.relayStats().orElse(null),
+            node.tapStats().orElse(null));
     }
 }

@@ -70,4 +70,26 @@ class ClientsReachDemoServiceThroughVipTest
         assertThat(result.exitCode()).as("%s", result).isZero();
         assertThat(result.stdout()).matches("(?s)1 1\n\\d+ connections=\\d+ accepted=\\d+ resets=1\nEND eof\n");
     }
+
+    @Test
+    void shouldTrackEveryConnectionOnTheBackupWhenClientsUseTheVip()
+    {
+        final JsonNode before = Lab.api(Lab.BACKUP, "/status").get("tap");
+
+        LoadReport.assertEveryReplyRight(LoadReport.run(SERVICE_PORT, "line", 10, 2), 10, 2);
+
+        final JsonNode after = Lab.api(Lab.BACKUP, "/status").get("tap");
+        assertThat(after.get("running").asBoolean()).isTrue();
+        assertThat(after.get("connectionsOpened").asLong() - before.get("connectionsOpened").asLong())
+            .as("connections the backup saw open").isEqualTo(10);
+        assertThat(after.get("connectionsMidStream").asLong()).isZero();
+        assertThat(after.get("frames").asLong() - before.get("frames").asLong())
+            .as("frames captured").isEqualTo(after.get("segments").asLong() - before.get("segments").asLong())
+            .isGreaterThan(10 * 2 * 100L);
+        assertThat(after.get("skipped").size()).as("frames skipped: %s", after.get("skipped")).isZero();
+        assertThat(after.get("kernelDrops").asLong() - before.get("kernelDrops").asLong()).as("kernel drops").isZero();
+        assertThat(after.get("logFailures").asLong()).isZero();
+        assertThat(after.get("logRecords").asLong()).isGreaterThan(before.get("logRecords").asLong());
+        assertThat(after.get("errors").asLong()).isZero();
+    }
 }

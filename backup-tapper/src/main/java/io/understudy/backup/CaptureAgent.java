@@ -1,0 +1,102 @@
+package io.understudy.backup;
+
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tap's duty cycle: takes the frames the capture handle has ready (non-blocking), decodes them and feeds the
+ * tracker. Never blocks; returns the work done so an idle strategy can back off when there is none.
+ */
+final class CaptureAgent
+{
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureAgent.class);
+    private static final int FRAMES_PER_DUTY_CYCLE = 256;
+    private static final long EXPIRY_INTERVAL_NS = 1_000_000_000L;
+
+    private final String nodeId;
+    private final PcapHandle handle;
+    private final FrameDecoder decoder;
+    private final TcpTracker tracker;
+    private final DecodeCounters decodeCounters;
+    private final TcpSegment segment = new TcpSegment();
+    private long nextExpiryNs;
+    private volatile long errors;
+    private volatile long kernelDrops;
+
+    CaptureAgent(final String nodeId, final PcapHandle handle, final TcpTracker tracker,
+        final DecodeCounters decodeCounters)
+    {
+        this.nodeId = nodeId;
+        this.handle = handle;
+        this.decoder = new FrameDecoder(handle.getDlt().value(), true);
+        this.tracker = tracker;
+        this.decodeCounters = decodeCounters;
+    }
+
+    int doWork(final long nowNs)
+    {
+        int work = 0;
+        try
+        {
+            for (; work < FRAMES_PER_DUTY_CYCLE; work++)
+            {
+                final byte[] frame = handle.getNextRawPacket();
+                if (frame == null)
+                {
+                    break;
+                }
+                onFrame(frame, handle.getOriginalLength(), nowNs);
+            }
+        }
+        catch (final NotOpenException | RuntimeException ex)
+        {
+            errors++;
+            LOG.error("[{}] capture error after {} frames", nodeId, decodeCounters.frames(), ex);
+        }
+        if (nowNs - nextExpiryNs >= 0)
+        {
+            nextExpiryNs = nowNs + EXPIRY_INTERVAL_NS;
+            work += tracker.expire(nowNs);
+            sampleKernelDrops();
+        }
+        return work;
+    }
+
+    private void onFrame(final byte[] frame, final Integer wireLength, final long nowNs)
+    {
+        final DecodeResult result =
+            decoder.decode(frame, frame.length, wireLength == null ? frame.length : wireLength, segment);
+        decodeCounters.onFrame(result);
+        if (result == DecodeResult.TCP)
+        {
+            tracker.onSegment(segment, nowNs);
+        }
+    }
+
+    long errors()
+    {
+        return errors;
+    }
+
+    /** Frames the kernel dropped, as last sampled by the capture thread (libpcap is not to be called from two). */
+    long kernelDrops()
+    {
+        return kernelDrops;
+    }
+
+    private void sampleKernelDrops()
+    {
+        try
+        {
+            kernelDrops = handle.getStats().getNumPacketsDropped();
+        }
+        catch (final PcapNativeException | NotOpenException ex)
+        {
+            errors++;
+            LOG.warn("[{}] cannot read capture statistics: {}", nodeId, ex.getMessage());
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.understudy.backup;
+
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What the backup's tap captures: the LAN interface it listens on in promiscuous mode, and the service (VIP and
+ * ports) whose connections it tracks.
+ *
+ * @param nodeId          the node's id, in every log line.
+ * @param interfaceName   the LAN interface that sees client-primary traffic (a hub, a bridge or a mirror port).
+ * @param serviceAddress  the VIP, dotted IPv4.
+ * @param servicePorts    the service's TCP ports.
+ * @param snapLengthBytes bytes captured per frame: must hold a whole frame, or payloads are lost.
+ * @param bufferBytes     the kernel capture buffer.
+ * @param tracker         the tracker's limits.
+ */
+public record TapConfig(
+    String nodeId,
+    String interfaceName,
+    String serviceAddress,
+    Set<Integer> servicePorts,
+    int snapLengthBytes,
+    int bufferBytes,
+    TrackerLimits tracker)
+{
+    /**
+     * The tracker's memory and table limits.
+     *
+     * @param streamCapBytes bytes retained per stream at most.
+     * @param globalCapBytes bytes retained over all streams at most.
+     * @param maxConnections connections tracked at once.
+     */
+    public record TrackerLimits(int streamCapBytes, long globalCapBytes, int maxConnections)
+    {
+        public static TrackerLimits defaults()
+        {
+            final TrackerConfig defaults = TrackerConfig.defaults(Set.of(1));
+            return new TrackerLimits(defaults.streamCapBytes(), defaults.globalCapBytes(), defaults.maxConnections());
+        }
+    }
+
+    public TapConfig
+    {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(interfaceName, "interfaceName");
+        Objects.requireNonNull(serviceAddress, "serviceAddress");
+        Objects.requireNonNull(tracker, "tracker");
+        servicePorts = Set.copyOf(servicePorts);
+        if (servicePorts.isEmpty() || snapLengthBytes < 1514 || bufferBytes < 65536)
+        {
+            throw new IllegalArgumentException("tap config needs service ports, snapLengthBytes >= 1514 and " +
+                "bufferBytes >= 65536: " + servicePorts + ", " + snapLengthBytes + ", " + bufferBytes);
+        }
+    }
+
+    /** The BPF filter: TCP to or from the VIP on a service port. */
+    String captureFilter()
+    {
+        return "tcp and host " + serviceAddress + " and (" + servicePorts.stream().sorted()
+            .map(port -> "port " + port).collect(Collectors.joining(" or ")) + ")";
+    }
+
+    TrackerConfig trackerConfig()
+    {
+        final TrackerConfig defaults = TrackerConfig.defaults(servicePorts);
+        return new TrackerConfig(servicePorts, tracker.streamCapBytes(), tracker.globalCapBytes(),
+            defaults.maxPiecesAhead(), tracker.maxConnections(), defaults.closedLingerNs());
+    }
+}

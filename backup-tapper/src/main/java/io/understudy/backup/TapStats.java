@@ -1,0 +1,41 @@
+package io.understudy.backup;
+
+import java.util.Map;
+
+/**
+ * The tap's counters, for the admin API, health checks and tests.
+ *
+ * @param running            the capture loop is running.
+ * @param frames             frames captured.
+ * @param skipped            frames not tracked, by reason.
+ * @param segments           TCP segments tracked.
+ * @param kernelDrops        frames the kernel dropped because the capture buffer was full (lost to the tap).
+ * @param connectionsTracked connections in the table now (closed ones linger a while).
+ * @param connectionsOpened  connections seen since start.
+ * @param connectionsMidStream connections picked up after they opened (options unknown).
+ * @param overflowedStreams  streams whose retained bytes hit a cap (their connection cannot be restored).
+ * @param retainedBytes      stream bytes held now.
+ * @param logRecords         tap events appended to the event log.
+ * @param logFailures        tap events the event log refused (disk full, ...): replay is incomplete.
+ * @param errors             errors the capture loop caught and counted.
+ */
+public record TapStats(
+    boolean running,
+    long frames,
+    Map<String, Long> skipped,
+    long segments,
+    long kernelDrops,
+    long connectionsTracked,
+    long connectionsOpened,
+    long connectionsMidStream,
+    long overflowedStreams,
+    long retainedBytes,
+    long logRecords,
+    long logFailures,
+    long errors)
+{
+    public TapStats
+    {
+        skipped = Map.copyOf(skipped);
+    }
+}
