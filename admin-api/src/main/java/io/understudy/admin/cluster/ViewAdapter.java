@@ -1,0 +1,93 @@
+package io.understudy.admin.cluster;
+
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.jgroups.Address;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+
+/**
+ * Receives the channel's views, keeps the current {@link MembershipView}, logs the change and calls the
+ * {@link MembershipListener}. Runs on JGroups threads; a listener that throws is logged, never allowed to reach
+ * JGroups.
+ */
+final class ViewAdapter implements Receiver
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ViewAdapter.class);
+
+    private final String nodeId;
+    private final Supplier<Address> self;
+    private final SuspicionTracker suspicions;
+    private final MembershipListener listener;
+    private final ViewTracker tracker = new ViewTracker();
+    private volatile MembershipView view = MembershipView.NONE;
+    private volatile boolean stopped;
+
+    ViewAdapter(
+        final String nodeId,
+        final Supplier<Address> self,
+        final SuspicionTracker suspicions,
+        final MembershipListener listener)
+    {
+        this.nodeId = nodeId;
+        this.self = self;
+        this.suspicions = suspicions;
+        this.listener = listener;
+    }
+
+    MembershipView view()
+    {
+        return view;
+    }
+
+    /** Stops reporting: the views a leaving node still sees are not news to anyone. */
+    void stop()
+    {
+        stopped = true;
+    }
+
+    @Override
+    public void viewAccepted(final View newView)
+    {
+        if (stopped)
+        {
+            return;
+        }
+        onView(newView, System.nanoTime());
+    }
+
+    private synchronized void onView(final View newView, final long nowNs)
+    {
+        final ViewTracker.ViewChange change = tracker.onView(newView, self.get(), suspicions::wasSuspected, nowNs);
+        suspicions.retainOnly(newView.getMembers());
+        view = change.view();
+        LOG.info("[{}] view {}: members {}, coordinator {}, peer present={}", nodeId, view.viewId(), view.members(),
+            view.coordinator(), view.peerPresent());
+        callListener("onViewChanged", () -> listener.onViewChanged(change.view()));
+        for (final ViewTracker.LostPeer lost : change.lost())
+        {
+            LOG.warn("[{}] peer {} lost ({})", nodeId, lost.peerId(), lost.why());
+            callListener("onPeerLost", () -> listener.onPeerLost(lost.peerId(), lost.why()));
+        }
+        for (final String joined : change.joined())
+        {
+            LOG.info("[{}] peer {} joined", nodeId, joined);
+            callListener("onPeerJoined", () -> listener.onPeerJoined(joined));
+        }
+    }
+
+    private void callListener(final String callback, final Runnable call)
+    {
+        try
+        {
+            call.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("[{}] membership listener {} threw; ignored", nodeId, callback, ex);
+        }
+    }
+}
