@@ -9,6 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -91,5 +95,22 @@ class ClientsReachDemoServiceThroughVipTest
         assertThat(after.get("logFailures").asLong()).isZero();
         assertThat(after.get("logRecords").asLong()).isGreaterThan(before.get("logRecords").asLong());
         assertThat(after.get("errors").asLong()).isZero();
+    }
+
+    @Test
+    void shouldRecordEveryByteOfEveryStreamInTheBackupsEventLog() throws Exception
+    {
+        LoadReport.assertEveryReplyRight(LoadReport.run(SERVICE_PORT, "line", 5, 2), 5, 2);
+
+        final Map<Long, TappedStreams> connections = TappedStreams.readAll(
+            Path.of("/run/understudy-lab", Lab.PREFIX, "events-backup"));
+        final List<TappedStreams> loadgenConnections = connections.values().stream()
+            .filter(streams -> streams.client().startsWith("INCR lg-"))
+            .toList();
+        assertThat(loadgenConnections).as("loadgen connections in the log").hasSizeGreaterThanOrEqualTo(5);
+        for (final TappedStreams streams : loadgenConnections)
+        {
+            streams.assertRequestsAndRepliesMatch();
+        }
     }
 }

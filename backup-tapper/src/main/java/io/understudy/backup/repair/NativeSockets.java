@@ -1,0 +1,127 @@
+package io.understudy.backup.repair;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.channels.SocketChannel;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.ptr.IntByReference;
+
+/**
+ * setsockopt/getsockopt on the file descriptor of a {@link SocketChannel}. The descriptor comes from the JDK's
+ * {@code sun.nio.ch.SelChImpl#getFDVal()}, which needs {@code --add-opens=java.base/sun.nio.ch=ALL-UNNAMED}.
+ * Every failure is a {@link TcpRepairException} naming the option, the value and the errno.
+ */
+final class NativeSockets
+{
+    private static final String ADD_OPENS = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED";
+    private static final Method GET_FD_VAL;
+    private static final String GET_FD_VAL_PROBLEM;
+
+    static
+    {
+        Method method = null;
+        String problem = null;
+        try
+        {
+            method = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+            method.setAccessible(true);
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            method = null;
+            problem = ex.toString();
+        }
+        GET_FD_VAL = method;
+        GET_FD_VAL_PROBLEM = problem;
+    }
+
+    private NativeSockets()
+    {
+    }
+
+    /** The file descriptor of an open JDK socket channel. */
+    static int fd(final SocketChannel channel) throws IOException
+    {
+        if (GET_FD_VAL == null)
+        {
+            throw new TcpRepairException("file descriptor of " + channel,
+                "sun.nio.ch is not open to this code: start the JVM with " + ADD_OPENS + " (" + GET_FD_VAL_PROBLEM +
+                ")", null);
+        }
+        if (!channel.isOpen())
+        {
+            throw new TcpRepairException("file descriptor of " + channel, "the channel is closed", null);
+        }
+        try
+        {
+            return (Integer)GET_FD_VAL.invoke(channel);
+        }
+        catch (final IllegalAccessException | IllegalArgumentException | InvocationTargetException ex)
+        {
+            throw new TcpRepairException("file descriptor of " + channel,
+                "not a JDK socket channel (" + channel.getClass().getName() + ")", ex);
+        }
+    }
+
+    static void setInt(final SocketChannel channel, final SocketOption option, final int value) throws IOException
+    {
+        try (Memory memory = new Memory(Integer.BYTES))
+        {
+            memory.setInt(0, value);
+            set(channel, option, memory, option.name() + "=" + Integer.toUnsignedString(value));
+        }
+    }
+
+    /** setsockopt with a buffer already filled in; {@code described} is the option and value for error messages. */
+    static void set(final SocketChannel channel, final SocketOption option, final Memory value, final String described)
+        throws IOException
+    {
+        final int fd = fd(channel);
+        if (LibC.INSTANCE.setsockopt(fd, option.level, option.number, value, (int)value.size()) != 0)
+        {
+            throw failure("setsockopt(" + described + ") on fd " + fd);
+        }
+    }
+
+    static int getInt(final SocketChannel channel, final SocketOption option) throws IOException
+    {
+        try (Memory memory = get(channel, option, Integer.BYTES))
+        {
+            return memory.getInt(0);
+        }
+    }
+
+    /** getsockopt into a zeroed buffer of {@code lengthBytes}; the caller closes the returned memory. */
+    static Memory get(final SocketChannel channel, final SocketOption option, final int lengthBytes)
+        throws IOException
+    {
+        final int fd = fd(channel);
+        final Memory memory = new Memory(lengthBytes);
+        memory.clear();
+        final IntByReference length = new IntByReference(lengthBytes);
+        if (LibC.INSTANCE.getsockopt(fd, option.level, option.number, memory, length) != 0)
+        {
+            memory.close();
+            throw failure("getsockopt(" + option.name() + ") on fd " + fd);
+        }
+        return memory;
+    }
+
+    private static TcpRepairException failure(final String operation)
+    {
+        final int errno = Native.getLastError();
+        String text;
+        try
+        {
+            text = LibC.INSTANCE.strerror(errno);
+        }
+        catch (final RuntimeException ex)
+        {
+            text = "strerror failed: " + ex;
+        }
+        return new TcpRepairException(operation, errno, text);
+    }
+}
