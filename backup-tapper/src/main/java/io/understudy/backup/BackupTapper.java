@@ -30,16 +30,22 @@ public final class BackupTapper implements AutoCloseable
     private final CaptureAgent agent;
     private final AgentRunner runner;
     private final TapEventRecorder recorder;
+    private final ReplicaCounters replicaCounters = new ReplicaCounters();
+    private final ReplicaManager replicas;
+    private volatile boolean tookOver;
 
-    private BackupTapper(final TapConfig config, final PcapHandle handle, final EventLog log)
+    private BackupTapper(final TapConfig config, final PcapHandle handle, final EventLog log) throws IOException
     {
         this.config = config;
         this.handle = handle;
         this.recorder = new TapEventRecorder(config.nodeId(), log);
+        this.replicas = config.appAddress() == null ? null :
+            new ReplicaManager(config.nodeId(), config.appAddress(), replicaCounters);
         // Ids from the clock (milliseconds << 16) stay unique in the log across restarts of the tap.
-        this.tracker = new TcpTracker(config.nodeId(), config.trackerConfig(), recorder, trackerCounters, false,
+        this.tracker = new TcpTracker(config.nodeId(), config.trackerConfig(),
+            replicas == null ? recorder : new ListenerChain(recorder, replicas), trackerCounters, false,
             System.currentTimeMillis() << 16);
-        this.agent = new CaptureAgent(config.nodeId(), handle, tracker, decodeCounters);
+        this.agent = new CaptureAgent(config.nodeId(), handle, tracker, decodeCounters, replicas);
         final SystemNanoClock clock = new SystemNanoClock();
         this.runner = new AgentRunner(
             new BackoffIdleStrategy(100, 10, 1_000, 1_000_000),
@@ -70,7 +76,16 @@ public final class BackupTapper implements AutoCloseable
     public static BackupTapper start(final TapConfig config, final EventLog log) throws IOException
     {
         final PcapHandle handle = open(config);
-        final BackupTapper tapper = new BackupTapper(config, handle, log);
+        final BackupTapper tapper;
+        try
+        {
+            tapper = new BackupTapper(config, handle, log);
+        }
+        catch (final IOException ex)
+        {
+            handle.close();
+            throw ex;
+        }
         AgentRunner.startOnThread(tapper.runner);
         LOG.info("[{}] tapping {} in promiscuous mode, filter '{}'", config.nodeId(), config.interfaceName(),
             config.captureFilter());
@@ -104,6 +119,13 @@ public final class BackupTapper implements AutoCloseable
         }
     }
 
+    /** When the tap last heard the server side of the service (System.nanoTime()), or a time long past. */
+    public long lastServerSegmentNs()
+    {
+        final long last = trackerCounters.lastServerSegmentNs;
+        return last == 0 ? System.nanoTime() - Long.MAX_VALUE / 2 : last;
+    }
+
     public TapStats stats()
     {
         int tracked = 0;
@@ -124,7 +146,75 @@ public final class BackupTapper implements AutoCloseable
             tracker.budget().usedBytes(),
             recorder.appended(),
             recorder.failures(),
+            replicas == null ? 0 : replicas.size(),
+            replicaCounters.divergences,
             agent.errors());
+    }
+
+    /**
+     * Takes the service over from a dead primary: stops tracking (after the frames already captured), brings every
+     * protected connection's replica up to the primary's state and restores the client's socket with TCP_REPAIR.
+     * {@code beforeRelease} runs when every socket is rebuilt, before any speaks (claim the address, open the
+     * listener); the caller then relays the restored connections. Once only.
+     *
+     * @param catchUpTimeoutMs how long replicas may take to produce what the primary had sent.
+     */
+    public TakeoverReport takeOver(final long catchUpTimeoutMs, final TakeoverStep beforeRelease)
+        throws IOException, InterruptedException
+    {
+        if (tookOver)
+        {
+            throw new IllegalStateException("takeover already done");
+        }
+        tookOver = true;
+        runner.close();
+        final long nowNs = System.nanoTime();
+        while (agent.doWork(nowNs) > 0)
+        {
+            // drain what the capture already holds: the last frames the primary sent
+        }
+        if (replicas == null)
+        {
+            final java.util.Map<String, String> none = new java.util.LinkedHashMap<>();
+            tracker.connections().forEach(c -> none.put(c.toString(), "no hot replica configured"));
+            beforeRelease.run();
+            return new TakeoverReport(java.util.List.of(), none, 0);
+        }
+        return new Takeover(config.nodeId(), tracker, replicas).run(catchUpTimeoutMs, beforeRelease);
+    }
+
+    /**
+     * Makes the service address this host's: adds it to the tap's interface with the given command, then announces
+     * it with gratuitous ARP so the LAN sends the clients' segments here.
+     *
+     * @param addCommand the command that adds the address (e.g. ip addr add VIP/24 dev eth0); exit 2 with "File
+     *                   exists" (already added) counts as done.
+     */
+    public void claimServiceAddress(final java.util.List<String> addCommand) throws IOException, InterruptedException
+    {
+        final Process process = new ProcessBuilder(addCommand).redirectErrorStream(true).start();
+        final String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        final int exit = process.waitFor();
+        if (exit != 0 && !output.contains("File exists"))
+        {
+            throw new IOException("claiming the service address failed: " + addCommand + " exited " + exit + ": " +
+                output.strip());
+        }
+        final byte[] mac = java.net.NetworkInterface.getByName(config.interfaceName()).getHardwareAddress();
+        final int address = Ipv4.ipv4(config.serviceAddress());
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                handle.sendPacket(GratuitousArp.frame(mac, address, GratuitousArp.REQUEST));
+                handle.sendPacket(GratuitousArp.frame(mac, address, GratuitousArp.REPLY));
+            }
+        }
+        catch (final PcapNativeException | NotOpenException ex)
+        {
+            throw new IOException("gratuitous ARP for " + config.serviceAddress() + " failed: " + ex.getMessage(), ex);
+        }
+        LOG.info("[{}] claimed {} and announced it by gratuitous ARP", config.nodeId(), config.serviceAddress());
     }
 
     /** Stops the capture thread and closes the capture. */
@@ -132,6 +222,10 @@ public final class BackupTapper implements AutoCloseable
     public void close()
     {
         runner.close();
+        if (replicas != null)
+        {
+            replicas.close();
+        }
         handle.close();
         LOG.info("[{}] tap closed: {}", config.nodeId(), stats());
     }

@@ -26,9 +26,12 @@ final class CaptureAgent
     private volatile long errors;
     private volatile long kernelDrops;
 
+    private final ReplicaManager replicas;
+
     CaptureAgent(final String nodeId, final PcapHandle handle, final TcpTracker tracker,
-        final DecodeCounters decodeCounters)
+        final DecodeCounters decodeCounters, final ReplicaManager replicas)
     {
+        this.replicas = replicas;
         this.nodeId = nodeId;
         this.handle = handle;
         this.decoder = new FrameDecoder(handle.getDlt().value(), true);
@@ -55,6 +58,10 @@ final class CaptureAgent
         {
             errors++;
             LOG.error("[{}] capture error after {} frames", nodeId, decodeCounters.frames(), ex);
+        }
+        if (replicas != null)
+        {
+            work += replicas.doWork(nowNs);
         }
         if (nowNs - nextExpiryNs >= 0)
         {

@@ -143,9 +143,10 @@ final class StreamDirection
 
     private void deliver(final byte[] frame, final int offset, final int length, final DataSink sink)
     {
-        sink.onContiguous(this, nextOffset, frame, offset, length);
+        final long at = nextOffset;
         buffer.append(frame, offset, length);
         nextOffset += length;
+        sink.onContiguous(this, at, frame, offset, length);
     }
 
     private void keepAhead(final long start, final byte[] frame, final int offset, final int length)

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
  * @param snapLengthBytes bytes captured per frame: must hold a whole frame, or payloads are lost.
  * @param bufferBytes     the kernel capture buffer.
  * @param tracker         the tracker's limits.
+ * @param appAddress      where this host's own instance of the app listens, fed as a hot replica; null for none.
  */
 public record TapConfig(
     String nodeId,
@@ -23,7 +24,8 @@ public record TapConfig(
     Set<Integer> servicePorts,
     int snapLengthBytes,
     int bufferBytes,
-    TrackerLimits tracker)
+    TrackerLimits tracker,
+    java.net.InetSocketAddress appAddress)
 {
     /**
      * The tracker's memory and table limits.

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param retainedBytes      stream bytes held now.
  * @param logRecords         tap events appended to the event log.
  * @param logFailures        tap events the event log refused (disk full, ...): replay is incomplete.
+ * @param replicas           connections with a live hot replica (protected).
+ * @param divergences        connections whose replica's output differed from the primary's.
  * @param errors             errors the capture loop caught and counted.
  */
 public record TapStats(
@@ -32,6 +34,8 @@ public record TapStats(
     long retainedBytes,
     long logRecords,
     long logFailures,
+    long replicas,
+    long divergences,
     long errors)
 {
     public TapStats

@@ -81,6 +81,7 @@ final class TcpTracker implements StreamDirection.DataSink
         else if (config.servicePorts().contains(segment.sourcePort))
         {
             fromClient = false;
+            counters.lastServerSegmentNs = nowNs;
         }
         else
         {
@@ -255,7 +256,8 @@ final class TcpTracker implements StreamDirection.DataSink
         {
             peer.ackedByPeer = acked;
             final long release = Math.min(acked, peer.nextOffset);
-            peer.buffer().releaseUpTo(fromClient ? release : Math.min(release, connection.replicaConsumedOffset));
+            peer.buffer().releaseUpTo(Math.min(release,
+                fromClient ? connection.replicaComparedOffset : connection.replicaConsumedOffset));
             if (connection.announced)
             {
                 listener.onAcked(connection, !fromClient, acked, segment.acknowledgement, self.window, nowNs);

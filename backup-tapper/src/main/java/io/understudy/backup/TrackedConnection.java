@@ -17,6 +17,10 @@ final class TrackedConnection
     boolean announced;
     /** Client stream offset the replica has consumed; client bytes are retained until both it and the server ack. */
     long replicaConsumedOffset = Long.MAX_VALUE;
+    /** Server stream offset up to which the replica's output was compared; server bytes are kept until then too. */
+    long replicaComparedOffset = Long.MAX_VALUE;
+    /** Why this connection cannot be restored on takeover; null while it is protected. */
+    String unprotectedReason;
 
     TrackedConnection(
         final long id, final ConnectionKey key, final StreamDirection client, final StreamDirection server,
@@ -55,6 +59,22 @@ final class TrackedConnection
     boolean timestampsNegotiated()
     {
         return handshakeSeen() && client.timestampsOffered && server.timestampsOffered;
+    }
+
+    boolean isProtected()
+    {
+        return unprotectedReason == null;
+    }
+
+    /** Marks the connection as one takeover cannot restore, and stops holding bytes for the replica. */
+    void unprotect(final String reason)
+    {
+        if (unprotectedReason == null)
+        {
+            unprotectedReason = reason;
+        }
+        replicaConsumedOffset = Long.MAX_VALUE;
+        replicaComparedOffset = Long.MAX_VALUE;
     }
 
     boolean isOpen()

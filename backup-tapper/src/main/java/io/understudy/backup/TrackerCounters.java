@@ -18,4 +18,6 @@ final class TrackerCounters
     volatile long retransmittedSegments;
     volatile long outOfOrderSegments;
     volatile long overflowedStreams;
+    /** When the tap last saw a segment from the server side (its clock), 0 before any. */
+    volatile long lastServerSegmentNs;
 }

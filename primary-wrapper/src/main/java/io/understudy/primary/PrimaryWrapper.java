@@ -54,6 +54,16 @@ public final class PrimaryWrapper implements AutoCloseable
         return boundAddress;
     }
 
+    /**
+     * Relays a connection that was established elsewhere (a restored client socket and the replica's connection to
+     * the app, after a takeover), sending {@code toClient} to the client first. Safe from any thread.
+     */
+    public void adopt(final java.nio.channels.SocketChannel client, final java.nio.channels.SocketChannel app,
+        final byte[] toClient)
+    {
+        agent.offer(new RelayAgent.Adoption(client, app, toClient.clone()));
+    }
+
     public RelayStats stats()
     {
         return counters.snapshot();

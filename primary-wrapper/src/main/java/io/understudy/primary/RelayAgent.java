@@ -27,6 +27,12 @@ final class RelayAgent implements AutoCloseable
     private final Selector selector;
     private final ServerSocketChannel server;
     private final List<RelayConnection> connections = new ArrayList<>();
+    private final java.util.Queue<Adoption> adoptions = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** A connection established elsewhere (a takeover) handed to this relay. */
+    record Adoption(SocketChannel client, SocketChannel app, byte[] toClient)
+    {
+    }
 
     RelayAgent(final PrimaryWrapperConfig config, final RelayCounters counters) throws IOException
     {
@@ -59,6 +65,13 @@ final class RelayAgent implements AutoCloseable
     /** Handles every socket that is ready now, without blocking. Returns the number of ready sockets handled. */
     int doWork(final long nowNs)
     {
+        int adopted = 0;
+        Adoption adoption;
+        while ((adoption = adoptions.poll()) != null)
+        {
+            adopted++;
+            adopt(adoption);
+        }
         try
         {
             selector.selectNow();
@@ -82,7 +95,36 @@ final class RelayAgent implements AutoCloseable
         {
             connections.removeIf(RelayConnection::isClosed);
         }
-        return work;
+        return work + adopted;
+    }
+
+    /** Queues a connection for the relay thread to take on; safe from any thread. */
+    void offer(final Adoption adoption)
+    {
+        adoptions.add(adoption);
+        selector.wakeup();
+    }
+
+    private void adopt(final Adoption adoption)
+    {
+        counters.connectionsAccepted.incrementAndGet();
+        counters.connectionsOpen.incrementAndGet();
+        try
+        {
+            adoption.client().configureBlocking(false);
+            adoption.app().configureBlocking(false);
+            final RelayConnection connection = new RelayConnection(config.nodeId(), adoption.client(), adoption.app(),
+                config.bufferBytes(), counters, adoption.toClient());
+            connection.register(selector, true);
+            connections.add(connection);
+            connection.onReady(null);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            counters.errors.incrementAndGet();
+            counters.connectionsOpen.decrementAndGet();
+            LOG.error("[{}] cannot relay an adopted connection", config.nodeId(), ex);
+        }
     }
 
     /** Blocks until a socket is ready, the timeout passes or {@link #wakeUp()} is called. */

@@ -37,12 +37,24 @@ final class RelayConnection
         final int bufferBytes,
         final RelayCounters counters) throws IOException
     {
+        this(nodeId, client, app, bufferBytes, counters, new byte[0]);
+    }
+
+    /** A connection whose app side already produced {@code toClient}: relayed to the client before anything else. */
+    RelayConnection(
+        final String nodeId,
+        final SocketChannel client,
+        final SocketChannel app,
+        final int bufferBytes,
+        final RelayCounters counters,
+        final byte[] toClient) throws IOException
+    {
         this.nodeId = nodeId;
         this.name = String.valueOf(client.getRemoteAddress());
         this.client = client;
         this.app = app;
         this.upstream = new RelayDirection(client, app, bufferBytes);
-        this.downstream = new RelayDirection(app, client, bufferBytes);
+        this.downstream = new RelayDirection(app, client, bufferBytes, toClient);
         this.counters = counters;
     }
 
@@ -51,6 +63,10 @@ final class RelayConnection
         appConnected = connectedAlready;
         clientKey = client.register(selector, SelectionKey.OP_READ, this);
         appKey = app.register(selector, connectedAlready ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, this);
+        if (connectedAlready)
+        {
+            updateInterest();
+        }
     }
 
     boolean isClosed()

@@ -37,6 +37,12 @@ final class RelayDirection
         this.buffer = ByteBuffer.allocateDirect(bufferBytes);
     }
 
+    RelayDirection(final SocketChannel source, final SocketChannel sink, final int bufferBytes, final byte[] preload)
+    {
+        this(source, sink, Math.max(bufferBytes, preload.length));
+        preload(preload);
+    }
+
     /**
      * Reads what the source has, as far as the buffer allows.
      *
@@ -91,6 +97,17 @@ final class RelayDirection
         {
             throw new SideFailure(sink, ex);
         }
+    }
+
+    /** Puts bytes in front of whatever the source sends (a taken-over connection's replica output). */
+    void preload(final byte[] bytes)
+    {
+        if (bytes.length > buffer.remaining())
+        {
+            throw new IllegalArgumentException("preload of " + bytes.length + " bytes exceeds the relay buffer (" +
+                buffer.remaining() + " bytes free)");
+        }
+        buffer.put(bytes);
     }
 
     boolean wantsRead()

@@ -2,14 +2,27 @@ package io.understudy.admin.core;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.dropwizard.lifecycle.Managed;
+import io.understudy.admin.api.FailoverReport;
+import io.understudy.admin.cluster.Membership;
+import io.understudy.admin.cluster.MembershipConfig;
+import io.understudy.admin.cluster.MembershipListener;
+import io.understudy.admin.cluster.MembershipView;
 import io.understudy.backup.BackupTapper;
+import io.understudy.backup.RestoredConnection;
+import io.understudy.backup.TakeoverReport;
 import io.understudy.backup.TapConfig;
 import io.understudy.backup.TapStats;
 import io.understudy.logger.EventLog;
@@ -20,60 +33,200 @@ import io.understudy.primary.RelayStats;
 
 /**
  * The node's role in the pair, started and stopped with the Dropwizard server. A primary relays clients from the
- * service address to its app; a backup taps the service's traffic and tracks every connection.
+ * service address to its app; a backup taps the service's traffic, keeps a hot replica of every connection, and
+ * takes the service over when the primary is gone: heartbeat lost, the service no longer answering a direct probe,
+ * and the tap hearing nothing from the primary since.
  */
-public final class Node implements Managed
+public final class Node implements Managed, MembershipListener
 {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    private static final long RECHECK_INTERVAL_MS = 250;
 
     private final NodeSettings settings;
+    private final ExecutorService decisions = Executors.newSingleThreadExecutor(runnable ->
+    {
+        final Thread thread = new Thread(runnable, "takeover-decisions");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile Role role;
     private volatile PrimaryWrapper wrapper;
     private volatile BackupTapper tapper;
     private volatile EventLog eventLog;
+    private volatile Membership membership;
+    private volatile FailoverReport lastFailover;
+    private volatile boolean evaluating;
 
     public Node(final NodeSettings settings)
     {
         this.settings = settings;
+        this.role = settings.getRole();
     }
 
     @Override
     public void start() throws IOException
     {
-        if (settings.getRole() == Role.PRIMARY)
+        if (role == Role.PRIMARY && serviceAnswers())
         {
-            wrapper = PrimaryWrapper.start(new PrimaryWrapperConfig(
-                settings.getId(),
-                new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort()),
-                new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
-                settings.getRelayBufferBytes()));
+            LOG.warn("[{}] configured as primary, but {}:{} already answers: another node holds the service; " +
+                "starting as backup", settings.getId(), settings.getServiceAddress(), settings.getServicePort());
+            role = Role.BACKUP;
+        }
+        final EventLogSettings log = settings.getEventLog();
+        eventLog = EventLog.open(EventLogConfig.of(Path.of(log.getDirectory()))
+            .withRollCycle(log.getRollCycle())
+            .withRetainCycles(log.getRetainCycles()));
+        if (role == Role.PRIMARY)
+        {
+            wrapper = PrimaryWrapper.start(wrapperConfig());
         }
         else
         {
-            final EventLogSettings log = settings.getEventLog();
-            eventLog = EventLog.open(EventLogConfig.of(Path.of(log.getDirectory()))
-                .withRollCycle(log.getRollCycle())
-                .withRetainCycles(log.getRetainCycles()));
             tapper = BackupTapper.start(tapConfig(), eventLog);
         }
-        LOG.info("[{}] started as {}: service {}:{}, app {}:{}", settings.getId(), settings.getRole(),
+        membership = Membership.start(membershipConfig(), this);
+        LOG.info("[{}] started as {}: service {}:{}, app {}:{}", settings.getId(), role,
             settings.getServiceAddress(), settings.getServicePort(), settings.getAppAddress(), settings.getAppPort());
+    }
+
+    private PrimaryWrapperConfig wrapperConfig()
+    {
+        return new PrimaryWrapperConfig(
+            settings.getId(),
+            new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort()),
+            new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
+            settings.getRelayBufferBytes());
     }
 
     private TapConfig tapConfig()
     {
         final TapSettings tap = settings.getTap();
         return new TapConfig(settings.getId(), tap.getInterfaceName(), settings.getServiceAddress(),
-            java.util.Set.of(settings.getServicePort()), tap.getSnapLengthBytes(), tap.getBufferBytes(),
-            new TapConfig.TrackerLimits(tap.getStreamCapBytes(), tap.getGlobalCapBytes(), tap.getMaxConnections()));
+            Set.of(settings.getServicePort()), tap.getSnapLengthBytes(), tap.getBufferBytes(),
+            new TapConfig.TrackerLimits(tap.getStreamCapBytes(), tap.getGlobalCapBytes(), tap.getMaxConnections()),
+            new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()));
+    }
+
+    private MembershipConfig membershipConfig()
+    {
+        final MembershipSettings cluster = settings.getMembership();
+        return new MembershipConfig(settings.getId(), settings.getLanAddress(), cluster.getBindPort(),
+            cluster.getPeers(), MembershipConfig.DEFAULT_CLUSTER_NAME, cluster.getFailureTimeoutMs(),
+            cluster.getHeartbeatIntervalMs(), cluster.getVerifySuspectMs(), MembershipConfig.DEFAULT_JOIN_TIMEOUT_MS);
+    }
+
+    @Override
+    public void onPeerLost(final String peerId, final String why)
+    {
+        if (role == Role.BACKUP && !evaluating)
+        {
+            evaluating = true;
+            final long lostAtNs = System.nanoTime();
+            LOG.warn("[{}] heartbeat from {} lost ({}): checking whether the primary still serves", settings.getId(),
+                peerId, why);
+            decisions.submit(() -> evaluate(peerId + " " + why, lostAtNs));
+        }
+    }
+
+    /** Takes over only when the heartbeat is gone, the service does not answer and the tap heard nothing from it. */
+    private void evaluate(final String heartbeat, final long lostAtNs)
+    {
+        boolean reported = false;
+        try
+        {
+            while (role == Role.BACKUP && !membership.isPeerPresent())
+            {
+                final boolean answers = serviceAnswers();
+                final boolean tapQuiet = tapper.lastServerSegmentNs() - lostAtNs < 0;
+                if (!answers && tapQuiet)
+                {
+                    takeOver("heartbeat lost (" + heartbeat + "), service probe failed, tap quiet", lostAtNs);
+                    return;
+                }
+                if (!reported)
+                {
+                    LOG.warn("[{}] not taking over: the primary still serves ({})", settings.getId(),
+                        answers ? "it answers a direct probe" : "the tap still hears it");
+                    reported = true;
+                }
+                Thread.sleep(RECHECK_INTERVAL_MS);
+            }
+            LOG.info("[{}] heartbeat back: staying {}", settings.getId(), role);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.error("[{}] takeover failed", settings.getId(), ex);
+        }
+        finally
+        {
+            evaluating = false;
+        }
+    }
+
+    private void takeOver(final String trigger, final long lostAtNs) throws IOException, InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        final long heardMsAgo = Math.max(0, membership.millisSincePeerHeard());
+        LOG.warn("[{}] taking over: {}", settings.getId(), trigger);
+        final PrimaryWrapper[] started = new PrimaryWrapper[1];
+        final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () ->
+        {
+            tapper.claimServiceAddress(settings.getTakeover().getClaimCommand());
+            started[0] = PrimaryWrapper.start(wrapperConfig());
+        });
+        final PrimaryWrapper relay = started[0];
+        for (final RestoredConnection restored : report.restored())
+        {
+            relay.adopt(restored.client(), restored.app(), restored.pendingToClient());
+        }
+        wrapper = relay;
+        role = Role.PRIMARY;
+        final BackupTapper done = tapper;
+        tapper = null;
+        done.close();
+        final long takeoverMs = (System.nanoTime() - startNs) / 1_000_000;
+        lastFailover = new FailoverReport(Instant.now().toString(), trigger, heardMsAgo, takeoverMs,
+            report.restoreMs(), report.restored().size(), report.notRestored());
+        LOG.warn("[{}] now PRIMARY: {}", settings.getId(), lastFailover);
+    }
+
+    /** A direct probe of the service on the LAN: does VIP:port accept a TCP connection? */
+    private boolean serviceAnswers()
+    {
+        try (Socket probe = new Socket())
+        {
+            probe.connect(new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort()),
+                settings.getTakeover().getProbeTimeoutMs());
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
     }
 
     @Override
     public void stop() throws IOException
     {
-        final PrimaryWrapper current = wrapper;
-        if (current != null)
+        decisions.shutdownNow();
+        closeAll();
+        LOG.info("[{}] stopped", settings.getId());
+    }
+
+    private void closeAll() throws IOException
+    {
+        if (membership != null)
         {
-            current.close();
+            membership.close();
+        }
+        final PrimaryWrapper currentWrapper = wrapper;
+        if (currentWrapper != null)
+        {
+            currentWrapper.close();
         }
         final BackupTapper currentTapper = tapper;
         if (currentTapper != null)
@@ -85,12 +238,40 @@ public final class Node implements Managed
         {
             currentLog.close();
         }
-        LOG.info("[{}] stopped", settings.getId());
+        try
+        {
+            decisions.awaitTermination(1, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public NodeSettings settings()
     {
         return settings;
+    }
+
+    /** The role now: the configured one until a takeover (or a start that found the service held elsewhere). */
+    public Role role()
+    {
+        return role;
+    }
+
+    public Optional<MembershipView> view()
+    {
+        return Optional.ofNullable(membership).map(Membership::view);
+    }
+
+    public long heartbeatAgeMs()
+    {
+        return membership == null ? -1 : membership.millisSincePeerHeard();
+    }
+
+    public Optional<FailoverReport> lastFailover()
+    {
+        return Optional.ofNullable(lastFailover);
     }
 
     /** The relay, while this node is primary. */

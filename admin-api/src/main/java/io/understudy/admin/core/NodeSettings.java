@@ -56,6 +56,36 @@ public final class NodeSettings
     @JsonProperty
     private EventLogSettings eventLog = new EventLogSettings();
 
+    /** This node's address on the LAN (heartbeat, admin API). */
+    @NotBlank
+    @JsonProperty
+    private String lanAddress;
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private MembershipSettings membership;
+
+    @Valid
+    @NotNull
+    @JsonProperty
+    private TakeoverSettings takeover;
+
+    public String getLanAddress()
+    {
+        return lanAddress;
+    }
+
+    public MembershipSettings getMembership()
+    {
+        return membership;
+    }
+
+    public TakeoverSettings getTakeover()
+    {
+        return takeover;
+    }
+
     public EventLogSettings getEventLog()
     {
         return eventLog;

@@ -16,14 +16,20 @@ public final class TapSettings
     @JsonProperty("interface")
     private String interfaceName = "eth0";
 
+    /**
+     * Bytes captured per frame: must hold the largest frame on the LAN (MTU + 14; a cut frame is counted as
+     * TRUNCATED and its connection damaged). libpcap's ring holds bufferBytes / snapLengthBytes frames, so a
+     * needlessly large value makes the ring short and frames get dropped under load.
+     */
     @Min(1514)
     @Max(262144)
     @JsonProperty
-    private int snapLengthBytes = 65535;
+    private int snapLengthBytes = 4096;
 
+    /** The kernel ring for captured frames. */
     @Min(65536)
     @JsonProperty
-    private int bufferBytes = 16 * 1024 * 1024;
+    private int bufferBytes = 64 * 1024 * 1024;
 
     /** Bytes of one stream kept for takeover at most; a stream over it makes its connection unprotectable. */
     @Min(0)

@@ -22,7 +22,7 @@ public final class RoleHealthCheck extends HealthCheck
     @Override
     protected Result check()
     {
-        if (node.settings().getRole() == Role.BACKUP)
+        if (node.role() == Role.BACKUP)
         {
             return node.tapStats()
                 .filter(TapStats::running)

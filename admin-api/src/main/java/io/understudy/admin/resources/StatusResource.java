@@ -28,10 +28,13 @@ public final class StatusResource
         final NodeSettings settings = node.settings();
         return new NodeStatus(
             settings.getId(),
-            settings.getRole(),
+            node.role(),
+            node.view().map(view -> view.members()).orElse(java.util.List.of()),
+            node.heartbeatAgeMs(),
             settings.getServiceAddress() + ":" + settings.getServicePort(),
             settings.getAppAddress() + ":" + settings.getAppPort(),
             node.relayStats().orElse(null),
-            node.tapStats().orElse(null));
+            node.tapStats().orElse(null),
+            node.lastFailover().orElse(null));
     }
 }

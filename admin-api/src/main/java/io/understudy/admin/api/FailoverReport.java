@@ -1,0 +1,20 @@
+package io.understudy.admin.api;
+
+import java.util.Map;
+
+/**
+ * What the last takeover did, as this node (the new primary) saw it.
+ *
+ * @param at           when the takeover finished (ISO-8601, UTC).
+ * @param trigger      why the node took over (heartbeat lost, probe failed, tap quiet).
+ * @param detectionMs  from the last heartbeat heard from the primary to the decision to take over.
+ * @param takeoverMs   from the decision until every restored connection was handed to the relay.
+ * @param restoreMs    of which restoring the sockets (replicas caught up, TCP_REPAIR).
+ * @param restored     connections that continue on this node.
+ * @param notRestored  connections not restored, each with the reason (they get a RST on their next segment).
+ */
+public record FailoverReport(
+    String at, String trigger, long detectionMs, long takeoverMs, long restoreMs, int restored,
+    Map<String, String> notRestored)
+{
+}

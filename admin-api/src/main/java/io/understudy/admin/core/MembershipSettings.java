@@ -1,0 +1,63 @@
+package io.understudy.admin.core;
+
+import java.util.Arrays;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+/**
+ * The {@code node.membership:} section: the JGroups heartbeat between the two nodes.
+ */
+public final class MembershipSettings
+{
+    /** Both nodes' LAN address:port, comma separated (the same list on both nodes). */
+    @NotBlank
+    @JsonProperty
+    private String peers;
+
+    @Min(1)
+    @Max(65535)
+    @JsonProperty
+    private int bindPort = 7800;
+
+    @Min(100)
+    @JsonProperty
+    private long failureTimeoutMs = 1000;
+
+    @Min(10)
+    @JsonProperty
+    private long heartbeatIntervalMs = 200;
+
+    @Min(10)
+    @JsonProperty
+    private long verifySuspectMs = 200;
+
+    public List<String> getPeers()
+    {
+        return Arrays.stream(peers.split(",")).map(String::strip).filter(peer -> !peer.isEmpty()).toList();
+    }
+
+    public int getBindPort()
+    {
+        return bindPort;
+    }
+
+    public long getFailureTimeoutMs()
+    {
+        return failureTimeoutMs;
+    }
+
+    public long getHeartbeatIntervalMs()
+    {
+        return heartbeatIntervalMs;
+    }
+
+    public long getVerifySuspectMs()
+    {
+        return verifySuspectMs;
+    }
+}

@@ -1,0 +1,247 @@
+package io.understudy.backup;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hot replica (ST-TCP style): for every tapped connection with a seen handshake, a connection to the backup's
+ * own app, fed the client's bytes as the primary acknowledges them, its output compared with the primary's.
+ * A difference is a divergence: counted, reported, and the connection is no longer protected. Runs on the capture
+ * thread: its sockets are non-blocking and polled by {@link #doWork(long)}.
+ */
+final class ReplicaManager implements TapListener, AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
+
+    private final String nodeId;
+    private final InetSocketAddress appAddress;
+    private final ReplicaCounters counters;
+    private final Selector selector;
+    private final Map<Long, Replica> replicas = new HashMap<>();
+
+    ReplicaManager(final String nodeId, final InetSocketAddress appAddress, final ReplicaCounters counters)
+        throws IOException
+    {
+        this.nodeId = nodeId;
+        this.appAddress = appAddress;
+        this.counters = counters;
+        this.selector = Selector.open();
+    }
+
+    Replica replica(final long connectionId)
+    {
+        return replicas.get(connectionId);
+    }
+
+    int size()
+    {
+        return replicas.size();
+    }
+
+    @Override
+    public void onOpened(final TrackedConnection connection, final long nowNs)
+    {
+        if (!connection.handshakeSeen())
+        {
+            connection.unprotect("picked up mid-stream: its options are unknown");
+            return;
+        }
+        try
+        {
+            final SocketChannel channel = SocketChannel.open();
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            final Replica replica = new Replica(connection, channel);
+            replica.connected = channel.connect(appAddress);
+            replica.key = channel.register(selector,
+                replica.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
+            connection.replicaConsumedOffset = 0;
+            connection.replicaComparedOffset = 0;
+            replicas.put(connection.id, replica);
+            counters.replicasOpened++;
+        }
+        catch (final IOException ex)
+        {
+            counters.replicaFailures++;
+            connection.unprotect("cannot open the replica connection to " + appAddress + ": " + ex.getMessage());
+            LOG.warn("[{}] {} unprotected: {}", nodeId, connection, connection.unprotectedReason);
+        }
+    }
+
+    @Override
+    public void onAcked(
+        final TrackedConnection connection, final boolean clientStream, final long ackedOffset, final int rawAck,
+        final long window, final long nowNs)
+    {
+        final Replica replica = replicas.get(connection.id);
+        if (replica != null && clientStream)
+        {
+            pump(replica);
+        }
+    }
+
+    @Override
+    public void onData(
+        final TrackedConnection connection, final boolean fromClient, final long streamOffset, final byte[] bytes,
+        final int offset, final int length, final long nowNs)
+    {
+        final Replica replica = replicas.get(connection.id);
+        if (replica != null && !fromClient)
+        {
+            check(replica, replica.compare());
+        }
+    }
+
+    @Override
+    public void onClosed(final TrackedConnection connection, final long nowNs)
+    {
+        final Replica replica = replicas.remove(connection.id);
+        if (replica != null)
+        {
+            closeQuietly(replica.channel);
+        }
+    }
+
+    /** Moves bytes to and from every replica socket that is ready. Never blocks. */
+    int doWork(final long nowNs)
+    {
+        try
+        {
+            selector.selectNow();
+        }
+        catch (final IOException ex)
+        {
+            counters.replicaFailures++;
+            LOG.error("[{}] replica selector failed: {}", nodeId, ex.toString());
+            return 0;
+        }
+        int work = 0;
+        final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext())
+        {
+            final SelectionKey key = keys.next();
+            keys.remove();
+            if (key.isValid())
+            {
+                work++;
+                pump((Replica)key.attachment());
+            }
+        }
+        return work;
+    }
+
+    /** Connects, feeds, reads and compares one replica as far as its socket allows. */
+    void pump(final Replica replica)
+    {
+        final TrackedConnection connection = replica.connection;
+        try
+        {
+            if (!replica.connected)
+            {
+                if (!replica.channel.finishConnect())
+                {
+                    return;
+                }
+                replica.connected = true;
+            }
+            counters.bytesFed += replica.feed();
+            while (replica.read() > 0)
+            {
+                check(replica, replica.compare());
+            }
+            check(replica, replica.compare());
+            updateInterest(replica);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            fail(replica, "replica connection failed: " + ex.getMessage());
+        }
+    }
+
+    private void updateInterest(final Replica replica)
+    {
+        if (!replica.key.isValid())
+        {
+            return;
+        }
+        final StreamDirection client = replica.connection.client;
+        final boolean moreToFeed = replica.fedOffset < Math.min(client.ackedByPeer, client.nextOffset);
+        replica.key.interestOps((replica.outputEnded ? 0 : SelectionKey.OP_READ) |
+            (moreToFeed ? SelectionKey.OP_WRITE : 0));
+    }
+
+    private void check(final Replica replica, final String divergence)
+    {
+        if (divergence != null && replicas.containsKey(replica.connection.id))
+        {
+            counters.divergences++;
+            fail(replica, "divergence: " + divergence);
+        }
+    }
+
+    private void fail(final Replica replica, final String reason)
+    {
+        replicas.remove(replica.connection.id);
+        closeQuietly(replica.channel);
+        replica.connection.unprotect(reason);
+        counters.replicaFailures++;
+        LOG.warn("[{}] {} unprotected: {}", nodeId, replica.connection, reason);
+    }
+
+    /** Hands a replica over (takeover): it leaves this manager's selector and is no longer closed by it. */
+    Replica release(final long connectionId) throws IOException
+    {
+        final Replica replica = replicas.remove(connectionId);
+        if (replica != null)
+        {
+            replica.key.cancel();
+            selector.selectNow();
+            replica.channel.configureBlocking(false);
+        }
+        return replica;
+    }
+
+    List<Replica> all()
+    {
+        return new ArrayList<>(replicas.values());
+    }
+
+    @Override
+    public void close()
+    {
+        replicas.values().forEach(replica -> closeQuietly(replica.channel));
+        replicas.clear();
+        try
+        {
+            selector.close();
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("[{}] closing the replica selector: {}", nodeId, ex.toString());
+        }
+    }
+
+    private static void closeQuietly(final SocketChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // a replica socket that failed: nothing left to release
+        }
+    }
+}

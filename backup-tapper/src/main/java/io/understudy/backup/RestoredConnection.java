@@ -1,0 +1,17 @@
+package io.understudy.backup;
+
+import java.nio.channels.SocketChannel;
+
+/**
+ * One client connection rebuilt on the backup by a takeover: the restored socket (the client's connection, same
+ * sequence numbers, now owned by this host) and the replica's connection to the local app, to be relayed to each
+ * other; plus replica output the primary never sent, to go to the client first.
+ *
+ * @param description     the 4-tuple and connection id, for logs and reports.
+ * @param client          the restored socket, non-blocking, out of repair mode.
+ * @param app             the replica's connection to this host's app, non-blocking.
+ * @param pendingToClient replica output beyond what the primary had sent.
+ */
+public record RestoredConnection(String description, SocketChannel client, SocketChannel app, byte[] pendingToClient)
+{
+}

@@ -1,0 +1,234 @@
+package io.understudy.backup;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.understudy.backup.repair.RepairWindow;
+import io.understudy.backup.repair.RestoreSpec;
+import io.understudy.backup.repair.TcpRepair;
+
+/**
+ * Brings every protected connection over to this host: feeds the replica every client byte the primary acked,
+ * waits until the replica has produced everything the primary sent, then rebuilds the client's socket with
+ * TCP_REPAIR (DESIGN.md's order) so the client's connection continues at the exact byte. Runs with the capture
+ * stopped, on the caller's thread.
+ */
+final class Takeover
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Takeover.class);
+    /** Added to the primary's last TSval so the client's PAWS check accepts the restored socket's first segment. */
+    private static final long TIMESTAMP_MARGIN = 1000;
+
+    private final String nodeId;
+    private final TcpTracker tracker;
+    private final ReplicaManager replicas;
+
+    Takeover(final String nodeId, final TcpTracker tracker, final ReplicaManager replicas)
+    {
+        this.nodeId = nodeId;
+        this.tracker = tracker;
+        this.replicas = replicas;
+    }
+
+    TakeoverReport run(final long catchUpTimeoutMs, final TakeoverStep beforeRelease)
+        throws IOException, InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        final Map<String, String> notRestored = new LinkedHashMap<>();
+        final List<TrackedConnection> candidates = new ArrayList<>();
+        for (final TrackedConnection connection : tracker.connections())
+        {
+            if (!connection.announced)
+            {
+                continue; // the handshake never completed: the client will retry its SYN
+            }
+            final String why = connection.isProtected() && replicas.replica(connection.id) == null ?
+                "no replica" : whyNot(connection);
+            if (why == null)
+            {
+                candidates.add(connection);
+            }
+            else if (connection.isOpen())
+            {
+                notRestored.put(connection.toString(), why);
+            }
+        }
+        awaitReplicas(candidates, notRestored, startNs + catchUpTimeoutMs * 1_000_000L);
+        final List<PreparedSocket> prepared = prepareAll(candidates, notRestored);
+        try
+        {
+            beforeRelease.run();
+        }
+        catch (final IOException | InterruptedException | RuntimeException ex)
+        {
+            prepared.forEach(socket -> closeQuietly(socket.channel));
+            throw ex;
+        }
+        final List<RestoredConnection> restored = new ArrayList<>();
+        for (final PreparedSocket socket : prepared)
+        {
+            try
+            {
+                TcpRepair.leaveRepair(socket.channel);
+                final Replica replica = replicas.release(socket.connection.id);
+                restored.add(new RestoredConnection(socket.connection.toString(), socket.channel, replica.channel,
+                    replica.outputAhead()));
+            }
+            catch (final IOException ex)
+            {
+                notRestored.put(socket.connection.toString(), "leaving repair mode failed: " + ex.getMessage());
+                closeQuietly(socket.channel);
+            }
+        }
+        final long restoreMs = (System.nanoTime() - startNs) / 1_000_000;
+        LOG.info("[{}] takeover restored {} connections in {} ms; not restored: {}", nodeId, restored.size(),
+            restoreMs, notRestored);
+        return new TakeoverReport(restored, notRestored, restoreMs);
+    }
+
+    private static String whyNot(final TrackedConnection connection)
+    {
+        if (!connection.isOpen())
+        {
+            return "closed";
+        }
+        if (!connection.isProtected())
+        {
+            return connection.unprotectedReason;
+        }
+        if (connection.client.finSeen || connection.server.finSeen)
+        {
+            return "half-closed: restoring a connection after a FIN is not supported yet";
+        }
+        return null;
+    }
+
+    /** Feeds and reads every replica until it has caught up with the primary, or the deadline passes. */
+    private void awaitReplicas(
+        final List<TrackedConnection> candidates, final Map<String, String> notRestored, final long deadlineNs)
+        throws InterruptedException
+    {
+        List<TrackedConnection> waiting = new ArrayList<>(candidates);
+        while (!waiting.isEmpty())
+        {
+            final List<TrackedConnection> still = new ArrayList<>();
+            for (final TrackedConnection connection : waiting)
+            {
+                final Replica replica = replicas.replica(connection.id);
+                if (replica == null)
+                {
+                    continue; // failed while being pumped: it is unprotected now
+                }
+                replicas.pump(replica);
+                if (!caughtUp(connection, replica))
+                {
+                    still.add(connection);
+                }
+            }
+            waiting = still;
+            if (!waiting.isEmpty())
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    break;
+                }
+                Thread.sleep(1);
+            }
+        }
+        for (final TrackedConnection connection : waiting)
+        {
+            final Replica replica = replicas.replica(connection.id);
+            connection.unprotect("the replica did not catch up in time: fed " + replica.fedOffset + " of " +
+                connection.client.ackedByPeer + " client bytes, produced " + replica.producedOffset() + " of " +
+                connection.server.nextOffset + " server bytes");
+        }
+        candidates.removeIf(connection -> !connection.isProtected() &&
+            notRestored.put(connection.toString(), connection.unprotectedReason) == null);
+    }
+
+    private static boolean caughtUp(final TrackedConnection connection, final Replica replica)
+    {
+        final long clientTarget = Math.min(connection.client.ackedByPeer, connection.client.nextOffset);
+        return replica.fedOffset >= clientTarget && replica.comparedOffset >= connection.server.nextOffset;
+    }
+
+    private record PreparedSocket(TrackedConnection connection, SocketChannel channel)
+    {
+    }
+
+    private List<PreparedSocket> prepareAll(
+        final List<TrackedConnection> candidates, final Map<String, String> notRestored)
+    {
+        final List<PreparedSocket> prepared = new ArrayList<>();
+        for (final TrackedConnection connection : candidates)
+        {
+            try
+            {
+                prepared.add(new PreparedSocket(connection, TcpRepair.prepare(spec(connection))));
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                notRestored.put(connection.toString(), "restore failed: " + ex.getMessage());
+            }
+        }
+        return prepared;
+    }
+
+    /** The client's connection as the primary left it, from what the tap saw. */
+    static RestoreSpec spec(final TrackedConnection connection) throws IOException
+    {
+        final StreamDirection client = connection.client;
+        final StreamDirection server = connection.server;
+        final long snd = server.ackedByPeer;
+        final long recvOffset = Math.min(client.ackedByPeer, client.nextOffset);
+        final long sendSeq = Integer.toUnsignedLong(server.base + (int)snd);
+        final long recvSeq = Integer.toUnsignedLong(client.base + (int)recvOffset);
+        RestoreSpec spec = RestoreSpec.of(
+            new InetSocketAddress(address(connection.key.serverAddress()), connection.key.serverPort()),
+            new InetSocketAddress(address(connection.key.clientAddress()), connection.key.clientPort()),
+            sendSeq, recvSeq, client.mss > 0 ? client.mss : 536);
+        if (connection.windowScalingNegotiated())
+        {
+            spec = spec.withWindowScales(client.windowScale, server.windowScale);
+        }
+        spec = spec.withSackPermitted(connection.sackPermitted());
+        if (connection.timestampsNegotiated())
+        {
+            spec = spec.withTimestamps(Integer.toUnsignedLong(server.timestampValue) + TIMESTAMP_MARGIN & 0xFFFFFFFFL);
+        }
+        if (server.nextOffset > snd)
+        {
+            spec = spec.withUnackedBytes(server.buffer().copy(snd, server.nextOffset));
+        }
+        final long clientWindow = Math.max(client.window, 1);
+        return spec.withWindow(new RepairWindow(recvSeq, clientWindow, clientWindow, Math.max(server.window, 1),
+            recvSeq));
+    }
+
+    private static InetAddress address(final int address) throws IOException
+    {
+        return InetAddress.getByAddress(new byte[] {
+            (byte)(address >>> 24), (byte)(address >>> 16), (byte)(address >>> 8), (byte)address});
+    }
+
+    private static void closeQuietly(final SocketChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // a socket that failed to restore: nothing more to release
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.understudy.backup;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a takeover did with each open connection.
+ *
+ * @param restored     connections restored with their exact sequence numbers, ready to relay.
+ * @param notRestored  connections left to be reset (their next segment to the VIP gets a RST), with the reason.
+ * @param restoreMs    time from the start of the takeover until every socket was restored.
+ */
+public record TakeoverReport(List<RestoredConnection> restored, Map<String, String> notRestored, long restoreMs)
+{
+    public TakeoverReport
+    {
+        restored = List.copyOf(restored);
+        notRestored = Map.copyOf(notRestored);
+    }
+}
