@@ -119,10 +119,13 @@ public final class BackupTapper implements AutoCloseable
         }
     }
 
-    /** When the tap last heard the server side of the service (System.nanoTime()), or a time long past. */
-    public long lastServerSegmentNs()
+    /**
+     * When the tap last heard the service make progress (new bytes to a client, or a new ack of client bytes), by
+     * System.nanoTime(); a time long past when never.
+     */
+    public long lastServerProgressNs()
     {
-        final long last = trackerCounters.lastServerSegmentNs;
+        final long last = trackerCounters.lastServerProgressNs;
         return last == 0 ? System.nanoTime() - Long.MAX_VALUE / 2 : last;
     }
 

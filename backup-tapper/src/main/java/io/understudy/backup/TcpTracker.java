@@ -81,7 +81,6 @@ final class TcpTracker implements StreamDirection.DataSink
         else if (config.servicePorts().contains(segment.sourcePort))
         {
             fromClient = false;
-            counters.lastServerSegmentNs = nowNs;
         }
         else
         {
@@ -92,7 +91,13 @@ final class TcpTracker implements StreamDirection.DataSink
         if (connection != null)
         {
             connection.lastSeenNs = nowNs;
+            final long sentBefore = connection.server.nextOffset;
+            final long ackedBefore = connection.client.ackedByPeer;
             track(connection, segment, fromClient, nowNs);
+            if (!fromClient && (connection.server.nextOffset > sentBefore || connection.client.ackedByPeer > ackedBefore))
+            {
+                counters.lastServerProgressNs = nowNs;
+            }
         }
     }
 

@@ -18,6 +18,9 @@ final class TrackerCounters
     volatile long retransmittedSegments;
     volatile long outOfOrderSegments;
     volatile long overflowedStreams;
-    /** When the tap last saw a segment from the server side (its clock), 0 before any. */
-    volatile long lastServerSegmentNs;
+    /**
+     * When the server side last made progress (sent new bytes or acknowledged new client bytes), by the tap's clock;
+     * 0 before any. Retransmissions do not count: a dead node's orphaned sockets keep retransmitting for minutes.
+     */
+    volatile long lastServerProgressNs;
 }

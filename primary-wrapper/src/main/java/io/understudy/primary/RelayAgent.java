@@ -114,7 +114,7 @@ final class RelayAgent implements AutoCloseable
             adoption.client().configureBlocking(false);
             adoption.app().configureBlocking(false);
             final RelayConnection connection = new RelayConnection(config.nodeId(), adoption.client(), adoption.app(),
-                config.bufferBytes(), counters, adoption.toClient());
+                config.bufferBytes(), counters, config.closeGuard(), adoption.toClient());
             connection.register(selector, true);
             connections.add(connection);
             connection.onReady(null);
@@ -180,8 +180,8 @@ final class RelayAgent implements AutoCloseable
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 app.configureBlocking(false);
                 final boolean connected = app.connect(config.appAddress());
-                final RelayConnection connection =
-                    new RelayConnection(config.nodeId(), client, app, config.bufferBytes(), counters);
+                final RelayConnection connection = new RelayConnection(config.nodeId(), client, app,
+                    config.bufferBytes(), counters, config.closeGuard());
                 connection.register(selector, connected);
                 connections.add(connection);
             }
@@ -191,6 +191,7 @@ final class RelayAgent implements AutoCloseable
                 counters.appConnectFailures.incrementAndGet();
                 LOG.warn("[{}] cannot relay {} to the app at {}: {}", config.nodeId(), client.getRemoteAddress(),
                     config.appAddress(), ex.getMessage());
+                config.closeGuard().authorize((java.net.InetSocketAddress)client.getRemoteAddress());
                 client.setOption(StandardSocketOptions.SO_LINGER, 0);
                 client.close();
                 app.close();

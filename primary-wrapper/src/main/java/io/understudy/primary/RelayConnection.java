@@ -25,6 +25,8 @@ final class RelayConnection
     private final RelayDirection upstream;
     private final RelayDirection downstream;
     private final RelayCounters counters;
+    private final CloseGuard guard;
+    private final java.net.InetSocketAddress clientAddress;
     private SelectionKey clientKey;
     private SelectionKey appKey;
     private boolean appConnected;
@@ -35,9 +37,10 @@ final class RelayConnection
         final SocketChannel client,
         final SocketChannel app,
         final int bufferBytes,
-        final RelayCounters counters) throws IOException
+        final RelayCounters counters,
+        final CloseGuard guard) throws IOException
     {
-        this(nodeId, client, app, bufferBytes, counters, new byte[0]);
+        this(nodeId, client, app, bufferBytes, counters, guard, new byte[0]);
     }
 
     /** A connection whose app side already produced {@code toClient}: relayed to the client before anything else. */
@@ -47,14 +50,18 @@ final class RelayConnection
         final SocketChannel app,
         final int bufferBytes,
         final RelayCounters counters,
+        final CloseGuard guard,
         final byte[] toClient) throws IOException
     {
         this.nodeId = nodeId;
-        this.name = String.valueOf(client.getRemoteAddress());
+        this.guard = guard;
+        this.clientAddress = (java.net.InetSocketAddress)client.getRemoteAddress();
+        this.name = String.valueOf(clientAddress);
         this.client = client;
         this.app = app;
         this.upstream = new RelayDirection(client, app, bufferBytes);
         this.downstream = new RelayDirection(app, client, bufferBytes, toClient);
+        this.downstream.beforeSinkShutdown(() -> guard.authorize(clientAddress));
         this.counters = counters;
     }
 
@@ -123,6 +130,7 @@ final class RelayConnection
         {
             counters.appConnectFailures.incrementAndGet();
             LOG.warn("[{}] {} reset: app unreachable: {}", nodeId, name, ex.getMessage());
+            guard.authorize(clientAddress);
             abort(client);
             closeQuietly(app);
             markClosed();
@@ -154,6 +162,10 @@ final class RelayConnection
         (clientFailed ? counters.resetsFromClients : counters.resetsFromApp).incrementAndGet();
         LOG.debug("[{}] {} {} failed ({}): resetting the other side", nodeId, name,
             clientFailed ? "client" : "app", failure.getMessage());
+        if (!clientFailed)
+        {
+            guard.authorize(clientAddress);
+        }
         abort(clientFailed ? app : client);
         closeQuietly(clientFailed ? client : app);
         markClosed();
@@ -173,6 +185,10 @@ final class RelayConnection
     /** Closes both sockets normally (FIN where not already sent). */
     void close()
     {
+        if (!closed && !downstream.isFinished())
+        {
+            guard.authorize(clientAddress);
+        }
         closeQuietly(client);
         closeQuietly(app);
         markClosed();

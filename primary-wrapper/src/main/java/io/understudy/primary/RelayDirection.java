@@ -26,6 +26,10 @@ final class RelayDirection
 
     private final SocketChannel source;
     private final SocketChannel sink;
+    /** When the sink is the client: told before the FIN that ends this direction. */
+    private Runnable beforeSinkShutdown = () ->
+    {
+    };
     private final ByteBuffer buffer;
     private boolean sourceEnded;
     private boolean sinkShut;
@@ -88,6 +92,7 @@ final class RelayDirection
             }
             if (sourceEnded && !sinkShut && buffer.position() == 0)
             {
+                beforeSinkShutdown.run();
                 sink.shutdownOutput();
                 sinkShut = true;
             }
@@ -97,6 +102,11 @@ final class RelayDirection
         {
             throw new SideFailure(sink, ex);
         }
+    }
+
+    void beforeSinkShutdown(final Runnable action)
+    {
+        beforeSinkShutdown = action;
     }
 
     /** Puts bytes in front of whatever the source sends (a taken-over connection's replica output). */

@@ -12,9 +12,10 @@ import java.util.Map;
  * @param restoreMs    of which restoring the sockets (replicas caught up, TCP_REPAIR).
  * @param restored     connections that continue on this node.
  * @param notRestored  connections not restored, each with the reason (they get a RST on their next segment).
+ * @param divergences  connections whose replica had diverged from the primary before the takeover.
  */
 public record FailoverReport(
     String at, String trigger, long detectionMs, long takeoverMs, long restoreMs, int restored,
-    Map<String, String> notRestored)
+    Map<String, String> notRestored, long divergences)
 {
 }

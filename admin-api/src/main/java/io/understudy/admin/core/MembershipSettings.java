@@ -26,15 +26,15 @@ public final class MembershipSettings
 
     @Min(100)
     @JsonProperty
-    private long failureTimeoutMs = 1000;
+    private long failureTimeoutMs = 500;
 
     @Min(10)
     @JsonProperty
-    private long heartbeatIntervalMs = 200;
+    private long heartbeatIntervalMs = 100;
 
     @Min(10)
     @JsonProperty
-    private long verifySuspectMs = 200;
+    private long verifySuspectMs = 100;
 
     public List<String> getPeers()
     {

@@ -27,6 +27,8 @@ import io.understudy.backup.TapConfig;
 import io.understudy.backup.TapStats;
 import io.understudy.logger.EventLog;
 import io.understudy.logger.EventLogConfig;
+import io.understudy.primary.CloseGuard;
+import io.understudy.primary.NftCloseGuard;
 import io.understudy.primary.PrimaryWrapper;
 import io.understudy.primary.PrimaryWrapperConfig;
 import io.understudy.primary.RelayStats;
@@ -35,7 +37,8 @@ import io.understudy.primary.RelayStats;
  * The node's role in the pair, started and stopped with the Dropwizard server. A primary relays clients from the
  * service address to its app; a backup taps the service's traffic, keeps a hot replica of every connection, and
  * takes the service over when the primary is gone: heartbeat lost, the service no longer answering a direct probe,
- * and the tap hearing nothing from the primary since.
+ * and the tap hearing no progress from the primary since (no new bytes, no new acks; retransmissions of a dead
+ * node's orphaned sockets do not count).
  */
 public final class Node implements Managed, MembershipListener
 {
@@ -95,7 +98,9 @@ public final class Node implements Managed, MembershipListener
             settings.getId(),
             new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort()),
             new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
-            settings.getRelayBufferBytes());
+            settings.getRelayBufferBytes(),
+            settings.getCloseGuardTable().isBlank() ? CloseGuard.NONE :
+                new NftCloseGuard(settings.getId(), settings.getCloseGuardTable(), settings.getCloseGuardSet()));
     }
 
     private TapConfig tapConfig()
@@ -137,7 +142,7 @@ public final class Node implements Managed, MembershipListener
             while (role == Role.BACKUP && !membership.isPeerPresent())
             {
                 final boolean answers = serviceAnswers();
-                final boolean tapQuiet = tapper.lastServerSegmentNs() - lostAtNs < 0;
+                final boolean tapQuiet = tapper.lastServerProgressNs() - lostAtNs < 0;
                 if (!answers && tapQuiet)
                 {
                     takeOver("heartbeat lost (" + heartbeat + "), service probe failed, tap quiet", lostAtNs);
@@ -172,6 +177,7 @@ public final class Node implements Managed, MembershipListener
         final long startNs = System.nanoTime();
         final long heardMsAgo = Math.max(0, membership.millisSincePeerHeard());
         LOG.warn("[{}] taking over: {}", settings.getId(), trigger);
+        final long divergences = tapper.stats().divergences();
         final PrimaryWrapper[] started = new PrimaryWrapper[1];
         final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () ->
         {
@@ -190,7 +196,7 @@ public final class Node implements Managed, MembershipListener
         done.close();
         final long takeoverMs = (System.nanoTime() - startNs) / 1_000_000;
         lastFailover = new FailoverReport(Instant.now().toString(), trigger, heardMsAgo, takeoverMs,
-            report.restoreMs(), report.restored().size(), report.notRestored());
+            report.restoreMs(), report.restored().size(), report.notRestored(), divergences);
         LOG.warn("[{}] now PRIMARY: {}", settings.getId(), lastFailover);
     }
 

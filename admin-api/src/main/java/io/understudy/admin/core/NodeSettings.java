@@ -56,6 +56,27 @@ public final class NodeSettings
     @JsonProperty
     private EventLogSettings eventLog = new EventLogSettings();
 
+    /**
+     * The nftables table and set of the crash guard (DESIGN.md, "Process crash on a live host"), e.g.
+     * "inet understudy_guard" and "authorized"; the relay adds each client it closes on purpose to the set. Empty:
+     * no guard.
+     */
+    @JsonProperty
+    private String closeGuardTable = "";
+
+    @JsonProperty
+    private String closeGuardSet = "authorized";
+
+    public String getCloseGuardTable()
+    {
+        return closeGuardTable;
+    }
+
+    public String getCloseGuardSet()
+    {
+        return closeGuardSet;
+    }
+
     /** This node's address on the LAN (heartbeat, admin API). */
     @NotBlank
     @JsonProperty

@@ -15,7 +15,7 @@ public final class TakeoverSettings
     /** The direct probe of the primary's service (TCP connect to VIP:port) times out after this. */
     @Min(10)
     @JsonProperty
-    private int probeTimeoutMs = 300;
+    private int probeTimeoutMs = 150;
 
     /** How long the replicas may take to produce what the primary had sent before their connections are given up. */
     @Min(10)

@@ -24,12 +24,12 @@ public final class TapSettings
     @Min(1514)
     @Max(262144)
     @JsonProperty
-    private int snapLengthBytes = 4096;
+    private int snapLengthBytes = 2048;
 
-    /** The kernel ring for captured frames. */
+    /** The kernel ring for captured frames: with 2048-byte slots, 128 MiB hold 64K frames (seconds of a busy LAN). */
     @Min(65536)
     @JsonProperty
-    private int bufferBytes = 64 * 1024 * 1024;
+    private int bufferBytes = 128 * 1024 * 1024;
 
     /** Bytes of one stream kept for takeover at most; a stream over it makes its connection unprotectable. */
     @Min(0)

@@ -9,10 +9,11 @@ import java.util.Locale;
  * Totals of one load run over all connections, printed as one JSON line with a fixed key order (for scripts and lab
  * tests) and as a short readable summary.
  *
+ * @param stallP99Ns the 99th percentile, over connections, of each connection's longest stall
  * @param problems one line per connection that was not ok
  */
 record LoadReport(int connectionsOk, int connectionsTotal, long replies, long skipped, long repeated, long corrupted,
-        long errors, long resets, long maxStallNs, long latencyP50Ns, long latencyP99Ns, long durationNs,
+        long errors, long resets, long maxStallNs, long stallP99Ns, long latencyP50Ns, long latencyP99Ns, long durationNs,
         Protocol protocol, List<String> problems) {
 
     /** The summary lists at most this many problem connections. */
@@ -43,8 +44,9 @@ record LoadReport(int connectionsOk, int connectionsTotal, long replies, long sk
             maxStallNs = Math.max(maxStallNs, result.maxStallNs());
         }
         final long[] sortedNs = sortedLatencies(results);
+        final long[] stallsNs = results.stream().mapToLong(ConnectionResult::maxStallNs).sorted().toArray();
         return new LoadReport(connectionsOk, results.size(), replies, skipped, repeated, corrupted, errors, resets,
-                maxStallNs, percentileNs(sortedNs, 0.50), percentileNs(sortedNs, 0.99), durationNs, protocol,
+                maxStallNs, percentileNs(stallsNs, 0.99), percentileNs(sortedNs, 0.50), percentileNs(sortedNs, 0.99), durationNs, protocol,
                 List.copyOf(problems));
     }
 
@@ -63,6 +65,7 @@ record LoadReport(int connectionsOk, int connectionsTotal, long replies, long sk
                 + ",\"errors\":" + errors
                 + ",\"resets\":" + resets
                 + ",\"max_stall_ms\":" + millis(maxStallNs)
+                + ",\"stall_p99_ms\":" + millis(stallP99Ns)
                 + ",\"latency_p50_ms\":" + millis(latencyP50Ns)
                 + ",\"latency_p99_ms\":" + millis(latencyP99Ns)
                 + ",\"duration_s\":" + String.format(Locale.ROOT, "%.3f", durationNs / 1e9)
@@ -77,8 +80,9 @@ record LoadReport(int connectionsOk, int connectionsTotal, long replies, long sk
                 durationNs / 1e9));
         summary.append(String.format(Locale.ROOT, "faults: skipped=%d repeated=%d corrupted=%d errors=%d resets=%d%n",
                 skipped, repeated, corrupted, errors, resets));
-        summary.append(String.format(Locale.ROOT, "latency p50=%s ms p99=%s ms, max stall %s ms (keys %s0..%d)%n",
-                millis(latencyP50Ns), millis(latencyP99Ns), millis(maxStallNs), config.keyPrefix(),
+        summary.append(String.format(Locale.ROOT,
+                "latency p50=%s ms p99=%s ms, stall max %s ms p99 %s ms (keys %s0..%d)%n",
+                millis(latencyP50Ns), millis(latencyP99Ns), millis(maxStallNs), millis(stallP99Ns), config.keyPrefix(),
                 connectionsTotal - 1));
         problems.stream().limit(MAX_PROBLEM_LINES).forEach(line -> summary.append(line).append(System.lineSeparator()));
         if (problems.size() > MAX_PROBLEM_LINES) {

@@ -47,7 +47,7 @@ final class LoadgenAgainstDemoServiceTest {
         assertThat(out.toString()).endsWith("\n").hasLineCount(1);
         final JsonNode report = new ObjectMapper().readTree(out.toString());
         assertThat(fieldNames(report)).containsExactly("connections_ok", "connections_total", "replies", "skipped",
-                "repeated", "corrupted", "errors", "resets", "max_stall_ms", "latency_p50_ms", "latency_p99_ms",
+                "repeated", "corrupted", "errors", "resets", "max_stall_ms", "stall_p99_ms", "latency_p50_ms", "latency_p99_ms",
                 "duration_s", "protocol");
         assertThat(report.get("connections_ok").asInt()).isEqualTo(CONNECTIONS);
         assertThat(report.get("connections_total").asInt()).isEqualTo(CONNECTIONS);

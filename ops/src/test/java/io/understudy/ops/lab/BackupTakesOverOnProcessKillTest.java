@@ -1,0 +1,37 @@
+package io.understudy.ops.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The primary's node process is killed (kill -9) on a live host: its kernel would FIN or RST every client, the crash guard drops those and the runner releases the VIP, while 20 clients use
+ * the demo service through the VIP: every connection continues on the backup, every reply right.
+ */
+@Tag("lab")
+@Timeout(300)
+class BackupTakesOverOnProcessKillTest
+{
+    private static final int APP_PORT = 7000;
+    private static final int SERVICE_PORT = 7070;
+
+    @RegisterExtension
+    static final LabExtension LAB = new LabExtension();
+
+    @Test
+    void shouldKeepEveryConnectionAndReplyWhenPrimaryNodeIsKilled() throws Exception
+    {
+        Lab.start("java -Xmx128m -jar " + Lab.OPS_JAR + " demo-service --port " + APP_PORT, APP_PORT, SERVICE_PORT);
+
+        final JsonNode report = FailoverDrill.run(SERVICE_PORT, "line", "process-kill");
+
+        LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
+        final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
+        assertThat(failover.get("notRestored").size()).isZero();
+    }
+}

@@ -1,0 +1,51 @@
+package io.understudy.ops.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A failover drill as a user runs one: long-lived clients load the VIP, the primary is broken mid-way with
+ * {@code ops/lab fail MODE}, and the clients' own report says whether they noticed anything but a stall.
+ */
+final class FailoverDrill
+{
+    static final int CONNECTIONS = 20;
+    static final int DURATION_S = 12;
+    private static final long FAIL_AFTER_MS = 4000;
+
+    private FailoverDrill()
+    {
+    }
+
+    /** Runs the load, breaks the primary after a few seconds, and returns the load generator's report. */
+    static JsonNode run(final int servicePort, final String protocol, final String... failArgs) throws Exception
+    {
+        final CompletableFuture<JsonNode> load = CompletableFuture.supplyAsync(() ->
+            LoadReport.run(servicePort, protocol, CONNECTIONS, DURATION_S));
+        Thread.sleep(FAIL_AFTER_MS);
+        final String[] args = new String[failArgs.length + 1];
+        args[0] = "fail";
+        System.arraycopy(failArgs, 0, args, 1, failArgs.length);
+        final Lab.Result failed = Lab.expectOk(Lab.lab(Duration.ofSeconds(30), args));
+        System.out.println("drill: " + failed.stdout().strip());
+        final JsonNode report = load.get();
+        System.out.println("drill: loadgen " + report);
+        return report;
+    }
+
+    /** The backup took over once, restored every connection, and now serves as primary. */
+    static JsonNode assertBackupTookOverEveryConnection()
+    {
+        final JsonNode status = Lab.api(Lab.BACKUP, "/status");
+        System.out.println("drill: backup status " + status);
+        assertThat(status.get("role").asText()).as("backup's role after the drill").isEqualTo("PRIMARY");
+        final JsonNode failover = status.get("lastFailover");
+        assertThat(failover.isNull()).as("a failover report").isFalse();
+        assertThat(failover.get("restored").asInt()).as("restored connections").isGreaterThanOrEqualTo(CONNECTIONS);
+        return failover;
+    }
+}

@@ -1,0 +1,35 @@
+package io.understudy.ops.lab;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * redis-server under Understudy, INCR on per-connection keys, and the primary's node process is killed with its redis (kill -9, app too): every RESP connection
+ * continues on the backup's redis, whose replica has seen every INCR the primary acknowledged.
+ */
+@Tag("lab")
+@Timeout(300)
+class RedisBackupTakesOverOnProcessKillTest
+{
+    private static final int APP_PORT = 6390;
+    private static final int SERVICE_PORT = 6379;
+
+    @RegisterExtension
+    static final LabExtension LAB = new LabExtension();
+
+    @Test
+    void shouldKeepEveryRedisConnectionAndReplyWhenPrimaryNodeAndAppAreKilled() throws Exception
+    {
+        Lab.start("redis-server --port " + APP_PORT + " --bind 127.0.0.1 --save '' --appendonly no",
+            APP_PORT, SERVICE_PORT);
+
+        final JsonNode report = FailoverDrill.run(SERVICE_PORT, "resp", "process-kill", "--with-app");
+
+        LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
+        FailoverDrill.assertBackupTookOverEveryConnection();
+    }
+}
