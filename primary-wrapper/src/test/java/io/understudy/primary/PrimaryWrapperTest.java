@@ -238,4 +238,58 @@ class PrimaryWrapperTest
             throw new IllegalStateException(ex);
         }
     }
+
+    @Test
+    void shouldSendPreloadedBytesFirstThenRelayWhenAdoptingAnEstablishedPair() throws Exception
+    {
+        final CompletableFuture<String> appSaw = serveOne(socket ->
+        {
+            final byte[] request = socket.getInputStream().readNBytes(4);
+            socket.getOutputStream().write(" world".getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            return new String(request, StandardCharsets.US_ASCII);
+        });
+        startWrapper(app.getLocalPort());
+        try (java.nio.channels.ServerSocketChannel clientSide = java.nio.channels.ServerSocketChannel.open())
+        {
+            clientSide.bind(new InetSocketAddress(loopback, 0));
+            final java.nio.channels.SocketChannel restored = java.nio.channels.SocketChannel.open(
+                clientSide.getLocalAddress());
+            final java.nio.channels.SocketChannel appChannel = java.nio.channels.SocketChannel.open(
+                app.getLocalSocketAddress());
+            try (Socket client = clientSide.accept().socket())
+            {
+                client.setSoTimeout(10_000);
+                wrapper.adopt(restored, appChannel, "hello".getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+
+                final byte[] received = client.getInputStream().readNBytes(11);
+                assertThat(new String(received, StandardCharsets.US_ASCII)).isEqualTo("hello world");
+                assertThat(client.getInputStream().read()).as("EOF after the app's FIN").isEqualTo(-1);
+            }
+        }
+        assertThat(appSaw.get(5, TimeUnit.SECONDS)).isEqualTo("ping");
+    }
+
+    @Test
+    void shouldAuthorizeEveryFinAndRstToAClientWithTheCloseGuard() throws Exception
+    {
+        final java.util.List<Integer> authorized = new java.util.concurrent.CopyOnWriteArrayList<>();
+        serveOne(socket ->
+        {
+            socket.getOutputStream().write('x');
+            socket.shutdownOutput();
+            return socket.getInputStream().read();
+        });
+        wrapper = PrimaryWrapper.start(new PrimaryWrapperConfig(
+            "test", new InetSocketAddress(loopback, 0), new InetSocketAddress(loopback, app.getLocalPort()),
+            PrimaryWrapperConfig.DEFAULT_BUFFER_BYTES, client -> authorized.add(client.getPort())));
+
+        try (Socket client = connectClient())
+        {
+            assertThat(client.getInputStream().read()).isEqualTo('x');
+            assertThat(client.getInputStream().read()).as("the app's FIN reaches the client").isEqualTo(-1);
+            assertThat(authorized).as("authorized before the FIN went out").containsExactly(client.getLocalPort());
+        }
+    }
 }
