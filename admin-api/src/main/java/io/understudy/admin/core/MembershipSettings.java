@@ -26,15 +26,15 @@ public final class MembershipSettings
 
     @Min(100)
     @JsonProperty
-    private long failureTimeoutMs = 500;
+    private long failureTimeoutMs = 300;
 
     @Min(10)
     @JsonProperty
-    private long heartbeatIntervalMs = 100;
+    private long heartbeatIntervalMs = 75;
 
     @Min(10)
     @JsonProperty
-    private long verifySuspectMs = 100;
+    private long verifySuspectMs = 50;
 
     public List<String> getPeers()
     {

@@ -37,8 +37,8 @@ import io.understudy.primary.RelayStats;
  * The node's role in the pair, started and stopped with the Dropwizard server. A primary relays clients from the
  * service address to its app; a backup taps the service's traffic, keeps a hot replica of every connection, and
  * takes the service over when the primary is gone: heartbeat lost, the service no longer answering a direct probe,
- * and the tap hearing no progress from the primary since (no new bytes, no new acks; retransmissions of a dead
- * node's orphaned sockets do not count).
+ * and the tap hearing no progress from the primary for a while (no new bytes, no new acks; retransmissions of a
+ * dead node's orphaned sockets do not count).
  */
 public final class Node implements Managed, MembershipListener
 {
@@ -126,15 +126,14 @@ public final class Node implements Managed, MembershipListener
         if (role == Role.BACKUP && !evaluating)
         {
             evaluating = true;
-            final long lostAtNs = System.nanoTime();
             LOG.warn("[{}] heartbeat from {} lost ({}): checking whether the primary still serves", settings.getId(),
                 peerId, why);
-            decisions.submit(() -> evaluate(peerId + " " + why, lostAtNs));
+            decisions.submit(() -> evaluate(peerId + " " + why));
         }
     }
 
     /** Takes over only when the heartbeat is gone, the service does not answer and the tap heard nothing from it. */
-    private void evaluate(final String heartbeat, final long lostAtNs)
+    private void evaluate(final String heartbeat)
     {
         boolean reported = false;
         try
@@ -142,10 +141,11 @@ public final class Node implements Managed, MembershipListener
             while (role == Role.BACKUP && !membership.isPeerPresent())
             {
                 final boolean answers = serviceAnswers();
-                final boolean tapQuiet = tapper.lastServerProgressNs() - lostAtNs < 0;
+                final long quietNs = System.nanoTime() - tapper.lastServerProgressNs();
+                final boolean tapQuiet = quietNs > settings.getTakeover().getQuietMs() * 1_000_000L;
                 if (!answers && tapQuiet)
                 {
-                    takeOver("heartbeat lost (" + heartbeat + "), service probe failed, tap quiet", lostAtNs);
+                    takeOver("heartbeat lost (" + heartbeat + "), service probe failed, tap quiet");
                     return;
                 }
                 if (!reported)
@@ -172,7 +172,7 @@ public final class Node implements Managed, MembershipListener
         }
     }
 
-    private void takeOver(final String trigger, final long lostAtNs) throws IOException, InterruptedException
+    private void takeOver(final String trigger) throws IOException, InterruptedException
     {
         final long startNs = System.nanoTime();
         final long heardMsAgo = Math.max(0, membership.millisSincePeerHeard());

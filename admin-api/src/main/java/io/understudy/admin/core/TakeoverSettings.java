@@ -15,7 +15,17 @@ public final class TakeoverSettings
     /** The direct probe of the primary's service (TCP connect to VIP:port) times out after this. */
     @Min(10)
     @JsonProperty
-    private int probeTimeoutMs = 150;
+    private int probeTimeoutMs = 100;
+
+    /** The tap counts as quiet when the primary made no progress (new bytes, new acks) for this long. */
+    @Min(10)
+    @JsonProperty
+    private long quietMs = 200;
+
+    public long getQuietMs()
+    {
+        return quietMs;
+    }
 
     /** How long the replicas may take to produce what the primary had sent before their connections are given up. */
     @Min(10)

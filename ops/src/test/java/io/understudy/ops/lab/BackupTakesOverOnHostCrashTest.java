@@ -33,5 +33,17 @@ class BackupTakesOverOnHostCrashTest
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
         final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
         assertThat(failover.get("notRestored").size()).isZero();
+        assertThat(Lab.vipHolder()).isEqualTo(Lab.BACKUP);
+
+        // The crashed host comes back: as the backup, never claiming the VIP; then it takes the service back.
+        Lab.expectOk(Lab.lab(java.time.Duration.ofSeconds(120), "heal"));
+        assertThat(Lab.api(Lab.PRIMARY, "/status").get("role").asText()).isEqualTo("BACKUP");
+        assertThat(Lab.vipHolder()).isEqualTo(Lab.BACKUP);
+
+        final JsonNode back = FailoverDrill.run(SERVICE_PORT, "line", "host-crash");
+
+        LoadReport.assertEveryReplyRight(back, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
+        FailoverDrill.assertTookOverEveryConnection(Lab.PRIMARY);
+        assertThat(Lab.vipHolder()).isEqualTo(Lab.PRIMARY);
     }
 }

@@ -40,8 +40,14 @@ final class FailoverDrill
     /** The backup took over once, restored every connection, and now serves as primary. */
     static JsonNode assertBackupTookOverEveryConnection()
     {
-        final JsonNode status = Lab.api(Lab.BACKUP, "/status");
-        System.out.println("drill: backup status " + status);
+        return assertTookOverEveryConnection(Lab.BACKUP);
+    }
+
+    /** {@code host} took over, restored every connection, and now serves as primary. */
+    static JsonNode assertTookOverEveryConnection(final String host)
+    {
+        final JsonNode status = Lab.api(host, "/status");
+        System.out.println("drill: " + host + " status " + status);
         assertThat(status.get("role").asText()).as("backup's role after the drill").isEqualTo("PRIMARY");
         final JsonNode failover = status.get("lastFailover");
         assertThat(failover.isNull()).as("a failover report").isFalse();

@@ -106,6 +106,20 @@ final class Lab
         }
     }
 
+    /** Who holds the VIP now, from {@code ops/lab status --json}. */
+    static String vipHolder()
+    {
+        try
+        {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                expectOk(lab(Duration.ofSeconds(30), "status", "--json")).stdout()).get("vip_holder").asText();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new AssertionError("ops/lab status --json printed no JSON", ex);
+        }
+    }
+
     /** The lab's report for a failed test: status and every node log. */
     static String diagnostics()
     {

@@ -31,6 +31,7 @@ final class LoadReportTest {
 
         assertThat(report.toJson()).isEqualTo("{\"connections_ok\":1,\"connections_total\":2,\"replies\":3,"
                 + "\"skipped\":1,\"repeated\":0,\"corrupted\":0,\"errors\":0,\"resets\":1,\"max_stall_ms\":9.000,"
+                + "\"stall_p99_ms\":9.000,"
                 + "\"latency_p50_ms\":2.000,\"latency_p99_ms\":3.000,\"duration_s\":1.235,\"protocol\":\"line\"}");
         assertThat(report.exitCode()).isEqualTo(1);
         assertThat(report.problems()).containsExactly("connection 1: 1 replies, skipped=1 repeated=0 corrupted=0"
