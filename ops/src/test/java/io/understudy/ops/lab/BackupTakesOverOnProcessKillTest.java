@@ -17,8 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 @Timeout(300)
 class BackupTakesOverOnProcessKillTest
 {
-    private static final int APP_PORT = 7000;
-    private static final int SERVICE_PORT = 7070;
+    private static final int SERVICE_PORT = Lab.DEMO_SERVICE_PORT;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
@@ -26,7 +25,7 @@ class BackupTakesOverOnProcessKillTest
     @Test
     void shouldKeepEveryConnectionAndReplyWhenPrimaryNodeIsKilled() throws Exception
     {
-        Lab.start("java -Xmx128m -jar " + Lab.OPS_JAR + " demo-service --port " + APP_PORT, APP_PORT, SERVICE_PORT);
+        Lab.startDemoService();
 
         final JsonNode report = FailoverDrill.run(SERVICE_PORT, "line", "process-kill");
 

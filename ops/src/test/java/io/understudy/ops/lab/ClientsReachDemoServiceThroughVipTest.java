@@ -23,8 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 @Timeout(300)
 class ClientsReachDemoServiceThroughVipTest
 {
-    private static final int APP_PORT = 7000;
-    private static final int SERVICE_PORT = 7070;
+    private static final int SERVICE_PORT = Lab.DEMO_SERVICE_PORT;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
@@ -32,7 +31,7 @@ class ClientsReachDemoServiceThroughVipTest
     @BeforeAll
     static void startDemoService()
     {
-        Lab.start("java -Xmx128m -jar " + Lab.OPS_JAR + " demo-service --port " + APP_PORT, APP_PORT, SERVICE_PORT);
+        Lab.startDemoService();
     }
 
     @Test

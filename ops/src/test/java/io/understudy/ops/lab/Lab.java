@@ -65,6 +65,25 @@ final class Lab
             "--app-port", String.valueOf(appPort), "--service-port", String.valueOf(servicePort)));
     }
 
+    static final int DEMO_APP_PORT = 7000;
+    static final int DEMO_SERVICE_PORT = 7070;
+    static final int REDIS_APP_PORT = 6390;
+    static final int REDIS_SERVICE_PORT = 6379;
+
+    /** The bundled demo service under Understudy: app on 127.0.0.1:7000, clients on VIP:7070. */
+    static Result startDemoService()
+    {
+        return start("java -Xmx128m -jar " + OPS_JAR + " demo-service --port " + DEMO_APP_PORT, DEMO_APP_PORT,
+            DEMO_SERVICE_PORT);
+    }
+
+    /** redis-server under Understudy: app on 127.0.0.1:6390, clients on VIP:6379. */
+    static Result startRedis()
+    {
+        return start("redis-server --port " + REDIS_APP_PORT + " --bind 127.0.0.1 --save '' --appendonly no",
+            REDIS_APP_PORT, REDIS_SERVICE_PORT);
+    }
+
     /** Runs a command inside one lab host. */
     static Result exec(final String host, final Duration timeout, final String... command)
     {

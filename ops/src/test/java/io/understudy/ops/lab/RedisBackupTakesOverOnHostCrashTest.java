@@ -15,8 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 @Timeout(300)
 class RedisBackupTakesOverOnHostCrashTest
 {
-    private static final int APP_PORT = 6390;
-    private static final int SERVICE_PORT = 6379;
+    private static final int SERVICE_PORT = Lab.REDIS_SERVICE_PORT;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
@@ -24,8 +23,7 @@ class RedisBackupTakesOverOnHostCrashTest
     @Test
     void shouldKeepEveryRedisConnectionAndReplyWhenPrimaryHostCrashes() throws Exception
     {
-        Lab.start("redis-server --port " + APP_PORT + " --bind 127.0.0.1 --save '' --appendonly no",
-            APP_PORT, SERVICE_PORT);
+        Lab.startRedis();
 
         final JsonNode report = FailoverDrill.run(SERVICE_PORT, "resp", "host-crash");
 

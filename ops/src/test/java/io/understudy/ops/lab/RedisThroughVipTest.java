@@ -20,8 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 @Timeout(300)
 class RedisThroughVipTest
 {
-    private static final int APP_PORT = 6390;
-    private static final int SERVICE_PORT = 6379;
+    private static final int SERVICE_PORT = Lab.REDIS_SERVICE_PORT;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
@@ -29,8 +28,7 @@ class RedisThroughVipTest
     @BeforeAll
     static void startRedis()
     {
-        Lab.start("redis-server --port " + APP_PORT + " --bind 127.0.0.1 --save '' --appendonly no",
-            APP_PORT, SERVICE_PORT);
+        Lab.startRedis();
     }
 
     @Test
