@@ -183,7 +183,30 @@ public final class BackupTapper implements AutoCloseable
             beforeRelease.run();
             return new TakeoverReport(java.util.List.of(), none, 0);
         }
-        return new Takeover(config.nodeId(), tracker, replicas).run(catchUpTimeoutMs, beforeRelease);
+        final byte[] ourMac = java.net.NetworkInterface.getByName(config.interfaceName()).getHardwareAddress();
+        final Takeover takeover = new Takeover(config.nodeId(), tracker, replicas, ourMac);
+        final TakeoverReport report = takeover.run(catchUpTimeoutMs, beforeRelease);
+        sendDuplicateAcks(takeover.duplicateAcks());
+        return report;
+    }
+
+    /** Three duplicate ACKs per restored connection: a client without SACK retransmits at once. */
+    private void sendDuplicateAcks(final java.util.List<byte[]> frames)
+    {
+        try
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                for (final byte[] frame : frames)
+                {
+                    handle.sendPacket(frame);
+                }
+            }
+        }
+        catch (final PcapNativeException | NotOpenException ex)
+        {
+            LOG.warn("[{}] duplicate ACKs after the takeover not sent: {}", config.nodeId(), ex.getMessage());
+        }
     }
 
     /**

@@ -44,6 +44,7 @@ final class FrameDecoder
             return ipOffset == -1 ? DecodeResult.UNSUPPORTED_LINK : ipOffset == -2 ? DecodeResult.NOT_IPV4 :
                 truncatedOrMalformed(capturedLength, wireLength);
         }
+        out.sourceMacOffset = linkType == LINKTYPE_ETHERNET && ipOffset == 14 ? 6 : -1;
         return decodeIpv4(frame, ipOffset, capturedLength, wireLength, out);
     }
 

@@ -31,12 +31,21 @@ final class Takeover
     private final String nodeId;
     private final TcpTracker tracker;
     private final ReplicaManager replicas;
+    private final byte[] ourMac;
+    private final List<byte[]> duplicateAcks = new ArrayList<>();
 
-    Takeover(final String nodeId, final TcpTracker tracker, final ReplicaManager replicas)
+    Takeover(final String nodeId, final TcpTracker tracker, final ReplicaManager replicas, final byte[] ourMac)
     {
         this.nodeId = nodeId;
         this.tracker = tracker;
         this.replicas = replicas;
+        this.ourMac = ourMac;
+    }
+
+    /** One pure ACK per restored connection whose client MAC is known, to be sent a few times after the run. */
+    List<byte[]> duplicateAcks()
+    {
+        return duplicateAcks;
     }
 
     TakeoverReport run(final long catchUpTimeoutMs, final TakeoverStep beforeRelease)
@@ -79,6 +88,11 @@ final class Takeover
             try
             {
                 TcpRepair.leaveRepair(socket.channel);
+                if (ourMac != null && socket.connection.clientMac != null)
+                {
+                    duplicateAcks.add(DuplicateAck.frame(ourMac, socket.connection, socket.spec, windowField(
+                        socket.connection)));
+                }
                 final Replica replica = replicas.release(socket.connection.id);
                 restored.add(new RestoredConnection(socket.connection.toString(), socket.channel, replica.channel,
                     replica.outputAhead()));
@@ -161,8 +175,15 @@ final class Takeover
         return replica.fedOffset >= clientTarget && replica.comparedOffset >= connection.server.nextOffset;
     }
 
-    private record PreparedSocket(TrackedConnection connection, SocketChannel channel)
+    private record PreparedSocket(TrackedConnection connection, RestoreSpec spec, SocketChannel channel)
     {
+    }
+
+    /** The window the primary last advertised, as the 16-bit field carries it (scaled down). */
+    private static int windowField(final TrackedConnection connection)
+    {
+        final int shift = connection.windowScalingNegotiated() ? connection.server.windowScale : 0;
+        return (int)Math.min(connection.server.window >> shift, 0xFFFF);
     }
 
     private List<PreparedSocket> prepareAll(
@@ -173,7 +194,8 @@ final class Takeover
         {
             try
             {
-                prepared.add(new PreparedSocket(connection, TcpRepair.prepare(spec(connection))));
+                final RestoreSpec spec = spec(connection);
+                prepared.add(new PreparedSocket(connection, spec, TcpRepair.prepare(spec)));
             }
             catch (final IOException | RuntimeException ex)
             {

@@ -31,6 +31,8 @@ final class TcpSegment
     int timestampEcho;
 
     byte[] frame;
+    /** Where the sender's MAC address starts in the frame (untagged Ethernet), -1 when there is none. */
+    int sourceMacOffset = -1;
     int payloadOffset;
     int payloadLength;
 

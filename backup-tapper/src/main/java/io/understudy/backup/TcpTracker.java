@@ -91,6 +91,11 @@ final class TcpTracker implements StreamDirection.DataSink
         if (connection != null)
         {
             connection.lastSeenNs = nowNs;
+            if (fromClient && connection.clientMac == null && segment.sourceMacOffset >= 0)
+            {
+                connection.clientMac = java.util.Arrays.copyOfRange(segment.frame, segment.sourceMacOffset,
+                    segment.sourceMacOffset + 6);
+            }
             final long sentBefore = connection.server.nextOffset;
             final long ackedBefore = connection.client.ackedByPeer;
             track(connection, segment, fromClient, nowNs);

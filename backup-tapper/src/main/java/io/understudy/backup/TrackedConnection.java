@@ -19,6 +19,8 @@ final class TrackedConnection
     long replicaConsumedOffset = Long.MAX_VALUE;
     /** Server stream offset up to which the replica's output was compared; server bytes are kept until then too. */
     long replicaComparedOffset = Long.MAX_VALUE;
+    /** The client's MAC address as the tap saw it (untagged Ethernet only), null when unknown. */
+    byte[] clientMac;
     /** Why this connection cannot be restored on takeover; null while it is protected. */
     String unprotectedReason;
 

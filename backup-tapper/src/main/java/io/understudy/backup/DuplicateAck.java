@@ -1,0 +1,54 @@
+package io.understudy.backup;
+
+import java.nio.ByteBuffer;
+
+import io.understudy.backup.repair.RestoreSpec;
+
+/**
+ * The pure ACK a restored socket would send, built by hand so the backup can repeat it right after a takeover:
+ * three duplicate ACKs make a client without SACK retransmit at once instead of waiting out its backoff.
+ *
+ * <pre>
+ * Ethernet (client MAC, our MAC, 0x0800) | IPv4 (VIP -> client, TTL 64, DF) |
+ * TCP (service port -> client port, seq = snd_nxt, ack = rcv_nxt, ACK, window) [NOP NOP TS val ecr]
+ * </pre>
+ */
+final class DuplicateAck
+{
+    private DuplicateAck()
+    {
+    }
+
+    static byte[] frame(
+        final byte[] ourMac, final TrackedConnection connection, final RestoreSpec spec, final int windowField)
+    {
+        final boolean timestamps = spec.timestamps();
+        final int tcpLength = timestamps ? 32 : 20;
+        final ByteBuffer frame = ByteBuffer.allocate(14 + 20 + tcpLength);
+        frame.put(connection.clientMac).put(ourMac).putShort((short)0x0800);
+        frame.put((byte)0x45).put((byte)0).putShort((short)(20 + tcpLength)).putShort((short)0)
+            .putShort((short)0x4000).put((byte)64).put((byte)6).putShort((short)0)
+            .putInt(connection.key.serverAddress()).putInt(connection.key.clientAddress());
+        final long sendNext = spec.sendSeq() + spec.unackedBytes().length & 0xFFFFFFFFL;
+        frame.putShort((short)connection.key.serverPort()).putShort((short)connection.key.clientPort())
+            .putInt((int)sendNext).putInt((int)spec.recvSeq())
+            .put((byte)((tcpLength / 4) << 4)).put((byte)TcpSegment.ACK).putShort((short)windowField)
+            .putShort((short)0).putShort((short)0);
+        if (timestamps)
+        {
+            frame.put((byte)1).put((byte)1).put((byte)8).put((byte)10)
+                .putInt((int)spec.timestampValue()).putInt(connection.client.timestampValue);
+        }
+        final byte[] bytes = frame.array();
+        final int ipChecksum = ~FrameDecoder.onesComplementSum(bytes, 14, 20, 0) & 0xffff;
+        bytes[24] = (byte)(ipChecksum >>> 8);
+        bytes[25] = (byte)ipChecksum;
+        final int server = connection.key.serverAddress();
+        final int client = connection.key.clientAddress();
+        final int pseudo = (server >>> 16) + (server & 0xffff) + (client >>> 16) + (client & 0xffff) + 6 + tcpLength;
+        final int tcpChecksum = ~FrameDecoder.onesComplementSum(bytes, 34, tcpLength, pseudo) & 0xffff;
+        bytes[50] = (byte)(tcpChecksum >>> 8);
+        bytes[51] = (byte)tcpChecksum;
+        return bytes;
+    }
+}
