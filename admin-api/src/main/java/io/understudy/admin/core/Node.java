@@ -43,7 +43,7 @@ import io.understudy.primary.RelayStats;
 public final class Node implements Managed, MembershipListener
 {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
-    private static final long RECHECK_INTERVAL_MS = 250;
+    private static final long RECHECK_INTERVAL_MS = 100;
 
     private final NodeSettings settings;
     private final ExecutorService decisions = Executors.newSingleThreadExecutor(runnable ->
@@ -59,6 +59,7 @@ public final class Node implements Managed, MembershipListener
     private volatile Membership membership;
     private volatile FailoverReport lastFailover;
     private volatile boolean evaluating;
+    private volatile String takeoverFailure;
 
     public Node(final NodeSettings settings)
     {
@@ -164,7 +165,9 @@ public final class Node implements Managed, MembershipListener
         }
         catch (final IOException | RuntimeException ex)
         {
-            LOG.error("[{}] takeover failed", settings.getId(), ex);
+            takeoverFailure = Instant.now() + ": " + ex;
+            LOG.error("[{}] takeover failed; the service is not taken over and this node needs an operator",
+                settings.getId(), ex);
         }
         finally
         {
@@ -273,6 +276,12 @@ public final class Node implements Managed, MembershipListener
     public long heartbeatAgeMs()
     {
         return membership == null ? -1 : membership.millisSincePeerHeard();
+    }
+
+    /** Why the last takeover attempt failed, if it did: the node is then neither serving nor tapping. */
+    public Optional<String> takeoverFailure()
+    {
+        return Optional.ofNullable(takeoverFailure);
     }
 
     public Optional<FailoverReport> lastFailover()

@@ -22,6 +22,10 @@ public final class RoleHealthCheck extends HealthCheck
     @Override
     protected Result check()
     {
+        if (node.takeoverFailure().isPresent())
+        {
+            return Result.unhealthy("takeover failed at " + node.takeoverFailure().get());
+        }
         if (node.role() == Role.BACKUP)
         {
             return node.tapStats()
