@@ -13,14 +13,17 @@ package io.understudy.logger;
  *     2   {@link StreamData}
  *     3   {@link StreamAcked}
  *     4   {@link ConnectionClosed}
- *     5   reserved: primary read  (offset, length the primary's app read)
- *     6   reserved: primary write (offset, length the primary's app wrote)
- *     7   reserved: sequence mapping (stream offset to the replica's own sequence numbers)
+ *     5   {@link PrimaryRead}      shipped by the primary
+ *     6   {@link PrimaryWrite}     shipped by the primary
+ *     7   {@link SequenceMapping}  written by the backup
+ *     8   {@link PrimaryOpened}    shipped by the primary
+ *     9   {@link PrimaryEnded}     shipped by the primary
  * </pre>
- * Codes 5 to 7 are reserved for the primary-wrapper's records and are not implemented yet: a log holding them
- * is read as unsupported, never as another kind.
+ * The primary's records are {@link ShippedRecord}s: they carry the writer's sequence number. Codes are never
+ * reused; a log holding an unknown code is read as corrupt, never as another kind.
  */
-public sealed interface LogRecord permits ConnectionOpened, StreamData, StreamAcked, ConnectionClosed {
+public sealed interface LogRecord
+    permits ConnectionOpened, StreamData, StreamAcked, ConnectionClosed, ShippedRecord, SequenceMapping {
     /** Understudy's identifier of the connection, unique within one log. */
     long connectionId();
 

@@ -13,7 +13,7 @@ import java.util.zip.CRC32C;
  * <pre>
  *   offset  field         type
  *   ------  ------------  ----
- *        0  type          u8    1..4; 5..7 reserved (see {@link LogRecord})
+ *        0  type          u8    1..9 (see {@link LogRecord})
  *        1  connectionId  i64
  *        9  timestampNs   i64
  *       17  (body by type, below)
@@ -49,21 +49,49 @@ import java.util.zip.CRC32C;
  *     17  reason             u8    0 FIN_BOTH, 1 RESET, 2 EVICTED
  *     18  detailLength       i32   n, 0..1024
  *     22  detail             n bytes of UTF-8
+ *
+ *   5 PrimaryRead, 41 + n bytes
+ *     17  seq                i64   > 0
+ *     25  streamOffset       i64   client stream offset of the first byte
+ *     33  length             i32   n, 0..1 MiB
+ *     37  bytes              n bytes
+ *
+ *   6 PrimaryWrite, 41 bytes
+ *     17  seq                i64   > 0
+ *     25  streamOffset       i64   server stream offset of the first byte
+ *     33  length             i32   0 or more
+ *
+ *   7 SequenceMapping, 37 bytes
+ *     17  tapConnectionId    i64
+ *     25  clientIsn          u32
+ *     29  serverIsn          u32
+ *
+ *   8 PrimaryOpened, 41 bytes
+ *     17  seq                i64   > 0
+ *     25  clientAddress      i32
+ *     29  serverAddress      i32
+ *     33  clientPort         u16
+ *     35  serverPort         u16
+ *
+ *   9 PrimaryEnded, 38 bytes
+ *     17  seq                i64   > 0
+ *     25  kind               u8    0 CLIENT_FIN, 1 APP_FIN, 2 CLOSED, 3 CLIENT_RESET, 4 APP_RESET
+ *     26  streamOffset       i64   -1 when not meaningful
  * </pre>
- * Enum codes are fixed by the declaration order of {@link Direction} and {@link CloseReason}: append, never
- * reorder. One instance per thread: it reuses its buffer and checksum.
+ * Enum codes are fixed by the declaration order of {@link Direction}, {@link CloseReason} and {@link EndKind}:
+ * append, never reorder. One instance per thread: it reuses its buffer and checksum.
  */
 final class LogRecordCodec {
     static final int TYPE_CONNECTION_OPENED = 1;
     static final int TYPE_STREAM_DATA = 2;
     static final int TYPE_STREAM_ACKED = 3;
     static final int TYPE_CONNECTION_CLOSED = 4;
-    /** Reserved for the primary-wrapper's read records; not implemented yet. */
     static final int TYPE_PRIMARY_READ = 5;
-    /** Reserved for the primary-wrapper's write records; not implemented yet. */
     static final int TYPE_PRIMARY_WRITE = 6;
-    /** Reserved for sequence mapping records; not implemented yet. */
     static final int TYPE_SEQUENCE_MAPPING = 7;
+    static final int TYPE_PRIMARY_OPENED = 8;
+    static final int TYPE_PRIMARY_ENDED = 9;
+    static final int LAST_TYPE = TYPE_PRIMARY_ENDED;
 
     static final int HEADER_LENGTH = 17;
     static final int CRC_LENGTH = 4;
@@ -72,7 +100,12 @@ final class LogRecordCodec {
     static final int STREAM_DATA_MIN_LENGTH = 34;
     static final int STREAM_ACKED_LENGTH = 38;
     static final int CONNECTION_CLOSED_MIN_LENGTH = 26;
-    static final int MAX_LENGTH = STREAM_DATA_MIN_LENGTH + StreamData.MAX_LENGTH;
+    static final int PRIMARY_READ_MIN_LENGTH = 41;
+    static final int PRIMARY_WRITE_LENGTH = 41;
+    static final int SEQUENCE_MAPPING_LENGTH = 37;
+    static final int PRIMARY_OPENED_LENGTH = 41;
+    static final int PRIMARY_ENDED_LENGTH = 38;
+    static final int MAX_LENGTH = PRIMARY_READ_MIN_LENGTH + StreamData.MAX_LENGTH;
 
     private static final int FLAG_HANDSHAKE_SEEN = 1;
     private static final int FLAG_SACK_PERMITTED = 2;
@@ -80,6 +113,10 @@ final class LogRecordCodec {
     private static final int ALL_FLAGS = FLAG_HANDSHAKE_SEEN | FLAG_SACK_PERMITTED | FLAG_TIMESTAMPS;
     private static final Direction[] DIRECTIONS = Direction.values();
     private static final CloseReason[] CLOSE_REASONS = CloseReason.values();
+    private static final EndKind[] END_KINDS = EndKind.values();
+    /** Lengths of the fixed-size types, by type code; 0 for variable-size ones. */
+    private static final int[] FIXED_LENGTHS = {0, CONNECTION_OPENED_LENGTH, 0, STREAM_ACKED_LENGTH, 0, 0,
+        PRIMARY_WRITE_LENGTH, SEQUENCE_MAPPING_LENGTH, PRIMARY_OPENED_LENGTH, PRIMARY_ENDED_LENGTH};
 
     private final CRC32C crc = new CRC32C();
     private ByteBuffer buffer = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
@@ -92,7 +129,9 @@ final class LogRecordCodec {
         ensureCapacity(length);
         final ByteBuffer out = buffer.clear();
         out.put((byte) typeOf(record)).putLong(record.connectionId()).putLong(record.timestampNs());
-        if (record instanceof ConnectionOpened opened) {
+        if (record instanceof ShippedRecord shipped) {
+            putShippedBody(out, shipped);
+        } else if (record instanceof ConnectionOpened opened) {
             putBody(out, opened);
         } else if (record instanceof StreamData data) {
             out.put((byte) data.direction().ordinal()).putLong(data.streamOffset()).putInt(data.length());
@@ -100,6 +139,8 @@ final class LogRecordCodec {
         } else if (record instanceof StreamAcked acked) {
             out.put((byte) acked.direction().ordinal()).putLong(acked.ackedOffset());
             out.putInt((int) acked.rawAck()).putInt((int) acked.window());
+        } else if (record instanceof SequenceMapping mapping) {
+            out.putLong(mapping.tapConnectionId()).putInt((int) mapping.clientIsn()).putInt((int) mapping.serverIsn());
         } else {
             out.put((byte) ((ConnectionClosed) record).reason().ordinal()).putInt(detail.length).put(detail);
         }
@@ -166,12 +207,62 @@ final class LogRecordCodec {
                     Integer.toUnsignedLong(in.getInt(26)), Integer.toUnsignedLong(in.getInt(30))));
             case TYPE_CONNECTION_CLOSED:
                 return decodeClosed(index, in, length, connectionId, timestampNs);
-            case TYPE_PRIMARY_READ, TYPE_PRIMARY_WRITE, TYPE_SEQUENCE_MAPPING:
-                throw new UnderstudyException("unsupported record at index " + indexName(index) + ": type=" + type
-                    + " is reserved for a later version, supported=1..4");
             default:
-                throw corrupt(index, "type=" + type + ", expected 1..4");
+                return decodeLaterTypes(index, in, length, type);
         }
+    }
+
+    /** Decodes types 5 and up: the primary's records and the backup's sequence mapping. */
+    private static LogRecord decodeLaterTypes(final long index, final ByteBuffer in, final int length, final int type) {
+        final long connectionId = in.getLong(1);
+        final long timestampNs = in.getLong(9);
+        switch (type) {
+            case TYPE_PRIMARY_READ:
+                return decodeRead(index, in, length, connectionId, timestampNs);
+            case TYPE_PRIMARY_WRITE:
+                expectLength(index, type, length, PRIMARY_WRITE_LENGTH);
+                return build(index,
+                    () -> new PrimaryWrite(connectionId, timestampNs, in.getLong(17), in.getLong(25), in.getInt(33)));
+            case TYPE_SEQUENCE_MAPPING:
+                expectLength(index, type, length, SEQUENCE_MAPPING_LENGTH);
+                return build(index, () -> new SequenceMapping(connectionId, timestampNs, in.getLong(17),
+                    Integer.toUnsignedLong(in.getInt(25)), Integer.toUnsignedLong(in.getInt(29))));
+            case TYPE_PRIMARY_OPENED:
+                expectLength(index, type, length, PRIMARY_OPENED_LENGTH);
+                return build(index, () -> new PrimaryOpened(connectionId, timestampNs, in.getLong(17),
+                    in.getInt(25), Short.toUnsignedInt(in.getShort(33)),
+                    in.getInt(29), Short.toUnsignedInt(in.getShort(35))));
+            case TYPE_PRIMARY_ENDED:
+                expectLength(index, type, length, PRIMARY_ENDED_LENGTH);
+                final EndKind kind = endKind(index, in.get(25));
+                return build(index, () -> new PrimaryEnded(connectionId, timestampNs, in.getLong(17), kind,
+                    in.getLong(26)));
+            default:
+                throw corrupt(index, "type=" + type + ", expected 1.." + LAST_TYPE);
+        }
+    }
+
+    private static void putShippedBody(final ByteBuffer out, final ShippedRecord shipped) {
+        out.putLong(shipped.seq());
+        if (shipped instanceof PrimaryRead read) {
+            out.putLong(read.streamOffset()).putInt(read.length()).put(read.bytesNoCopy());
+        } else if (shipped instanceof PrimaryWrite write) {
+            out.putLong(write.streamOffset()).putInt(write.length());
+        } else if (shipped instanceof PrimaryOpened opened) {
+            out.putInt(opened.clientAddress()).putInt(opened.serverAddress())
+                .putShort((short) opened.clientPort()).putShort((short) opened.serverPort());
+        } else {
+            final PrimaryEnded ended = (PrimaryEnded) shipped;
+            out.put((byte) ended.kind().ordinal()).putLong(ended.streamOffset());
+        }
+    }
+
+    private static PrimaryRead decodeRead(
+        final long index, final ByteBuffer in, final int length, final long connectionId, final long timestampNs) {
+        final int dataLength = variableLength(index, TYPE_PRIMARY_READ, in, 33, length, PRIMARY_READ_MIN_LENGTH);
+        final byte[] data = new byte[dataLength];
+        in.get(37, data);
+        return build(index, () -> new PrimaryRead(connectionId, timestampNs, in.getLong(17), in.getLong(25), data));
     }
 
     private static void putBody(final ByteBuffer out, final ConnectionOpened opened) {
@@ -254,24 +345,42 @@ final class LogRecordCodec {
         return DIRECTIONS[value];
     }
 
+    private static EndKind endKind(final long index, final byte code) {
+        final int value = code & 0xFF;
+        if (value >= END_KINDS.length) {
+            throw corrupt(index, "kind=" + value + ", expected 0.." + (END_KINDS.length - 1));
+        }
+        return END_KINDS[value];
+    }
+
     private static int typeOf(final LogRecord record) {
         if (record instanceof ConnectionOpened) {
             return TYPE_CONNECTION_OPENED;
-        }
-        if (record instanceof StreamData) {
+        } else if (record instanceof StreamData) {
             return TYPE_STREAM_DATA;
+        } else if (record instanceof StreamAcked) {
+            return TYPE_STREAM_ACKED;
+        } else if (record instanceof ConnectionClosed) {
+            return TYPE_CONNECTION_CLOSED;
+        } else if (record instanceof PrimaryRead) {
+            return TYPE_PRIMARY_READ;
+        } else if (record instanceof PrimaryWrite) {
+            return TYPE_PRIMARY_WRITE;
+        } else if (record instanceof SequenceMapping) {
+            return TYPE_SEQUENCE_MAPPING;
         }
-        return record instanceof StreamAcked ? TYPE_STREAM_ACKED : TYPE_CONNECTION_CLOSED;
+        return record instanceof PrimaryOpened ? TYPE_PRIMARY_OPENED : TYPE_PRIMARY_ENDED;
     }
 
     private static int encodedLength(final LogRecord record, final byte[] detail) {
-        if (record instanceof ConnectionOpened) {
-            return CONNECTION_OPENED_LENGTH;
-        }
         if (record instanceof StreamData data) {
             return STREAM_DATA_MIN_LENGTH + data.length();
+        } else if (record instanceof PrimaryRead read) {
+            return PRIMARY_READ_MIN_LENGTH + read.length();
+        } else if (record instanceof ConnectionClosed) {
+            return CONNECTION_CLOSED_MIN_LENGTH + detail.length;
         }
-        return record instanceof StreamAcked ? STREAM_ACKED_LENGTH : CONNECTION_CLOSED_MIN_LENGTH + detail.length;
+        return FIXED_LENGTHS[typeOf(record)];
     }
 
     private void ensureCapacity(final int length) {

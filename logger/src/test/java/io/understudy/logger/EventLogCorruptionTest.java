@@ -64,7 +64,7 @@ class EventLogCorruptionTest {
 
             assertThat(reader.poll()).contains(Samples.opened(1));
             assertThatThrownBy(reader::poll).isExactlyInstanceOf(UnderstudyException.class).hasMessage(
-                "corrupt record at index 0x" + Long.toHexString(tooShort) + ": length=3, expected 21..1048610");
+                "corrupt record at index 0x" + Long.toHexString(tooShort) + ": length=3, expected 21..1048617");
             assertThatThrownBy(reader::poll).isExactlyInstanceOf(UnderstudyException.class)
                 .hasMessageStartingWith("corrupt record at index 0x" + Long.toHexString(garbage) + ": crc=0x");
             assertThat(reader.poll()).contains(Samples.closed(1));

@@ -72,6 +72,26 @@ class EventLogTest {
     }
 
     @Test
+    void shouldReplayPrimaryRecordsInLogOrderWhenInterleavedWithTapRecords() {
+        final List<LogRecord> four = List.of(Samples.primaryOpened(4, 1), Samples.opened(4), Samples.mapping(4, 40),
+            Samples.primaryRead(4, 3, 0, "GET /"), Samples.data(4, 0, "GET /"), Samples.primaryWrite(4, 5, 0, 200),
+            Samples.maxLengthRead(4, 6), Samples.primaryEnded(4, 7, EndKind.CLIENT_FIN, 5),
+            Samples.primaryEnded(4, 8, EndKind.CLOSED, -1));
+        final List<LogRecord> five = List.of(Samples.primaryOpened(5, 2), Samples.primaryRead(5, 4, 0, "other"));
+        try (EventLog log = EventLog.open(config(directory, time))) {
+            for (int i = 0; i < four.size(); i++) {
+                log.append(four.get(i));
+                if (i < five.size()) {
+                    log.append(five.get(i));
+                }
+            }
+
+            assertThat(log.replay(4)).containsExactlyElementsOf(four);
+            assertThat(log.replay(5)).containsExactlyElementsOf(five);
+        }
+    }
+
+    @Test
     @Timeout(30)
     void shouldSeeAppendsWhenReaderPollsFromAnotherThread() throws Exception {
         final int count = 2_000;

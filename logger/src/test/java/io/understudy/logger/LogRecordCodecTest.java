@@ -82,28 +82,117 @@ class LogRecordCodecTest {
     @Test
     void shouldNameLengthWhenDocumentTooShortOrTooLong() {
         assertThatThrownBy(() -> codec.decode(INDEX, new byte[3], 3))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: length=3, expected 21..1048610");
+            .hasMessage("corrupt record at index 0x79c7c0000002a: length=3, expected 21..1048617");
         assertThatThrownBy(() -> codec.decode(INDEX, new byte[8], LogRecordCodec.MAX_LENGTH + 1))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: length=1048611, expected 21..1048610");
+            .hasMessage("corrupt record at index 0x79c7c0000002a: length=1048618, expected 21..1048617");
     }
 
     @Test
     void shouldRejectUnknownTypeWhenChecksumMatches() {
-        final byte[] encoded = withCrc(withByte(encode(Samples.acked(1, 0)), 0, 9));
-
-        assertThatThrownBy(() -> codec.decode(INDEX, encoded, encoded.length))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: type=9, expected 1..4");
-    }
-
-    @Test
-    void shouldReportReservedTypeAsUnsupportedWhenChecksumMatches() {
-        for (final int type : new int[] {5, 6, 7}) {
+        for (final int type : new int[] {0, 10, 255}) {
             final byte[] encoded = withCrc(withByte(encode(Samples.acked(1, 0)), 0, type));
 
             assertThatThrownBy(() -> codec.decode(INDEX, encoded, encoded.length))
                 .isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessageStartingWith("unsupported record at index 0x79c7c0000002a: type=" + type + " is reserved");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: type=" + type + ", expected 1..9");
         }
+    }
+
+    @Test
+    void shouldKeepPrimaryLayoutLengthsWhenEncoded() {
+        assertThat(encode(Samples.primaryRead(1, 1, 0, "abc"))).hasSize(LogRecordCodec.PRIMARY_READ_MIN_LENGTH + 3);
+        assertThat(encode(Samples.primaryWrite(1, 1, 0, 3))).hasSize(LogRecordCodec.PRIMARY_WRITE_LENGTH);
+        assertThat(encode(Samples.mapping(1, 2))).hasSize(LogRecordCodec.SEQUENCE_MAPPING_LENGTH);
+        assertThat(encode(Samples.primaryOpened(1, 1))).hasSize(LogRecordCodec.PRIMARY_OPENED_LENGTH);
+        assertThat(encode(Samples.primaryEnded(1, 1, EndKind.CLOSED, -1))).hasSize(LogRecordCodec.PRIMARY_ENDED_LENGTH);
+    }
+
+    @Test
+    void shouldPutPrimaryFieldsWhereLayoutSaysWhenEncoded() {
+        final ByteBuffer read = wrap(encode(Samples.primaryRead(3, 0x1122L, 0x3344L, "xyz")));
+        final ByteBuffer mapping = wrap(encode(new SequenceMapping(3, 4, 5, 0xFFFF_FFFFL, 6)));
+        final ByteBuffer opened = wrap(encode(new PrimaryOpened(3, 4, 9, Samples.CLIENT, 40_001, Samples.VIP, 7)));
+        final ByteBuffer ended = wrap(encode(Samples.primaryEnded(3, 8, EndKind.APP_RESET, 77)));
+
+        assertThat(read.get(0)).isEqualTo((byte) 5);
+        assertThat(read.getLong(17)).isEqualTo(0x1122L);
+        assertThat(read.getLong(25)).isEqualTo(0x3344L);
+        assertThat(read.getInt(33)).isEqualTo(3);
+        assertThat(read.get(37)).isEqualTo((byte) 'x');
+        assertThat(mapping.get(0)).isEqualTo((byte) 7);
+        assertThat(mapping.getLong(17)).isEqualTo(5);
+        assertThat(mapping.getInt(25)).isEqualTo(-1);
+        assertThat(opened.get(0)).isEqualTo((byte) 8);
+        assertThat(opened.getInt(25)).isEqualTo(Samples.CLIENT);
+        assertThat(opened.getShort(33)).isEqualTo((short) 40_001);
+        assertThat(ended.get(0)).isEqualTo((byte) 9);
+        assertThat(ended.get(25)).isEqualTo((byte) EndKind.APP_RESET.ordinal());
+        assertThat(ended.getLong(26)).isEqualTo(77);
+    }
+
+    @Test
+    void shouldRoundTripMaxLengthReadWhenEncodedAndDecoded() {
+        final PrimaryRead read = Samples.maxLengthRead(1, 5);
+        final byte[] encoded = encode(read);
+
+        assertThat(encoded).hasSize(LogRecordCodec.MAX_LENGTH);
+        assertThat(codec.decode(INDEX, encoded, encoded.length)).isEqualTo(read);
+    }
+
+    @Test
+    void shouldRejectPrimaryFieldOutOfRangeWhenChecksumMatches() {
+        final byte[] badKind = withCrc(withByte(encode(Samples.primaryEnded(1, 1, EndKind.CLOSED, -1)), 25, 5));
+        final byte[] zeroSeq = encode(Samples.primaryWrite(1, 1, 0, 1));
+        wrap(zeroSeq).putLong(17, 0);
+        final byte[] negativeOffset = encode(Samples.primaryRead(1, 1, 0, "ab"));
+        wrap(negativeOffset).putLong(25, -2);
+        final byte[] negativeLength = encode(Samples.primaryWrite(1, 1, 0, 1));
+        wrap(negativeLength).putInt(33, -1);
+        final byte[] lyingRead = encode(Samples.primaryRead(1, 1, 0, "abcd"));
+        wrap(lyingRead).putInt(33, 5);
+
+        assertThatThrownBy(() -> decode(withCrc(badKind)))
+            .hasMessage("corrupt record at index 0x79c7c0000002a: kind=5, expected 0..4");
+        assertThatThrownBy(() -> decode(withCrc(zeroSeq)))
+            .hasMessage("corrupt record at index 0x79c7c0000002a: seq=0, expected 1..9223372036854775807");
+        assertThatThrownBy(() -> decode(withCrc(negativeOffset)))
+            .hasMessage("corrupt record at index 0x79c7c0000002a: streamOffset=-2, expected 0..9223372036854775805");
+        assertThatThrownBy(() -> decode(withCrc(negativeLength)))
+            .hasMessage("corrupt record at index 0x79c7c0000002a: length=-1, expected 0..2147483647");
+        assertThatThrownBy(() -> decode(withCrc(lyingRead)))
+            .hasMessage("corrupt record at index 0x79c7c0000002a: type=5, bodyLength=5, expected=4");
+    }
+
+    @Test
+    void shouldRejectWrongLengthOfFixedPrimaryTypeWhenChecksumMatches() {
+        final byte[] longer =
+            Arrays.copyOf(encode(Samples.primaryOpened(1, 1)), LogRecordCodec.PRIMARY_OPENED_LENGTH + 1);
+        final byte[] shorter =
+            Arrays.copyOf(encode(Samples.mapping(1, 2)), LogRecordCodec.SEQUENCE_MAPPING_LENGTH - 1);
+
+        assertThatThrownBy(() -> decode(withCrc(longer)))
+            .hasMessage("corrupt record at index 0x79c7c0000002a: type=8, length=42, expected=41");
+        assertThatThrownBy(() -> decode(withCrc(shorter)))
+            .hasMessage("corrupt record at index 0x79c7c0000002a: type=7, length=36, expected=37");
+    }
+
+    @Test
+    void shouldNameCrcWhenPrimaryRecordDamaged() {
+        final byte[] read = encode(Samples.primaryRead(1, 1, 0, "abcd"));
+        read[38] ^= 1;
+        final byte[] crc = encode(Samples.primaryEnded(1, 1, EndKind.CLIENT_FIN, 4));
+        crc[crc.length - 1] ^= (byte) 0x80;
+
+        assertThatThrownBy(() -> decode(read)).hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: crc=");
+        assertThatThrownBy(() -> decode(crc)).hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: crc=");
+    }
+
+    private LogRecord decode(final byte[] encoded) {
+        return codec.decode(INDEX, encoded, encoded.length);
+    }
+
+    private static ByteBuffer wrap(final byte[] encoded) {
+        return ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     @Test

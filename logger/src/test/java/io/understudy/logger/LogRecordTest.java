@@ -54,4 +54,57 @@ class LogRecordTest {
         assertThatThrownBy(() -> new ConnectionClosed(1, 0, CloseReason.RESET, "\u00e9".repeat(513)))
             .hasMessage("detail.utf8Length=1026, expected 0..1024");
     }
+
+    @Test
+    void shouldKeepItsBytesWhenCallerChangesPrimaryReadArrays() {
+        final byte[] original = "abc".getBytes(StandardCharsets.US_ASCII);
+        final PrimaryRead read = new PrimaryRead(1, 0, 1, 10, original);
+
+        original[0] = 'X';
+        read.bytes()[1] = 'Y';
+
+        assertThat(read.bytes()).containsExactly('a', 'b', 'c');
+        assertThat(read.length()).isEqualTo(3);
+        assertThat(read.endOffset()).isEqualTo(13);
+        assertThat(read).isEqualTo(new PrimaryRead(1, 0, 1, 10, new byte[] {'a', 'b', 'c'}))
+            .isNotEqualTo(new PrimaryRead(1, 0, 1, 10, new byte[] {'a', 'b', 'd'}));
+        assertThat(read.toString()).contains("length=3").doesNotContain("[B@");
+        assertThat(new PrimaryWrite(1, 0, 1, 10, 5).endOffset()).isEqualTo(15);
+    }
+
+    @Test
+    void shouldRejectOutOfRangePrimaryFieldsWhenBuilt() {
+        assertThatThrownBy(() -> new PrimaryRead(1, 0, 0, 0, new byte[0]))
+            .isExactlyInstanceOf(UnderstudyException.class).hasMessage("seq=0, expected 1..9223372036854775807");
+        assertThatThrownBy(() -> new PrimaryRead(1, 0, 1, -1, new byte[0]))
+            .hasMessage("streamOffset=-1, expected 0..9223372036854775807");
+        assertThatThrownBy(() -> new PrimaryRead(1, 0, 1, Long.MAX_VALUE, new byte[1]))
+            .hasMessage("streamOffset=9223372036854775807, expected 0..9223372036854775806");
+        assertThatThrownBy(() -> new PrimaryRead(1, 0, 1, 0, null)).hasMessage("bytes=null, expected a value");
+        final byte[] tooLong = new byte[StreamData.MAX_LENGTH + 1];
+        assertThatThrownBy(() -> new PrimaryRead(1, 0, 1, 0, tooLong))
+            .hasMessage("bytes.length=1048577, expected 0..1048576");
+        assertThatThrownBy(() -> new PrimaryWrite(1, 0, -5, 0, 0))
+            .hasMessage("seq=-5, expected 1..9223372036854775807");
+        assertThatThrownBy(() -> new PrimaryWrite(1, 0, 1, 0, -1)).hasMessage("length=-1, expected 0..2147483647");
+        assertThatThrownBy(() -> new PrimaryWrite(1, 0, 1, -1, 0))
+            .hasMessage("streamOffset=-1, expected 0..9223372036854775807");
+        assertThatThrownBy(() -> new PrimaryWrite(1, 0, 1, Long.MAX_VALUE - 1, 2))
+            .hasMessage("streamOffset=9223372036854775806, expected 0..9223372036854775805");
+        assertThatThrownBy(() -> new SequenceMapping(1, 0, 2, 1L << 32, 0))
+            .hasMessage("clientIsn=4294967296, expected 0..4294967295");
+        assertThatThrownBy(() -> new SequenceMapping(1, 0, 2, 0, -1))
+            .hasMessage("serverIsn=-1, expected 0..4294967295");
+        assertThatThrownBy(() -> new PrimaryOpened(1, 0, 0, 0, 1, 0, 1))
+            .hasMessage("seq=0, expected 1..9223372036854775807");
+        assertThatThrownBy(() -> new PrimaryOpened(1, 0, 1, 0, 65_536, 0, 1))
+            .hasMessage("clientPort=65536, expected 0..65535");
+        assertThatThrownBy(() -> new PrimaryOpened(1, 0, 1, 0, 1, 0, -1))
+            .hasMessage("serverPort=-1, expected 0..65535");
+        assertThatThrownBy(() -> new PrimaryEnded(1, 0, 0, EndKind.CLOSED, -1))
+            .hasMessage("seq=0, expected 1..9223372036854775807");
+        assertThatThrownBy(() -> new PrimaryEnded(1, 0, 1, null, -1)).hasMessage("kind=null, expected a value");
+        assertThatThrownBy(() -> new PrimaryEnded(1, 0, 1, EndKind.APP_FIN, -2))
+            .hasMessage("streamOffset=-2, expected -1 (unknown) or 0..9223372036854775807");
+    }
 }

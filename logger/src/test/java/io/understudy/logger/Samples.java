@@ -30,6 +30,35 @@ final class Samples {
         return new ConnectionClosed(connectionId, 9_000L, CloseReason.FIN_BOTH, "fin from client, then server");
     }
 
+    static PrimaryOpened primaryOpened(final long connectionId, final long seq) {
+        return new PrimaryOpened(connectionId, 10_000L + seq, seq, CLIENT, 40_001, VIP, 7_000);
+    }
+
+    static PrimaryRead primaryRead(final long connectionId, final long seq, final long offset, final String text) {
+        return new PrimaryRead(connectionId, 10_000L + seq, seq, offset, text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static PrimaryWrite primaryWrite(final long connectionId, final long seq, final long offset, final int length) {
+        return new PrimaryWrite(connectionId, 10_000L + seq, seq, offset, length);
+    }
+
+    static PrimaryEnded primaryEnded(final long connectionId, final long seq, final EndKind kind, final long offset) {
+        return new PrimaryEnded(connectionId, 10_000L + seq, seq, kind, offset);
+    }
+
+    static SequenceMapping mapping(final long connectionId, final long tapConnectionId) {
+        return new SequenceMapping(connectionId, 20_000L, tapConnectionId, 0x1234_5678L, 0x9ABC_DEF0L);
+    }
+
+    /** A read of the most bytes a record carries, each byte different from its neighbours. */
+    static PrimaryRead maxLengthRead(final long connectionId, final long seq) {
+        final byte[] bytes = new byte[StreamData.MAX_LENGTH];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i * 13 + 1);
+        }
+        return new PrimaryRead(connectionId, 1, seq, Long.MAX_VALUE - bytes.length, bytes);
+    }
+
     /** Every kind, with the smallest, largest and unknown values each field allows. */
     static List<LogRecord> everyKindAndEdge() {
         final byte[] large = new byte[64 * 1024];
@@ -50,6 +79,25 @@ final class Samples {
             new StreamAcked(4, 1, Direction.CLIENT_TO_SERVER, 0, 0, 0),
             closed(1),
             new ConnectionClosed(5, 0, CloseReason.RESET, ""),
-            new ConnectionClosed(6, 0, CloseReason.EVICTED, "idle \u00e9\u00e8 " + "x".repeat(1000)));
+            new ConnectionClosed(6, 0, CloseReason.EVICTED, "idle \u00e9\u00e8 " + "x".repeat(1000)),
+            primaryOpened(7, 1),
+            new PrimaryOpened(Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, -1, 65_535, -1, 65_535),
+            new PrimaryOpened(7, 0, 1, 0, 0, 0, 0),
+            primaryRead(7, 2, 0, "GET /\r\n"),
+            new PrimaryRead(7, 0, 3, 0, new byte[0]),
+            new PrimaryRead(7, -1, Long.MAX_VALUE, Long.MAX_VALUE - large.length, large),
+            new PrimaryRead(7, -1, 4, Long.MAX_VALUE, new byte[0]),
+            primaryWrite(7, 5, 0, 0),
+            primaryWrite(7, 6, 0, 1_460),
+            new PrimaryWrite(7, 0, Long.MAX_VALUE, Long.MAX_VALUE - Integer.MAX_VALUE, Integer.MAX_VALUE),
+            new PrimaryWrite(7, 0, 7, Long.MAX_VALUE, 0),
+            mapping(7, 70),
+            new SequenceMapping(7, 0, Long.MIN_VALUE, 0, 0),
+            new SequenceMapping(7, 0, Long.MAX_VALUE, 0xFFFF_FFFFL, 0xFFFF_FFFFL),
+            primaryEnded(7, 8, EndKind.CLIENT_FIN, 9),
+            primaryEnded(7, 9, EndKind.APP_FIN, 0),
+            primaryEnded(7, 10, EndKind.CLOSED, -1),
+            primaryEnded(7, 11, EndKind.CLIENT_RESET, Long.MAX_VALUE),
+            primaryEnded(7, 12, EndKind.APP_RESET, -1));
     }
 }
