@@ -59,10 +59,16 @@ final class Lab
         return expectOk(lab(Duration.ofSeconds(60), "down"));
     }
 
-    static Result start(final String app, final int appPort, final int servicePort)
+    /**
+     * {@code ops/lab start} with the app and its ports; {@code extraArgs} go on the command line after them, e.g.
+     * {@code "--mode", "replay"} or {@code "--commit", "sync"}.
+     */
+    static Result start(final String app, final int appPort, final int servicePort, final String... extraArgs)
     {
-        return expectOk(lab(Duration.ofSeconds(120), "start", "--app", app,
+        final List<String> args = new ArrayList<>(List.of("start", "--app", app,
             "--app-port", String.valueOf(appPort), "--service-port", String.valueOf(servicePort)));
+        args.addAll(List.of(extraArgs));
+        return expectOk(lab(Duration.ofSeconds(120), args.toArray(String[]::new)));
     }
 
     static final int DEMO_APP_PORT = 7000;
@@ -70,18 +76,41 @@ final class Lab
     static final int REDIS_APP_PORT = 6390;
     static final int REDIS_SERVICE_PORT = 6379;
 
-    /** The bundled demo service under Understudy: app on 127.0.0.1:7000, clients on VIP:7070. */
-    static Result startDemoService()
+    /**
+     * The bundled demo service under Understudy: app on 127.0.0.1:7000, clients on VIP:7070; {@code extraArgs} as in
+     * {@link #start}.
+     */
+    static Result startDemoService(final String... extraArgs)
     {
         return start("java -Xmx128m -jar " + OPS_JAR + " demo-service --port " + DEMO_APP_PORT, DEMO_APP_PORT,
-            DEMO_SERVICE_PORT);
+            DEMO_SERVICE_PORT, extraArgs);
     }
 
-    /** redis-server under Understudy: app on 127.0.0.1:6390, clients on VIP:6379. */
-    static Result startRedis()
+    /**
+     * redis-server under Understudy: app on 127.0.0.1:6390, clients on VIP:6379; {@code extraArgs} as in
+     * {@link #start}.
+     */
+    static Result startRedis(final String... extraArgs)
     {
         return start("redis-server --port " + REDIS_APP_PORT + " --bind 127.0.0.1 --save '' --appendonly no",
-            REDIS_APP_PORT, REDIS_SERVICE_PORT);
+            REDIS_APP_PORT, REDIS_SERVICE_PORT, extraArgs);
+    }
+
+    /** {@code ops/lab tap-loss PERCENT}: the backup's tap loses that share of the service frames. */
+    static Result tapLoss(final int percent)
+    {
+        return expectOk(lab(Duration.ofSeconds(30), "tap-loss", String.valueOf(percent)));
+    }
+
+    /** How many frames the tap loss has dropped so far, from {@code ops/lab status --json}. */
+    static long tapLossDropped()
+    {
+        final com.fasterxml.jackson.databind.JsonNode tapLoss = status().get("tap_loss");
+        if (!tapLoss.get("in_effect").asBoolean())
+        {
+            throw new AssertionError("no tap loss in effect: " + tapLoss);
+        }
+        return tapLoss.get("dropped").asLong();
     }
 
     /** Runs a command inside one lab host. */
@@ -128,14 +157,20 @@ final class Lab
     /** Who holds the VIP now, from {@code ops/lab status --json}. */
     static String vipHolder()
     {
+        return status().get("vip_holder").asText();
+    }
+
+    /** {@code ops/lab status --json}. */
+    static com.fasterxml.jackson.databind.JsonNode status()
+    {
+        final Result result = expectOk(lab(Duration.ofSeconds(30), "status", "--json"));
         try
         {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-                expectOk(lab(Duration.ofSeconds(30), "status", "--json")).stdout()).get("vip_holder").asText();
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.stdout());
         }
         catch (final java.io.IOException ex)
         {
-            throw new AssertionError("ops/lab status --json printed no JSON", ex);
+            throw new AssertionError("ops/lab status --json printed no JSON: " + result, ex);
         }
     }
 
