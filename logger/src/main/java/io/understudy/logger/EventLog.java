@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * {@link LogRecord} per document (layouts in LogRecordCodec), one file per roll cycle, old cycles deleted
  * as configured. Indexes are Chronicle's: they increase along the log, across restarts, with gaps at each roll.
  *
- * <p>Threads: one thread appends (the first to call {@link #append(LogRecord)}); each {@link Reader} belongs to
+ * <p>Threads: {@link #append(LogRecord)} may be called from several threads, which it serializes (the LogServer's
+ * connections and the backup's own recorder share one log); each {@link Reader} belongs to
  * the first thread that polls it; {@link #replay(long)} and {@link #lastIndex()} work from any thread. Close the
  * readers before the log.
  */
@@ -35,7 +36,9 @@ public final class EventLog implements AutoCloseable {
     private ExcerptAppender appender;
     private int lastAppendedCycle;
     private long bytesUntilSpaceCheck;
-    private long appendCount;
+    private volatile long appendCount;
+    /** Notified after every append, so tailing readers wake at once instead of polling. */
+    private final Object appendSignal = new Object();
     private UnderstudyException failure;
     private volatile boolean closed;
 
@@ -96,7 +99,7 @@ public final class EventLog implements AutoCloseable {
      *                             written), or the write failed (the log then refuses every later append: reopen
      *                             it once the cause is fixed; every index returned before is intact).
      */
-    public long append(final LogRecord record) {
+    public synchronized long append(final LogRecord record) {
         Checks.notNull("record", record);
         checkAppendable();
         final int length = codec.encode(record);
@@ -106,6 +109,48 @@ public final class EventLog implements AutoCloseable {
         appendCount++;
         onAppended(index);
         return index;
+    }
+
+    /** How many records this instance has appended since it opened; rises by one per append. */
+    long appendCount() {
+        return appendCount;
+    }
+
+    /**
+     * Waits until this instance appends after {@code seenAppendCount} (see {@link #appendCount()}), or for at most
+     * {@code timeoutMs}: appends by other processes are not signalled, so tailers wait briefly and poll again.
+     */
+    void awaitAppend(final long seenAppendCount, final long timeoutMs) throws InterruptedException {
+        synchronized (appendSignal) {
+            if (appendCount == seenAppendCount) {
+                appendSignal.wait(timeoutMs);
+            }
+        }
+    }
+
+    /**
+     * The seq of the last {@link ShippedRecord} in the log, or 0 when it holds none. Reads backwards from the end
+     * with a BACKWARD tailer, so it costs one record when the primary wrote last; corrupt records met on the way
+     * are skipped with a warning (they cannot be trusted to hold a seq).
+     */
+    long lastShippedSeq() {
+        checkOpen();
+        try (EventLogReader reader = EventLogReader.backwardFromEnd(queue)) {
+            while (true) {
+                try {
+                    if (!reader.pollChecked()) {
+                        return 0;
+                    }
+                    final long seq = reader.lastShippedSeq();
+                    if (seq > 0) {
+                        return seq;
+                    }
+                } catch (final UnderstudyException ex) {
+                    LOG.warn("event log {}: skipping a corrupt record while looking for the last seq: {}",
+                        config.directory(), ex.getMessage());
+                }
+            }
+        }
     }
 
     /** A reader from the first retained record. */
@@ -167,7 +212,7 @@ public final class EventLog implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
@@ -226,10 +271,14 @@ public final class EventLog implements AutoCloseable {
         if (appender == null) {
             appender = queue.createAppender();
         }
+        appender.singleThreadedCheckReset(); // appends are serialized by this log's lock, from any thread
         return appender;
     }
 
     private void onAppended(final long index) {
+        synchronized (appendSignal) {
+            appendSignal.notifyAll();
+        }
         final int cycle = queue.rollCycle().toCycle(index);
         if (cycle != lastAppendedCycle) {
             lastAppendedCycle = cycle;
@@ -263,7 +312,7 @@ public final class EventLog implements AutoCloseable {
         checkOpen();
         if (failure != null) {
             throw new UnderstudyException("event log directory=" + config.directory()
-                + " refuses appends after a failed one: reopen it", failure);
+                + " refuses appends after a failed one, reopen it; the failure: " + failure.getMessage(), failure);
         }
     }
 

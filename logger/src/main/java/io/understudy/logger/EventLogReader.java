@@ -4,6 +4,7 @@ import java.util.Optional;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.io.ClosedIllegalStateException;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
@@ -43,6 +44,13 @@ final class EventLogReader implements EventLog.Reader {
         tailer.singleThreadedCheckReset();
     }
 
+    /** A reader that goes from the last record towards the first. */
+    static EventLogReader backwardFromEnd(final SingleChronicleQueue queue) {
+        final EventLogReader reader = new EventLogReader(queue);
+        reader.tailer.direction(TailerDirection.BACKWARD).toEnd();
+        return reader;
+    }
+
     @Override
     public Optional<LogRecord> poll() {
         try (DocumentContext context = tailer.readingDocument()) {
@@ -50,8 +58,8 @@ final class EventLogReader implements EventLog.Reader {
                 return Optional.empty();
             }
             lastReadIndex = context.index();
-            final int length = copy(context.wire().bytes());
-            return Optional.of(codec.decode(lastReadIndex, buffer, length));
+            lastLength = copy(context.wire().bytes());
+            return Optional.of(codec.decode(lastReadIndex, buffer, lastLength));
         } catch (final UnderstudyException ex) {
             throw ex;
         } catch (final RuntimeException ex) {
@@ -83,6 +91,21 @@ final class EventLogReader implements EventLog.Reader {
     /** The connection of the record {@link #pollChecked()} last read. */
     long lastConnectionId() {
         return lastConnectionId;
+    }
+
+    /** The seq of the record {@link #pollChecked()} last read when it is a {@link ShippedRecord}, else 0. */
+    long lastShippedSeq() {
+        return LogRecordCodec.shippedSeq(buffer, lastLength);
+    }
+
+    /** The document last read, as the codec wrote it: valid until the next poll; callers must not change it. */
+    byte[] lastBytes() {
+        return buffer;
+    }
+
+    /** The length of the document last read. */
+    int lastLength() {
+        return lastLength;
     }
 
     /** Builds the record {@link #pollChecked()} last read. */

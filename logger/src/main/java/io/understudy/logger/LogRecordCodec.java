@@ -93,6 +93,9 @@ final class LogRecordCodec {
     static final int TYPE_PRIMARY_ENDED = 9;
     static final int LAST_TYPE = TYPE_PRIMARY_ENDED;
 
+    /** The index to decode with when the bytes came over the network, not from the log. */
+    static final long ON_THE_WIRE = Long.MIN_VALUE;
+
     static final int HEADER_LENGTH = 17;
     static final int CRC_LENGTH = 4;
     static final int MIN_LENGTH = HEADER_LENGTH + CRC_LENGTH;
@@ -183,6 +186,18 @@ final class LogRecordCodec {
                 + ", expected=0x" + Integer.toHexString(actualCrc));
         }
         return in;
+    }
+
+    /**
+     * The seq of an intact document (checked by {@link #checkedConnectionId}) when it is a {@link ShippedRecord},
+     * else 0. Every shipped type keeps its seq at offset 17.
+     */
+    static long shippedSeq(final byte[] bytes, final int length) {
+        final int type = bytes[0] & 0xFF;
+        final boolean shipped = type == TYPE_PRIMARY_READ || type == TYPE_PRIMARY_WRITE
+            || type == TYPE_PRIMARY_OPENED || type == TYPE_PRIMARY_ENDED;
+        return shipped && length >= HEADER_LENGTH + Long.BYTES
+            ? ByteBuffer.wrap(bytes, 0, length).order(ByteOrder.LITTLE_ENDIAN).getLong(HEADER_LENGTH) : 0;
     }
 
     /** A Chronicle index as people read it: hex (cycle in the high bits), or -1 for none. */
@@ -396,6 +411,7 @@ final class LogRecordCodec {
     }
 
     private static UnderstudyException corrupt(final long index, final String values) {
-        return new UnderstudyException("corrupt record at index " + indexName(index) + ": " + values);
+        final String where = index == ON_THE_WIRE ? "on the wire" : "at index " + indexName(index);
+        return new UnderstudyException("corrupt record " + where + ": " + values);
     }
 }
