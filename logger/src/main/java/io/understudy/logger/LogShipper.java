@@ -1,0 +1,425 @@
+package io.understudy.logger;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The primary's side of the log: queues {@link ShippedRecord}s without blocking and ships them to a
+ * {@link LogServer} in seq order (protocol in {@link LogProtocol}), keeping each until the logger acknowledges it.
+ * After a lost connection it reconnects every {@code reconnectMs} and resends everything unacknowledged; the
+ * server drops what it already holds, so nothing is logged twice. When the logger stays away long enough for the
+ * buffer to fill, {@link #ship(ShippedRecord)} refuses records and counts them: the log then has a gap.
+ *
+ * <p>Threads: a sender thread connects and writes; while connected, a second thread reads the ACKs. Both are
+ * daemons named after the node.
+ */
+public final class LogShipper implements AutoCloseable {
+    /** Seqs are milliseconds shifted by this many bits: room for 2^20 records per millisecond of a writer's life. */
+    static final int SEQ_SHIFT = 20;
+    static final int CONNECT_TIMEOUT_MS = 2_000;
+    static final int WELCOME_TIMEOUT_MS = 5_000;
+    static final long CLOSE_JOIN_MS = 1_000;
+    /** The most records written before one flush. */
+    static final int MAX_BATCH_RECORDS = 256;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogShipper.class);
+
+    private final String nodeId;
+    private final byte[] nodeIdBytes;
+    private final InetSocketAddress logger;
+    private final long maxBufferedBytes;
+    private final long reconnectMs;
+    private final Runnable onAck;
+    private final AtomicLong seqs = new AtomicLong(firstSeq());
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Thread sender;
+    // Guarded by lock: records in seq order, first those sent on this connection, then those still to send.
+    private final ArrayDeque<Pending> unacked = new ArrayDeque<>();
+    private final ArrayDeque<Pending> unsent = new ArrayDeque<>();
+    private final LogRecordCodec codec = new LogRecordCodec();
+    private long bufferedBytes;
+    private long shipped;
+    private long acked;
+    private long dropped;
+    private volatile long shippedSeq;
+    private volatile long ackedSeq;
+    private volatile long lastAckNanoTime;
+    private volatile String lastError;
+    private volatile boolean connected;
+    private volatile boolean closed;
+    private volatile Socket socket;
+    private String lastLoggedError;
+
+    private record Pending(long seq, byte[] bytes) {
+    }
+
+    /**
+     * One connection's state shared by the sender and the ACK reader. The first failure wins, except that the
+     * logger's own ERROR replaces a socket error: it says why (e.g. the logger's disk is full).
+     */
+    private final class Connection {
+        private final Socket socket;
+        private volatile Exception failure;
+
+        Connection(final Socket socket) {
+            this.socket = socket;
+        }
+
+        void lose(final Exception cause) {
+            lock.lock();
+            try {
+                if (failure == null || failure instanceof IOException && cause instanceof UnderstudyException) {
+                    failure = cause;
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        boolean isLost() {
+            return failure != null;
+        }
+    }
+
+    private LogShipper(final String nodeId, final InetSocketAddress logger, final long maxBufferedBytes,
+        final long reconnectMs, final Runnable onAck) {
+        this.nodeId = nodeId;
+        this.nodeIdBytes = LogProtocol.nodeIdBytes(nodeId);
+        this.logger = Checks.notNull("logger", logger);
+        this.maxBufferedBytes = Checks.inRange("maxBufferedBytes", maxBufferedBytes, 1, Long.MAX_VALUE);
+        this.reconnectMs = Checks.inRange("reconnectMs", reconnectMs, 1, TimeUnit.HOURS.toMillis(1));
+        this.onAck = Checks.notNull("onAck", onAck);
+        this.sender = new Thread(this::run, "shipper-" + nodeId + "-send");
+        sender.setDaemon(true);
+    }
+
+    /**
+     * Starts shipping to {@code logger}. Never fails for an unreachable logger: it keeps trying every
+     * {@code reconnectMs} while {@link #ship(ShippedRecord)} buffers up to {@code maxBufferedBytes}.
+     *
+     * @param onAck called on the ACK thread after each acknowledgement; must be cheap and must not block.
+     * @throws UnderstudyException when an argument is out of range.
+     */
+    public static LogShipper start(final String nodeId, final InetSocketAddress logger, final long maxBufferedBytes,
+        final long reconnectMs, final Runnable onAck) {
+        final LogShipper shipper = new LogShipper(nodeId, logger, maxBufferedBytes, reconnectMs, onAck);
+        shipper.sender.start();
+        LOG.info("shipper {}: shipping to {}, maxBufferedBytes={}, reconnectMs={}", nodeId, logger,
+            maxBufferedBytes, reconnectMs);
+        return shipper;
+    }
+
+    /**
+     * The first seq a writer starting now uses: the wall clock in milliseconds, shifted left by 20 bits. A writer
+     * that restarts (a new process, or the backup becoming primary) remembers nothing of its predecessor, yet its
+     * seqs must be above every seq already in the log, since the logger drops records at or below its lastSeq.
+     * Starting from the clock does that as long as a writer ships fewer than 2^20 records per millisecond of its
+     * life and the clocks of successive writers do not step back; it fits a long until the year 2248.
+     */
+    public static long firstSeq() {
+        return System.currentTimeMillis() << SEQ_SHIFT;
+    }
+
+    /** The next seq for a record, strictly increasing from {@link #firstSeq()} at start; thread-safe. */
+    public long nextSeq() {
+        return seqs.getAndIncrement();
+    }
+
+    /**
+     * Queues a record for the logger; never blocks. Records must be shipped in seq order: take the seq and ship
+     * under one lock when several threads ship.
+     *
+     * @return false when the record was refused and counted as dropped (the log will have a gap): the buffer of
+     *     unacknowledged records would exceed maxBufferedBytes, the seq is not above the last one shipped, or the
+     *     shipper is closed.
+     */
+    public boolean ship(final ShippedRecord record) {
+        Checks.notNull("record", record);
+        lock.lock();
+        try {
+            if (closed || record.seq() <= shippedSeq) {
+                return drop(record, closed ? "shipper is closed"
+                    : "out of order, shippedSeq=" + shippedSeq + ": ship in seq order");
+            }
+            final int length = codec.encode(record);
+            if (bufferedBytes + length > maxBufferedBytes) {
+                return drop(record, "buffer full, bufferedBytes=" + bufferedBytes + " + length=" + length
+                    + " > maxBufferedBytes=" + maxBufferedBytes);
+            }
+            unsent.addLast(new Pending(record.seq(), Arrays.copyOf(codec.buffer(), length)));
+            bufferedBytes += length;
+            shipped++;
+            shippedSeq = record.seq();
+            changed.signalAll();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The highest seq the logger acknowledged, 0 before any. */
+    public long ackedSeq() {
+        return ackedSeq;
+    }
+
+    /** The highest seq queued by {@link #ship(ShippedRecord)}, 0 before any. */
+    public long shippedSeq() {
+        return shippedSeq;
+    }
+
+    /** A consistent snapshot of the counters; safe from any thread. */
+    public ShipperStats stats() {
+        lock.lock();
+        try {
+            return new ShipperStats(connected, shipped, acked, dropped, bufferedBytes, unacked.size() + unsent.size(),
+                ackedSeq, lastAckNanoTime, lastError);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops shipping within about a second and closes the connection; unacknowledged records are dropped. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        final Socket current = socket;
+        if (current != null) {
+            closeQuietly(current);
+        }
+        join(sender);
+        LOG.info("shipper {}: closed, {}", nodeId, stats());
+    }
+
+    private boolean drop(final ShippedRecord record, final String why) {
+        dropped++;
+        lastError = "dropped seq=" + record.seq() + ": " + why;
+        return false;
+    }
+
+    private void run() {
+        while (!closed) {
+            final Connection connection = new Connection(new Socket());
+            socket = connection.socket;
+            Thread ackReader = null;
+            try {
+                final FrameInput in = connect(connection.socket);
+                ackReader = startAckReader(connection, in);
+                sendUntilLost(connection, new FrameOutput(connection.socket.getOutputStream()));
+            } catch (final IOException | UnderstudyException ex) {
+                connection.lose(ex);
+            } finally {
+                connected = false;
+                if (ackReader != null) {
+                    join(ackReader); // lets it read the ERROR the logger may have sent before closing
+                }
+                closeQuietly(connection.socket);
+            }
+            if (!closed) {
+                onLost(connection.failure);
+                awaitReconnect();
+            }
+        }
+    }
+
+    /** Connects, says HELLO and reads WELCOME; returns the input to read ACKs from. */
+    private FrameInput connect(final Socket s) throws IOException {
+        s.connect(logger, CONNECT_TIMEOUT_MS);
+        s.setTcpNoDelay(true);
+        final FrameOutput out = new FrameOutput(s.getOutputStream());
+        out.hello(LogProtocol.ROLE_WRITER, nodeIdBytes);
+        out.flush();
+        final FrameInput in = new FrameInput(s.getInputStream());
+        s.setSoTimeout(WELCOME_TIMEOUT_MS);
+        final int kind = in.read();
+        if (kind == LogProtocol.ERROR) {
+            throw new UnderstudyException("logger " + logger + " sent ERROR: " + in.bodyText(0));
+        }
+        if (kind != LogProtocol.WELCOME) {
+            throw new UnderstudyException("expected WELCOME from logger " + logger + ", got "
+                + LogProtocol.kindName(kind));
+        }
+        onWelcome(in.bodyLong(kind, Long.BYTES, 0));
+        s.setSoTimeout(0);
+        return in;
+    }
+
+    /** Queues every unacknowledged record for resending, less those the logger says it holds already. */
+    private void onWelcome(final long logLastSeq) {
+        int alreadyLogged = 0;
+        lock.lock();
+        try {
+            while (!unacked.isEmpty()) {
+                unsent.addFirst(unacked.removeLast());
+            }
+            long highest = 0;
+            while (!unsent.isEmpty() && unsent.peekFirst().seq() <= logLastSeq) {
+                final Pending pending = unsent.removeFirst();
+                bufferedBytes -= pending.bytes().length;
+                acked++;
+                highest = pending.seq();
+                alreadyLogged++;
+            }
+            ackedSeq = Math.max(ackedSeq, highest);
+            connected = true;
+            LOG.info("shipper {}: connected to {}, logger lastSeq={}, alreadyLogged={}, toSend={}", nodeId, logger,
+                logLastSeq, alreadyLogged, unsent.size());
+        } finally {
+            lock.unlock();
+        }
+        if (alreadyLogged > 0) {
+            callOnAck();
+        }
+    }
+
+    private void sendUntilLost(final Connection connection, final FrameOutput out) throws IOException {
+        final List<Pending> batch = new ArrayList<>();
+        while (true) {
+            batch.clear();
+            if (!takeUnsent(connection, batch)) {
+                return;
+            }
+            for (final Pending pending : batch) {
+                out.record(pending.bytes(), pending.bytes().length);
+            }
+            out.flush();
+        }
+    }
+
+    /** Waits for records to send and moves them to unacked; false when closed or the connection is lost. */
+    private boolean takeUnsent(final Connection connection, final List<Pending> batch) {
+        lock.lock();
+        try {
+            while (unsent.isEmpty() && !closed && !connection.isLost()) {
+                changed.awaitUninterruptibly();
+            }
+            if (closed || connection.isLost()) {
+                return false;
+            }
+            while (!unsent.isEmpty() && batch.size() < MAX_BATCH_RECORDS) {
+                final Pending pending = unsent.removeFirst();
+                unacked.addLast(pending);
+                batch.add(pending);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Thread startAckReader(final Connection connection, final FrameInput in) {
+        final Thread thread = new Thread(() -> readAcks(connection, in), "shipper-" + nodeId + "-acks");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    private void readAcks(final Connection connection, final FrameInput in) {
+        try {
+            while (true) {
+                final int kind = in.read();
+                if (kind == LogProtocol.ACK) {
+                    onAcked(in.bodyLong(kind, 2 * Long.BYTES, 0));
+                } else if (kind == LogProtocol.ERROR) {
+                    throw new UnderstudyException("logger " + logger + " sent ERROR: " + in.bodyText(0));
+                } else {
+                    throw new UnderstudyException("expected ACK or ERROR from logger " + logger + ", got "
+                        + LogProtocol.kindName(kind));
+                }
+            }
+        } catch (final IOException | UnderstudyException ex) {
+            connection.lose(ex);
+            closeQuietly(connection.socket); // unblocks the sender if it is stuck in a write
+        }
+    }
+
+    private void onAcked(final long seq) {
+        lock.lock();
+        try {
+            while (!unacked.isEmpty() && unacked.peekFirst().seq() <= seq) {
+                bufferedBytes -= unacked.removeFirst().bytes().length;
+                acked++;
+            }
+            ackedSeq = Math.max(ackedSeq, seq);
+            lastAckNanoTime = System.nanoTime();
+        } finally {
+            lock.unlock();
+        }
+        callOnAck();
+    }
+
+    private void callOnAck() {
+        try {
+            onAck.run();
+        } catch (final RuntimeException ex) {
+            LOG.warn("shipper {}: onAck failed", nodeId, ex);
+        }
+    }
+
+    private void onLost(final Exception cause) {
+        final String message = cause == null ? "connection to logger " + logger + " closed"
+            : cause instanceof UnderstudyException ? cause.getMessage()
+            : "connection to logger " + logger + " failed: " + cause;
+        lastError = message;
+        if (!message.equals(lastLoggedError)) {
+            lastLoggedError = message;
+            LOG.warn("shipper {}: {}; reconnecting every {} ms", nodeId, message, reconnectMs);
+        } else {
+            LOG.debug("shipper {}: {} (again)", nodeId, message);
+        }
+    }
+
+    private void awaitReconnect() {
+        lock.lock();
+        try {
+            long remainingNs = TimeUnit.MILLISECONDS.toNanos(reconnectMs);
+            while (!closed && remainingNs > 0) {
+                remainingNs = changed.awaitNanos(remainingNs);
+            }
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void closeQuietly(final Socket s) {
+        try {
+            s.close();
+        } catch (final IOException ex) {
+            LOG.debug("closing {} failed: {}", s, ex.toString());
+        }
+    }
+
+    private void join(final Thread thread) {
+        try {
+            thread.join(CLOSE_JOIN_MS);
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.warn("shipper {}: thread {} still running {} ms after close", nodeId, thread.getName(), CLOSE_JOIN_MS);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.understudy.logger;
+
+import static io.understudy.logger.Shipping.LARGE_BUFFER;
+import static io.understudy.logger.Shipping.RECONNECT_MS;
+import static io.understudy.logger.Shipping.anyPort;
+import static io.understudy.logger.Shipping.await;
+import static io.understudy.logger.TestLogs.config;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** LogTail over real sockets: old and new records in log order, shipped or appended in-process, across restarts. */
+@Timeout(120)
+class LogTailTest {
+    @TempDir
+    Path directory;
+
+    private final SetTimeProvider time = TestLogs.clockAtStart();
+
+    /** What a sink saw: the index and the record. */
+    private record Delivered(long index, LogRecord record) {
+    }
+
+    @Test
+    void shouldDeliverOldAndNewRecordsInLogOrderWhenTailingFromTheStart() throws Exception {
+        final List<Delivered> delivered = new CopyOnWriteArrayList<>();
+        try (EventLog log = EventLog.open(config(directory, time))) {
+            log.append(Samples.opened(1));
+            log.append(Samples.data(1, 0, "before the server"));
+            try (LogServer server = LogServer.start("logger", anyPort(), log);
+                 LogTail tail = LogTail.start("backup", server.address(), -1,
+                     (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS);
+                 LogShipper shipper = LogShipper.start("primary", server.address(), LARGE_BUFFER, RECONNECT_MS,
+                     () -> { })) {
+                awaitDelivered(delivered, log, tail);
+                final List<PrimaryRead> shipped = new ArrayList<>();
+                for (int round = 0; round < 20; round++) {
+                    shipped.addAll(LogShippingTest.shipReads(shipper, round * 1_000L, 5));
+                    log.append(Samples.acked(1, round)); // in-process, between the shipped records
+                }
+                log.append(Samples.closed(1));
+                LogShippingTest.awaitAcked(shipper, shipped);
+
+                awaitDelivered(delivered, log, tail);
+
+                assertThat(records(delivered)).hasSize(2 + 20 * 6 + 1);
+                assertThat(tail.stats().connected()).isTrue();
+                assertThat(tail.stats().lastError()).isNull();
+                assertThat(server.stats().tailsConnected()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void shouldResumeAfterTheLastDeliveredWhenServerRestarts() throws Exception {
+        final List<Delivered> delivered = new CopyOnWriteArrayList<>();
+        try (EventLog log = EventLog.open(config(directory, time))) {
+            for (int i = 0; i < 10; i++) {
+                log.append(Samples.data(2, i, "x"));
+            }
+            final LogServer first = LogServer.start("logger", anyPort(), log);
+            final InetSocketAddress address = first.address();
+            try (LogTail tail = LogTail.start("backup", address, -1,
+                (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS)) {
+                awaitDelivered(delivered, log, tail);
+                first.close();
+                await("the tail to see the logger gone", () -> !tail.stats().connected(), tail::stats);
+                for (int i = 10; i < 20; i++) {
+                    log.append(Samples.data(2, i, "y"));
+                }
+
+                try (LogServer second = LogServer.start("logger", address, log)) {
+                    log.append(Samples.closed(2));
+                    awaitDelivered(delivered, log, tail);
+
+                    assertThat(records(delivered)).hasSize(21);
+                    assertThat(tail.stats().received()).isEqualTo(21);
+                    assertThat(tail.stats().lastError()).contains("logger " + address);
+                    assertThat(second.stats().tailsConnected()).isEqualTo(1);
+                }
+            } finally {
+                first.close();
+            }
+        }
+    }
+
+    @Test
+    void shouldStartAtTheGivenIndexWhenTailingFromTheMiddle() throws Exception {
+        final List<Delivered> delivered = new CopyOnWriteArrayList<>();
+        try (EventLog log = EventLog.open(config(directory, time));
+             LogServer server = LogServer.start("logger", anyPort(), log)) {
+            long middle = -1;
+            for (int i = 0; i < 10; i++) {
+                final long index = log.append(Samples.data(3, i, "z"));
+                middle = i == 6 ? index : middle;
+            }
+            try (LogTail tail = LogTail.start("backup", server.address(), middle,
+                (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS)) {
+                await("4 records", () -> delivered.size() == 4, tail::stats);
+
+                assertThat(delivered.get(0).index()).isEqualTo(middle);
+                assertThat(delivered.get(0).record()).isEqualTo(Samples.data(3, 6, "z"));
+            }
+        }
+    }
+
+    /**
+     * Waits until the sink has every record the log holds now (the tail sets its lastIndex after the sink returns),
+     * then checks it got them in order, each once.
+     */
+    private static void awaitDelivered(final List<Delivered> delivered, final EventLog log, final LogTail tail) {
+        final long lastIndex = log.lastIndex();
+        await("the tail to reach index " + lastIndex,
+            () -> tail.stats().lastIndex() >= lastIndex, tail::stats);
+        final List<Delivered> expected = new ArrayList<>();
+        try (EventLog.Reader reader = log.reader()) {
+            for (Optional<LogRecord> next = reader.poll(); next.isPresent(); next = reader.poll()) {
+                expected.add(new Delivered(reader.lastReadIndex(), next.get()));
+            }
+        }
+        assertThat(delivered).containsExactlyElementsOf(expected);
+        assertThat(tail.stats().lastIndex()).isEqualTo(lastIndex);
+    }
+
+    private static List<LogRecord> records(final List<Delivered> delivered) {
+        return delivered.stream().map(Delivered::record).toList();
+    }
+}
