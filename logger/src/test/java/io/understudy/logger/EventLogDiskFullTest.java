@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,18 +39,13 @@ class EventLogDiskFullTest {
 
     @BeforeEach
     void mountSmallDisk() throws Exception {
-        run("mount", "-t", "tmpfs", "-o", "size=8m", "understudy-disk-full-test", mountPoint.toString());
+        Tmpfs.mount(mountPoint, "understudy-disk-full-test", "size=8m");
         directory = mountPoint.resolve("events");
     }
 
     @AfterEach
     void unmount() throws Exception {
-        BackgroundResourceReleaser.releasePendingResources(); // Chronicle unmaps closed files on its own thread
-        try {
-            run("umount", mountPoint.toString());
-        } catch (final IllegalStateException busy) {
-            run("umount", "--lazy", mountPoint.toString());
-        }
+        Tmpfs.unmount(mountPoint);
     }
 
     @Test
@@ -121,13 +114,5 @@ class EventLogDiskFullTest {
             // ENOSPC: the disk is full.
         }
         assertThat(filler.toFile().getUsableSpace()).isLessThan(4096);
-    }
-
-    private static void run(final String... command) throws Exception {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-        }
     }
 }

@@ -4,7 +4,6 @@ import static io.understudy.logger.TestLogs.config;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -24,12 +23,12 @@ class EventLogReadOnlyDiskTest {
 
     @BeforeEach
     void mountReadOnlyDisk() throws Exception {
-        run("mount", "-t", "tmpfs", "-o", "ro,size=1m", "understudy-read-only-test", mountPoint.toString());
+        Tmpfs.mount(mountPoint, "understudy-read-only-test", "ro,size=1m");
     }
 
     @AfterEach
     void unmount() throws Exception {
-        run("umount", mountPoint.toString());
+        Tmpfs.unmount(mountPoint);
     }
 
     @Test
@@ -47,13 +46,5 @@ class EventLogReadOnlyDiskTest {
         assertThatThrownBy(() -> EventLog.open(config(below, TestLogs.clockAtStart())))
             .isExactlyInstanceOf(UnderstudyException.class)
             .hasMessageStartingWith("event log directory=" + below + " cannot be created: ");
-    }
-
-    private static void run(final String... command) throws Exception {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-        }
     }
 }
