@@ -5,6 +5,7 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.understudy.admin.cli.LoggerCommand;
 import io.understudy.admin.cli.TraceCommand;
 import io.understudy.admin.cli.UsageException;
 import io.understudy.admin.core.Node;
@@ -36,6 +37,7 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
         bootstrap.addCommand(new TraceCommand());
+        bootstrap.addCommand(new LoggerCommand());
     }
 
     /** Bad input to a tool exits with 2, anything else with 1. */

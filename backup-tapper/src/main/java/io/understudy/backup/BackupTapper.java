@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.understudy.logger.EventLog;
+import io.understudy.logger.LogTail;
 
 /**
  * The backup's tap: captures the service's traffic on the LAN interface in promiscuous mode and tracks the TCP state
@@ -32,6 +33,8 @@ public final class BackupTapper implements AutoCloseable
     private final TapEventRecorder recorder;
     private final ReplicaCounters replicaCounters = new ReplicaCounters();
     private final ReplicaManager replicas;
+    private final ReadLogFeed feed;
+    private volatile LogTail tail;
     private volatile boolean tookOver;
 
     private BackupTapper(final TapConfig config, final PcapHandle handle, final EventLog log) throws IOException
@@ -40,12 +43,26 @@ public final class BackupTapper implements AutoCloseable
         this.handle = handle;
         this.recorder = new TapEventRecorder(config.nodeId(), log);
         this.replicas = config.appAddress() == null ? null :
-            new ReplicaManager(config.nodeId(), config.appAddress(), replicaCounters);
+            new ReplicaManager(config.nodeId(), config.appAddress(), replicaCounters, config.replay());
+        this.feed = config.readLog() == null ? null :
+            new ReadLogFeed(config.nodeId(), config.replay(), config.tracker().streamCapBytes());
+        TapListener listeners = replicas == null ? recorder : new ListenerChain(recorder, replicas);
+        if (feed != null)
+        {
+            listeners = new ListenerChain(listeners, feed); // after the replicas: it reads their offsets
+        }
         // Ids from the clock (milliseconds << 16) stay unique in the log across restarts of the tap.
-        this.tracker = new TcpTracker(config.nodeId(), config.trackerConfig(),
-            replicas == null ? recorder : new ListenerChain(recorder, replicas), trackerCounters, false,
+        this.tracker = new TcpTracker(config.nodeId(), config.trackerConfig(), listeners, trackerCounters, false,
             System.currentTimeMillis() << 16);
-        this.agent = new CaptureAgent(config.nodeId(), handle, tracker, decodeCounters, replicas);
+        if (replicas != null)
+        {
+            replicas.attach(tracker);
+        }
+        if (feed != null)
+        {
+            feed.attach(tracker, recorder);
+        }
+        this.agent = new CaptureAgent(config.nodeId(), handle, tracker, decodeCounters, replicas, feed);
         final SystemNanoClock clock = new SystemNanoClock();
         this.runner = new AgentRunner(
             new BackoffIdleStrategy(100, 10, 1_000, 1_000_000),
@@ -87,6 +104,11 @@ public final class BackupTapper implements AutoCloseable
             throw ex;
         }
         AgentRunner.startOnThread(tapper.runner);
+        if (tapper.feed != null)
+        {
+            // From the log's start: connections opened before this backup came up are in it too.
+            tapper.tail = LogTail.start(config.nodeId(), config.readLog(), -1, tapper.feed, 200);
+        }
         LOG.info("[{}] tapping {} in promiscuous mode, filter '{}'", config.nodeId(), config.interfaceName(),
             config.captureFilter());
         return tapper;
@@ -151,7 +173,14 @@ public final class BackupTapper implements AutoCloseable
             recorder.failures(),
             replicas == null ? 0 : replicas.size(),
             replicaCounters.divergences,
-            agent.errors());
+            agent.errors(),
+            config.replay() ? "replay" : "hot",
+            tail != null && tail.stats().connected(),
+            feed == null ? 0 : feed.received(),
+            tail == null ? -1 : tail.stats().lastIndex(),
+            feed == null ? 0 : feed.matched(),
+            feed == null ? 0 : feed.bytesRepaired(),
+            replicaCounters.serverBytesFromReplica);
     }
 
     /**
@@ -175,6 +204,15 @@ public final class BackupTapper implements AutoCloseable
         while (agent.doWork(nowNs) > 0)
         {
             // drain what the capture already holds: the last frames the primary sent
+        }
+        final LogTail followed = tail;
+        if (followed != null)
+        {
+            followed.close();
+            while (agent.doWork(System.nanoTime()) > 0)
+            {
+                // and the last records of the read log
+            }
         }
         if (replicas == null)
         {
@@ -248,6 +286,11 @@ public final class BackupTapper implements AutoCloseable
     public void close()
     {
         runner.close();
+        final LogTail followed = tail;
+        if (followed != null)
+        {
+            followed.close();
+        }
         if (replicas != null)
         {
             replicas.close();

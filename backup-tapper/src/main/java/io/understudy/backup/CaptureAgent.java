@@ -27,11 +27,13 @@ final class CaptureAgent
     private volatile long kernelDrops;
 
     private final ReplicaManager replicas;
+    private final ReadLogFeed feed;
 
     CaptureAgent(final String nodeId, final PcapHandle handle, final TcpTracker tracker,
-        final DecodeCounters decodeCounters, final ReplicaManager replicas)
+        final DecodeCounters decodeCounters, final ReplicaManager replicas, final ReadLogFeed feed)
     {
         this.replicas = replicas;
+        this.feed = feed;
         this.nodeId = nodeId;
         this.handle = handle;
         this.decoder = new FrameDecoder(handle.getDlt().value(), true);
@@ -58,6 +60,10 @@ final class CaptureAgent
         {
             errors++;
             LOG.error("[{}] capture error after {} frames", nodeId, decodeCounters.frames(), ex);
+        }
+        if (feed != null)
+        {
+            work += feed.doWork(nowNs);
         }
         if (replicas != null)
         {

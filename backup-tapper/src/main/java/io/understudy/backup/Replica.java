@@ -30,10 +30,16 @@ final class Replica
     boolean inputShut;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_CHUNK_BYTES);
 
-    Replica(final TrackedConnection connection, final SocketChannel channel)
+    /** Output below what the tap retains of the primary's is taken unchecked (a replay regenerates it). */
+    private final boolean skipUnretained;
+    /** Output bytes taken without comparison. */
+    long uncomparedBytes;
+
+    Replica(final TrackedConnection connection, final SocketChannel channel, final boolean skipUnretained)
     {
         this.connection = connection;
         this.channel = channel;
+        this.skipUnretained = skipUnretained;
     }
 
     /** Bytes the replica produced: compared ones and those ahead. */
@@ -49,24 +55,43 @@ final class Replica
      */
     int feed() throws IOException
     {
-        final StreamDirection client = connection.client;
-        final long target = Math.min(client.ackedByPeer, client.nextOffset);
-        if (!connected || fedOffset >= target)
+        final long target = connection.clientBytesAtPrimary();
+        int total = 0;
+        while (connected && fedOffset < target)
         {
-            shutInputAfterClientFin();
-            return 0;
+            // One write per read the primary's app got (as far as the log tells them): the same chunks, in order.
+            final LoggedConnection logged = connection.logged;
+            final long boundary = logged == null ? -1 : logged.boundaryAfter(fedOffset);
+            final long end = boundary > fedOffset && boundary < target ? boundary : target;
+            final int written = channel.write(ByteBuffer.wrap(clientBytes(fedOffset, end)));
+            fedOffset += written;
+            total += written;
+            if (fedOffset < end)
+            {
+                break; // the replica's socket is full
+            }
         }
-        final StreamBuffer buffer = client.buffer();
-        if (fedOffset < buffer.startOffset() || buffer.hasOverflowed())
-        {
-            throw new IOException("client bytes from offset " + fedOffset + " are no longer retained (kept from " +
-                buffer.startOffset() + ")");
-        }
-        final int written = channel.write(ByteBuffer.wrap(buffer.copy(fedOffset, target)));
-        fedOffset += written;
         connection.replicaConsumedOffset = fedOffset;
         shutInputAfterClientFin();
-        return written;
+        return total;
+    }
+
+    /** Client bytes [from, to): from the tap while it retains them, else from the primary's read log. */
+    private byte[] clientBytes(final long from, final long to) throws IOException
+    {
+        final StreamBuffer buffer = connection.client.buffer();
+        if (from >= buffer.startOffset() && !buffer.hasOverflowed())
+        {
+            return buffer.copy(from, to);
+        }
+        final LoggedConnection logged = connection.logged;
+        final byte[] bytes = logged == null ? null : logged.bytes(from, to);
+        if (bytes == null)
+        {
+            throw new IOException("client bytes " + from + ".." + to + " are neither retained by the tap (kept from " +
+                buffer.startOffset() + ") nor in the read log");
+        }
+        return bytes;
     }
 
     /** The client sent a FIN, the primary acked it and the replica has every byte before it: pass the FIN on. */
@@ -121,6 +146,21 @@ final class Replica
         {
             return null;
         }
+        if (skipUnretained && comparedOffset < tapped.startOffset() && !tapped.hasOverflowed())
+        {
+            // Regenerated output the client already acknowledged: the tap let it go, nothing to compare it with.
+            if (aheadLength == 0)
+            {
+                return null;
+            }
+            final int skip = (int)Math.min(tapped.startOffset() - comparedOffset, aheadLength);
+            aheadLength -= skip;
+            System.arraycopy(ahead, skip, ahead, 0, aheadLength);
+            comparedOffset += skip;
+            uncomparedBytes += skip;
+            connection.replicaComparedOffset = comparedOffset;
+            return compare();
+        }
         if (comparedOffset < tapped.startOffset() || tapped.hasOverflowed())
         {
             return "primary output from offset " + comparedOffset + " no longer retained";
@@ -141,6 +181,12 @@ final class Replica
         connection.replicaComparedOffset = comparedOffset;
         tapped.releaseUpTo(Math.min(comparedOffset, server.ackedByPeer));
         return null;
+    }
+
+    /** The first {@code length} bytes of output not compared yet (they fill what the tap missed of the primary's). */
+    byte[] aheadPrefix(final int length)
+    {
+        return Arrays.copyOf(ahead, Math.min(length, aheadLength));
     }
 
     /** Replica output the primary never sent: after a takeover, the client's next bytes. */

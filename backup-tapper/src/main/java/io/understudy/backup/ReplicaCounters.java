@@ -10,4 +10,6 @@ final class ReplicaCounters
     volatile long divergences;
     volatile long bytesFed;
     volatile long bytesCompared;
+    /** Server bytes the tap missed and took from the replica's output instead. */
+    volatile long serverBytesFromReplica;
 }

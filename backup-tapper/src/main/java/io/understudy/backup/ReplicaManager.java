@@ -30,14 +30,29 @@ final class ReplicaManager implements TapListener, AutoCloseable
     private final ReplicaCounters counters;
     private final Selector selector;
     private final Map<Long, Replica> replicas = new HashMap<>();
+    /** Cold standby: no replica runs until takeover, which then replays each connection from the start. */
+    private final boolean replay;
+    private TcpTracker tracker;
 
-    ReplicaManager(final String nodeId, final InetSocketAddress appAddress, final ReplicaCounters counters)
-        throws IOException
+    ReplicaManager(final String nodeId, final InetSocketAddress appAddress, final ReplicaCounters counters,
+        final boolean replay) throws IOException
     {
         this.nodeId = nodeId;
         this.appAddress = appAddress;
         this.counters = counters;
+        this.replay = replay;
         this.selector = Selector.open();
+    }
+
+    /** The tracker whose holes replica output may fill. */
+    void attach(final TcpTracker tracker)
+    {
+        this.tracker = tracker;
+    }
+
+    boolean isReplay()
+    {
+        return replay;
     }
 
     Replica replica(final long connectionId)
@@ -58,12 +73,22 @@ final class ReplicaManager implements TapListener, AutoCloseable
             connection.unprotect("picked up mid-stream: its options are unknown");
             return;
         }
+        if (replay)
+        {
+            return; // started at takeover, by replay
+        }
+        open(connection);
+    }
+
+    /** Opens the replica connection to this host's app; the connection is unprotected when that fails. */
+    Replica open(final TrackedConnection connection)
+    {
         try
         {
             final SocketChannel channel = SocketChannel.open();
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            final Replica replica = new Replica(connection, channel);
+            final Replica replica = new Replica(connection, channel, replay);
             replica.connected = channel.connect(appAddress);
             replica.key = channel.register(selector,
                 replica.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
@@ -71,12 +96,14 @@ final class ReplicaManager implements TapListener, AutoCloseable
             connection.replicaComparedOffset = 0;
             replicas.put(connection.id, replica);
             counters.replicasOpened++;
+            return replica;
         }
         catch (final IOException ex)
         {
             counters.replicaFailures++;
             connection.unprotect("cannot open the replica connection to " + appAddress + ": " + ex.getMessage());
             LOG.warn("[{}] {} unprotected: {}", nodeId, connection, connection.unprotectedReason);
+            return null;
         }
     }
 
@@ -162,11 +189,36 @@ final class ReplicaManager implements TapListener, AutoCloseable
                 check(replica, replica.compare());
             }
             check(replica, replica.compare());
-            updateInterest(replica);
+            fillServerHole(replica);
+            if (replica.key.isValid())
+            {
+                updateInterest(replica);
+            }
         }
         catch (final IOException | RuntimeException ex)
         {
             fail(replica, "replica connection failed: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * The tap missed some of the primary's output that the replica has produced: the replica's bytes stand in for
+     * it, so the streams after the hole can be compared and the client's acks beyond it count.
+     */
+    private void fillServerHole(final Replica replica)
+    {
+        final TrackedConnection connection = replica.connection;
+        final StreamDirection server = connection.server;
+        if (tracker == null || replica.comparedOffset != server.nextOffset || !replicas.containsKey(connection.id))
+        {
+            return;
+        }
+        final long holeEnd = Math.min(server.holeEnd(), replica.producedOffset());
+        if (holeEnd > server.nextOffset)
+        {
+            final long filled = tracker.fill(connection, false, server.nextOffset,
+                replica.aheadPrefix((int)(holeEnd - server.nextOffset)), System.nanoTime());
+            counters.serverBytesFromReplica += filled;
         }
     }
 
@@ -176,8 +228,7 @@ final class ReplicaManager implements TapListener, AutoCloseable
         {
             return;
         }
-        final StreamDirection client = replica.connection.client;
-        final boolean moreToFeed = replica.fedOffset < Math.min(client.ackedByPeer, client.nextOffset);
+        final boolean moreToFeed = replica.fedOffset < replica.connection.clientBytesAtPrimary();
         replica.key.interestOps((replica.outputEnded ? 0 : SelectionKey.OP_READ) |
             (moreToFeed ? SelectionKey.OP_WRITE : 0));
     }

@@ -32,6 +32,8 @@ final class StreamDirection
     int lastAck;
     /** Highest offset of this stream the peer acknowledged (bytes before it are confirmed received). */
     long ackedByPeer;
+    /** Highest offset the peer acknowledged, even beyond a hole in what the tap has (then the tap missed bytes). */
+    long ackedRaw;
     long window;
     int mss = -1;
     int windowScale = -1;
@@ -98,6 +100,13 @@ final class StreamDirection
     boolean hasHoles()
     {
         return !ahead.isEmpty();
+    }
+
+    /** Where the first hole after the contiguous bytes ends: the next piece held ahead, else the peer's raw ack. */
+    long holeEnd()
+    {
+        final Long first = ahead.isEmpty() ? null : ahead.firstKey();
+        return first != null ? first : Math.max(nextOffset, ackedRaw);
     }
 
     int piecesAhead()

@@ -60,8 +60,8 @@ final class Takeover
             {
                 continue; // the handshake never completed: the client will retry its SYN
             }
-            final String why = connection.isProtected() && replicas.replica(connection.id) == null ?
-                "no replica" : whyNot(connection);
+            final String why = connection.isProtected() && !replicas.isReplay() &&
+                replicas.replica(connection.id) == null ? "no replica" : whyNot(connection);
             if (why == null)
             {
                 candidates.add(connection);
@@ -69,6 +69,14 @@ final class Takeover
             else if (connection.isOpen())
             {
                 notRestored.put(connection.toString(), why);
+            }
+        }
+        if (replicas.isReplay())
+        {
+            // Cold standby: each connection's replica starts now and is given every read from the start.
+            for (final TrackedConnection connection : candidates)
+            {
+                replicas.open(connection);
             }
         }
         awaitReplicas(candidates, notRestored, startNs + catchUpTimeoutMs * 1_000_000L);
@@ -109,7 +117,7 @@ final class Takeover
         return new TakeoverReport(restored, notRestored, restoreMs);
     }
 
-    private static String whyNot(final TrackedConnection connection)
+    static String whyNot(final TrackedConnection connection)
     {
         if (!connection.isOpen())
         {
@@ -122,6 +130,14 @@ final class Takeover
         if (connection.client.finSeen || connection.server.finSeen)
         {
             return "half-closed: restoring a connection after a FIN is not supported yet";
+        }
+        final StreamDirection client = connection.client;
+        if (client.ackedRaw > client.nextOffset)
+        {
+            final LoggedConnection logged = connection.logged;
+            return "client bytes " + client.nextOffset + ".." + client.ackedRaw + " were acked by the primary but " +
+                "are in neither the tap nor the read log" + (logged == null ? " (the log has no record of this " +
+                "connection)" : logged.gap != null ? " (" + logged.gap + ")" : "");
         }
         return null;
     }
@@ -161,9 +177,12 @@ final class Takeover
         for (final TrackedConnection connection : waiting)
         {
             final Replica replica = replicas.replica(connection.id);
-            connection.unprotect("the replica did not catch up in time: fed " + replica.fedOffset + " of " +
-                connection.client.ackedByPeer + " client bytes, produced " + replica.producedOffset() + " of " +
-                connection.server.nextOffset + " server bytes");
+            if (replica != null)
+            {
+                connection.unprotect("the replica did not catch up in time: fed " + replica.fedOffset + " of " +
+                    connection.clientBytesAtPrimary() + " client bytes, produced " + replica.producedOffset() +
+                    " of " + Math.max(connection.server.nextOffset, connection.server.ackedRaw) + " server bytes");
+            }
         }
         candidates.removeIf(connection -> !connection.isProtected() &&
             notRestored.put(connection.toString(), connection.unprotectedReason) == null);
@@ -171,8 +190,9 @@ final class Takeover
 
     private static boolean caughtUp(final TrackedConnection connection, final Replica replica)
     {
-        final long clientTarget = Math.min(connection.client.ackedByPeer, connection.client.nextOffset);
-        return replica.fedOffset >= clientTarget && replica.comparedOffset >= connection.server.nextOffset;
+        final StreamDirection server = connection.server;
+        return replica.fedOffset >= connection.clientBytesAtPrimary() && replica.comparedOffset >= server.nextOffset &&
+            server.nextOffset >= server.ackedRaw;
     }
 
     private record PreparedSocket(TrackedConnection connection, RestoreSpec spec, SocketChannel channel)
@@ -211,7 +231,7 @@ final class Takeover
         final StreamDirection client = connection.client;
         final StreamDirection server = connection.server;
         final long snd = server.ackedByPeer;
-        final long recvOffset = Math.min(client.ackedByPeer, client.nextOffset);
+        final long recvOffset = connection.clientBytesAtPrimary();
         final long sendSeq = Integer.toUnsignedLong(server.base + (int)snd);
         final long recvSeq = Integer.toUnsignedLong(client.base + (int)recvOffset);
         RestoreSpec spec = RestoreSpec.of(

@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
  * @param bufferBytes     the kernel capture buffer.
  * @param tracker         the tracker's limits.
  * @param appAddress      where this host's own instance of the app listens, fed as a hot replica; null for none.
+ * @param replay          cold standby: no replica runs until takeover, which replays every connection's reads.
+ * @param readLog         the logger holding the primary's read log, followed by the tap; null for none.
  */
 public record TapConfig(
     String nodeId,
@@ -25,8 +27,20 @@ public record TapConfig(
     int snapLengthBytes,
     int bufferBytes,
     TrackerLimits tracker,
-    java.net.InetSocketAddress appAddress)
+    java.net.InetSocketAddress appAddress,
+    boolean replay,
+    java.net.InetSocketAddress readLog)
 {
+    /** A hot tap without a read log. */
+    public TapConfig(
+        final String nodeId, final String interfaceName, final String serviceAddress, final Set<Integer> servicePorts,
+        final int snapLengthBytes, final int bufferBytes, final TrackerLimits tracker,
+        final java.net.InetSocketAddress appAddress)
+    {
+        this(nodeId, interfaceName, serviceAddress, servicePorts, snapLengthBytes, bufferBytes, tracker, appAddress,
+            false, null);
+    }
+
     /**
      * The tracker's memory and table limits.
      *
@@ -50,6 +64,10 @@ public record TapConfig(
         Objects.requireNonNull(serviceAddress, "serviceAddress");
         Objects.requireNonNull(tracker, "tracker");
         servicePorts = Set.copyOf(servicePorts);
+        if (replay && (appAddress == null || readLog == null))
+        {
+            throw new IllegalArgumentException("replay mode needs the app's address and a read log");
+        }
         if (servicePorts.isEmpty() || snapLengthBytes < 1514 || bufferBytes < 65536)
         {
             throw new IllegalArgumentException("tap config needs service ports, snapLengthBytes >= 1514 and " +

@@ -93,7 +93,7 @@ final class TapEventRecorder implements TapListener
         return fromClient ? Direction.CLIENT_TO_SERVER : Direction.SERVER_TO_CLIENT;
     }
 
-    private void append(final LogRecord record)
+    void append(final LogRecord record)
     {
         try
         {

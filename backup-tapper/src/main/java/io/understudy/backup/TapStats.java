@@ -20,6 +20,13 @@ import java.util.Map;
  * @param replicas           connections with a live hot replica (protected).
  * @param divergences        connections whose replica's output differed from the primary's.
  * @param errors             errors the capture loop caught and counted.
+ * @param mode               "hot" (replicas fed as the primary runs) or "replay" (cold: replayed at takeover).
+ * @param readLogConnected   the tap follows the primary's read log at the logger now.
+ * @param readLogRecords     records of the read log taken in.
+ * @param readLogLastIndex   the log index of the last record taken in (-1 before any).
+ * @param connectionsLogged  tapped connections matched with the primary's log of them.
+ * @param clientBytesFromLog client bytes the tap missed and took from the read log.
+ * @param serverBytesFromReplica server bytes the tap missed and took from the replica's output.
  */
 public record TapStats(
     boolean running,
@@ -36,7 +43,14 @@ public record TapStats(
     long logFailures,
     long replicas,
     long divergences,
-    long errors)
+    long errors,
+    String mode,
+    boolean readLogConnected,
+    long readLogRecords,
+    long readLogLastIndex,
+    long connectionsLogged,
+    long clientBytesFromLog,
+    long serverBytesFromReplica)
 {
     public TapStats
     {

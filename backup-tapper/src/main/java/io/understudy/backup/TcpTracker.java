@@ -64,6 +64,39 @@ final class TcpTracker implements StreamDirection.DataSink
         return connections.values();
     }
 
+    /** The connection tracked now on this 4-tuple, or null. */
+    TrackedConnection find(final ConnectionKey key)
+    {
+        return connections.get(key);
+    }
+
+    /**
+     * Fills what the tap missed of one stream with bytes learned elsewhere (the primary's read log, the replica's
+     * output): they are taken as if a segment had carried them, and an ack the tap already saw beyond the hole
+     * counts once the hole is filled.
+     *
+     * @return bytes that became contiguous.
+     */
+    long fill(final TrackedConnection connection, final boolean fromClient, final long offset, final byte[] bytes,
+        final long nowNs)
+    {
+        final StreamDirection self = connection.stream(fromClient);
+        if (offset + bytes.length <= self.nextOffset || offset > self.nextOffset || connection.isMidStream())
+        {
+            return 0;
+        }
+        final long before = self.nextOffset;
+        takePayload(connection, self, fromClient, offset, bytes, 0, bytes.length, nowNs);
+        final long filled = self.nextOffset - before;
+        if (filled > 0)
+        {
+            counters.bytesFilled += filled;
+            final StreamDirection acker = connection.stream(!fromClient);
+            advanceAcked(connection, !fromClient, self, self.ackedRaw, acker.lastAck, nowNs);
+        }
+        return filled;
+    }
+
     /** Every connection ever tracked, in the order first seen (only with keepHistory). */
     List<TrackedConnection> history()
     {
@@ -220,13 +253,21 @@ final class TcpTracker implements StreamDirection.DataSink
         final TrackedConnection connection, final StreamDirection self, final boolean fromClient, final long start,
         final TcpSegment segment, final long nowNs)
     {
+        takePayload(connection, self, fromClient, start, segment.frame, segment.payloadOffset, segment.payloadLength,
+            nowNs);
+    }
+
+    private void takePayload(
+        final TrackedConnection connection, final StreamDirection self, final boolean fromClient, final long start,
+        final byte[] frame, final int payloadOffset, final int payloadLength, final long nowNs)
+    {
         final long retransmittedBefore = self.retransmittedSegments;
         final long outOfOrderBefore = self.outOfOrderSegments;
         final boolean overflowedBefore = self.buffer().hasOverflowed();
         current = connection;
         currentFromClient = fromClient;
         currentNowNs = nowNs;
-        self.onPayload(start, segment.frame, segment.payloadOffset, segment.payloadLength, this);
+        self.onPayload(start, frame, payloadOffset, payloadLength, this);
         current = null;
         counters.retransmittedSegments += self.retransmittedSegments - retransmittedBefore;
         counters.outOfOrderSegments += self.outOfOrderSegments - outOfOrderBefore;
@@ -260,17 +301,34 @@ final class TcpTracker implements StreamDirection.DataSink
         self.ackSent = true;
         self.lastAck = segment.acknowledgement;
         peer.baseOn(segment.acknowledgement);
+        final long raw = peer.offsetOf(segment.acknowledgement);
+        if (raw > peer.ackedRaw && raw - peer.nextOffset < MAX_ACK_AHEAD)
+        {
+            peer.ackedRaw = raw;
+        }
+        advanceAcked(connection, fromClient, peer, raw, segment.acknowledgement, nowNs);
+    }
+
+    /** Acks of bytes beyond what the tap has are believed only this far ahead (a hole of up to 1 GiB). */
+    private static final long MAX_ACK_AHEAD = 1L << 30;
+
+    /** The peer's stream is acked up to {@code rawOffset}, as far as the tap has its bytes. */
+    private void advanceAcked(
+        final TrackedConnection connection, final boolean ackerIsClient, final StreamDirection peer,
+        final long rawOffset, final int rawAck, final long nowNs)
+    {
         final long limit = peer.nextOffset + (peer.isFinished() ? 1 : 0);
-        final long acked = Math.min(peer.offsetOf(segment.acknowledgement), limit);
+        final long acked = Math.min(rawOffset, limit);
         if (acked > peer.ackedByPeer)
         {
             peer.ackedByPeer = acked;
             final long release = Math.min(acked, peer.nextOffset);
             peer.buffer().releaseUpTo(Math.min(release,
-                fromClient ? connection.replicaComparedOffset : connection.replicaConsumedOffset));
+                ackerIsClient ? connection.replicaComparedOffset : connection.replicaConsumedOffset));
             if (connection.announced)
             {
-                listener.onAcked(connection, !fromClient, acked, segment.acknowledgement, self.window, nowNs);
+                listener.onAcked(connection, !ackerIsClient, acked, rawAck,
+                    connection.stream(ackerIsClient).window, nowNs);
             }
         }
     }

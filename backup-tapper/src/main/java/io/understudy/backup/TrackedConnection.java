@@ -21,6 +21,8 @@ final class TrackedConnection
     long replicaComparedOffset = Long.MAX_VALUE;
     /** The client's MAC address as the tap saw it (untagged Ethernet only), null when unknown. */
     byte[] clientMac;
+    /** The primary's read log of this connection, once matched; null when the log has not (yet) got it. */
+    LoggedConnection logged;
     /** Why this connection cannot be restored on takeover; null while it is protected. */
     String unprotectedReason;
 
@@ -77,6 +79,17 @@ final class TrackedConnection
         }
         replicaConsumedOffset = Long.MAX_VALUE;
         replicaComparedOffset = Long.MAX_VALUE;
+    }
+
+    /**
+     * Client bytes the primary certainly received: what the tap saw it ack, or what the read log says it read (the
+     * tap may have missed the ack), as far as the tap has the bytes.
+     */
+    long clientBytesAtPrimary()
+    {
+        final long acked = Math.min(client.ackedByPeer, client.nextOffset);
+        final long read = logged == null || logged.gap != null ? 0 : Math.min(logged.contiguousEnd, client.nextOffset);
+        return Math.max(acked, read);
     }
 
     boolean isOpen()

@@ -7,6 +7,8 @@ package io.understudy.backup;
 final class TrackerCounters
 {
     volatile long segments;
+    /** Bytes the tap missed and learned from the read log or the replica instead. */
+    volatile long bytesFilled;
     volatile long notService;
     volatile long connectionsOpened;
     volatile long connectionsMidStream;

@@ -69,6 +69,12 @@ public final class PrimaryWrapper implements AutoCloseable
         return counters.snapshot();
     }
 
+    /** The read log's state: shipped, acked, lag, degraded protection. */
+    public ReadLogStats readLogStats()
+    {
+        return config.readLog().stats();
+    }
+
     public boolean isRunning()
     {
         return running && thread.isAlive();

@@ -12,10 +12,12 @@ import java.util.Objects;
  * @param appAddress     address and port of the app each client connection is relayed to.
  * @param bufferBytes    bytes buffered per direction per connection before the wrapper stops reading that side.
  * @param closeGuard     told before each FIN or RST the wrapper sends a client.
+ * @param readLog        where reads, writes and closes are logged ({@link ReadLog#NONE}: nowhere); the caller
+ *                       owns it and closes it after the wrapper.
  */
 public record PrimaryWrapperConfig(
     String nodeId, InetSocketAddress serviceAddress, InetSocketAddress appAddress, int bufferBytes,
-    CloseGuard closeGuard)
+    CloseGuard closeGuard, ReadLog readLog)
 {
     public static final int DEFAULT_BUFFER_BYTES = 64 * 1024;
 
@@ -23,7 +25,14 @@ public record PrimaryWrapperConfig(
         final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
         final int bufferBytes)
     {
-        this(nodeId, serviceAddress, appAddress, bufferBytes, CloseGuard.NONE);
+        this(nodeId, serviceAddress, appAddress, bufferBytes, CloseGuard.NONE, ReadLog.NONE);
+    }
+
+    public PrimaryWrapperConfig(
+        final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
+        final int bufferBytes, final CloseGuard closeGuard)
+    {
+        this(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, ReadLog.NONE);
     }
 
     public PrimaryWrapperConfig
@@ -32,6 +41,7 @@ public record PrimaryWrapperConfig(
         Objects.requireNonNull(serviceAddress, "serviceAddress");
         Objects.requireNonNull(appAddress, "appAddress");
         Objects.requireNonNull(closeGuard, "closeGuard");
+        Objects.requireNonNull(readLog, "readLog");
         if (bufferBytes < 1024)
         {
             throw new IllegalArgumentException("bufferBytes=" + bufferBytes + ", expected at least 1024");

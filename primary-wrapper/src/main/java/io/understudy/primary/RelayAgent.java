@@ -39,6 +39,7 @@ final class RelayAgent implements AutoCloseable
         this.config = config;
         this.counters = counters;
         this.selector = Selector.open();
+        config.readLog().onAck(selector::wakeup);
         this.server = ServerSocketChannel.open();
         try
         {
@@ -91,6 +92,16 @@ final class RelayAgent implements AutoCloseable
             work++;
             onReady(key);
         }
+        if (config.readLog().holdsOutput())
+        {
+            for (final RelayConnection connection : connections)
+            {
+                if (connection.hasHeldOutput() && connection.releaseHeld())
+                {
+                    work++;
+                }
+            }
+        }
         if (work > 0)
         {
             connections.removeIf(RelayConnection::isClosed);
@@ -114,7 +125,7 @@ final class RelayAgent implements AutoCloseable
             adoption.client().configureBlocking(false);
             adoption.app().configureBlocking(false);
             final RelayConnection connection = new RelayConnection(config.nodeId(), adoption.client(), adoption.app(),
-                config.bufferBytes(), counters, config.closeGuard(), adoption.toClient());
+                config.bufferBytes(), counters, config.closeGuard(), adoption.toClient(), config.readLog());
             connection.register(selector, true);
             connections.add(connection);
             connection.onReady(null);
@@ -181,7 +192,7 @@ final class RelayAgent implements AutoCloseable
                 app.configureBlocking(false);
                 final boolean connected = app.connect(config.appAddress());
                 final RelayConnection connection = new RelayConnection(config.nodeId(), client, app,
-                    config.bufferBytes(), counters, config.closeGuard());
+                    config.bufferBytes(), counters, config.closeGuard(), config.readLog());
                 connection.register(selector, connected);
                 connections.add(connection);
             }

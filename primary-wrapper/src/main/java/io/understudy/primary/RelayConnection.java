@@ -5,13 +5,18 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+
+import io.understudy.logger.EndKind;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One client connection and its loopback connection to the app. A reset on either side is passed on as a reset of
- * the other; a half-close is passed on as a shutdown of output once the bytes before it were delivered.
+ * the other; a half-close is passed on as a shutdown of output once the bytes before it were delivered. Every read,
+ * write, half-close and close goes to the read log; with sync commit, app output waits in the relay buffer until the
+ * logger acked the reads that preceded it.
  */
 final class RelayConnection
 {
@@ -31,19 +36,18 @@ final class RelayConnection
     private SelectionKey appKey;
     private boolean appConnected;
     private boolean closed;
+    private final ReadLog log;
+    /** This connection's id in the read log; 0 when it is not logged (no log, or an adopted connection). */
+    private final long logId;
+    /** Sequence number of the last read logged: app output read after it depends on it. */
+    private long lastReadSeq;
+    /** App output held for the commit, in order: {start offset, required seq, held since ns}. */
+    private final ArrayDeque<long[]> held = new ArrayDeque<>();
 
-    RelayConnection(
-        final String nodeId,
-        final SocketChannel client,
-        final SocketChannel app,
-        final int bufferBytes,
-        final RelayCounters counters,
-        final CloseGuard guard) throws IOException
-    {
-        this(nodeId, client, app, bufferBytes, counters, guard, new byte[0]);
-    }
+    private static final int START = 0;
+    private static final int SEQ = 1;
+    private static final int SINCE = 2;
 
-    /** A connection whose app side already produced {@code toClient}: relayed to the client before anything else. */
     RelayConnection(
         final String nodeId,
         final SocketChannel client,
@@ -51,7 +55,24 @@ final class RelayConnection
         final int bufferBytes,
         final RelayCounters counters,
         final CloseGuard guard,
-        final byte[] toClient) throws IOException
+        final ReadLog log) throws IOException
+    {
+        this(nodeId, client, app, bufferBytes, counters, guard, null, log);
+    }
+
+    /**
+     * A connection whose app side already produced {@code toClient}: relayed to the client before anything else.
+     * Null for a connection accepted here; an adopted one (after a takeover) passes its pending bytes, maybe none.
+     */
+    RelayConnection(
+        final String nodeId,
+        final SocketChannel client,
+        final SocketChannel app,
+        final int bufferBytes,
+        final RelayCounters counters,
+        final CloseGuard guard,
+        final byte[] toClient,
+        final ReadLog log) throws IOException
     {
         this.nodeId = nodeId;
         this.guard = guard;
@@ -60,9 +81,20 @@ final class RelayConnection
         this.client = client;
         this.app = app;
         this.upstream = new RelayDirection(client, app, bufferBytes);
-        this.downstream = new RelayDirection(app, client, bufferBytes, toClient);
+        this.downstream = new RelayDirection(app, client, bufferBytes, toClient == null ? new byte[0] : toClient);
         this.downstream.beforeSinkShutdown(() -> guard.authorize(clientAddress));
         this.counters = counters;
+        this.log = log;
+        // A connection adopted at takeover is not logged: its streams did not start here, so a log of it could not
+        // be replayed from the start.
+        this.logId = toClient == null && log.isEnabled() ?
+            log.opened(clientAddress, (java.net.InetSocketAddress)client.getLocalAddress()) : 0;
+    }
+
+    /** App output is waiting for the logger's ack. */
+    boolean hasHeldOutput()
+    {
+        return !held.isEmpty();
     }
 
     void register(final Selector selector, final boolean connectedAlready) throws IOException
@@ -143,8 +175,14 @@ final class RelayConnection
         final boolean toApp = direction == upstream;
         for (int round = 0; round < MAX_ROUNDS_PER_EVENT; round++)
         {
+            final boolean endedBefore = direction.sourceEnded();
             final int read = direction.fill();
-            final int written = toApp && !appConnected ? 0 : direction.drain();
+            if (logId != 0)
+            {
+                logRead(direction, toApp, read, endedBefore);
+            }
+            final int written = toApp && !appConnected ? 0 :
+                toApp ? direction.drain() : direction.drain(releasable(System.nanoTime()));
             if (written > 0)
             {
                 (toApp ? counters.bytesFromClients : counters.bytesToClients).addAndGet(written);
@@ -156,9 +194,54 @@ final class RelayConnection
         }
     }
 
+    /** Logs what one fill brought: a client read, an app write, or the end of either. */
+    private void logRead(final RelayDirection direction, final boolean fromClient, final int read,
+        final boolean endedBefore)
+    {
+        if (read > 0 && fromClient)
+        {
+            lastReadSeq = log.read(logId, direction.sourceOffset() - read, direction.buffer(), read);
+        }
+        else if (read > 0)
+        {
+            log.wrote(logId, direction.sourceOffset() - read, read);
+            if (log.holdsOutput() && lastReadSeq != 0)
+            {
+                held.add(new long[] {direction.sourceOffset() - read, lastReadSeq, System.nanoTime()});
+            }
+        }
+        if (!endedBefore && direction.sourceEnded())
+        {
+            log.ended(logId, fromClient ? EndKind.CLIENT_FIN : EndKind.APP_FIN, direction.sourceOffset());
+        }
+    }
+
+    /** The downstream offset output may reach the client up to now: everything not held for the commit. */
+    private long releasable(final long nowNs)
+    {
+        while (!held.isEmpty() && log.mayRelease(held.peekFirst()[SEQ], held.peekFirst()[SINCE], nowNs))
+        {
+            held.pollFirst();
+        }
+        return held.isEmpty() ? Long.MAX_VALUE : held.peekFirst()[START];
+    }
+
+    /**
+     * Sends output whose reads the logger has acked since (called when an ack arrives, and on a timer).
+     *
+     * @return whether any held output was released.
+     */
+    boolean releaseHeld()
+    {
+        final int before = held.size();
+        onReady(null);
+        return held.size() < before;
+    }
+
     private void onSideFailed(final RelayDirection.SideFailure failure)
     {
         final boolean clientFailed = failure.side == client;
+        log.ended(logId, clientFailed ? EndKind.CLIENT_RESET : EndKind.APP_RESET, -1);
         (clientFailed ? counters.resetsFromClients : counters.resetsFromApp).incrementAndGet();
         LOG.debug("[{}] {} {} failed ({}): resetting the other side", nodeId, name,
             clientFailed ? "client" : "app", failure.getMessage());
@@ -173,8 +256,10 @@ final class RelayConnection
 
     private void updateInterest()
     {
+        final boolean releasablePending = downstream.hasPending() &&
+            (held.isEmpty() || held.peekFirst()[START] > downstream.sinkOffset());
         clientKey.interestOps(
-            (upstream.wantsRead() ? SelectionKey.OP_READ : 0) | (downstream.hasPending() ? SelectionKey.OP_WRITE : 0));
+            (upstream.wantsRead() ? SelectionKey.OP_READ : 0) | (releasablePending ? SelectionKey.OP_WRITE : 0));
         if (appConnected)
         {
             appKey.interestOps(
@@ -185,6 +270,10 @@ final class RelayConnection
     /** Closes both sockets normally (FIN where not already sent). */
     void close()
     {
+        if (!closed)
+        {
+            log.ended(logId, EndKind.CLOSED, -1);
+        }
         if (!closed && !downstream.isFinished())
         {
             guard.authorize(clientAddress);

@@ -33,6 +33,10 @@ final class RelayDirection
     private final ByteBuffer buffer;
     private boolean sourceEnded;
     private boolean sinkShut;
+    /** Bytes read from the source so far: the stream offset of the next byte the source sends. */
+    private long sourceOffset;
+    /** Bytes written to the sink so far. */
+    private long sinkOffset;
 
     RelayDirection(final SocketChannel source, final SocketChannel sink, final int bufferBytes)
     {
@@ -66,6 +70,7 @@ final class RelayDirection
                 sourceEnded = true;
                 return 0;
             }
+            sourceOffset += read;
             return read;
         }
         catch (final IOException ex)
@@ -81,14 +86,28 @@ final class RelayDirection
      */
     int drain() throws SideFailure
     {
+        return drain(Long.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #drain()}, but writes no byte at or beyond source offset {@code releasedOffset} (output held for
+     * the commit).
+     */
+    int drain(final long releasedOffset) throws SideFailure
+    {
         try
         {
             int written = 0;
-            if (buffer.position() > 0)
+            final long allowed = releasedOffset - sinkOffset;
+            if (buffer.position() > 0 && allowed > 0)
             {
                 buffer.flip();
+                final int fullLimit = buffer.limit();
+                buffer.limit((int)Math.min(fullLimit, allowed));
                 written = sink.write(buffer);
+                buffer.limit(fullLimit);
                 buffer.compact();
+                sinkOffset += written;
             }
             if (sourceEnded && !sinkShut && buffer.position() == 0)
             {
@@ -102,6 +121,29 @@ final class RelayDirection
         {
             throw new SideFailure(sink, ex);
         }
+    }
+
+    /** Bytes read from the source so far (the offset of the next one). */
+    long sourceOffset()
+    {
+        return sourceOffset;
+    }
+
+    /** Bytes written to the sink so far. */
+    long sinkOffset()
+    {
+        return sinkOffset;
+    }
+
+    boolean sourceEnded()
+    {
+        return sourceEnded;
+    }
+
+    /** The bytes waiting for the sink, in write mode: the last bytes read end at its position. */
+    ByteBuffer buffer()
+    {
+        return buffer;
     }
 
     void beforeSinkShutdown(final Runnable action)
@@ -118,6 +160,7 @@ final class RelayDirection
                 buffer.remaining() + " bytes free)");
         }
         buffer.put(bytes);
+        sourceOffset += bytes.length;
     }
 
     boolean wantsRead()

@@ -13,9 +13,10 @@ import java.util.Map;
  * @param restored     connections that continue on this node.
  * @param notRestored  connections not restored, each with the reason (they get a RST on their next segment).
  * @param divergences  connections whose replica had diverged from the primary before the takeover.
+ * @param mode         "hot" (replicas kept in step) or "replay" (replicas started and replayed at takeover).
  */
 public record FailoverReport(
     String at, String trigger, long detectionMs, long takeoverMs, long restoreMs, int restored,
-    Map<String, String> notRestored, long divergences)
+    Map<String, String> notRestored, long divergences, String mode)
 {
 }

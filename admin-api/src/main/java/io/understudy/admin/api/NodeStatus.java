@@ -4,6 +4,8 @@ import java.util.List;
 
 import io.understudy.admin.core.Role;
 import io.understudy.backup.TapStats;
+import io.understudy.logger.LogServerStats;
+import io.understudy.primary.ReadLogStats;
 import io.understudy.primary.RelayStats;
 
 /**
@@ -22,6 +24,6 @@ import io.understudy.primary.RelayStats;
  */
 public record NodeStatus(
     String nodeId, Role role, List<String> members, long heartbeatAgeMs, String service, String app,
-    RelayStats relay, TapStats tap, FailoverReport lastFailover)
+    RelayStats relay, TapStats tap, FailoverReport lastFailover, ReadLogStats readLog, LogServerStats logger)
 {
 }

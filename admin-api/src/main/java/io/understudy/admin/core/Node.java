@@ -27,10 +27,14 @@ import io.understudy.backup.TapConfig;
 import io.understudy.backup.TapStats;
 import io.understudy.logger.EventLog;
 import io.understudy.logger.EventLogConfig;
+import io.understudy.logger.LogServer;
+import io.understudy.logger.LogServerStats;
 import io.understudy.primary.CloseGuard;
 import io.understudy.primary.NftCloseGuard;
 import io.understudy.primary.PrimaryWrapper;
 import io.understudy.primary.PrimaryWrapperConfig;
+import io.understudy.primary.ReadLog;
+import io.understudy.primary.ReadLogStats;
 import io.understudy.primary.RelayStats;
 
 /**
@@ -56,6 +60,8 @@ public final class Node implements Managed, MembershipListener
     private volatile PrimaryWrapper wrapper;
     private volatile BackupTapper tapper;
     private volatile EventLog eventLog;
+    private volatile LogServer logServer;
+    private volatile ReadLog readLog = ReadLog.NONE;
     private volatile Membership membership;
     private volatile FailoverReport lastFailover;
     private volatile boolean evaluating;
@@ -82,15 +88,68 @@ public final class Node implements Managed, MembershipListener
             .withRetainCycles(log.getRetainCycles()));
         if (role == Role.PRIMARY)
         {
+            readLog = startReadLog();
             wrapper = PrimaryWrapper.start(wrapperConfig());
         }
         else
         {
+            startLogger();
             tapper = BackupTapper.start(tapConfig(), eventLog);
         }
         membership = Membership.start(membershipConfig(), this);
         LOG.info("[{}] started as {}: service {}:{}, app {}:{}", settings.getId(), role,
             settings.getServiceAddress(), settings.getServicePort(), settings.getAppAddress(), settings.getAppPort());
+    }
+
+    /** The backup runs the logger the primary ships to, unless a third host does (node.log.logger set). */
+    private void startLogger() throws IOException
+    {
+        final LogSettings log = settings.getLog();
+        if (log.isEnabled() && log.getLogger().isBlank())
+        {
+            logServer = LogServer.start(settings.getId(),
+                new InetSocketAddress(settings.getLanAddress(), log.getListenPort()), eventLog);
+        }
+    }
+
+    /** Where the logger is: the third host when configured, else this node (backup) or its peer (primary). */
+    InetSocketAddress loggerAddress(final Role as)
+    {
+        final LogSettings log = settings.getLog();
+        if (!log.getLogger().isBlank())
+        {
+            final String[] hostPort = log.getLogger().split(":");
+            return new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+        }
+        if (as == Role.BACKUP)
+        {
+            return new InetSocketAddress(settings.getLanAddress(), log.getListenPort());
+        }
+        final String self = settings.getLanAddress() + ":" + settings.getMembership().getBindPort();
+        for (final String peer : settings.getMembership().getPeers())
+        {
+            final String host = peer.contains(":") ? peer.substring(0, peer.lastIndexOf(':')) : peer;
+            if (!peer.equals(self) && !peer.equals(settings.getLanAddress()))
+            {
+                return new InetSocketAddress(host, log.getListenPort());
+            }
+        }
+        throw new IllegalStateException("node.log: no peer in node.membership.peers other than this node (" +
+            settings.getLanAddress() + ") to ship the read log to; set node.log.logger");
+    }
+
+    private ReadLog startReadLog()
+    {
+        final LogSettings log = settings.getLog();
+        if (!log.isEnabled())
+        {
+            return ReadLog.NONE;
+        }
+        final InetSocketAddress logger = loggerAddress(Role.PRIMARY);
+        LOG.info("[{}] shipping the read log to {} ({} commit)", settings.getId(), logger,
+            log.getCommit().name().toLowerCase(java.util.Locale.ROOT));
+        return ReadLog.shipping(settings.getId(), logger, log.getBufferBytes(), log.getReconnectMs(),
+            log.getCommit() == LogSettings.Commit.SYNC, log.getCommitTimeoutMs());
     }
 
     private PrimaryWrapperConfig wrapperConfig()
@@ -101,7 +160,8 @@ public final class Node implements Managed, MembershipListener
             new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
             settings.getRelayBufferBytes(),
             settings.getCloseGuardTable().isBlank() ? CloseGuard.NONE :
-                new NftCloseGuard(settings.getId(), settings.getCloseGuardTable(), settings.getCloseGuardSet()));
+                new NftCloseGuard(settings.getId(), settings.getCloseGuardTable(), settings.getCloseGuardSet()),
+            readLog);
     }
 
     private TapConfig tapConfig()
@@ -110,7 +170,9 @@ public final class Node implements Managed, MembershipListener
         return new TapConfig(settings.getId(), tap.getInterfaceName(), settings.getServiceAddress(),
             Set.of(settings.getServicePort()), tap.getSnapLengthBytes(), tap.getBufferBytes(),
             new TapConfig.TrackerLimits(tap.getStreamCapBytes(), tap.getGlobalCapBytes(), tap.getMaxConnections()),
-            new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()));
+            new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
+            settings.getTakeover().getMode() == TakeoverSettings.Mode.REPLAY,
+            settings.getLog().isEnabled() ? loggerAddress(Role.BACKUP) : null);
     }
 
     private MembershipConfig membershipConfig()
@@ -185,6 +247,7 @@ public final class Node implements Managed, MembershipListener
         final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () ->
         {
             tapper.claimServiceAddress(settings.getTakeover().getClaimCommand());
+            readLog = startReadLog(); // to the peer's logger, once the old primary is back as the backup
             started[0] = PrimaryWrapper.start(wrapperConfig());
         });
         final PrimaryWrapper relay = started[0];
@@ -197,9 +260,16 @@ public final class Node implements Managed, MembershipListener
         final BackupTapper done = tapper;
         tapper = null;
         done.close();
+        final LogServer served = logServer;
+        logServer = null;
+        if (served != null)
+        {
+            served.close(); // the new backup runs the logger now
+        }
         final long takeoverMs = (System.nanoTime() - startNs) / 1_000_000;
         lastFailover = new FailoverReport(Instant.now().toString(), trigger, heardMsAgo, takeoverMs,
-            report.restoreMs(), report.restored().size(), report.notRestored(), divergences);
+            report.restoreMs(), report.restored().size(), report.notRestored(), divergences,
+            settings.getTakeover().getMode().name().toLowerCase(java.util.Locale.ROOT));
         LOG.warn("[{}] now PRIMARY: {}", settings.getId(), lastFailover);
     }
 
@@ -237,10 +307,16 @@ public final class Node implements Managed, MembershipListener
         {
             currentWrapper.close();
         }
+        readLog.close();
         final BackupTapper currentTapper = tapper;
         if (currentTapper != null)
         {
             currentTapper.close();
+        }
+        final LogServer currentServer = logServer;
+        if (currentServer != null)
+        {
+            currentServer.close();
         }
         final EventLog currentLog = eventLog;
         if (currentLog != null)
@@ -298,6 +374,18 @@ public final class Node implements Managed, MembershipListener
     public Optional<TapStats> tapStats()
     {
         return Optional.ofNullable(tapper).map(BackupTapper::stats);
+    }
+
+    /** The read log the primary ships, while this node is primary. */
+    public Optional<ReadLogStats> readLogStats()
+    {
+        return wrapper().map(PrimaryWrapper::readLogStats);
+    }
+
+    /** The logger this node runs (as the backup), if it runs one. */
+    public Optional<LogServerStats> loggerStats()
+    {
+        return Optional.ofNullable(logServer).map(LogServer::stats);
     }
 
     public Optional<RelayStats> relayStats()

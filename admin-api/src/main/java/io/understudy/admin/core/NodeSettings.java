@@ -92,6 +92,16 @@ public final class NodeSettings
     @JsonProperty
     private TakeoverSettings takeover;
 
+    @Valid
+    @NotNull
+    @JsonProperty
+    private LogSettings log = new LogSettings();
+
+    public LogSettings getLog()
+    {
+        return log;
+    }
+
     public String getLanAddress()
     {
         return lanAddress;

@@ -6,12 +6,31 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 
 /**
  * The {@code node.takeover:} section: when the backup decides the primary is gone, and how it takes the service.
  */
 public final class TakeoverSettings
 {
+    /** How the backup keeps its replica of the app. */
+    public enum Mode
+    {
+        /** ST-TCP style: a replica connection per client, fed from the tap (and the read log) as the primary runs. */
+        HOT,
+        /** FT-TCP style, cold standby: nothing runs for a connection until takeover; then its logged reads replay. */
+        REPLAY
+    }
+
+    @NotNull
+    @JsonProperty
+    private Mode mode = Mode.HOT;
+
+    public Mode getMode()
+    {
+        return mode;
+    }
+
     /** The direct probe of the primary's service (TCP connect to VIP:port) times out after this. */
     @Min(10)
     @JsonProperty

@@ -35,6 +35,8 @@ public final class StatusResource
             settings.getAppAddress() + ":" + settings.getAppPort(),
             node.relayStats().orElse(null),
             node.tapStats().orElse(null),
-            node.lastFailover().orElse(null));
+            node.lastFailover().orElse(null),
+            node.readLogStats().orElse(null),
+            node.loggerStats().orElse(null));
     }
 }

@@ -1,0 +1,254 @@
+package io.understudy.backup;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.understudy.logger.EndKind;
+import io.understudy.logger.LogRecord;
+import io.understudy.logger.LogTail;
+import io.understudy.logger.PrimaryEnded;
+import io.understudy.logger.PrimaryOpened;
+import io.understudy.logger.PrimaryRead;
+import io.understudy.logger.PrimaryWrite;
+import io.understudy.logger.SequenceMapping;
+
+/**
+ * The primary's read log, as the backup follows it: records arrive on the log tail's thread and are taken in on the
+ * capture thread, where each logged connection is matched by 4-tuple with the tap's view of it. Then the log fills
+ * what the tap missed of the client's stream (gap repair), gives the replica the primary's read boundaries, and keeps
+ * every read a cold (replay) takeover needs. On a match the backup appends the sequence mapping (the tap's ISNs) to
+ * the event log, so that one log tells the whole story of the connection.
+ */
+final class ReadLogFeed implements LogTail.Sink, TapListener
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ReadLogFeed.class);
+    private static final long HOLE_SCAN_INTERVAL_NS = 10_000_000L;
+
+    private final String nodeId;
+    private final boolean replay;
+    private final long retainCapBytes;
+    private final Queue<LogRecord> inbox = new ConcurrentLinkedQueue<>();
+    private final Map<Long, LoggedConnection> byId = new HashMap<>();
+    private final Map<ConnectionKey, LoggedConnection> byKey = new HashMap<>();
+    private TcpTracker tracker;
+    private TapEventRecorder recorder;
+    private long nextHoleScanNs;
+    private volatile long received;
+    private volatile long matched;
+    private volatile long bytesRepaired;
+
+    ReadLogFeed(final String nodeId, final boolean replay, final long retainCapBytes)
+    {
+        this.nodeId = nodeId;
+        this.replay = replay;
+        this.retainCapBytes = retainCapBytes;
+    }
+
+    void attach(final TcpTracker tracker, final TapEventRecorder recorder)
+    {
+        this.tracker = tracker;
+        this.recorder = recorder;
+    }
+
+    /** On the log tail's thread. */
+    @Override
+    public void onRecord(final long index, final LogRecord record)
+    {
+        if (record instanceof PrimaryOpened || record instanceof PrimaryRead || record instanceof PrimaryWrite ||
+            record instanceof PrimaryEnded)
+        {
+            inbox.add(record);
+        }
+    }
+
+    long received()
+    {
+        return received;
+    }
+
+    long matched()
+    {
+        return matched;
+    }
+
+    long bytesRepaired()
+    {
+        return bytesRepaired;
+    }
+
+    /** Takes in what the log brought since the last call; capture thread. Returns records taken. */
+    int doWork(final long nowNs)
+    {
+        int work = 0;
+        LogRecord record;
+        while ((record = inbox.poll()) != null)
+        {
+            work++;
+            received++;
+            take(record, nowNs);
+        }
+        if (nowNs - nextHoleScanNs >= 0)
+        {
+            nextHoleScanNs = nowNs + HOLE_SCAN_INTERVAL_NS;
+            for (final LoggedConnection logged : byId.values())
+            {
+                repair(logged, nowNs);
+            }
+        }
+        return work;
+    }
+
+    private void take(final LogRecord record, final long nowNs)
+    {
+        if (record instanceof PrimaryOpened opened)
+        {
+            final ConnectionKey key = new ConnectionKey(opened.clientAddress(), opened.clientPort(),
+                opened.serverAddress(), opened.serverPort());
+            final LoggedConnection logged = new LoggedConnection(opened.connectionId(), key);
+            byId.put(logged.primaryId, logged);
+            byKey.put(key, logged);
+            final TrackedConnection tap = tracker.find(key);
+            if (tap != null && tap.announced && tap.isOpen() && tap.logged == null)
+            {
+                match(logged, tap, nowNs);
+            }
+            return;
+        }
+        final LoggedConnection logged = byId.get(record.connectionId());
+        if (logged == null)
+        {
+            return; // opened before this backup followed the log: the tap alone covers it
+        }
+        if (record instanceof PrimaryRead read)
+        {
+            logged.onRead(read.streamOffset(), read.bytes());
+            onLogAdvanced(logged, nowNs);
+        }
+        else if (record instanceof PrimaryWrite write)
+        {
+            logged.writesEnd = Math.max(logged.writesEnd, write.streamOffset() + write.length());
+        }
+        else if (record instanceof PrimaryEnded ended && (ended.kind() == EndKind.CLOSED ||
+            ended.kind() == EndKind.CLIENT_RESET || ended.kind() == EndKind.APP_RESET))
+        {
+            logged.ended = true;
+            forget(logged);
+        }
+    }
+
+    @Override
+    public void onOpened(final TrackedConnection connection, final long nowNs)
+    {
+        if (replay)
+        {
+            // Cold standby: client bytes stay in the tap until the log has them (nothing consumes them before).
+            connection.replicaConsumedOffset = 0;
+            connection.replicaComparedOffset = Long.MAX_VALUE;
+        }
+        final LoggedConnection logged = byKey.get(connection.key);
+        if (logged != null && logged.tap == null && !logged.ended)
+        {
+            match(logged, connection, nowNs);
+        }
+    }
+
+    @Override
+    public void onClosed(final TrackedConnection connection, final long nowNs)
+    {
+        final LoggedConnection logged = connection.logged;
+        if (logged != null && logged.tap == connection)
+        {
+            forget(logged);
+        }
+    }
+
+    private void match(final LoggedConnection logged, final TrackedConnection tap, final long nowNs)
+    {
+        logged.tap = tap;
+        tap.logged = logged;
+        matched++;
+        if (tap.handshakeSeen())
+        {
+            recorder.append(new SequenceMapping(logged.primaryId, System.nanoTime(), tap.id,
+                Integer.toUnsignedLong(tap.client.isn), Integer.toUnsignedLong(tap.server.isn)));
+        }
+        LOG.debug("[{}] {} is the primary's logged connection {}", nodeId, tap, logged.primaryId);
+        onLogAdvanced(logged, nowNs);
+    }
+
+    private void onLogAdvanced(final LoggedConnection logged, final long nowNs)
+    {
+        final TrackedConnection tap = logged.tap;
+        if (tap == null)
+        {
+            return;
+        }
+        repair(logged, nowNs);
+        if (replay && tap.isProtected())
+        {
+            // The log holds these client bytes now: the tap need not keep them for the replay.
+            tap.replicaConsumedOffset = logged.gap == null ? logged.contiguousEnd : 0;
+            tap.client.buffer().releaseUpTo(Math.min(tap.replicaConsumedOffset,
+                Math.min(tap.client.ackedByPeer, tap.client.nextOffset)));
+            if (logged.retainedBytes() > retainCapBytes)
+            {
+                tap.unprotect("its read log exceeds the replay cap (" + retainCapBytes + " bytes)");
+                logged.clear();
+            }
+        }
+        else if (!replay)
+        {
+            // The hot replica took what it was fed; the tap has the rest.
+            logged.releaseUpTo(Math.min(tap.replicaConsumedOffset, tap.client.nextOffset));
+        }
+    }
+
+    /** Fills a hole in the tap's copy of the client stream with the primary's logged reads. */
+    private void repair(final LoggedConnection logged, final long nowNs)
+    {
+        final TrackedConnection tap = logged.tap;
+        if (tap == null || !tap.isOpen())
+        {
+            return;
+        }
+        final StreamDirection client = tap.client;
+        while (client.nextOffset < client.holeEnd())
+        {
+            final Map.Entry<Long, byte[]> read = logged.readAt(client.nextOffset);
+            if (read == null)
+            {
+                return;
+            }
+            final long before = client.nextOffset;
+            if (tracker.fill(tap, true, read.getKey(), read.getValue(), nowNs) == 0)
+            {
+                return;
+            }
+            // The log's bytes, not the pieces the tap held beyond the hole that became contiguous with them.
+            bytesRepaired += Math.min(read.getKey() + read.getValue().length, client.nextOffset) - before;
+        }
+    }
+
+    private void forget(final LoggedConnection logged)
+    {
+        byId.remove(logged.primaryId);
+        byKey.remove(logged.key, logged);
+        if (!replay || logged.tap == null || !logged.tap.isOpen())
+        {
+            logged.clear();
+        }
+    }
+
+    /** Logged connections being followed now. */
+    List<LoggedConnection> all()
+    {
+        return new ArrayList<>(byId.values());
+    }
+}

@@ -1,0 +1,184 @@
+package io.understudy.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.understudy.logger.EventLog;
+import io.understudy.logger.EventLogConfig;
+import io.understudy.logger.LogRecord;
+import io.understudy.logger.PrimaryOpened;
+import io.understudy.logger.PrimaryRead;
+import io.understudy.logger.SequenceMapping;
+
+/**
+ * The tap and the primary's read log together: hand-built segments with holes where the tap "missed" frames, and
+ * the primary's log records of the same connection, taken in as the log tail would deliver them.
+ */
+class ReadLogFeedTest
+{
+    private static final long CLIENT_ISN = 1000;
+    private static final long SERVER_ISN = 5000;
+    private static final long PRIMARY_ID = 77;
+
+    @TempDir
+    Path dir;
+
+    private EventLog eventLog;
+    private ReadLogFeed feed;
+    private TcpTracker tracker;
+    private final ByteArrayOutputStream clientStream = new ByteArrayOutputStream();
+    private final FrameDecoder decoder = new FrameDecoder(FrameDecoder.LINKTYPE_ETHERNET, true);
+    private final TcpSegment segment = new TcpSegment();
+    private long nowNs = 1_000_000_000L;
+    private long seq = 1;
+
+    @BeforeEach
+    void setUp()
+    {
+        eventLog = EventLog.open(EventLogConfig.of(dir.resolve("events")));
+        final TapEventRecorder recorder = new TapEventRecorder("test", eventLog);
+        feed = new ReadLogFeed("test", false, 1 << 20);
+        final TapListener recording = new TapListener()
+        {
+            @Override
+            public void onData(final TrackedConnection connection, final boolean fromClient, final long streamOffset,
+                final byte[] bytes, final int offset, final int length, final long nowNs)
+            {
+                if (fromClient)
+                {
+                    clientStream.write(bytes, offset, length);
+                }
+            }
+        };
+        tracker = new TcpTracker("test", TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)),
+            new ListenerChain(new ListenerChain(recorder, recording), feed), new TrackerCounters(), false);
+        feed.attach(tracker, recorder);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        eventLog.close();
+    }
+
+    @Test
+    void shouldFillClientBytesTheTapMissedFromTheLogWhenThePrimaryAckedThem()
+    {
+        handshake();
+        // The tap misses "GET a\n" (offset 0..6) and sees "GET b\n"; the primary acks all 12 bytes.
+        feed(Frames.fromClient().seq(CLIENT_ISN + 7).ack(SERVER_ISN + 1).payload("GET b\n"));
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 13));
+        final TrackedConnection connection = only();
+        assertThat(connection.client.nextOffset).as("contiguous before the log").isZero();
+        assertThat(connection.client.ackedRaw).isEqualTo(12);
+
+        log(new PrimaryOpened(PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER,
+            Frames.SERVICE_PORT));
+        log(new PrimaryRead(PRIMARY_ID, 2, seq++, 0, bytes("GET a\n")));
+        log(new PrimaryRead(PRIMARY_ID, 3, seq++, 6, bytes("GET b\n")));
+        feed.doWork(nowNs);
+
+        assertThat(clientStream.toString(StandardCharsets.US_ASCII)).isEqualTo("GET a\nGET b\n");
+        assertThat(connection.client.nextOffset).isEqualTo(12);
+        assertThat(connection.client.ackedByPeer).as("the primary's ack counts once the hole is filled")
+            .isEqualTo(12);
+        assertThat(connection.clientBytesAtPrimary()).isEqualTo(12);
+        assertThat(feed.bytesRepaired()).isEqualTo(6);
+    }
+
+    @Test
+    void shouldAppendSequenceMappingWithTheTapsIsnsWhenLogAndTapMatch()
+    {
+        handshake();
+        log(new PrimaryOpened(PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER,
+            Frames.SERVICE_PORT));
+        feed.doWork(nowNs);
+
+        final List<LogRecord> records = eventLog.replay(PRIMARY_ID);
+        assertThat(records).hasSize(1);
+        final SequenceMapping mapping = (SequenceMapping)records.get(0);
+        assertThat(mapping.clientIsn()).isEqualTo(CLIENT_ISN);
+        assertThat(mapping.serverIsn()).isEqualTo(SERVER_ISN);
+        assertThat(mapping.tapConnectionId()).isEqualTo(only().id);
+        assertThat(feed.matched()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldLeaveTheHoleAndReportWhyWhenNeitherTapNorLogHasTheAckedBytes()
+    {
+        handshake();
+        feed(Frames.fromClient().seq(CLIENT_ISN + 7).ack(SERVER_ISN + 1).payload("GET b\n"));
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 13));
+        log(new PrimaryOpened(PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER,
+            Frames.SERVICE_PORT));
+        // The read of "GET a\n" never reached the log (dropped while the logger was away).
+        log(new PrimaryRead(PRIMARY_ID, 3, seq++, 6, bytes("GET b\n")));
+        feed.doWork(nowNs);
+
+        final TrackedConnection connection = only();
+        assertThat(connection.client.nextOffset).isZero();
+        assertThat(connection.clientBytesAtPrimary()).as("nothing the replica could be given").isZero();
+        assertThat(Takeover.whyNot(connection))
+            .contains("client bytes 0..12 were acked by the primary but are in neither the tap nor the read log")
+            .contains("the read log misses client bytes 0..6");
+    }
+
+    @Test
+    void shouldTrustTheLogsReadsWhenTheTapMissedThePrimarysAck()
+    {
+        handshake();
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
+        log(new PrimaryOpened(PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER,
+            Frames.SERVICE_PORT));
+        log(new PrimaryRead(PRIMARY_ID, 2, seq++, 0, bytes("GET a\n")));
+        feed.doWork(nowNs);
+
+        final TrackedConnection connection = only();
+        assertThat(connection.client.ackedByPeer).as("no ack seen").isZero();
+        assertThat(connection.clientBytesAtPrimary()).as("the primary read them, so it had them").isEqualTo(6);
+    }
+
+    private void log(final LogRecord record)
+    {
+        feed.onRecord(0, record);
+    }
+
+    private TrackedConnection only()
+    {
+        final List<TrackedConnection> all = new java.util.ArrayList<>();
+        tracker.connections().forEach(all::add);
+        assertThat(all).hasSize(1);
+        return all.get(0);
+    }
+
+    private void handshake()
+    {
+        feed(Frames.fromClient().seq(CLIENT_ISN).flags(TcpSegment.SYN).synOptions(1460, 7, 100, 0));
+        feed(Frames.fromServer().seq(SERVER_ISN).ack(CLIENT_ISN + 1).flags(TcpSegment.SYN | TcpSegment.ACK)
+            .synOptions(1400, 9, 200, 100));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1));
+    }
+
+    private void feed(final Frames frames)
+    {
+        final byte[] frame = frames.build();
+        assertThat(decoder.decode(frame, frame.length, frame.length, segment)).isEqualTo(DecodeResult.TCP);
+        nowNs += 1_000_000;
+        tracker.onSegment(segment, nowNs);
+    }
+
+    private static byte[] bytes(final String text)
+    {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,207 @@
+package io.understudy.primary;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.understudy.logger.EndKind;
+import io.understudy.logger.LogShipper;
+import io.understudy.logger.PrimaryEnded;
+import io.understudy.logger.PrimaryOpened;
+import io.understudy.logger.PrimaryRead;
+import io.understudy.logger.PrimaryWrite;
+import io.understudy.logger.ShipperStats;
+import io.understudy.logger.ShippedRecord;
+
+/**
+ * The primary's read log (FT-TCP's wrapper log): every connection's open, every read the relay hands the app (client
+ * stream offset and bytes), every write the app makes (server stream offset and length) and every half-close, close
+ * and reset, shipped to the logger. With sync commit it also decides when the app's output may reach the client:
+ * once the logger acked every read before it, or once waiting has become pointless (the logger unreachable for the
+ * commit timeout, or no ack within it), in which case protection is reported degraded and the output goes out anyway.
+ * Relay-thread methods are not thread-safe; {@link #stats()} is.
+ */
+public final class ReadLog implements AutoCloseable
+{
+    /** No log: nothing shipped, output never held. */
+    public static final ReadLog NONE = new ReadLog(null, false, 0);
+
+    private final LogShipper shipper;
+    private final boolean syncCommit;
+    private final long commitTimeoutNs;
+    private final AtomicLong nextConnectionId = new AtomicLong(System.currentTimeMillis() << 16);
+    private final AtomicLong commitTimeouts = new AtomicLong();
+    private volatile long lastCommitTimeoutNs;
+    /** When the logger was last seen connected (the start counts: the shipper is still connecting then). */
+    private volatile long lastConnectedNs = System.nanoTime();
+    private volatile Runnable onAck = () ->
+    {
+    };
+
+    private ReadLog(final LogShipper shipper, final boolean syncCommit, final long commitTimeoutMs)
+    {
+        this.shipper = shipper;
+        this.syncCommit = syncCommit;
+        this.commitTimeoutNs = commitTimeoutMs * 1_000_000L;
+    }
+
+    /**
+     * Ships to the logger at {@code logger}; never fails for an unreachable logger (the shipper keeps retrying and
+     * buffers up to {@code bufferBytes}).
+     */
+    public static ReadLog shipping(
+        final String nodeId, final InetSocketAddress logger, final long bufferBytes, final long reconnectMs,
+        final boolean syncCommit, final long commitTimeoutMs)
+    {
+        final ReadLog[] self = new ReadLog[1];
+        final LogShipper shipper = LogShipper.start(nodeId, logger, bufferBytes, reconnectMs, () ->
+        {
+            final ReadLog log = self[0];
+            if (log != null)
+            {
+                log.onAck.run();
+            }
+        });
+        self[0] = new ReadLog(shipper, syncCommit, commitTimeoutMs);
+        return self[0];
+    }
+
+    boolean isEnabled()
+    {
+        return shipper != null;
+    }
+
+    boolean holdsOutput()
+    {
+        return shipper != null && syncCommit;
+    }
+
+    /** Runs {@code action} (on the shipper's thread) after every ack: the relay wakes up to release held output. */
+    void onAck(final Runnable action)
+    {
+        onAck = action;
+    }
+
+    /** Logs a new connection; returns its id in the log (0 without a log). */
+    long opened(final InetSocketAddress client, final InetSocketAddress server)
+    {
+        if (shipper == null)
+        {
+            return 0;
+        }
+        final long id = nextConnectionId.incrementAndGet();
+        ship(new PrimaryOpened(id, System.nanoTime(), shipper.nextSeq(), ipv4(client), client.getPort(),
+            ipv4(server), server.getPort()));
+        return id;
+    }
+
+    /**
+     * Logs bytes read from the client: {@code length} bytes of {@code buffer} ending at its position.
+     *
+     * @return the read's sequence number in the log, 0 without a log.
+     */
+    long read(final long connectionId, final long clientOffset, final ByteBuffer buffer, final int length)
+    {
+        if (shipper == null || length <= 0)
+        {
+            return 0;
+        }
+        final byte[] bytes = new byte[length];
+        buffer.get(buffer.position() - length, bytes);
+        final long seq = shipper.nextSeq();
+        ship(new PrimaryRead(connectionId, System.nanoTime(), seq, clientOffset, bytes));
+        return seq;
+    }
+
+    void wrote(final long connectionId, final long serverOffset, final int length)
+    {
+        if (shipper != null && length > 0)
+        {
+            ship(new PrimaryWrite(connectionId, System.nanoTime(), shipper.nextSeq(), serverOffset, length));
+        }
+    }
+
+    void ended(final long connectionId, final EndKind kind, final long offset)
+    {
+        if (shipper != null && connectionId != 0)
+        {
+            ship(new PrimaryEnded(connectionId, System.nanoTime(), shipper.nextSeq(), kind, offset));
+        }
+    }
+
+    private void ship(final ShippedRecord record)
+    {
+        shipper.ship(record);
+    }
+
+    /**
+     * May output that depends on the read with sequence number {@code requiredSeq}, held since {@code heldSinceNs},
+     * go to the client now?
+     */
+    boolean mayRelease(final long requiredSeq, final long heldSinceNs, final long nowNs)
+    {
+        if (!holdsOutput() || requiredSeq == 0 || shipper.ackedSeq() >= requiredSeq)
+        {
+            return true;
+        }
+        if (shipper.stats().connected())
+        {
+            lastConnectedNs = nowNs;
+        }
+        // Waiting is pointless once the logger has been away for the commit timeout, or this output waited as long.
+        if (nowNs - lastConnectedNs > commitTimeoutNs || nowNs - heldSinceNs > commitTimeoutNs)
+        {
+            commitTimeouts.incrementAndGet();
+            lastCommitTimeoutNs = nowNs;
+            return true;
+        }
+        return false;
+    }
+
+    /** The log's state for the admin API. */
+    public ReadLogStats stats()
+    {
+        if (shipper == null)
+        {
+            return ReadLogStats.DISABLED;
+        }
+        final ShipperStats s = shipper.stats();
+        final long lag = Math.max(0, shipper.shippedSeq() - s.ackedSeq());
+        final String degraded;
+        if (!s.connected())
+        {
+            degraded = "logger unreachable" + (s.lastError() == null ? "" : ": " + s.lastError());
+        }
+        else if (s.dropped() > 0)
+        {
+            degraded = s.dropped() + " records dropped while the logger was away (buffer full): " +
+                "connections open then cannot be replayed";
+        }
+        else if (lastCommitTimeoutNs != 0 && System.nanoTime() - lastCommitTimeoutNs < 10_000_000_000L)
+        {
+            degraded = "output released without the logger's ack in the last 10 s";
+        }
+        else
+        {
+            degraded = null;
+        }
+        return new ReadLogStats(true, syncCommit ? "sync" : "async", s.connected(), s.shipped(), s.acked(),
+            s.dropped(), lag, s.bufferedBytes(), commitTimeouts.get(), s.lastError(), degraded);
+    }
+
+    @Override
+    public void close()
+    {
+        if (shipper != null)
+        {
+            shipper.close();
+        }
+    }
+
+    private static int ipv4(final InetSocketAddress address)
+    {
+        final byte[] bytes = address.getAddress().getAddress();
+        return bytes.length != 4 ? 0 :
+            (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | bytes[3] & 0xff;
+    }
+}
