@@ -25,10 +25,14 @@ final class LoggedConnection
     /** The tap's view of the same connection, once matched by 4-tuple. */
     TrackedConnection tap;
 
-    LoggedConnection(final long primaryId, final ConnectionKey key)
+    /** The primary's record of the open, with the options its kernel negotiated. */
+    final io.understudy.logger.PrimaryOpened opened;
+
+    LoggedConnection(final long primaryId, final ConnectionKey key, final io.understudy.logger.PrimaryOpened opened)
     {
         this.primaryId = primaryId;
         this.key = key;
+        this.opened = opened;
     }
 
     void onRead(final long offset, final byte[] bytes)

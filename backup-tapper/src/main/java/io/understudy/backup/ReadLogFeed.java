@@ -99,6 +99,10 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
             nextHoleScanNs = nowNs + HOLE_SCAN_INTERVAL_NS;
             for (final LoggedConnection logged : byId.values())
             {
+                if (logged.tap == null)
+                {
+                    tryMatch(logged, nowNs);
+                }
                 repair(logged, nowNs);
             }
         }
@@ -111,14 +115,10 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
         {
             final ConnectionKey key = new ConnectionKey(opened.clientAddress(), opened.clientPort(),
                 opened.serverAddress(), opened.serverPort());
-            final LoggedConnection logged = new LoggedConnection(opened.connectionId(), key);
+            final LoggedConnection logged = new LoggedConnection(opened.connectionId(), key, opened);
             byId.put(logged.primaryId, logged);
             byKey.put(key, logged);
-            final TrackedConnection tap = tracker.find(key);
-            if (tap != null && tap.announced && tap.isOpen() && tap.logged == null)
-            {
-                match(logged, tap, nowNs);
-            }
+            tryMatch(logged, nowNs);
             return;
         }
         final LoggedConnection logged = byId.get(record.connectionId());
@@ -140,6 +140,30 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
         {
             logged.ended = true;
             forget(logged);
+        }
+    }
+
+    /**
+     * Matches a logged connection with the tap's, if the tap has it: announced already, or with a half-missed
+     * handshake that the log's options complete (its announcement then matches it).
+     */
+    private void tryMatch(final LoggedConnection logged, final long nowNs)
+    {
+        final TrackedConnection tap = tracker.find(logged.key);
+        if (tap == null || !tap.isOpen() || tap.logged != null)
+        {
+            return;
+        }
+        if (tap.announced)
+        {
+            match(logged, tap, nowNs);
+            return;
+        }
+        final io.understudy.logger.PrimaryOpened options = logged.opened;
+        if (options.optionsKnown())
+        {
+            tracker.announceWithOptions(tap, options.mss(), options.clientWindowScale(), options.serverWindowScale(),
+                options.sackPermitted(), options.timestamps(), nowNs);
         }
     }
 
@@ -210,7 +234,7 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
         }
     }
 
-    /** Fills a hole in the tap's copy of the client stream with the primary's logged reads. */
+    /** Fills what the tap's copy of the client stream lacks with the primary's logged reads. */
     private void repair(final LoggedConnection logged, final long nowNs)
     {
         final TrackedConnection tap = logged.tap;
@@ -219,7 +243,9 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
             return;
         }
         final StreamDirection client = tap.client;
-        while (client.nextOffset < client.holeEnd())
+        // Whatever the primary read, it had received: the log's bytes count even where the tap saw no hole (it may
+        // have missed a request and the primary's ack of it alike).
+        while (true)
         {
             final Map.Entry<Long, byte[]> read = logged.readAt(client.nextOffset);
             if (read == null)

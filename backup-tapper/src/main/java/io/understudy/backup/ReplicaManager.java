@@ -88,7 +88,8 @@ final class ReplicaManager implements TapListener, AutoCloseable
             final SocketChannel channel = SocketChannel.open();
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            final Replica replica = new Replica(connection, channel, replay);
+            // Announced late (options from the read log): the tap let go of the primary's first output already.
+            final Replica replica = new Replica(connection, channel, replay || connection.optionsFromLog);
             replica.connected = channel.connect(appAddress);
             replica.key = channel.register(selector,
                 replica.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);

@@ -58,7 +58,12 @@ final class Takeover
         {
             if (!connection.announced)
             {
-                continue; // the handshake never completed: the client will retry its SYN
+                if (connection.isOpen() && (connection.server.synSeen || connection.client.ackSent))
+                {
+                    notRestored.put(connection.toString(), "the tap missed part of its handshake and the read " +
+                        "log did not supply the options");
+                }
+                continue; // else the handshake never completed: the client will retry its SYN
             }
             final String why = connection.isProtected() && !replicas.isReplay() &&
                 replicas.replica(connection.id) == null ? "no replica" : whyNot(connection);
@@ -148,9 +153,11 @@ final class Takeover
         throws InterruptedException
     {
         List<TrackedConnection> waiting = new ArrayList<>(candidates);
+        final Map<Long, long[]> progress = new java.util.HashMap<>();
         while (!waiting.isEmpty())
         {
             final List<TrackedConnection> still = new ArrayList<>();
+            final long nowNs = System.nanoTime();
             for (final TrackedConnection connection : waiting)
             {
                 final Replica replica = replicas.replica(connection.id);
@@ -159,7 +166,7 @@ final class Takeover
                     continue; // failed while being pumped: it is unprotected now
                 }
                 replicas.pump(replica);
-                if (!caughtUp(connection, replica))
+                if (!caughtUp(connection, replica) && !stalled(connection, replica, progress, nowNs))
                 {
                     still.add(connection);
                 }
@@ -187,6 +194,35 @@ final class Takeover
         candidates.removeIf(connection -> !connection.isProtected() &&
             notRestored.put(connection.toString(), connection.unprotectedReason) == null);
     }
+
+    /**
+     * A replica that was given every client byte the primary had and produced nothing for {@link #STALL_NS} will not
+     * catch up: what it needs is in neither the tap nor the log. Unprotects it, so the others need not wait.
+     */
+    private static boolean stalled(final TrackedConnection connection, final Replica replica,
+        final Map<Long, long[]> progress, final long nowNs)
+    {
+        final long[] last = progress.computeIfAbsent(connection.id, id -> new long[] {-1, -1, nowNs});
+        if (replica.fedOffset != last[0] || replica.producedOffset() != last[1])
+        {
+            last[0] = replica.fedOffset;
+            last[1] = replica.producedOffset();
+            last[2] = nowNs;
+            return false;
+        }
+        if (replica.fedOffset < connection.clientBytesAtPrimary() || nowNs - last[2] < STALL_NS)
+        {
+            return false;
+        }
+        connection.unprotect("the replica was given every client byte the primary had (" + replica.fedOffset +
+            ") and produced " + replica.producedOffset() + " of the " + Math.max(connection.server.nextOffset,
+            connection.server.ackedRaw) + " server bytes the client has seen, nothing more in " +
+            STALL_NS / 1_000_000 + " ms: the client bytes behind the rest are in neither the tap nor the read log");
+        return true;
+    }
+
+    /** How long a replica that has every input may produce nothing before it counts as stuck. */
+    private static final long STALL_NS = 300_000_000L;
 
     private static boolean caughtUp(final TrackedConnection connection, final Replica replica)
     {

@@ -97,6 +97,43 @@ final class TcpTracker implements StreamDirection.DataSink
         return filled;
     }
 
+    /**
+     * Announces a connection whose handshake the tap half missed (one SYN seen), with the options the primary's
+     * kernel negotiated, as its read log tells them. The missing side's ISN is one before its stream's base.
+     *
+     * @return whether the connection was announced now.
+     */
+    boolean announceWithOptions(final TrackedConnection connection, final int mss, final int clientWindowScale,
+        final int serverWindowScale, final boolean sackPermitted, final boolean timestamps, final long nowNs)
+    {
+        final StreamDirection client = connection.client;
+        final StreamDirection server = connection.server;
+        if (connection.announced || !(client.synSeen || server.synSeen) || !client.based || !server.based ||
+            !connection.isOpen())
+        {
+            return false;
+        }
+        fillOptions(client, mss, clientWindowScale, sackPermitted, timestamps);
+        fillOptions(server, mss, serverWindowScale, sackPermitted, timestamps);
+        connection.optionsFromLog = true;
+        counters.handshakesFromLog++;
+        announce(connection, nowNs);
+        return true;
+    }
+
+    private static void fillOptions(final StreamDirection side, final int mss, final int windowScale,
+        final boolean sackPermitted, final boolean timestamps)
+    {
+        if (!side.synSeen)
+        {
+            side.isn = side.base - 1;
+            side.mss = mss;
+            side.windowScale = windowScale;
+            side.sackPermitted = sackPermitted;
+            side.timestampsOffered = timestamps;
+        }
+    }
+
     /** Every connection ever tracked, in the order first seen (only with keepHistory). */
     List<TrackedConnection> history()
     {
@@ -165,7 +202,9 @@ final class TcpTracker implements StreamDirection.DataSink
         {
             forget(existing);
         }
-        return open(key, clientSyn, nowNs);
+        // A SYN-ACK opens it too: the tap missed the client's SYN, and the read log may supply the options later.
+        final boolean serverSynAck = !fromClient && segment.has(TcpSegment.SYN) && segment.has(TcpSegment.ACK);
+        return open(key, clientSyn || serverSynAck, nowNs);
     }
 
     /** A client SYN on a known 4-tuple is a new connection unless it repeats the SYN already seen. */

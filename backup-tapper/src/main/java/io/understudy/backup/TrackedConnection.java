@@ -38,10 +38,16 @@ final class TrackedConnection
         this.lastSeenNs = nowNs;
     }
 
-    /** The client's SYN and the server's SYN-ACK were both seen: options and ISNs are known. */
+    /** The tap missed one of the SYNs; the options are the primary's, from its read log. */
+    boolean optionsFromLog;
+
+    /**
+     * The client's SYN and the server's SYN-ACK were both seen, or one of them and the read log told the rest:
+     * options and ISNs are known.
+     */
     boolean handshakeSeen()
     {
-        return client.synSeen && server.synSeen;
+        return client.synSeen && server.synSeen || optionsFromLog;
     }
 
     /** Picked up after it opened: options are unknown. */

@@ -9,6 +9,8 @@ final class TrackerCounters
     volatile long segments;
     /** Bytes the tap missed and learned from the read log or the replica instead. */
     volatile long bytesFilled;
+    /** Connections whose half-missed handshake was completed with the options from the read log. */
+    volatile long handshakesFromLog;
     volatile long notService;
     volatile long connectionsOpened;
     volatile long connectionsMidStream;

@@ -148,6 +148,52 @@ class ReadLogFeedTest
         assertThat(connection.clientBytesAtPrimary()).as("the primary read them, so it had them").isEqualTo(6);
     }
 
+    @Test
+    void shouldCompleteAHandshakeWhoseSynTheTapMissedWithTheOptionsFromTheLog()
+    {
+        // The client's SYN is lost to the tap; the SYN-ACK and the rest are seen.
+        feed(Frames.fromServer().seq(SERVER_ISN).ack(CLIENT_ISN + 1).flags(TcpSegment.SYN | TcpSegment.ACK)
+            .synOptions(1400, 9, 200, 100));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
+        final TrackedConnection connection = only();
+        assertThat(connection.announced).as("not announced on half a handshake").isFalse();
+
+        log(new PrimaryOpened(PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER,
+            Frames.SERVICE_PORT, 1448, 7, 9, true, true, true));
+        log(new PrimaryRead(PRIMARY_ID, 2, seq++, 0, bytes("GET a\n")));
+        feed.doWork(nowNs);
+
+        assertThat(connection.announced).isTrue();
+        assertThat(connection.handshakeSeen()).isTrue();
+        assertThat(connection.isMidStream()).isFalse();
+        assertThat(Integer.toUnsignedLong(connection.client.isn)).as("one before the client's base")
+            .isEqualTo(CLIENT_ISN);
+        assertThat(connection.client.windowScale).as("from the log").isEqualTo(7);
+        assertThat(connection.server.windowScale).as("from the SYN-ACK the tap saw").isEqualTo(9);
+        assertThat(connection.client.mss).isEqualTo(1448);
+        assertThat(connection.windowScalingNegotiated()).isTrue();
+        assertThat(connection.sackPermitted()).isTrue();
+        assertThat(connection.timestampsNegotiated()).isTrue();
+        assertThat(connection.logged).as("matched once announced").isNotNull();
+        assertThat(connection.clientBytesAtPrimary()).isEqualTo(6);
+    }
+
+    @Test
+    void shouldLeaveAHalfSeenHandshakeUnannouncedWhenTheLogDoesNotKnowTheOptions()
+    {
+        feed(Frames.fromServer().seq(SERVER_ISN).ack(CLIENT_ISN + 1).flags(TcpSegment.SYN | TcpSegment.ACK)
+            .synOptions(1400, 9, 200, 100));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1));
+        log(new PrimaryOpened(PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER,
+            Frames.SERVICE_PORT));
+        feed.doWork(nowNs);
+
+        final TrackedConnection connection = only();
+        assertThat(connection.announced).isFalse();
+        assertThat(connection.isMidStream()).isTrue();
+    }
+
     private void log(final LogRecord record)
     {
         feed.onRecord(0, record);

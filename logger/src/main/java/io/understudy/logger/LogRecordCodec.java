@@ -66,12 +66,16 @@ import java.util.zip.CRC32C;
  *     25  clientIsn          u32
  *     29  serverIsn          u32
  *
- *   8 PrimaryOpened, 41 bytes
+ *   8 PrimaryOpened, 48 bytes
  *     17  seq                i64   > 0
  *     25  clientAddress      i32
  *     29  serverAddress      i32
  *     33  clientPort         u16
  *     35  serverPort         u16
+ *     37  mss                i32   -1 unknown
+ *     41  clientWindowScale  i8    -1 unknown or not negotiated
+ *     42  serverWindowScale  i8    -1 unknown or not negotiated
+ *     43  flags              u8    bit 0 sackPermitted, bit 1 timestamps, bit 2 optionsKnown
  *
  *   9 PrimaryEnded, 38 bytes
  *     17  seq                i64   > 0
@@ -106,7 +110,7 @@ final class LogRecordCodec {
     static final int PRIMARY_READ_MIN_LENGTH = 41;
     static final int PRIMARY_WRITE_LENGTH = 41;
     static final int SEQUENCE_MAPPING_LENGTH = 37;
-    static final int PRIMARY_OPENED_LENGTH = 41;
+    static final int PRIMARY_OPENED_LENGTH = 48;
     static final int PRIMARY_ENDED_LENGTH = 38;
     static final int MAX_LENGTH = PRIMARY_READ_MIN_LENGTH + StreamData.MAX_LENGTH;
 
@@ -114,6 +118,10 @@ final class LogRecordCodec {
     private static final int FLAG_SACK_PERMITTED = 2;
     private static final int FLAG_TIMESTAMPS = 4;
     private static final int ALL_FLAGS = FLAG_HANDSHAKE_SEEN | FLAG_SACK_PERMITTED | FLAG_TIMESTAMPS;
+    private static final int OPENED_SACK = 1;
+    private static final int OPENED_TIMESTAMPS = 2;
+    private static final int OPENED_KNOWN = 4;
+    private static final int OPENED_ALL_FLAGS = OPENED_SACK | OPENED_TIMESTAMPS | OPENED_KNOWN;
     private static final Direction[] DIRECTIONS = Direction.values();
     private static final CloseReason[] CLOSE_REASONS = CloseReason.values();
     private static final EndKind[] END_KINDS = EndKind.values();
@@ -244,9 +252,16 @@ final class LogRecordCodec {
                     Integer.toUnsignedLong(in.getInt(25)), Integer.toUnsignedLong(in.getInt(29))));
             case TYPE_PRIMARY_OPENED:
                 expectLength(index, type, length, PRIMARY_OPENED_LENGTH);
+                final int openedFlags = in.get(43) & 0xFF;
+                if ((openedFlags & ~OPENED_ALL_FLAGS) != 0) {
+                    throw corrupt(index, "flags=0x" + Integer.toHexString(openedFlags) + ", expected bits 0x"
+                        + Integer.toHexString(OPENED_ALL_FLAGS));
+                }
                 return build(index, () -> new PrimaryOpened(connectionId, timestampNs, in.getLong(17),
                     in.getInt(25), Short.toUnsignedInt(in.getShort(33)),
-                    in.getInt(29), Short.toUnsignedInt(in.getShort(35))));
+                    in.getInt(29), Short.toUnsignedInt(in.getShort(35)), in.getInt(37), in.get(41), in.get(42),
+                    (openedFlags & OPENED_SACK) != 0, (openedFlags & OPENED_TIMESTAMPS) != 0,
+                    (openedFlags & OPENED_KNOWN) != 0));
             case TYPE_PRIMARY_ENDED:
                 expectLength(index, type, length, PRIMARY_ENDED_LENGTH);
                 final EndKind kind = endKind(index, in.get(25));
@@ -265,7 +280,10 @@ final class LogRecordCodec {
             out.putLong(write.streamOffset()).putInt(write.length());
         } else if (shipped instanceof PrimaryOpened opened) {
             out.putInt(opened.clientAddress()).putInt(opened.serverAddress())
-                .putShort((short) opened.clientPort()).putShort((short) opened.serverPort());
+                .putShort((short) opened.clientPort()).putShort((short) opened.serverPort())
+                .putInt(opened.mss()).put((byte) opened.clientWindowScale()).put((byte) opened.serverWindowScale())
+                .put((byte) ((opened.sackPermitted() ? OPENED_SACK : 0) | (opened.timestamps() ? OPENED_TIMESTAMPS : 0)
+                    | (opened.optionsKnown() ? OPENED_KNOWN : 0)));
         } else {
             final PrimaryEnded ended = (PrimaryEnded) shipped;
             out.put((byte) ended.kind().ordinal()).putLong(ended.streamOffset());

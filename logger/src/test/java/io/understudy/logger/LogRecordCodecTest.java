@@ -111,7 +111,8 @@ class LogRecordCodecTest {
     void shouldPutPrimaryFieldsWhereLayoutSaysWhenEncoded() {
         final ByteBuffer read = wrap(encode(Samples.primaryRead(3, 0x1122L, 0x3344L, "xyz")));
         final ByteBuffer mapping = wrap(encode(new SequenceMapping(3, 4, 5, 0xFFFF_FFFFL, 6)));
-        final ByteBuffer opened = wrap(encode(new PrimaryOpened(3, 4, 9, Samples.CLIENT, 40_001, Samples.VIP, 7)));
+        final ByteBuffer opened = wrap(encode(
+            new PrimaryOpened(3, 4, 9, Samples.CLIENT, 40_001, Samples.VIP, 7, 1448, 7, 9, true, false, true)));
         final ByteBuffer ended = wrap(encode(Samples.primaryEnded(3, 8, EndKind.APP_RESET, 77)));
 
         assertThat(read.get(0)).isEqualTo((byte) 5);
@@ -125,6 +126,10 @@ class LogRecordCodecTest {
         assertThat(opened.get(0)).isEqualTo((byte) 8);
         assertThat(opened.getInt(25)).isEqualTo(Samples.CLIENT);
         assertThat(opened.getShort(33)).isEqualTo((short) 40_001);
+        assertThat(opened.getInt(37)).isEqualTo(1448);
+        assertThat(opened.get(41)).isEqualTo((byte) 7);
+        assertThat(opened.get(42)).isEqualTo((byte) 9);
+        assertThat(opened.get(43)).as("flags: sack, options known").isEqualTo((byte) 0b101);
         assertThat(ended.get(0)).isEqualTo((byte) 9);
         assertThat(ended.get(25)).isEqualTo((byte) EndKind.APP_RESET.ordinal());
         assertThat(ended.getLong(26)).isEqualTo(77);
@@ -171,7 +176,7 @@ class LogRecordCodecTest {
             Arrays.copyOf(encode(Samples.mapping(1, 2)), LogRecordCodec.SEQUENCE_MAPPING_LENGTH - 1);
 
         assertThatThrownBy(() -> decode(withCrc(longer)))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: type=8, length=42, expected=41");
+            .hasMessage("corrupt record at index 0x79c7c0000002a: type=8, length=49, expected=48");
         assertThatThrownBy(() -> decode(withCrc(shorter)))
             .hasMessage("corrupt record at index 0x79c7c0000002a: type=7, length=36, expected=37");
     }
@@ -210,6 +215,17 @@ class LogRecordCodecTest {
             .hasMessage("corrupt record at index 0x79c7c0000002a: reason=3, expected 0..2");
         assertThatThrownBy(() -> codec.decode(INDEX, badFlags, badFlags.length))
             .hasMessage("corrupt record at index 0x79c7c0000002a: flags=0x8, expected bits 0x7");
+    }
+
+    @Test
+    void shouldRejectPrimaryOpenedWithBadOptionsWhenChecksumMatches() {
+        final byte[] badFlags = withCrc(withByte(encode(Samples.primaryOpened(1, 1)), 43, 0x10));
+        final byte[] badScale = withCrc(withByte(encode(Samples.primaryOpened(1, 1)), 42, 15));
+
+        assertThatThrownBy(() -> codec.decode(INDEX, badFlags, badFlags.length))
+            .hasMessage("corrupt record at index 0x79c7c0000002a: flags=0x10, expected bits 0x7");
+        assertThatThrownBy(() -> codec.decode(INDEX, badScale, badScale.length))
+            .hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: serverWindowScale=15");
     }
 
     @Test

@@ -83,6 +83,8 @@ final class Samples {
             primaryOpened(7, 1),
             new PrimaryOpened(Long.MIN_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, -1, 65_535, -1, 65_535),
             new PrimaryOpened(7, 0, 1, 0, 0, 0, 0),
+            new PrimaryOpened(7, 0, 2, 0, 1, 0, 2, 1448, 7, 14, true, true, true),
+            new PrimaryOpened(7, 0, 3, 0, 1, 0, 2, 536, -1, -1, false, false, true),
             primaryRead(7, 2, 0, "GET /\r\n"),
             new PrimaryRead(7, 0, 3, 0, new byte[0]),
             new PrimaryRead(7, -1, Long.MAX_VALUE, Long.MAX_VALUE - large.length, large),

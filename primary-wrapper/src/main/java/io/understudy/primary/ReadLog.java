@@ -82,16 +82,24 @@ public final class ReadLog implements AutoCloseable
         onAck = action;
     }
 
-    /** Logs a new connection; returns its id in the log (0 without a log). */
-    long opened(final InetSocketAddress client, final InetSocketAddress server)
+    /**
+     * Logs a new connection with the options its handshake negotiated ({@code options} null when unknown); returns
+     * its id in the log (0 without a log).
+     */
+    long opened(final InetSocketAddress client, final InetSocketAddress server, final TcpInfo options)
     {
         if (shipper == null)
         {
             return 0;
         }
         final long id = nextConnectionId.incrementAndGet();
-        ship(new PrimaryOpened(id, System.nanoTime(), shipper.nextSeq(), ipv4(client), client.getPort(),
-            ipv4(server), server.getPort()));
+        final long seq = shipper.nextSeq();
+        ship(options == null ?
+            new PrimaryOpened(id, System.nanoTime(), seq, ipv4(client), client.getPort(), ipv4(server),
+                server.getPort()) :
+            new PrimaryOpened(id, System.nanoTime(), seq, ipv4(client), client.getPort(), ipv4(server),
+                server.getPort(), Math.min(options.mss(), 65535), options.clientWindowScale(),
+                options.serverWindowScale(), options.sackPermitted(), options.timestamps(), true));
         return id;
     }
 

@@ -88,7 +88,7 @@ final class RelayConnection
         // A connection adopted at takeover is not logged: its streams did not start here, so a log of it could not
         // be replayed from the start.
         this.logId = toClient == null && log.isEnabled() ?
-            log.opened(clientAddress, (java.net.InetSocketAddress)client.getLocalAddress()) : 0;
+            log.opened(clientAddress, (java.net.InetSocketAddress)client.getLocalAddress(), TcpInfo.of(client)) : 0;
     }
 
     /** App output is waiting for the logger's ack. */

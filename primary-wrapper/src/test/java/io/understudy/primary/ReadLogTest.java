@@ -93,6 +93,11 @@ class ReadLogTest
             final PrimaryOpened opened = (PrimaryOpened)records.get(0);
             assertThat(opened.clientPort()).isEqualTo(client.getLocalPort());
             assertThat(opened.serverPort()).isEqualTo(wrapper.serviceAddress().getPort());
+            assertThat(opened.optionsKnown()).as("options read from the kernel (TCP_INFO)").isTrue();
+            assertThat(opened.mss()).isPositive();
+            assertThat(opened.sackPermitted()).as("Linux loopback negotiates SACK").isTrue();
+            assertThat(opened.timestamps()).as("and timestamps").isTrue();
+            assertThat(opened.clientWindowScale()).as("and window scaling").isNotNegative();
             final ByteArrayOutputStream reads = new ByteArrayOutputStream();
             long writes = 0;
             for (final LogRecord record : records)

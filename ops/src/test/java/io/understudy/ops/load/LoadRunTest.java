@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Timeout;
 /** The load generator's core against small loopback servers that misbehave in one precise way each. */
 @Timeout(30)
 final class LoadRunTest {
-    private static final long DURATION_MS = 300;
+    /** Long enough for several requests per connection even on a loaded 2-core machine. */
+    private static final long DURATION_MS = 1_000;
 
     @Test
     void shouldCountOneSkipPerConnectionWhenServerSkipsOneValue() throws Exception {
