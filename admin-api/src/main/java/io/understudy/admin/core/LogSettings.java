@@ -21,7 +21,21 @@ public final class LogSettings
         /** App output goes to the client at once; the log follows (lower latency, a crash may lose logged reads). */
         ASYNC,
         /** App output waits until the logger acked every read before it (any output a client saw can be redone). */
-        SYNC
+        SYNC;
+
+        /** async or sync, in any case; anything else is refused with the choices. */
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public static Commit parse(final String value)
+        {
+            for (final Commit commit : values())
+            {
+                if (commit.name().equalsIgnoreCase(value.strip()))
+                {
+                    return commit;
+                }
+            }
+            throw new IllegalArgumentException("'" + value + "' is not a commit mode: expected async or sync");
+        }
     }
 
     /**

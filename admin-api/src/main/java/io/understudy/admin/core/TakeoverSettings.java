@@ -19,7 +19,21 @@ public final class TakeoverSettings
         /** ST-TCP style: a replica connection per client, fed from the tap (and the read log) as the primary runs. */
         HOT,
         /** FT-TCP style, cold standby: nothing runs for a connection until takeover; then its logged reads replay. */
-        REPLAY
+        REPLAY;
+
+        /** hot or replay, in any case; anything else is refused with the choices. */
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public static Mode parse(final String value)
+        {
+            for (final Mode mode : values())
+            {
+                if (mode.name().equalsIgnoreCase(value.strip()))
+                {
+                    return mode;
+                }
+            }
+            throw new IllegalArgumentException("'" + value + "' is not a takeover mode: expected hot or replay");
+        }
     }
 
     @NotNull

@@ -1,0 +1,122 @@
+package io.understudy.admin.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.dropwizard.configuration.ConfigurationException;
+import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.jersey.validation.Validators;
+import io.understudy.admin.UnderstudyConfiguration;
+
+/**
+ * The read log's and the takeover mode's settings as a user writes them in a node's YAML: parsed into what the node
+ * uses, or refused with a message naming the field.
+ */
+class LogSettingsTest
+{
+    private static final String NODE = """
+        node:
+          id: n1
+          role: backup
+          serviceAddress: 198.18.0.100
+          servicePort: 7070
+          appPort: 7000
+          lanAddress: 198.18.0.3
+          membership:
+            peers: 198.18.0.2:7800,198.18.0.3:7800
+          takeover:
+            claimCommand: [ip, addr, add, 198.18.0.100/24, dev, eth0]
+        %s
+        """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldDefaultToHotModeAsyncCommitAndTheBackupsLogger() throws Exception
+    {
+        final NodeSettings node = load("").getNode();
+
+        assertThat(node.getTakeover().getMode()).isEqualTo(TakeoverSettings.Mode.HOT);
+        assertThat(node.getLog().getCommit()).isEqualTo(LogSettings.Commit.ASYNC);
+        assertThat(node.getLog().getLogger()).isEmpty();
+        assertThat(node.getLog().getListenPort()).isEqualTo(7400);
+        assertThat(node.getLog().getCommitTimeoutMs()).isEqualTo(500);
+        assertThat(node.getLog().isEnabled()).isTrue();
+    }
+
+    @Test
+    void shouldReadReplayModeSyncCommitAndAThirdHostLoggerWhenWrittenInLowerCase() throws Exception
+    {
+        final NodeSettings node = load("""
+              log:
+                logger: 198.18.0.4:7400
+                commit: sync
+                commitTimeoutMs: 250
+            """).getNode();
+        final NodeSettings defaults = load("").getNode();
+
+        assertThat(node.getLog().getCommit()).isEqualTo(LogSettings.Commit.SYNC);
+        assertThat(node.getLog().getLogger()).isEqualTo("198.18.0.4:7400");
+        assertThat(node.getLog().getCommitTimeoutMs()).isEqualTo(250);
+        assertThat(new Node(node).loggerAddress(Role.PRIMARY).toString()).isEqualTo("/198.18.0.4:7400");
+        assertThat(new Node(defaults).loggerAddress(Role.PRIMARY).toString())
+            .as("the primary ships to its peer's logger").isEqualTo("/198.18.0.2:7400");
+        assertThat(new Node(defaults).loggerAddress(Role.BACKUP).toString())
+            .as("the backup follows its own").isEqualTo("/198.18.0.3:7400");
+    }
+
+    @Test
+    void shouldNameTheFieldWhenLoggerIsNotHostPort()
+    {
+        assertThatThrownBy(() -> load("""
+              log:
+                logger: just-a-host
+            """))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("node.log.logger must be empty or host:port");
+    }
+
+    @Test
+    void shouldListTheModesWhenTakeoverModeIsUnknown()
+    {
+        final String yaml = NODE.formatted("").replace("  takeover:\n", "  takeover:\n    mode: sideways\n");
+        assertThatThrownBy(() -> loadYaml(yaml))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("node.takeover.mode")
+            .hasMessageContaining("sideways");
+    }
+
+    @Test
+    void shouldRefuseACommitTimeoutOfZero()
+    {
+        assertThatThrownBy(() -> load("""
+              log:
+                commitTimeoutMs: 0
+            """))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("node.log.commitTimeoutMs must be greater than or equal to 1");
+    }
+
+    private UnderstudyConfiguration load(final String logSection) throws IOException, ConfigurationException
+    {
+        return loadYaml(NODE.formatted(logSection.stripTrailing()));
+    }
+
+    private UnderstudyConfiguration loadYaml(final String yaml) throws IOException, ConfigurationException
+    {
+        final Path file = dir.resolve("node-" + System.nanoTime() + ".yml");
+        Files.writeString(file, yaml);
+        return new YamlConfigurationFactory<>(UnderstudyConfiguration.class, Validators.newValidator(),
+            Jackson.newObjectMapper(), "dw").build(new File(file.toString()));
+    }
+}
