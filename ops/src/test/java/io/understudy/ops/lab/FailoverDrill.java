@@ -16,6 +16,8 @@ final class FailoverDrill
     static final int CONNECTIONS = 20;
     static final int DURATION_S = 12;
     private static final long FAIL_AFTER_MS = 4000;
+    /** The load generator has opened its connections by then. */
+    private static final long CONNECTED_AFTER_MS = 1000;
 
     private FailoverDrill()
     {
@@ -24,9 +26,20 @@ final class FailoverDrill
     /** Runs the load, breaks the primary after a few seconds, and returns the load generator's report. */
     static JsonNode run(final int servicePort, final String protocol, final String... failArgs) throws Exception
     {
+        return run(servicePort, protocol, () ->
+        {
+        }, failArgs);
+    }
+
+    /** Like {@link #run(int, String, String...)}, with {@code onceConnected} run a second into the load. */
+    static JsonNode run(final int servicePort, final String protocol, final Runnable onceConnected,
+        final String... failArgs) throws Exception
+    {
         final CompletableFuture<JsonNode> load = CompletableFuture.supplyAsync(() ->
             LoadReport.run(servicePort, protocol, CONNECTIONS, DURATION_S));
-        Thread.sleep(FAIL_AFTER_MS);
+        Thread.sleep(CONNECTED_AFTER_MS);
+        onceConnected.run();
+        Thread.sleep(FAIL_AFTER_MS - CONNECTED_AFTER_MS);
         final String[] args = new String[failArgs.length + 1];
         args[0] = "fail";
         System.arraycopy(failArgs, 0, args, 1, failArgs.length);
