@@ -5,10 +5,12 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.understudy.admin.auth.TokenAuthFilter;
 import io.understudy.admin.cli.LoggerCommand;
 import io.understudy.admin.cli.TraceCommand;
 import io.understudy.admin.cli.UsageException;
 import io.understudy.admin.core.Node;
+import io.understudy.admin.errors.ApiErrors;
 import io.understudy.admin.health.RoleHealthCheck;
 import io.understudy.admin.resources.StatusResource;
 import net.sourceforge.argparse4j.inf.ArgumentParserException;
@@ -53,6 +55,8 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         final Node node = new Node(configuration.getNode());
         environment.lifecycle().manage(node);
         environment.jersey().register(new StatusResource(node));
+        ApiErrors.register(environment.jersey());
+        environment.jersey().register(new TokenAuthFilter(node.settings().getId(), configuration.getApi().getToken()));
         environment.healthChecks().register("role", new RoleHealthCheck(node));
     }
 }
