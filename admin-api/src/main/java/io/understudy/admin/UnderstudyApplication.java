@@ -5,6 +5,8 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.understudy.admin.auth.TokenAuthFilter;
 import io.understudy.admin.cli.LoggerCommand;
 import io.understudy.admin.cli.TraceCommand;
@@ -12,6 +14,8 @@ import io.understudy.admin.cli.UsageException;
 import io.understudy.admin.core.Node;
 import io.understudy.admin.errors.ApiErrors;
 import io.understudy.admin.health.RoleHealthCheck;
+import io.understudy.admin.metrics.DropwizardCollector;
+import io.understudy.admin.metrics.NodeMetrics;
 import io.understudy.admin.resources.StatusResource;
 import net.sourceforge.argparse4j.inf.ArgumentParserException;
 
@@ -21,6 +25,9 @@ import net.sourceforge.argparse4j.inf.ArgumentParserException;
  */
 public final class UnderstudyApplication extends Application<UnderstudyConfiguration>
 {
+    /** Where the admin port serves the metrics in Prometheus text format. */
+    public static final String PROMETHEUS_PATH = "/prometheus";
+
     public static void main(final String[] args) throws Exception
     {
         new UnderstudyApplication().run(args);
@@ -58,5 +65,16 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         ApiErrors.register(environment.jersey());
         environment.jersey().register(new TokenAuthFilter(node.settings().getId(), configuration.getApi().getToken()));
         environment.healthChecks().register("role", new RoleHealthCheck(node));
+        registerMetrics(node, environment);
+    }
+
+    /** The node's gauges in Dropwizard's registry (/metrics, JSON) and all of it in Prometheus text (/prometheus). */
+    private static void registerMetrics(final Node node, final Environment environment)
+    {
+        NodeMetrics.register(node, environment.metrics());
+        final PrometheusRegistry prometheus = new PrometheusRegistry();
+        prometheus.register(new DropwizardCollector(environment.metrics()));
+        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus))
+            .addMapping(PROMETHEUS_PATH);
     }
 }
