@@ -13,7 +13,10 @@ import io.understudy.admin.cli.TraceCommand;
 import io.understudy.admin.cli.UsageException;
 import io.understudy.admin.core.Node;
 import io.understudy.admin.errors.ApiErrors;
+import io.understudy.admin.health.HeartbeatHealthCheck;
+import io.understudy.admin.health.LoggerHealthCheck;
 import io.understudy.admin.health.RoleHealthCheck;
+import io.understudy.admin.health.TapHealthCheck;
 import io.understudy.admin.metrics.DropwizardCollector;
 import io.understudy.admin.metrics.NodeMetrics;
 import io.understudy.admin.resources.StatusResource;
@@ -64,8 +67,17 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         environment.jersey().register(new StatusResource(node));
         ApiErrors.register(environment.jersey());
         environment.jersey().register(new TokenAuthFilter(node.settings().getId(), configuration.getApi().getToken()));
-        environment.healthChecks().register("role", new RoleHealthCheck(node));
+        registerHealthChecks(node, environment);
         registerMetrics(node, environment);
+    }
+
+    /** Each on /healthcheck of the admin port; any unhealthy one makes it answer 500. */
+    private static void registerHealthChecks(final Node node, final Environment environment)
+    {
+        environment.healthChecks().register("role", new RoleHealthCheck(node));
+        environment.healthChecks().register("heartbeat", new HeartbeatHealthCheck(node));
+        environment.healthChecks().register("tap", new TapHealthCheck(node));
+        environment.healthChecks().register("logger", new LoggerHealthCheck(node));
     }
 
     /** The node's gauges in Dropwizard's registry (/metrics, JSON) and all of it in Prometheus text (/prometheus). */
