@@ -8,6 +8,7 @@ import io.dropwizard.core.setup.Environment;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.understudy.admin.auth.TokenAuthFilter;
+import io.understudy.admin.cli.DrillCommand;
 import io.understudy.admin.cli.LoggerCommand;
 import io.understudy.admin.cli.TraceCommand;
 import io.understudy.admin.cli.UsageException;
@@ -50,6 +51,7 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
         bootstrap.addCommand(new TraceCommand());
         bootstrap.addCommand(new LoggerCommand());
+        bootstrap.addCommand(new DrillCommand());
     }
 
     /** Bad input to a tool exits with 2, anything else with 1. */
