@@ -20,6 +20,8 @@ import io.understudy.admin.health.RoleHealthCheck;
 import io.understudy.admin.health.TapHealthCheck;
 import io.understudy.admin.metrics.DropwizardCollector;
 import io.understudy.admin.metrics.NodeMetrics;
+import io.understudy.admin.resources.ConnectionsResource;
+import io.understudy.admin.resources.DrillResource;
 import io.understudy.admin.resources.StatusResource;
 import net.sourceforge.argparse4j.inf.ArgumentParserException;
 
@@ -66,7 +68,10 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
     {
         final Node node = new Node(configuration.getNode());
         environment.lifecycle().manage(node);
+        node.setApiToken(configuration.getApi().getToken());
         environment.jersey().register(new StatusResource(node));
+        environment.jersey().register(new ConnectionsResource(node));
+        environment.jersey().register(new DrillResource(node));
         ApiErrors.register(environment.jersey());
         environment.jersey().register(new TokenAuthFilter(node.settings().getId(), configuration.getApi().getToken()));
         registerHealthChecks(node, environment);

@@ -151,6 +151,27 @@ public final class BackupTapper implements AutoCloseable
         return last == 0 ? System.nanoTime() - Long.MAX_VALUE / 2 : last;
     }
 
+    /**
+     * Every connection the tap tracks now, with why each is or is not protected. Empty once the tap has stopped.
+     *
+     * @throws IOException when the capture thread does not answer within a second.
+     */
+    public java.util.List<TapConnection> connections() throws IOException, InterruptedException
+    {
+        if (runner.isClosed())
+        {
+            return java.util.List.of();
+        }
+        try
+        {
+            return agent.requestConnections().get(1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            throw new IOException("the capture thread did not list its connections within 1 s", ex);
+        }
+    }
+
     public TapStats stats()
     {
         int tracked = 0;

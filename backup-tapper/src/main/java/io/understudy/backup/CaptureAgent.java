@@ -28,6 +28,8 @@ final class CaptureAgent
 
     private final ReplicaManager replicas;
     private final ReadLogFeed feed;
+    private final java.util.Queue<java.util.concurrent.CompletableFuture<java.util.List<TapConnection>>> snapshots =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     CaptureAgent(final String nodeId, final PcapHandle handle, final TcpTracker tracker,
         final DecodeCounters decodeCounters, final ReplicaManager replicas, final ReadLogFeed feed)
@@ -65,6 +67,12 @@ final class CaptureAgent
         {
             work += feed.doWork(nowNs);
         }
+        java.util.concurrent.CompletableFuture<java.util.List<TapConnection>> snapshot;
+        while ((snapshot = snapshots.poll()) != null)
+        {
+            snapshot.complete(connections());
+            work++;
+        }
         if (replicas != null)
         {
             work += replicas.doWork(nowNs);
@@ -87,6 +95,26 @@ final class CaptureAgent
         {
             tracker.onSegment(segment, nowNs);
         }
+    }
+
+    /** Asks the capture thread for a snapshot of every tracked connection; any thread. */
+    java.util.concurrent.CompletableFuture<java.util.List<TapConnection>> requestConnections()
+    {
+        final java.util.concurrent.CompletableFuture<java.util.List<TapConnection>> snapshot =
+            new java.util.concurrent.CompletableFuture<>();
+        snapshots.add(snapshot);
+        return snapshot;
+    }
+
+    /** Every tracked connection now; capture thread only (or once the capture is stopped). */
+    java.util.List<TapConnection> connections()
+    {
+        final java.util.List<TapConnection> all = new java.util.ArrayList<>();
+        for (final TrackedConnection connection : tracker.connections())
+        {
+            all.add(TapConnection.of(connection, replicas == null ? null : replicas.replica(connection.id)));
+        }
+        return all;
     }
 
     long errors()

@@ -25,6 +25,16 @@ public final class PrimaryWrapper implements AutoCloseable
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
+    private volatile boolean frozen;
+    private final Object thaw = new Object();
+    private volatile CountDownLatch parked = new CountDownLatch(1);
+
+    /** Closes a client socket with no FIN and no RST (TCP_REPAIR), for a handover. */
+    @FunctionalInterface
+    public interface SilentCloser
+    {
+        void close(java.nio.channels.SocketChannel client) throws IOException;
+    }
 
     private PrimaryWrapper(final PrimaryWrapperConfig config) throws IOException
     {
@@ -69,6 +79,27 @@ public final class PrimaryWrapper implements AutoCloseable
         return counters.snapshot();
     }
 
+    /**
+     * Every connection relayed now.
+     *
+     * @throws IOException when the relay thread does not answer within a second.
+     */
+    public java.util.List<RelayedConnection> connections() throws IOException, InterruptedException
+    {
+        if (frozen || !isRunning())
+        {
+            return agent.connections(); // the relay thread is parked or gone: nothing moves
+        }
+        try
+        {
+            return agent.requestConnections().get(1, TimeUnit.SECONDS);
+        }
+        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            throw new IOException("the relay thread did not list its connections within 1 s", ex);
+        }
+    }
+
     /** The read log's state: shipped, acked, lag, degraded protection. */
     public ReadLogStats readLogStats()
     {
@@ -87,6 +118,11 @@ public final class PrimaryWrapper implements AutoCloseable
         {
             while (running)
             {
+                if (frozen)
+                {
+                    parkWhileFrozen();
+                    continue;
+                }
                 if (agent.doWork(System.nanoTime()) == 0)
                 {
                     agent.awaitWork(IDLE_TIMEOUT_MS);
@@ -103,6 +139,96 @@ public final class PrimaryWrapper implements AutoCloseable
             running = false;
             stopped.countDown();
         }
+    }
+
+    /** The relay thread, frozen: touches no socket until thawed or told to abandon. */
+    private void parkWhileFrozen()
+    {
+        synchronized (thaw)
+        {
+            parked.countDown();
+            while (frozen && running)
+            {
+                try
+                {
+                    thaw.wait(IDLE_TIMEOUT_MS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Stops moving bytes, as a crash would, but keeps every socket open: no more reads, writes, accepts, FINs or
+     * RSTs, until {@link #thaw()} or {@link #abandon(SilentCloser)}. Returns once the relay thread has stopped.
+     *
+     * @throws IOException when the relay thread did not stop within 2 s.
+     */
+    public void freeze() throws IOException
+    {
+        parked = new CountDownLatch(1);
+        frozen = true;
+        agent.wakeUp();
+        try
+        {
+            if (!parked.await(2, TimeUnit.SECONDS))
+            {
+                frozen = false;
+                throw new IOException("the relay thread did not stop within 2 s");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            frozen = false;
+            throw new IOException("interrupted while freezing the relay", ex);
+        }
+        LOG.info("[{}] relay frozen: {} connections held as they are", config.nodeId(), counters.connectionsOpen.get());
+    }
+
+    /** Lets a frozen relay move bytes again (a handover that did not happen). */
+    public void thaw()
+    {
+        synchronized (thaw)
+        {
+            frozen = false;
+            thaw.notifyAll();
+        }
+        LOG.info("[{}] relay thawed", config.nodeId());
+    }
+
+    /**
+     * Gives up every connection of a frozen relay after another node took them over: each client socket is closed
+     * by {@code closer} (silently: the client's connection lives on elsewhere), each app socket normally, and the
+     * service address is released. The wrapper is stopped afterwards.
+     */
+    public void abandon(final SilentCloser closer) throws IOException
+    {
+        if (!frozen)
+        {
+            throw new IllegalStateException("abandon needs a frozen relay");
+        }
+        final int given = agent.abandonAll(closer);
+        synchronized (thaw)
+        {
+            running = false;
+            thaw.notifyAll();
+        }
+        try
+        {
+            stopped.await(5, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        agent.close();
+        LOG.info("[{}] relay abandoned {} connections to the new primary: {}", config.nodeId(), given,
+            counters.snapshot());
     }
 
     /** Stops accepting, closes every relayed connection and releases the service address. */

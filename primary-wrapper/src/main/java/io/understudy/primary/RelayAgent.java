@@ -28,6 +28,8 @@ final class RelayAgent implements AutoCloseable
     private final ServerSocketChannel server;
     private final List<RelayConnection> connections = new ArrayList<>();
     private final java.util.Queue<Adoption> adoptions = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.Queue<java.util.concurrent.CompletableFuture<List<RelayedConnection>>> snapshots =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** A connection established elsewhere (a takeover) handed to this relay. */
     record Adoption(SocketChannel client, SocketChannel app, byte[] toClient)
@@ -66,6 +68,11 @@ final class RelayAgent implements AutoCloseable
     /** Handles every socket that is ready now, without blocking. Returns the number of ready sockets handled. */
     int doWork(final long nowNs)
     {
+        java.util.concurrent.CompletableFuture<List<RelayedConnection>> snapshot;
+        while ((snapshot = snapshots.poll()) != null)
+        {
+            snapshot.complete(connections());
+        }
         int adopted = 0;
         Adoption adoption;
         while ((adoption = adoptions.poll()) != null)
@@ -107,6 +114,30 @@ final class RelayAgent implements AutoCloseable
             connections.removeIf(RelayConnection::isClosed);
         }
         return work + adopted;
+    }
+
+    /** Asks the relay thread for a snapshot of every connection; any thread. */
+    java.util.concurrent.CompletableFuture<List<RelayedConnection>> requestConnections()
+    {
+        final java.util.concurrent.CompletableFuture<List<RelayedConnection>> snapshot =
+            new java.util.concurrent.CompletableFuture<>();
+        snapshots.add(snapshot);
+        selector.wakeup();
+        return snapshot;
+    }
+
+    /** Every open connection now; relay thread only (or while it is parked). */
+    List<RelayedConnection> connections()
+    {
+        final List<RelayedConnection> all = new ArrayList<>();
+        for (final RelayConnection connection : connections)
+        {
+            if (!connection.isClosed())
+            {
+                all.add(connection.snapshot());
+            }
+        }
+        return all;
     }
 
     /** Queues a connection for the relay thread to take on; safe from any thread. */
@@ -208,6 +239,24 @@ final class RelayAgent implements AutoCloseable
                 app.close();
             }
         }
+    }
+
+    /**
+     * Closes every connection without a word to its client ({@code closer} on the client socket) and the app side
+     * normally; the relay thread must be parked. Returns how many connections were given up.
+     */
+    int abandonAll(final PrimaryWrapper.SilentCloser closer)
+    {
+        int given = 0;
+        for (final RelayConnection connection : connections)
+        {
+            if (connection.abandon(closer))
+            {
+                given++;
+            }
+        }
+        connections.clear();
+        return given;
     }
 
     @Override

@@ -39,6 +39,7 @@ final class RelayConnection
     private final ReadLog log;
     /** This connection's id in the read log; 0 when it is not logged (no log, or an adopted connection). */
     private final long logId;
+    private final boolean adopted;
     /** Sequence number of the last read logged: app output read after it depends on it. */
     private long lastReadSeq;
     /** App output held for the commit, in order: {start offset, required seq, held since ns}. */
@@ -87,8 +88,18 @@ final class RelayConnection
         this.log = log;
         // A connection adopted at takeover is not logged: its streams did not start here, so a log of it could not
         // be replayed from the start.
+        this.adopted = toClient != null;
         this.logId = toClient == null && log.isEnabled() ?
             log.opened(clientAddress, (java.net.InetSocketAddress)client.getLocalAddress(), TcpInfo.of(client)) : 0;
+    }
+
+    /** What this connection has moved, for the admin API; relay thread. */
+    RelayedConnection snapshot()
+    {
+        final long heldFrom = held.isEmpty() ? downstream.sourceOffset() : held.peekFirst()[START];
+        return new RelayedConnection(name, upstream.sourceOffset(), upstream.sinkOffset(), downstream.sourceOffset(),
+            downstream.sinkOffset(), Math.max(0, downstream.sourceOffset() - Math.max(heldFrom,
+                downstream.sinkOffset())), logId, adopted);
     }
 
     /** App output is waiting for the logger's ack. */
@@ -265,6 +276,31 @@ final class RelayConnection
             appKey.interestOps(
                 (downstream.wantsRead() ? SelectionKey.OP_READ : 0) | (upstream.hasPending() ? SelectionKey.OP_WRITE : 0));
         }
+    }
+
+    /**
+     * Hands the connection over: the client socket closed by {@code closer} (no FIN, no RST), the app side normally.
+     *
+     * @return whether the connection was still open.
+     */
+    boolean abandon(final PrimaryWrapper.SilentCloser closer)
+    {
+        if (closed)
+        {
+            return false;
+        }
+        try
+        {
+            closer.close(client);
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("[{}] {}: could not close silently ({}); closing normally", nodeId, name, ex.getMessage());
+            closeQuietly(client);
+        }
+        closeQuietly(app);
+        markClosed();
+        return true;
     }
 
     /** Closes both sockets normally (FIN where not already sent). */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -15,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.dropwizard.lifecycle.Managed;
+import io.understudy.admin.api.DrillReport;
 import io.understudy.admin.api.FailoverReport;
 import io.understudy.admin.cluster.Membership;
 import io.understudy.admin.cluster.MembershipConfig;
@@ -66,6 +68,9 @@ public final class Node implements Managed, MembershipListener
     private volatile FailoverReport lastFailover;
     private volatile boolean evaluating;
     private volatile String takeoverFailure;
+    private volatile DrillReport lastDrill;
+    private volatile String apiToken = "";
+    private final Object drillLock = new Object();
 
     public Node(final NodeSettings settings)
     {
@@ -125,17 +130,22 @@ public final class Node implements Managed, MembershipListener
         {
             return new InetSocketAddress(settings.getLanAddress(), log.getListenPort());
         }
+        return new InetSocketAddress(peerHost("node.log: no peer in node.membership.peers other than this node (" +
+            settings.getLanAddress() + ") to ship the read log to; set node.log.logger"), log.getListenPort());
+    }
+
+    /** The other node's LAN address, from the membership's peers. */
+    private String peerHost(final String whenNone)
+    {
         final String self = settings.getLanAddress() + ":" + settings.getMembership().getBindPort();
         for (final String peer : settings.getMembership().getPeers())
         {
-            final String host = peer.contains(":") ? peer.substring(0, peer.lastIndexOf(':')) : peer;
             if (!peer.equals(self) && !peer.equals(settings.getLanAddress()))
             {
-                return new InetSocketAddress(host, log.getListenPort());
+                return peer.contains(":") ? peer.substring(0, peer.lastIndexOf(':')) : peer;
             }
         }
-        throw new IllegalStateException("node.log: no peer in node.membership.peers other than this node (" +
-            settings.getLanAddress() + ") to ship the read log to; set node.log.logger");
+        throw new IllegalStateException(whenNone);
     }
 
     private ReadLog startReadLog()
@@ -273,6 +283,215 @@ public final class Node implements Managed, MembershipListener
         LOG.warn("[{}] now PRIMARY: {}", settings.getId(), lastFailover);
     }
 
+    /** The token this node sends to its peer's API (a drill tells the backup to take over with it). */
+    public void setApiToken(final String token)
+    {
+        this.apiToken = token == null ? "" : token;
+    }
+
+    /**
+     * A planned handover's second half, on the backup: take the service over now, without waiting for the heartbeat
+     * to fail (the primary has frozen its relay and released the address). Returns the failover report.
+     *
+     * @throws IllegalStateException when this node is not the backup (nothing is done).
+     */
+    public FailoverReport takeOverNow(final String from) throws IOException, InterruptedException
+    {
+        if (role != Role.BACKUP || tapper == null)
+        {
+            throw new IllegalStateException("this node (" + settings.getId() + ") is not the backup; it is " + role);
+        }
+        final java.util.concurrent.Future<FailoverReport> done = decisions.submit(() ->
+        {
+            if (role != Role.BACKUP)
+            {
+                throw new IllegalStateException("this node took over already");
+            }
+            takeOver("planned handover drill from " + from);
+            return lastFailover;
+        });
+        try
+        {
+            return done.get(settings.getTakeover().getCatchUpTimeoutMs() + 10_000, TimeUnit.MILLISECONDS);
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            takeoverFailure = Instant.now() + ": " + ex.getCause();
+            throw new IOException("takeover failed: " + ex.getCause().getMessage(), ex.getCause());
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            throw new IOException("takeover did not finish in time", ex);
+        }
+    }
+
+    /**
+     * A failover drill, run on the primary: the service moves to the backup with no client error, and this node
+     * becomes the backup. {@code planned}: this node freezes its relay, releases the service address and tells the
+     * backup to take over now. Otherwise (crash): it freezes, releases the address and goes silent on the heartbeat,
+     * and the backup has to notice as after a real crash. Either way this node then gives its sockets up without a
+     * FIN or a RST (TCP_REPAIR) and starts tapping. When the backup does not take over, the service stays here.
+     *
+     * @throws IllegalStateException when this node is not the primary, a drill is running, or drills are not
+     *                               configured (takeover.releaseCommand).
+     */
+    public DrillReport drill(final boolean planned) throws InterruptedException
+    {
+        synchronized (drillLock)
+        {
+            final PrimaryWrapper relay = wrapper;
+            if (role != Role.PRIMARY || relay == null)
+            {
+                throw new IllegalStateException("this node (" + settings.getId() + ") is the " +
+                    role.name().toLowerCase(java.util.Locale.ROOT) + "; send the drill to the primary");
+            }
+            if (settings.getTakeover().getReleaseCommand().isEmpty())
+            {
+                throw new IllegalStateException("drills need node.takeover.releaseCommand (the command that removes " +
+                    "the service address from this host)");
+            }
+            final PeerApi peer = new PeerApi(peerApiBase(), apiToken);
+            final String peerId = peerIdOr(peer); // now: a crash drill hides the peer from the view
+            final String mode = planned ? "planned" : "crash";
+            final Instant started = Instant.now();
+            final String id = Long.toString(started.toEpochMilli());
+            LOG.warn("[{}] failover drill {} ({}): handing the service to {}", settings.getId(), id, mode, peer.base());
+            FailoverReport failover = null;
+            String error = null;
+            try
+            {
+                relay.freeze();
+                runCommand(settings.getTakeover().getReleaseCommand(), "releasing the service address");
+                failover = planned ? peer.takeOver(settings.getId(), Duration.ofMillis(
+                    settings.getTakeover().getCatchUpTimeoutMs() + 15_000)) : awaitCrashTakeover(peer, started);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                error = ex.getMessage();
+                LOG.error("[{}] drill {} failed, keeping the service here: {}", settings.getId(), id, error);
+                rollBack(relay);
+            }
+            if (error == null)
+            {
+                error = becomeBackup(relay);
+            }
+            final DrillReport report = new DrillReport(id, mode, settings.getId(),
+                failover == null ? null : peerId, started.toString(), Instant.now().toString(),
+                error == null ? "ok" : "failed", error, failover);
+            lastDrill = report;
+            LOG.warn("[{}] drill {} done: {}", settings.getId(), id, report);
+            return report;
+        }
+    }
+
+    private String peerIdOr(final PeerApi peer)
+    {
+        return view().flatMap(v -> v.members().stream().filter(m -> !m.equals(settings.getId())).findFirst())
+            .orElse(peer.base().getHost());
+    }
+
+    /** Crash drill: no heartbeat from here until the backup serves (or 30 s pass). */
+    private FailoverReport awaitCrashTakeover(final PeerApi peer, final Instant started)
+        throws IOException, InterruptedException
+    {
+        membership.discardAll(true);
+        try
+        {
+            final long deadline = System.nanoTime() + 30_000_000_000L;
+            while (System.nanoTime() < deadline)
+            {
+                Thread.sleep(100);
+                final com.fasterxml.jackson.databind.JsonNode status;
+                try
+                {
+                    status = peer.status(Duration.ofSeconds(2));
+                }
+                catch (final IOException ex)
+                {
+                    continue; // busy taking over
+                }
+                final com.fasterxml.jackson.databind.JsonNode last = status.path("lastFailover");
+                if ("PRIMARY".equals(status.path("role").asText()) && !last.isMissingNode() && !last.isNull() &&
+                    Instant.parse(last.path("at").asText()).isAfter(started))
+                {
+                    return io.dropwizard.jackson.Jackson.newObjectMapper().treeToValue(last, FailoverReport.class);
+                }
+            }
+            throw new IOException("the backup at " + peer.base() + " did not take over within 30 s");
+        }
+        finally
+        {
+            membership.discardAll(false);
+        }
+    }
+
+    /** The drill failed before the backup served: take the address back and move bytes again. */
+    private void rollBack(final PrimaryWrapper relay)
+    {
+        try
+        {
+            runCommand(settings.getTakeover().getClaimCommand(), "claiming the service address back");
+        }
+        catch (final IOException ex)
+        {
+            LOG.error("[{}] could not claim the service address back: {}", settings.getId(), ex.getMessage());
+        }
+        relay.thaw();
+    }
+
+    /** After the backup took over: give the sockets up silently and become the backup. Returns an error or null. */
+    private String becomeBackup(final PrimaryWrapper relay)
+    {
+        try
+        {
+            relay.abandon(io.understudy.backup.repair.TcpRepair::closeSilently);
+            wrapper = null;
+            readLog.close();
+            readLog = ReadLog.NONE;
+            role = Role.BACKUP;
+            startLogger();
+            tapper = BackupTapper.start(tapConfig(), eventLog);
+            LOG.warn("[{}] now BACKUP after the drill", settings.getId());
+            return null;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.error("[{}] the backup serves, but this node could not become its backup", settings.getId(), ex);
+            return "the backup serves, but this node could not become its backup: " + ex.getMessage();
+        }
+    }
+
+    private java.net.URI peerApiBase()
+    {
+        return java.net.URI.create("http://" + peerHost("no peer in node.membership.peers other than this node " +
+            "to hand the service to") + ":" + settings.getApiPort() + "/");
+    }
+
+    private static void runCommand(final java.util.List<String> command, final String what) throws IOException
+    {
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try
+        {
+            final String output = new String(process.getInputStream().readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+            final int exit = process.waitFor();
+            if (exit != 0)
+            {
+                throw new IOException(what + " failed: " + command + " exited " + exit + ": " + output.strip());
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException(what + " interrupted", ex);
+        }
+    }
+
+    public Optional<DrillReport> lastDrill()
+    {
+        return Optional.ofNullable(lastDrill);
+    }
+
     /** A direct probe of the service on the LAN: does VIP:port accept a TCP connection? */
     private boolean serviceAnswers()
     {
@@ -386,6 +605,22 @@ public final class Node implements Managed, MembershipListener
     public Optional<LogServerStats> loggerStats()
     {
         return Optional.ofNullable(logServer).map(LogServer::stats);
+    }
+
+    /** The connections the relay moves now, while this node is primary. */
+    public Optional<java.util.List<io.understudy.primary.RelayedConnection>> relayedConnections()
+        throws IOException, InterruptedException
+    {
+        final PrimaryWrapper relay = wrapper;
+        return relay == null ? Optional.empty() : Optional.of(relay.connections());
+    }
+
+    /** The connections the tap tracks now, while this node is backup. */
+    public Optional<java.util.List<io.understudy.backup.TapConnection>> tappedConnections()
+        throws IOException, InterruptedException
+    {
+        final BackupTapper tap = tapper;
+        return tap == null ? Optional.empty() : Optional.of(tap.connections());
     }
 
     public Optional<RelayStats> relayStats()

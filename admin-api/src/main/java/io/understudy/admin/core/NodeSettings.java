@@ -97,6 +97,17 @@ public final class NodeSettings
     @JsonProperty
     private LogSettings log = new LogSettings();
 
+    /** The port the admin API listens on, on both nodes: a drill reaches the peer's API there. */
+    @Min(1)
+    @Max(65535)
+    @JsonProperty
+    private int apiPort = 8080;
+
+    public int getApiPort()
+    {
+        return apiPort;
+    }
+
     public LogSettings getLog()
     {
         return log;

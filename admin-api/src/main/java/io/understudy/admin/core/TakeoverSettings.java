@@ -70,6 +70,19 @@ public final class TakeoverSettings
     @JsonProperty
     private List<String> claimCommand;
 
+    /**
+     * The command that removes the service address from this host, e.g. [ip, addr, del, 198.18.0.100/24, dev, eth0]:
+     * a failover drill runs it before the backup claims the address. Empty: drills are refused.
+     */
+    @NotNull
+    @JsonProperty
+    private List<String> releaseCommand = List.of();
+
+    public List<String> getReleaseCommand()
+    {
+        return releaseCommand;
+    }
+
     public int getProbeTimeoutMs()
     {
         return probeTimeoutMs;

@@ -117,6 +117,23 @@ public final class TcpRepair
         NativeSockets.setInt(channel, SocketOption.TCP_REPAIR, REPAIR_ON);
     }
 
+    /**
+     * Closes an established socket without a word to its peer: in repair mode the kernel drops the connection with
+     * no FIN and no RST, so the peer's connection lives on for whoever restores it elsewhere (a handover). Needs
+     * CAP_NET_ADMIN; the channel is closed even when repair mode is refused (then normally).
+     */
+    public static void closeSilently(final SocketChannel channel) throws IOException
+    {
+        try
+        {
+            enterRepair(channel);
+        }
+        finally
+        {
+            channel.close();
+        }
+    }
+
     /** TCP_REPAIR=0: the socket starts working and sends a window probe to learn the peer's window. */
     public static void leaveRepair(final SocketChannel channel) throws IOException
     {

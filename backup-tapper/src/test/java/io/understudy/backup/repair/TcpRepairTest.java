@@ -173,6 +173,28 @@ class TcpRepairTest
     }
 
     @Test
+    void shouldSendNeitherFinNorResetWhenClosedSilently() throws Exception
+    {
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET))
+        {
+            listener.bind(new InetSocketAddress(LOOPBACK, 0));
+            final SocketChannel peer = track(SocketChannel.open(listener.getLocalAddress()));
+            final SocketChannel accepted = listener.accept();
+            accepted.write(java.nio.ByteBuffer.wrap(new byte[] {42}));
+
+            TcpRepair.closeSilently(accepted);
+
+            assertThat(accepted.isOpen()).isFalse();
+            final java.net.Socket socket = peer.socket();
+            socket.setSoTimeout(500);
+            assertThat(socket.getInputStream().read()).as("the byte sent before").isEqualTo(42);
+            assertThatThrownBy(() -> socket.getInputStream().read())
+                .as("no FIN (read would return -1) and no RST (a SocketException): the read times out")
+                .isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+    }
+
+    @Test
     void shouldRejectInvalidSpecs()
     {
         final InetSocketAddress any = new InetSocketAddress(LOOPBACK, 1);

@@ -1,0 +1,68 @@
+package io.understudy.admin.core;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.dropwizard.jackson.Jackson;
+import io.understudy.admin.api.FailoverReport;
+
+/**
+ * The peer node's admin API, as a drill uses it: tell the backup to take over now, read its status.
+ */
+final class PeerApi
+{
+    private static final ObjectMapper JSON = Jackson.newObjectMapper();
+
+    private final URI base;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    PeerApi(final URI base, final String token)
+    {
+        this.base = base;
+        this.token = token;
+    }
+
+    URI base()
+    {
+        return base;
+    }
+
+    /** POST /drills/takeover: the backup takes the service over at once and answers with its failover report. */
+    FailoverReport takeOver(final String from, final Duration timeout) throws IOException, InterruptedException
+    {
+        final HttpRequest request = HttpRequest.newBuilder(base.resolve("/drills/takeover?from=" +
+                java.net.URLEncoder.encode(from, StandardCharsets.UTF_8)))
+            .timeout(timeout)
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
+        final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200)
+        {
+            throw new IOException("the backup at " + base + " refused to take over: HTTP " + response.statusCode() +
+                " " + response.body());
+        }
+        return JSON.readValue(response.body(), FailoverReport.class);
+    }
+
+    /** GET /status. */
+    JsonNode status(final Duration timeout) throws IOException, InterruptedException
+    {
+        final HttpRequest request = HttpRequest.newBuilder(base.resolve("/status")).timeout(timeout).GET().build();
+        final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200)
+        {
+            throw new IOException("GET " + base.resolve("/status") + ": HTTP " + response.statusCode());
+        }
+        return JSON.readTree(response.body());
+    }
+}

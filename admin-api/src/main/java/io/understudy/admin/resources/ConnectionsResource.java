@@ -1,0 +1,46 @@
+package io.understudy.admin.resources;
+
+import java.io.IOException;
+import java.util.List;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.core.MediaType;
+
+import io.understudy.admin.api.ConnectionsView;
+import io.understudy.admin.core.Node;
+import io.understudy.backup.TapConnection;
+
+/**
+ * GET /connections: every connection this node relays (primary) or tracks (backup).
+ */
+@Path("/connections")
+@Produces(MediaType.APPLICATION_JSON)
+public final class ConnectionsResource
+{
+    private final Node node;
+
+    public ConnectionsResource(final Node node)
+    {
+        this.node = node;
+    }
+
+    @GET
+    public ConnectionsView connections() throws InterruptedException
+    {
+        try
+        {
+            final List<TapConnection> tapped = node.tappedConnections().orElse(null);
+            final int protectedCount = tapped == null ? 0 : (int)tapped.stream().filter(TapConnection::protectedNow)
+                .count();
+            return new ConnectionsView(node.settings().getId(), node.role(), node.relayedConnections().orElse(null),
+                tapped, protectedCount, tapped == null ? 0 : tapped.size() - protectedCount);
+        }
+        catch (final IOException ex)
+        {
+            throw new ServiceUnavailableException(ex.getMessage());
+        }
+    }
+}

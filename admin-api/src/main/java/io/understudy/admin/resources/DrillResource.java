@@ -1,0 +1,87 @@
+package io.understudy.admin.resources;
+
+import java.io.IOException;
+
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.ClientErrorException;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.ServerErrorException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.understudy.admin.api.DrillReport;
+import io.understudy.admin.api.FailoverReport;
+import io.understudy.admin.auth.Mutating;
+import io.understudy.admin.core.Node;
+
+/**
+ * Failover drills. POST /drills/failover on the primary hands the service to the backup (mode=planned, the default)
+ * or plays a crash (mode=crash) and answers with the report once done; GET /drills/last shows it again.
+ * POST /drills/takeover is the backup's half of a planned handover, called by the primary.
+ */
+@Path("/drills")
+@Produces(MediaType.APPLICATION_JSON)
+public final class DrillResource
+{
+    private final Node node;
+
+    public DrillResource(final Node node)
+    {
+        this.node = node;
+    }
+
+    @POST
+    @Path("/failover")
+    @Mutating
+    public DrillReport failover(@QueryParam("mode") @DefaultValue("planned") final String mode)
+        throws InterruptedException
+    {
+        final boolean planned = switch (mode)
+        {
+            case "planned" -> true;
+            case "crash" -> false;
+            default -> throw new BadRequestException("mode must be planned or crash, got '" + mode + "'");
+        };
+        try
+        {
+            return node.drill(planned);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ClientErrorException(ex.getMessage(), Response.Status.CONFLICT);
+        }
+    }
+
+    @GET
+    @Path("/last")
+    public DrillReport last()
+    {
+        return node.lastDrill().orElseThrow(() -> new NotFoundException("no drill has run on this node"));
+    }
+
+    @POST
+    @Path("/takeover")
+    @Mutating
+    public FailoverReport takeover(@QueryParam("from") @DefaultValue("the primary") final String from)
+        throws InterruptedException
+    {
+        try
+        {
+            return node.takeOverNow(from);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ClientErrorException(ex.getMessage(), Response.Status.CONFLICT);
+        }
+        catch (final IOException ex)
+        {
+            throw new ServerErrorException(ex.getMessage(), Response.Status.INTERNAL_SERVER_ERROR);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.understudy.primary;
+
+/**
+ * One connection the primary relays, for the admin API: a snapshot taken on the relay thread.
+ *
+ * @param client         client address:port.
+ * @param bytesIn        client bytes read (the client stream's offset).
+ * @param bytesToApp     of which written to the app.
+ * @param bytesOut       app bytes read.
+ * @param bytesToClient  of which written to the client.
+ * @param heldBytes      app bytes held for the output commit (waiting for the logger's ack).
+ * @param loggedAs       the connection's id in the read log, 0 when not logged (no log, or adopted at a takeover).
+ * @param adopted        taken over from another node (restored with TCP_REPAIR), not accepted here.
+ */
+public record RelayedConnection(
+    String client, long bytesIn, long bytesToApp, long bytesOut, long bytesToClient, long heldBytes, long loggedAs,
+    boolean adopted)
+{
+}
