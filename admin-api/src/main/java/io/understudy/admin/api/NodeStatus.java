@@ -21,9 +21,16 @@ import io.understudy.primary.RelayStats;
  * @param relay   the relay's counters on a primary; null on a backup.
  * @param tap     the tap's counters on a backup; null on a primary.
  * @param lastFailover the last takeover this node did; null if none.
+ * @param readLog the read log the primary ships (commit mode, shipped, acked, lag, degraded and why); null on a
+ *                backup.
+ * @param logger  the logger a backup runs (appended, duplicates dropped, last index); null when it runs none.
+ * @param holdsServiceAddress the VIP is one of this host's addresses now.
+ * @param protectedConnections   on a backup: tapped connections a takeover now would restore; -1 on a primary.
+ * @param unprotectedConnections on a backup: those it would not (GET /connections says why); -1 on a primary.
  */
 public record NodeStatus(
     String nodeId, Role role, List<String> members, long heartbeatAgeMs, String service, String app,
-    RelayStats relay, TapStats tap, FailoverReport lastFailover, ReadLogStats readLog, LogServerStats logger)
+    RelayStats relay, TapStats tap, FailoverReport lastFailover, ReadLogStats readLog, LogServerStats logger,
+    boolean holdsServiceAddress, int protectedConnections, int unprotectedConnections)
 {
 }

@@ -301,6 +301,12 @@ public final class Node implements Managed, MembershipListener
         {
             throw new IllegalStateException("this node (" + settings.getId() + ") is not the backup; it is " + role);
         }
+        if (serviceAnswers())
+        {
+            throw new IllegalStateException("the service still answers at " + settings.getServiceAddress() + ":" +
+                settings.getServicePort() + ": its primary has not released it; refusing to take over (two holders " +
+                "of the address would break every client)");
+        }
         final java.util.concurrent.Future<FailoverReport> done = decisions.submit(() ->
         {
             if (role != Role.BACKUP)
@@ -484,6 +490,20 @@ public final class Node implements Managed, MembershipListener
         {
             Thread.currentThread().interrupt();
             throw new IOException(what + " interrupted", ex);
+        }
+    }
+
+    /** Whether the service address is one of this host's addresses now. */
+    public boolean holdsServiceAddress()
+    {
+        try
+        {
+            return java.net.NetworkInterface.getByInetAddress(
+                java.net.InetAddress.getByName(settings.getServiceAddress())) != null;
+        }
+        catch (final IOException ex)
+        {
+            return false;
         }
     }
 

@@ -23,9 +23,26 @@ public final class StatusResource
     }
 
     @GET
-    public NodeStatus status()
+    public NodeStatus status() throws InterruptedException
     {
         final NodeSettings settings = node.settings();
+        int protectedCount = -1;
+        int unprotectedCount = -1;
+        try
+        {
+            final java.util.Optional<java.util.List<io.understudy.backup.TapConnection>> tapped =
+                node.tappedConnections();
+            if (tapped.isPresent())
+            {
+                protectedCount = (int)tapped.get().stream().filter(io.understudy.backup.TapConnection::protectedNow)
+                    .count();
+                unprotectedCount = tapped.get().size() - protectedCount;
+            }
+        }
+        catch (final java.io.IOException ex)
+        {
+            // the capture thread is busy (a takeover): the counts are unknown for now
+        }
         return new NodeStatus(
             settings.getId(),
             node.role(),
@@ -37,6 +54,9 @@ public final class StatusResource
             node.tapStats().orElse(null),
             node.lastFailover().orElse(null),
             node.readLogStats().orElse(null),
-            node.loggerStats().orElse(null));
+            node.loggerStats().orElse(null),
+            node.holdsServiceAddress(),
+            protectedCount,
+            unprotectedCount);
     }
 }
