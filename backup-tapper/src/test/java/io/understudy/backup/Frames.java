@@ -28,6 +28,22 @@ final class Frames
         return new Frames();
     }
 
+    /** A whole handshake: SYN (MSS 1460, wscale 7), SYN-ACK (MSS 1400, wscale 9), the client's ACK. */
+    static java.util.List<Frames> handshake(final long clientIsn, final long serverIsn)
+    {
+        return java.util.List.of(
+            fromClient().seq(clientIsn).flags(TcpSegment.SYN).synOptions(1460, 7, 100, 0),
+            synAck(clientIsn, serverIsn),
+            fromClient().seq(clientIsn + 1).ack(serverIsn + 1));
+    }
+
+    /** The server's SYN-ACK of a handshake (MSS 1400, wscale 9). */
+    static Frames synAck(final long clientIsn, final long serverIsn)
+    {
+        return fromServer().seq(serverIsn).ack(clientIsn + 1).flags(TcpSegment.SYN | TcpSegment.ACK)
+            .synOptions(1400, 9, 200, 100);
+    }
+
     static Frames fromServer()
     {
         final Frames frames = new Frames();

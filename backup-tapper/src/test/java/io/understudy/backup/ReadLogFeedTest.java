@@ -152,8 +152,7 @@ class ReadLogFeedTest
     void shouldCompleteAHandshakeWhoseSynTheTapMissedWithTheOptionsFromTheLog()
     {
         // The client's SYN is lost to the tap; the SYN-ACK and the rest are seen.
-        feed(Frames.fromServer().seq(SERVER_ISN).ack(CLIENT_ISN + 1).flags(TcpSegment.SYN | TcpSegment.ACK)
-            .synOptions(1400, 9, 200, 100));
+        feed(Frames.synAck(CLIENT_ISN, SERVER_ISN));
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1));
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
         final TrackedConnection connection = only();
@@ -182,8 +181,7 @@ class ReadLogFeedTest
     @Test
     void shouldLeaveAHalfSeenHandshakeUnannouncedWhenTheLogDoesNotKnowTheOptions()
     {
-        feed(Frames.fromServer().seq(SERVER_ISN).ack(CLIENT_ISN + 1).flags(TcpSegment.SYN | TcpSegment.ACK)
-            .synOptions(1400, 9, 200, 100));
+        feed(Frames.synAck(CLIENT_ISN, SERVER_ISN));
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1));
         log(new PrimaryOpened(PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER,
             Frames.SERVICE_PORT));
@@ -209,10 +207,7 @@ class ReadLogFeedTest
 
     private void handshake()
     {
-        feed(Frames.fromClient().seq(CLIENT_ISN).flags(TcpSegment.SYN).synOptions(1460, 7, 100, 0));
-        feed(Frames.fromServer().seq(SERVER_ISN).ack(CLIENT_ISN + 1).flags(TcpSegment.SYN | TcpSegment.ACK)
-            .synOptions(1400, 9, 200, 100));
-        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1));
+        Frames.handshake(CLIENT_ISN, SERVER_ISN).forEach(this::feed);
     }
 
     private void feed(final Frames frames)

@@ -212,10 +212,7 @@ class TcpTrackerTest
 
     private void handshake(final long clientIsn, final long serverIsn)
     {
-        feed(Frames.fromClient().seq(clientIsn).flags(TcpSegment.SYN).synOptions(1460, 7, 100, 0));
-        feed(Frames.fromServer().seq(serverIsn).ack(clientIsn + 1).flags(TcpSegment.SYN | TcpSegment.ACK)
-            .synOptions(1400, 9, 200, 100));
-        feed(Frames.fromClient().seq(clientIsn + 1).ack(serverIsn + 1));
+        Frames.handshake(clientIsn, serverIsn).forEach(this::feed);
     }
 
     private void feed(final Frames frames)

@@ -180,6 +180,11 @@ public final class LogShipper implements AutoCloseable {
         return shippedSeq;
     }
 
+    /** Whether the logger is connected now; cheap (no lock), for callers that ask often. */
+    public boolean isConnected() {
+        return connected;
+    }
+
     /** A consistent snapshot of the counters; safe from any thread. */
     public ShipperStats stats() {
         lock.lock();

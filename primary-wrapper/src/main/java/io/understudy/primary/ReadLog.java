@@ -152,7 +152,7 @@ public final class ReadLog implements AutoCloseable
         {
             return true;
         }
-        if (shipper.stats().connected())
+        if (shipper.isConnected())
         {
             lastConnectedNs = nowNs;
         }

@@ -420,7 +420,7 @@ public final class Node implements Managed, MembershipListener
                 if ("PRIMARY".equals(status.path("role").asText()) && !last.isMissingNode() && !last.isNull() &&
                     Instant.parse(last.path("at").asText()).isAfter(started))
                 {
-                    return io.dropwizard.jackson.Jackson.newObjectMapper().treeToValue(last, FailoverReport.class);
+                    return PeerApi.failoverReport(last);
                 }
             }
             throw new IOException("the backup at " + peer.base() + " did not take over within 30 s");

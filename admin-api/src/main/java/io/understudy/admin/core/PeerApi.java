@@ -54,6 +54,12 @@ final class PeerApi
         return JSON.readValue(response.body(), FailoverReport.class);
     }
 
+    /** A failover report as GET /status shows it under lastFailover. */
+    static FailoverReport failoverReport(final JsonNode report) throws IOException
+    {
+        return JSON.treeToValue(report, FailoverReport.class);
+    }
+
     /** GET /status. */
     JsonNode status(final Duration timeout) throws IOException, InterruptedException
     {
