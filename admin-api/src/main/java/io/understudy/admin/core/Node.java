@@ -390,8 +390,21 @@ public final class Node implements Managed, MembershipListener
         }
     }
 
-    private String peerIdOr(final PeerApi peer)
+    /** The peer's node id, as its own status says; else from the view; else its address. */
+    private String peerIdOr(final PeerApi peer) throws InterruptedException
     {
+        try
+        {
+            final String id = peer.status(Duration.ofSeconds(2)).path("nodeId").asText("");
+            if (!id.isEmpty())
+            {
+                return id;
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("[{}] cannot read the peer's status at {}: {}", settings.getId(), peer.base(), ex.getMessage());
+        }
         return view().flatMap(v -> v.members().stream().filter(m -> !m.equals(settings.getId())).findFirst())
             .orElse(peer.base().getHost());
     }
