@@ -28,6 +28,11 @@ public final class PrimaryWrapper implements AutoCloseable
     private volatile boolean frozen;
     private final Object thaw = new Object();
     private volatile CountDownLatch parked = new CountDownLatch(1);
+    private final java.util.function.Consumer<Throwable> onFailure;
+    /** Turns of the relay loop so far: a watchdog that sees it stand still knows the relay is stuck. */
+    private volatile long turns;
+    private volatile Throwable injected;
+    private volatile Throwable failure;
 
     /** Closes a client socket with no FIN and no RST (TCP_REPAIR), for a handover. */
     @FunctionalInterface
@@ -36,9 +41,11 @@ public final class PrimaryWrapper implements AutoCloseable
         void close(java.nio.channels.SocketChannel client) throws IOException;
     }
 
-    private PrimaryWrapper(final PrimaryWrapperConfig config) throws IOException
+    private PrimaryWrapper(final PrimaryWrapperConfig config, final java.util.function.Consumer<Throwable> onFailure)
+        throws IOException
     {
         this.config = config;
+        this.onFailure = onFailure;
         this.agent = new RelayAgent(config, counters);
         this.boundAddress = agent.boundAddress();
         this.thread = new Thread(this::run, "relay-" + config.nodeId());
@@ -52,7 +59,20 @@ public final class PrimaryWrapper implements AutoCloseable
      */
     public static PrimaryWrapper start(final PrimaryWrapperConfig config) throws IOException
     {
-        final PrimaryWrapper wrapper = new PrimaryWrapper(config);
+        return start(config, failure ->
+        {
+        });
+    }
+
+    /**
+     * Like {@link #start(PrimaryWrapperConfig)}; {@code onFailure} is called on the relay thread when it dies of an
+     * error (an OutOfMemoryError, any Error or unexpected exception): the relay no longer moves bytes, and a node must
+     * not go on as a healthy primary.
+     */
+    public static PrimaryWrapper start(final PrimaryWrapperConfig config,
+        final java.util.function.Consumer<Throwable> onFailure) throws IOException
+    {
+        final PrimaryWrapper wrapper = new PrimaryWrapper(config, onFailure);
         wrapper.thread.start();
         LOG.info("[{}] relaying {} -> {}", config.nodeId(), wrapper.boundAddress, config.appAddress());
         return wrapper;
@@ -111,6 +131,30 @@ public final class PrimaryWrapper implements AutoCloseable
         return running && thread.isAlive();
     }
 
+    /** Turns of the relay loop so far; it turns at least every 100 ms while it runs and is not frozen. */
+    public long turns()
+    {
+        return turns;
+    }
+
+    public boolean isFrozen()
+    {
+        return frozen;
+    }
+
+    /** What killed the relay thread, if something did. */
+    public java.util.Optional<Throwable> failure()
+    {
+        return java.util.Optional.ofNullable(failure);
+    }
+
+    /** Fault injection: the relay thread throws {@code error} on its next turn, as if it had run out of memory. */
+    public void injectFailure(final Throwable error)
+    {
+        injected = error;
+        agent.wakeUp();
+    }
+
     private void run()
     {
         MDC.put("node", config.nodeId());
@@ -118,27 +162,43 @@ public final class PrimaryWrapper implements AutoCloseable
         {
             while (running)
             {
+                turns++;
                 if (frozen)
                 {
                     parkWhileFrozen();
                     continue;
                 }
+                final Throwable toThrow = injected;
+                if (toThrow != null)
+                {
+                    injected = null;
+                    throwUnchecked(toThrow);
+                }
                 if (agent.doWork(System.nanoTime()) == 0)
                 {
-                    agent.awaitWork(IDLE_TIMEOUT_MS);
+                    agent.awaitWork(agent.idleTimeoutMs(IDLE_TIMEOUT_MS));
                 }
             }
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException | Error ex)
         {
             counters.errors.incrementAndGet();
-            LOG.error("[{}] relay stopped by an error", config.nodeId(), ex);
+            failure = ex;
+            running = false;
+            LOG.error("[{}] relay thread died: no byte moves from now on", config.nodeId(), ex);
+            onFailure.accept(ex);
         }
         finally
         {
             running = false;
             stopped.countDown();
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void throwUnchecked(final Throwable error) throws T
+    {
+        throw (T)error;
     }
 
     /** The relay thread, frozen: touches no socket until thawed or told to abandon. */

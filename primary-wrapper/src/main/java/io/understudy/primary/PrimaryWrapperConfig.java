@@ -14,12 +14,24 @@ import java.util.Objects;
  * @param closeGuard     told before each FIN or RST the wrapper sends a client.
  * @param readLog        where reads, writes and closes are logged ({@link ReadLog#NONE}: nowhere); the caller
  *                       owns it and closes it after the wrapper.
+ * @param appCloseGate   asked whether an app-side close may reach the client or must be held (the app may have died).
+ * @param maxConnections clients relayed at once at most; one more is refused with a RST (each holds two buffers of
+ *                       {@code bufferBytes} of direct memory).
  */
 public record PrimaryWrapperConfig(
     String nodeId, InetSocketAddress serviceAddress, InetSocketAddress appAddress, int bufferBytes,
-    CloseGuard closeGuard, ReadLog readLog)
+    CloseGuard closeGuard, ReadLog readLog, AppCloseGate appCloseGate, int maxConnections)
 {
     public static final int DEFAULT_BUFFER_BYTES = 64 * 1024;
+    public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+
+    public PrimaryWrapperConfig(
+        final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
+        final int bufferBytes, final CloseGuard closeGuard, final ReadLog readLog)
+    {
+        this(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, readLog, AppCloseGate.PASS,
+            DEFAULT_MAX_CONNECTIONS);
+    }
 
     public PrimaryWrapperConfig(
         final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
@@ -42,6 +54,11 @@ public record PrimaryWrapperConfig(
         Objects.requireNonNull(appAddress, "appAddress");
         Objects.requireNonNull(closeGuard, "closeGuard");
         Objects.requireNonNull(readLog, "readLog");
+        Objects.requireNonNull(appCloseGate, "appCloseGate");
+        if (maxConnections < 1)
+        {
+            throw new IllegalArgumentException("maxConnections=" + maxConnections + ", expected at least 1");
+        }
         if (bufferBytes < 1024)
         {
             throw new IllegalArgumentException("bufferBytes=" + bufferBytes + ", expected at least 1024");

@@ -21,6 +21,10 @@ final class RelayAgent implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(RelayAgent.class);
     private static final int ACCEPT_BACKLOG = 1024;
+    /** How often a held app close is put to the gate again. */
+    private static final long HELD_CLOSE_RECHECK_MS = 2;
+    private static final long REFUSAL_LOG_INTERVAL_NS = 10_000_000_000L;
+    private long lastRefusalLogNs;
 
     private final PrimaryWrapperConfig config;
     private final RelayCounters counters;
@@ -99,6 +103,7 @@ final class RelayAgent implements AutoCloseable
             work++;
             onReady(key);
         }
+        work += recheckHeldCloses();
         if (config.readLog().holdsOutput())
         {
             for (final RelayConnection connection : connections)
@@ -114,6 +119,31 @@ final class RelayAgent implements AutoCloseable
             connections.removeIf(RelayConnection::isClosed);
         }
         return work + adopted;
+    }
+
+    /** Asks the gate again about every held app close; returns how many passed. */
+    private int recheckHeldCloses()
+    {
+        if (counters.appClosesHeld.get() == 0)
+        {
+            return 0;
+        }
+        int passed = 0;
+        for (final RelayConnection connection : connections)
+        {
+            if (connection.isHoldingAppClose())
+            {
+                connection.recheckHeldClose();
+                passed += connection.isHoldingAppClose() ? 0 : 1;
+            }
+        }
+        return passed;
+    }
+
+    /** How long the idle strategy may wait: briefly while app closes are held, so the gate is asked again soon. */
+    long idleTimeoutMs(final long idleMs)
+    {
+        return counters.appClosesHeld.get() > 0 ? HELD_CLOSE_RECHECK_MS : idleMs;
     }
 
     /** Asks the relay thread for a snapshot of every connection; any thread. */
@@ -155,8 +185,8 @@ final class RelayAgent implements AutoCloseable
         {
             adoption.client().configureBlocking(false);
             adoption.app().configureBlocking(false);
-            final RelayConnection connection = new RelayConnection(config.nodeId(), adoption.client(), adoption.app(),
-                config.bufferBytes(), counters, config.closeGuard(), adoption.toClient(), config.readLog());
+            final RelayConnection connection = new RelayConnection(config, adoption.client(), adoption.app(),
+                counters, adoption.toClient());
             connection.register(selector, true);
             connections.add(connection);
             connection.onReady(null);
@@ -213,6 +243,11 @@ final class RelayAgent implements AutoCloseable
         SocketChannel client;
         while ((client = server.accept()) != null)
         {
+            if (counters.connectionsOpen.get() >= config.maxConnections())
+            {
+                refuse(client);
+                continue;
+            }
             counters.connectionsAccepted.incrementAndGet();
             counters.connectionsOpen.incrementAndGet();
             final SocketChannel app = SocketChannel.open();
@@ -222,8 +257,7 @@ final class RelayAgent implements AutoCloseable
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 app.configureBlocking(false);
                 final boolean connected = app.connect(config.appAddress());
-                final RelayConnection connection = new RelayConnection(config.nodeId(), client, app,
-                    config.bufferBytes(), counters, config.closeGuard(), config.readLog());
+                final RelayConnection connection = new RelayConnection(config, client, app, counters);
                 connection.register(selector, connected);
                 connections.add(connection);
             }
@@ -239,6 +273,24 @@ final class RelayAgent implements AutoCloseable
                 app.close();
             }
         }
+    }
+
+    /** One client too many: a RST at once (a clear refusal), never a connection the relay has no memory for. */
+    private void refuse(final SocketChannel client) throws IOException
+    {
+        counters.connectionsRefused.incrementAndGet();
+        final java.net.InetSocketAddress address = (java.net.InetSocketAddress)client.getRemoteAddress();
+        final long nowNs = System.nanoTime();
+        if (lastRefusalLogNs == 0 || nowNs - lastRefusalLogNs > REFUSAL_LOG_INTERVAL_NS)
+        {
+            lastRefusalLogNs = nowNs;
+            LOG.warn("[{}] refusing {} with a RST: {} connections relayed, the most node.maxConnections allows " +
+                "({} refused so far)", config.nodeId(), address, config.maxConnections(),
+                counters.connectionsRefused.get());
+        }
+        config.closeGuard().authorize(address);
+        client.setOption(StandardSocketOptions.SO_LINGER, 0);
+        client.close();
     }
 
     /**

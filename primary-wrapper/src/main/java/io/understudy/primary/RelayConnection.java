@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection and its loopback connection to the app. A reset on either side is passed on as a reset of
- * the other; a half-close is passed on as a shutdown of output once the bytes before it were delivered. Every read,
+ * the other; a half-close is passed on as a shutdown of output once the bytes before it were delivered. A close from
+ * the app's side (FIN, RST, a refused connect) is held until the {@link AppCloseGate} lets it pass: the app may have
+ * died, and then the node hands the connection over and the client must see nothing. Every read,
  * write, half-close and close goes to the read log; with sync commit, app output waits in the relay buffer until the
  * logger acked the reads that preceded it.
  */
@@ -31,6 +33,7 @@ final class RelayConnection
     private final RelayDirection downstream;
     private final RelayCounters counters;
     private final CloseGuard guard;
+    private final AppCloseGate gate;
     private final java.net.InetSocketAddress clientAddress;
     private SelectionKey clientKey;
     private SelectionKey appKey;
@@ -42,6 +45,13 @@ final class RelayConnection
     private final boolean adopted;
     /** Sequence number of the last read logged: app output read after it depends on it. */
     private long lastReadSeq;
+    /** When the relay first held an app-side close of this connection; valid while {@link #holding}. */
+    private long appClosedNs;
+    private boolean holding;
+    /** An app-side failure (RST, refused connect) waiting for the gate: what passing it on does. */
+    private Runnable heldAppFailure;
+    /** Since when client bytes wait for an app that accepts none of them; 0 when none wait. */
+    private long appBlockedSinceNs;
     /** App output held for the commit, in order: {start offset, required seq, held since ns}. */
     private final ArrayDeque<long[]> held = new ArrayDeque<>();
 
@@ -50,15 +60,12 @@ final class RelayConnection
     private static final int SINCE = 2;
 
     RelayConnection(
-        final String nodeId,
+        final PrimaryWrapperConfig config,
         final SocketChannel client,
         final SocketChannel app,
-        final int bufferBytes,
-        final RelayCounters counters,
-        final CloseGuard guard,
-        final ReadLog log) throws IOException
+        final RelayCounters counters) throws IOException
     {
-        this(nodeId, client, app, bufferBytes, counters, guard, null, log);
+        this(config, client, app, counters, null);
     }
 
     /**
@@ -66,24 +73,24 @@ final class RelayConnection
      * Null for a connection accepted here; an adopted one (after a takeover) passes its pending bytes, maybe none.
      */
     RelayConnection(
-        final String nodeId,
+        final PrimaryWrapperConfig config,
         final SocketChannel client,
         final SocketChannel app,
-        final int bufferBytes,
         final RelayCounters counters,
-        final CloseGuard guard,
-        final byte[] toClient,
-        final ReadLog log) throws IOException
+        final byte[] toClient) throws IOException
     {
-        this.nodeId = nodeId;
-        this.guard = guard;
+        this.nodeId = config.nodeId();
+        this.guard = config.closeGuard();
+        this.gate = config.appCloseGate();
+        final int bufferBytes = config.bufferBytes();
+        final ReadLog log = config.readLog();
         this.clientAddress = (java.net.InetSocketAddress)client.getRemoteAddress();
         this.name = String.valueOf(clientAddress);
         this.client = client;
         this.app = app;
         this.upstream = new RelayDirection(client, app, bufferBytes);
         this.downstream = new RelayDirection(app, client, bufferBytes, toClient == null ? new byte[0] : toClient);
-        this.downstream.beforeSinkShutdown(() -> guard.authorize(clientAddress));
+        this.downstream.beforeSinkShutdown(this::mayPassAppFin);
         this.counters = counters;
         this.log = log;
         // A connection adopted at takeover is not logged: its streams did not start here, so a log of it could not
@@ -97,9 +104,97 @@ final class RelayConnection
     RelayedConnection snapshot()
     {
         final long heldFrom = held.isEmpty() ? downstream.sourceOffset() : held.peekFirst()[START];
+        final long nowNs = System.nanoTime();
         return new RelayedConnection(name, upstream.sourceOffset(), upstream.sinkOffset(), downstream.sourceOffset(),
             downstream.sinkOffset(), Math.max(0, downstream.sourceOffset() - Math.max(heldFrom,
-                downstream.sinkOffset())), logId, adopted);
+                downstream.sinkOffset())), logId, adopted,
+            appBlockedSinceNs == 0 ? 0 : (nowNs - appBlockedSinceNs) / 1_000_000,
+            holding ? (nowNs - appClosedNs) / 1_000_000 : 0);
+    }
+
+    /** An app-side close of this connection waits for the gate. */
+    boolean isHoldingAppClose()
+    {
+        return holding && !closed;
+    }
+
+    /** Asks the gate again about a held app-side close, and passes it on when it may; relay thread. */
+    void recheckHeldClose()
+    {
+        if (closed)
+        {
+            return;
+        }
+        if (heldAppFailure == null)
+        {
+            if (holding)
+            {
+                onReady(null); // the held FIN: the next drain asks the gate
+            }
+        }
+        else if (mayPassAppClose())
+        {
+            final Runnable passOn = heldAppFailure;
+            heldAppFailure = null;
+            passOn.run();
+        }
+    }
+
+    /** The app's FIN may reach the client: the gate lets it pass, and the guard is told first. */
+    private boolean mayPassAppFin()
+    {
+        if (!mayPassAppClose())
+        {
+            return false;
+        }
+        guard.authorize(clientAddress);
+        return true;
+    }
+
+    /** Starts holding an app-side close on the first call; true once the gate lets it pass. */
+    private boolean mayPassAppClose()
+    {
+        final long nowNs = System.nanoTime();
+        if (!holding)
+        {
+            holding = true;
+            appClosedNs = nowNs;
+            counters.appClosesHeld.incrementAndGet();
+        }
+        if (!gate.mayPass(appClosedNs, nowNs))
+        {
+            return false;
+        }
+        endHold();
+        counters.appClosesPassed.incrementAndGet();
+        if (nowNs - appClosedNs > 1_000_000)
+        {
+            LOG.debug("[{}] {} app close passed on after {} ms", nodeId, name, (nowNs - appClosedNs) / 1_000_000);
+        }
+        return true;
+    }
+
+    private void endHold()
+    {
+        if (holding)
+        {
+            holding = false;
+            counters.appClosesHeld.decrementAndGet();
+        }
+    }
+
+    /** The app's side failed (RST, refused connect): touch nothing until the gate says whether to pass it on. */
+    private void holdAppFailure(final Runnable passOn)
+    {
+        heldAppFailure = passOn;
+        for (final SelectionKey key : new SelectionKey[] {clientKey, appKey})
+        {
+            if (key.isValid())
+            {
+                key.interestOps(0); // a failed connect has closed the app channel and cancelled its key
+            }
+        }
+        recheckHeldClose();
     }
 
     /** App output is waiting for the logger's ack. */
@@ -127,7 +222,7 @@ final class RelayConnection
     /** Handles readiness of either socket: completes the app connect, then moves bytes both ways. */
     void onReady(final SelectionKey key)
     {
-        if (closed)
+        if (closed || heldAppFailure != null)
         {
             return;
         }
@@ -171,12 +266,15 @@ final class RelayConnection
         }
         catch (final IOException ex)
         {
-            counters.appConnectFailures.incrementAndGet();
-            LOG.warn("[{}] {} reset: app unreachable: {}", nodeId, name, ex.getMessage());
-            guard.authorize(clientAddress);
-            abort(client);
-            closeQuietly(app);
-            markClosed();
+            holdAppFailure(() ->
+            {
+                counters.appConnectFailures.incrementAndGet();
+                LOG.warn("[{}] {} reset: app unreachable: {}", nodeId, name, ex.getMessage());
+                guard.authorize(clientAddress);
+                abort(client);
+                closeQuietly(app);
+                markClosed();
+            });
             return false;
         }
     }
@@ -184,6 +282,7 @@ final class RelayConnection
     private void pump(final RelayDirection direction) throws RelayDirection.SideFailure
     {
         final boolean toApp = direction == upstream;
+        long writtenToApp = 0;
         for (int round = 0; round < MAX_ROUNDS_PER_EVENT; round++)
         {
             final boolean endedBefore = direction.sourceEnded();
@@ -198,10 +297,28 @@ final class RelayConnection
             {
                 (toApp ? counters.bytesFromClients : counters.bytesToClients).addAndGet(written);
             }
+            writtenToApp += toApp ? written : 0;
             if (read == 0 && written == 0)
             {
-                return;
+                break;
             }
+        }
+        if (toApp)
+        {
+            trackAppProgress(writtenToApp > 0 || !direction.hasPending());
+        }
+    }
+
+    /** Client bytes waiting for the app that the app does not take: the relay's own sign of a hung app. */
+    private void trackAppProgress(final boolean progressed)
+    {
+        if (progressed)
+        {
+            appBlockedSinceNs = 0;
+        }
+        else if (appBlockedSinceNs == 0)
+        {
+            appBlockedSinceNs = System.nanoTime();
         }
     }
 
@@ -250,6 +367,18 @@ final class RelayConnection
     }
 
     private void onSideFailed(final RelayDirection.SideFailure failure)
+    {
+        if (failure.side == client)
+        {
+            passOnSideFailure(failure);
+        }
+        else
+        {
+            holdAppFailure(() -> passOnSideFailure(failure));
+        }
+    }
+
+    private void passOnSideFailure(final RelayDirection.SideFailure failure)
     {
         final boolean clientFailed = failure.side == client;
         log.ended(logId, clientFailed ? EndKind.CLIENT_RESET : EndKind.APP_RESET, -1);
@@ -321,6 +450,7 @@ final class RelayConnection
 
     private void markClosed()
     {
+        endHold();
         if (!closed)
         {
             closed = true;

@@ -15,6 +15,9 @@ final class RelayCounters
     final AtomicLong resetsFromApp = new AtomicLong();
     final AtomicLong appConnectFailures = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    final AtomicLong appClosesHeld = new AtomicLong();
+    final AtomicLong appClosesPassed = new AtomicLong();
+    final AtomicLong connectionsRefused = new AtomicLong();
 
     RelayStats snapshot()
     {
@@ -26,6 +29,9 @@ final class RelayCounters
             resetsFromClients.get(),
             resetsFromApp.get(),
             appConnectFailures.get(),
-            errors.get());
+            errors.get(),
+            appClosesHeld.get(),
+            appClosesPassed.get(),
+            connectionsRefused.get());
     }
 }

@@ -26,10 +26,11 @@ final class RelayDirection
 
     private final SocketChannel source;
     private final SocketChannel sink;
-    /** When the sink is the client: told before the FIN that ends this direction. */
-    private Runnable beforeSinkShutdown = () ->
-    {
-    };
+    /**
+     * When the sink is the client: asked before the FIN that ends this direction; false holds the FIN back (the app
+     * may have died rather than closed), and the next drain asks again.
+     */
+    private java.util.function.BooleanSupplier mayShutdownSink = () -> true;
     private final ByteBuffer buffer;
     private boolean sourceEnded;
     private boolean sinkShut;
@@ -109,9 +110,8 @@ final class RelayDirection
                 buffer.compact();
                 sinkOffset += written;
             }
-            if (sourceEnded && !sinkShut && buffer.position() == 0)
+            if (sourceEnded && !sinkShut && buffer.position() == 0 && mayShutdownSink.getAsBoolean())
             {
-                beforeSinkShutdown.run();
                 sink.shutdownOutput();
                 sinkShut = true;
             }
@@ -146,9 +146,15 @@ final class RelayDirection
         return buffer;
     }
 
-    void beforeSinkShutdown(final Runnable action)
+    void beforeSinkShutdown(final java.util.function.BooleanSupplier gate)
     {
-        beforeSinkShutdown = action;
+        mayShutdownSink = gate;
+    }
+
+    /** The source ended and everything before its end reached the sink, but the sink's shutdown is held back. */
+    boolean isShutdownHeld()
+    {
+        return sourceEnded && !sinkShut && buffer.position() == 0;
     }
 
     /** Puts bytes in front of whatever the source sends (a taken-over connection's replica output). */

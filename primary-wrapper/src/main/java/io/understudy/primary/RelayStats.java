@@ -11,6 +11,10 @@ package io.understudy.primary;
  * @param resetsFromApp       connections the app reset (the wrapper reset the client in turn).
  * @param appConnectFailures  client connections reset because the app could not be reached.
  * @param errors              unexpected errors caught by the relay loop (each closed one connection).
+ * @param appClosesHeld       app-side closes (FIN, RST, refused connect) held now while the node finds out whether
+ *                            the app died (see {@link AppCloseGate}).
+ * @param appClosesPassed     held app-side closes passed on to the client since start (the app was alive).
+ * @param connectionsRefused  clients refused with a RST because the relay held its maximum of connections.
  */
 public record RelayStats(
     long connectionsAccepted,
@@ -20,6 +24,9 @@ public record RelayStats(
     long resetsFromClients,
     long resetsFromApp,
     long appConnectFailures,
-    long errors)
+    long errors,
+    long appClosesHeld,
+    long appClosesPassed,
+    long connectionsRefused)
 {
 }
