@@ -72,6 +72,7 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         environment.jersey().register(new StatusResource(node));
         environment.jersey().register(new ConnectionsResource(node));
         environment.jersey().register(new DrillResource(node));
+        environment.jersey().register(new io.understudy.admin.resources.FaultResource(node));
         ApiErrors.register(environment.jersey());
         environment.jersey().register(new TokenAuthFilter(node.settings().getId(), configuration.getApi().getToken()));
         registerHealthChecks(node, environment);
@@ -85,6 +86,7 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         environment.healthChecks().register("heartbeat", new HeartbeatHealthCheck(node));
         environment.healthChecks().register("tap", new TapHealthCheck(node));
         environment.healthChecks().register("logger", new LoggerHealthCheck(node));
+        environment.healthChecks().register("app", new io.understudy.admin.health.AppHealthCheck(node));
     }
 
     /** The node's gauges in Dropwizard's registry (/metrics, JSON) and all of it in Prometheus text (/prometheus). */

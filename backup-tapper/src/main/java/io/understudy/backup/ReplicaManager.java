@@ -70,7 +70,8 @@ final class ReplicaManager implements TapListener, AutoCloseable
     {
         if (!connection.handshakeSeen())
         {
-            connection.unprotect("picked up mid-stream: its options are unknown");
+            connection.unprotect("picked up mid-stream (opened before this tap started, or moved here in a " +
+                "failover): its options are unknown and this node's app has not seen its start");
             return;
         }
         if (replay)

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.dropwizard.lifecycle.Managed;
+import io.understudy.admin.api.AppFailureReport;
 import io.understudy.admin.api.DrillReport;
 import io.understudy.admin.api.FailoverReport;
 import io.understudy.admin.cluster.Membership;
@@ -71,11 +72,16 @@ public final class Node implements Managed, MembershipListener
     private volatile DrillReport lastDrill;
     private volatile String apiToken = "";
     private final Object drillLock = new Object();
+    private volatile AppSupervisor app;
+    private volatile AppFailureReport lastAppFailure;
+    private final RelayWatchdog watchdog;
 
     public Node(final NodeSettings settings)
     {
         this.settings = settings;
         this.role = settings.getRole();
+        this.watchdog = new RelayWatchdog(settings.getId(), () -> wrapper,
+            settings.getApp().getCheck().getRelayStallMs(), this::onRelayStalled);
     }
 
     @Override
@@ -87,6 +93,10 @@ public final class Node implements Managed, MembershipListener
                 "starting as backup", settings.getId(), settings.getServiceAddress(), settings.getServicePort());
             role = Role.BACKUP;
         }
+        DirectMemory.checkFits(settings.getMaxConnections(), settings.getRelayBufferBytes());
+        app = new AppSupervisor(settings.getId(), settings.getApp(),
+            new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()), this::onAppFailed);
+        app.start();
         final EventLogSettings log = settings.getEventLog();
         eventLog = EventLog.open(EventLogConfig.of(Path.of(log.getDirectory()))
             .withRollCycle(log.getRollCycle())
@@ -94,7 +104,7 @@ public final class Node implements Managed, MembershipListener
         if (role == Role.PRIMARY)
         {
             readLog = startReadLog();
-            wrapper = PrimaryWrapper.start(wrapperConfig());
+            wrapper = PrimaryWrapper.start(wrapperConfig(), this::onRelayDied);
         }
         else
         {
@@ -102,6 +112,7 @@ public final class Node implements Managed, MembershipListener
             tapper = BackupTapper.start(tapConfig(), eventLog);
         }
         membership = Membership.start(membershipConfig(), this);
+        watchdog.start();
         LOG.info("[{}] started as {}: service {}:{}, app {}:{}", settings.getId(), role,
             settings.getServiceAddress(), settings.getServicePort(), settings.getAppAddress(), settings.getAppPort());
     }
@@ -171,7 +182,9 @@ public final class Node implements Managed, MembershipListener
             settings.getRelayBufferBytes(),
             settings.getCloseGuardTable().isBlank() ? CloseGuard.NONE :
                 new NftCloseGuard(settings.getId(), settings.getCloseGuardTable(), settings.getCloseGuardSet()),
-            readLog);
+            readLog,
+            app == null ? io.understudy.primary.AppCloseGate.PASS : app,
+            settings.getMaxConnections());
     }
 
     private TapConfig tapConfig()
@@ -213,7 +226,14 @@ public final class Node implements Managed, MembershipListener
         {
             while (role == Role.BACKUP && !membership.isPeerPresent())
             {
-                final boolean answers = serviceAnswers();
+                final Optional<String> unfit = app.unfitReason();
+                if (unfit.isPresent())
+                {
+                    LOG.error("[{}] the primary looks gone, but this node does not take over: {}; clients see what " +
+                        "they would without Understudy", settings.getId(), unfit.get());
+                    return;
+                }
+                final boolean answers = serviceExchanges();
                 final long quietNs = System.nanoTime() - tapper.lastServerProgressNs();
                 final boolean tapQuiet = quietNs > settings.getTakeover().getQuietMs() * 1_000_000L;
                 if (!answers && tapQuiet)
@@ -258,7 +278,12 @@ public final class Node implements Managed, MembershipListener
         {
             tapper.claimServiceAddress(settings.getTakeover().getClaimCommand());
             readLog = startReadLog(); // to the peer's logger, once the old primary is back as the backup
-            started[0] = PrimaryWrapper.start(wrapperConfig());
+            final Optional<String> unfit = app.unfitReason();
+            if (unfit.isPresent())
+            {
+                throw new IllegalStateException("not taking over with a dead replica: " + unfit.get());
+            }
+            started[0] = PrimaryWrapper.start(wrapperConfig(), this::onRelayDied);
         });
         final PrimaryWrapper relay = started[0];
         for (final RestoredConnection restored : report.restored())
@@ -295,11 +320,18 @@ public final class Node implements Managed, MembershipListener
      *
      * @throws IllegalStateException when this node is not the backup (nothing is done).
      */
-    public FailoverReport takeOverNow(final String from) throws IOException, InterruptedException
+    public FailoverReport takeOverNow(final String from, final String why) throws IOException, InterruptedException
     {
         if (role != Role.BACKUP || tapper == null)
         {
             throw new IllegalStateException("this node (" + settings.getId() + ") is not the backup; it is " + role);
+        }
+        final Optional<String> unfit = app.unfitReason();
+        if (unfit.isPresent())
+        {
+            throw new IllegalStateException("this node's replica cannot serve: " + unfit.get() + (why.isEmpty() ? "" :
+                "; the primary's failure (" + why + ") may have been caused by an input that kills the replica too") +
+                "; not taking over with a dead replica");
         }
         if (serviceAnswers())
         {
@@ -313,7 +345,7 @@ public final class Node implements Managed, MembershipListener
             {
                 throw new IllegalStateException("this node took over already");
             }
-            takeOver("planned handover drill from " + from);
+            takeOver(why.isEmpty() ? "planned handover drill from " + from : why + " (handed over by " + from + ")");
             return lastFailover;
         });
         try
@@ -368,7 +400,7 @@ public final class Node implements Managed, MembershipListener
             {
                 relay.freeze();
                 runCommand(settings.getTakeover().getReleaseCommand(), "releasing the service address");
-                failover = planned ? peer.takeOver(settings.getId(), Duration.ofMillis(
+                failover = planned ? peer.takeOver(settings.getId(), "", Duration.ofMillis(
                     settings.getTakeover().getCatchUpTimeoutMs() + 15_000)) : awaitCrashTakeover(peer, started);
             }
             catch (final IOException | RuntimeException ex)
@@ -388,6 +420,132 @@ public final class Node implements Managed, MembershipListener
             LOG.warn("[{}] drill {} done: {}", settings.getId(), id, report);
             return report;
         }
+    }
+
+    /** The app failed (its process ended, or its check says it hangs): on a primary, hand every connection over. */
+    private void onAppFailed(final AppSupervisor.AppFailure failure)
+    {
+        if (role == Role.PRIMARY)
+        {
+            decisions.submit(() -> handOverForApp(failure));
+        }
+        else
+        {
+            LOG.error("[{}] this backup's app {} ({}): its replicas are gone and it will not take over until the app " +
+                "is restarted and this node with it", settings.getId(), failure.kind(), failure.description());
+        }
+    }
+
+    /**
+     * The app crashed or hung on this primary: nothing reaches any client (the relay holds every app close), the
+     * backup's replica takes every connection over by the planned drill's path, and this node restarts its app and
+     * becomes the backup. When the backup cannot take over, the held closes pass: clients see what they would have
+     * seen without Understudy.
+     */
+    private void handOverForApp(final AppSupervisor.AppFailure failure)
+    {
+        synchronized (drillLock)
+        {
+            final PrimaryWrapper relay = wrapper;
+            if (role != Role.PRIMARY || relay == null)
+            {
+                return;
+            }
+            final String cause = "app " + failure.kind() + " on " + settings.getId() + ": " + failure.description();
+            LOG.warn("[{}] {}: handing every connection to the backup", settings.getId(), cause);
+            FailoverReport failover = null;
+            String error = null;
+            try
+            {
+                if (settings.getTakeover().getReleaseCommand().isEmpty())
+                {
+                    throw new IllegalStateException("node.takeover.releaseCommand is not set: this node cannot give " +
+                        "the service address up, so it cannot hand over");
+                }
+                relay.freeze();
+                runCommand(settings.getTakeover().getReleaseCommand(), "releasing the service address");
+                failover = new PeerApi(peerApiBase(), apiToken).takeOver(settings.getId(), cause,
+                    Duration.ofMillis(settings.getTakeover().getCatchUpTimeoutMs() + 15_000));
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                error = ex.getMessage();
+                LOG.error("[{}] the backup did not take over ({}): the app's closes reach the clients", settings.getId(),
+                    error);
+                rollBack(relay);
+                app.passHeldCloses();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                error = "interrupted";
+            }
+            final long handoverMs = java.time.Duration.between(failure.at(), Instant.now()).toMillis();
+            String restart = null;
+            if (error == null)
+            {
+                restart = restartApp();
+                error = becomeBackup(relay);
+            }
+            lastAppFailure = new AppFailureReport(failure.at().toString(), failure.kind(), failure.description(),
+                failover == null ? "not handed over" : "handed over", error, handoverMs, restart, failover);
+            LOG.warn("[{}] after the app failure: {}", settings.getId(), lastAppFailure);
+        }
+    }
+
+    /** Runs node.app.restartCommand after a handover; returns what it did. */
+    private String restartApp()
+    {
+        final java.util.List<String> command = settings.getApp().getRestartCommand();
+        if (command.isEmpty())
+        {
+            return "no node.app.restartCommand: the app is not restarted here, and this node protects nothing " +
+                "until it is";
+        }
+        try
+        {
+            final String output = runCommand(command, "restarting the app", settings.getApp().getRestartTimeoutMs());
+            app.restart();
+            LOG.info("[{}] app restarted: {}", settings.getId(), output);
+            return "restarted: " + output;
+        }
+        catch (final IOException ex)
+        {
+            LOG.error("[{}] could not restart the app: {}", settings.getId(), ex.getMessage());
+            return "restart failed: " + ex.getMessage();
+        }
+    }
+
+    /** The relay thread died: this node must not heartbeat on as a healthy primary. */
+    private void onRelayDied(final Throwable failure)
+    {
+        if (role == Role.PRIMARY && wrapper != null)
+        {
+            LOG.error("[{}] the relay thread died ({}): exiting, so the supervisor releases the service address and " +
+                "the backup takes over", settings.getId(), failure.toString());
+            Runtime.getRuntime().halt(70);
+        }
+    }
+
+    private void onRelayStalled(final String why)
+    {
+        app.onRelayStalled(why);
+    }
+
+    /** Fault injection (node.faultInjection, lab only): the relay thread dies as if it had run out of memory. */
+    public void injectRelayFailure()
+    {
+        if (!settings.isFaultInjection())
+        {
+            throw new IllegalStateException("fault injection is off on this node (node.faultInjection: false)");
+        }
+        final PrimaryWrapper relay = wrapper;
+        if (relay == null)
+        {
+            throw new IllegalStateException("this node (" + settings.getId() + ") relays nothing: it is " + role);
+        }
+        LOG.warn("[{}] fault injection: killing the relay thread", settings.getId());
+        relay.injectFailure(new OutOfMemoryError("injected by POST /faults/relay-error"));
     }
 
     /** The peer's node id, as its own status says; else from the view; else its address. */
@@ -486,23 +644,41 @@ public final class Node implements Managed, MembershipListener
             "to hand the service to") + ":" + settings.getApiPort() + "/");
     }
 
-    private static void runCommand(final java.util.List<String> command, final String what) throws IOException
+    private static String runCommand(final java.util.List<String> command, final String what) throws IOException
     {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return runCommand(command, what, 30_000);
+    }
+
+    /** Runs a command to its end (killed after {@code timeoutMs}); returns its output, stripped. */
+    private static String runCommand(final java.util.List<String> command, final String what, final long timeoutMs)
+        throws IOException
+    {
+        final java.io.File output = java.io.File.createTempFile("understudy-command", ".out");
         try
         {
-            final String output = new String(process.getInputStream().readAllBytes(),
-                java.nio.charset.StandardCharsets.UTF_8);
-            final int exit = process.waitFor();
-            if (exit != 0)
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(output).start();
+            if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
             {
-                throw new IOException(what + " failed: " + command + " exited " + exit + ": " + output.strip());
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                throw new IOException(what + " failed: " + command + " did not finish within " + timeoutMs + " ms");
             }
+            final String text = java.nio.file.Files.readString(output.toPath()).strip();
+            if (process.exitValue() != 0)
+            {
+                throw new IOException(what + " failed: " + command + " exited " + process.exitValue() + ": " + text);
+            }
+            return text;
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
             throw new IOException(what + " interrupted", ex);
+        }
+        finally
+        {
+            java.nio.file.Files.deleteIfExists(output.toPath());
         }
     }
 
@@ -525,6 +701,18 @@ public final class Node implements Managed, MembershipListener
         return Optional.ofNullable(lastDrill);
     }
 
+    /**
+     * The backup's probe of the service before a takeover: the app check's exchange through VIP:port when the check
+     * is a TCP exchange (a hung app behind a live kernel does not answer it), else a TCP connect.
+     */
+    private boolean serviceExchanges()
+    {
+        final InetSocketAddress service = new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort());
+        return app.probe(service, settings.getTakeover().getProbeTimeoutMs())
+            .map(io.understudy.admin.app.AppCheck.Result::healthy)
+            .orElseGet(this::serviceAnswers);
+    }
+
     /** A direct probe of the service on the LAN: does VIP:port accept a TCP connection? */
     private boolean serviceAnswers()
     {
@@ -544,6 +732,11 @@ public final class Node implements Managed, MembershipListener
     public void stop() throws IOException
     {
         decisions.shutdownNow();
+        watchdog.close();
+        if (app != null)
+        {
+            app.close();
+        }
         closeAll();
         LOG.info("[{}] stopped", settings.getId());
     }
@@ -654,6 +847,18 @@ public final class Node implements Managed, MembershipListener
     {
         final BackupTapper tap = tapper;
         return tap == null ? Optional.empty() : Optional.of(tap.connections());
+    }
+
+    /** This node's app, as it watches it; empty before start. */
+    public Optional<io.understudy.admin.api.AppStatus> appStatus()
+    {
+        return Optional.ofNullable(app).map(AppSupervisor::status);
+    }
+
+    /** What this node did the last time its app failed while it was primary. */
+    public Optional<AppFailureReport> lastAppFailure()
+    {
+        return Optional.ofNullable(lastAppFailure);
     }
 
     public Optional<RelayStats> relayStats()

@@ -97,6 +97,40 @@ public final class NodeSettings
     @JsonProperty
     private LogSettings log = new LogSettings();
 
+    /** The app: how the node finds its process, checks it, and restarts it after a handover. */
+    @Valid
+    @NotNull
+    @JsonProperty
+    private io.understudy.admin.app.AppSettings app = new io.understudy.admin.app.AppSettings();
+
+    /**
+     * Clients the relay holds at once; one more is refused with a RST. Each takes two relay buffers of direct memory,
+     * so maxConnections x 2 x relayBufferBytes must fit in the JVM's direct memory (ops/understudy sets 1 GiB).
+     */
+    @Min(1)
+    @Max(1_000_000)
+    @JsonProperty
+    private int maxConnections = 4096;
+
+    /** Lab only: POST /faults/relay-error (token required) kills the relay thread, to test what follows. */
+    @JsonProperty
+    private boolean faultInjection;
+
+    public io.understudy.admin.app.AppSettings getApp()
+    {
+        return app;
+    }
+
+    public int getMaxConnections()
+    {
+        return maxConnections;
+    }
+
+    public boolean isFaultInjection()
+    {
+        return faultInjection;
+    }
+
     /** The port the admin API listens on, on both nodes: a drill reaches the peer's API there. */
     @Min(1)
     @Max(65535)

@@ -37,10 +37,12 @@ final class PeerApi
     }
 
     /** POST /drills/takeover: the backup takes the service over at once and answers with its failover report. */
-    FailoverReport takeOver(final String from, final Duration timeout) throws IOException, InterruptedException
+    FailoverReport takeOver(final String from, final String why, final Duration timeout)
+        throws IOException, InterruptedException
     {
         final HttpRequest request = HttpRequest.newBuilder(base.resolve("/drills/takeover?from=" +
-                java.net.URLEncoder.encode(from, StandardCharsets.UTF_8)))
+                java.net.URLEncoder.encode(from, StandardCharsets.UTF_8) + "&why=" +
+                java.net.URLEncoder.encode(why, StandardCharsets.UTF_8)))
             .timeout(timeout)
             .header("Authorization", "Bearer " + token)
             .POST(HttpRequest.BodyPublishers.noBody())

@@ -72,6 +72,18 @@ public final class NodeMetrics
             RelayStats::appConnectFailures);
         relay("errors", Kind.COUNTER, "Unexpected errors in the relay loop (each closed a connection)",
             RelayStats::errors);
+        relay("app.closes.held", Kind.GAUGE, "App-side closes held now while the node finds out whether the app died",
+            RelayStats::appClosesHeld);
+        relay("app.closes.passed", Kind.COUNTER, "App-side closes passed on to clients (the app was alive)",
+            RelayStats::appClosesPassed);
+        relay("connections.refused", Kind.COUNTER, "Clients refused with a RST at node.maxConnections",
+            RelayStats::connectionsRefused);
+        gauge("app.alive", Kind.GAUGE, "1 while this node's app process runs (found and not ended)",
+            () -> node.appStatus().map(app -> flag(app.alive())).orElse(null));
+        gauge("app.check.failures", Kind.GAUGE, "App checks failed in a row now",
+            () -> node.appStatus().map(app -> (Number)app.failuresInRow()).orElse(null));
+        gauge("app.failed", Kind.GAUGE, "1 once this node's app crashed or hung (until it is restarted)",
+            () -> node.appStatus().map(app -> flag(app.failed() != null)).orElse(null));
     }
 
     private void registerTap()

@@ -23,7 +23,8 @@ import io.understudy.admin.core.Node;
 /**
  * Failover drills. POST /drills/failover on the primary hands the service to the backup (mode=planned, the default)
  * or plays a crash (mode=crash) and answers with the report once done; GET /drills/last shows it again.
- * POST /drills/takeover is the backup's half of a planned handover, called by the primary.
+ * POST /drills/takeover is the backup's half of a planned handover, called by the primary (after a drill, or when its
+ * app crashed or hung: {@code why} says so, and becomes the failover report's trigger).
  */
 @Path("/drills")
 @Produces(MediaType.APPLICATION_JSON)
@@ -68,12 +69,12 @@ public final class DrillResource
     @POST
     @Path("/takeover")
     @Mutating
-    public FailoverReport takeover(@QueryParam("from") @DefaultValue("the primary") final String from)
-        throws InterruptedException
+    public FailoverReport takeover(@QueryParam("from") @DefaultValue("the primary") final String from,
+        @QueryParam("why") @DefaultValue("") final String why) throws InterruptedException
     {
         try
         {
-            return node.takeOverNow(from);
+            return node.takeOverNow(from, why);
         }
         catch (final IllegalStateException ex)
         {

@@ -57,6 +57,8 @@ public final class StatusResource
             node.loggerStats().orElse(null),
             node.holdsServiceAddress(),
             protectedCount,
-            unprotectedCount);
+            unprotectedCount,
+            node.appStatus().orElse(null),
+            node.lastAppFailure().orElse(null));
     }
 }

@@ -77,23 +77,35 @@ final class Lab
     static final int REDIS_SERVICE_PORT = 6379;
 
     /**
-     * The bundled demo service under Understudy: app on 127.0.0.1:7000, clients on VIP:7070; {@code extraArgs} as in
-     * {@link #start}.
+     * The bundled demo service under Understudy: app on 127.0.0.1:7000, clients on VIP:7070, its app check
+     * ({@link #DEMO_CHECK}); {@code extraArgs} as in {@link #start}.
      */
     static Result startDemoService(final String... extraArgs)
     {
         return start("java -Xmx128m -jar " + OPS_JAR + " demo-service --port " + DEMO_APP_PORT, DEMO_APP_PORT,
-            DEMO_SERVICE_PORT, extraArgs);
+            DEMO_SERVICE_PORT, withArgs(DEMO_CHECK, extraArgs));
+    }
+
+    /** The demo service's app check: any reply to STATS (the demo service answers every line). */
+    static final String[] DEMO_CHECK = {"--app-check-send", "STATS\\n"};
+    /** redis-server's app check: PING answered by +PONG. */
+    static final String[] REDIS_CHECK = {"--app-check-send", "PING\\r\\n", "--app-check-expect", "+PONG"};
+
+    private static String[] withArgs(final String[] first, final String[] then)
+    {
+        final List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(then));
+        return all.toArray(String[]::new);
     }
 
     /**
-     * redis-server under Understudy: app on 127.0.0.1:6390, clients on VIP:6379; {@code extraArgs} as in
-     * {@link #start}.
+     * redis-server under Understudy: app on 127.0.0.1:6390, clients on VIP:6379, its app check
+     * ({@link #REDIS_CHECK}); {@code extraArgs} as in {@link #start}.
      */
     static Result startRedis(final String... extraArgs)
     {
         return start("redis-server --port " + REDIS_APP_PORT + " --bind 127.0.0.1 --save '' --appendonly no",
-            REDIS_APP_PORT, REDIS_SERVICE_PORT, extraArgs);
+            REDIS_APP_PORT, REDIS_SERVICE_PORT, withArgs(REDIS_CHECK, extraArgs));
     }
 
     /** {@code ops/lab tap-loss PERCENT}: the backup's tap loses that share of the service frames. */

@@ -12,6 +12,11 @@ import java.nio.charset.StandardCharsets;
  * A client run inside the lab's client host by the system tests, to see what a client sees on half-close and reset
  * through the VIP. Prints what it received and, last, "END eof" or "END reset".
  * Usage: LabProbe halfclose|app-reset|client-reset HOST PORT
+ *        LabProbe await-close HOST PORT CONNECTIONS TIMEOUT_S   (RESP: PING on each, then wait for each to end;
+ *                                                              prints "END eof=N reset=N timeout=N other=N")
+ *        LabProbe close-delay HOST PORT REQUEST COUNT   (one connection at a time: REQUEST (\r\n escapes), read the
+ *                                                      reply, then time the wait for the server's FIN; prints
+ *                                                      "END p50_ms=X max_ms=Y eof=N")
  */
 public final class LabProbe
 {
@@ -28,6 +33,8 @@ public final class LabProbe
             case "halfclose" -> sendThenReadToEnd(host, port, "INCR hc\nINCR hc\nGET hc\n", true);
             case "app-reset" -> sendThenReadToEnd(host, port, "RESET\n", false);
             case "client-reset" -> resetThenAskStats(host, port);
+            case "await-close" -> awaitClose(host, port, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "close-delay" -> closeDelay(host, port, args[3], Integer.parseInt(args[4]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -56,6 +63,88 @@ public final class LabProbe
             System.out.print(received.toString(StandardCharsets.US_ASCII));
             System.out.println("END " + end);
         }
+    }
+
+    /** Opens many RESP connections, checks each answers PING, then waits for each to end and counts how. */
+    private static void awaitClose(final String host, final int port, final int connections, final int timeoutS)
+        throws Exception
+    {
+        final java.util.List<Socket> sockets = new java.util.ArrayList<>();
+        for (int i = 0; i < connections; i++)
+        {
+            final Socket socket = new Socket(host, port);
+            socket.setSoTimeout(timeoutS * 1000);
+            socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            final byte[] pong = socket.getInputStream().readNBytes(7);
+            if (!"+PONG\r\n".equals(new String(pong, StandardCharsets.US_ASCII)))
+            {
+                throw new IOException("no +PONG on connection " + i + ": " + new String(pong, StandardCharsets.US_ASCII));
+            }
+            sockets.add(socket);
+        }
+        System.out.println("READY " + connections);
+        final java.util.Map<String, Integer> ends = new java.util.TreeMap<>(java.util.Map.of(
+            "eof", 0, "reset", 0, "timeout", 0, "other", 0));
+        final java.util.List<java.util.concurrent.CompletableFuture<String>> waits = new java.util.ArrayList<>();
+        for (final Socket socket : sockets)
+        {
+            waits.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> endOf(socket)));
+        }
+        for (final java.util.concurrent.CompletableFuture<String> wait : waits)
+        {
+            ends.merge(wait.get(), 1, Integer::sum);
+        }
+        System.out.println("END eof=" + ends.get("eof") + " reset=" + ends.get("reset") + " timeout=" +
+            ends.get("timeout") + " other=" + ends.get("other"));
+    }
+
+    private static String endOf(final Socket socket)
+    {
+        try (socket)
+        {
+            return socket.getInputStream().read() < 0 ? "eof" : "other";
+        }
+        catch (final java.net.SocketTimeoutException ex)
+        {
+            return "timeout";
+        }
+        catch (final IOException ex)
+        {
+            return ex.getMessage() != null && ex.getMessage().contains("reset") ? "reset" : "other";
+        }
+    }
+
+    /** Times, per connection, the wait between the server's reply to REQUEST and its FIN. */
+    private static void closeDelay(final String host, final int port, final String request, final int count)
+        throws IOException
+    {
+        final byte[] bytes = request.replace("\\r", "\r").replace("\\n", "\n").getBytes(StandardCharsets.US_ASCII);
+        final long[] delaysNs = new long[count];
+        int eof = 0;
+        for (int i = 0; i < count; i++)
+        {
+            try (Socket socket = new Socket(host, port))
+            {
+                socket.setSoTimeout(10_000);
+                socket.setTcpNoDelay(true);
+                socket.getOutputStream().write(bytes);
+                final java.io.InputStream in = socket.getInputStream();
+                int b = in.read();
+                final long repliedNs = System.nanoTime();
+                while (b >= 0 && b != '\n')
+                {
+                    b = in.read();
+                }
+                if (b >= 0 && in.read() < 0)
+                {
+                    eof++;
+                }
+                delaysNs[i] = System.nanoTime() - repliedNs;
+            }
+        }
+        java.util.Arrays.sort(delaysNs);
+        System.out.printf(java.util.Locale.ROOT, "END p50_ms=%.2f max_ms=%.2f eof=%d%n", delaysNs[count / 2] / 1e6,
+            delaysNs[count - 1] / 1e6, eof);
     }
 
     private static void resetThenAskStats(final String host, final int port) throws Exception

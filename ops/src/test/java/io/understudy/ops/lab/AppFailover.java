@@ -1,0 +1,62 @@
+package io.understudy.ops.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * What a user relies on after the primary's app crashed or hung: the backup serves every connection, its failover
+ * report names the app's failure, and the old primary restarted its app and came back as the backup.
+ */
+final class AppFailover
+{
+    private AppFailover()
+    {
+    }
+
+    /** The backup took every connection over and its report says the app {@code kind} ("crashed" or "hung"). */
+    static JsonNode assertBackupTookOverForApp(final String kind)
+    {
+        final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
+        assertThat(failover.get("trigger").asText()).as("the failover's trigger").contains("app " + kind);
+        return failover;
+    }
+
+    /** The old primary handed over, restarted its app (a live process, found again) and runs as the backup. */
+    static JsonNode assertOldPrimaryCameBackAsBackup(final String kind) throws InterruptedException
+    {
+        JsonNode status = Lab.api(Lab.PRIMARY, "/status");
+        final long deadlineNs = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"BACKUP".equals(status.get("role").asText()) || !status.path("appHealth").path("alive").asBoolean())
+        {
+            assertThat(System.nanoTime()).as("old primary back as backup with its app: %s", status)
+                .isLessThan(deadlineNs);
+            Thread.sleep(200);
+            status = Lab.api(Lab.PRIMARY, "/status");
+        }
+        System.out.println("app failover: old primary status " + status);
+        final JsonNode report = status.get("lastAppFailure");
+        assertThat(report.get("kind").asText()).isEqualTo(kind);
+        assertThat(report.get("outcome").asText()).as("%s", report).isEqualTo("handed over");
+        assertThat(report.get("restart").asText()).as("%s", report).startsWith("restarted");
+        assertThat(status.get("appHealth").get("failed").isNull()).as("the restarted app is healthy: %s", status)
+            .isTrue();
+        return report;
+    }
+
+    /** Waits until the host's node says its app is healthy (process found and its check passing). */
+    static long awaitAppPid(final String host) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        JsonNode app = Lab.api(host, "/status").get("appHealth");
+        while (app.get("pid").asLong() <= 0 || !app.get("alive").asBoolean() || app.get("failuresInRow").asInt() > 0)
+        {
+            assertThat(System.nanoTime()).as("%s's app watched and healthy: %s", host, app).isLessThan(deadlineNs);
+            Thread.sleep(100);
+            app = Lab.api(host, "/status").get("appHealth");
+        }
+        return app.get("pid").asLong();
+    }
+}

@@ -1,0 +1,39 @@
+package io.understudy.ops.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The primary's relay thread dies (fault injection: the error an exhausted direct memory throws) while its heartbeat
+ * and listener would live on: the node exits instead, its runner releases the VIP, and the backup takes every
+ * connection over with no client error.
+ */
+@Tag("lab")
+@Timeout(300)
+class RelayErrorHandsOverTest
+{
+    @RegisterExtension
+    static final LabExtension LAB = new LabExtension();
+
+    @Test
+    void shouldKeepEveryConnectionWhenThePrimarysRelayThreadDies() throws Exception
+    {
+        Lab.startDemoService();
+
+        final JsonNode report = FailoverDrill.run(Lab.DEMO_SERVICE_PORT, "line", "relay-error");
+
+        LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
+        FailoverDrill.assertBackupTookOverEveryConnection();
+        final String primaryLog = Lab.lab(Duration.ofSeconds(20), "logs", Lab.PRIMARY).stdout();
+        assertThat(primaryLog).contains("relay thread died").contains("runner: node exited (status 70), VIP released");
+        System.out.println("RelayErrorHandsOverTest: stall max " + report.get("max_stall_ms") + " ms");
+    }
+}
