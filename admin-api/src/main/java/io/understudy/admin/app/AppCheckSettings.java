@@ -83,6 +83,34 @@ public final class AppCheckSettings
     @JsonProperty
     private int failures = 3;
 
+    /**
+     * The relay's own sign of a hang, apart from the check: client bytes that wait this long for an app that takes
+     * none of them (its socket buffer full). Long, because a busy app may read a large upload slowly.
+     */
+    @Min(100)
+    @JsonProperty
+    private long relayStallMs = 3000;
+
+    public long getRelayStallMs()
+    {
+        return relayStallMs;
+    }
+
+    /** The same check with another timeout (the backup's probe of the service uses its own). */
+    public AppCheckSettings withTimeoutMs(final int otherTimeoutMs)
+    {
+        final AppCheckSettings copy = new AppCheckSettings();
+        copy.type = type;
+        copy.send = send;
+        copy.expect = expect;
+        copy.command = command;
+        copy.intervalMs = intervalMs;
+        copy.timeoutMs = otherTimeoutMs;
+        copy.failures = failures;
+        copy.relayStallMs = relayStallMs;
+        return copy;
+    }
+
     public Type getType()
     {
         return type;

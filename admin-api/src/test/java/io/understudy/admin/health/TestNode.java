@@ -85,7 +85,8 @@ public final class TestNode implements AutoCloseable
                 "node.log.listenPort", String.valueOf(logger),
                 "node.eventLog.directory", events.toString(),
                 "node.tap.interface", "lo",
-                "node.tap.bufferBytes", "1048576");
+                "node.tap.bufferBytes", "1048576",
+                "node.app.check.type", "none"); // the test's app never accepts: checks would fill its backlog
             put(values, settings);
             final List<ConfigOverride> overrides = new ArrayList<>();
             values.forEach((key, value) -> overrides.add(ConfigOverride.config(id, key, value)));
