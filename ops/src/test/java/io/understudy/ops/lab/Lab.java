@@ -166,6 +166,25 @@ final class Lab
         }
     }
 
+    /** The environment the node process on {@code host} was started with, one VAR=value a line. */
+    static String nodeEnvironment(final String host)
+    {
+        final com.fasterxml.jackson.databind.JsonNode node = status().at("/hosts/" + host + "/processes/node");
+        if (!node.path("alive").asBoolean())
+        {
+            throw new AssertionError("node on " + host + " is not alive: " + node);
+        }
+        try
+        {
+            final byte[] environ = Files.readAllBytes(Path.of("/proc", node.get("pid").asText(), "environ"));
+            return new String(environ, StandardCharsets.UTF_8).replace('\0', '\n');
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     /** Who holds the VIP now, from {@code ops/lab status --json}. */
     static String vipHolder()
     {

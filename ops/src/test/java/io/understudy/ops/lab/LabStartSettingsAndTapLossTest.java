@@ -2,10 +2,6 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -73,7 +69,7 @@ class LabStartSettingsAndTapLossTest
         assertThat(status.at("/tap_loss/in_effect").asBoolean()).isFalse();
         for (final String host : List.of(Lab.PRIMARY, Lab.BACKUP))
         {
-            assertThat(nodeEnvironment(host)).contains("UNDERSTUDY_TAKEOVER_MODE=replay", "UNDERSTUDY_COMMIT=sync");
+            assertThat(Lab.nodeEnvironment(host)).contains("UNDERSTUDY_TAKEOVER_MODE=replay", "UNDERSTUDY_COMMIT=sync");
         }
 
         Lab.tapLoss(20);
@@ -97,21 +93,13 @@ class LabStartSettingsAndTapLossTest
 
     @Test
     @Order(3)
-    void shouldRestartTheHealedNodeWithTheSameModeAndCommit() throws Exception
+    void shouldRestartTheHealedNodeWithTheSameModeAndCommit()
     {
         Lab.expectOk(Lab.lab(Duration.ofSeconds(30), "fail", "process-kill"));
         Lab.expectOk(Lab.lab(Duration.ofSeconds(120), "heal"));
 
-        assertThat(nodeEnvironment(Lab.PRIMARY)).contains("UNDERSTUDY_TAKEOVER_MODE=replay", "UNDERSTUDY_COMMIT=sync");
+        assertThat(Lab.nodeEnvironment(Lab.PRIMARY))
+            .contains("UNDERSTUDY_TAKEOVER_MODE=replay", "UNDERSTUDY_COMMIT=sync");
         assertThat(Lab.status().get("mode").asText()).isEqualTo("replay");
-    }
-
-    /** The environment the node process on {@code host} was started with, one VAR=value a line. */
-    private static String nodeEnvironment(final String host) throws IOException
-    {
-        final JsonNode node = Lab.status().at("/hosts/" + host + "/processes/node");
-        assertThat(node.get("alive").asBoolean()).as("node on %s: %s", host, node).isTrue();
-        final byte[] environ = Files.readAllBytes(Path.of("/proc", node.get("pid").asText(), "environ"));
-        return new String(environ, StandardCharsets.UTF_8).replace('\0', '\n');
     }
 }
