@@ -86,8 +86,8 @@ final class Lab
             DEMO_SERVICE_PORT, withArgs(DEMO_CHECK, extraArgs));
     }
 
-    /** The demo service's app check: any reply to STATS (the demo service answers every line). */
-    static final String[] DEMO_CHECK = {"--app-check-send", "STATS\\n"};
+    /** The demo service's app check: STATS on a new connection is answered "1 connections=...". */
+    static final String[] DEMO_CHECK = {"--app-check-send", "STATS\\n", "--app-check-expect", "1 connections="};
     /** redis-server's app check: PING answered by +PONG. */
     static final String[] REDIS_CHECK = {"--app-check-send", "PING\\r\\n", "--app-check-expect", "+PONG"};
 

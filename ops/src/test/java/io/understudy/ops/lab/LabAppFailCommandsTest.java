@@ -28,7 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 class LabAppFailCommandsTest
 {
     private static final String CHECK_SEND = "STATS\\n";
-    private static final String CHECK_EXPECT = "connections=";
+    private static final String CHECK_EXPECT = "1 connections=";
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
