@@ -220,21 +220,27 @@ public final class BackupTapper implements AutoCloseable
             throw new IllegalStateException("takeover already done");
         }
         tookOver = true;
+        final long startNs = System.nanoTime();
         runner.close();
         final long nowNs = System.nanoTime();
+        int drained = 0;
         while (agent.doWork(nowNs) > 0)
         {
-            // drain what the capture already holds: the last frames the primary sent
+            drained++; // drain what the capture already holds: the last frames the primary sent
         }
+        final long drainedNs = System.nanoTime();
         final LogTail followed = tail;
         if (followed != null)
         {
             followed.close();
             while (agent.doWork(System.nanoTime()) > 0)
             {
-                // and the last records of the read log
+                drained++; // and the last records of the read log
             }
         }
+        LOG.info("[{}] takeover: capture stopped in {} ms, {} rounds drained in {} ms, read log closed in {} ms",
+            config.nodeId(), (nowNs - startNs) / 1_000_000, drained, (drainedNs - nowNs) / 1_000_000,
+            (System.nanoTime() - drainedNs) / 1_000_000);
         if (replicas == null)
         {
             final java.util.Map<String, String> none = new java.util.LinkedHashMap<>();

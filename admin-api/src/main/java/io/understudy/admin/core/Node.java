@@ -113,6 +113,9 @@ public final class Node implements Managed, MembershipListener
         }
         membership = Membership.start(membershipConfig(), this);
         watchdog.start();
+        final Thread warmUp = new Thread(this::warmUpPeerApi, "peer-api-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
         LOG.info("[{}] started as {}: service {}:{}, app {}:{}", settings.getId(), role,
             settings.getServiceAddress(), settings.getServicePort(), settings.getAppAddress(), settings.getAppPort());
     }
@@ -326,6 +329,7 @@ public final class Node implements Managed, MembershipListener
         {
             throw new IllegalStateException("this node (" + settings.getId() + ") is not the backup; it is " + role);
         }
+        LOG.info("[{}] handover request from {}{}", settings.getId(), from, why.isEmpty() ? "" : ": " + why);
         final Optional<String> unfit = app.unfitReason();
         if (unfit.isPresent())
         {
@@ -341,9 +345,15 @@ public final class Node implements Managed, MembershipListener
         }
         final java.util.concurrent.Future<FailoverReport> done = decisions.submit(() ->
         {
+            if (role == Role.PRIMARY && lastFailover != null)
+            {
+                // The heartbeat's loss made this node take over while the request waited: it serves, as asked.
+                LOG.info("[{}] handover from {}: took over already ({})", settings.getId(), from, lastFailover.trigger());
+                return lastFailover;
+            }
             if (role != Role.BACKUP)
             {
-                throw new IllegalStateException("this node took over already");
+                throw new IllegalStateException("this node is " + role + " and did not take over");
             }
             takeOver(why.isEmpty() ? "planned handover drill from " + from : why + " (handed over by " + from + ")");
             return lastFailover;
@@ -405,9 +415,13 @@ public final class Node implements Managed, MembershipListener
             }
             catch (final IOException | RuntimeException ex)
             {
-                error = ex.getMessage();
-                LOG.error("[{}] drill {} failed, keeping the service here: {}", settings.getId(), id, error);
-                rollBack(relay);
+                failover = servingPeer(peer).orElse(null);
+                if (failover == null)
+                {
+                    error = ex.getMessage();
+                    LOG.error("[{}] drill {} failed, keeping the service here: {}", settings.getId(), id, error);
+                    rollBack(relay);
+                }
             }
             if (error == null)
             {
@@ -463,17 +477,25 @@ public final class Node implements Managed, MembershipListener
                         "the service address up, so it cannot hand over");
                 }
                 relay.freeze();
+                final long releaseNs = System.nanoTime();
                 runCommand(settings.getTakeover().getReleaseCommand(), "releasing the service address");
+                LOG.info("[{}] relay frozen and service address released ({} ms): asking the backup to take over",
+                    settings.getId(), (System.nanoTime() - releaseNs) / 1_000_000);
                 failover = new PeerApi(peerApiBase(), apiToken).takeOver(settings.getId(), cause,
                     Duration.ofMillis(settings.getTakeover().getCatchUpTimeoutMs() + 15_000));
             }
             catch (final IOException | RuntimeException ex)
             {
-                error = ex.getMessage();
-                LOG.error("[{}] the backup did not take over ({}): the app's closes reach the clients", settings.getId(),
-                    error);
-                rollBack(relay);
-                app.passHeldCloses();
+                final PeerApi peer = new PeerApi(peerApiBase(), apiToken);
+                failover = servingPeer(peer).orElse(null);
+                if (failover == null)
+                {
+                    error = ex.getMessage();
+                    LOG.error("[{}] the backup did not take over ({}): the app's closes reach the clients",
+                        settings.getId(), error);
+                    rollBack(relay);
+                    app.passHeldCloses();
+                }
             }
             catch (final InterruptedException ex)
             {
@@ -491,6 +513,36 @@ public final class Node implements Managed, MembershipListener
                 failover == null ? "not handed over" : "handed over", error, handoverMs, restart, failover);
             LOG.warn("[{}] after the app failure: {}", settings.getId(), lastAppFailure);
         }
+    }
+
+    /**
+     * Whether the peer serves now (it took over, whatever its answer to us said): never take the address back then.
+     * Returns its failover report when it does.
+     */
+    private Optional<FailoverReport> servingPeer(final PeerApi peer)
+    {
+        try
+        {
+            final com.fasterxml.jackson.databind.JsonNode status = peer.status(Duration.ofSeconds(2));
+            final com.fasterxml.jackson.databind.JsonNode last = status.path("lastFailover");
+            if ("PRIMARY".equals(status.path("role").asText()) && status.path("holdsServiceAddress").asBoolean() &&
+                !last.isMissingNode() && !last.isNull())
+            {
+                LOG.warn("[{}] the backup's answer was an error, but it serves now: not taking the address back",
+                    settings.getId());
+                return Optional.of(PeerApi.failoverReport(last));
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("[{}] cannot read the backup's status ({}): taking the address back", settings.getId(),
+                ex.getMessage());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return Optional.empty();
     }
 
     /** Runs node.app.restartCommand after a handover; returns what it did. */
@@ -513,6 +565,40 @@ public final class Node implements Managed, MembershipListener
         {
             LOG.error("[{}] could not restart the app: {}", settings.getId(), ex.getMessage());
             return "restart failed: " + ex.getMessage();
+        }
+    }
+
+    /**
+     * Reads the peer's status once, as soon as it answers (for up to a minute): the first request through the JDK's
+     * HTTP client loads its classes, which took ~300 ms on a loaded lab host, on the handover's path.
+     */
+    private void warmUpPeerApi()
+    {
+        final long deadlineNs = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadlineNs && !decisions.isShutdown() && !Thread.currentThread().isInterrupted())
+        {
+            try
+            {
+                new PeerApi(peerApiBase(), apiToken).status(Duration.ofSeconds(2));
+                return;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                try
+                {
+                    Thread.sleep(1000);
+                }
+                catch (final InterruptedException stop)
+                {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -23,13 +23,17 @@ final class PeerApi
 
     private final URI base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** One client for the node's life: building one loads TLS and a thread pool, too slow for a handover's path. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final HttpClient http = HTTP;
 
     PeerApi(final URI base, final String token)
     {
         this.base = base;
         this.token = token;
     }
+
 
     URI base()
     {
