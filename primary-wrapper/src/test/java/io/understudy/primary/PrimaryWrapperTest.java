@@ -214,15 +214,7 @@ class PrimaryWrapperTest
     private RelayStats awaitStats(final java.util.function.Predicate<RelayStats> condition)
         throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        RelayStats stats = wrapper.stats();
-        while (!condition.test(stats) && System.nanoTime() < deadlineNs)
-        {
-            Thread.sleep(5);
-            stats = wrapper.stats();
-        }
-        assertThat(condition.test(stats)).as("relay stats %s", stats).isTrue();
-        return stats;
+        return Relays.awaitStats(wrapper, condition);
     }
 
     private static byte[] readAll(final Socket socket)

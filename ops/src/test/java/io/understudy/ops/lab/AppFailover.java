@@ -16,6 +16,26 @@ final class AppFailover
     {
     }
 
+    /**
+     * The whole drill: 20 clients through the VIP, the primary's app broken by {@code ops/lab fail FAIL} a few seconds
+     * in; every reply right and no reset, the backup's report naming the app's failure ({@code kind}, "crashed" or
+     * "hung", and {@code detail}), the old primary back as the backup with its app restarted.
+     */
+    static void assertHandedOver(final int servicePort, final String protocol, final String fail, final String kind,
+        final String detail) throws Exception
+    {
+        awaitAppPid(Lab.PRIMARY);
+
+        final JsonNode report = FailoverDrill.run(servicePort, protocol, fail);
+
+        LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
+        final JsonNode failover = assertBackupTookOverForApp(kind);
+        assertThat(failover.get("trigger").asText()).contains(detail);
+        assertOldPrimaryCameBackAsBackup(kind);
+        System.out.println("app failover (" + fail + ", " + protocol + "): stall max " + report.get("max_stall_ms") +
+            " ms; backup's report " + failover);
+    }
+
     /** The backup took every connection over and its report says the app {@code kind} ("crashed" or "hung"). */
     static JsonNode assertBackupTookOverForApp(final String kind)
     {
