@@ -169,11 +169,16 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
         return Optional.ofNullable(failure);
     }
 
-    /** Why this node's app cannot serve, if it cannot: dead or hung; empty while it looks healthy. */
+    /**
+     * Why this node's app cannot serve, if its process is dead (crashed, or gone); empty while it runs. A hung
+     * verdict does not count here: on a loaded backup the check of its replica can time out while the replica is
+     * only slow, and refusing a takeover for that would lose every connection a slow replica still has.
+     */
     Optional<String> unfitReason()
     {
+        forgetHangIfAnswering();
         final AppFailure failed = failure;
-        if (failed != null)
+        if (failed != null && "crashed".equals(failed.kind()))
         {
             return Optional.of("the app " + failed.kind() + " (" + failed.description() + ")");
         }
@@ -183,6 +188,33 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
             return Optional.of("the app (pid " + watched.pid() + ") is dead");
         }
         return Optional.empty();
+    }
+
+    /**
+     * A hang is not for ever: an app that answers its check again (it was only slow, or was stopped and continued)
+     * is fit again, unless the failure has been acted on already (the relay passes its held closes). A crash stays.
+     */
+    private void forgetHangIfAnswering()
+    {
+        final AppFailure failed = failure;
+        final AppChecker check = checker;
+        if (failed == null || !"hung".equals(failed.kind()) || passHeld || check == null)
+        {
+            return;
+        }
+        final AppChecker.Snapshot health = check.health();
+        if (!health.hung() && health.failuresInRow() == 0 && health.lastDetail() != null)
+        {
+            synchronized (this)
+            {
+                if (failure == failed)
+                {
+                    failure = null;
+                }
+            }
+            LOG.warn("[{}] the app answers its check again ({}): no longer counted as hung", nodeId,
+                health.lastDetail());
+        }
     }
 
     /** A probe of the service through {@code target} (VIP:port) with the app's own check, when it is a TCP one. */
@@ -198,6 +230,7 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
 
     AppStatus status()
     {
+        forgetHangIfAnswering();
         final AppProcess watched = process;
         final AppChecker check = checker;
         final AppChecker.Snapshot health = check == null ? null : check.health();

@@ -68,6 +68,8 @@ public final class Node implements Managed, MembershipListener
     private volatile Membership membership;
     private volatile FailoverReport lastFailover;
     private volatile boolean evaluating;
+    /** A handover the primary asked for while this backup was evaluating a lost heartbeat: take over now. */
+    private volatile String handoverTrigger;
     private volatile String takeoverFailure;
     private volatile DrillReport lastDrill;
     private volatile String apiToken = "";
@@ -236,6 +238,12 @@ public final class Node implements Managed, MembershipListener
                         "they would without Understudy", settings.getId(), unfit.get());
                     return;
                 }
+                final String asked = handoverTrigger;
+                if (asked != null)
+                {
+                    takeOver(asked);
+                    return;
+                }
                 final boolean answers = serviceExchanges();
                 final long quietNs = System.nanoTime() - tapper.lastServerProgressNs();
                 final boolean tapQuiet = quietNs > settings.getTakeover().getQuietMs() * 1_000_000L;
@@ -333,16 +341,23 @@ public final class Node implements Managed, MembershipListener
         final Optional<String> unfit = app.unfitReason();
         if (unfit.isPresent())
         {
+            LOG.error("[{}] refusing the handover from {}: this node's replica cannot serve: {}", settings.getId(),
+                from, unfit.get());
             throw new IllegalStateException("this node's replica cannot serve: " + unfit.get() + (why.isEmpty() ? "" :
                 "; the primary's failure (" + why + ") may have been caused by an input that kills the replica too") +
                 "; not taking over with a dead replica");
         }
         if (serviceAnswers())
         {
+            LOG.error("[{}] refusing the handover from {}: the service still answers at {}:{}", settings.getId(), from,
+                settings.getServiceAddress(), settings.getServicePort());
             throw new IllegalStateException("the service still answers at " + settings.getServiceAddress() + ":" +
                 settings.getServicePort() + ": its primary has not released it; refusing to take over (two holders " +
                 "of the address would break every client)");
         }
+        final String trigger = why.isEmpty() ? "planned handover drill from " + from :
+            why + " (handed over by " + from + ")";
+        handoverTrigger = trigger; // an evaluation running now takes over with it at once, ahead of this task
         final java.util.concurrent.Future<FailoverReport> done = decisions.submit(() ->
         {
             if (role == Role.PRIMARY && lastFailover != null)
@@ -355,7 +370,7 @@ public final class Node implements Managed, MembershipListener
             {
                 throw new IllegalStateException("this node is " + role + " and did not take over");
             }
-            takeOver(why.isEmpty() ? "planned handover drill from " + from : why + " (handed over by " + from + ")");
+            takeOver(trigger);
             return lastFailover;
         });
         try
@@ -370,6 +385,10 @@ public final class Node implements Managed, MembershipListener
         catch (final java.util.concurrent.TimeoutException ex)
         {
             throw new IOException("takeover did not finish in time", ex);
+        }
+        finally
+        {
+            handoverTrigger = null;
         }
     }
 
