@@ -2,7 +2,6 @@ package io.understudy.admin.core;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,11 +76,14 @@ public final class Node implements Managed, MembershipListener
     private volatile AppSupervisor app;
     private volatile AppFailureReport lastAppFailure;
     private final RelayWatchdog watchdog;
+    private final ServiceProbe probe;
 
     public Node(final NodeSettings settings)
     {
         this.settings = settings;
         this.role = settings.getRole();
+        this.probe = new ServiceProbe(new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort()),
+            settings.getTakeover().getProbeTimeoutMs());
         this.watchdog = new RelayWatchdog(settings.getId(), () -> wrapper,
             settings.getApp().getCheck().getRelayStallMs(), this::onRelayStalled);
     }
@@ -89,7 +91,7 @@ public final class Node implements Managed, MembershipListener
     @Override
     public void start() throws IOException
     {
-        if (role == Role.PRIMARY && serviceAnswers())
+        if (role == Role.PRIMARY && probe.answers())
         {
             LOG.warn("[{}] configured as primary, but {}:{} already answers: another node holds the service; " +
                 "starting as backup", settings.getId(), settings.getServiceAddress(), settings.getServicePort());
@@ -115,7 +117,8 @@ public final class Node implements Managed, MembershipListener
         }
         membership = Membership.start(membershipConfig(), this);
         watchdog.start();
-        final Thread warmUp = new Thread(this::warmUpPeerApi, "peer-api-warm-up");
+        final Thread warmUp = new Thread(() -> PeerApi.warmUp(() -> new PeerApi(peerApiBase(), apiToken)),
+            "peer-api-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
         LOG.info("[{}] started as {}: service {}:{}, app {}:{}", settings.getId(), role,
@@ -244,7 +247,7 @@ public final class Node implements Managed, MembershipListener
                     takeOver(asked);
                     return;
                 }
-                final boolean answers = serviceExchanges();
+                final boolean answers = probe.exchanges(app);
                 final long quietNs = System.nanoTime() - tapper.lastServerProgressNs();
                 final boolean tapQuiet = quietNs > settings.getTakeover().getQuietMs() * 1_000_000L;
                 if (!answers && tapQuiet)
@@ -347,7 +350,7 @@ public final class Node implements Managed, MembershipListener
                 "; the primary's failure (" + why + ") may have been caused by an input that kills the replica too") +
                 "; not taking over with a dead replica");
         }
-        if (serviceAnswers())
+        if (probe.answers())
         {
             LOG.error("[{}] refusing the handover from {}: the service still answers at {}:{}", settings.getId(), from,
                 settings.getServiceAddress(), settings.getServicePort());
@@ -428,13 +431,13 @@ public final class Node implements Managed, MembershipListener
             try
             {
                 relay.freeze();
-                runCommand(settings.getTakeover().getReleaseCommand(), "releasing the service address");
+                Commands.run(settings.getTakeover().getReleaseCommand(), "releasing the service address");
                 failover = planned ? peer.takeOver(settings.getId(), "", Duration.ofMillis(
                     settings.getTakeover().getCatchUpTimeoutMs() + 15_000)) : awaitCrashTakeover(peer, started);
             }
             catch (final IOException | RuntimeException ex)
             {
-                failover = servingPeer(peer).orElse(null);
+                failover = peer.servesNow(settings.getId()).orElse(null);
                 if (failover == null)
                 {
                     error = ex.getMessage();
@@ -497,7 +500,7 @@ public final class Node implements Managed, MembershipListener
                 }
                 relay.freeze();
                 final long releaseNs = System.nanoTime();
-                runCommand(settings.getTakeover().getReleaseCommand(), "releasing the service address");
+                Commands.run(settings.getTakeover().getReleaseCommand(), "releasing the service address");
                 LOG.info("[{}] relay frozen and service address released ({} ms): asking the backup to take over",
                     settings.getId(), (System.nanoTime() - releaseNs) / 1_000_000);
                 failover = new PeerApi(peerApiBase(), apiToken).takeOver(settings.getId(), cause,
@@ -505,8 +508,7 @@ public final class Node implements Managed, MembershipListener
             }
             catch (final IOException | RuntimeException ex)
             {
-                final PeerApi peer = new PeerApi(peerApiBase(), apiToken);
-                failover = servingPeer(peer).orElse(null);
+                failover = new PeerApi(peerApiBase(), apiToken).servesNow(settings.getId()).orElse(null);
                 if (failover == null)
                 {
                     error = ex.getMessage();
@@ -534,36 +536,6 @@ public final class Node implements Managed, MembershipListener
         }
     }
 
-    /**
-     * Whether the peer serves now (it took over, whatever its answer to us said): never take the address back then.
-     * Returns its failover report when it does.
-     */
-    private Optional<FailoverReport> servingPeer(final PeerApi peer)
-    {
-        try
-        {
-            final com.fasterxml.jackson.databind.JsonNode status = peer.status(Duration.ofSeconds(2));
-            final com.fasterxml.jackson.databind.JsonNode last = status.path("lastFailover");
-            if ("PRIMARY".equals(status.path("role").asText()) && status.path("holdsServiceAddress").asBoolean() &&
-                !last.isMissingNode() && !last.isNull())
-            {
-                LOG.warn("[{}] the backup's answer was an error, but it serves now: not taking the address back",
-                    settings.getId());
-                return Optional.of(PeerApi.failoverReport(last));
-            }
-        }
-        catch (final IOException ex)
-        {
-            LOG.warn("[{}] cannot read the backup's status ({}): taking the address back", settings.getId(),
-                ex.getMessage());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        return Optional.empty();
-    }
-
     /** Runs node.app.restartCommand after a handover; returns what it did. */
     private String restartApp()
     {
@@ -575,7 +547,7 @@ public final class Node implements Managed, MembershipListener
         }
         try
         {
-            final String output = runCommand(command, "restarting the app", settings.getApp().getRestartTimeoutMs());
+            final String output = Commands.run(command, "restarting the app", settings.getApp().getRestartTimeoutMs());
             app.restart();
             LOG.info("[{}] app restarted: {}", settings.getId(), output);
             return "restarted: " + output;
@@ -584,40 +556,6 @@ public final class Node implements Managed, MembershipListener
         {
             LOG.error("[{}] could not restart the app: {}", settings.getId(), ex.getMessage());
             return "restart failed: " + ex.getMessage();
-        }
-    }
-
-    /**
-     * Reads the peer's status once, as soon as it answers (for up to a minute): the first request through the JDK's
-     * HTTP client loads its classes, which took ~300 ms on a loaded lab host, on the handover's path.
-     */
-    private void warmUpPeerApi()
-    {
-        final long deadlineNs = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadlineNs && !decisions.isShutdown() && !Thread.currentThread().isInterrupted())
-        {
-            try
-            {
-                new PeerApi(peerApiBase(), apiToken).status(Duration.ofSeconds(2));
-                return;
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                try
-                {
-                    Thread.sleep(1000);
-                }
-                catch (final InterruptedException stop)
-                {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 
@@ -712,7 +650,7 @@ public final class Node implements Managed, MembershipListener
     {
         try
         {
-            runCommand(settings.getTakeover().getClaimCommand(), "claiming the service address back");
+            Commands.run(settings.getTakeover().getClaimCommand(), "claiming the service address back");
         }
         catch (final IOException ex)
         {
@@ -749,88 +687,15 @@ public final class Node implements Managed, MembershipListener
             "to hand the service to") + ":" + settings.getApiPort() + "/");
     }
 
-    private static String runCommand(final java.util.List<String> command, final String what) throws IOException
-    {
-        return runCommand(command, what, 30_000);
-    }
-
-    /** Runs a command to its end (killed after {@code timeoutMs}); returns its output, stripped. */
-    private static String runCommand(final java.util.List<String> command, final String what, final long timeoutMs)
-        throws IOException
-    {
-        final java.io.File output = java.io.File.createTempFile("understudy-command", ".out");
-        try
-        {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(output).start();
-            if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
-            {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                throw new IOException(what + " failed: " + command + " did not finish within " + timeoutMs + " ms");
-            }
-            final String text = java.nio.file.Files.readString(output.toPath()).strip();
-            if (process.exitValue() != 0)
-            {
-                throw new IOException(what + " failed: " + command + " exited " + process.exitValue() + ": " + text);
-            }
-            return text;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException(what + " interrupted", ex);
-        }
-        finally
-        {
-            java.nio.file.Files.deleteIfExists(output.toPath());
-        }
-    }
-
     /** Whether the service address is one of this host's addresses now. */
     public boolean holdsServiceAddress()
     {
-        try
-        {
-            return java.net.NetworkInterface.getByInetAddress(
-                java.net.InetAddress.getByName(settings.getServiceAddress())) != null;
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
+        return probe.isLocal();
     }
 
     public Optional<DrillReport> lastDrill()
     {
         return Optional.ofNullable(lastDrill);
-    }
-
-    /**
-     * The backup's probe of the service before a takeover: the app check's exchange through VIP:port when the check
-     * is a TCP exchange (a hung app behind a live kernel does not answer it), else a TCP connect.
-     */
-    private boolean serviceExchanges()
-    {
-        final InetSocketAddress service = new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort());
-        return app.probe(service, settings.getTakeover().getProbeTimeoutMs())
-            .map(io.understudy.admin.app.AppCheck.Result::healthy)
-            .orElseGet(this::serviceAnswers);
-    }
-
-    /** A direct probe of the service on the LAN: does VIP:port accept a TCP connection? */
-    private boolean serviceAnswers()
-    {
-        try (Socket probe = new Socket())
-        {
-            probe.connect(new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort()),
-                settings.getTakeover().getProbeTimeoutMs());
-            return true;
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
     }
 
     @Override

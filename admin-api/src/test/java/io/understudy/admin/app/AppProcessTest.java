@@ -84,8 +84,11 @@ class AppProcessTest
             awaitDead(app);
             final AppExit seen = exit.get(WAIT_MS, TimeUnit.MILLISECONDS);
             assertThat(seen.pid()).isEqualTo(child.pid());
-            assertThat(seen.description()).as("the JDK reaped it: no zombie left to read")
-                .isEqualTo("pid " + child.pid() + " ended (its exit status is not visible to this node)");
+            // Without a pidfd the status comes from /proc only while the process is a zombie: the JDK's reaper and
+            // this watch race for it, so either answer is right, and nothing else is.
+            assertThat(seen.description()).isIn(
+                "pid " + child.pid() + " ended (its exit status is not visible to this node)",
+                "pid " + child.pid() + " killed by signal 9 (SIGKILL)");
         }
     }
 
