@@ -54,6 +54,7 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         bootstrap.addCommand(new TraceCommand());
         bootstrap.addCommand(new LoggerCommand());
         bootstrap.addCommand(new DrillCommand());
+        bootstrap.addCommand(new io.understudy.admin.cli.KeygenCommand());
     }
 
     /** Bad input to a tool exits with 2, anything else with 1. */

@@ -95,7 +95,7 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
             if (findProblem == null)
             {
                 LOG.error("[{}] cannot find the app's process ({}); until it is found, an app close passes to the " +
-                    "client after the grace and an app crash is not told from a close", nodeId, ex.getMessage());
+                    "client at once and an app crash is not told from a close", nodeId, ex.getMessage());
             }
             findProblem = ex.getMessage();
             finder.schedule(this::findProcess, FIND_RETRY_MS, TimeUnit.MILLISECONDS);

@@ -112,6 +112,17 @@ public final class NodeSettings
     @JsonProperty
     private int maxConnections = 4096;
 
+    /** The pair's secret: every channel between the two nodes is authenticated and encrypted with it. */
+    @Valid
+    @NotNull
+    @JsonProperty
+    private io.understudy.admin.security.SecuritySettings security = new io.understudy.admin.security.SecuritySettings();
+
+    public io.understudy.admin.security.SecuritySettings getSecurity()
+    {
+        return security;
+    }
+
     /** Lab only: POST /faults/relay-error (token required) kills the relay thread, to test what follows. */
     @JsonProperty
     private boolean faultInjection;

@@ -35,6 +35,8 @@ class LogSettingsTest
             peers: 198.18.0.2:7800,198.18.0.3:7800
           takeover:
             claimCommand: [ip, addr, add, 198.18.0.100/24, dev, eth0]
+          security:
+            insecure: true
         %s
         """;
 

@@ -59,6 +59,8 @@ public final class TestNode implements AutoCloseable
         public final int logger = freePort();
         private final ServerSocket app = openApp();
         private final List<TestNode> nodes = new ArrayList<>();
+        /** The pair's secret, one file both nodes read, as on a real pair. */
+        private final Path secret = secretFile();
 
         /** The node on membershipA (id "node-a"), as {@code role}. */
         public TestNode nodeA(final String role, final String... settings)
@@ -86,7 +88,9 @@ public final class TestNode implements AutoCloseable
                 "node.eventLog.directory", events.toString(),
                 "node.tap.interface", "lo",
                 "node.tap.bufferBytes", "1048576",
-                "node.app.check.type", "none"); // the test's app never accepts: checks would fill its backlog
+                "node.app.check.type", "none", // the test's app never accepts: checks would fill its backlog
+                "node.security.insecure", "false",
+                "node.security.secretFile", secret.toString());
             put(values, settings);
             final List<ConfigOverride> overrides = new ArrayList<>();
             values.forEach((key, value) -> overrides.add(ConfigOverride.config(id, key, value)));
@@ -221,6 +225,23 @@ public final class TestNode implements AutoCloseable
         catch (final IOException | UnsupportedOperationException ex)
         {
             return false;
+        }
+    }
+
+    private static Path secretFile()
+    {
+        try
+        {
+            final Path file = Files.createTempFile("understudy-pair", ".secret",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, io.understudy.admin.security.PairSecret.generate());
+            file.toFile().deleteOnExit();
+            return file;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
         }
     }
 
