@@ -247,7 +247,7 @@ public final class Node implements Managed, MembershipListener
                     takeOver(asked);
                     return;
                 }
-                final boolean answers = probe.exchanges(app);
+                final boolean answers = probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
                 final long quietNs = System.nanoTime() - tapper.lastServerProgressNs();
                 final boolean tapQuiet = quietNs > settings.getTakeover().getQuietMs() * 1_000_000L;
                 if (!answers && tapQuiet)
@@ -367,6 +367,13 @@ public final class Node implements Managed, MembershipListener
             {
                 // The heartbeat's loss made this node take over while the request waited: it serves, as asked.
                 LOG.info("[{}] handover from {}: took over already ({})", settings.getId(), from, lastFailover.trigger());
+                if (!why.isEmpty() && !lastFailover.trigger().contains(why))
+                {
+                    final FailoverReport done = lastFailover;
+                    lastFailover = new FailoverReport(done.at(), done.trigger() + "; then " + from + " reported: " +
+                        why, done.detectionMs(), done.takeoverMs(), done.restoreMs(), done.restored(),
+                        done.notRestored(), done.divergences(), done.mode());
+                }
                 return lastFailover;
             }
             if (role != Role.BACKUP)

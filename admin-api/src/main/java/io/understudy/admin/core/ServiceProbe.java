@@ -34,12 +34,15 @@ final class ServiceProbe
     }
 
     /**
-     * The backup's probe before a takeover: the app check's exchange through VIP:port when the check is a TCP
-     * exchange (a hung app behind a live kernel does not answer it), else a TCP connect.
+     * The backup's probe before a takeover: VIP:port must accept a connection (within the probe's short timeout: a
+     * dead host is seen at once) and, when the app check is a TCP exchange, answer it through VIP:port within the
+     * check's own timeout (a hung app, or a hung node, behind a live kernel accepts the connection but does not
+     * answer). The exchange gets the check's timeout, not the probe's: through a loaded primary's relay a reply can
+     * take longer than 100 ms, and a probe that fails there would hand the service to a second holder.
      */
-    boolean exchanges(final AppSupervisor app)
+    boolean exchanges(final AppSupervisor app, final int exchangeTimeoutMs)
     {
-        return app.probe(service, timeoutMs).map(AppCheck.Result::healthy).orElseGet(this::answers);
+        return answers() && app.probe(service, exchangeTimeoutMs).map(AppCheck.Result::healthy).orElse(true);
     }
 
     /** Whether the service address is one of this host's addresses now. */
