@@ -369,10 +369,10 @@ public final class Node implements Managed, MembershipListener
                 LOG.info("[{}] handover from {}: took over already ({})", settings.getId(), from, lastFailover.trigger());
                 if (!why.isEmpty() && !lastFailover.trigger().contains(why))
                 {
-                    final FailoverReport done = lastFailover;
-                    lastFailover = new FailoverReport(done.at(), done.trigger() + "; then " + from + " reported: " +
-                        why, done.detectionMs(), done.takeoverMs(), done.restoreMs(), done.restored(),
-                        done.notRestored(), done.divergences(), done.mode());
+                    final FailoverReport own = lastFailover;
+                    lastFailover = new FailoverReport(own.at(), own.trigger() + "; then " + from + " reported: " +
+                        why, own.detectionMs(), own.takeoverMs(), own.restoreMs(), own.restored(),
+                        own.notRestored(), own.divergences(), own.mode());
                 }
                 return lastFailover;
             }
