@@ -88,6 +88,7 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
             process = found;
             findProblem = null;
             LOG.info("[{}] watching the app: pid {}", nodeId, found.pid());
+            forgetCrashOfAnEarlierProcess(found);
             found.onExit(this::onExit);
         }
         catch (final IOException | RuntimeException ex)
@@ -105,6 +106,34 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
     private void onExit(final AppExit exit)
     {
         fail("crashed", exit.description());
+        final AppProcess dead = process;
+        if (dead != null && dead.pid() == exit.pid() && !stopped)
+        {
+            process = null;
+            dead.close();
+            finder.schedule(this::findProcess, FIND_RETRY_MS, TimeUnit.MILLISECONDS); // restarted by someone else?
+        }
+    }
+
+    /**
+     * A new app process after a crash (an operator or systemd restarted it): the node's app serves again. The
+     * connections of the dead process stay lost; new ones are protected again.
+     */
+    private void forgetCrashOfAnEarlierProcess(final AppProcess found)
+    {
+        synchronized (this)
+        {
+            final AppFailure failed = failure;
+            if (failed == null || !"crashed".equals(failed.kind()) || failed.description().contains("pid " +
+                found.pid() + " "))
+            {
+                return;
+            }
+            failure = null;
+            passHeld = false;
+        }
+        LOG.warn("[{}] the app runs again (pid {}) after its crash: counted as healthy from now on", nodeId,
+            found.pid());
     }
 
     private void fail(final String kind, final String description)

@@ -678,7 +678,7 @@ public final class Node implements Managed, MembershipListener
             role = Role.BACKUP;
             startLogger();
             tapper = BackupTapper.start(tapConfig(), eventLog);
-            LOG.warn("[{}] now BACKUP after the drill", settings.getId());
+            LOG.warn("[{}] now BACKUP: the other node serves", settings.getId());
             return null;
         }
         catch (final IOException | RuntimeException ex)

@@ -49,7 +49,8 @@ final class AppFailover
     {
         JsonNode status = Lab.api(Lab.PRIMARY, "/status");
         final long deadlineNs = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!"BACKUP".equals(status.get("role").asText()) || !status.path("appHealth").path("alive").asBoolean())
+        while (!"BACKUP".equals(status.get("role").asText()) || !status.path("appHealth").path("alive").asBoolean() ||
+            status.path("lastAppFailure").isNull())
         {
             assertThat(System.nanoTime()).as("old primary back as backup with its app: %s", status)
                 .isLessThan(deadlineNs);
