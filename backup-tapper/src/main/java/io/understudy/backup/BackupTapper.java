@@ -45,7 +45,8 @@ public final class BackupTapper implements AutoCloseable
         this.replicas = config.appAddress() == null ? null :
             new ReplicaManager(config.nodeId(), config.appAddress(), replicaCounters, config.replay());
         this.feed = config.readLog() == null ? null :
-            new ReadLogFeed(config.nodeId(), config.replay(), config.tracker().streamCapBytes());
+            new ReadLogFeed(config.nodeId(), config.replay(), config.tracker().streamCapBytes(),
+                config.tracker().maxConnections(), config.tracker().globalCapBytes());
         TapListener listeners = replicas == null ? recorder : new ListenerChain(recorder, replicas);
         if (feed != null)
         {
@@ -107,7 +108,8 @@ public final class BackupTapper implements AutoCloseable
         if (tapper.feed != null)
         {
             // From the log's start: connections opened before this backup came up are in it too.
-            tapper.tail = LogTail.start(config.nodeId(), config.readLog(), -1, tapper.feed, 200);
+            tapper.tail = LogTail.start(config.nodeId(), config.readLog(), config.readLogAuth(), -1, tapper.feed,
+                200);
         }
         LOG.info("[{}] tapping {} in promiscuous mode, filter '{}'", config.nodeId(), config.interfaceName(),
             config.captureFilter());
@@ -201,7 +203,8 @@ public final class BackupTapper implements AutoCloseable
             tail == null ? -1 : tail.stats().lastIndex(),
             feed == null ? 0 : feed.matched(),
             feed == null ? 0 : feed.bytesRepaired(),
-            replicaCounters.serverBytesFromReplica);
+            replicaCounters.serverBytesFromReplica,
+            feed == null ? 0 : feed.unmatchedDropped());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.understudy.backup;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -24,7 +25,8 @@ import io.understudy.logger.SequenceMapping;
  * capture thread, where each logged connection is matched by 4-tuple with the tap's view of it. Then the log fills
  * what the tap missed of the client's stream (gap repair), gives the replica the primary's read boundaries, and keeps
  * every read a cold (replay) takeover needs. On a match the backup appends the sequence mapping (the tap's ISNs) to
- * the event log, so that one log tells the whole story of the connection.
+ * the event log, so that one log tells the whole story of the connection. Logged connections the tap has not matched
+ * are bounded in number and bytes (the tap's own limits): beyond either, the oldest unmatched is dropped and counted.
  */
 final class ReadLogFeed implements LogTail.Sink, TapListener
 {
@@ -36,6 +38,11 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
     private final long retainCapBytes;
     private final Queue<LogRecord> inbox = new ConcurrentLinkedQueue<>();
     private final Map<Long, LoggedConnection> byId = new HashMap<>();
+    /** The logged connections not matched with the tap's, oldest first. */
+    private final LinkedHashMap<Long, LoggedConnection> unmatched = new LinkedHashMap<>();
+    private final int maxUnmatched;
+    private final long maxUnmatchedBytes;
+    private long unmatchedBytes;
     private final Map<ConnectionKey, LoggedConnection> byKey = new HashMap<>();
     private TcpTracker tracker;
     private TapEventRecorder recorder;
@@ -43,12 +50,20 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
     private volatile long received;
     private volatile long matched;
     private volatile long bytesRepaired;
+    private volatile long unmatchedDropped;
 
-    ReadLogFeed(final String nodeId, final boolean replay, final long retainCapBytes)
+    /**
+     * @param maxUnmatched      logged connections kept while the tap has not matched them.
+     * @param maxUnmatchedBytes logged client bytes kept for them, in all.
+     */
+    ReadLogFeed(final String nodeId, final boolean replay, final long retainCapBytes, final int maxUnmatched,
+        final long maxUnmatchedBytes)
     {
         this.nodeId = nodeId;
         this.replay = replay;
         this.retainCapBytes = retainCapBytes;
+        this.maxUnmatched = maxUnmatched;
+        this.maxUnmatchedBytes = maxUnmatchedBytes;
     }
 
     void attach(final TcpTracker tracker, final TapEventRecorder recorder)
@@ -81,6 +96,24 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
     long bytesRepaired()
     {
         return bytesRepaired;
+    }
+
+    /** Unmatched logged connections dropped (oldest first) because they exceeded the count or byte bound. */
+    long unmatchedDropped()
+    {
+        return unmatchedDropped;
+    }
+
+    /** Unmatched logged connections held now. */
+    int unmatchedCount()
+    {
+        return unmatched.size();
+    }
+
+    /** Client bytes held now for unmatched logged connections. */
+    long unmatchedBytes()
+    {
+        return unmatchedBytes;
     }
 
     /** Takes in what the log brought since the last call; capture thread. Returns records taken. */
@@ -118,7 +151,9 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
             final LoggedConnection logged = new LoggedConnection(opened.connectionId(), key, opened);
             byId.put(logged.primaryId, logged);
             byKey.put(key, logged);
+            unmatched.put(logged.primaryId, logged);
             tryMatch(logged, nowNs);
+            boundUnmatched();
             return;
         }
         final LoggedConnection logged = byId.get(record.connectionId());
@@ -128,7 +163,13 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
         }
         if (record instanceof PrimaryRead read)
         {
+            final long before = logged.retainedBytes();
             logged.onRead(read.streamOffset(), read.bytes());
+            if (logged.tap == null)
+            {
+                unmatchedBytes += logged.retainedBytes() - before;
+                boundUnmatched();
+            }
             onLogAdvanced(logged, nowNs);
         }
         else if (record instanceof PrimaryWrite write)
@@ -195,6 +236,10 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
 
     private void match(final LoggedConnection logged, final TrackedConnection tap, final long nowNs)
     {
+        if (unmatched.remove(logged.primaryId) != null)
+        {
+            unmatchedBytes -= logged.retainedBytes();
+        }
         logged.tap = tap;
         tap.logged = logged;
         matched++;
@@ -262,8 +307,29 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
         }
     }
 
+    /** Drops the oldest unmatched logged connections while there are too many or they hold too many bytes. */
+    private void boundUnmatched()
+    {
+        while (unmatched.size() > maxUnmatched || unmatchedBytes > maxUnmatchedBytes && !unmatched.isEmpty())
+        {
+            final LoggedConnection oldest = unmatched.values().iterator().next();
+            final long dropped = ++unmatchedDropped;
+            if (Long.bitCount(dropped) == 1)
+            {
+                LOG.warn("[{}] dropped the primary's logged connection {} {} unmatched by the tap: {} unmatched, " +
+                    "{} bytes (maxUnmatched={}, maxUnmatchedBytes={}); dropped so far: {}", nodeId, oldest.primaryId,
+                    oldest.key, unmatched.size(), unmatchedBytes, maxUnmatched, maxUnmatchedBytes, dropped);
+            }
+            forget(oldest);
+        }
+    }
+
     private void forget(final LoggedConnection logged)
     {
+        if (unmatched.remove(logged.primaryId) != null)
+        {
+            unmatchedBytes -= logged.retainedBytes();
+        }
         byId.remove(logged.primaryId);
         byKey.remove(logged.key, logged);
         if (!replay || logged.tap == null || !logged.tap.isOpen())

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
  * @param appAddress      where this host's own instance of the app listens, fed as a hot replica; null for none.
  * @param replay          cold standby: no replica runs until takeover, which replays every connection's reads.
  * @param readLog         the logger holding the primary's read log, followed by the tap; null for none.
+ * @param readLogAuth     the read-log key the tail proves to the logger, or LogAuth.INSECURE.
  */
 public record TapConfig(
     String nodeId,
@@ -29,7 +30,8 @@ public record TapConfig(
     TrackerLimits tracker,
     java.net.InetSocketAddress appAddress,
     boolean replay,
-    java.net.InetSocketAddress readLog)
+    java.net.InetSocketAddress readLog,
+    io.understudy.logger.LogAuth readLogAuth)
 {
     /** A hot tap without a read log. */
     public TapConfig(
@@ -38,7 +40,7 @@ public record TapConfig(
         final java.net.InetSocketAddress appAddress)
     {
         this(nodeId, interfaceName, serviceAddress, servicePorts, snapLengthBytes, bufferBytes, tracker, appAddress,
-            false, null);
+            false, null, io.understudy.logger.LogAuth.INSECURE);
     }
 
     /**
@@ -63,6 +65,7 @@ public record TapConfig(
         Objects.requireNonNull(interfaceName, "interfaceName");
         Objects.requireNonNull(serviceAddress, "serviceAddress");
         Objects.requireNonNull(tracker, "tracker");
+        Objects.requireNonNull(readLogAuth, "readLogAuth");
         servicePorts = Set.copyOf(servicePorts);
         if (replay && (appAddress == null || readLog == null))
         {

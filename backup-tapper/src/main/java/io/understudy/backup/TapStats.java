@@ -27,6 +27,8 @@ import java.util.Map;
  * @param connectionsLogged  tapped connections matched with the primary's log of them.
  * @param clientBytesFromLog client bytes the tap missed and took from the read log.
  * @param serverBytesFromReplica server bytes the tap missed and took from the replica's output.
+ * @param readLogUnmatchedDropped logged connections the tap never matched, dropped (oldest first) to keep their
+ *                                number and bytes within the tracker's maxConnections and globalCapBytes.
  */
 public record TapStats(
     boolean running,
@@ -50,7 +52,8 @@ public record TapStats(
     long readLogLastIndex,
     long connectionsLogged,
     long clientBytesFromLog,
-    long serverBytesFromReplica)
+    long serverBytesFromReplica,
+    long readLogUnmatchedDropped)
 {
     public TapStats
     {

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import io.understudy.logger.EventLog;
 import io.understudy.logger.EventLogConfig;
+import io.understudy.logger.LogAuth;
 import io.understudy.logger.LogServer;
 import io.understudy.logger.LogShipper;
 import io.understudy.logger.PrimaryRead;
@@ -45,8 +46,10 @@ public class LogShipAckBenchmark
     {
         dir = Files.createTempDirectory("understudy-bench-log");
         log = EventLog.open(EventLogConfig.of(dir.resolve("events")));
-        server = LogServer.start("bench", new InetSocketAddress("127.0.0.1", 0), log);
-        shipper = LogShipper.start("bench", server.address(), 64L << 20, 50, () ->
+        // The real configuration: the read-log key, HMAC handshake and a MAC on every frame.
+        final LogAuth auth = LogAuth.of(new byte[LogAuth.KEY_BYTES]);
+        server = LogServer.start("bench", new InetSocketAddress("127.0.0.1", 0), log, auth);
+        shipper = LogShipper.start("bench", server.address(), auth, 64L << 20, 50, () ->
         {
             synchronized (acked)
             {

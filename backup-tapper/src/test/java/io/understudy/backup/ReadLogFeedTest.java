@@ -29,6 +29,8 @@ class ReadLogFeedTest
     private static final long CLIENT_ISN = 1000;
     private static final long SERVER_ISN = 5000;
     private static final long PRIMARY_ID = 77;
+    private static final int MAX_UNMATCHED = 3;
+    private static final long MAX_UNMATCHED_BYTES = 1_000;
 
     @TempDir
     Path dir;
@@ -47,7 +49,7 @@ class ReadLogFeedTest
     {
         eventLog = EventLog.open(EventLogConfig.of(dir.resolve("events")));
         final TapEventRecorder recorder = new TapEventRecorder("test", eventLog);
-        feed = new ReadLogFeed("test", false, 1 << 20);
+        feed = new ReadLogFeed("test", false, 1 << 20, MAX_UNMATCHED, MAX_UNMATCHED_BYTES);
         final TapListener recording = new TapListener()
         {
             @Override
@@ -190,6 +192,35 @@ class ReadLogFeedTest
         final TrackedConnection connection = only();
         assertThat(connection.announced).isFalse();
         assertThat(connection.isMidStream()).isTrue();
+    }
+
+    @Test
+    void shouldDropTheOldestUnmatchedWhenLoggedConnectionsTheTapNeverSawExceedCountOrBytes()
+    {
+        handshake();
+        log(new PrimaryOpened(PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER,
+            Frames.SERVICE_PORT));
+        log(new PrimaryRead(PRIMARY_ID, 2, seq++, 0, new byte[900]));
+        for (int i = 1; i <= 5; i++)
+        {
+            log(new PrimaryOpened(PRIMARY_ID + i, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT + i, Frames.SERVER,
+                Frames.SERVICE_PORT));
+        }
+        feed.doWork(nowNs);
+
+        assertThat(feed.unmatchedCount()).isEqualTo(MAX_UNMATCHED);
+        assertThat(feed.unmatchedDropped()).isEqualTo(2);
+        assertThat(feed.all()).extracting(logged -> logged.primaryId)
+            .containsExactlyInAnyOrder(PRIMARY_ID, PRIMARY_ID + 3, PRIMARY_ID + 4, PRIMARY_ID + 5);
+
+        log(new PrimaryRead(PRIMARY_ID + 4, 2, seq++, 0, new byte[600]));
+        log(new PrimaryRead(PRIMARY_ID + 5, 2, seq++, 0, new byte[600]));
+        feed.doWork(nowNs);
+
+        assertThat(feed.unmatchedDropped()).isEqualTo(4);
+        assertThat(feed.unmatchedBytes()).isEqualTo(600);
+        assertThat(feed.all()).extracting(logged -> logged.primaryId)
+            .containsExactlyInAnyOrder(PRIMARY_ID, PRIMARY_ID + 5);
     }
 
     private void log(final LogRecord record)

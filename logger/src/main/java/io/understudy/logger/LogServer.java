@@ -2,6 +2,7 @@ package io.understudy.logger;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,15 +18,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The logger's TCP front (protocol in {@link LogProtocol}): appends the records the primary's {@link LogShipper}
- * sends to an {@link EventLog} exactly once, by seq, and streams the log to {@link LogTail}s. One daemon thread
- * per connection on blocking sockets; appends from all connections serialize on one lock. The server does not
- * own the log: close the server first, then the log.
+ * sends to an {@link EventLog} exactly once, by seq, and streams the log to {@link LogTail}s. Every connection first
+ * proves the {@link LogAuth} key in a fixed-size handshake ({@link LogHandshake}); nothing else is read or allocated
+ * before. One daemon thread per connection on blocking sockets, at most {@link LogServerLimits#maxConnections()},
+ * each read under a timeout; appends serialize on one lock. The server does not own the log: close the server
+ * first, then the log.
  *
- * <p>Dedup: a record whose seq is at or below lastSeq is already in the log and is dropped (counted, still
- * acknowledged). lastSeq survives restarts: it is the seq of the last {@link ShippedRecord} in the log, found by
- * reading the log backwards from its end. Because every writer starts its seqs at {@link LogShipper#firstSeq()},
- * a newer writer's records are above an older writer's, and an older writer still talking after a newer one
- * started has its records dropped.
+ * <p>One writer at a time: an authenticated writer arriving while another is connected is refused with an ERROR
+ * (both sides log it). The connected writer keeps its place as long as it is heard (it sends KEEPALIVE when idle);
+ * one silent for {@link LogServerLimits#writerSilenceMs()} (a dead primary's half-open connection) is closed, and
+ * the next writer (the primary reconnecting, or the new primary) takes the place.
+ *
+ * <p>Seqs: a record whose seq is at or below lastSeq is already in the log and is dropped (counted, still
+ * acknowledged), so resends after a reconnect are harmless. A new seq must be lastSeq + 1, or the nextSeq a GAP just
+ * announced (a new writer starts at {@link LogShipper#firstSeq()}, a shipper skips the seqs it dropped); a GAP may
+ * not reach beyond the logger's clock plus {@link LogServerLimits#maxSeqAheadMs()}. A jump gets an ERROR, is not
+ * appended and not acknowledged. lastSeq survives restarts: it is the seq of the last {@link ShippedRecord} in the
+ * log, found by reading the log backwards from its end.
  */
 public final class LogServer implements AutoCloseable {
     /** The most records appended before one ACK, so a writer that never pauses still hears back. */
@@ -45,6 +54,8 @@ public final class LogServer implements AutoCloseable {
 
     private final String nodeId;
     private final EventLog log;
+    private final LogAuth auth;
+    private final LogServerLimits limits;
     private final ServerSocket serverSocket;
     private final InetSocketAddress address;
     private final Thread acceptor;
@@ -57,6 +68,12 @@ public final class LogServer implements AutoCloseable {
     private final AtomicInteger writersConnected = new AtomicInteger();
     private final AtomicInteger tailsConnected = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicLong authFailures = new AtomicLong();
+    private final AtomicLong writersRefused = new AtomicLong();
+    private final AtomicLong seqJumpsRefused = new AtomicLong();
+    private final AtomicLong connectionsRefused = new AtomicLong();
+    // Guarded by appendLock: the one writer allowed to append, or null.
+    private Writer writer;
     private volatile long lastSeq;
     private volatile long lastIndex;
     private volatile String lastError;
@@ -72,9 +89,35 @@ public final class LogServer implements AutoCloseable {
         }
     }
 
-    private LogServer(final String nodeId, final EventLog log, final ServerSocket serverSocket) {
+    /** The writer holding the place, and what its connection announced. */
+    private static final class Writer {
+        private final String name;
+        private long gapSeq;
+
+        Writer(final String name) {
+            this.name = name;
+        }
+    }
+
+    /** One ACK's worth of records read without blocking. */
+    private static final class Batch {
+        private long ackSeq;
+        private long ackIndex = -1;
+        private int count;
+
+        void add(final long seq, final long index) {
+            ackSeq = Math.max(ackSeq, seq);
+            ackIndex = index >= 0 ? index : ackIndex;
+            count++;
+        }
+    }
+
+    private LogServer(final String nodeId, final EventLog log, final LogAuth auth, final LogServerLimits limits,
+        final ServerSocket serverSocket) {
         this.nodeId = nodeId;
         this.log = log;
+        this.auth = auth;
+        this.limits = limits;
         this.serverSocket = serverSocket;
         this.address = (InetSocketAddress) serverSocket.getLocalSocketAddress();
         this.lastSeq = log.lastShippedSeq();
@@ -84,22 +127,32 @@ public final class LogServer implements AutoCloseable {
     }
 
     /**
-     * Listens on {@code bind} (port 0 picks a free port, see {@link #address()}) and serves until closed.
+     * Listens on {@code bind} (port 0 picks a free port, see {@link #address()}) and serves until closed, with the
+     * default {@link LogServerLimits}.
      *
+     * @param auth the key writers and tails must prove, or {@link LogAuth#INSECURE} (only when the node's config
+     *             says insecure).
      * @throws IOException         naming the address when it cannot be bound.
      * @throws UnderstudyException when the arguments are bad or the log cannot be read.
      */
-    public static LogServer start(final String nodeId, final InetSocketAddress bind, final EventLog log)
-        throws IOException {
+    public static LogServer start(final String nodeId, final InetSocketAddress bind, final EventLog log,
+        final LogAuth auth) throws IOException {
+        return start(nodeId, bind, log, auth, LogServerLimits.defaults());
+    }
+
+    static LogServer start(final String nodeId, final InetSocketAddress bind, final EventLog log, final LogAuth auth,
+        final LogServerLimits limits) throws IOException {
         LogProtocol.nodeIdBytes(nodeId);
         Checks.notNull("bind", bind);
         Checks.notNull("log", log);
+        Checks.notNull("auth", auth);
+        Checks.notNull("limits", limits);
         final ServerSocket serverSocket = new ServerSocket();
         final LogServer server;
         try {
             serverSocket.setReuseAddress(true);
             serverSocket.bind(bind);
-            server = new LogServer(nodeId, log, serverSocket);
+            server = new LogServer(nodeId, log, auth, limits, serverSocket);
         } catch (final IOException ex) {
             serverSocket.close();
             throw new IOException("logger " + nodeId + " cannot listen on " + bind + ": " + ex.getMessage(), ex);
@@ -108,8 +161,12 @@ public final class LogServer implements AutoCloseable {
             throw ex;
         }
         server.acceptor.start();
-        LOG.info("logger {}: listening on {}, log={}, lastSeq={}, lastIndex={}", nodeId, server.address,
-            log.directory(), server.lastSeq, LogRecordCodec.indexName(server.lastIndex));
+        LOG.info("logger {}: listening on {}, log={}, lastSeq={}, lastIndex={}, auth={}, {}", nodeId, server.address,
+            log.directory(), server.lastSeq, LogRecordCodec.indexName(server.lastIndex), auth, limits);
+        if (!auth.isSecure()) {
+            LOG.warn("logger {}: INSECURE: anyone who reaches {} may write or read the read log", nodeId,
+                server.address);
+        }
         return server;
     }
 
@@ -121,7 +178,8 @@ public final class LogServer implements AutoCloseable {
     /** A snapshot of the counters; safe from any thread. */
     public LogServerStats stats() {
         return new LogServerStats(appended.get(), duplicatesDropped.get(), rejected.get(), writersConnected.get(),
-            tailsConnected.get(), lastSeq, lastIndex, lastError);
+            tailsConnected.get(), lastSeq, lastIndex, lastError, authFailures.get(), writersRefused.get(),
+            seqJumpsRefused.get(), connectionsRefused.get(), sockets.size());
     }
 
     /** Stops accepting, closes every connection and waits for their threads; the log stays open. */
@@ -156,6 +214,15 @@ public final class LogServer implements AutoCloseable {
     }
 
     private void onAccepted(final Socket socket) throws IOException {
+        if (sockets.size() >= limits.maxConnections()) {
+            final long refused = connectionsRefused.incrementAndGet();
+            if (Long.bitCount(refused) == 1) { // 1, 2, 4, ...: a flood does not flood the log
+                LOG.warn("logger {}: refused {}: maxConnections={} open (refused so far: {})", nodeId,
+                    socket.getRemoteSocketAddress(), limits.maxConnections(), refused);
+            }
+            closeQuietly(socket);
+            return;
+        }
         socket.setTcpNoDelay(true);
         sockets.add(socket);
         if (closed) {
@@ -173,24 +240,23 @@ public final class LogServer implements AutoCloseable {
         final String peer = String.valueOf(socket.getRemoteSocketAddress());
         FrameOutput out = null;
         try {
-            final FrameInput in = new FrameInput(socket.getInputStream());
-            out = new FrameOutput(socket.getOutputStream());
-            final int role = readHello(in);
-            final String peerNodeId = in.bodyText(1);
-            if (role == LogProtocol.ROLE_WRITER) {
-                serveWriter(peerNodeId + "@" + peer, in, out);
+            final LogHandshake.Session session = LogHandshake.server(socket, auth,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.handshakeTimeoutMs()));
+            out = new FrameOutput(socket.getOutputStream(), session.outbound(), FrameOutput.DEFAULT_BUFFER_BYTES);
+            final String who = session.peerNodeId() + "@" + peer;
+            if (session.role() == LogProtocol.ROLE_WRITER) {
+                serveWriter(who, new FrameInput(socket, session.inbound(), LogProtocol.MAX_FRAME_LENGTH,
+                    limits.frameTimeoutMs()), out);
             } else {
-                serveTail(peerNodeId + "@" + peer, socket, in, out);
+                serveTail(who, new FrameInput(socket, session.inbound(), LogProtocol.MAX_TAIL_FRAME_LENGTH,
+                    limits.frameTimeoutMs()), out);
             }
         } catch (final LogFailure ex) {
             sendError(socket, out, ex.getMessage());
         } catch (final UnderstudyException ex) {
-            rejected.incrementAndGet();
-            lastError = "rejected " + peer + ": " + ex.getMessage();
-            LOG.warn("logger {}: rejected {}: {}", nodeId, peer, ex.getMessage());
-            sendError(socket, out, ex.getMessage());
+            onRejected(socket, out, peer, ex);
         } catch (final EOFException ex) {
-            LOG.debug("logger {}: {} closed the connection", nodeId, peer);
+            LOG.debug("logger {}: {} closed the connection: {}", nodeId, peer, ex.getMessage());
         } catch (final IOException ex) {
             if (!closed) {
                 LOG.info("logger {}: connection from {} lost: {}", nodeId, peer, ex.toString());
@@ -202,57 +268,99 @@ public final class LogServer implements AutoCloseable {
         }
     }
 
-    /** Reads the HELLO every connection starts with; returns the role, the node id follows it in the body. */
-    private static int readHello(final FrameInput in) throws IOException {
-        final int kind = in.read();
-        if (kind != LogProtocol.HELLO) {
-            throw new UnderstudyException("expected HELLO as the first frame, got " + LogProtocol.kindName(kind));
+    private void onRejected(final Socket socket, final FrameOutput out, final String peer,
+        final UnderstudyException ex) {
+        rejected.incrementAndGet();
+        if (ex instanceof LogHandshake.AuthFailure) {
+            authFailures.incrementAndGet();
         }
-        final int nodeIdLength = in.bodyLength() - 1;
-        if (nodeIdLength < 1 || nodeIdLength > LogProtocol.MAX_NODE_ID_BYTES) {
-            throw new UnderstudyException("HELLO nodeId length=" + nodeIdLength + ", expected 1.."
-                + LogProtocol.MAX_NODE_ID_BYTES);
-        }
-        final int role = in.array()[in.bodyOffset()] & 0xFF;
-        if (role != LogProtocol.ROLE_WRITER && role != LogProtocol.ROLE_TAIL) {
-            throw new UnderstudyException("HELLO role=" + role + ", expected 1 (writer) or 2 (tail)");
-        }
-        return role;
+        lastError = "rejected " + peer + ": " + ex.getMessage();
+        LOG.warn("logger {}: rejected {}: {}", nodeId, peer, ex.getMessage());
+        // Before the handshake completed there is no session: the ERROR goes without a MAC, from a small buffer.
+        sendError(socket, out != null ? out : new FrameOutput(outputOf(socket), FrameMac.NONE,
+            LogProtocol.MAX_ERROR_BYTES + 64), ex.getMessage());
     }
 
-    private void serveWriter(final String writer, final FrameInput in, final FrameOutput out) throws IOException {
+    private static OutputStream outputOf(final Socket socket) {
+        try {
+            return socket.getOutputStream();
+        } catch (final IOException ex) {
+            return OutputStream.nullOutputStream();
+        }
+    }
+
+    private void serveWriter(final String name, final FrameInput in, final FrameOutput out) throws IOException {
+        final Writer self = claimWriter(name);
         writersConnected.incrementAndGet();
         try {
             final long welcomeSeq = lastSeq;
-            LOG.info("logger {}: writer {} connected, lastSeq={}", nodeId, writer, welcomeSeq);
+            LOG.info("logger {}: writer {} connected, lastSeq={}", nodeId, name, welcomeSeq);
             out.welcome(welcomeSeq);
             out.flush();
+            in.idleTimeoutMs((int) limits.writerSilenceMs());
             final LogRecordCodec codec = new LogRecordCodec();
+            Batch batch = new Batch();
             while (!closed) {
-                long ackSeq = 0;
-                long ackIndex = -1;
-                int count = 0;
-                do {
-                    final ShippedRecord record = readRecord(in, codec);
-                    final long index = appendOnce(record);
-                    ackSeq = Math.max(ackSeq, record.seq());
-                    ackIndex = index >= 0 ? index : ackIndex;
-                    count++;
-                } while (count < MAX_BATCH_RECORDS && !closed && in.hasMore());
-                out.ack(ackSeq, ackIndex >= 0 ? ackIndex : lastIndex);
-                out.flush();
+                final int kind;
+                try {
+                    kind = in.read();
+                } catch (final SocketTimeoutException silent) {
+                    LOG.warn("logger {}: writer {} silent for writerSilenceMs={}: closing it, its place is free",
+                        nodeId, name, limits.writerSilenceMs());
+                    return;
+                }
+                onWriterFrame(self, kind, in, codec, batch);
+                if (batch.count >= MAX_BATCH_RECORDS || batch.count > 0 && !in.hasMore()) {
+                    out.ack(batch.ackSeq, batch.ackIndex >= 0 ? batch.ackIndex : lastIndex);
+                    out.flush();
+                    batch = new Batch();
+                }
             }
         } finally {
+            releaseWriter(self);
             writersConnected.decrementAndGet();
-            LOG.info("logger {}: writer {} disconnected", nodeId, writer);
+            LOG.info("logger {}: writer {} disconnected", nodeId, name);
         }
     }
 
-    private static ShippedRecord readRecord(final FrameInput in, final LogRecordCodec codec) throws IOException {
-        final int kind = in.read();
-        if (kind != LogProtocol.RECORD) {
-            throw new UnderstudyException("expected RECORD from a writer, got " + LogProtocol.kindName(kind));
+    /** Takes the one writer's place, or refuses: another writer is connected (and heard lately). */
+    private Writer claimWriter(final String name) {
+        synchronized (appendLock) {
+            if (writer != null) {
+                writersRefused.incrementAndGet();
+                throw new UnderstudyException("writer " + name + " refused: writer " + writer.name
+                    + " is connected to logger " + nodeId + " (one writer at a time; a writer silent for "
+                    + limits.writerSilenceMs() + " ms loses its place)");
+            }
+            writer = new Writer(name);
+            return writer;
         }
+    }
+
+    private void releaseWriter(final Writer self) {
+        synchronized (appendLock) {
+            if (writer == self) {
+                writer = null;
+            }
+        }
+    }
+
+    private void onWriterFrame(final Writer self, final int kind, final FrameInput in, final LogRecordCodec codec,
+        final Batch batch) {
+        if (kind == LogProtocol.RECORD) {
+            final ShippedRecord record = readRecord(in, codec);
+            batch.add(record.seq(), appendOnce(self, record));
+        } else if (kind == LogProtocol.GAP) {
+            onGap(self, in.bodyLong(kind, Long.BYTES, 0));
+        } else if (kind == LogProtocol.KEEPALIVE) {
+            in.checkBodyLength(kind, 0);
+        } else {
+            throw new UnderstudyException("expected RECORD, GAP or KEEPALIVE from a writer, got "
+                + LogProtocol.kindName(kind));
+        }
+    }
+
+    private static ShippedRecord readRecord(final FrameInput in, final LogRecordCodec codec) {
         final byte[] bytes = Arrays.copyOfRange(in.array(), in.bodyOffset(), in.bodyOffset() + in.bodyLength());
         final LogRecord record = codec.decode(LogRecordCodec.ON_THE_WIRE, bytes, bytes.length);
         if (!(record instanceof ShippedRecord shipped)) {
@@ -262,12 +370,38 @@ public final class LogServer implements AutoCloseable {
         return shipped;
     }
 
-    /** Appends a record unless its seq is already in the log; returns its index, or -1 when dropped. */
-    private long appendOnce(final ShippedRecord record) {
+    /** The writer announces its next seq: above lastSeq + 1 it skips seqs, but never beyond the clock's reach. */
+    private void onGap(final Writer self, final long nextSeq) {
         synchronized (appendLock) {
+            final long maxSeq = (System.currentTimeMillis() + limits.maxSeqAheadMs()) << LogShipper.SEQ_SHIFT;
+            if (nextSeq > maxSeq || nextSeq < 0) {
+                seqJumpsRefused.incrementAndGet();
+                throw new UnderstudyException("GAP nextSeq=" + nextSeq + ", expected " + (lastSeq + 1) + ".."
+                    + maxSeq + " (the logger's clock + maxSeqAheadMs=" + limits.maxSeqAheadMs() + ")");
+            }
+            self.gapSeq = nextSeq > lastSeq + 1 ? nextSeq : 0;
+            if (self.gapSeq > 0) {
+                LOG.info("logger {}: writer {} skips seqs {}..{} (never shipped)", nodeId, self.name, lastSeq + 1,
+                    nextSeq - 1);
+            }
+        }
+    }
+
+    /** Appends a record unless its seq is already in the log; returns its index, or -1 when dropped. */
+    private long appendOnce(final Writer self, final ShippedRecord record) {
+        synchronized (appendLock) {
+            if (writer != self) {
+                throw new UnderstudyException("writer " + self.name + " no longer holds the writer's place");
+            }
             if (record.seq() <= lastSeq) {
                 duplicatesDropped.incrementAndGet();
                 return -1;
+            }
+            final long expected = self.gapSeq > 0 ? self.gapSeq : lastSeq + 1;
+            if (record.seq() != expected) {
+                seqJumpsRefused.incrementAndGet();
+                throw new UnderstudyException("seq jump: seq=" + record.seq() + ", expected=" + expected + " (lastSeq="
+                    + lastSeq + "); a writer announces skipped seqs with GAP");
             }
             final long index;
             try {
@@ -277,16 +411,22 @@ public final class LogServer implements AutoCloseable {
             }
             lastSeq = record.seq();
             lastIndex = index;
+            self.gapSeq = 0;
             appended.incrementAndGet();
             return index;
         }
     }
 
-    private void serveTail(final String tail, final Socket socket, final FrameInput in, final FrameOutput out)
-        throws IOException {
+    private void serveTail(final String tail, final FrameInput in, final FrameOutput out) throws IOException {
         tailsConnected.incrementAndGet();
         try {
-            final int kind = in.read();
+            in.idleTimeoutMs((int) limits.handshakeTimeoutMs());
+            final int kind;
+            try {
+                kind = in.read();
+            } catch (final SocketTimeoutException ex) {
+                throw new UnderstudyException("no TAIL within " + limits.handshakeTimeoutMs() + " ms of the handshake");
+            }
             if (kind != LogProtocol.TAIL) {
                 throw new UnderstudyException("expected TAIL after a tail's HELLO, got " + LogProtocol.kindName(kind));
             }
@@ -296,7 +436,7 @@ public final class LogServer implements AutoCloseable {
             }
             LOG.info("logger {}: tail {} connected, fromIndex={}", nodeId, tail, LogRecordCodec.indexName(fromIndex));
             try (EventLogReader reader = (EventLogReader) (fromIndex < 0 ? log.reader() : log.reader(fromIndex))) {
-                streamTo(reader, socket, in, out);
+                streamTo(reader, in, out);
             }
         } finally {
             tailsConnected.decrementAndGet();
@@ -305,8 +445,8 @@ public final class LogServer implements AutoCloseable {
     }
 
     /** Sends every record from the reader on, then waits for appends, until the tail closes or the server does. */
-    private void streamTo(final EventLogReader reader, final Socket socket, final FrameInput in,
-        final FrameOutput out) throws IOException {
+    private void streamTo(final EventLogReader reader, final FrameInput in, final FrameOutput out)
+        throws IOException {
         long nextProbeNs = System.nanoTime() + TAIL_PROBE_INTERVAL_NS;
         while (!closed) {
             final long seenAppends = log.appendCount();
@@ -320,7 +460,7 @@ public final class LogServer implements AutoCloseable {
                 continue;
             }
             if (System.nanoTime() - nextProbeNs >= 0) {
-                probeClosed(socket, in);
+                probeClosed(in);
                 nextProbeNs = System.nanoTime() + TAIL_PROBE_INTERVAL_NS;
             }
             try {
@@ -341,15 +481,13 @@ public final class LogServer implements AutoCloseable {
     }
 
     /** A tail sends nothing after TAIL: EOF means it closed (EOFException), anything else is a protocol error. */
-    private static void probeClosed(final Socket socket, final FrameInput in) throws IOException {
-        socket.setSoTimeout(1);
+    private static void probeClosed(final FrameInput in) throws IOException {
+        in.idleTimeoutMs(1);
         try {
             final int kind = in.read();
             throw new UnderstudyException("unexpected " + LogProtocol.kindName(kind) + " from a tail after TAIL");
         } catch (final SocketTimeoutException stillThere) {
             // Nothing to read: the tail is still connected.
-        } finally {
-            socket.setSoTimeout(0);
         }
     }
 

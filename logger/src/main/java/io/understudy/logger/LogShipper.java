@@ -21,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * server drops what it already holds, so nothing is logged twice. When the logger stays away long enough for the
  * buffer to fill, {@link #ship(ShippedRecord)} refuses records and counts them: the log then has a gap.
  *
+ * <p>Every connection proves the {@link LogAuth} key first ({@link LogHandshake}). Seqs on the wire are contiguous:
+ * before a record whose seq is not the previous one's + 1 (the first of a new writer, or after records this shipper
+ * dropped) it sends a GAP announcing it; with nothing to ship it sends a KEEPALIVE every
+ * {@link LogProtocol#KEEPALIVE_INTERVAL_MS}, so the logger keeps its one writer's place for it.
+ *
  * <p>Threads: a sender thread connects and writes; while connected, a second thread reads the ACKs. Both are
  * daemons named after the node.
  */
@@ -38,6 +43,7 @@ public final class LogShipper implements AutoCloseable {
     private final String nodeId;
     private final byte[] nodeIdBytes;
     private final InetSocketAddress logger;
+    private final LogAuth auth;
     private final long maxBufferedBytes;
     private final long reconnectMs;
     private final Runnable onAck;
@@ -63,6 +69,10 @@ public final class LogShipper implements AutoCloseable {
     private String lastLoggedError;
 
     private record Pending(long seq, byte[] bytes) {
+    }
+
+    /** A connection past the handshake and WELCOME. */
+    private record Link(FrameInput in, FrameOutput out, long logLastSeq) {
     }
 
     /**
@@ -94,11 +104,12 @@ public final class LogShipper implements AutoCloseable {
         }
     }
 
-    private LogShipper(final String nodeId, final InetSocketAddress logger, final long maxBufferedBytes,
-        final long reconnectMs, final Runnable onAck) {
+    private LogShipper(final String nodeId, final InetSocketAddress logger, final LogAuth auth,
+        final long maxBufferedBytes, final long reconnectMs, final Runnable onAck) {
         this.nodeId = nodeId;
         this.nodeIdBytes = LogProtocol.nodeIdBytes(nodeId);
         this.logger = Checks.notNull("logger", logger);
+        this.auth = Checks.notNull("auth", auth);
         this.maxBufferedBytes = Checks.inRange("maxBufferedBytes", maxBufferedBytes, 1, Long.MAX_VALUE);
         this.reconnectMs = Checks.inRange("reconnectMs", reconnectMs, 1, TimeUnit.HOURS.toMillis(1));
         this.onAck = Checks.notNull("onAck", onAck);
@@ -110,14 +121,15 @@ public final class LogShipper implements AutoCloseable {
      * Starts shipping to {@code logger}. Never fails for an unreachable logger: it keeps trying every
      * {@code reconnectMs} while {@link #ship(ShippedRecord)} buffers up to {@code maxBufferedBytes}.
      *
+     * @param auth  the read-log key to prove to the logger (and to have it prove), or {@link LogAuth#INSECURE}.
      * @param onAck called on the ACK thread after each acknowledgement; must be cheap and must not block.
      * @throws UnderstudyException when an argument is out of range.
      */
-    public static LogShipper start(final String nodeId, final InetSocketAddress logger, final long maxBufferedBytes,
-        final long reconnectMs, final Runnable onAck) {
-        final LogShipper shipper = new LogShipper(nodeId, logger, maxBufferedBytes, reconnectMs, onAck);
+    public static LogShipper start(final String nodeId, final InetSocketAddress logger, final LogAuth auth,
+        final long maxBufferedBytes, final long reconnectMs, final Runnable onAck) {
+        final LogShipper shipper = new LogShipper(nodeId, logger, auth, maxBufferedBytes, reconnectMs, onAck);
         shipper.sender.start();
-        LOG.info("shipper {}: shipping to {}, maxBufferedBytes={}, reconnectMs={}", nodeId, logger,
+        LOG.info("shipper {}: shipping to {}, auth={}, maxBufferedBytes={}, reconnectMs={}", nodeId, logger, auth,
             maxBufferedBytes, reconnectMs);
         return shipper;
     }
@@ -229,9 +241,9 @@ public final class LogShipper implements AutoCloseable {
             socket = connection.socket;
             Thread ackReader = null;
             try {
-                final FrameInput in = connect(connection.socket);
-                ackReader = startAckReader(connection, in);
-                sendUntilLost(connection, new FrameOutput(connection.socket.getOutputStream()));
+                final Link link = connect(connection.socket);
+                ackReader = startAckReader(connection, link.in());
+                sendUntilLost(connection, link.out(), link.logLastSeq());
             } catch (final IOException | UnderstudyException ex) {
                 connection.lose(ex);
             } finally {
@@ -248,15 +260,15 @@ public final class LogShipper implements AutoCloseable {
         }
     }
 
-    /** Connects, says HELLO and reads WELCOME; returns the input to read ACKs from. */
-    private FrameInput connect(final Socket s) throws IOException {
+    /** Connects, proves the key, reads WELCOME; returns the input to read ACKs from and the output to ship on. */
+    private Link connect(final Socket s) throws IOException {
         s.connect(logger, CONNECT_TIMEOUT_MS);
         s.setTcpNoDelay(true);
-        final FrameOutput out = new FrameOutput(s.getOutputStream());
-        out.hello(LogProtocol.ROLE_WRITER, nodeIdBytes);
-        out.flush();
-        final FrameInput in = new FrameInput(s.getInputStream());
-        s.setSoTimeout(WELCOME_TIMEOUT_MS);
+        final LogHandshake.Session session = LogHandshake.client(s, auth, LogProtocol.ROLE_WRITER, nodeIdBytes,
+            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WELCOME_TIMEOUT_MS));
+        final FrameInput in = new FrameInput(s, session.inbound(), LogProtocol.MAX_FRAME_LENGTH,
+            LogServerLimits.DEFAULT_FRAME_TIMEOUT_MS);
+        in.idleTimeoutMs(WELCOME_TIMEOUT_MS);
         final int kind = in.read();
         if (kind == LogProtocol.ERROR) {
             throw new UnderstudyException("logger " + logger + " sent ERROR: " + in.bodyText(0));
@@ -265,9 +277,11 @@ public final class LogShipper implements AutoCloseable {
             throw new UnderstudyException("expected WELCOME from logger " + logger + ", got "
                 + LogProtocol.kindName(kind));
         }
-        onWelcome(in.bodyLong(kind, Long.BYTES, 0));
-        s.setSoTimeout(0);
-        return in;
+        final long logLastSeq = in.bodyLong(kind, Long.BYTES, 0);
+        onWelcome(logLastSeq);
+        in.idleTimeoutMs(0);
+        return new Link(in, new FrameOutput(s.getOutputStream(), session.outbound(), FrameOutput.DEFAULT_BUFFER_BYTES),
+            logLastSeq);
     }
 
     /** Queues every unacknowledged record for resending, less those the logger says it holds already. */
@@ -298,26 +312,40 @@ public final class LogShipper implements AutoCloseable {
         }
     }
 
-    private void sendUntilLost(final Connection connection, final FrameOutput out) throws IOException {
+    /** Ships until the connection is lost: a GAP before a seq that does not follow the last, a KEEPALIVE when idle. */
+    private void sendUntilLost(final Connection connection, final FrameOutput out, final long logLastSeq)
+        throws IOException {
         final List<Pending> batch = new ArrayList<>();
+        long lastSentSeq = logLastSeq;
         while (true) {
             batch.clear();
             if (!takeUnsent(connection, batch)) {
                 return;
             }
+            if (batch.isEmpty()) {
+                out.keepalive();
+            }
             for (final Pending pending : batch) {
+                if (pending.seq() != lastSentSeq + 1) {
+                    out.gap(pending.seq());
+                }
                 out.record(pending.bytes(), pending.bytes().length);
+                lastSentSeq = pending.seq();
             }
             out.flush();
         }
     }
 
-    /** Waits for records to send and moves them to unacked; false when closed or the connection is lost. */
+    /**
+     * Waits up to the keepalive interval for records to send and moves them to unacked; false when closed or the
+     * connection is lost, true with an empty batch when it is time for a KEEPALIVE.
+     */
     private boolean takeUnsent(final Connection connection, final List<Pending> batch) {
         lock.lock();
         try {
-            while (unsent.isEmpty() && !closed && !connection.isLost()) {
-                changed.awaitUninterruptibly();
+            long remainingNs = TimeUnit.MILLISECONDS.toNanos(LogProtocol.KEEPALIVE_INTERVAL_MS);
+            while (unsent.isEmpty() && !closed && !connection.isLost() && remainingNs > 0) {
+                remainingNs = changed.awaitNanos(remainingNs);
             }
             if (closed || connection.isLost()) {
                 return false;
@@ -328,6 +356,9 @@ public final class LogShipper implements AutoCloseable {
                 batch.add(pending);
             }
             return true;
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
         } finally {
             lock.unlock();
         }

@@ -13,10 +13,12 @@ import org.slf4j.LoggerFactory;
  * Follows a {@link LogServer}'s log from an index on (protocol in {@link LogProtocol}), handing every record to a
  * {@link Sink} in log order on its own daemon thread. After a lost connection it reconnects every
  * {@code reconnectMs} and resumes just after the last record delivered, so no record is delivered twice or
- * skipped.
+ * skipped. Every connection proves the {@link LogAuth} key and has the logger prove it ({@link LogHandshake});
+ * an entry whose MAC does not verify ends the connection.
  */
 public final class LogTail implements AutoCloseable {
     static final int CONNECT_TIMEOUT_MS = 2_000;
+    static final int HANDSHAKE_TIMEOUT_MS = 5_000;
     static final long CLOSE_JOIN_MS = 1_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(LogTail.class);
@@ -24,6 +26,7 @@ public final class LogTail implements AutoCloseable {
     private final String nodeId;
     private final byte[] nodeIdBytes;
     private final InetSocketAddress logger;
+    private final LogAuth auth;
     private final long fromIndex;
     private final Sink sink;
     private final long reconnectMs;
@@ -43,11 +46,12 @@ public final class LogTail implements AutoCloseable {
         void onRecord(long index, LogRecord record);
     }
 
-    private LogTail(final String nodeId, final InetSocketAddress logger, final long fromIndex, final Sink sink,
-        final long reconnectMs) {
+    private LogTail(final String nodeId, final InetSocketAddress logger, final LogAuth auth, final long fromIndex,
+        final Sink sink, final long reconnectMs) {
         this.nodeId = nodeId;
         this.nodeIdBytes = LogProtocol.nodeIdBytes(nodeId);
         this.logger = Checks.notNull("logger", logger);
+        this.auth = Checks.notNull("auth", auth);
         this.fromIndex = Checks.inRange("fromIndex", fromIndex, -1, Long.MAX_VALUE);
         this.sink = Checks.notNull("sink", sink);
         this.reconnectMs = Checks.inRange("reconnectMs", reconnectMs, 1, TimeUnit.HOURS.toMillis(1));
@@ -59,13 +63,15 @@ public final class LogTail implements AutoCloseable {
      * Starts following the log at {@code fromIndex} (-1: from its first record). Never fails for an unreachable
      * logger: it keeps trying every {@code reconnectMs}.
      *
+     * @param auth the read-log key to prove to the logger (and to have it prove), or {@link LogAuth#INSECURE}.
      * @throws UnderstudyException when an argument is out of range.
      */
-    public static LogTail start(final String nodeId, final InetSocketAddress logger, final long fromIndex,
-        final Sink sink, final long reconnectMs) {
-        final LogTail tail = new LogTail(nodeId, logger, fromIndex, sink, reconnectMs);
+    public static LogTail start(final String nodeId, final InetSocketAddress logger, final LogAuth auth,
+        final long fromIndex, final Sink sink, final long reconnectMs) {
+        final LogTail tail = new LogTail(nodeId, logger, auth, fromIndex, sink, reconnectMs);
         tail.thread.start();
-        LOG.info("tail {}: following {} from index {}", nodeId, logger, LogRecordCodec.indexName(fromIndex));
+        LOG.info("tail {}: following {} from index {}, auth={}", nodeId, logger, LogRecordCodec.indexName(fromIndex),
+            auth);
         return tail;
     }
 
@@ -125,13 +131,15 @@ public final class LogTail implements AutoCloseable {
         s.connect(logger, CONNECT_TIMEOUT_MS);
         s.setTcpNoDelay(true);
         final long from = lastIndex >= 0 ? lastIndex + 1 : fromIndex;
-        final FrameOutput out = new FrameOutput(s.getOutputStream());
-        out.hello(LogProtocol.ROLE_TAIL, nodeIdBytes);
+        final LogHandshake.Session session = LogHandshake.client(s, auth, LogProtocol.ROLE_TAIL, nodeIdBytes,
+            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_TIMEOUT_MS));
+        final FrameOutput out = new FrameOutput(s.getOutputStream(), session.outbound(), 256);
         out.tail(from);
         out.flush();
         connected = true;
         LOG.info("tail {}: connected to {}, from index {}", nodeId, logger, LogRecordCodec.indexName(from));
-        final FrameInput in = new FrameInput(s.getInputStream());
+        final FrameInput in = new FrameInput(s, session.inbound(), LogProtocol.MAX_FRAME_LENGTH,
+            LogServerLimits.DEFAULT_FRAME_TIMEOUT_MS);
         while (!isClosed()) {
             final int kind = in.read();
             if (kind == LogProtocol.ENTRY) {

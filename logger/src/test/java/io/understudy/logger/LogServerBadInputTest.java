@@ -1,16 +1,21 @@
 package io.understudy.logger;
 
+import static io.understudy.logger.Shipping.KEY;
 import static io.understudy.logger.Shipping.LARGE_BUFFER;
 import static io.understudy.logger.Shipping.RECONNECT_MS;
 import static io.understudy.logger.Shipping.anyPort;
+import static io.understudy.logger.Shipping.await;
 import static io.understudy.logger.TestLogs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,9 +23,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad input from the network gets an ERROR frame and a closed connection, and changes nothing else. */
+/**
+ * Bad input from the network gets an ERROR frame and a closed connection, and changes nothing else: garbage, huge
+ * frame headers (nothing allocated for them), bad MACs, slow senders (closed within the timeout) and floods (the
+ * connection cap), while the logger keeps serving the real primary.
+ */
 @Timeout(60)
-class LogServerBadInputTest {
+class LogServerBadInputTest
+{
+    private static final long TIMEOUT_MS = 500;
+    private static final int MAX_CONNECTIONS = 16;
+
     @TempDir
     Path directory;
 
@@ -29,122 +42,237 @@ class LogServerBadInputTest {
     private LogServer server;
 
     @BeforeEach
-    void start() throws Exception {
+    void start() throws Exception
+    {
         log = EventLog.open(config(directory, time));
-        server = LogServer.start("logger", anyPort(), log);
+        server = LogServer.start("logger", anyPort(), log, KEY,
+            new LogServerLimits(MAX_CONNECTIONS, TIMEOUT_MS, TIMEOUT_MS, 1_000, 60_000));
     }
 
     @AfterEach
-    void stop() {
+    void stop()
+    {
         server.close();
         log.close();
     }
 
     @Test
-    void shouldAnswerErrorAndCloseWhenFrameIsGarbage() throws Exception {
+    void shouldAnswerErrorAndCloseWhenHelloIsGarbage() throws Exception
+    {
         assertRejected("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
-            "frame length=542393671, expected 1..2097152");
+            "HELLO magic=0x20544547, expected 0x474f4c55 ('ULOG')");
+        assertRejected("garbage!".getBytes(StandardCharsets.US_ASCII), "HELLO magic=0x62726167");
     }
 
     @Test
-    void shouldAnswerErrorAndCloseWhenFrameIsOverTwoMebibytes() throws Exception {
-        final byte[] header = ByteBuffer.allocate(5).order(ByteOrder.LITTLE_ENDIAN)
-            .putInt((2 << 20) + 1).put((byte) LogProtocol.HELLO).array();
-        assertRejected(header, "frame length=2097153, expected 1..2097152");
-        assertRejected(new byte[] {-1, -1, -1, -1, 1}, "frame length=4294967295, expected 1..2097152");
-        assertRejected(new byte[4], "frame length=0, expected 1..2097152");
+    void shouldReadNoFrameHeaderWhenItComesBeforeTheHello() throws Exception
+    {
+        final byte[] header = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(2 << 20).put((byte) 3).array();
+        assertRejected(header, "HELLO magic=0x00200000");
+        assertRejected(new byte[] {-1, -1, -1, -1, 1, 0, 0, 0}, "HELLO magic=0xffffffff");
     }
 
     @Test
-    void shouldAnswerErrorAndCloseWhenKindIsUnknown() throws Exception {
-        assertRejected(RawConnection.frame(99, new byte[3]), "expected HELLO as the first frame, got unknown(99)");
-        assertRejected(concat(hello(LogProtocol.ROLE_WRITER, "w"), RawConnection.frame(0, new byte[0])),
-            "expected RECORD from a writer, got unknown(0)");
-    }
-
-    @Test
-    void shouldAnswerErrorAndCloseWhenHelloIsBad() throws Exception {
-        assertRejected(hello(3, "node"), "HELLO role=3, expected 1 (writer) or 2 (tail)");
-        assertRejected(RawConnection.frame(LogProtocol.HELLO, new byte[] {1}),
+    void shouldAnswerErrorAndCloseWhenHelloIsBad() throws Exception
+    {
+        final byte[] nonce = new byte[LogHandshake.NONCE_BYTES];
+        assertRejected(LogHandshake.hello(3, KEY, "node".getBytes(StandardCharsets.UTF_8), nonce),
+            "HELLO role=3, expected 1 (writer) or 2 (tail)");
+        assertRejected(LogHandshake.hello(LogProtocol.ROLE_WRITER, KEY, new byte[0], nonce),
             "HELLO nodeId length=0, expected 1..256");
-        assertRejected(hello(LogProtocol.ROLE_WRITER, "n".repeat(257)), "HELLO nodeId length=257, expected 1..256");
-        assertRejected(RawConnection.frame(LogProtocol.RECORD, new byte[30]),
-            "expected HELLO as the first frame, got RECORD(3)");
+        final byte[] oldVersion = LogHandshake.hello(LogProtocol.ROLE_WRITER, KEY, new byte[] {'n'}, nonce);
+        oldVersion[4] = 1;
+        assertRejected(oldVersion, "HELLO version=1, expected=2");
     }
 
     @Test
-    void shouldAnswerErrorAndAppendNothingWhenRecordIsCorrupt() throws Exception {
+    void shouldAnswerErrorAndCloseWhenAuthenticatedPeerAnnouncesOversizeFrame() throws Exception
+    {
+        try (RawConnection writer = writer())
+        {
+            writer.sendRaw(ByteBuffer.allocate(5).order(ByteOrder.LITTLE_ENDIAN).putInt((2 << 20) + 1)
+                .put((byte) LogProtocol.RECORD).array());
+            assertErrorThenClosed(writer, "frame length=2097153, expected 17..2097152");
+        }
+        try (RawConnection tail = new RawConnection(server.address()))
+        {
+            tail.handshake(KEY, LogProtocol.ROLE_TAIL, "t").sendRaw(new byte[] {100, 0, 0, 0, 6});
+            assertErrorThenClosed(tail, "frame length=100, expected 17..25");
+        }
+        assertThat(server.stats().rejected()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldAnswerErrorAndCloseWhenKindIsUnknownOrMacIsWrong() throws Exception
+    {
+        try (RawConnection writer = writer())
+        {
+            assertErrorThenClosed(writer.send(99, new byte[3]),
+                "expected RECORD, GAP or KEEPALIVE from a writer, got unknown(99)");
+        }
+        try (RawConnection writer = writer())
+        {
+            final byte[] frame = RawConnection.frame(LogProtocol.KEEPALIVE, new byte[FrameMac.LENGTH]);
+            assertErrorThenClosed(writer.sendRaw(frame), "frame MAC does not verify: kind=KEEPALIVE(9), counter=0");
+        }
+    }
+
+    @Test
+    void shouldAnswerErrorAndAppendNothingWhenRecordIsCorrupt() throws Exception
+    {
         final byte[] encoded = RawConnection.encode(
-            new PrimaryRead(1, 0, 7, 0, "abcd".getBytes(StandardCharsets.US_ASCII)));
+            new PrimaryRead(1, 0, 1, 0, "abcd".getBytes(StandardCharsets.US_ASCII)));
         encoded[38] ^= 0x10;
-        assertRejected(concat(hello(LogProtocol.ROLE_WRITER, "w"), RawConnection.frame(LogProtocol.RECORD, encoded)),
-            "corrupt record on the wire: crc=");
-
-        final byte[] tapRecord = RawConnection.encode(Samples.data(1, 0, "tap"));
-        assertRejected(concat(hello(LogProtocol.ROLE_WRITER, "w"), RawConnection.frame(LogProtocol.RECORD, tapRecord)),
-            "RECORD holds a StreamData, expected a ShippedRecord");
-
+        try (RawConnection writer = writer())
+        {
+            assertErrorThenClosed(writer.send(LogProtocol.RECORD, encoded), "corrupt record on the wire: crc=");
+        }
+        try (RawConnection writer = writer())
+        {
+            assertErrorThenClosed(writer.send(LogProtocol.RECORD, RawConnection.encode(Samples.data(1, 0, "tap"))),
+                "RECORD holds a StreamData, expected a ShippedRecord");
+        }
         assertThat(log.lastIndex()).isEqualTo(-1);
         assertThat(server.stats().appended()).isZero();
     }
 
     @Test
-    void shouldAnswerErrorWhenTailAsksForIndexBeyondTheLog() throws Exception {
-        assertRejected(concat(hello(LogProtocol.ROLE_TAIL, "t"),
-            RawConnection.frame(LogProtocol.TAIL, RawConnection.longs(0x1234_0000_0000L))), "is not in the event log");
-        assertRejected(concat(hello(LogProtocol.ROLE_TAIL, "t"),
-            RawConnection.frame(LogProtocol.TAIL, RawConnection.longs(-2))), "TAIL fromIndex=-2, expected -1");
-        assertRejected(concat(hello(LogProtocol.ROLE_TAIL, "t"), RawConnection.frame(LogProtocol.TAIL, new byte[4])),
-            "TAIL(6) body length=4, expected=8");
+    void shouldAnswerErrorWhenTailAsksForIndexBeyondTheLog() throws Exception
+    {
+        assertTailRejected(RawConnection.longs(0x1234_0000_0000L), "is not in the event log");
+        assertTailRejected(RawConnection.longs(-2), "TAIL fromIndex=-2, expected -1");
+        assertTailRejected(new byte[4], "TAIL(6) body length=4, expected=8");
     }
 
     @Test
-    void shouldServeGoodWriterWhenBadInputCameBefore() throws Exception {
-        assertRejected("garbage!".getBytes(StandardCharsets.US_ASCII), "frame length=");
-        assertRejected(RawConnection.frame(42, new byte[0]), "unknown(42)");
+    void shouldCloseSlowSendersWithinTheTimeoutWhenHelloOrFrameStalls() throws Exception
+    {
+        final long startNs = System.nanoTime();
+        assertRejected(new byte[] {0x55, 0x4C, 0x4F}, "HELLO not complete within the handshake timeout: 3 of 8 bytes");
+        try (RawConnection writer = writer())
+        {
+            writer.sendRaw(new byte[] {120, 0, 0, 0, (byte) LogProtocol.RECORD, 1, 2, 3});
+            assertErrorThenClosed(writer, "frame not completed within frameTimeoutMs=500: 8 of 124 bytes");
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs)).isLessThan(5 * TIMEOUT_MS);
+    }
 
-        try (LogShipper shipper = LogShipper.start("primary", server.address(), LARGE_BUFFER, RECONNECT_MS,
-            () -> { })) {
-            final List<PrimaryRead> shipped = LogShippingTest.shipReads(shipper, 0, 100);
+    @Test
+    void shouldRefuseAtOnceBeyondTheConnectionCap() throws Exception
+    {
+        final List<RawConnection> held = new ArrayList<>();
+        try (LogServer capped = LogServer.start("capped", anyPort(), log, KEY,
+            new LogServerLimits(MAX_CONNECTIONS, 30_000, TIMEOUT_MS, 1_000, 60_000)))
+        {
+            for (int i = 0; i < MAX_CONNECTIONS; i++)
+            {
+                held.add(new RawConnection(capped.address()));
+            }
+            await("the cap's connections accepted", () -> capped.stats().connectionsOpen() == MAX_CONNECTIONS,
+                capped::stats);
+            try (RawConnection oneMore = new RawConnection(capped.address()))
+            {
+                assertThat(oneMore.isClosedByPeer()).isTrue();
+            }
+            assertThat(capped.stats().connectionsRefused()).isEqualTo(1);
+            held.remove(0).close();
+            await("a place freed", () -> capped.stats().connectionsOpen() == MAX_CONNECTIONS - 1, capped::stats);
+            try (RawConnection writer = new RawConnection(capped.address()))
+            {
+                assertThat(writer.writer("primary")).isZero();
+            }
+        }
+        finally
+        {
+            for (final RawConnection connection : held)
+            {
+                connection.close();
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepServingThePrimaryWhenStrangersFloodStallAndSendHugeHeaders() throws Exception
+    {
+        try (LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
+            () -> { }))
+        {
+            final List<PrimaryRead> shipped = new ArrayList<>(LogShippingTest.shipReads(shipper, 0, 100));
             LogShippingTest.awaitAcked(shipper, shipped);
-
+            final List<RawConnection> attackers = new ArrayList<>();
+            try
+            {
+                for (int i = 0; i < 300; i++)
+                {
+                    final RawConnection attacker = new RawConnection(server.address());
+                    attackers.add(attacker);
+                    sendQuietly(attacker, i % 2 == 0 ? new byte[] {-1, -1, -1, 127} : new byte[] {0x55});
+                }
+                shipped.addAll(LogShippingTest.shipReads(shipper, shipped.get(99).endOffset(), 100));
+                LogShippingTest.awaitAcked(shipper, shipped);
+            }
+            finally
+            {
+                for (final RawConnection attacker : attackers)
+                {
+                    attacker.close();
+                }
+            }
             assertThat(log.replay(1)).containsExactlyElementsOf(shipped);
             assertThat(shipper.stats().lastError()).isNull();
+            assertThat(server.stats().connectionsRefused()).isPositive();
+            assertThat(server.stats().appended()).isEqualTo(200);
         }
-        assertThat(server.stats().rejected()).isEqualTo(2);
-        assertThat(server.stats().lastError()).contains("unknown(42)");
+    }
+
+    private static void sendQuietly(final RawConnection connection, final byte[] bytes)
+    {
+        try
+        {
+            connection.sendRaw(bytes);
+        }
+        catch (final IOException refused)
+        {
+            // Beyond the cap the logger closed it at once: that is the point.
+        }
+    }
+
+    /** A writer past the handshake and WELCOME, once the previous writer's place is free. */
+    private RawConnection writer() throws Exception
+    {
+        await("no writer connected", () -> server.stats().writersConnected() == 0, server::stats);
+        final RawConnection writer = new RawConnection(server.address());
+        writer.writer("w");
+        return writer;
+    }
+
+    private void assertTailRejected(final byte[] body, final String message) throws Exception
+    {
+        try (RawConnection tail = new RawConnection(server.address()))
+        {
+            assertErrorThenClosed(tail.handshake(KEY, LogProtocol.ROLE_TAIL, "t").send(LogProtocol.TAIL, body),
+                message);
+        }
     }
 
     /** Sends the bytes on a new connection and expects one ERROR frame with the message, then the close. */
-    private void assertRejected(final byte[] bytes, final String message) throws Exception {
+    private void assertRejected(final byte[] bytes, final String message) throws Exception
+    {
         final long rejectedBefore = server.stats().rejected();
-        try (RawConnection connection = new RawConnection(server.address())) {
-            connection.sendRaw(bytes);
-            RawConnection.Frame frame = connection.read();
-            if (frame.kind() == LogProtocol.WELCOME) {
-                frame = connection.read();
-            }
-
-            assertThat(frame.kind()).as("kind of the answer to %s", message).isEqualTo(LogProtocol.ERROR);
-            assertThat(frame.text()).contains(message);
-            assertThat(connection.isClosedByPeer()).isTrue();
+        try (RawConnection connection = new RawConnection(server.address()))
+        {
+            assertErrorThenClosed(connection.sendRaw(bytes), message);
         }
         assertThat(server.stats().rejected()).isEqualTo(rejectedBefore + 1);
+    }
+
+    private void assertErrorThenClosed(final RawConnection connection, final String message) throws Exception
+    {
+        final RawConnection.Frame frame = connection.read();
+        assertThat(frame.kind()).as("kind of the answer to %s", message).isEqualTo(LogProtocol.ERROR);
+        assertThat(frame.text()).contains(message);
+        assertThat(connection.isClosedByPeer()).isTrue();
         assertThat(server.stats().lastError()).contains(message);
-    }
-
-    private static byte[] hello(final int role, final String nodeId) {
-        final byte[] id = nodeId.getBytes(StandardCharsets.UTF_8);
-        final byte[] body = new byte[1 + id.length];
-        body[0] = (byte) role;
-        System.arraycopy(id, 0, body, 1, id.length);
-        return RawConnection.frame(LogProtocol.HELLO, body);
-    }
-
-    private static byte[] concat(final byte[] first, final byte[] second) {
-        final byte[] both = new byte[first.length + second.length];
-        System.arraycopy(first, 0, both, 0, first.length);
-        System.arraycopy(second, 0, both, first.length, second.length);
-        return both;
     }
 }

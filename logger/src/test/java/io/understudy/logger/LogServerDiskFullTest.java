@@ -1,5 +1,6 @@
 package io.understudy.logger;
 
+import static io.understudy.logger.Shipping.KEY;
 import static io.understudy.logger.Shipping.RECONNECT_MS;
 import static io.understudy.logger.Shipping.anyPort;
 import static io.understudy.logger.Shipping.await;
@@ -62,8 +63,9 @@ class LogServerDiskFullTest {
 
     private void shipUntilRefused(final EventLogConfig config) throws Exception {
         try (EventLog log = EventLog.open(config);
-             LogServer server = LogServer.start("logger", anyPort(), log);
-             LogShipper shipper = LogShipper.start("primary", server.address(), 64L << 20, RECONNECT_MS, () -> { })) {
+             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+             LogShipper shipper = LogShipper.start("primary", server.address(), KEY, 64L << 20, RECONNECT_MS,
+                 () -> { })) {
             long offset = 0;
             for (int i = 0; i < 200; i++) {
                 final long seq = shipper.nextSeq();
@@ -78,10 +80,12 @@ class LogServerDiskFullTest {
             assertThat(server.stats().appended()).isPositive().isLessThan(200);
             assertThat(shipper.stats().ackedSeq()).isEqualTo(shipper.ackedSeq());
             assertThat(shipper.stats().bufferedRecords()).isPositive();
-            try (RawConnection writer = new RawConnection(server.address())) {
-                final RawConnection.Frame welcome = writer.hello(LogProtocol.ROLE_WRITER, "still-there").read();
-                assertThat(welcome.kind()).isEqualTo(LogProtocol.WELCOME);
-                assertThat(welcome.longAt(0)).isEqualTo(server.stats().lastSeq()).isPositive();
+            try (RawConnection tail = new RawConnection(server.address())) {
+                tail.handshake(KEY, LogProtocol.ROLE_TAIL, "still-there").send(LogProtocol.TAIL,
+                    RawConnection.longs(-1));
+                final RawConnection.Frame entry = tail.read();
+                assertThat(entry.kind()).isEqualTo(LogProtocol.ENTRY);
+                assertThat(server.stats().lastSeq()).isPositive();
             }
             assertThat(shipper.ship(new PrimaryWrite(1, 0, shipper.nextSeq(), 0, 1))).isTrue();
         }

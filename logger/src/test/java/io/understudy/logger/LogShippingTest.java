@@ -1,5 +1,6 @@
 package io.understudy.logger;
 
+import static io.understudy.logger.Shipping.KEY;
 import static io.understudy.logger.Shipping.LARGE_BUFFER;
 import static io.understudy.logger.Shipping.RECONNECT_MS;
 import static io.understudy.logger.Shipping.anyPort;
@@ -32,8 +33,8 @@ class LogShippingTest {
     void shouldLogEveryRecordInOrderAndAckTheLastWhenTenThousandShipped() throws Exception {
         final AtomicLong acks = new AtomicLong();
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log);
-             LogShipper shipper = LogShipper.start("primary", server.address(), LARGE_BUFFER, RECONNECT_MS,
+             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+             LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
                  acks::incrementAndGet)) {
             final List<PrimaryRead> shipped = shipReads(shipper, 0, 10_000);
             final long lastSeq = shipped.get(shipped.size() - 1).seq();
@@ -72,9 +73,9 @@ class LogShippingTest {
     void shouldLogEveryRecordExactlyOnceWhenLoggerRestartsWhileShipping() throws Exception {
         final List<PrimaryRead> shipped = new ArrayList<>();
         final EventLog firstLog = EventLog.open(config(directory, time));
-        final LogServer firstServer = LogServer.start("logger", anyPort(), firstLog);
+        final LogServer firstServer = LogServer.start("logger", anyPort(), firstLog, KEY);
         final InetSocketAddress address = firstServer.address();
-        try (LogShipper shipper = LogShipper.start("primary", address, LARGE_BUFFER, RECONNECT_MS, () -> { })) {
+        try (LogShipper shipper = LogShipper.start("primary", address, KEY, LARGE_BUFFER, RECONNECT_MS, () -> { })) {
             shipped.addAll(shipReads(shipper, 0, 300));
             awaitAcked(shipper, shipped);
             shipped.addAll(shipReads(shipper, endOf(shipped), 200));
@@ -85,7 +86,7 @@ class LogShippingTest {
             assertThat(shipper.stats().bufferedRecords()).isGreaterThanOrEqualTo(300);
 
             try (EventLog log = EventLog.open(config(directory, time));
-                 LogServer server = LogServer.start("logger", address, log)) {
+                 LogServer server = LogServer.start("logger", address, log, KEY)) {
                 awaitAcked(shipper, shipped);
 
                 assertExactlyOnceInOrder(log.replay(CONNECTION), shipped);
@@ -105,9 +106,9 @@ class LogShippingTest {
     void shouldRecoverLastSeqFromTheLogWhenRestarted() throws Exception {
         final long lastShippedSeq;
         try (EventLog log = EventLog.open(config(directory, time))) {
-            try (LogServer server = LogServer.start("logger", anyPort(), log)) {
+            try (LogServer server = LogServer.start("logger", anyPort(), log, KEY)) {
                 assertThat(server.stats().lastSeq()).isZero();
-                try (LogShipper shipper = LogShipper.start("primary", server.address(), LARGE_BUFFER, RECONNECT_MS,
+                try (LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
                     () -> { })) {
                     final List<PrimaryRead> shipped = shipReads(shipper, 0, 50);
                     awaitAcked(shipper, shipped);
@@ -119,26 +120,24 @@ class LogShippingTest {
         }
 
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log);
+             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
              RawConnection writer = new RawConnection(server.address())) {
             assertThat(server.stats().lastSeq()).isEqualTo(lastShippedSeq);
             assertThat(server.stats().lastIndex()).isEqualTo(log.lastIndex());
-            final RawConnection.Frame welcome = writer.hello(LogProtocol.ROLE_WRITER, "late-writer").read();
-            assertThat(welcome.kind()).isEqualTo(LogProtocol.WELCOME);
-            assertThat(welcome.longAt(0)).isEqualTo(lastShippedSeq);
+            assertThat(writer.writer("late-writer")).isEqualTo(lastShippedSeq);
         }
     }
 
     @Test
     void shouldDropAndCountResentRecordsWhenWriterResendsAckedSeqs() throws Exception {
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log)) {
+             LogServer server = LogServer.start("logger", anyPort(), log, KEY)) {
             final List<PrimaryRead> records = new ArrayList<>();
             for (int seq = 1; seq <= 6; seq++) {
                 records.add(new PrimaryRead(CONNECTION, seq, seq, seq - 1, new byte[] {(byte) seq}));
             }
             try (RawConnection writer = new RawConnection(server.address())) {
-                assertThat(writer.hello(LogProtocol.ROLE_WRITER, "raw").read().longAt(0)).isZero();
+                assertThat(writer.writer("raw")).isZero();
                 for (int i = 0; i < 5; i++) {
                     writer.record(records.get(i));
                 }
@@ -146,8 +145,9 @@ class LogShippingTest {
                 writer.record(records.get(2)).record(records.get(3)).record(records.get(4)).record(records.get(5));
                 awaitAckOf(writer, 6);
             }
+            await("the first writer's place to be free", () -> server.stats().writersConnected() == 0, server::stats);
             try (RawConnection again = new RawConnection(server.address())) {
-                assertThat(again.hello(LogProtocol.ROLE_WRITER, "raw").read().longAt(0)).isEqualTo(6);
+                assertThat(again.writer("raw")).isEqualTo(6);
                 for (final PrimaryRead record : records) {
                     again.record(record);
                 }
@@ -166,7 +166,8 @@ class LogShippingTest {
         final InetSocketAddress address = Shipping.unusedPort();
         final int recordBytes = LogRecordCodec.PRIMARY_READ_MIN_LENGTH + 100;
         final List<PrimaryRead> accepted = new ArrayList<>();
-        try (LogShipper shipper = LogShipper.start("primary", address, 10L * recordBytes, RECONNECT_MS, () -> { })) {
+        try (LogShipper shipper = LogShipper.start("primary", address, KEY, 10L * recordBytes, RECONNECT_MS,
+            () -> { })) {
             PrimaryRead next = sized(shipper, 0);
             while (shipper.ship(next)) {
                 accepted.add(next);
@@ -186,7 +187,7 @@ class LogShippingTest {
             assertThat(shipper.ackedSeq()).isZero();
 
             try (EventLog log = EventLog.open(config(directory, time));
-                 LogServer server = LogServer.start("logger", address, log)) {
+                 LogServer server = LogServer.start("logger", address, log, KEY)) {
                 awaitAcked(shipper, accepted);
 
                 assertThat(log.replay(CONNECTION)).containsExactlyElementsOf(accepted);
@@ -199,8 +200,8 @@ class LogShippingTest {
     @Test
     void shouldRefuseAndCountOutOfOrderSeqWithoutThrowingWhenShipped() throws Exception {
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log);
-             LogShipper shipper = LogShipper.start("primary", server.address(), LARGE_BUFFER, RECONNECT_MS,
+             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+             LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
                  () -> { })) {
             final long first = shipper.nextSeq();
             final long second = shipper.nextSeq();

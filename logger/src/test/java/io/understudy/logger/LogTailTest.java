@@ -1,5 +1,6 @@
 package io.understudy.logger;
 
+import static io.understudy.logger.Shipping.KEY;
 import static io.understudy.logger.Shipping.LARGE_BUFFER;
 import static io.understudy.logger.Shipping.RECONNECT_MS;
 import static io.understudy.logger.Shipping.anyPort;
@@ -36,10 +37,10 @@ class LogTailTest {
         try (EventLog log = EventLog.open(config(directory, time))) {
             log.append(Samples.opened(1));
             log.append(Samples.data(1, 0, "before the server"));
-            try (LogServer server = LogServer.start("logger", anyPort(), log);
-                 LogTail tail = LogTail.start("backup", server.address(), -1,
+            try (LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+                 LogTail tail = LogTail.start("backup", server.address(), KEY, -1,
                      (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS);
-                 LogShipper shipper = LogShipper.start("primary", server.address(), LARGE_BUFFER, RECONNECT_MS,
+                 LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
                      () -> { })) {
                 awaitDelivered(delivered, log, tail);
                 final List<PrimaryRead> shipped = new ArrayList<>();
@@ -67,9 +68,9 @@ class LogTailTest {
             for (int i = 0; i < 10; i++) {
                 log.append(Samples.data(2, i, "x"));
             }
-            final LogServer first = LogServer.start("logger", anyPort(), log);
+            final LogServer first = LogServer.start("logger", anyPort(), log, KEY);
             final InetSocketAddress address = first.address();
-            try (LogTail tail = LogTail.start("backup", address, -1,
+            try (LogTail tail = LogTail.start("backup", address, KEY, -1,
                 (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS)) {
                 awaitDelivered(delivered, log, tail);
                 first.close();
@@ -78,7 +79,7 @@ class LogTailTest {
                     log.append(Samples.data(2, i, "y"));
                 }
 
-                try (LogServer second = LogServer.start("logger", address, log)) {
+                try (LogServer second = LogServer.start("logger", address, log, KEY)) {
                     log.append(Samples.closed(2));
                     awaitDelivered(delivered, log, tail);
 
@@ -97,13 +98,13 @@ class LogTailTest {
     void shouldStartAtTheGivenIndexWhenTailingFromTheMiddle() throws Exception {
         final List<Delivered> delivered = new CopyOnWriteArrayList<>();
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log)) {
+             LogServer server = LogServer.start("logger", anyPort(), log, KEY)) {
             long middle = -1;
             for (int i = 0; i < 10; i++) {
                 final long index = log.append(Samples.data(3, i, "z"));
                 middle = i == 6 ? index : middle;
             }
-            try (LogTail tail = LogTail.start("backup", server.address(), middle,
+            try (LogTail tail = LogTail.start("backup", server.address(), KEY, middle,
                 (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS)) {
                 await("4 records", () -> delivered.size() == 4, tail::stats);
 

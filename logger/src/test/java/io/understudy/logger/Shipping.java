@@ -16,8 +16,18 @@ final class Shipping {
     static final Duration AWAIT = Duration.ofSeconds(30);
     static final long RECONNECT_MS = 20;
     static final long LARGE_BUFFER = 256L << 20;
+    /** The read-log key of the tests' pair. */
+    static final LogAuth KEY = LogAuth.of(key(7));
+    /** A key of another pair: a stranger's. */
+    static final LogAuth OTHER_KEY = LogAuth.of(key(8));
 
     private Shipping() {
+    }
+
+    static byte[] key(final int fill) {
+        final byte[] key = new byte[LogAuth.KEY_BYTES];
+        java.util.Arrays.fill(key, (byte) fill);
+        return key;
     }
 
     /** The loopback with port 0: the server picks a free port. */

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.understudy.logger.EndKind;
+import io.understudy.logger.LogAuth;
 import io.understudy.logger.LogShipper;
 import io.understudy.logger.PrimaryEnded;
 import io.understudy.logger.PrimaryOpened;
@@ -47,14 +48,14 @@ public final class ReadLog implements AutoCloseable
 
     /**
      * Ships to the logger at {@code logger}; never fails for an unreachable logger (the shipper keeps retrying and
-     * buffers up to {@code bufferBytes}).
+     * buffers up to {@code bufferBytes}), proving {@code auth} (the read-log key, or {@link LogAuth#INSECURE}).
      */
     public static ReadLog shipping(
-        final String nodeId, final InetSocketAddress logger, final long bufferBytes, final long reconnectMs,
-        final boolean syncCommit, final long commitTimeoutMs)
+        final String nodeId, final InetSocketAddress logger, final LogAuth auth, final long bufferBytes,
+        final long reconnectMs, final boolean syncCommit, final long commitTimeoutMs)
     {
         final ReadLog[] self = new ReadLog[1];
-        final LogShipper shipper = LogShipper.start(nodeId, logger, bufferBytes, reconnectMs, () ->
+        final LogShipper shipper = LogShipper.start(nodeId, logger, auth, bufferBytes, reconnectMs, () ->
         {
             final ReadLog log = self[0];
             if (log != null)

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.understudy.logger.EndKind;
 import io.understudy.logger.EventLog;
 import io.understudy.logger.EventLogConfig;
+import io.understudy.logger.LogAuth;
 import io.understudy.logger.LogRecord;
 import io.understudy.logger.LogServer;
 import io.understudy.logger.PrimaryEnded;
@@ -38,6 +39,8 @@ import io.understudy.logger.PrimaryWrite;
  */
 class ReadLogTest
 {
+    private static final LogAuth KEY = LogAuth.of(new byte[LogAuth.KEY_BYTES]);
+
     private final InetAddress loopback = InetAddress.getLoopbackAddress();
     @TempDir
     Path dir;
@@ -153,7 +156,7 @@ class ReadLogTest
         {
             deadPort = unused.getLocalPort();
         }
-        readLog = ReadLog.shipping("test", new InetSocketAddress(loopback, deadPort), 1 << 20, 50, true, 200);
+        readLog = ReadLog.shipping("test", new InetSocketAddress(loopback, deadPort), KEY, 1 << 20, 50, true, 200);
         startWrapperWithEcho();
         try (Socket client = connect())
         {
@@ -174,12 +177,12 @@ class ReadLogTest
     private void startLogger() throws IOException
     {
         eventLog = EventLog.open(EventLogConfig.of(dir.resolve("events")));
-        logger = LogServer.start("test", new InetSocketAddress(loopback, 0), eventLog);
+        logger = LogServer.start("test", new InetSocketAddress(loopback, 0), eventLog, KEY);
     }
 
     private void start(final boolean sync, final long commitTimeoutMs) throws IOException
     {
-        readLog = ReadLog.shipping("test", logger.address(), 1 << 20, 50, sync, commitTimeoutMs);
+        readLog = ReadLog.shipping("test", logger.address(), KEY, 1 << 20, 50, sync, commitTimeoutMs);
         startWrapperWithEcho();
     }
 

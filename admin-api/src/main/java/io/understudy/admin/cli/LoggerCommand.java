@@ -1,5 +1,6 @@
 package io.understudy.admin.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -8,16 +9,19 @@ import java.util.concurrent.CountDownLatch;
 import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
 import io.understudy.logger.EventLog;
+import io.understudy.admin.security.ReadLogKey;
 import io.understudy.logger.EventLogConfig;
+import io.understudy.logger.LogAuth;
 import io.understudy.logger.LogServer;
 import io.understudy.logger.UnderstudyException;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
 /**
- * {@code understudy logger --listen HOST:PORT --dir DIR}: the logger alone, for a third host. The primary ships its
- * read log here and the backup follows it from here (both with {@code node.log.logger: HOST:PORT} in their
- * configs). Runs until stopped (SIGTERM, Ctrl-C), then closes the log cleanly.
+ * {@code understudy logger --listen HOST:PORT --dir DIR --secret-file FILE}: the logger alone, for a third host. The
+ * primary ships its read log here and the backup follows it from here (both with {@code node.log.logger: HOST:PORT}
+ * in their configs), each proving the pair's read-log key; {@code --insecure} instead of a secret file lets anyone
+ * write and read the log. Runs until stopped (SIGTERM, Ctrl-C), then closes the log cleanly.
  */
 public final class LoggerCommand extends Command
 {
@@ -48,6 +52,13 @@ public final class LoggerCommand extends Command
             .required(true)
             .metavar("DIR")
             .help("the event log's directory (created if missing)");
+        subparser.addArgument("--secret-file")
+            .metavar("FILE")
+            .help("the pair's secret (the nodes' node.security.secretFile, ops/understudy keygen): writers and tails " +
+                "must prove its read-log key; required unless --insecure");
+        subparser.addArgument("--insecure")
+            .action(net.sourceforge.argparse4j.impl.Arguments.storeTrue())
+            .help("no key: anyone who reaches --listen may write or read the log (a lab without strangers only)");
         subparser.addArgument("--roll-cycle")
             .setDefault(EventLogConfig.DEFAULT_ROLL_CYCLE)
             .metavar("NAME")
@@ -64,6 +75,7 @@ public final class LoggerCommand extends Command
     public void run(final Bootstrap<?> bootstrap, final Namespace namespace) throws Exception
     {
         final InetSocketAddress listen = parseAddress(namespace.getString("listen"));
+        final LogAuth auth = loadAuth(namespace.getString("secret_file"), namespace.getBoolean("insecure"));
         final EventLog log;
         try
         {
@@ -75,14 +87,42 @@ public final class LoggerCommand extends Command
         {
             throw new UsageException("logger: " + ex.getMessage(), ex);
         }
-        try (log; LogServer server = LogServer.start("logger", listen, log))
+        try (log; LogServer server = LogServer.start("logger", listen, log, auth))
         {
-            out.println("logger: listening on " + server.address() + ", log in " + log.directory());
+            out.println("logger: listening on " + server.address() + ", log in " + log.directory() +
+                (auth.isSecure() ? ", writers and tails must prove the read-log key" : ", INSECURE (no key)"));
             out.flush();
             final Thread hook = new Thread(stop::countDown, "logger-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             stop.await();
             out.println("logger: stopping: " + server.stats());
+        }
+    }
+
+    /** The read-log key from --secret-file, or none with --insecure; a usage error for neither, both or a bad file. */
+    static LogAuth loadAuth(final String secretFile, final Boolean insecure) throws UsageException
+    {
+        final boolean noKey = Boolean.TRUE.equals(insecure);
+        if (secretFile == null && !noKey)
+        {
+            throw new UsageException("logger: --secret-file FILE is required (the pair's secret, ops/understudy " +
+                "keygen), or --insecure in a lab without strangers", null);
+        }
+        if (secretFile != null && noKey)
+        {
+            throw new UsageException("logger: --secret-file and --insecure exclude each other", null);
+        }
+        if (noKey)
+        {
+            return LogAuth.INSECURE;
+        }
+        try
+        {
+            return ReadLogKey.load(Path.of(secretFile));
+        }
+        catch (final IOException ex)
+        {
+            throw new UsageException("logger: --secret-file: " + ex.getMessage(), ex);
         }
     }
 

@@ -132,7 +132,8 @@ public final class Node implements Managed, MembershipListener
         if (log.isEnabled() && log.getLogger().isBlank())
         {
             logServer = LogServer.start(settings.getId(),
-                new InetSocketAddress(settings.getLanAddress(), log.getListenPort()), eventLog);
+                new InetSocketAddress(settings.getLanAddress(), log.getListenPort()), eventLog,
+                io.understudy.admin.security.ReadLogKey.load(settings.getSecurity()));
         }
     }
 
@@ -177,8 +178,9 @@ public final class Node implements Managed, MembershipListener
         final InetSocketAddress logger = loggerAddress(Role.PRIMARY);
         LOG.info("[{}] shipping the read log to {} ({} commit)", settings.getId(), logger,
             log.getCommit().name().toLowerCase(java.util.Locale.ROOT));
-        return ReadLog.shipping(settings.getId(), logger, log.getBufferBytes(), log.getReconnectMs(),
-            log.getCommit() == LogSettings.Commit.SYNC, log.getCommitTimeoutMs());
+        return ReadLog.shipping(settings.getId(), logger,
+            io.understudy.admin.security.ReadLogKey.load(settings.getSecurity()), log.getBufferBytes(),
+            log.getReconnectMs(), log.getCommit() == LogSettings.Commit.SYNC, log.getCommitTimeoutMs());
     }
 
     private PrimaryWrapperConfig wrapperConfig()
@@ -203,7 +205,8 @@ public final class Node implements Managed, MembershipListener
             new TapConfig.TrackerLimits(tap.getStreamCapBytes(), tap.getGlobalCapBytes(), tap.getMaxConnections()),
             new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
             settings.getTakeover().getMode() == TakeoverSettings.Mode.REPLAY,
-            settings.getLog().isEnabled() ? loggerAddress(Role.BACKUP) : null);
+            settings.getLog().isEnabled() ? loggerAddress(Role.BACKUP) : null,
+            io.understudy.admin.security.ReadLogKey.load(settings.getSecurity()));
     }
 
     private MembershipConfig membershipConfig()

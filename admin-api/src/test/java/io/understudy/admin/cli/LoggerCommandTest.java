@@ -8,7 +8,9 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +23,8 @@ import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.util.JarLocation;
 import io.understudy.admin.UnderstudyApplication;
+import io.understudy.admin.security.PairSecret;
+import io.understudy.admin.security.ReadLogKey;
 import io.understudy.logger.EventLog;
 import io.understudy.logger.EventLogConfig;
 import io.understudy.logger.LogRecord;
@@ -46,11 +50,13 @@ class LoggerCommandTest
         }
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final CountDownLatch stop = new CountDownLatch(1);
+        final Path secret = secretFile();
         final CompletableFuture<Boolean> ran = CompletableFuture.supplyAsync(() -> run(
             new LoggerCommand(new PrintStream(out, true, StandardCharsets.UTF_8), stop),
-            "logger", "--listen", "127.0.0.1:" + port, "--dir", dir.resolve("log").toString()));
-        try (LogShipper shipper = LogShipper.start("primary", new InetSocketAddress("127.0.0.1", port), 1 << 20, 50,
-            () -> { }))
+            "logger", "--listen", "127.0.0.1:" + port, "--dir", dir.resolve("log").toString(),
+            "--secret-file", secret.toString()));
+        try (LogShipper shipper = LogShipper.start("primary", new InetSocketAddress("127.0.0.1", port),
+            ReadLogKey.load(secret), 1 << 20, 50, () -> { }))
         {
             final long seq = shipper.nextSeq();
             shipper.ship(new PrimaryRead(42, 1, seq, 0, "hello".getBytes(StandardCharsets.US_ASCII)));
@@ -63,7 +69,8 @@ class LoggerCommandTest
         }
         stop.countDown();
         assertThat(ran.get(20, TimeUnit.SECONDS)).isTrue();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("logger: listening on /127.0.0.1:" + port);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("logger: listening on /127.0.0.1:" + port)
+            .contains("must prove the read-log key");
 
         try (EventLog log = EventLog.open(EventLogConfig.of(dir.resolve("log"))))
         {
@@ -83,6 +90,27 @@ class LoggerCommandTest
             .hasMessage("logger: --listen port must be a number, got '198.18.0.4:http'");
         assertThatThrownBy(() -> LoggerCommand.parseAddress("198.18.0.4:70000"))
             .isInstanceOf(UsageException.class).hasMessage("logger: --listen port must be 1-65535, got 70000");
+    }
+
+    @Test
+    void shouldRefuseToStartWhenNeitherSecretFileNorInsecure() throws Exception
+    {
+        assertThatThrownBy(() -> LoggerCommand.loadAuth(null, false))
+            .isInstanceOf(UsageException.class).hasMessageContaining("--secret-file FILE is required");
+        assertThatThrownBy(() -> LoggerCommand.loadAuth(secretFile().toString(), true))
+            .isInstanceOf(UsageException.class).hasMessageContaining("exclude each other");
+        assertThatThrownBy(() -> LoggerCommand.loadAuth(dir.resolve("missing").toString(), null))
+            .isInstanceOf(UsageException.class).hasMessageContaining("missing").hasMessageContaining("does not exist");
+        assertThat(LoggerCommand.loadAuth(null, true).isSecure()).isFalse();
+        assertThat(LoggerCommand.loadAuth(secretFile().toString(), false).isSecure()).isTrue();
+    }
+
+    private Path secretFile() throws Exception
+    {
+        final Path file = dir.resolve("pair.secret");
+        Files.writeString(file, PairSecret.generate(), StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
     }
 
     /** Runs the command through Dropwizard's CLI as {@code understudy ARGS} would. */
