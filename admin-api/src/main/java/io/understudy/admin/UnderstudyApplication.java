@@ -1,13 +1,17 @@
 package io.understudy.admin;
 
+import java.util.List;
+
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.metrics.servlets.HealthCheckServlet;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.understudy.admin.auth.TokenAuthFilter;
+import io.understudy.admin.auth.AdminPort;
+import io.understudy.admin.auth.TokenAuthFeature;
 import io.understudy.admin.cli.DrillCommand;
 import io.understudy.admin.cli.LoggerCommand;
 import io.understudy.admin.cli.TraceCommand;
@@ -24,6 +28,8 @@ import io.understudy.admin.resources.ConnectionsResource;
 import io.understudy.admin.resources.DrillResource;
 import io.understudy.admin.resources.StatusResource;
 import net.sourceforge.argparse4j.inf.ArgumentParserException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Understudy node process: one YAML config, the node's role as a managed object, and its admin API.
@@ -33,6 +39,12 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
 {
     /** Where the admin port serves the metrics in Prometheus text format. */
     public static final String PROMETHEUS_PATH = "/prometheus";
+    /** Where the API port serves the same Prometheus text, read only and without a token, for a remote scraper. */
+    public static final String API_METRICS_PATH = "/metrics";
+    /** Where the API port serves the health checks (the admin port's /healthcheck JSON), read only. */
+    public static final String API_HEALTH_PATH = "/healthcheck";
+
+    private static final Logger LOG = LoggerFactory.getLogger(UnderstudyApplication.class);
 
     public static void main(final String[] args) throws Exception
     {
@@ -65,24 +77,54 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
     }
 
     @Override
-    public void run(final UnderstudyConfiguration configuration, final Environment environment)
+    public void run(final UnderstudyConfiguration configuration, final Environment environment) throws Exception
     {
+        final String token = configuration.getApi().loadToken();
         final Node node = new Node(configuration.getNode());
         environment.lifecycle().manage(node);
-        node.setApiToken(configuration.getApi().getToken());
+        node.setApiToken(token);
         environment.jersey().register(new StatusResource(node));
         environment.jersey().register(new ConnectionsResource(node));
         environment.jersey().register(new DrillResource(node));
         environment.jersey().register(new io.understudy.admin.resources.FaultResource(node));
         ApiErrors.register(environment.jersey());
-        environment.jersey().register(new TokenAuthFilter(node.settings().getId(), configuration.getApi().getToken()));
+        environment.jersey().register(new TokenAuthFeature(node.settings().getId(), token));
         registerHealthChecks(node, environment);
         registerMetrics(node, environment);
+        lockDownAdminPort(configuration, environment, node.settings().getId());
     }
 
-    /** Each on /healthcheck of the admin port; any unhealthy one makes it answer 500. */
+    /**
+     * Dropwizard's admin tasks go (they change the node without a token); the admin port is meant for loopback only,
+     * as what a remote reader needs (metrics, health) is on the API port: a warning says when it is not.
+     */
+    private static void lockDownAdminPort(final UnderstudyConfiguration configuration, final Environment environment,
+        final String nodeId)
+    {
+        final List<String> unmapped = AdminPort.removeTasks(environment.getAdminContext());
+        if (unmapped.isEmpty())
+        {
+            LOG.warn("[{}] found no Dropwizard tasks servlet on the admin port to remove: check POST /tasks/gc",
+                nodeId);
+        }
+        else
+        {
+            LOG.info("[{}] Dropwizard's admin tasks removed: POST {} answers 404 (Dropwizard still lists them at " +
+                "start)", nodeId, unmapped);
+        }
+        for (final String binding : AdminPort.nonLoopbackBindings(configuration.getServerFactory()))
+        {
+            LOG.warn("[{}] the admin port listens on {}, beyond loopback: anyone who reaches it reads thread dumps; " +
+                "bind it to 127.0.0.1 (server.adminConnectors[].bindHost) and scrape GET {} on the API port", nodeId,
+                binding, API_METRICS_PATH);
+        }
+    }
+
+    /** Each on /healthcheck of the admin port and of the API port (GET only); any unhealthy one makes it answer 500. */
     private static void registerHealthChecks(final Node node, final Environment environment)
     {
+        environment.servlets().addServlet("healthcheck", new HealthCheckServlet(environment.healthChecks()))
+            .addMapping(API_HEALTH_PATH);
         environment.healthChecks().register("role", new RoleHealthCheck(node));
         environment.healthChecks().register("heartbeat", new HeartbeatHealthCheck(node));
         environment.healthChecks().register("tap", new TapHealthCheck(node));
@@ -90,7 +132,10 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         environment.healthChecks().register("app", new io.understudy.admin.health.AppHealthCheck(node));
     }
 
-    /** The node's gauges in Dropwizard's registry (/metrics, JSON) and all of it in Prometheus text (/prometheus). */
+    /**
+     * The node's gauges in Dropwizard's registry (admin port: /metrics, JSON) and all of it in Prometheus text (admin
+     * port: /prometheus; API port: /metrics, GET only, for a scraper on another host).
+     */
     private static void registerMetrics(final Node node, final Environment environment)
     {
         NodeMetrics.register(node, environment.metrics());
@@ -98,5 +143,7 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         prometheus.register(new DropwizardCollector(environment.metrics()));
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus))
             .addMapping(PROMETHEUS_PATH);
+        environment.servlets().addServlet("prometheus", new PrometheusMetricsServlet(prometheus))
+            .addMapping(API_METRICS_PATH);
     }
 }

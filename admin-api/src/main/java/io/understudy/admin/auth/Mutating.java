@@ -5,13 +5,11 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-import jakarta.ws.rs.NameBinding;
-
 /**
  * Marks a resource method (or every method of a resource class) that changes the node's state: a request to it needs
- * {@code Authorization: Bearer <api.token>}, checked by {@link TokenAuthFilter}.
+ * {@code Authorization: Bearer <api.token>}, checked by the {@link TokenAuthFilter} that {@link TokenAuthFeature}
+ * puts in front of it.
  */
-@NameBinding
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.METHOD})
 public @interface Mutating

@@ -8,23 +8,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.dropwizard.jersey.errors.ErrorMessage;
-import jakarta.annotation.Priority;
-import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.ext.Provider;
 
 /**
- * Lets a request through to a {@link Mutating} endpoint only with {@code Authorization: Bearer <api.token>}: 401 with
- * {@code WWW-Authenticate: Bearer} when the header is missing or wrong, 403 when this node has no token configured.
- * The token is compared in constant time (digests of both sides), so timing tells nothing about it.
+ * Lets a request through to a {@link Mutating} or {@link Revealing} endpoint only with
+ * {@code Authorization: Bearer <api.token>}: 401 with {@code WWW-Authenticate: Bearer} when the header is missing or
+ * wrong, 403 when this node has no token configured. The token is compared in constant time (digests of both sides).
  */
-@Provider
-@Mutating
-@Priority(Priorities.AUTHENTICATION)
 public final class TokenAuthFilter implements ContainerRequestFilter
 {
     static final String NO_TOKEN_MESSAGE = "no api.token configured on this node";
@@ -35,15 +29,18 @@ public final class TokenAuthFilter implements ContainerRequestFilter
 
     private final String nodeId;
     private final byte[] tokenDigest;
+    private final String reason;
 
     /**
      * @param nodeId the node's id, for the log.
-     * @param token  the configured api.token; "" refuses every mutating request.
+     * @param token  the node's api token; "" refuses every request this filter guards.
+     * @param reason why the endpoint needs the token, the start of the 401's message: "this endpoint changes the node".
      */
-    public TokenAuthFilter(final String nodeId, final String token)
+    TokenAuthFilter(final String nodeId, final String token, final String reason)
     {
         this.nodeId = nodeId;
         this.tokenDigest = token == null || token.isEmpty() ? null : sha256(token);
+        this.reason = reason;
     }
 
     @Override
@@ -60,7 +57,7 @@ public final class TokenAuthFilter implements ContainerRequestFilter
         if (header == null || header.isBlank())
         {
             refuse(request, what, REALM,
-                "this endpoint changes the node: send the header 'Authorization: Bearer <api.token>'");
+                reason + ": send the header 'Authorization: Bearer <api.token>'");
         }
         else if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length()))
         {

@@ -11,6 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
@@ -23,18 +25,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
+import io.understudy.admin.auth.TokenFile;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
 /**
- * {@code understudy drill --node URL --token T [--mode planned|crash]}: asks a primary's admin API to run a failover
- * drill (POST /drills/failover, which answers when the drill is over) and prints its report; {@code --last} prints
- * the report of the last drill (GET /drills/last). The exit code tells scripts how it went.
+ * {@code understudy drill --node URL [--token-file FILE] [--mode planned|crash]}: asks a primary's admin API to run a
+ * failover drill (POST /drills/failover, which answers when the drill is over) and prints its report; {@code --last}
+ * prints the report of the last drill (GET /drills/last). The token comes from a file or the environment, never the
+ * command line.
  */
 public final class DrillCommand extends Command
 {
-    /** The environment variable {@code --token} defaults to (the same one the node's config reads). */
+    /** Where the token comes from without {@code --token-file} (the same variable the node's config reads). */
     public static final String TOKEN_VARIABLE = "UNDERSTUDY_DRILL_TOKEN";
 
     static final int EXIT_DRILL_FAILED = 1;
@@ -57,7 +61,7 @@ public final class DrillCommand extends Command
     }
 
     /**
-     * @param environment looks up environment variables (the token's default).
+     * @param environment looks up environment variables (the token without --token-file).
      * @param exit        ends the process with codes 1 and 3 (0 is a normal return, 2 a {@link UsageException}).
      */
     DrillCommand(final PrintStream out, final PrintStream err, final UnaryOperator<String> environment,
@@ -78,10 +82,17 @@ public final class DrillCommand extends Command
             .required(true)
             .metavar("URL")
             .help("the admin API of the node that is primary now, e.g. http://198.18.0.2:8080/");
+        subparser.addArgument("--token-file")
+            .dest("tokenFile")
+            .metavar("FILE")
+            .help("a file holding the node's api token (one line, not readable by others), sent as " +
+                "'Authorization: Bearer <token>' (default: the token in $" + TOKEN_VARIABLE + "); needed for a " +
+                "drill, sent with --last when there is one. There is no --token: ps would show it to everyone");
+        // Not offered, but caught: argparse4j would take --token as short for --token-file, and an old script's
+        // token would end up in an error message.
         subparser.addArgument("--token")
-            .metavar("T")
-            .help("the node's api.token, sent as 'Authorization: Bearer T' (default: $" + TOKEN_VARIABLE +
-                "); needed for a drill, sent with --last when given");
+            .dest("tokenOnCommandLine")
+            .help(Arguments.SUPPRESS);
         subparser.addArgument("--mode")
             .metavar("planned|crash")
             .help("planned (default): a handover, the backup takes over at once; crash: the primary plays dead " +
@@ -103,16 +114,21 @@ public final class DrillCommand extends Command
             "why); 2 bad arguments (URL, token, mode, timeout); 3 no report: the node refused (wrong token, not " +
             "the primary, bad request: its message is printed; --last: no drill has run) or could not be reached " +
             "in time. --last exits as the drill it shows. Example: ops/understudy drill --node " +
-            "http://198.18.0.2:8080/ --token \"$" + TOKEN_VARIABLE + "\" --mode crash");
+            "http://198.18.0.2:8080/ --token-file /etc/understudy/drill.token --mode crash");
     }
 
     @Override
     public void run(final Bootstrap<?> bootstrap, final Namespace namespace) throws Exception
     {
+        if (namespace.get("tokenOnCommandLine") != null)
+        {
+            throw new UsageException("drill: there is no --token: ps shows command lines to everyone; put the token " +
+                "in a file only you can read (--token-file FILE) or in $" + TOKEN_VARIABLE, null);
+        }
         final boolean last = namespace.getBoolean("last");
         final URI base = parseNode(namespace.getString("node"));
         final int timeoutS = parseTimeout(namespace.getInt("timeoutS"));
-        final String token = token(namespace.getString("token"), !last);
+        final String token = token(namespace.getString("tokenFile"), !last);
         final String mode = namespace.getString("mode");
         final HttpRequest request;
         if (last)
@@ -322,16 +338,27 @@ public final class DrillCommand extends Command
         return timeoutS;
     }
 
-    /** --token, else the environment's; a drill needs one, --last sends it when there is one. */
-    private String token(final String option, final boolean required) throws UsageException
+    /** The token in --token-file, else the environment's; a drill needs one, --last sends it when there is one. */
+    private String token(final String tokenFile, final boolean required) throws UsageException
     {
-        final String token = option != null ? option : environment.apply(TOKEN_VARIABLE);
+        if (tokenFile != null)
+        {
+            try
+            {
+                return TokenFile.read(Path.of(tokenFile));
+            }
+            catch (final IOException | InvalidPathException ex)
+            {
+                throw new UsageException("drill: --token-file: " + ex.getMessage(), ex);
+            }
+        }
+        final String token = environment.apply(TOKEN_VARIABLE);
         if (token == null || token.isBlank())
         {
             if (required)
             {
-                throw new UsageException("drill: no token: give --token T or set " + TOKEN_VARIABLE +
-                    " (the node's api.token)", null);
+                throw new UsageException("drill: no token: give --token-file FILE or set " + TOKEN_VARIABLE +
+                    " (the node's api token)", null);
             }
             return null;
         }

@@ -10,14 +10,17 @@ import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 
 import io.understudy.admin.api.ConnectionsView;
+import io.understudy.admin.auth.Revealing;
 import io.understudy.admin.core.Node;
 import io.understudy.backup.TapConnection;
 
 /**
- * GET /connections: every connection this node relays (primary) or tracks (backup).
+ * GET /connections: every connection this node relays (primary) or tracks (backup), with the clients' addresses and
+ * stream offsets; {@link Revealing}, so it needs the api token.
  */
 @Path("/connections")
 @Produces(MediaType.APPLICATION_JSON)
+@Revealing
 public final class ConnectionsResource
 {
     private final Node node;

@@ -21,7 +21,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 /**
- * The token filter in real Jersey, on a tiny resource with one {@link Mutating} method and one that is not.
+ * The token filter in real Jersey, put in place by {@link TokenAuthFeature}, on a tiny resource with one
+ * {@link Mutating} method and one that is not, and a {@link Revealing} resource.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class TokenAuthFilterTest
@@ -32,12 +33,14 @@ class TokenAuthFilterTest
 
     private static final ResourceExtension WITH_TOKEN = ResourceExtension.builder()
         .addResource(new ChangeResource())
-        .addProvider(new TokenAuthFilter("test", TOKEN))
+        .addResource(new ClientsResource())
+        .addProvider(new TokenAuthFeature("test", TOKEN))
         .build();
 
     private static final ResourceExtension WITHOUT_TOKEN = ResourceExtension.builder()
         .addResource(new ChangeResource())
-        .addProvider(new TokenAuthFilter("test", ""))
+        .addResource(new ClientsResource())
+        .addProvider(new TokenAuthFeature("test", ""))
         .build();
 
     /** Stands in for a POST resource such as a failover drill. */
@@ -59,12 +62,26 @@ class TokenAuthFilterTest
         }
     }
 
+    /** Stands in for a read-only resource that shows clients, such as GET /connections. */
+    @Path("/clients")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Revealing
+    public static final class ClientsResource
+    {
+        @GET
+        public Map<String, String> clients()
+        {
+            return Map.of("client", "198.18.0.1:40000");
+        }
+    }
+
     @Test
     void shouldRefuseWith401AndABearerChallengeWhenTheHeaderIsMissing()
     {
         final Response response = post(WITH_TOKEN.target("/change").request());
 
-        assertRefused(response, 401, "this endpoint changes the node: send the header 'Authorization: Bearer <api.token>'");
+        assertRefused(response, 401,
+            "this endpoint changes the node: send the header 'Authorization: Bearer <api.token>'");
         assertThat(response.getHeaderString(HttpHeaders.WWW_AUTHENTICATE)).isEqualTo("Bearer realm=\"understudy\"");
     }
 
@@ -123,11 +140,46 @@ class TokenAuthFilterTest
         for (final String header : new String[] {"Bearer " + TOKEN, "Bearer ", null})
         {
             final Invocation.Builder request = WITHOUT_TOKEN.target("/change").request();
-            final Response response = post(header == null ? request : request.header(HttpHeaders.AUTHORIZATION, header));
+            final Response response =
+                post(header == null ? request : request.header(HttpHeaders.AUTHORIZATION, header));
 
             assertRefused(response, 403, "no api.token configured on this node");
             assertThat(response.getHeaderString(HttpHeaders.WWW_AUTHENTICATE)).isNull();
         }
+    }
+
+    @Test
+    void shouldRefuseARevealingEndpointWith401WhenTheHeaderIsMissingOrWrong()
+    {
+        final Response missing = clients(WITH_TOKEN).get();
+        final Response wrong = clients(WITH_TOKEN).header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN + "x").get();
+
+        assertRefused(missing, 401, "this endpoint shows the node's clients: send the header " +
+            "'Authorization: Bearer <api.token>'");
+        assertThat(missing.getHeaderString(HttpHeaders.WWW_AUTHENTICATE)).isEqualTo("Bearer realm=\"understudy\"");
+        assertRefused(wrong, 401, "wrong api token");
+    }
+
+    @Test
+    void shouldShowARevealingEndpointWithTheRightToken()
+    {
+        final Response response = clients(WITH_TOKEN).header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN).get();
+
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(response.readEntity(JSON_MAP)).isEqualTo(Map.of("client", "198.18.0.1:40000"));
+    }
+
+    @Test
+    void shouldRefuseARevealingEndpointWith403WhenNoTokenIsConfigured()
+    {
+        final Response response = clients(WITHOUT_TOKEN).header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN).get();
+
+        assertRefused(response, 403, "no api.token configured on this node");
+    }
+
+    private static Invocation.Builder clients(final ResourceExtension resources)
+    {
+        return resources.target("/clients").request();
     }
 
     private static Response post(final Invocation.Builder request)

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -52,6 +57,9 @@ class DrillCommandTest
     private final AtomicInteger exitCode = new AtomicInteger(-1);
     private Map<String, String> environment = Map.of();
 
+    @TempDir
+    Path directory;
+
     @BeforeEach
     void startNode() throws IOException
     {
@@ -69,7 +77,7 @@ class DrillCommandTest
     {
         node.answer(200, OK_REPORT);
 
-        final Optional<Throwable> error = drill("--node", node.url(), "--token", TOKEN);
+        final Optional<Throwable> error = drill("--node", node.url(), "--token-file", tokenFile());
 
         assertThat(error).isEmpty();
         assertThat(exitCode.get()).as("no exit call: a normal return is 0").isEqualTo(-1);
@@ -87,7 +95,7 @@ class DrillCommandTest
     {
         node.answer(200, FAILED_REPORT);
 
-        drill("--node", node.url(), "--token", TOKEN, "--mode", "crash");
+        drill("--node", node.url(), "--token-file", tokenFile(), "--mode", "crash");
 
         assertThat(node.lastRequest).isEqualTo("POST /drills/failover?mode=crash Bearer " + TOKEN);
         assertThat(exitCode.get()).isEqualTo(1);
@@ -105,7 +113,7 @@ class DrillCommandTest
     {
         node.answer(200, OK_REPORT);
 
-        drill("--node", node.url(), "--token", TOKEN, "--json");
+        drill("--node", node.url(), "--token-file", tokenFile(), "--json");
 
         assertThat(stdout()).isEqualTo(OK_REPORT + System.lineSeparator());
         assertThat(exitCode.get()).isEqualTo(-1);
@@ -127,7 +135,9 @@ class DrillCommandTest
     {
         node.answer(401, "{\"code\":401,\"message\":\"missing or wrong token (Authorization: Bearer ...)\"}");
 
-        drill("--node", node.url(), "--token", "wrong");
+        environment = Map.of(DrillCommand.TOKEN_VARIABLE, "wrong");
+
+        drill("--node", node.url());
 
         assertThat(exitCode.get()).isEqualTo(3);
         assertThat(stderr()).contains("answered 401: missing or wrong token (Authorization: Bearer ...)");
@@ -139,7 +149,7 @@ class DrillCommandTest
     {
         node.answer(409, "{\"code\":409,\"message\":\"this node is the backup; the primary is backup-b\"}");
 
-        drill("--node", node.url(), "--token", TOKEN, "--json");
+        drill("--node", node.url(), "--token-file", tokenFile(), "--json");
 
         assertThat(exitCode.get()).isEqualTo(3);
         assertThat(stderr()).contains("answered 409: this node is the backup; the primary is backup-b");
@@ -151,7 +161,7 @@ class DrillCommandTest
     {
         node.answer(200, "<html>a proxy</html>");
 
-        drill("--node", node.url(), "--token", TOKEN);
+        drill("--node", node.url(), "--token-file", tokenFile());
 
         assertThat(exitCode.get()).isEqualTo(3);
         assertThat(stderr()).contains("answered 200 but not with JSON: <html>a proxy</html>");
@@ -166,7 +176,7 @@ class DrillCommandTest
             closedPort = probe.getLocalPort();
         }
 
-        drill("--node", "http://127.0.0.1:" + closedPort + "/", "--token", TOKEN);
+        drill("--node", "http://127.0.0.1:" + closedPort + "/", "--token-file", tokenFile());
 
         assertThat(exitCode.get()).isEqualTo(3);
         assertThat(stderr()).contains("drill: cannot reach http://127.0.0.1:" + closedPort +
@@ -178,7 +188,7 @@ class DrillCommandTest
     {
         node.answerAfter(2500, 200, OK_REPORT);
 
-        drill("--node", node.url(), "--token", TOKEN, "--timeout-s", "1");
+        drill("--node", node.url(), "--token-file", tokenFile(), "--timeout-s", "1");
 
         assertThat(exitCode.get()).isEqualTo(3);
         assertThat(stderr()).contains("no answer from " + node.url() + "/drills/failover?mode=planned within 1 s",
@@ -202,7 +212,7 @@ class DrillCommandTest
     {
         node.answer(404, "{\"code\":404,\"message\":\"no drill has run on this node\"}");
 
-        drill("--node", node.url(), "--last", "--token", TOKEN);
+        drill("--node", node.url(), "--last", "--token-file", tokenFile());
 
         assertThat(node.lastRequest).isEqualTo("GET /drills/last Bearer " + TOKEN);
         assertThat(exitCode.get()).isEqualTo(3);
@@ -212,28 +222,73 @@ class DrillCommandTest
     @Test
     void shouldRefuseBadArgumentsAsUsageErrorsWithoutCallingTheNode()
     {
-        assertUsageError("drill: no token: give --token T or set UNDERSTUDY_DRILL_TOKEN",
+        assertUsageError("drill: no token: give --token-file FILE or set UNDERSTUDY_DRILL_TOKEN",
             "--node", node.url());
         assertUsageError("drill: --mode must be planned or crash, got 'kill'",
-            "--node", node.url(), "--token", TOKEN, "--mode", "kill");
+            "--node", node.url(), "--token-file", tokenFile(), "--mode", "kill");
         assertUsageError("drill: --node must start with http:// or https://",
-            "--node", "ftp://198.18.0.2/", "--token", TOKEN);
+            "--node", "ftp://198.18.0.2/", "--token-file", tokenFile());
         assertUsageError("drill: --node must start with http:// or https://",
-            "--node", "198.18.0.2:8080", "--token", TOKEN);
-        assertUsageError("drill: --node has no host", "--node", "http:///drills", "--token", TOKEN);
-        assertUsageError("drill: --node must be the node's API URL", "--node", "http://a b/", "--token", TOKEN);
+            "--node", "198.18.0.2:8080", "--token-file", tokenFile());
+        assertUsageError("drill: --node has no host", "--node", "http:///drills", "--token-file", tokenFile());
+        assertUsageError("drill: --node must be the node's API URL",
+            "--node", "http://a b/", "--token-file", tokenFile());
         assertUsageError("drill: --node is the API's base URL, without '?' or '#'",
-            "--node", node.url() + "/drills/failover?mode=crash", "--token", TOKEN);
+            "--node", node.url() + "/drills/failover?mode=crash", "--token-file", tokenFile());
         assertUsageError("drill: --timeout-s must be 1-3600, got 0",
-            "--node", node.url(), "--token", TOKEN, "--timeout-s", "0");
+            "--node", node.url(), "--token-file", tokenFile(), "--timeout-s", "0");
         assertUsageError("drill: --mode goes with a drill, not with --last",
             "--node", node.url(), "--last", "--mode", "crash");
         assertThat(node.requests.get()).as("requests the node got").isZero();
 
         out.reset();
         err.reset();
-        assertThat(drill("--token", TOKEN)).containsInstanceOf(ArgumentParserException.class);
+        assertThat(drill("--token-file", tokenFile())).containsInstanceOf(ArgumentParserException.class);
         assertThat(stderr()).contains("--node");
+    }
+
+    @Test
+    void shouldRefuseATokenOnTheCommandLineWithoutEchoingIt()
+    {
+        for (final String[] args : new String[][] {{"--token", TOKEN}, {"--token=" + TOKEN}})
+        {
+            assertUsageError("drill: there is no --token: ps shows command lines to everyone; put the token in a " +
+                "file only you can read (--token-file FILE) or in $UNDERSTUDY_DRILL_TOKEN",
+                withNode(args));
+            assertThat(stderr()).doesNotContain(TOKEN);
+        }
+        assertThat(node.requests.get()).as("requests the node got").isZero();
+    }
+
+    @Test
+    void shouldPreferTheTokenFileToTheEnvironment()
+    {
+        node.answer(200, OK_REPORT);
+        environment = Map.of(DrillCommand.TOKEN_VARIABLE, "from-the-environment");
+
+        drill("--node", node.url(), "--token-file", tokenFile());
+
+        assertThat(node.lastRequest).isEqualTo("POST /drills/failover?mode=planned Bearer " + TOKEN);
+    }
+
+    @Test
+    void shouldRefuseATokenFileThatIsMissingEmptyOrReadableByOthers() throws IOException
+    {
+        final Path missing = directory.resolve("missing.token");
+        final Path empty = writeToken("empty.token", "\n", "rw-------");
+        final Path open = writeToken("open.token", TOKEN + "\n", "rw-r--r--");
+        final Path spaced = writeToken("spaced.token", "two words\n", "rw-------");
+
+        assertUsageError("drill: --token-file: token file " + missing + " does not exist",
+            withNode("--token-file", missing.toString()));
+        assertUsageError("drill: --token-file: token file " + empty + " is empty",
+            withNode("--token-file", empty.toString()));
+        assertUsageError("drill: --token-file: token file " + open + " may be read or written by anyone " +
+            "(rw-r--r--): chmod o-rw " + open, withNode("--token-file", open.toString()));
+        assertUsageError("drill: --token-file: token file " + spaced + " must hold one token of printable ASCII",
+            withNode("--token-file", spaced.toString()));
+        assertThat(stderr()).doesNotContain("two words");
+        assertThat(node.requests.get()).as("requests the node got").isZero();
     }
 
     @Test
@@ -241,10 +296,42 @@ class DrillCommandTest
     {
         assertThat(drill("--help")).isEmpty();
 
-        assertThat(stdout().replaceAll("\\s+", " ")).contains("--node URL", "--token T", "--mode planned|crash",
+        assertThat(stdout().replaceAll("\\s+", " ")).doesNotContain("--token T").contains("--node URL",
+            "--token-file FILE", "--mode planned|crash",
             "--timeout-s S", "--json", "--last", "$UNDERSTUDY_DRILL_TOKEN",
             "Exit codes: 0 the drill's outcome is ok; 1 the drill ran and failed", "2 bad arguments",
             "3 no report: the node refused");
+    }
+
+    private String[] withNode(final String... args)
+    {
+        final String[] line = new String[args.length + 2];
+        line[0] = "--node";
+        line[1] = node.url();
+        System.arraycopy(args, 0, line, 2, args.length);
+        return line;
+    }
+
+    /** The token file most tests use: TOKEN, owner-only, as an operator keeps it. */
+    private String tokenFile()
+    {
+        try
+        {
+            final Path file = directory.resolve("drill.token");
+            return (Files.exists(file) ? file : writeToken("drill.token", TOKEN + "\n", "rw-------")).toString();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private Path writeToken(final String name, final String content, final String permissions) throws IOException
+    {
+        final Path file = directory.resolve(name);
+        Files.writeString(file, content, StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
+        return file;
     }
 
     private void assertUsageError(final String message, final String... args)

@@ -185,12 +185,32 @@ public final class TestNode implements AutoCloseable
         return get(app.getAdminPort(), path);
     }
 
+    /** A request without a body to a path of the admin port. */
+    public HttpResponse<String> admin(final String method, final String path)
+    {
+        return send(app.getAdminPort(), method, path, null);
+    }
+
+    /** A request without a body to a path of the API port, with {@code Authorization: Bearer token} unless null. */
+    public HttpResponse<String> api(final String method, final String path, final String token)
+    {
+        return send(app.getLocalPort(), method, path, token);
+    }
+
     private static HttpResponse<String> get(final int port, final String path)
     {
+        return send(port, "GET", path, null);
+    }
+
+    private static HttpResponse<String> send(final int port, final String method, final String path,
+        final String token)
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10)).method(method, HttpRequest.BodyPublishers.noBody());
         try
         {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(token == null ? request.build() : request.header("Authorization", "Bearer " + token)
+                .build(), HttpResponse.BodyHandlers.ofString());
         }
         catch (final IOException ex)
         {

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Timeout;
 import io.understudy.admin.health.TestNode;
 
 /**
- * GET /prometheus on the admin port of real nodes in this JVM: the node's metrics under Prometheus names, with help
- * text and type, next to Dropwizard's own (Jetty's here; the JVM's too when run from the command line).
+ * GET /prometheus on the admin port of real nodes in this JVM (and GET /metrics on the API port): the node's metrics
+ * under Prometheus names, with help text and type, next to Dropwizard's own (Jetty's here; the JVM's too when run from
+ * the command line).
  */
 @Timeout(120)
 class PrometheusEndpointTest
@@ -66,6 +67,8 @@ class PrometheusEndpointTest
             .doesNotContain("understudy_logger_")
             .doesNotContain("understudy_last_failover_")
             .doesNotContain("understudy_heartbeat_age_seconds");
+        assertThat(primary.api("GET", "/metrics", null).body()).as("the API port's copy, for a remote scraper")
+            .contains("understudy_role_primary 1.0\n", "understudy_relay_connections_accepted_total 1.0\n");
     }
 
     @Test

@@ -2,7 +2,9 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Tag;
@@ -17,7 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Failover drills through the admin API, as an operator runs them, with 20 clients loading the demo service: POST
  * /drills/failover on the primary (a planned handover) moves the service to the backup with no client error and the
  * old primary becomes the backup; a second drill, this time playing a crash, moves it back. Without the token the
- * drill is refused (401), and the backup refuses it (409).
+ * drill is refused (401), and the backup refuses it (409). The token comes from the file {@code ops/lab status --json}
+ * names, and goes to curl on stdin.
  */
 @Tag("lab")
 @Timeout(300)
@@ -34,13 +37,16 @@ class FailoverDrillThroughApiTest
     void shouldMoveTheServiceToTheBackupAndBackWithNoClientErrorWhenDrilledThroughTheApi() throws Exception
     {
         Lab.startDemoService();
-        final JsonNode status = Lab.status();
-        final String token = status.get("drill_token").asText();
+        final Path token = Lab.drillTokenFile();
+        final Path wrongToken = Files.createTempFile("understudy-wrong", ".token",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(wrongToken, "not-the-token\n");
+        wrongToken.toFile().deleteOnExit();
         final String primaryUrl = "http://198.18.0.2:8080";
         final String backupUrl = "http://198.18.0.3:8080";
 
         assertThat(post(backupUrl + "/drills/failover", token)).as("the backup refuses a drill").startsWith("409 ");
-        assertThat(post(primaryUrl + "/drills/failover", "not-the-token")).as("a wrong token").startsWith("401 ");
+        assertThat(post(primaryUrl + "/drills/failover", wrongToken)).as("a wrong token").startsWith("401 ");
         assertThat(post(primaryUrl + "/drills/failover?mode=sideways", token)).as("a bad mode")
             .startsWith("400 ").contains("mode must be planned or crash");
 
@@ -65,7 +71,7 @@ class FailoverDrillThroughApiTest
     }
 
     /** 20 clients for 12 s, the drill posted 4 s in: every reply right; returns the drill's report. */
-    private static JsonNode drillUnderLoad(final String url, final String token) throws Exception
+    private static JsonNode drillUnderLoad(final String url, final Path token) throws Exception
     {
         final CompletableFuture<JsonNode> load = CompletableFuture.supplyAsync(() ->
             LoadReport.run(SERVICE_PORT, "line", FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S));
@@ -79,13 +85,9 @@ class FailoverDrillThroughApiTest
         return JSON.readTree(answer.substring(4));
     }
 
-    /** POST from the client host with the token: "STATUS BODY". */
-    private static String post(final String url, final String token)
+    /** POST from the client host with the token in {@code tokenFile}: "STATUS BODY". */
+    private static String post(final String url, final Path tokenFile)
     {
-        final Lab.Result result = Lab.expectOk(Lab.exec("client", Duration.ofSeconds(60), "curl", "-s", "-X", "POST",
-            "--max-time", "50", "-H", "Authorization: Bearer " + token, "-w", "\n%{http_code}", url));
-        final String out = result.stdout().strip();
-        final int newline = out.lastIndexOf('\n');
-        return out.substring(newline + 1) + " " + (newline < 0 ? "" : out.substring(0, newline));
+        return Lab.requestWithToken(Lab.CLIENT, "POST", url, tokenFile);
     }
 }

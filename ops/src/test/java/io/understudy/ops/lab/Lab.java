@@ -166,6 +166,45 @@ final class Lab
         }
     }
 
+    /** The nodes' drill token file, from {@code ops/lab status --json}: the lab never prints the token itself. */
+    static Path drillTokenFile()
+    {
+        final com.fasterxml.jackson.databind.JsonNode file = status().get("drill_token_file");
+        if (file == null || !file.isTextual())
+        {
+            throw new AssertionError("no drill_token_file in ops/lab status --json (not started?): " + file);
+        }
+        return Path.of(file.asText());
+    }
+
+    /** The nodes' drill token, read from {@link #drillTokenFile()}. */
+    static String drillToken()
+    {
+        try
+        {
+            return Files.readString(drillTokenFile()).strip();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * A request from inside {@code host} with {@code Authorization: Bearer <the token in tokenFile>}: curl gets the
+     * header on stdin, so the token is on no command line. Returns "STATUS BODY".
+     */
+    static String requestWithToken(final String host, final String method, final String url, final Path tokenFile)
+    {
+        final Result result = expectOk(exec(host, Duration.ofSeconds(60), "bash", "-c",
+            "printf 'header = \"Authorization: Bearer %s\"\\n' \"$(cat \"$1\")\" | " +
+                "curl -s -X \"$2\" --max-time 50 --config - -w '\\n%{http_code}' \"$3\"",
+            "request", tokenFile.toString(), method, url));
+        final String out = result.stdout().strip();
+        final int newline = out.lastIndexOf('\n');
+        return out.substring(newline + 1) + " " + (newline < 0 ? "" : out.substring(0, newline));
+    }
+
     /** The environment the node process on {@code host} was started with, one VAR=value a line. */
     static String nodeEnvironment(final String host)
     {
