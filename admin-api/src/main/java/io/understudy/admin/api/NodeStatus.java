@@ -29,11 +29,13 @@ import io.understudy.primary.RelayStats;
  * @param unprotectedConnections on a backup: those it would not (GET /connections says why); -1 on a primary.
  * @param appHealth  this node's app as the node watches it (process, check, failure); null before start.
  * @param lastAppFailure what this node did the last time its app failed while it was primary; null if never.
+ * @param strangers members of the heartbeat view that are neither this node nor the configured peer,
+ *                  "id@a.b.c.d:port" (an alarm); empty when none.
  */
 public record NodeStatus(
     String nodeId, Role role, List<String> members, long heartbeatAgeMs, String service, String app,
     RelayStats relay, TapStats tap, FailoverReport lastFailover, ReadLogStats readLog, LogServerStats logger,
     boolean holdsServiceAddress, int protectedConnections, int unprotectedConnections, AppStatus appHealth,
-    AppFailureReport lastAppFailure)
+    AppFailureReport lastAppFailure, List<String> strangers)
 {
 }

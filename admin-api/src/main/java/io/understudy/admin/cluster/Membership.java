@@ -1,5 +1,6 @@
 package io.understudy.admin.cluster;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -12,9 +13,10 @@ import io.understudy.logger.UnderstudyException;
 
 /**
  * This node's membership in its pair: a JGroups channel over TCP (discovery by the configured peer list only, no
- * multicast, diagnostics off) that heartbeats the other node, detects its crash, hang or cut link, and reports each
- * view to a {@link MembershipListener}. The view tells the node whether its peer is here; which node is primary is
- * decided above this class.
+ * multicast, diagnostics off, every message encrypted and every join authenticated with the pair's key) that
+ * heartbeats the other node, detects its crash, hang or cut link, and reports each view to a
+ * {@link MembershipListener}. Only the configured peer counts as the peer; any other member is a stranger, reported
+ * as an alarm. Which node is primary is decided above this class.
  */
 public final class Membership implements AutoCloseable
 {
@@ -54,13 +56,12 @@ public final class Membership implements AutoCloseable
             stack.disableDiagnostics();
             channel.name(config.nodeId());
             final JChannel joined = channel;
-            final ViewAdapter adapter =
-                new ViewAdapter(config.nodeId(), joined::getAddress, stack.suspicions(), listener);
+            final ConfiguredPeer peer = stack.configuredPeer();
+            final ViewAdapter adapter = new ViewAdapter(config.nodeId(), joined::getAddress, stack.suspicions(),
+                listener, new ViewTracker(peer::isPeer, peer::describe), config.peers());
             channel.setReceiver(adapter);
             channel.connect(config.clusterName());
-            LOG.info("[{}] joined cluster {} on {}:{}, peers {}, failure timeout {} ms, heartbeat {} ms",
-                config.nodeId(), config.clusterName(), config.bindAddress(), config.bindPort(), config.peers(),
-                config.failureTimeoutMs(), config.heartbeatIntervalMs());
+            logJoined(config);
             return new Membership(config, stack, channel, adapter);
         }
         catch (final Exception ex)
@@ -75,22 +76,42 @@ public final class Membership implements AutoCloseable
         }
     }
 
+    private static void logJoined(final MembershipConfig config)
+    {
+        LOG.info("[{}] joined cluster {} on {}:{}, peers {}, failure timeout {} ms, heartbeat {} ms, {}",
+            config.nodeId(), config.clusterName(), config.bindAddress(), config.bindPort(), config.peers(),
+            config.failureTimeoutMs(), config.heartbeatIntervalMs(),
+            config.isSecure() ? "authenticated and encrypted (AUTH, SYM_ENCRYPT)"
+                : "INSECURE (no AUTH, no encryption)");
+        if (!config.isSecure())
+        {
+            LOG.warn("[{}] the heartbeat runs without the pair's secret (insecure: true): anyone on the LAN can join "
+                + "it or read it; strangers are still reported", config.nodeId());
+        }
+    }
+
     /** The view this node installed last. */
     public MembershipView view()
     {
         return adapter.view();
     }
 
-    /** True when the current view holds the other node. */
+    /** True when the current view holds the configured peer (a stranger never counts). */
     public boolean isPeerPresent()
     {
         return adapter.view().peerPresent();
     }
 
+    /** The current view's strangers, "id@a.b.c.d:port": members that are neither this node nor the configured peer. */
+    public List<String> strangers()
+    {
+        return adapter.view().strangers();
+    }
+
     /**
-     * Milliseconds since anything (a heartbeat, a discovery or merge probe, data) last arrived from the peer, or -1
-     * when nothing ever has: the heartbeat age. Healthy, it stays below the heartbeat interval plus a little; it keeps
-     * growing while the peer is gone.
+     * Milliseconds since anything (a heartbeat, a discovery or merge probe, data) last arrived from the configured
+     * peer, or -1 when nothing ever has: the heartbeat age. Healthy, it stays below the heartbeat interval plus a
+     * little; it keeps growing while the peer is gone.
      */
     public long millisSincePeerHeard()
     {

@@ -4,14 +4,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How this node meets its pair: where it listens, where the two nodes are, and how fast a silent peer is declared
- * lost. Checked when built, so a bad value fails at startup with the value and what was expected; addresses are IPv4
- * literals only, so startup never waits on DNS.
+ * How this node meets its pair: where it listens, where the two nodes are, how fast a silent peer is declared lost,
+ * and the key that authenticates and encrypts the pair's traffic. Checked when built, so a bad value fails at startup
+ * with the value and what was expected; addresses are IPv4 literals only, so startup never waits on DNS.
  *
  * @param nodeId              this node's id: the JGroups channel name, in every log line and in the view.
  * @param bindAddress         this node's LAN IPv4 address (a literal); the cluster transport and the failure-detection
@@ -25,6 +26,9 @@ import java.util.regex.Pattern;
  * @param heartbeatIntervalMs heartbeat period (FD_ALL3 interval), less than failureTimeoutMs.
  * @param verifySuspectMs     how long a suspected peer gets to answer before it is excluded (VERIFY_SUSPECT2 timeout).
  * @param joinTimeoutMs       how long a join waits for the coordinator before retrying (GMS join_timeout).
+ * @param key                 the pair's membership key ({@code PairSecret.key(PairSecret.MEMBERSHIP)}), 32 bytes;
+ *                            null only for a node configured {@code insecure: true} (see {@link #insecure}): then
+ *                            anyone on the LAN can join the heartbeat.
  */
 public record MembershipConfig(
     String nodeId,
@@ -35,8 +39,10 @@ public record MembershipConfig(
     long failureTimeoutMs,
     long heartbeatIntervalMs,
     long verifySuspectMs,
-    long joinTimeoutMs)
+    long joinTimeoutMs,
+    byte[] key)
 {
+    public static final int KEY_BYTES = 32;
     public static final int DEFAULT_BIND_PORT = 7800;
     public static final String DEFAULT_CLUSTER_NAME = "understudy";
     public static final long DEFAULT_FAILURE_TIMEOUT_MS = 1000;
@@ -47,7 +53,7 @@ public record MembershipConfig(
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern HOST_PORT = Pattern.compile("([^:]+):(\\d{1,5})");
 
-    /** Checks every field; copies the peer list. */
+    /** Checks every field; copies the peer list and the key. */
     public MembershipConfig
     {
         requireText("nodeId", nodeId);
@@ -74,26 +80,67 @@ public record MembershipConfig(
         }
         requirePositive("verifySuspectMs", verifySuspectMs);
         requirePositive("joinTimeoutMs", joinTimeoutMs);
+        key = checkedKey(key);
     }
 
-    /** The defaults for a node: port 7800, cluster "understudy", 1 s failure timeout, 200 ms heartbeats. */
-    public static MembershipConfig of(final String nodeId, final String bindAddress, final List<String> peers)
+    /**
+     * The defaults for a node with the pair's key: port 7800, cluster "understudy", 1 s failure timeout, 200 ms
+     * heartbeats.
+     */
+    public static MembershipConfig of(
+        final String nodeId, final String bindAddress, final List<String> peers, final byte[] key)
+    {
+        if (key == null)
+        {
+            throw new IllegalArgumentException("key=null, expected the pair's " + KEY_BYTES + "-byte membership key " +
+                "(an insecure node is built with MembershipConfig.insecure)");
+        }
+        return new MembershipConfig(nodeId, bindAddress, DEFAULT_BIND_PORT, peers, DEFAULT_CLUSTER_NAME,
+            DEFAULT_FAILURE_TIMEOUT_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_VERIFY_SUSPECT_MS,
+            DEFAULT_JOIN_TIMEOUT_MS, key);
+    }
+
+    /** The defaults without a key: no AUTH, no encryption. Only for a node whose config says insecure: true. */
+    public static MembershipConfig insecure(final String nodeId, final String bindAddress, final List<String> peers)
     {
         return new MembershipConfig(nodeId, bindAddress, DEFAULT_BIND_PORT, peers, DEFAULT_CLUSTER_NAME,
             DEFAULT_FAILURE_TIMEOUT_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_VERIFY_SUSPECT_MS,
-            DEFAULT_JOIN_TIMEOUT_MS);
+            DEFAULT_JOIN_TIMEOUT_MS, null);
     }
 
     public MembershipConfig withBindPort(final int port)
     {
         return new MembershipConfig(nodeId, bindAddress, port, peers, clusterName,
-            failureTimeoutMs, heartbeatIntervalMs, verifySuspectMs, joinTimeoutMs);
+            failureTimeoutMs, heartbeatIntervalMs, verifySuspectMs, joinTimeoutMs, key);
     }
 
     public MembershipConfig withClusterName(final String name)
     {
         return new MembershipConfig(nodeId, bindAddress, bindPort, peers, name,
-            failureTimeoutMs, heartbeatIntervalMs, verifySuspectMs, joinTimeoutMs);
+            failureTimeoutMs, heartbeatIntervalMs, verifySuspectMs, joinTimeoutMs, key);
+    }
+
+    /** A copy of the key, or null when insecure. */
+    @Override
+    public byte[] key()
+    {
+        return key == null ? null : key.clone();
+    }
+
+    /** True when the pair's traffic is authenticated and encrypted (a key is set). */
+    public boolean isSecure()
+    {
+        return key != null;
+    }
+
+    /** Every field but the key's bytes, which never reach a log. */
+    @Override
+    public String toString()
+    {
+        return "MembershipConfig[nodeId=" + nodeId + ", bindAddress=" + bindAddress + ", bindPort=" + bindPort
+            + ", peers=" + peers + ", clusterName=" + clusterName + ", failureTimeoutMs=" + failureTimeoutMs
+            + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", verifySuspectMs=" + verifySuspectMs
+            + ", joinTimeoutMs=" + joinTimeoutMs + ", key=" + (key == null ? "none (insecure)" : "set") + "]";
     }
 
     /** bindAddress as an address (already checked, so this never resolves a name). */
@@ -111,6 +158,31 @@ public record MembershipConfig(
             addresses.add(parsePeer(peer));
         }
         return addresses;
+    }
+
+    /** peers without this node's own entry: the addresses the other node may be at. */
+    List<InetSocketAddress> otherPeerAddresses()
+    {
+        final InetSocketAddress self = new InetSocketAddress(bindInetAddress(), bindPort);
+        return peerAddresses().stream().filter(peer -> !peer.equals(self)).toList();
+    }
+
+    private static byte[] checkedKey(final byte[] key)
+    {
+        if (key == null)
+        {
+            return null;
+        }
+        if (key.length != KEY_BYTES)
+        {
+            throw new IllegalArgumentException("key has " + key.length + " bytes, expected " + KEY_BYTES
+                + " (PairSecret.key(PairSecret.MEMBERSHIP))");
+        }
+        if (Arrays.equals(key, new byte[KEY_BYTES]))
+        {
+            throw new IllegalArgumentException("key is all zeros, expected the pair's derived membership key");
+        }
+        return key.clone();
     }
 
     private static void requireOtherPeer(final List<String> peers, final InetSocketAddress self, final String nodeId)

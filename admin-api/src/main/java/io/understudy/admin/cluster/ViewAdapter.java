@@ -1,5 +1,6 @@
 package io.understudy.admin.cluster;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -10,9 +11,9 @@ import org.jgroups.Receiver;
 import org.jgroups.View;
 
 /**
- * Receives the channel's views, keeps the current {@link MembershipView}, logs the change and calls the
- * {@link MembershipListener}. Runs on JGroups threads; a listener that throws is logged, never allowed to reach
- * JGroups.
+ * Receives the channel's views, keeps the current {@link MembershipView}, logs the change (a stranger in the view at
+ * ERROR, once per appearance) and calls the {@link MembershipListener} about the configured peer only. Runs on JGroups
+ * threads; a listener that throws is logged, never allowed to reach JGroups.
  */
 final class ViewAdapter implements Receiver
 {
@@ -22,7 +23,8 @@ final class ViewAdapter implements Receiver
     private final Supplier<Address> self;
     private final SuspicionTracker suspicions;
     private final MembershipListener listener;
-    private final ViewTracker tracker = new ViewTracker();
+    private final ViewTracker tracker;
+    private final List<String> configuredPeers;
     private volatile MembershipView view = MembershipView.NONE;
     private volatile boolean stopped;
 
@@ -30,12 +32,16 @@ final class ViewAdapter implements Receiver
         final String nodeId,
         final Supplier<Address> self,
         final SuspicionTracker suspicions,
-        final MembershipListener listener)
+        final MembershipListener listener,
+        final ViewTracker tracker,
+        final List<String> configuredPeers)
     {
         this.nodeId = nodeId;
         this.self = self;
         this.suspicions = suspicions;
         this.listener = listener;
+        this.tracker = tracker;
+        this.configuredPeers = List.copyOf(configuredPeers);
     }
 
     MembershipView view()
@@ -66,6 +72,12 @@ final class ViewAdapter implements Receiver
         view = change.view();
         LOG.info("[{}] view {}: members {}, coordinator {}, peer present={}", nodeId, view.viewId(), view.members(),
             view.coordinator(), view.peerPresent());
+        for (final String stranger : change.newStrangers())
+        {
+            LOG.error("[{}] stranger {} in heartbeat view {}: not at a configured peer address {}; it never counts "
+                + "as the peer (it holds the pair's key, or this node runs insecure)", nodeId, stranger, view.viewId(),
+                configuredPeers);
+        }
         callListener("onViewChanged", () -> listener.onViewChanged(change.view()));
         for (final ViewTracker.LostPeer lost : change.lost())
         {

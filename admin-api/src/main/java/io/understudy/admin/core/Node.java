@@ -209,12 +209,38 @@ public final class Node implements Managed, MembershipListener
             io.understudy.admin.security.ReadLogKey.load(settings.getSecurity()));
     }
 
+    /**
+     * The heartbeat's config with the pair's membership key from node.security.secretFile; no key only when the
+     * config says insecure: true and names no secret file.
+     *
+     * @throws io.understudy.logger.UnderstudyException naming the secret file when it cannot be read.
+     */
     private MembershipConfig membershipConfig()
     {
         final MembershipSettings cluster = settings.getMembership();
+        final io.understudy.admin.security.SecuritySettings security = settings.getSecurity();
+        final Optional<io.understudy.admin.security.PairSecret> secret;
+        try
+        {
+            secret = security.load();
+        }
+        catch (final IOException ex)
+        {
+            throw new io.understudy.logger.UnderstudyException("nodeId=" + settings.getId() + ", cannot start the "
+                + "heartbeat: node.security.secretFile=" + security.getSecretFile() + " cannot be used: "
+                + ex.getMessage(), ex);
+        }
+        if (secret.isEmpty() && !security.isInsecure())
+        {
+            throw new io.understudy.logger.UnderstudyException("nodeId=" + settings.getId() + ", cannot start the "
+                + "heartbeat: node.security.secretFile is not set and node.security.insecure is false");
+        }
+        final byte[] key = secret.map(pair -> pair.key(io.understudy.admin.security.PairSecret.MEMBERSHIP))
+            .orElse(null);
         return new MembershipConfig(settings.getId(), settings.getLanAddress(), cluster.getBindPort(),
             cluster.getPeers(), MembershipConfig.DEFAULT_CLUSTER_NAME, cluster.getFailureTimeoutMs(),
-            cluster.getHeartbeatIntervalMs(), cluster.getVerifySuspectMs(), MembershipConfig.DEFAULT_JOIN_TIMEOUT_MS);
+            cluster.getHeartbeatIntervalMs(), cluster.getVerifySuspectMs(), MembershipConfig.DEFAULT_JOIN_TIMEOUT_MS,
+            key);
     }
 
     @Override

@@ -11,8 +11,8 @@ import io.understudy.admin.core.Role;
 
 /**
  * "heartbeat": the peer is in the view and was heard within node.membership.failureTimeoutMs (after that JGroups
- * suspects it). Every node expects a peer (node.membership.peers names both); the one exception is a primary that
- * took over and runs alone, which is healthy and says so ("no peer").
+ * suspects it), and no stranger is in the view. Every node expects a peer (node.membership.peers names both); the one
+ * exception is a primary that took over and runs alone, which is healthy and says so ("no peer").
  */
 public final class HeartbeatHealthCheck extends HealthCheck
 {
@@ -31,6 +31,12 @@ public final class HeartbeatHealthCheck extends HealthCheck
         final long ageMs = node.heartbeatAgeMs();
         final boolean inView = node.view().map(MembershipView::peerPresent).orElse(false);
         final List<String> members = node.view().map(MembershipView::members).orElse(List.of());
+        final List<String> strangers = node.view().map(MembershipView::strangers).orElse(List.of());
+        if (!strangers.isEmpty())
+        {
+            return Result.unhealthy("stranger(s) " + strangers + " in the heartbeat view " + members +
+                ": only the configured peer (" + String.join(", ", otherPeers(settings)) + ") may be there");
+        }
         if (inView && ageMs >= 0 && ageMs <= limitMs)
         {
             return Result.healthy("peer heard " + ageMs + " ms ago; view " + members);

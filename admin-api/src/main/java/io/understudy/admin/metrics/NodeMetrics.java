@@ -53,6 +53,9 @@ public final class NodeMetrics
             () -> flag(node.role() == Role.PRIMARY));
         gauge("peer.present", Kind.GAUGE, "1 when the other node is in this node's heartbeat view",
             () -> flag(node.view().map(view -> view.peerPresent()).orElse(false)));
+        gauge("membership.strangers", Kind.GAUGE,
+            "Members of the heartbeat view that are neither this node nor the configured peer (an alarm when > 0)",
+            () -> node.view().map(view -> view.strangers().size()).orElse(0));
         gauge("heartbeat.age.seconds", Kind.GAUGE, "Seconds since anything was heard from the peer",
             () -> node.heartbeatAgeMs() < 0 ? null : node.heartbeatAgeMs() / 1000.0);
         gauge("takeover.failed", Kind.GAUGE, "1 when the last takeover attempt failed (the node needs an operator)",

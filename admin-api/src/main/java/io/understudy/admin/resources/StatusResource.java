@@ -59,6 +59,7 @@ public final class StatusResource
             protectedCount,
             unprotectedCount,
             node.appStatus().orElse(null),
-            node.lastAppFailure().orElse(null));
+            node.lastAppFailure().orElse(null),
+            node.view().map(view -> view.strangers()).orElse(java.util.List.of()));
     }
 }

@@ -12,7 +12,8 @@ class LastHeardTrackerTest
 
     private final Address self = UUID.randomUUID();
     private final Address peer = UUID.randomUUID();
-    private final LastHeardTracker tracker = new LastHeardTracker();
+    private final Address stranger = UUID.randomUUID();
+    private final LastHeardTracker tracker = new LastHeardTracker(peer::equals);
 
     @Test
     void shouldReportNeverWhenNothingArrived()
@@ -39,5 +40,19 @@ class LastHeardTrackerTest
         tracker.onReceived(self, 2_000 * MS);
 
         assertThat(tracker.millisSinceHeard(2_500 * MS)).isEqualTo(1_500);
+    }
+
+    @Test
+    void shouldIgnoreStrangerWhenItIsNotTheConfiguredPeer()
+    {
+        tracker.setAddress(self);
+        tracker.onReceived(stranger, 1_000 * MS);
+
+        assertThat(tracker.millisSinceHeard(1_500 * MS)).isEqualTo(-1);
+
+        tracker.onReceived(peer, 2_000 * MS);
+        tracker.onReceived(stranger, 3_000 * MS);
+
+        assertThat(tracker.millisSinceHeard(3_500 * MS)).isEqualTo(1_500);
     }
 }

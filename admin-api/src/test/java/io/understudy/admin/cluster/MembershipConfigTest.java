@@ -11,11 +11,12 @@ import org.junit.jupiter.api.Test;
 class MembershipConfigTest
 {
     private static final List<String> PEERS = List.of("198.18.0.2:7800", "198.18.0.3:7800");
+    private static final byte[] KEY = Pair.randomKey();
 
     @Test
     void shouldUseDefaultsWhenBuiltFromIdAddressAndPeers()
     {
-        final MembershipConfig config = MembershipConfig.of("a", "198.18.0.2", PEERS);
+        final MembershipConfig config = MembershipConfig.of("a", "198.18.0.2", PEERS, KEY);
 
         assertThat(config.bindPort()).isEqualTo(7800);
         assertThat(config.clusterName()).isEqualTo("understudy");
@@ -25,6 +26,59 @@ class MembershipConfigTest
         assertThat(config.joinTimeoutMs()).isEqualTo(1000);
         assertThat(config.peerAddresses()).containsExactly(
             new InetSocketAddress("198.18.0.2", 7800), new InetSocketAddress("198.18.0.3", 7800));
+        assertThat(config.otherPeerAddresses()).containsExactly(new InetSocketAddress("198.18.0.3", 7800));
+        assertThat(config.isSecure()).isTrue();
+        assertThat(config.key()).isEqualTo(KEY);
+    }
+
+    @Test
+    void shouldRejectKeyOfWrongLengthWhenBuilt()
+    {
+        assertThatThrownBy(() -> MembershipConfig.of("a", "198.18.0.2", PEERS, new byte[16]))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("key has 16 bytes, expected 32 (PairSecret.key(PairSecret.MEMBERSHIP))");
+        assertThatThrownBy(() -> MembershipConfig.of("a", "198.18.0.2", PEERS, new byte[0]))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("key has 0 bytes");
+    }
+
+    @Test
+    void shouldRejectAllZeroKeyWhenBuilt()
+    {
+        assertThatThrownBy(() -> MembershipConfig.of("a", "198.18.0.2", PEERS, new byte[32]))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("key is all zeros, expected the pair's derived membership key");
+    }
+
+    @Test
+    void shouldRejectMissingKeyWhenNotBuiltAsInsecure()
+    {
+        assertThatThrownBy(() -> MembershipConfig.of("a", "198.18.0.2", PEERS, null))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("MembershipConfig.insecure");
+    }
+
+    @Test
+    void shouldBeInsecureWithoutKeyWhenBuiltAsInsecure()
+    {
+        final MembershipConfig config = MembershipConfig.insecure("a", "198.18.0.2", PEERS).withBindPort(7900);
+
+        assertThat(config.isSecure()).isFalse();
+        assertThat(config.key()).isNull();
+        assertThat(config.toString()).contains("key=none (insecure)");
+    }
+
+    @Test
+    void shouldKeepItsOwnCopyOfKeyAndNeverPrintItWhenBuilt()
+    {
+        final byte[] key = KEY.clone();
+        final MembershipConfig config = MembershipConfig.of("a", "198.18.0.2", PEERS, key).withClusterName("c");
+        key[0]++;
+        config.key()[1]++;
+
+        assertThat(config.key()).isEqualTo(KEY);
+        assertThat(config.toString()).contains("key=set").doesNotContain(java.util.HexFormat.of().formatHex(KEY))
+            .doesNotContain(java.util.Arrays.toString(KEY));
     }
 
     @Test
@@ -112,6 +166,6 @@ class MembershipConfigTest
         final String id, final String bindAddress, final int port, final List<String> peers,
         final long timeoutMs, final long intervalMs)
     {
-        return new MembershipConfig(id, bindAddress, port, peers, "understudy", timeoutMs, intervalMs, 200, 1000);
+        return new MembershipConfig(id, bindAddress, port, peers, "understudy", timeoutMs, intervalMs, 200, 1000, KEY);
     }
 }

@@ -3,6 +3,7 @@ package io.understudy.admin.cluster;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,13 +11,16 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * Two nodes' configs on 127.0.0.1 with free ports, and the helpers every membership test needs: start, wait with a
- * deadline, simulate a crash, close what was started.
+ * Two nodes' configs on 127.0.0.1 with free ports and one random pair key, and the helpers every membership test
+ * needs: start, wait with a deadline, simulate a crash, close what was started.
  */
 final class Pair implements AutoCloseable
 {
     static final String LOOPBACK = "127.0.0.1";
 
+    final byte[] key = randomKey();
+    final List<String> peers;
+    final String clusterName;
     final MembershipConfig configA;
     final MembershipConfig configB;
     final RecordingListener listenerA = new RecordingListener();
@@ -27,10 +31,39 @@ final class Pair implements AutoCloseable
     {
         final int portA = freePort(-1);
         final int portB = freePort(portA);
-        final List<String> peers = List.of(LOOPBACK + ":" + portA, LOOPBACK + ":" + portB);
-        final String clusterName = "understudy-test-" + portA;
-        configA = MembershipConfig.of("a", LOOPBACK, peers).withBindPort(portA).withClusterName(clusterName);
-        configB = MembershipConfig.of("b", LOOPBACK, peers).withBindPort(portB).withClusterName(clusterName);
+        peers = List.of(LOOPBACK + ":" + portA, LOOPBACK + ":" + portB);
+        clusterName = "understudy-test-" + portA;
+        configA = MembershipConfig.of("a", LOOPBACK, peers, key).withBindPort(portA).withClusterName(clusterName);
+        configB = MembershipConfig.of("b", LOOPBACK, peers, key).withBindPort(portB).withClusterName(clusterName);
+    }
+
+    /**
+     * A third node's config in this pair's cluster, on a free port that is not in the pair's peers, discovering the
+     * pair through the same peer list: a stranger.
+     *
+     * @param key its key: the pair's, another, or null for an insecure node.
+     */
+    MembershipConfig strangerConfig(final String id, final byte[] key)
+    {
+        final int port = freePort(Math.max(configA.bindPort(), configB.bindPort()));
+        final MembershipConfig config = key == null ? MembershipConfig.insecure(id, LOOPBACK, peers)
+            : MembershipConfig.of(id, LOOPBACK, peers, key);
+        return config.withBindPort(port).withClusterName(clusterName);
+    }
+
+    /** Starts any node this pair closes at the end (a stranger, say). */
+    Membership start(final MembershipConfig config, final MembershipListener listener)
+    {
+        final Membership membership = Membership.start(config, listener);
+        started.add(membership);
+        return membership;
+    }
+
+    static byte[] randomKey()
+    {
+        final byte[] bytes = new byte[MembershipConfig.KEY_BYTES];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
     Membership startA()
@@ -41,13 +74,6 @@ final class Pair implements AutoCloseable
     Membership startB()
     {
         return start(configB, listenerB);
-    }
-
-    private Membership start(final MembershipConfig config, final MembershipListener listener)
-    {
-        final Membership membership = Membership.start(config, listener);
-        started.add(membership);
-        return membership;
     }
 
     /**
@@ -72,6 +98,20 @@ final class Pair implements AutoCloseable
             if (System.nanoTime() - deadlineNs > 0)
             {
                 throw new AssertionError("not true within " + timeout + ": " + description);
+            }
+            LockSupport.parkNanos(10_000_000);
+        }
+    }
+
+    /** Polls the condition every 10 ms for the whole duration; fails with the description the first time it fails. */
+    static void assertDuring(final BooleanSupplier condition, final Duration duration, final String description)
+    {
+        final long endNs = System.nanoTime() + duration.toNanos();
+        while (System.nanoTime() - endNs < 0)
+        {
+            if (!condition.getAsBoolean())
+            {
+                throw new AssertionError("not true throughout " + duration + ": " + description);
             }
             LockSupport.parkNanos(10_000_000);
         }

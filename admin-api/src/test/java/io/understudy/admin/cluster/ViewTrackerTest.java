@@ -14,7 +14,9 @@ class ViewTrackerTest
 {
     private final Address a = node("tracker-a");
     private final Address b = node("tracker-b");
-    private final ViewTracker tracker = new ViewTracker();
+    private final Address c = node("tracker-c");
+    private Address restartedB;
+    private final ViewTracker tracker = new ViewTracker(this::isConfiguredPeer, member -> member + "@stranger");
 
     @Test
     void shouldReportPeerJoinedAndPresentWhenViewGainsIt()
@@ -57,6 +59,7 @@ class ViewTrackerTest
     void shouldReportLostAndJoinedWhenPeerRestartsWithSameId()
     {
         final Address restarted = node("tracker-b");
+        restartedB = restarted;
         tracker.onView(View.create(a, 2, a, b), a, member -> false, 100);
 
         final ViewTracker.ViewChange change = tracker.onView(View.create(a, 3, a, restarted), a, member -> false, 300);
@@ -73,6 +76,40 @@ class ViewTrackerTest
 
         assertThat(change.joined()).containsExactly("tracker-b");
         assertThat(change.view().viewId()).isEqualTo("[tracker-b|5]");
+    }
+
+    @Test
+    void shouldReportStrangerOnceAndNeverAsPeerWhenNotConfigured()
+    {
+        final ViewTracker.ViewChange first = tracker.onView(View.create(a, 2, a, c), a, member -> false, 100);
+        final ViewTracker.ViewChange second = tracker.onView(View.create(a, 3, a, c, b), a, member -> false, 200);
+
+        assertThat(first.view().peerPresent()).isFalse();
+        assertThat(first.joined()).isEmpty();
+        assertThat(first.view().strangers()).containsExactly("tracker-c@stranger");
+        assertThat(first.newStrangers()).containsExactly("tracker-c@stranger");
+        assertThat(second.view().peerPresent()).isTrue();
+        assertThat(second.joined()).containsExactly("tracker-b");
+        assertThat(second.view().strangers()).containsExactly("tracker-c@stranger");
+        assertThat(second.newStrangers()).isEmpty();
+        assertThat(second.view().members()).containsExactly("tracker-a", "tracker-c", "tracker-b");
+    }
+
+    @Test
+    void shouldNotReportPeerLostWhenStrangerLeaves()
+    {
+        tracker.onView(View.create(a, 2, a, b, c), a, member -> false, 100);
+
+        final ViewTracker.ViewChange change = tracker.onView(View.create(a, 3, a, b), a, member -> false, 200);
+
+        assertThat(change.lost()).isEmpty();
+        assertThat(change.view().strangers()).isEmpty();
+        assertThat(change.view().peerPresent()).isTrue();
+    }
+
+    private boolean isConfiguredPeer(final Address member)
+    {
+        return member.equals(b) || member.equals(restartedB);
     }
 
     private static Address node(final String id)
