@@ -82,6 +82,15 @@ public final class AppProcess implements AutoCloseable
     }
 
     /**
+     * Whether the app is dead or on its way out (a pending SIGKILL, a thread exiting): read from /proc, so ask it
+     * once per decision, not per packet. A dying app's sockets can close before its pidfd says it exited.
+     */
+    public boolean isDying()
+    {
+        return !isAlive() || ProcStat.isDying(pid);
+    }
+
+    /**
      * Whether the app process still runs, asked of the kernel now without blocking (a zombie counts as dead).
      * Thread-safe. After close() it answers what it last knew.
      */

@@ -36,6 +36,76 @@ final class ProcStat
         return state == ABSENT || state == 'Z' || state == 'X';
     }
 
+    /** Field 9, the kernel's flags of the task; PF_EXITING is set when do_exit starts, before its files close. */
+    private static final int FLAGS_FIELD = 9;
+    private static final long PF_EXITING = 0x4;
+    /** SIGKILL's bit in the pending-signal masks of /proc/PID/status. */
+    private static final long SIGKILL_BIT = 1L << 8;
+
+    /**
+     * Whether the process is on its way out: a pending SIGKILL, or any of its threads exiting (PF_EXITING) or gone
+     * (zombie). Its sockets may already be closed while its pidfd does not yet say it exited: on a loaded host the
+     * dying thread can be preempted for tens of milliseconds between the two.
+     */
+    static boolean isDying(final long pid)
+    {
+        if (sigkillPending(pid))
+        {
+            return true;
+        }
+        final java.io.File[] tasks = new java.io.File("/proc/" + pid + "/task").listFiles();
+        if (tasks == null)
+        {
+            return hasExited(state(pid));
+        }
+        for (final java.io.File task : tasks)
+        {
+            final String[] fields = fields(Path.of(task.getPath(), "stat"));
+            if (fields == null)
+            {
+                continue; // that thread is gone already
+            }
+            final char taskState = fields[STATE_FIELD - FIRST_FIELD_AFTER_NAME].charAt(0);
+            if (hasExited(taskState) || (parseLong(fields[FLAGS_FIELD - FIRST_FIELD_AFTER_NAME]) & PF_EXITING) != 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sigkillPending(final long pid)
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")))
+            {
+                if ((line.startsWith("ShdPnd:") || line.startsWith("SigPnd:")) &&
+                    (Long.parseUnsignedLong(line.substring(7).strip(), 16) & SIGKILL_BIT) != 0)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    private static long parseLong(final String field)
+    {
+        try
+        {
+            return Long.parseLong(field);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return 0;
+        }
+    }
+
     /** The wait status of a zombie; empty when the process runs, was reaped, or the kernel hides it. */
     static OptionalInt zombieWaitStatus(final long pid)
     {
@@ -57,10 +127,15 @@ final class ProcStat
 
     private static String[] fields(final long pid)
     {
+        return fields(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    private static String[] fields(final Path statFile)
+    {
         final String stat;
         try
         {
-            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            stat = Files.readString(statFile);
         }
         catch (final IOException ex)
         {

@@ -176,7 +176,8 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
         {
             return false; // dead: the watch thread tells the node in a moment
         }
-        return nowNs - sinceNs >= graceNs;
+        // After the grace, one look in /proc: a dying app (SIGKILL pending, a thread exiting) holds on.
+        return nowNs - sinceNs >= graceNs && !watched.isDying();
     }
 
     /** The connections could not be handed over: let every held close through, as without Understudy. */

@@ -70,6 +70,25 @@ class AppProcessTest
     }
 
     @Test
+    void shouldCallAStoppedAppWithAPendingKillDyingBeforeItsPidFdSaysItExited() throws Exception
+    {
+        // A traced-stop would keep the kill pending; a plain SIGSTOP does not (SIGKILL wakes it), so the observable
+        // contract is: alive and well -> not dying; killed -> dying from then on, whatever the pidfd says yet.
+        child = new ProcessBuilder("sleep", "60").start();
+        try (AppProcess app = AppProcess.find("n1", pidFileOf(child.pid()), UNUSED))
+        {
+            assertThat(app.isDying()).as("a sleeping app").isFalse();
+            new ProcessBuilder("kill", "-STOP", Long.toString(child.pid())).start().waitFor();
+            assertThat(app.isDying()).as("a stopped (hung) app is not dying").isFalse();
+
+            child.destroyForcibly();
+            child.waitFor(5, TimeUnit.SECONDS);
+
+            assertThat(app.isDying()).as("killed").isTrue();
+        }
+    }
+
+    @Test
     void shouldSeeTheDeathWhenWatchingWithoutAPidFd() throws Exception
     {
         child = new ProcessBuilder("sleep", "60").start();
