@@ -1,0 +1,59 @@
+package io.understudy.ops.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A stranger in the client host, without the pair's secret, tries to join the heartbeat and to write the read log
+ * while 20 clients load the service and the primary's host crashes; it also knocks at the admin surface. It gets in
+ * nowhere, nothing it sent is acked, and the backup takes every connection over as without it.
+ */
+@Tag("lab")
+@Timeout(300)
+class StrangersOnTheLanTest
+{
+    @RegisterExtension
+    static final LabExtension LAB = new LabExtension();
+
+    @Test
+    void shouldKeepTheStrangerOutAndStillTakeOverEveryConnection() throws Exception
+    {
+        Lab.startDemoService();
+        final CompletableFuture<Lab.Result> stranger = CompletableFuture.supplyAsync(() -> Lab.exec(Lab.CLIENT,
+            Duration.ofSeconds(90), "java", "-Xmx128m", "-Djava.net.preferIPv4Stack=true", "-cp",
+            Lab.REPO.resolve("admin-api/target/understudy-node.jar") + ":" + Lab.TEST_CLASSES,
+            LabStranger.class.getName(), "198.18.0.1", "198.18.0.2:7800,198.18.0.3:7800", "198.18.0.3:7400", "14"));
+
+        assertThat(httpCode("-X", "POST", "http://198.18.0.2:8081/tasks/log-level"))
+            .as("Dropwizard's admin port is not on the LAN").isEqualTo("000");
+        assertThat(httpCode("http://198.18.0.2:8080/connections")).as("/connections without the token")
+            .isEqualTo("401");
+        final JsonNode report = FailoverDrill.run(Lab.DEMO_SERVICE_PORT, "line", "host-crash");
+
+        LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
+        final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
+        final Lab.Result strangerSaw = stranger.get(120, TimeUnit.SECONDS);
+        System.out.println("stranger: " + strangerSaw + "\nfailover with a stranger around: " + failover);
+        assertThat(strangerSaw.stdout()).contains("END joined=0 acked=0");
+        assertThat(Lab.api(Lab.BACKUP, "/status").get("strangers")).as("no stranger ever in the pair's view")
+            .isEmpty();
+    }
+
+    private static String httpCode(final String... request)
+    {
+        final java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("curl", "-s", "-o",
+            "/dev/null", "-w", "%{http_code}", "--max-time", "3"));
+        command.addAll(java.util.List.of(request));
+        return Lab.exec(Lab.CLIENT, Duration.ofSeconds(20), command.toArray(String[]::new)).stdout().strip();
+    }
+}
