@@ -112,8 +112,33 @@ public final class BackupTapper implements AutoCloseable
                 200);
         }
         LOG.info("[{}] tapping {} in promiscuous mode, filter '{}'", config.nodeId(), config.interfaceName(),
-            config.captureFilter());
+            withoutOwnClients(config));
         return tapper;
+    }
+
+    /**
+     * The capture filter, leaving out connections this host itself opens to the service (the node's own probe of
+     * VIP:port before a takeover, a monitor on this host): they are nobody's to protect, and one the primary had not
+     * closed yet when it died would be reported as a connection the takeover could not restore.
+     */
+    static String withoutOwnClients(final TapConfig config) throws IOException
+    {
+        final StringBuilder filter = new StringBuilder(config.captureFilter());
+        final java.net.NetworkInterface nic = java.net.NetworkInterface.getByName(config.interfaceName());
+        if (nic != null)
+        {
+            for (final java.net.InterfaceAddress address : nic.getInterfaceAddresses())
+            {
+                if (address.getAddress() instanceof java.net.Inet4Address own &&
+                    !own.getHostAddress().equals(config.serviceAddress()))
+                {
+                    filter.append(" and not (src host ").append(own.getHostAddress()).append(" and dst host ")
+                        .append(config.serviceAddress()).append(") and not (src host ").append(config.serviceAddress())
+                        .append(" and dst host ").append(own.getHostAddress()).append(')');
+                }
+            }
+        }
+        return filter.toString();
     }
 
     private static PcapHandle open(final TapConfig config) throws IOException
@@ -128,7 +153,7 @@ public final class BackupTapper implements AutoCloseable
                 .bufferSize(config.bufferBytes())
                 .timeoutMillis(10)
                 .build();
-            handle.setFilter(config.captureFilter(), org.pcap4j.core.BpfProgram.BpfCompileMode.OPTIMIZE);
+            handle.setFilter(withoutOwnClients(config), org.pcap4j.core.BpfProgram.BpfCompileMode.OPTIMIZE);
             handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
             return handle;
         }

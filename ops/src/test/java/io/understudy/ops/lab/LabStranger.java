@@ -15,7 +15,7 @@ import io.understudy.logger.PrimaryWrite;
  * A stranger on the lab's LAN, run in the client host by the system tests: the right cluster name and wire formats,
  * but not the pair's secret. Prints what it got and, last, "END joined=N acked=N" (members it ever saw besides
  * itself, records the logger acknowledged).
- * Usage: LabStranger BIND_ADDRESS PEER:PORT,PEER:PORT LOGGER_HOST:PORT DURATION_S
+ * Usage: LabStranger BIND_ADDRESS PEER:PORT LOGGER_HOST:PORT DURATION_S (PEER: the pair node it tries to join)
  */
 public final class LabStranger
 {
@@ -26,8 +26,7 @@ public final class LabStranger
     public static void main(final String[] args) throws Exception
     {
         final String bind = args[0];
-        final List<String> peers = new java.util.ArrayList<>(List.of(args[1].split(",")));
-        peers.add(bind + ":7800");
+        final List<String> peers = List.of(args[1], bind + ":7800");
         final String[] logger = args[2].split(":");
         final long durationMs = Long.parseLong(args[3]) * 1000;
         final byte[] wrongKey = new byte[LogAuth.KEY_BYTES];

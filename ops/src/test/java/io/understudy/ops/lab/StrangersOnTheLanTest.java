@@ -32,7 +32,7 @@ class StrangersOnTheLanTest
         final CompletableFuture<Lab.Result> stranger = CompletableFuture.supplyAsync(() -> Lab.exec(Lab.CLIENT,
             Duration.ofSeconds(90), "java", "-Xmx128m", "-Djava.net.preferIPv4Stack=true", "-cp",
             Lab.REPO.resolve("admin-api/target/understudy-node.jar") + ":" + Lab.TEST_CLASSES,
-            LabStranger.class.getName(), "198.18.0.1", "198.18.0.2:7800,198.18.0.3:7800", "198.18.0.3:7400", "14"));
+            LabStranger.class.getName(), "198.18.0.1", "198.18.0.2:7800", "198.18.0.3:7400", "14"));
 
         assertThat(httpCode("-X", "POST", "http://198.18.0.2:8081/tasks/log-level"))
             .as("Dropwizard's admin port is not on the LAN").isEqualTo("000");
