@@ -74,6 +74,7 @@ public final class Node implements Managed, MembershipListener
     private volatile String apiToken = "";
     private final Object drillLock = new Object();
     private volatile AppSupervisor app;
+    private volatile Optional<io.understudy.admin.security.PairSecret> secret = Optional.empty();
     private volatile AppFailureReport lastAppFailure;
     private final RelayWatchdog watchdog;
     private final ServiceProbe probe;
@@ -91,6 +92,7 @@ public final class Node implements Managed, MembershipListener
     @Override
     public void start() throws IOException
     {
+        secret = loadSecret();
         if (role == Role.PRIMARY && probe.answers())
         {
             LOG.warn("[{}] configured as primary, but {}:{} already answers: another node holds the service; " +
@@ -133,7 +135,7 @@ public final class Node implements Managed, MembershipListener
         {
             logServer = LogServer.start(settings.getId(),
                 new InetSocketAddress(settings.getLanAddress(), log.getListenPort()), eventLog,
-                io.understudy.admin.security.ReadLogKey.load(settings.getSecurity()));
+                readLogAuth());
         }
     }
 
@@ -179,7 +181,7 @@ public final class Node implements Managed, MembershipListener
         LOG.info("[{}] shipping the read log to {} ({} commit)", settings.getId(), logger,
             log.getCommit().name().toLowerCase(java.util.Locale.ROOT));
         return ReadLog.shipping(settings.getId(), logger,
-            io.understudy.admin.security.ReadLogKey.load(settings.getSecurity()), log.getBufferBytes(),
+            readLogAuth(), log.getBufferBytes(),
             log.getReconnectMs(), log.getCommit() == LogSettings.Commit.SYNC, log.getCommitTimeoutMs());
     }
 
@@ -206,7 +208,7 @@ public final class Node implements Managed, MembershipListener
             new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
             settings.getTakeover().getMode() == TakeoverSettings.Mode.REPLAY,
             settings.getLog().isEnabled() ? loggerAddress(Role.BACKUP) : null,
-            io.understudy.admin.security.ReadLogKey.load(settings.getSecurity()));
+            readLogAuth());
     }
 
     /**
@@ -215,14 +217,18 @@ public final class Node implements Managed, MembershipListener
      *
      * @throws io.understudy.logger.UnderstudyException naming the secret file when it cannot be read.
      */
-    private MembershipConfig membershipConfig()
+    /**
+     * The pair's secret, read once at start, before any channel opens: every channel's key derives from it.
+     *
+     * @throws io.understudy.logger.UnderstudyException naming the secret file when it cannot be used.
+     */
+    private Optional<io.understudy.admin.security.PairSecret> loadSecret()
     {
-        final MembershipSettings cluster = settings.getMembership();
         final io.understudy.admin.security.SecuritySettings security = settings.getSecurity();
-        final Optional<io.understudy.admin.security.PairSecret> secret;
+        final Optional<io.understudy.admin.security.PairSecret> loaded;
         try
         {
-            secret = security.load();
+            loaded = security.load();
         }
         catch (final IOException ex)
         {
@@ -230,11 +236,23 @@ public final class Node implements Managed, MembershipListener
                 + "heartbeat: node.security.secretFile=" + security.getSecretFile() + " cannot be used: "
                 + ex.getMessage(), ex);
         }
-        if (secret.isEmpty() && !security.isInsecure())
+        if (loaded.isEmpty() && !security.isInsecure())
         {
             throw new io.understudy.logger.UnderstudyException("nodeId=" + settings.getId() + ", cannot start the "
                 + "heartbeat: node.security.secretFile is not set and node.security.insecure is false");
         }
+        return loaded;
+    }
+
+    /** The read log's key from the pair's secret; none when this node runs insecure. */
+    private io.understudy.logger.LogAuth readLogAuth()
+    {
+        return secret.map(io.understudy.admin.security.ReadLogKey::of).orElse(io.understudy.logger.LogAuth.INSECURE);
+    }
+
+    private MembershipConfig membershipConfig()
+    {
+        final MembershipSettings cluster = settings.getMembership();
         final byte[] key = secret.map(pair -> pair.key(io.understudy.admin.security.PairSecret.MEMBERSHIP))
             .orElse(null);
         return new MembershipConfig(settings.getId(), settings.getLanAddress(), cluster.getBindPort(),
