@@ -620,8 +620,21 @@ public final class Node implements Managed, MembershipListener
         {
             LOG.error("[{}] the relay thread died ({}): exiting, so the supervisor releases the service address and " +
                 "the backup takes over", settings.getId(), failure.toString());
-            Runtime.getRuntime().halt(70);
+            exitNow(70);
         }
+    }
+
+    /**
+     * Exits at once, without shutdown hooks (they could block a node out of memory), after the logs are written:
+     * Dropwizard's appenders are asynchronous, and the line that says why the node exits must not be lost.
+     */
+    static void exitNow(final int status)
+    {
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logging)
+        {
+            logging.stop(); // drains the asynchronous appenders
+        }
+        Runtime.getRuntime().halt(status);
     }
 
     private void onRelayStalled(final String why)
@@ -641,8 +654,10 @@ public final class Node implements Managed, MembershipListener
         {
             throw new IllegalStateException("this node (" + settings.getId() + ") relays nothing: it is " + role);
         }
-        LOG.warn("[{}] fault injection: killing the relay thread", settings.getId());
-        relay.injectFailure(new OutOfMemoryError("injected by POST /faults/relay-error"));
+        LOG.warn("[{}] fault injection: killing the relay thread in 200 ms", settings.getId());
+        // Later, not now: the node exits at once when its relay dies, and the request must get its answer first.
+        java.util.concurrent.CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+            .execute(() -> relay.injectFailure(new OutOfMemoryError("injected by POST /faults/relay-error")));
     }
 
     /** The peer's node id, as its own status says; else from the view; else its address. */

@@ -93,7 +93,7 @@ final class RelayWatchdog implements AutoCloseable
         {
             LOG.error("[{}] the relay loop has not turned for {} ms: exiting, so the backup takes over", nodeId,
                 nowMs - sameTurnsSinceMs);
-            Runtime.getRuntime().halt(STUCK_EXIT_STATUS);
+            Node.exitNow(STUCK_EXIT_STATUS);
         }
         checkStall(current);
     }
