@@ -1,0 +1,321 @@
+package io.understudy.admin.core;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The backup's decision whether the primary is gone, made once a step from what the caller observed, with time as an
+ * argument: no threads, no I/O, no sleeping, so every rule is tested with a hand-moved clock. One decider lives for
+ * one loss of the heartbeat; the caller probes, reads the tap and membership, calls {@link #next} and acts on (and
+ * logs) the {@link Decision}, then calls again after {@link Decision.Wait#nextCheckInNs}.
+ * <p>
+ * The rules of a step, first match wins:
+ * <pre>
+ *   +---+--------------------------------------------+------------------------------------------------+
+ *   | # | observed                                   | decision                                       |
+ *   +---+--------------------------------------------+------------------------------------------------+
+ *   | 1 | the heartbeat view holds the peer again    | StandDown (final)                              |
+ *   | 2 | this node's replica cannot serve           | Refuse (final): clients see what they would    |
+ *   |   |                                            | without Understudy, never a dead replica       |
+ *   | 3 | the peer is primary at an epoch above ours | Wait: it serves a newer term, never take over  |
+ *   | 4 | the primary asked for a handover           | TakeOver with its trigger (final)              |
+ *   | 5 | probe failed N steps in a row, tap quiet   | TakeOver (final)                               |
+ *   | 6 | otherwise                                  | Wait, or StillServing once after maxEvaluation |
+ *   +---+--------------------------------------------+------------------------------------------------+
+ * </pre>
+ */
+final class TakeoverDecider
+{
+    static final String ANSWERS_PROBE = "it answers a direct probe";
+    static final String TAP_HEARS = "the tap still hears it";
+    static final String HIGHER_EPOCH = "the peer announces it is primary at an epoch above ours";
+
+    private static final long NS_PER_MS = 1_000_000L;
+
+    /** Where the decider is: evaluating until the first final decision, then done for good. */
+    enum State
+    {
+        /** The heartbeat is gone and the primary may still serve: each step observes again. */
+        EVALUATING,
+        /** The primary is gone (or asked for a handover): the caller takes the service over. */
+        TOOK_OVER,
+        /** This node's replica cannot serve: it does not take over, whatever happens to the primary. */
+        REFUSED,
+        /** The heartbeat came back: the primary lives and nothing is to be decided. */
+        STOOD_DOWN
+    }
+
+    private final Settings settings;
+    private final String heartbeatLoss;
+    private final long startNs;
+    private State state = State.EVALUATING;
+    private long lastNowNs;
+    private int failedProbesInARow;
+    private boolean stillServingReported;
+    private String lastWaitReason = "";
+    private boolean waitReasonChanged;
+
+    /**
+     * Starts an evaluation at the moment the heartbeat was lost.
+     *
+     * @param heartbeatLoss what membership said, e.g. "node-a suspected", quoted in the takeover trigger.
+     */
+    TakeoverDecider(final Settings settings, final String heartbeatLoss, final long nowNs)
+    {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.heartbeatLoss = Objects.requireNonNull(heartbeatLoss, "heartbeatLoss");
+        this.startNs = nowNs;
+        this.lastNowNs = nowNs;
+    }
+
+    /**
+     * One step: what to do given this observation. After a final decision (TakeOver, Refuse, StandDown) the
+     * evaluation is over: a takeover is acted on once, so a further step is refused rather than answered again.
+     *
+     * @throws IllegalStateException    when a final decision was made already (nothing changes).
+     * @throws IllegalArgumentException when the observation's clock runs backwards (nothing changes).
+     */
+    Decision next(final Observation observation)
+    {
+        if (state != State.EVALUATING)
+        {
+            throw new IllegalStateException("the takeover decision is made already: state=" + state +
+                ", heartbeatLoss=" + heartbeatLoss);
+        }
+        if (observation.nowNs() < lastNowNs)
+        {
+            throw new IllegalArgumentException("the clock ran backwards: nowNs=" + observation.nowNs() +
+                ", previous=" + lastNowNs);
+        }
+        lastNowNs = observation.nowNs();
+        if (observation.peerPresent())
+        {
+            return finish(State.STOOD_DOWN, new Decision.StandDown());
+        }
+        if (observation.replicaUnfitReason().isPresent())
+        {
+            return finish(State.REFUSED, new Decision.Refuse("the primary looks gone, but this node does not take " +
+                "over: " + observation.replicaUnfitReason().get() +
+                "; clients see what they would without Understudy"));
+        }
+        // A probe result is a fact about the service whatever else holds, so it counts toward the streak even while
+        // a higher-epoch primary keeps this node waiting.
+        failedProbesInARow = observation.probeAnswers() ? 0 : failedProbesInARow + 1;
+        if (observation.peerHigherEpochPrimary())
+        {
+            return await(observation, HIGHER_EPOCH, settings.recheckIntervalNs());
+        }
+        if (observation.handoverTrigger().isPresent())
+        {
+            return finish(State.TOOK_OVER, new Decision.TakeOver(observation.handoverTrigger().get()));
+        }
+        return evaluate(observation);
+    }
+
+    /** Rules 5 and 6: the primary is gone only when the probe failed often enough and the tap heard nothing. */
+    private Decision evaluate(final Observation observation)
+    {
+        final long quietForNs = observation.nowNs() - observation.lastServerProgressNs();
+        final boolean tapQuiet = quietForNs > settings.quietNs();
+        final boolean probeConfirmed = failedProbesInARow >= settings.confirmations();
+        if (probeConfirmed && tapQuiet)
+        {
+            return finish(State.TOOK_OVER, new Decision.TakeOver("heartbeat lost (" + heartbeatLoss + "), " +
+                probeFailure() + ", tap quiet"));
+        }
+        if (observation.probeAnswers())
+        {
+            return await(observation, ANSWERS_PROBE, settings.recheckIntervalNs());
+        }
+        if (!tapQuiet)
+        {
+            // The first moment the tap counts as quiet, so a confirmed failure is acted on then, not a recheck later.
+            final long untilQuietNs = settings.quietNs() - quietForNs + 1;
+            return await(observation, TAP_HEARS, probeConfirmed ?
+                Math.min(settings.recheckIntervalNs(), untilQuietNs) : settings.recheckIntervalNs());
+        }
+        return await(observation, "the direct probe failed " + failedProbesInARow + " of " +
+            settings.confirmations() + " times in a row", settings.recheckIntervalNs());
+    }
+
+    /** Today's trigger text when one failure is enough; the streak's length when more were asked for. */
+    private String probeFailure()
+    {
+        return settings.confirmations() == 1 ? "service probe failed" :
+            "service probe failed " + failedProbesInARow + " times in a row";
+    }
+
+    private Decision await(final Observation observation, final String reason, final long nextCheckInNs)
+    {
+        waitReasonChanged = !reason.equals(lastWaitReason);
+        lastWaitReason = reason;
+        final long evaluatingNs = observation.nowNs() - startNs;
+        if (!stillServingReported && observation.probeAnswers() && evaluatingNs >= settings.maxEvaluationNs())
+        {
+            stillServingReported = true;
+            return new Decision.StillServing("still serving: partition? the heartbeat from " + heartbeatLoss +
+                " has been lost for " + evaluatingNs / NS_PER_MS + " ms, but the service answers a direct probe; " +
+                "not taking over", reason, nextCheckInNs);
+        }
+        return new Decision.Wait(reason, nextCheckInNs);
+    }
+
+    private Decision finish(final State next, final Decision decision)
+    {
+        state = next;
+        waitReasonChanged = false;
+        return decision;
+    }
+
+    /** Why the last waiting step waited, for the log: e.g. {@value #ANSWERS_PROBE}; empty before any wait. */
+    String lastWaitReason()
+    {
+        return lastWaitReason;
+    }
+
+    /**
+     * Whether the last step waited for another reason than the wait before it (the first wait counts as a change),
+     * so the caller logs once per change rather than every recheck. False after a final decision.
+     */
+    boolean waitReasonChanged()
+    {
+        return waitReasonChanged;
+    }
+
+    State state()
+    {
+        return state;
+    }
+
+    /**
+     * How the decider judges: the tap's quiet time, how many probe failures in a row confirm the service is gone,
+     * when a service that keeps answering without a heartbeat is reported as a possible partition, and the recheck.
+     */
+    record Settings(long quietMs, int confirmations, long maxEvaluationMs, long recheckIntervalMs)
+    {
+        static final int DEFAULT_CONFIRMATIONS = 1;
+        static final long DEFAULT_MAX_EVALUATION_MS = 10_000;
+        static final long DEFAULT_RECHECK_INTERVAL_MS = 100;
+
+        Settings
+        {
+            if (quietMs < 0 || confirmations < 1 || maxEvaluationMs < 1 || recheckIntervalMs < 1)
+            {
+                throw new IllegalArgumentException("bad takeover decider settings: quietMs=" + quietMs +
+                    " (>= 0), confirmations=" + confirmations + " (>= 1), maxEvaluationMs=" + maxEvaluationMs +
+                    " (>= 1), recheckIntervalMs=" + recheckIntervalMs + " (>= 1)");
+            }
+        }
+
+        /** Today's behaviour: one failed probe confirms, a recheck every 100 ms, the partition alarm after 10 s. */
+        static Settings of(final long quietMs)
+        {
+            return new Settings(quietMs, DEFAULT_CONFIRMATIONS, DEFAULT_MAX_EVALUATION_MS,
+                DEFAULT_RECHECK_INTERVAL_MS);
+        }
+
+        Settings withConfirmations(final int count)
+        {
+            return new Settings(quietMs, count, maxEvaluationMs, recheckIntervalMs);
+        }
+
+        Settings withMaxEvaluationMs(final long ms)
+        {
+            return new Settings(quietMs, confirmations, ms, recheckIntervalMs);
+        }
+
+        Settings withRecheckIntervalMs(final long ms)
+        {
+            return new Settings(quietMs, confirmations, maxEvaluationMs, ms);
+        }
+
+        long quietNs()
+        {
+            return quietMs * NS_PER_MS;
+        }
+
+        long maxEvaluationNs()
+        {
+            return maxEvaluationMs * NS_PER_MS;
+        }
+
+        long recheckIntervalNs()
+        {
+            return recheckIntervalMs * NS_PER_MS;
+        }
+    }
+
+    /**
+     * What the caller saw in one step.
+     *
+     * @param nowNs                  the caller's monotonic clock (System.nanoTime() in the node).
+     * @param peerPresent            the heartbeat view holds the peer.
+     * @param probeAnswers           the service answered a direct probe exchange through the service address.
+     * @param lastServerProgressNs   when the tap last heard the primary make progress (new bytes, new acks).
+     * @param replicaUnfitReason     why this node's replica cannot serve, if it cannot.
+     * @param handoverTrigger        the primary asked for a handover, with this trigger text.
+     * @param peerHigherEpochPrimary the peer announces it is primary at an epoch above ours.
+     */
+    record Observation(long nowNs, boolean peerPresent, boolean probeAnswers, long lastServerProgressNs,
+        Optional<String> replicaUnfitReason, Optional<String> handoverTrigger, boolean peerHigherEpochPrimary)
+    {
+        Observation
+        {
+            Objects.requireNonNull(replicaUnfitReason, "replicaUnfitReason");
+            Objects.requireNonNull(handoverTrigger, "handoverTrigger");
+        }
+    }
+
+    /** What the caller does after a step. Wait and StillServing keep evaluating; the others end it. */
+    sealed interface Decision
+    {
+        /** Whether the evaluation is over with this decision. */
+        default boolean isFinal()
+        {
+            return false;
+        }
+
+        /** The primary may still serve: observe again in {@code nextCheckInNs}. */
+        record Wait(String reason, long nextCheckInNs) implements Decision
+        {
+        }
+
+        /**
+         * Reported once, after maxEvaluationMs without a heartbeat while the service answers: likely a partition of
+         * the heartbeat's path, for an alarm; otherwise a Wait (no takeover while the service answers).
+         */
+        record StillServing(String alarm, String reason, long nextCheckInNs) implements Decision
+        {
+        }
+
+        /** Take the service over now; {@code trigger} goes into the failover report. */
+        record TakeOver(String trigger) implements Decision
+        {
+            @Override
+            public boolean isFinal()
+            {
+                return true;
+            }
+        }
+
+        /** This node's replica cannot serve: no takeover, ever, in this evaluation. */
+        record Refuse(String reason) implements Decision
+        {
+            @Override
+            public boolean isFinal()
+            {
+                return true;
+            }
+        }
+
+        /** The heartbeat is back: stop evaluating. */
+        record StandDown() implements Decision
+        {
+            @Override
+            public boolean isFinal()
+            {
+                return true;
+            }
+        }
+    }
+}
