@@ -22,9 +22,13 @@ import io.understudy.logger.LogTail;
 public final class BackupTapper implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(BackupTapper.class);
+    /** How long the claim command may take; one that hangs must not hold the takeover and its clients. */
+    static final java.time.Duration CLAIM_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private final TapConfig config;
     private final PcapHandle handle;
+    /** Where frames for the VIP's LAN go: the tap's handle, or a send-only one on the service interface. */
+    private final PcapHandle serviceHandle;
     private final TcpTracker tracker;
     private final TrackerCounters trackerCounters = new TrackerCounters();
     private final DecodeCounters decodeCounters = new DecodeCounters();
@@ -37,10 +41,12 @@ public final class BackupTapper implements AutoCloseable
     private volatile LogTail tail;
     private volatile boolean tookOver;
 
-    private BackupTapper(final TapConfig config, final PcapHandle handle, final EventLog log) throws IOException
+    private BackupTapper(final TapConfig config, final PcapHandle handle, final PcapHandle serviceHandle,
+        final EventLog log) throws IOException
     {
         this.config = config;
         this.handle = handle;
+        this.serviceHandle = serviceHandle;
         this.recorder = new TapEventRecorder(config.nodeId(), log);
         this.replicas = config.appAddress() == null ? null :
             new ReplicaManager(config.nodeId(), config.appAddress(), replicaCounters, config.replay());
@@ -89,18 +95,30 @@ public final class BackupTapper implements AutoCloseable
      * Opens the capture and starts tracking, appending what the tap learns to {@code log} (the caller owns the log
      * and closes it after this tapper).
      *
+     * <p>The service interface, when not the tap's, is opened now for sending, so that a wrong name fails here and not
+     * in the middle of a takeover.
+     *
      * @throws IOException naming the interface and the reason (no such interface, no permission, bad filter).
      */
     public static BackupTapper start(final TapConfig config, final EventLog log) throws IOException
     {
         final PcapHandle handle = open(config);
+        PcapHandle serviceHandle = handle;
         final BackupTapper tapper;
         try
         {
-            tapper = new BackupTapper(config, handle, log);
+            if (config.hasSeparateServiceInterface())
+            {
+                serviceHandle = ArpCapture.openSendOnly(config.serviceInterface());
+            }
+            tapper = new BackupTapper(config, handle, serviceHandle, log);
         }
         catch (final IOException ex)
         {
+            if (serviceHandle != handle)
+            {
+                serviceHandle.close();
+            }
             handle.close();
             throw ex;
         }
@@ -111,8 +129,8 @@ public final class BackupTapper implements AutoCloseable
             tapper.tail = LogTail.start(config.nodeId(), config.readLog(), config.readLogAuth(), -1, tapper.feed,
                 200);
         }
-        LOG.info("[{}] tapping {} in promiscuous mode, filter '{}'", config.nodeId(), config.interfaceName(),
-            withoutOwnClients(config));
+        LOG.info("[{}] tapping {} in promiscuous mode, filter '{}', service address on {}", config.nodeId(),
+            config.interfaceName(), withoutOwnClients(config), config.serviceInterface());
         return tapper;
     }
 
@@ -276,14 +294,19 @@ public final class BackupTapper implements AutoCloseable
             beforeRelease.run();
             return new TakeoverReport(java.util.List.of(), none, 0);
         }
-        final byte[] ourMac = java.net.NetworkInterface.getByName(config.interfaceName()).getHardwareAddress();
+        // The VIP's interface sends the duplicate ACKs, so they carry its MAC; none (loopback) sends none.
+        final java.net.NetworkInterface serviceNic = java.net.NetworkInterface.getByName(config.serviceInterface());
+        final byte[] ourMac = serviceNic == null ? null : serviceNic.getHardwareAddress();
         final Takeover takeover = new Takeover(config.nodeId(), tracker, replicas, ourMac);
         final TakeoverReport report = takeover.run(catchUpTimeoutMs, beforeRelease);
         sendDuplicateAcks(takeover.duplicateAcks());
         return report;
     }
 
-    /** Three duplicate ACKs per restored connection: a client without SACK retransmits at once. */
+    /**
+     * Three duplicate ACKs per restored connection, on the service interface: a client without SACK retransmits at
+     * once.
+     */
     private void sendDuplicateAcks(final java.util.List<byte[]> frames)
     {
         try
@@ -292,7 +315,7 @@ public final class BackupTapper implements AutoCloseable
             {
                 for (final byte[] frame : frames)
                 {
-                    handle.sendPacket(frame);
+                    serviceHandle.sendPacket(frame);
                 }
             }
         }
@@ -303,40 +326,59 @@ public final class BackupTapper implements AutoCloseable
     }
 
     /**
-     * Makes the service address this host's: adds it to the tap's interface with the given command, then announces
-     * it with gratuitous ARP so the LAN sends the clients' segments here.
+     * Asks the service interface's LAN whether another host has the service address (RFC 5227 probes, see
+     * {@link DuplicateAddressProbe}), blocking for at most about {@code wait}. A node claims the address only when
+     * the result has no conflict; this method claims nothing itself.
+     *
+     * @throws IOException when the probe cannot be sent or heard; whether the address is free is then unknown.
+     */
+    public DuplicateAddressProbe.Result probeServiceAddress(final java.time.Duration wait)
+        throws IOException, InterruptedException
+    {
+        final DuplicateAddressProbe.Result result = DuplicateAddressProbe.probe(config.serviceInterface(),
+            config.serviceAddress(), DuplicateAddressProbe.DEFAULT_PROBES, wait);
+        LOG.info("[{}] probed {} on {}: {} in {} ms", config.nodeId(), config.serviceAddress(),
+            config.serviceInterface(), result.conflictingMac().map(mac -> "held by " + mac).orElse("free"),
+            result.took().toMillis());
+        return result;
+    }
+
+    /**
+     * Makes the service address this host's: adds it with the given command, then announces it on the service
+     * interface with gratuitous ARP, from that interface's MAC, so the LAN sends the clients' segments here.
      *
      * @param addCommand the command that adds the address (e.g. ip addr add VIP/24 dev eth0); exit 2 with "File
      *                   exists" (already added) counts as done.
+     * @throws IOException when the command fails, or does not finish within {@link #CLAIM_TIMEOUT} (it is then
+     *                     killed, and the address may or may not have been added), or the announcement cannot be sent.
      */
     public void claimServiceAddress(final java.util.List<String> addCommand) throws IOException, InterruptedException
     {
-        final Process process = new ProcessBuilder(addCommand).redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        final int exit = process.waitFor();
-        if (exit != 0 && !output.contains("File exists"))
+        final TimedCommand.Outcome outcome = TimedCommand.run(addCommand, CLAIM_TIMEOUT);
+        if (outcome.exit() != 0 && !outcome.output().contains("File exists"))
         {
-            throw new IOException("claiming the service address failed: " + addCommand + " exited " + exit + ": " +
-                output.strip());
+            throw new IOException("claiming the service address failed: " + addCommand + " exited " + outcome.exit() +
+                ": " + outcome.output().strip());
         }
-        final byte[] mac = java.net.NetworkInterface.getByName(config.interfaceName()).getHardwareAddress();
+        final byte[] mac = ArpCapture.hardwareAddress(config.serviceInterface());
         final int address = Ipv4.ipv4(config.serviceAddress());
         try
         {
             for (int i = 0; i < 3; i++)
             {
-                handle.sendPacket(GratuitousArp.frame(mac, address, GratuitousArp.REQUEST));
-                handle.sendPacket(GratuitousArp.frame(mac, address, GratuitousArp.REPLY));
+                serviceHandle.sendPacket(GratuitousArp.frame(mac, address, GratuitousArp.REQUEST));
+                serviceHandle.sendPacket(GratuitousArp.frame(mac, address, GratuitousArp.REPLY));
             }
         }
         catch (final PcapNativeException | NotOpenException ex)
         {
             throw new IOException("gratuitous ARP for " + config.serviceAddress() + " failed: " + ex.getMessage(), ex);
         }
-        LOG.info("[{}] claimed {} and announced it by gratuitous ARP", config.nodeId(), config.serviceAddress());
+        LOG.info("[{}] claimed {} and announced it by gratuitous ARP on {}", config.nodeId(), config.serviceAddress(),
+            config.serviceInterface());
     }
 
-    /** Stops the capture thread and closes the capture. */
+    /** Stops the capture thread and closes the capture, and the service interface's handle when it has one. */
     @Override
     public void close()
     {
@@ -349,6 +391,10 @@ public final class BackupTapper implements AutoCloseable
         if (replicas != null)
         {
             replicas.close();
+        }
+        if (serviceHandle != handle)
+        {
+            serviceHandle.close();
         }
         handle.close();
         LOG.info("[{}] tap closed: {}", config.nodeId(), stats());

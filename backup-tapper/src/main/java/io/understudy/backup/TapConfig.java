@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * @param replay          cold standby: no replica runs until takeover, which replays every connection's reads.
  * @param readLog         the logger holding the primary's read log, followed by the tap; null for none.
  * @param readLogAuth     the read-log key the tail proves to the logger, or LogAuth.INSECURE.
+ * @param serviceInterface the interface that carries the VIP: gratuitous ARP after a claim, the duplicate ACKs after
+ *                        a takeover and the duplicate address probe go out on it, with its MAC. The tap's interface
+ *                        unless the tap listens on a mirror port or a bridge of its own.
  */
 public record TapConfig(
     String nodeId,
@@ -31,8 +34,20 @@ public record TapConfig(
     java.net.InetSocketAddress appAddress,
     boolean replay,
     java.net.InetSocketAddress readLog,
-    io.understudy.logger.LogAuth readLogAuth)
+    io.understudy.logger.LogAuth readLogAuth,
+    String serviceInterface)
 {
+    /** A tap whose interface also carries the VIP. */
+    public TapConfig(
+        final String nodeId, final String interfaceName, final String serviceAddress, final Set<Integer> servicePorts,
+        final int snapLengthBytes, final int bufferBytes, final TrackerLimits tracker,
+        final java.net.InetSocketAddress appAddress, final boolean replay, final java.net.InetSocketAddress readLog,
+        final io.understudy.logger.LogAuth readLogAuth)
+    {
+        this(nodeId, interfaceName, serviceAddress, servicePorts, snapLengthBytes, bufferBytes, tracker, appAddress,
+            replay, readLog, readLogAuth, interfaceName);
+    }
+
     /** A hot tap without a read log. */
     public TapConfig(
         final String nodeId, final String interfaceName, final String serviceAddress, final Set<Integer> servicePorts,
@@ -66,6 +81,12 @@ public record TapConfig(
         Objects.requireNonNull(serviceAddress, "serviceAddress");
         Objects.requireNonNull(tracker, "tracker");
         Objects.requireNonNull(readLogAuth, "readLogAuth");
+        Objects.requireNonNull(serviceInterface, "serviceInterface");
+        if (interfaceName.isBlank() || serviceInterface.isBlank())
+        {
+            throw new IllegalArgumentException("tap config needs interface names: interfaceName='" + interfaceName +
+                "', serviceInterface='" + serviceInterface + "'");
+        }
         servicePorts = Set.copyOf(servicePorts);
         if (replay && (appAddress == null || readLog == null))
         {
@@ -76,6 +97,19 @@ public record TapConfig(
             throw new IllegalArgumentException("tap config needs service ports, snapLengthBytes >= 1514 and " +
                 "bufferBytes >= 65536: " + servicePorts + ", " + snapLengthBytes + ", " + bufferBytes);
         }
+    }
+
+    /** This config with the VIP on {@code serviceInterface} (the tap still listens on {@link #interfaceName()}). */
+    public TapConfig withServiceInterface(final String serviceInterface)
+    {
+        return new TapConfig(nodeId, interfaceName, serviceAddress, servicePorts, snapLengthBytes, bufferBytes, tracker,
+            appAddress, replay, readLog, readLogAuth, serviceInterface);
+    }
+
+    /** True when the VIP is on an interface other than the tap's, which then needs a handle of its own to send. */
+    boolean hasSeparateServiceInterface()
+    {
+        return !serviceInterface.equals(interfaceName);
     }
 
     /** The BPF filter: TCP to or from the VIP on a service port. */
