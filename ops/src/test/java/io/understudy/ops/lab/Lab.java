@@ -108,6 +108,46 @@ final class Lab
             REDIS_APP_PORT, REDIS_SERVICE_PORT, withArgs(REDIS_CHECK, extraArgs));
     }
 
+    /** start's {@code --fence lab} (extraArgs of {@link #start}): the nodes' fence command runs ops/lab fence PEER. */
+    static final String[] FENCE_LAB = {"--fence", "lab"};
+    /** start's {@code --fence none}: the nodes get UNDERSTUDY_FENCE=none and take over without fencing. */
+    static final String[] FENCE_NONE = {"--fence", "none"};
+    /** start's {@code --fence fail}: the nodes' fence command fails (exit 1), as a fencing device that is down. */
+    static final String[] FENCE_FAIL = {"--fence", "fail"};
+
+    /**
+     * {@code ops/lab fence HOST}, as a node's fence command would: HOST's bridge port down, every process in its
+     * namespace SIGKILLed, the VIP off its eth0. Prints one line with the time.
+     */
+    static Result fence(final String host)
+    {
+        return expectOk(lab(Duration.ofSeconds(30), "fence", host));
+    }
+
+    /** {@code ops/lab fail pause}: the VIP holder off the LAN and all its processes stopped, until {@link #resume}. */
+    static Result pause()
+    {
+        return expectOk(lab(Duration.ofSeconds(30), "fail", "pause"));
+    }
+
+    /** {@code ops/lab fail backup-cut}: the bridge port of the server not holding the VIP down; nothing stopped. */
+    static Result backupCut()
+    {
+        return expectOk(lab(Duration.ofSeconds(30), "fail", "backup-cut"));
+    }
+
+    /** {@code ops/lab fail api-block HOST}: TCP to and from HOST's admin API (port 8080) dropped on the bridge. */
+    static Result apiBlock(final String host)
+    {
+        return expectOk(lab(Duration.ofSeconds(30), "fail", "api-block", host));
+    }
+
+    /** {@code ops/lab resume}: undoes pause, backup-cut or api-block without restarting anything. */
+    static Result resume()
+    {
+        return expectOk(lab(Duration.ofSeconds(30), "resume"));
+    }
+
     /** {@code ops/lab tap-loss PERCENT}: the backup's tap loses that share of the service frames. */
     static Result tapLoss(final int percent)
     {
