@@ -174,9 +174,10 @@ public final class PrimaryWrapper implements AutoCloseable
                     injected = null;
                     throwUnchecked(toThrow);
                 }
-                if (agent.doWork(System.nanoTime()) == 0)
+                final long nowNs = System.nanoTime();
+                if (agent.doWork(nowNs) == 0)
                 {
-                    agent.awaitWork(agent.idleTimeoutMs(IDLE_TIMEOUT_MS));
+                    agent.awaitWork(agent.idleTimeoutMs(IDLE_TIMEOUT_MS, nowNs));
                 }
             }
         }

@@ -28,6 +28,7 @@ final class RelayAgent implements AutoCloseable
 
     private final PrimaryWrapperConfig config;
     private final RelayCounters counters;
+    private final GuardedCloses closes;
     private final Selector selector;
     private final ServerSocketChannel server;
     private final List<RelayConnection> connections = new ArrayList<>();
@@ -44,6 +45,7 @@ final class RelayAgent implements AutoCloseable
     {
         this.config = config;
         this.counters = counters;
+        this.closes = new GuardedCloses(config.nodeId(), config.closeGuard(), counters);
         this.selector = Selector.open();
         config.readLog().onAck(selector::wakeup);
         this.server = ServerSocketChannel.open();
@@ -104,6 +106,7 @@ final class RelayAgent implements AutoCloseable
             onReady(key);
         }
         work += recheckHeldCloses();
+        work += closes.doWork(nowNs);
         if (config.readLog().holdsOutput())
         {
             for (final RelayConnection connection : connections)
@@ -140,10 +143,13 @@ final class RelayAgent implements AutoCloseable
         return passed;
     }
 
-    /** How long the idle strategy may wait: briefly while app closes are held, so the gate is asked again soon. */
-    long idleTimeoutMs(final long idleMs)
+    /**
+     * How long the idle strategy may wait: briefly while app closes are held, so the gate is asked again soon, and no
+     * longer than until the next close held for the guard is due.
+     */
+    long idleTimeoutMs(final long idleMs, final long nowNs)
     {
-        return counters.appClosesHeld.get() > 0 ? HELD_CLOSE_RECHECK_MS : idleMs;
+        return closes.idleTimeoutMs(counters.appClosesHeld.get() > 0 ? HELD_CLOSE_RECHECK_MS : idleMs, nowNs);
     }
 
     /** Asks the relay thread for a snapshot of every connection; any thread. */
@@ -186,7 +192,7 @@ final class RelayAgent implements AutoCloseable
             adoption.client().configureBlocking(false);
             adoption.app().configureBlocking(false);
             final RelayConnection connection = new RelayConnection(config, adoption.client(), adoption.app(),
-                counters, adoption.toClient());
+                counters, closes, adoption.toClient());
             connection.register(selector, true);
             connections.add(connection);
             connection.onReady(null);
@@ -257,7 +263,7 @@ final class RelayAgent implements AutoCloseable
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 app.configureBlocking(false);
                 final boolean connected = app.connect(config.appAddress());
-                final RelayConnection connection = new RelayConnection(config, client, app, counters);
+                final RelayConnection connection = new RelayConnection(config, client, app, counters, closes);
                 connection.register(selector, connected);
                 connections.add(connection);
             }
@@ -267,10 +273,8 @@ final class RelayAgent implements AutoCloseable
                 counters.appConnectFailures.incrementAndGet();
                 LOG.warn("[{}] cannot relay {} to the app at {}: {}", config.nodeId(), client.getRemoteAddress(),
                     config.appAddress(), ex.getMessage());
-                config.closeGuard().authorize((java.net.InetSocketAddress)client.getRemoteAddress());
-                client.setOption(StandardSocketOptions.SO_LINGER, 0);
-                client.close();
                 app.close();
+                resetUnrelayed(client);
             }
         }
     }
@@ -288,9 +292,18 @@ final class RelayAgent implements AutoCloseable
                 "({} refused so far)", config.nodeId(), address, config.maxConnections(),
                 counters.connectionsRefused.get());
         }
-        config.closeGuard().authorize(address);
-        client.setOption(StandardSocketOptions.SO_LINGER, 0);
-        client.close();
+        resetUnrelayed(client);
+    }
+
+    /** Resets a client the relay does not take on, once the guard lets the RST through (or was given up on). */
+    private void resetUnrelayed(final SocketChannel client) throws IOException
+    {
+        final java.net.InetSocketAddress address = (java.net.InetSocketAddress)client.getRemoteAddress();
+        final java.net.InetSocketAddress service = (java.net.InetSocketAddress)client.getLocalAddress();
+        if (closes.tryAuthorize(client, address, service, () -> RelayConnection.abort(client), System.nanoTime()))
+        {
+            RelayConnection.abort(client);
+        }
     }
 
     /**
@@ -308,6 +321,12 @@ final class RelayAgent implements AutoCloseable
             }
         }
         connections.clear();
+        final int dropped = closes.abandonAll(closer);
+        if (dropped > 0)
+        {
+            LOG.warn("[{}] {} closes held for the close guard dropped at the handover (their clients closed silently)",
+                config.nodeId(), dropped);
+        }
         return given;
     }
 
@@ -319,6 +338,7 @@ final class RelayAgent implements AutoCloseable
             connection.close();
         }
         connections.clear();
+        closes.closeAll();
         try
         {
             server.close();
