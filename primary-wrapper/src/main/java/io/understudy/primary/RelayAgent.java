@@ -25,6 +25,9 @@ final class RelayAgent implements AutoCloseable
     private static final long HELD_CLOSE_RECHECK_MS = 2;
     private static final long REFUSAL_LOG_INTERVAL_NS = 10_000_000_000L;
     private long lastRefusalLogNs;
+    /** Whether the lease held at the last turn: the relay logs when it stops and starts relaying, not every turn. */
+    private boolean leaseHeld = true;
+    private long leaseLapsedNs;
 
     private final PrimaryWrapperConfig config;
     private final RelayCounters counters;
@@ -74,11 +77,7 @@ final class RelayAgent implements AutoCloseable
     /** Handles every socket that is ready now, without blocking. Returns the number of ready sockets handled. */
     int doWork(final long nowNs)
     {
-        java.util.concurrent.CompletableFuture<List<RelayedConnection>> snapshot;
-        while ((snapshot = snapshots.poll()) != null)
-        {
-            snapshot.complete(connections());
-        }
+        answerSnapshots();
         int adopted = 0;
         Adoption adoption;
         while ((adoption = adoptions.poll()) != null)
@@ -122,6 +121,46 @@ final class RelayAgent implements AutoCloseable
             connections.removeIf(RelayConnection::isClosed);
         }
         return work + adopted;
+    }
+
+    /** Lists the connections for whoever asked: their state in memory, no socket touched. */
+    private void answerSnapshots()
+    {
+        java.util.concurrent.CompletableFuture<List<RelayedConnection>> snapshot;
+        while ((snapshot = snapshots.poll()) != null)
+        {
+            snapshot.complete(connections());
+        }
+    }
+
+    /**
+     * Whether this turn may touch sockets: asks the lease, logs when the relay stops or starts again and counts the
+     * turns without it. While it does not hold, only requests for the connection list are answered (from memory).
+     */
+    boolean leaseHolds(final long nowNs)
+    {
+        final boolean holds = config.lease().holds(nowNs);
+        if (holds != leaseHeld)
+        {
+            leaseHeld = holds;
+            if (holds)
+            {
+                LOG.info("[{}] relay lease holds again after {} ms: relaying", config.nodeId(),
+                    (nowNs - leaseLapsedNs) / 1_000_000);
+            }
+            else
+            {
+                leaseLapsedNs = nowNs;
+                LOG.warn("[{}] relay lease lapsed: touching none of {} connections until it holds again",
+                    config.nodeId(), counters.connectionsOpen.get());
+            }
+        }
+        if (!holds)
+        {
+            counters.leaseWaits.incrementAndGet();
+            answerSnapshots();
+        }
+        return holds;
     }
 
     /** Asks the gate again about every held app close; returns how many passed. */

@@ -20,6 +20,7 @@ final class RelayCounters
     final AtomicLong connectionsRefused = new AtomicLong();
     final AtomicLong guardFailures = new AtomicLong();
     final AtomicLong closesHeldForGuard = new AtomicLong();
+    final AtomicLong leaseWaits = new AtomicLong();
 
     RelayStats snapshot()
     {
@@ -36,6 +37,7 @@ final class RelayCounters
             appClosesPassed.get(),
             connectionsRefused.get(),
             guardFailures.get(),
-            closesHeldForGuard.get());
+            closesHeldForGuard.get(),
+            leaseWaits.get());
     }
 }

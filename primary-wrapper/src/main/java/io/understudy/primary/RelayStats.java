@@ -19,6 +19,8 @@ package io.understudy.primary;
  *                            them every time it was asked: the guard drops them, so their clients wait for their own
  *                            timeout.
  * @param closesHeldForGuard  closes held now because the close guard refused them, to be asked for again shortly.
+ * @param leaseWaits          relay turns spent touching no socket because the {@link RelayLease} did not hold; the
+ *                            relay asks again every millisecond, so about the milliseconds waited.
  */
 public record RelayStats(
     long connectionsAccepted,
@@ -33,6 +35,7 @@ public record RelayStats(
     long appClosesPassed,
     long connectionsRefused,
     long guardFailures,
-    long closesHeldForGuard)
+    long closesHeldForGuard,
+    long leaseWaits)
 {
 }
