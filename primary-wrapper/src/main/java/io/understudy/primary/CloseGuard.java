@@ -10,10 +10,16 @@ import java.net.InetSocketAddress;
 public interface CloseGuard
 {
     /** No guard: every close goes out as it is. */
-    CloseGuard NONE = client ->
-    {
-    };
+    CloseGuard NONE = (client, service) -> true;
 
-    /** Called on the relay thread right before the wrapper sends a FIN or RST to {@code client}. Must not throw. */
-    void authorize(InetSocketAddress client);
+    /**
+     * Called on the relay thread right before the wrapper sends a FIN or RST to {@code client} from {@code service}.
+     * Must not throw and must not block: a relay that gets false tries again on a later turn, a few times, and then
+     * closes anyway (that FIN or RST is then dropped and the client waits for its own timeout).
+     *
+     * @param client  the client's address and port (the remote end of the connection).
+     * @param service the address and port the client reached (the local end: VIP and service port).
+     * @return whether the guard now lets this connection's FIN or RST through.
+     */
+    boolean authorize(InetSocketAddress client, InetSocketAddress service);
 }

@@ -1,5 +1,6 @@
 package io.understudy.primary;
 
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 
 import org.slf4j.Logger;
@@ -10,12 +11,33 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
- * A {@link CloseGuard} that adds the client's address and port to an nftables set (through libnftables, in process:
- * no fork per close), which the guard's drop rule exempts. The set's own timeout removes entries later.
+ * A {@link CloseGuard} that adds the connection's 4-tuple to an nftables set (through libnftables, in process: no
+ * fork per close), which the guard's drop rule exempts. Keyed on the whole 4-tuple, so authorizing one connection
+ * lets no FIN or RST of another connection from the same client port through (to another service, say). Each element
+ * carries its own {@value #ELEMENT_TIMEOUT} timeout, so how long a close stays authorized does not depend on the set's
+ * default timeout (or on the set having one).
+ *
+ * <p>The table the guard expects (ops/systemd/understudy-guard.nft; ops/lab makes the same), the set typed in the
+ * order the elements are written, the rule matching an outgoing segment's destination (the client) first:
+ * <pre>
+ * table inet understudy_guard {
+ *   set authorized {
+ *     type ipv4_addr . inet_service . ipv4_addr . inet_service   # client ip . port . service ip . port
+ *     flags timeout
+ *   }
+ *   chain output {
+ *     type filter hook output priority filter; policy accept;
+ *     ip saddr $VIP tcp sport $SERVICE_PORT tcp flags &amp; (fin | rst) != 0
+ *       ip daddr . tcp dport . ip saddr . tcp sport != &#64;authorized counter drop
+ *   }
+ * }
+ * </pre>
  */
 public final class NftCloseGuard implements CloseGuard
 {
     private static final Logger LOG = LoggerFactory.getLogger(NftCloseGuard.class);
+    /** How long an element lets its connection's FIN or RST through: ample for a close and its retransmissions. */
+    static final String ELEMENT_TIMEOUT = "30s";
 
     /** The few libnftables calls needed (libnftables.so.1, from Debian's libnftables1). */
     interface LibNftables extends Library
@@ -66,14 +88,39 @@ public final class NftCloseGuard implements CloseGuard
     }
 
     @Override
-    public synchronized void authorize(final InetSocketAddress client)
+    public synchronized boolean authorize(final InetSocketAddress client, final InetSocketAddress service)
     {
-        final String command = "add element " + table + " " + set + " { " +
-            client.getAddress().getHostAddress() + " . " + client.getPort() + " }";
-        if (nftables.nft_run_cmd_from_buffer(context, command) != 0 && failures++ % 1000 == 0)
+        if (!(client.getAddress() instanceof Inet4Address) || !(service.getAddress() instanceof Inet4Address))
         {
-            LOG.warn("[{}] close guard: '{}' failed ({} failures): {}", nodeId, command, failures,
-                String.valueOf(nftables.nft_ctx_get_error_buffer(context)).strip());
+            // The set holds IPv4 addresses only: nft would refuse the element, so say why here instead.
+            logFailure(client + " -> " + service, "not an IPv4 connection");
+            return false;
+        }
+        final String command = command(table, set, client, service);
+        if (nftables.nft_run_cmd_from_buffer(context, command) != 0)
+        {
+            logFailure(command, String.valueOf(nftables.nft_ctx_get_error_buffer(context)).strip());
+            return false;
+        }
+        return true;
+    }
+
+    /** The nft command that lets one connection's FIN or RST through: client ip . port . service ip . port. */
+    static String command(final String table, final String set, final InetSocketAddress client,
+        final InetSocketAddress service)
+    {
+        return "add element " + table + " " + set + " { " +
+            client.getAddress().getHostAddress() + " . " + client.getPort() + " . " +
+            service.getAddress().getHostAddress() + " . " + service.getPort() +
+            " timeout " + ELEMENT_TIMEOUT + " }";
+    }
+
+    /** The relay logs each close it let go unguarded; this says why nft refused, on the first and every 1000th. */
+    private void logFailure(final String what, final String why)
+    {
+        if (failures++ % 1000 == 0)
+        {
+            LOG.warn("[{}] close guard: '{}' failed ({} failures): {}", nodeId, what, failures, why);
         }
     }
 }

@@ -17,6 +17,8 @@ public final class PrimaryWrapper implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(PrimaryWrapper.class);
     private static final long IDLE_TIMEOUT_MS = 100;
+    /** How often a relay without its lease asks again: a resumed lease restarts the relay within about this. */
+    private static final long LEASE_RECHECK_NS = 1_000_000;
 
     private final PrimaryWrapperConfig config;
     private final RelayCounters counters = new RelayCounters();
@@ -174,9 +176,15 @@ public final class PrimaryWrapper implements AutoCloseable
                     injected = null;
                     throwUnchecked(toThrow);
                 }
-                if (agent.doWork(System.nanoTime()) == 0)
+                final long nowNs = System.nanoTime();
+                if (!agent.leaseHolds(nowNs))
                 {
-                    agent.awaitWork(agent.idleTimeoutMs(IDLE_TIMEOUT_MS));
+                    java.util.concurrent.locks.LockSupport.parkNanos(LEASE_RECHECK_NS);
+                    continue;
+                }
+                if (agent.doWork(nowNs) == 0)
+                {
+                    agent.awaitWork(agent.idleTimeoutMs(IDLE_TIMEOUT_MS, nowNs));
                 }
             }
         }

@@ -17,13 +17,24 @@ import java.util.Objects;
  * @param appCloseGate   asked whether an app-side close may reach the client or must be held (the app may have died).
  * @param maxConnections clients relayed at once at most; one more is refused with a RST (each holds two buffers of
  *                       {@code bufferBytes} of direct memory).
+ * @param lease          asked every relay turn whether this node may still relay ({@link RelayLease#ALWAYS}: always).
  */
 public record PrimaryWrapperConfig(
     String nodeId, InetSocketAddress serviceAddress, InetSocketAddress appAddress, int bufferBytes,
-    CloseGuard closeGuard, ReadLog readLog, AppCloseGate appCloseGate, int maxConnections)
+    CloseGuard closeGuard, ReadLog readLog, AppCloseGate appCloseGate, int maxConnections, RelayLease lease)
 {
     public static final int DEFAULT_BUFFER_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+
+    /** Without a lease: the relay always relays. */
+    public PrimaryWrapperConfig(
+        final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
+        final int bufferBytes, final CloseGuard closeGuard, final ReadLog readLog, final AppCloseGate appCloseGate,
+        final int maxConnections)
+    {
+        this(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, readLog, appCloseGate, maxConnections,
+            RelayLease.ALWAYS);
+    }
 
     public PrimaryWrapperConfig(
         final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
@@ -55,6 +66,7 @@ public record PrimaryWrapperConfig(
         Objects.requireNonNull(closeGuard, "closeGuard");
         Objects.requireNonNull(readLog, "readLog");
         Objects.requireNonNull(appCloseGate, "appCloseGate");
+        Objects.requireNonNull(lease, "lease");
         if (maxConnections < 1)
         {
             throw new IllegalArgumentException("maxConnections=" + maxConnections + ", expected at least 1");
@@ -63,5 +75,12 @@ public record PrimaryWrapperConfig(
         {
             throw new IllegalArgumentException("bufferBytes=" + bufferBytes + ", expected at least 1024");
         }
+    }
+
+    /** This config with the relay held to {@code lease}. */
+    public PrimaryWrapperConfig withLease(final RelayLease lease)
+    {
+        return new PrimaryWrapperConfig(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, readLog,
+            appCloseGate, maxConnections, lease);
     }
 }

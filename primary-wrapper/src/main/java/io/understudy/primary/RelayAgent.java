@@ -25,9 +25,13 @@ final class RelayAgent implements AutoCloseable
     private static final long HELD_CLOSE_RECHECK_MS = 2;
     private static final long REFUSAL_LOG_INTERVAL_NS = 10_000_000_000L;
     private long lastRefusalLogNs;
+    /** Whether the lease held at the last turn: the relay logs when it stops and starts relaying, not every turn. */
+    private boolean leaseHeld = true;
+    private long leaseLapsedNs;
 
     private final PrimaryWrapperConfig config;
     private final RelayCounters counters;
+    private final GuardedCloses closes;
     private final Selector selector;
     private final ServerSocketChannel server;
     private final List<RelayConnection> connections = new ArrayList<>();
@@ -44,6 +48,7 @@ final class RelayAgent implements AutoCloseable
     {
         this.config = config;
         this.counters = counters;
+        this.closes = new GuardedCloses(config.nodeId(), config.closeGuard(), counters);
         this.selector = Selector.open();
         config.readLog().onAck(selector::wakeup);
         this.server = ServerSocketChannel.open();
@@ -72,11 +77,7 @@ final class RelayAgent implements AutoCloseable
     /** Handles every socket that is ready now, without blocking. Returns the number of ready sockets handled. */
     int doWork(final long nowNs)
     {
-        java.util.concurrent.CompletableFuture<List<RelayedConnection>> snapshot;
-        while ((snapshot = snapshots.poll()) != null)
-        {
-            snapshot.complete(connections());
-        }
+        answerSnapshots();
         int adopted = 0;
         Adoption adoption;
         while ((adoption = adoptions.poll()) != null)
@@ -104,6 +105,7 @@ final class RelayAgent implements AutoCloseable
             onReady(key);
         }
         work += recheckHeldCloses();
+        work += closes.doWork(nowNs);
         if (config.readLog().holdsOutput())
         {
             for (final RelayConnection connection : connections)
@@ -119,6 +121,46 @@ final class RelayAgent implements AutoCloseable
             connections.removeIf(RelayConnection::isClosed);
         }
         return work + adopted;
+    }
+
+    /** Lists the connections for whoever asked: their state in memory, no socket touched. */
+    private void answerSnapshots()
+    {
+        java.util.concurrent.CompletableFuture<List<RelayedConnection>> snapshot;
+        while ((snapshot = snapshots.poll()) != null)
+        {
+            snapshot.complete(connections());
+        }
+    }
+
+    /**
+     * Whether this turn may touch sockets: asks the lease, logs when the relay stops or starts again and counts the
+     * turns without it. While it does not hold, only requests for the connection list are answered (from memory).
+     */
+    boolean leaseHolds(final long nowNs)
+    {
+        final boolean holds = config.lease().holds(nowNs);
+        if (holds != leaseHeld)
+        {
+            leaseHeld = holds;
+            if (holds)
+            {
+                LOG.info("[{}] relay lease holds again after {} ms: relaying", config.nodeId(),
+                    (nowNs - leaseLapsedNs) / 1_000_000);
+            }
+            else
+            {
+                leaseLapsedNs = nowNs;
+                LOG.warn("[{}] relay lease lapsed: touching none of {} connections until it holds again",
+                    config.nodeId(), counters.connectionsOpen.get());
+            }
+        }
+        if (!holds)
+        {
+            counters.leaseWaits.incrementAndGet();
+            answerSnapshots();
+        }
+        return holds;
     }
 
     /** Asks the gate again about every held app close; returns how many passed. */
@@ -140,10 +182,13 @@ final class RelayAgent implements AutoCloseable
         return passed;
     }
 
-    /** How long the idle strategy may wait: briefly while app closes are held, so the gate is asked again soon. */
-    long idleTimeoutMs(final long idleMs)
+    /**
+     * How long the idle strategy may wait: briefly while app closes are held, so the gate is asked again soon, and no
+     * longer than until the next close held for the guard is due.
+     */
+    long idleTimeoutMs(final long idleMs, final long nowNs)
     {
-        return counters.appClosesHeld.get() > 0 ? HELD_CLOSE_RECHECK_MS : idleMs;
+        return closes.idleTimeoutMs(counters.appClosesHeld.get() > 0 ? HELD_CLOSE_RECHECK_MS : idleMs, nowNs);
     }
 
     /** Asks the relay thread for a snapshot of every connection; any thread. */
@@ -186,7 +231,7 @@ final class RelayAgent implements AutoCloseable
             adoption.client().configureBlocking(false);
             adoption.app().configureBlocking(false);
             final RelayConnection connection = new RelayConnection(config, adoption.client(), adoption.app(),
-                counters, adoption.toClient());
+                counters, closes, adoption.toClient());
             connection.register(selector, true);
             connections.add(connection);
             connection.onReady(null);
@@ -257,7 +302,7 @@ final class RelayAgent implements AutoCloseable
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 app.configureBlocking(false);
                 final boolean connected = app.connect(config.appAddress());
-                final RelayConnection connection = new RelayConnection(config, client, app, counters);
+                final RelayConnection connection = new RelayConnection(config, client, app, counters, closes);
                 connection.register(selector, connected);
                 connections.add(connection);
             }
@@ -267,10 +312,8 @@ final class RelayAgent implements AutoCloseable
                 counters.appConnectFailures.incrementAndGet();
                 LOG.warn("[{}] cannot relay {} to the app at {}: {}", config.nodeId(), client.getRemoteAddress(),
                     config.appAddress(), ex.getMessage());
-                config.closeGuard().authorize((java.net.InetSocketAddress)client.getRemoteAddress());
-                client.setOption(StandardSocketOptions.SO_LINGER, 0);
-                client.close();
                 app.close();
+                resetUnrelayed(client);
             }
         }
     }
@@ -288,9 +331,18 @@ final class RelayAgent implements AutoCloseable
                 "({} refused so far)", config.nodeId(), address, config.maxConnections(),
                 counters.connectionsRefused.get());
         }
-        config.closeGuard().authorize(address);
-        client.setOption(StandardSocketOptions.SO_LINGER, 0);
-        client.close();
+        resetUnrelayed(client);
+    }
+
+    /** Resets a client the relay does not take on, once the guard lets the RST through (or was given up on). */
+    private void resetUnrelayed(final SocketChannel client) throws IOException
+    {
+        final java.net.InetSocketAddress address = (java.net.InetSocketAddress)client.getRemoteAddress();
+        final java.net.InetSocketAddress service = (java.net.InetSocketAddress)client.getLocalAddress();
+        if (closes.tryAuthorize(client, address, service, () -> RelayConnection.abort(client), System.nanoTime()))
+        {
+            RelayConnection.abort(client);
+        }
     }
 
     /**
@@ -308,6 +360,12 @@ final class RelayAgent implements AutoCloseable
             }
         }
         connections.clear();
+        final int dropped = closes.abandonAll(closer);
+        if (dropped > 0)
+        {
+            LOG.warn("[{}] {} closes held for the close guard dropped at the handover (their clients closed silently)",
+                config.nodeId(), dropped);
+        }
         return given;
     }
 
@@ -319,6 +377,7 @@ final class RelayAgent implements AutoCloseable
             connection.close();
         }
         connections.clear();
+        closes.closeAll();
         try
         {
             server.close();

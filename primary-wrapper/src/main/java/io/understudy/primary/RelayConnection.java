@@ -32,9 +32,11 @@ final class RelayConnection
     private final RelayDirection upstream;
     private final RelayDirection downstream;
     private final RelayCounters counters;
-    private final CloseGuard guard;
+    private final GuardedCloses closes;
     private final AppCloseGate gate;
     private final java.net.InetSocketAddress clientAddress;
+    /** The address and port the client reached (VIP:port): the guard lets FINs and RSTs through per 4-tuple. */
+    private final java.net.InetSocketAddress serviceAddress;
     private SelectionKey clientKey;
     private SelectionKey appKey;
     private boolean appConnected;
@@ -50,6 +52,12 @@ final class RelayConnection
     private boolean holding;
     /** An app-side failure (RST, refused connect) waiting for the gate: what passing it on does. */
     private Runnable heldAppFailure;
+    /** The guard let the app's FIN through to the client (or was given up on): the next drain sends it. */
+    private boolean finAuthorized;
+    /** The guard refused the app's FIN so far; {@link GuardedCloses} asks again, and the FIN waits till then. */
+    private boolean finAwaitingGuard;
+    /** A close (FIN or RST) waits for the guard: the connection touches no socket until it goes out. */
+    private boolean closeAwaitingGuard;
     /** Since when client bytes wait for an app that accepts none of them; 0 when none wait. */
     private long appBlockedSinceNs;
     /** App output held for the commit, in order: {start offset, required seq, held since ns}. */
@@ -63,9 +71,10 @@ final class RelayConnection
         final PrimaryWrapperConfig config,
         final SocketChannel client,
         final SocketChannel app,
-        final RelayCounters counters) throws IOException
+        final RelayCounters counters,
+        final GuardedCloses closes) throws IOException
     {
-        this(config, client, app, counters, null);
+        this(config, client, app, counters, closes, null);
     }
 
     /**
@@ -77,14 +86,16 @@ final class RelayConnection
         final SocketChannel client,
         final SocketChannel app,
         final RelayCounters counters,
+        final GuardedCloses closes,
         final byte[] toClient) throws IOException
     {
         this.nodeId = config.nodeId();
-        this.guard = config.closeGuard();
+        this.closes = closes;
         this.gate = config.appCloseGate();
         final int bufferBytes = config.bufferBytes();
         final ReadLog log = config.readLog();
         this.clientAddress = (java.net.InetSocketAddress)client.getRemoteAddress();
+        this.serviceAddress = (java.net.InetSocketAddress)client.getLocalAddress();
         this.name = String.valueOf(clientAddress);
         this.client = client;
         this.app = app;
@@ -97,7 +108,7 @@ final class RelayConnection
         // be replayed from the start.
         this.adopted = toClient != null;
         this.logId = toClient == null && log.isEnabled() ?
-            log.opened(clientAddress, (java.net.InetSocketAddress)client.getLocalAddress(), TcpInfo.of(client)) : 0;
+            log.opened(clientAddress, serviceAddress, TcpInfo.of(client)) : 0;
     }
 
     /** What this connection has moved, for the admin API; relay thread. */
@@ -140,15 +151,32 @@ final class RelayConnection
         }
     }
 
-    /** The app's FIN may reach the client: the gate lets it pass, and the guard is told first. */
+    /**
+     * The app's FIN may reach the client: the gate lets it pass, and the guard lets it through (asked once: a refusal
+     * is asked about again by {@link GuardedCloses}, which then sends the FIN with {@link #onFinAuthorized()}).
+     */
     private boolean mayPassAppFin()
     {
-        if (!mayPassAppClose())
+        if (finAuthorized)
+        {
+            return true;
+        }
+        if (finAwaitingGuard || !mayPassAppClose())
         {
             return false;
         }
-        guard.authorize(clientAddress);
-        return true;
+        finAuthorized = closes.tryAuthorize(client, clientAddress, serviceAddress, this::onFinAuthorized,
+            System.nanoTime());
+        finAwaitingGuard = !finAuthorized;
+        return finAuthorized;
+    }
+
+    /** The guard let the held FIN through at last, or was given up on: the FIN goes out now. */
+    private void onFinAuthorized()
+    {
+        finAwaitingGuard = false;
+        finAuthorized = true;
+        onReady(null);
     }
 
     /** Starts holding an app-side close on the first call; true once the gate lets it pass. */
@@ -187,14 +215,35 @@ final class RelayConnection
     private void holdAppFailure(final Runnable passOn)
     {
         heldAppFailure = passOn;
+        stopInterest();
+        recheckHeldClose();
+    }
+
+    /** Wakes for neither socket: the connection waits for the gate or the guard, not for its sockets. */
+    private void stopInterest()
+    {
         for (final SelectionKey key : new SelectionKey[] {clientKey, appKey})
         {
-            if (key.isValid())
+            if (key != null && key.isValid())
             {
                 key.interestOps(0); // a failed connect has closed the app channel and cancelled its key
             }
         }
-        recheckHeldClose();
+    }
+
+    /**
+     * Closes on purpose with {@code close}, which sends the client a FIN or RST: at once if the guard lets it through,
+     * else once {@link GuardedCloses} got its answer, and until then the connection touches no socket.
+     */
+    private void closeGuarded(final Runnable close)
+    {
+        if (closes.tryAuthorize(client, clientAddress, serviceAddress, close, System.nanoTime()))
+        {
+            close.run();
+            return;
+        }
+        closeAwaitingGuard = true;
+        stopInterest();
     }
 
     /** App output is waiting for the logger's ack. */
@@ -222,7 +271,7 @@ final class RelayConnection
     /** Handles readiness of either socket: completes the app connect, then moves bytes both ways. */
     void onReady(final SelectionKey key)
     {
-        if (closed || heldAppFailure != null)
+        if (closed || heldAppFailure != null || closeAwaitingGuard)
         {
             return;
         }
@@ -270,10 +319,7 @@ final class RelayConnection
             {
                 counters.appConnectFailures.incrementAndGet();
                 LOG.warn("[{}] {} reset: app unreachable: {}", nodeId, name, ex.getMessage());
-                guard.authorize(clientAddress);
-                abort(client);
-                closeQuietly(app);
-                markClosed();
+                closeGuarded(() -> resetAndClose(client, app));
             });
             return false;
         }
@@ -385,12 +431,21 @@ final class RelayConnection
         (clientFailed ? counters.resetsFromClients : counters.resetsFromApp).incrementAndGet();
         LOG.debug("[{}] {} {} failed ({}): resetting the other side", nodeId, name,
             clientFailed ? "client" : "app", failure.getMessage());
-        if (!clientFailed)
+        if (clientFailed)
         {
-            guard.authorize(clientAddress);
+            resetAndClose(app, client);
         }
-        abort(clientFailed ? app : client);
-        closeQuietly(clientFailed ? client : app);
+        else
+        {
+            closeGuarded(() -> resetAndClose(client, app));
+        }
+    }
+
+    /** Passes a failure on: a RST to {@code reset}'s peer, the failed {@code other} closed, the connection ended. */
+    private void resetAndClose(final SocketChannel reset, final SocketChannel other)
+    {
+        abort(reset);
+        closeQuietly(other);
         markClosed();
     }
 
@@ -432,17 +487,26 @@ final class RelayConnection
         return true;
     }
 
-    /** Closes both sockets normally (FIN where not already sent). */
+    /** Closes both sockets normally (FIN where not already sent), once the guard lets a FIN through if one is due. */
     void close()
     {
-        if (!closed)
+        if (closed || closeAwaitingGuard)
         {
-            log.ended(logId, EndKind.CLOSED, -1);
+            return;
         }
-        if (!closed && !downstream.isFinished())
+        log.ended(logId, EndKind.CLOSED, -1);
+        if (downstream.isFinished())
         {
-            guard.authorize(clientAddress);
+            closeBoth();
         }
+        else
+        {
+            closeGuarded(this::closeBoth);
+        }
+    }
+
+    private void closeBoth()
+    {
         closeQuietly(client);
         closeQuietly(app);
         markClosed();
@@ -459,7 +523,7 @@ final class RelayConnection
     }
 
     /** Closes with SO_LINGER 0, so the peer gets a RST: how a reset is passed on. */
-    private static void abort(final SocketChannel channel)
+    static void abort(final SocketChannel channel)
     {
         try
         {

@@ -18,6 +18,9 @@ final class RelayCounters
     final AtomicLong appClosesHeld = new AtomicLong();
     final AtomicLong appClosesPassed = new AtomicLong();
     final AtomicLong connectionsRefused = new AtomicLong();
+    final AtomicLong guardFailures = new AtomicLong();
+    final AtomicLong closesHeldForGuard = new AtomicLong();
+    final AtomicLong leaseWaits = new AtomicLong();
 
     RelayStats snapshot()
     {
@@ -32,6 +35,9 @@ final class RelayCounters
             errors.get(),
             appClosesHeld.get(),
             appClosesPassed.get(),
-            connectionsRefused.get());
+            connectionsRefused.get(),
+            guardFailures.get(),
+            closesHeldForGuard.get(),
+            leaseWaits.get());
     }
 }

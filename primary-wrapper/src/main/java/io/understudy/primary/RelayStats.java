@@ -15,6 +15,12 @@ package io.understudy.primary;
  *                            the app died (see {@link AppCloseGate}).
  * @param appClosesPassed     held app-side closes passed on to the client since start (the app was alive).
  * @param connectionsRefused  clients refused with a RST because the relay held its maximum of connections.
+ * @param guardFailures       closes (FIN or RST to a client) that went out although the {@link CloseGuard} refused
+ *                            them every time it was asked: the guard drops them, so their clients wait for their own
+ *                            timeout.
+ * @param closesHeldForGuard  closes held now because the close guard refused them, to be asked for again shortly.
+ * @param leaseWaits          relay turns spent touching no socket because the {@link RelayLease} did not hold; the
+ *                            relay asks again every millisecond, so about the milliseconds waited.
  */
 public record RelayStats(
     long connectionsAccepted,
@@ -27,6 +33,9 @@ public record RelayStats(
     long errors,
     long appClosesHeld,
     long appClosesPassed,
-    long connectionsRefused)
+    long connectionsRefused,
+    long guardFailures,
+    long closesHeldForGuard,
+    long leaseWaits)
 {
 }

@@ -69,22 +69,7 @@ class AppCloseGateTest
     private CompletableFuture<Void> appAnswersThen(final boolean reset) throws IOException
     {
         app = new ServerSocket(0, 50, loopback);
-        return CompletableFuture.runAsync(() ->
-        {
-            try (Socket socket = app.accept())
-            {
-                socket.getInputStream().read();
-                socket.getOutputStream().write('y');
-                if (reset)
-                {
-                    socket.setSoLinger(true, 0);
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
-        });
+        return Relays.answerOnceThenClose(app, reset);
     }
 
     @Test

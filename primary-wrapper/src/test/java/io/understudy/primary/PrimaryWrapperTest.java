@@ -266,7 +266,7 @@ class PrimaryWrapperTest
     @Test
     void shouldAuthorizeEveryFinAndRstToAClientWithTheCloseGuard() throws Exception
     {
-        final java.util.List<Integer> authorized = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.List<String> authorized = new java.util.concurrent.CopyOnWriteArrayList<>();
         serveOne(socket ->
         {
             socket.getOutputStream().write('x');
@@ -275,13 +275,15 @@ class PrimaryWrapperTest
         });
         wrapper = PrimaryWrapper.start(new PrimaryWrapperConfig(
             "test", new InetSocketAddress(loopback, 0), new InetSocketAddress(loopback, app.getLocalPort()),
-            PrimaryWrapperConfig.DEFAULT_BUFFER_BYTES, client -> authorized.add(client.getPort())));
+            PrimaryWrapperConfig.DEFAULT_BUFFER_BYTES,
+            (client, service) -> authorized.add(client.getPort() + " -> " + service.getPort())));
 
         try (Socket client = connectClient())
         {
             assertThat(client.getInputStream().read()).isEqualTo('x');
             assertThat(client.getInputStream().read()).as("the app's FIN reaches the client").isEqualTo(-1);
-            assertThat(authorized).as("authorized before the FIN went out").containsExactly(client.getLocalPort());
+            assertThat(authorized).as("authorized before the FIN went out, for this connection's 4-tuple")
+                .containsExactly(client.getLocalPort() + " -> " + wrapper.serviceAddress().getPort());
         }
     }
 }
