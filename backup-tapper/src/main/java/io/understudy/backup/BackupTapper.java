@@ -350,7 +350,7 @@ public final class BackupTapper implements AutoCloseable
      * @param addCommand the command that adds the address (e.g. ip addr add VIP/24 dev eth0); exit 2 with "File
      *                   exists" (already added) counts as done.
      * @throws IOException when the command fails, or does not finish within {@link #CLAIM_TIMEOUT} (it is then
-     *                     killed, and the address may or may not have been added), or the announcement cannot be sent.
+     *                     killed, and the address may or may not have been added); a failed announcement is logged.
      */
     public void claimServiceAddress(final java.util.List<String> addCommand) throws IOException, InterruptedException
     {
@@ -372,7 +372,11 @@ public final class BackupTapper implements AutoCloseable
         }
         catch (final PcapNativeException | NotOpenException ex)
         {
-            throw new IOException("gratuitous ARP for " + config.serviceAddress() + " failed: " + ex.getMessage(), ex);
+            // The address is ours now; the LAN learns it by ARP later, or from the announcement the new primary
+            // repeats when its link comes back: a takeover is not undone for this.
+            LOG.warn("[{}] claimed {}, but gratuitous ARP on {} failed (link down?): {}", config.nodeId(),
+                config.serviceAddress(), config.serviceInterface(), ex.getMessage());
+            return;
         }
         LOG.info("[{}] claimed {} and announced it by gratuitous ARP on {}", config.nodeId(), config.serviceAddress(),
             config.serviceInterface());

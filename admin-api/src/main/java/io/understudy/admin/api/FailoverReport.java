@@ -14,9 +14,11 @@ import java.util.Map;
  * @param notRestored  connections not restored, each with the reason (they get a RST on their next segment).
  * @param divergences  connections whose replica had diverged from the primary before the takeover.
  * @param mode         "hot" (replicas kept in step) or "replay" (replicas started and replayed at takeover).
+ * @param fence        what was done to the old primary before the claim ("fenced in 84 ms", "not fenced: handed over").
+ * @param epoch        this node's epoch as the new primary.
  */
 public record FailoverReport(
     String at, String trigger, long detectionMs, long takeoverMs, long restoreMs, int restored,
-    Map<String, String> notRestored, long divergences, String mode)
+    Map<String, String> notRestored, long divergences, String mode, String fence, long epoch)
 {
 }

@@ -31,11 +31,19 @@ import io.understudy.primary.RelayStats;
  * @param lastAppFailure what this node did the last time its app failed while it was primary; null if never.
  * @param strangers members of the heartbeat view that are neither this node nor the configured peer,
  *                  "id@a.b.c.d:port" (an alarm); empty when none.
+ * @param state      the role's state: STARTING, BACKUP, TAKING_OVER, PRIMARY, HANDING_OVER or STOPPED.
+ * @param epoch      this node's epoch: every change of role moves it past this node's and the peer's.
+ * @param peerEpoch  the highest epoch the peer announced on the heartbeat.
+ * @param transitions the role's last changes (from, to, epoch, reason, at), oldest first.
+ * @param alarms     what needs an operator: a failed fence, another holder of the address; empty when none.
+ * @param lastDemotion the last time this node, primary, found it was superseded and gave up; null if never.
  */
 public record NodeStatus(
     String nodeId, Role role, List<String> members, long heartbeatAgeMs, String service, String app,
     RelayStats relay, TapStats tap, FailoverReport lastFailover, ReadLogStats readLog, LogServerStats logger,
     boolean holdsServiceAddress, int protectedConnections, int unprotectedConnections, AppStatus appHealth,
-    AppFailureReport lastAppFailure, List<String> strangers)
+    AppFailureReport lastAppFailure, List<String> strangers, String state, long epoch, long peerEpoch,
+    List<io.understudy.admin.core.RoleMachine.Transition> transitions, List<String> alarms,
+    DemotionReport lastDemotion)
 {
 }

@@ -27,6 +27,8 @@ public final class Membership implements AutoCloseable
     private final JChannel channel;
     private final ViewAdapter adapter;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile java.util.function.Supplier<Announcement> announcement;
+    private volatile java.util.concurrent.ScheduledExecutorService announcer;
 
     private Membership(
         final MembershipConfig config, final MembershipStack stack, final JChannel channel, final ViewAdapter adapter)
@@ -58,7 +60,7 @@ public final class Membership implements AutoCloseable
             final JChannel joined = channel;
             final ConfiguredPeer peer = stack.configuredPeer();
             final ViewAdapter adapter = new ViewAdapter(config.nodeId(), joined::getAddress, stack.suspicions(),
-                listener, new ViewTracker(peer::isPeer, peer::describe), config.peers());
+                listener, new ViewTracker(peer::isPeer, peer::describe), config.peers(), peer::isPeer);
             channel.setReceiver(adapter);
             channel.connect(config.clusterName());
             logJoined(config);
@@ -87,6 +89,45 @@ public final class Membership implements AutoCloseable
         {
             LOG.warn("[{}] the heartbeat runs without the pair's secret (insecure: true): anyone on the LAN can join "
                 + "it or read it; strangers are still reported", config.nodeId());
+        }
+    }
+
+    /**
+     * From now on, tells the peer this node's role and epoch every heartbeat interval, on every view change and on
+     * {@link #announceNow()}: the peer learns of a new epoch within one interval, and at once when the two meet after
+     * a partition or a pause.
+     */
+    public void announce(final java.util.function.Supplier<Announcement> what)
+    {
+        announcement = what;
+        adapter.afterEachView(this::announceNow);
+        final java.util.concurrent.ScheduledExecutorService timer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable ->
+            {
+                final Thread thread = new Thread(runnable, "role-announcer");
+                thread.setDaemon(true);
+                return thread;
+            });
+        announcer = timer;
+        timer.scheduleWithFixedDelay(this::announceNow, 0, config.heartbeatIntervalMs(),
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends this node's announcement to the view now; a failure is logged (the next interval tries again). */
+    public void announceNow()
+    {
+        final java.util.function.Supplier<Announcement> what = announcement;
+        if (what == null || closed.get())
+        {
+            return;
+        }
+        try
+        {
+            channel.send(new org.jgroups.BytesMessage(null, what.get().bytes()));
+        }
+        catch (final Exception ex)
+        {
+            LOG.debug("[{}] announcing the role failed: {}", config.nodeId(), ex.toString());
         }
     }
 
@@ -135,6 +176,11 @@ public final class Membership implements AutoCloseable
     {
         if (closed.compareAndSet(false, true))
         {
+            final java.util.concurrent.ScheduledExecutorService timer = announcer;
+            if (timer != null)
+            {
+                timer.shutdownNow();
+            }
             adapter.stop();
             channel.close();
             LOG.info("[{}] left cluster {}", config.nodeId(), config.clusterName());

@@ -28,4 +28,16 @@ public interface MembershipListener
     default void onPeerJoined(final String peerId)
     {
     }
+
+    /**
+     * The configured peer announced its role and epoch (it does so every heartbeat interval and on every view
+     * change, over the authenticated, encrypted channel). Strangers' announcements are never reported.
+     *
+     * @param peerId the peer's node id.
+     * @param state  its role state, e.g. PRIMARY or BACKUP.
+     * @param epoch  its epoch.
+     */
+    default void onPeerState(final String peerId, final String state, final long epoch)
+    {
+    }
 }

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.jgroups.Address;
+import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
 
@@ -25,6 +26,10 @@ final class ViewAdapter implements Receiver
     private final MembershipListener listener;
     private final ViewTracker tracker;
     private final List<String> configuredPeers;
+    private final java.util.function.Predicate<Address> isPeer;
+    private volatile Runnable onView = () ->
+    {
+    };
     private volatile MembershipView view = MembershipView.NONE;
     private volatile boolean stopped;
 
@@ -34,8 +39,10 @@ final class ViewAdapter implements Receiver
         final SuspicionTracker suspicions,
         final MembershipListener listener,
         final ViewTracker tracker,
-        final List<String> configuredPeers)
+        final List<String> configuredPeers,
+        final java.util.function.Predicate<Address> isPeer)
     {
+        this.isPeer = isPeer;
         this.nodeId = nodeId;
         this.self = self;
         this.suspicions = suspicions;
@@ -47,6 +54,41 @@ final class ViewAdapter implements Receiver
     MembershipView view()
     {
         return view;
+    }
+
+    /** Run after each view is reported (the membership announces this node's role then). */
+    void afterEachView(final Runnable action)
+    {
+        onView = action;
+    }
+
+    /**
+     * A message on the channel: the configured peer's announcement of its role and epoch ({@link Announcement}).
+     * Anything else, and anything from a member that is not the configured peer, is dropped (logged at debug).
+     */
+    @Override
+    public void receive(final Message message)
+    {
+        if (stopped)
+        {
+            return;
+        }
+        final Address source = message.getSrc();
+        if (source == null || !isPeer.test(source))
+        {
+            LOG.debug("[{}] message from {} ignored: not the configured peer", nodeId, source);
+            return;
+        }
+        final java.util.Optional<Announcement> announced = Announcement.parse(message.getArray(),
+            message.getOffset(), message.getLength());
+        if (announced.isEmpty())
+        {
+            LOG.warn("[{}] unreadable message from the peer {} ignored ({} bytes)", nodeId, source,
+                message.getLength());
+            return;
+        }
+        final Announcement peer = announced.get();
+        callListener("onPeerState", () -> listener.onPeerState(ViewTracker.idOf(source), peer.state(), peer.epoch()));
     }
 
     /** Stops reporting: the views a leaving node still sees are not news to anyone. */
@@ -89,6 +131,7 @@ final class ViewAdapter implements Receiver
             LOG.info("[{}] peer {} joined", nodeId, joined);
             callListener("onPeerJoined", () -> listener.onPeerJoined(joined));
         }
+        callListener("announce", onView);
     }
 
     private void callListener(final String callback, final Runnable call)

@@ -111,7 +111,7 @@ final class ViewTracker
     }
 
     /** A node's id is its channel name, which JGroups keeps in its name cache and prints for the address. */
-    private static String idOf(final Address address)
+    static String idOf(final Address address)
     {
         return address == null ? "" : address.toString();
     }

@@ -5,51 +5,63 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.dropwizard.lifecycle.Managed;
 import io.understudy.admin.api.AppFailureReport;
+import io.understudy.admin.api.DemotionReport;
 import io.understudy.admin.api.DrillReport;
 import io.understudy.admin.api.FailoverReport;
+import io.understudy.admin.cluster.Announcement;
 import io.understudy.admin.cluster.Membership;
-import io.understudy.admin.cluster.MembershipConfig;
 import io.understudy.admin.cluster.MembershipListener;
 import io.understudy.admin.cluster.MembershipView;
 import io.understudy.backup.BackupTapper;
 import io.understudy.backup.RestoredConnection;
 import io.understudy.backup.TakeoverReport;
-import io.understudy.backup.TapConfig;
 import io.understudy.backup.TapStats;
+import io.understudy.backup.repair.TcpRepair;
 import io.understudy.logger.EventLog;
 import io.understudy.logger.EventLogConfig;
 import io.understudy.logger.LogServer;
 import io.understudy.logger.LogServerStats;
-import io.understudy.primary.CloseGuard;
-import io.understudy.primary.NftCloseGuard;
 import io.understudy.primary.PrimaryWrapper;
-import io.understudy.primary.PrimaryWrapperConfig;
-import io.understudy.primary.ReadLog;
 import io.understudy.primary.ReadLogStats;
 import io.understudy.primary.RelayStats;
+import io.understudy.primary.RelayedConnection;
 
 /**
- * The node's role in the pair, started and stopped with the Dropwizard server. A primary relays clients from the
- * service address to its app; a backup taps the service's traffic, keeps a hot replica of every connection, and
- * takes the service over when the primary is gone: heartbeat lost, the service no longer answering a direct probe,
- * and the tap hearing no progress from the primary for a while (no new bytes, no new acks; retransmissions of a
- * dead node's orphaned sockets do not count).
+ * The node: one of the pair, started and stopped with the Dropwizard server. It wires the parts and owns the role
+ * ({@link RoleMachine}: every change through one transition, with the pair's epoch); what each role runs lives in
+ * {@link PrimaryRole} and {@link BackupRole}, how settings become their configs in {@link NodeWiring}, the decision
+ * to take over in {@link TakeoverDecider}, fencing in {@link Fence}.
+ * <p>
+ * The safety argument (README, "Never two holders"): a backup claims the service address only after fencing the
+ * primary (or after the primary released it and asked), and only when no other MAC answers ARP for it; a primary
+ * relays only under a lease its keeper renews every 10 ms, and a keeper that was held up checks for another holder
+ * before renewing; a primary that hears its peer announce PRIMARY at a higher epoch, or finds another MAC answering
+ * for the address, gives up at once (TCP_REPAIR close, address released) and becomes the backup.
  */
 public final class Node implements Managed, MembershipListener
 {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
-    private static final long RECHECK_INTERVAL_MS = 100;
+    /** A handover request's budget when the primary does not send one. */
+    private static final long HANDOVER_MARGIN_MS = 10_000;
 
     private final NodeSettings settings;
     private final ExecutorService decisions = Executors.newSingleThreadExecutor(runnable ->
@@ -58,46 +70,60 @@ public final class Node implements Managed, MembershipListener
         thread.setDaemon(true);
         return thread;
     });
-    private volatile Role role;
-    private volatile PrimaryWrapper wrapper;
-    private volatile BackupTapper tapper;
+    private final Object drillLock = new Object();
+    private final RelayWatchdog watchdog;
+    private final ServiceProbe probe;
+    private final Fence fence;
+    private volatile NodeWiring wiring;
+    private volatile RoleMachine machine;
+    private volatile PrimaryRole primary;
+    private volatile BackupRole backup;
     private volatile EventLog eventLog;
-    private volatile LogServer logServer;
-    private volatile ReadLog readLog = ReadLog.NONE;
     private volatile Membership membership;
+    private volatile AppSupervisor app;
     private volatile FailoverReport lastFailover;
+    private volatile DrillReport lastDrill;
+    private volatile AppFailureReport lastAppFailure;
+    private volatile DemotionReport lastDemotion;
     private volatile boolean evaluating;
     /** A handover the primary asked for while this backup was evaluating a lost heartbeat: take over now. */
     private volatile String handoverTrigger;
     private volatile String takeoverFailure;
-    private volatile DrillReport lastDrill;
+    private volatile String addressAlarm;
     private volatile String apiToken = "";
-    private final Object drillLock = new Object();
-    private volatile AppSupervisor app;
-    private volatile Optional<io.understudy.admin.security.PairSecret> secret = Optional.empty();
-    private volatile AppFailureReport lastAppFailure;
-    private final RelayWatchdog watchdog;
-    private final ServiceProbe probe;
+    /** Until when a crash drill the primary announced lets this node take over without fencing it. */
+    private volatile long crashDrillUntilNs = System.nanoTime();
+    private volatile PeerState peerState;
+    private String lastCutOff = "";
+
+    /** The peer's last announcement. */
+    private record PeerState(String peerId, String state, long epoch, long atNs)
+    {
+    }
 
     public Node(final NodeSettings settings)
     {
         this.settings = settings;
-        this.role = settings.getRole();
         this.probe = new ServiceProbe(new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort()),
             settings.getTakeover().getProbeTimeoutMs());
-        this.watchdog = new RelayWatchdog(settings.getId(), () -> wrapper,
-            settings.getApp().getCheck().getRelayStallMs(), this::onRelayStalled);
+        this.watchdog = new RelayWatchdog(settings.getId(), this::relay,
+            settings.getApp().getCheck().getRelayStallMs(), why -> app.onRelayStalled(why));
+        this.fence = new Fence(settings.getId(), settings.getTakeover());
     }
 
     @Override
     public void start() throws IOException
     {
-        secret = loadSecret();
-        if (role == Role.PRIMARY && probe.answers())
+        wiring = NodeWiring.load(settings);
+        machine = RoleMachine.open(settings.getId(), Path.of(settings.getStateDirectory()));
+        Role side = settings.getRole();
+        String why = "started as configured (" + side.name().toLowerCase(Locale.ROOT) + ")";
+        if (side == Role.PRIMARY && probe.answers())
         {
             LOG.warn("[{}] configured as primary, but {}:{} already answers: another node holds the service; " +
                 "starting as backup", settings.getId(), settings.getServiceAddress(), settings.getServicePort());
-            role = Role.BACKUP;
+            side = Role.BACKUP;
+            why = "configured as primary, but the service already answered elsewhere";
         }
         DirectMemory.checkFits(settings.getMaxConnections(), settings.getRelayBufferBytes());
         app = new AppSupervisor(settings.getId(), settings.getApp(),
@@ -107,210 +133,270 @@ public final class Node implements Managed, MembershipListener
         eventLog = EventLog.open(EventLogConfig.of(Path.of(log.getDirectory()))
             .withRollCycle(log.getRollCycle())
             .withRetainCycles(log.getRetainCycles()));
-        if (role == Role.PRIMARY)
+        if (side == Role.PRIMARY)
         {
-            readLog = startReadLog();
-            wrapper = PrimaryWrapper.start(wrapperConfig(), this::onRelayDied);
+            primary = startPrimary();
         }
         else
         {
-            startLogger();
-            tapper = BackupTapper.start(tapConfig(), eventLog);
+            backup = BackupRole.start(wiring, eventLog);
         }
-        membership = Membership.start(membershipConfig(), this);
+        machine.transition(side == Role.PRIMARY ? RoleMachine.State.PRIMARY : RoleMachine.State.BACKUP, why);
+        membership = Membership.start(wiring.membershipConfig(), this);
+        membership.announce(() -> new Announcement(machine.state().name(), machine.epoch()));
         watchdog.start();
-        final Thread warmUp = new Thread(() -> PeerApi.warmUp(() -> new PeerApi(peerApiBase(), apiToken)),
-            "peer-api-warm-up");
+        final Thread warmUp = new Thread(() -> PeerApi.warmUp(this::peerApi), "peer-api-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
-        LOG.info("[{}] started as {}: service {}:{}, app {}:{}", settings.getId(), role,
-            settings.getServiceAddress(), settings.getServicePort(), settings.getAppAddress(), settings.getAppPort());
+        LOG.info("[{}] started as {} (epoch {}): service {}:{}, app {}:{}", settings.getId(), machine.state(),
+            machine.epoch(), settings.getServiceAddress(), settings.getServicePort(), settings.getAppAddress(),
+            settings.getAppPort());
     }
 
-    /** The backup runs the logger the primary ships to, unless a third host does (node.log.logger set). */
-    private void startLogger() throws IOException
+    private PrimaryRole startPrimary() throws IOException
     {
-        final LogSettings log = settings.getLog();
-        if (log.isEnabled() && log.getLogger().isBlank())
+        final long leaseMs = Math.max(50, settings.getMembership().getFailureTimeoutMs() / 2);
+        return PrimaryRole.start(wiring, app, this::onRelayDied, leaseMs, this::stillSoleHolder,
+            this::onAddressConflict, this::announceAddress);
+    }
+
+    private PeerApi peerApi()
+    {
+        return new PeerApi(wiring.peerApiBase(), apiToken);
+    }
+
+    // ---------------------------------------------------------------- the peer's announcements, demotion
+
+    @Override
+    public void onPeerState(final String peerId, final String state, final long epoch)
+    {
+        final PeerState before = peerState;
+        peerState = new PeerState(peerId, state, epoch, System.nanoTime());
+        final RoleMachine roles = machine;
+        roles.peerAnnounced(epoch);
+        if (roles.state() == RoleMachine.State.PRIMARY && "PRIMARY".equals(state) && roles.yieldsTo(epoch, peerId))
         {
-            logServer = LogServer.start(settings.getId(),
-                new InetSocketAddress(settings.getLanAddress(), log.getListenPort()), eventLog,
-                readLogAuth());
+            decisions.submit(() -> demote("the peer " + peerId + " announces PRIMARY at epoch " + epoch +
+                ", above this node's " + roles.epoch()));
+        }
+        else if (roles.state() == RoleMachine.State.PRIMARY && before != null && "PRIMARY".equals(before.state()) &&
+            !"PRIMARY".equals(state))
+        {
+            LOG.info("[{}] the peer {} gave the service up ({}): this node is the only primary; announcing the " +
+                "address again", settings.getId(), peerId, state);
+            decisions.submit(this::announceAddress);
         }
     }
 
-    /** Where the logger is: the third host when configured, else this node (backup) or its peer (primary). */
-    InetSocketAddress loggerAddress(final Role as)
+    /** Gratuitous ARP for the service address from here, to undo what another holder's ARP taught the LAN. */
+    private void announceAddress()
     {
-        final LogSettings log = settings.getLog();
-        if (!log.getLogger().isBlank())
-        {
-            final String[] hostPort = log.getLogger().split(":");
-            return new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
-        }
-        if (as == Role.BACKUP)
-        {
-            return new InetSocketAddress(settings.getLanAddress(), log.getListenPort());
-        }
-        return new InetSocketAddress(peerHost("node.log: no peer in node.membership.peers other than this node (" +
-            settings.getLanAddress() + ") to ship the read log to; set node.log.logger"), log.getListenPort());
-    }
-
-    /** The other node's LAN address, from the membership's peers. */
-    private String peerHost(final String whenNone)
-    {
-        final String self = settings.getLanAddress() + ":" + settings.getMembership().getBindPort();
-        for (final String peer : settings.getMembership().getPeers())
-        {
-            if (!peer.equals(self) && !peer.equals(settings.getLanAddress()))
-            {
-                return peer.contains(":") ? peer.substring(0, peer.lastIndexOf(':')) : peer;
-            }
-        }
-        throw new IllegalStateException(whenNone);
-    }
-
-    private ReadLog startReadLog()
-    {
-        final LogSettings log = settings.getLog();
-        if (!log.isEnabled())
-        {
-            return ReadLog.NONE;
-        }
-        final InetSocketAddress logger = loggerAddress(Role.PRIMARY);
-        LOG.info("[{}] shipping the read log to {} ({} commit)", settings.getId(), logger,
-            log.getCommit().name().toLowerCase(java.util.Locale.ROOT));
-        return ReadLog.shipping(settings.getId(), logger,
-            readLogAuth(), log.getBufferBytes(),
-            log.getReconnectMs(), log.getCommit() == LogSettings.Commit.SYNC, log.getCommitTimeoutMs());
-    }
-
-    private PrimaryWrapperConfig wrapperConfig()
-    {
-        return new PrimaryWrapperConfig(
-            settings.getId(),
-            new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort()),
-            new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
-            settings.getRelayBufferBytes(),
-            settings.getCloseGuardTable().isBlank() ? CloseGuard.NONE :
-                new NftCloseGuard(settings.getId(), settings.getCloseGuardTable(), settings.getCloseGuardSet()),
-            readLog,
-            app == null ? io.understudy.primary.AppCloseGate.PASS : app,
-            settings.getMaxConnections());
-    }
-
-    private TapConfig tapConfig()
-    {
-        final TapSettings tap = settings.getTap();
-        return new TapConfig(settings.getId(), tap.getInterfaceName(), settings.getServiceAddress(),
-            Set.of(settings.getServicePort()), tap.getSnapLengthBytes(), tap.getBufferBytes(),
-            new TapConfig.TrackerLimits(tap.getStreamCapBytes(), tap.getGlobalCapBytes(), tap.getMaxConnections()),
-            new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
-            settings.getTakeover().getMode() == TakeoverSettings.Mode.REPLAY,
-            settings.getLog().isEnabled() ? loggerAddress(Role.BACKUP) : null,
-            readLogAuth());
-    }
-
-    /**
-     * The heartbeat's config with the pair's membership key from node.security.secretFile; no key only when the
-     * config says insecure: true and names no secret file.
-     *
-     * @throws io.understudy.logger.UnderstudyException naming the secret file when it cannot be read.
-     */
-    /**
-     * The pair's secret, read once at start, before any channel opens: every channel's key derives from it.
-     *
-     * @throws io.understudy.logger.UnderstudyException naming the secret file when it cannot be used.
-     */
-    private Optional<io.understudy.admin.security.PairSecret> loadSecret()
-    {
-        final io.understudy.admin.security.SecuritySettings security = settings.getSecurity();
-        final Optional<io.understudy.admin.security.PairSecret> loaded;
         try
         {
-            loaded = security.load();
+            io.understudy.backup.GratuitousArp.announce(settings.getServiceInterface(), settings.getServiceAddress());
         }
         catch (final IOException ex)
         {
-            throw new io.understudy.logger.UnderstudyException("nodeId=" + settings.getId() + ", cannot start the "
-                + "heartbeat: node.security.secretFile=" + security.getSecretFile() + " cannot be used: "
-                + ex.getMessage(), ex);
+            LOG.warn("[{}] could not announce the service address again: {}", settings.getId(), ex.getMessage());
         }
-        if (loaded.isEmpty() && !security.isInsecure())
+    }
+
+    /** The relay lease's check after this node was held up: true when it may relay on. */
+    private boolean stillSoleHolder(final long heldMs)
+    {
+        final PeerState peer = peerState;
+        if (peer != null && "PRIMARY".equals(peer.state()) && machine.yieldsTo(peer.epoch(), peer.peerId()))
         {
-            throw new io.understudy.logger.UnderstudyException("nodeId=" + settings.getId() + ", cannot start the "
-                + "heartbeat: node.security.secretFile is not set and node.security.insecure is false");
+            decisions.submit(() -> demote("after being held up " + heldMs + " ms: the peer " + peer.peerId() +
+                " announced PRIMARY at epoch " + peer.epoch()));
+            return false;
         }
-        return loaded;
+        final Optional<String> other = otherHolder();
+        if (other.isPresent())
+        {
+            decisions.submit(() -> demote("after being held up " + heldMs + " ms, another host (" + other.get() +
+                ") answers ARP for the service address"));
+            return false;
+        }
+        return true;
     }
 
-    /** The read log's key from the pair's secret; none when this node runs insecure. */
-    private io.understudy.logger.LogAuth readLogAuth()
+    /** The MAC of another host that answers ARP for the service address now, if one does. */
+    private Optional<String> otherHolder()
     {
-        return secret.map(io.understudy.admin.security.ReadLogKey::of).orElse(io.understudy.logger.LogAuth.INSECURE);
+        try
+        {
+            return io.understudy.backup.DuplicateAddressProbe.probe(settings.getServiceInterface(),
+                settings.getServiceAddress(), io.understudy.backup.DuplicateAddressProbe.DEFAULT_PROBES,
+                Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs())).conflictingMac();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("[{}] cannot probe the service address with ARP on {}: {}", settings.getId(),
+                settings.getServiceInterface(), ex.getMessage());
+            return Optional.empty();
+        }
     }
 
-    private MembershipConfig membershipConfig()
+    /** Another host answered ARP for the service address while this node is primary (the address watch). */
+    private void onAddressConflict(final String otherMac, final Instant at)
     {
-        final MembershipSettings cluster = settings.getMembership();
-        final byte[] key = secret.map(pair -> pair.key(io.understudy.admin.security.PairSecret.MEMBERSHIP))
-            .orElse(null);
-        return new MembershipConfig(settings.getId(), settings.getLanAddress(), cluster.getBindPort(),
-            cluster.getPeers(), MembershipConfig.DEFAULT_CLUSTER_NAME, cluster.getFailureTimeoutMs(),
-            cluster.getHeartbeatIntervalMs(), cluster.getVerifySuspectMs(), MembershipConfig.DEFAULT_JOIN_TIMEOUT_MS,
-            key);
+        if (machine.state() != RoleMachine.State.PRIMARY)
+        {
+            return; // a handover: the new primary's gratuitous ARP is expected
+        }
+        addressAlarm = Instant.now() + ": " + otherMac + " answers ARP for " + settings.getServiceAddress() +
+            " while this node (" + settings.getId() + ") holds it";
+        LOG.error("[{}] ALARM: {}", settings.getId(), addressAlarm);
+        decisions.submit(() ->
+        {
+            final Optional<JsonNode> status = peerStatus();
+            if (status.isPresent() && "PRIMARY".equals(status.get().path("role").asText()) &&
+                machine.yieldsTo(status.get().path("epoch").asLong(-1), status.get().path("nodeId").asText("")))
+            {
+                demote("another host (" + otherMac + ") answers ARP for the service address and the peer serves " +
+                    "at epoch " + status.get().path("epoch").asLong());
+            }
+        });
     }
+
+    /**
+     * This primary was superseded: it gives every connection up silently (the new primary serves them), releases the
+     * address and becomes the backup. Runs on the decisions thread; does nothing unless this node is PRIMARY.
+     */
+    private void demote(final String reason)
+    {
+        synchronized (drillLock)
+        {
+            final PrimaryRole role = primary;
+            if (machine.state() != RoleMachine.State.PRIMARY || role == null)
+            {
+                return;
+            }
+            final long epoch = machine.epoch();
+            machine.transition(RoleMachine.State.HANDING_OVER, "demoted: " + reason);
+            role.revoke();
+            final List<String> clients = new ArrayList<>();
+            String error = null;
+            int givenUp = 0;
+            try
+            {
+                role.relay().freeze();
+                final List<RelayedConnection> connections = role.relay().connections();
+                givenUp = connections.size();
+                connections.stream().limit(100).forEach(connection -> clients.add(connection.client()));
+                releaseAddress();
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                error = ex.getMessage();
+                LOG.error("[{}] while demoting: {}", settings.getId(), ex.toString());
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                error = "interrupted";
+            }
+            final String after = becomeBackup(role, "demoted: " + reason);
+            lastDemotion = new DemotionReport(Instant.now().toString(), reason, epoch, machine.peerEpoch(), givenUp,
+                clients, error != null ? error : after);
+            LOG.warn("[{}] demoted: {}", settings.getId(), lastDemotion);
+        }
+    }
+
+    private void releaseAddress() throws IOException
+    {
+        if (settings.getTakeover().getReleaseCommand().isEmpty())
+        {
+            throw new IOException("node.takeover.releaseCommand is not set: this node cannot give the service " +
+                "address up");
+        }
+        Commands.run(settings.getTakeover().getReleaseCommand(), "releasing the service address");
+    }
+
+    // ---------------------------------------------------------------- the backup: deciding and taking over
 
     @Override
     public void onPeerLost(final String peerId, final String why)
     {
-        if (role == Role.BACKUP && !evaluating)
+        if (machine.state() == RoleMachine.State.BACKUP && !evaluating)
         {
             evaluating = true;
             LOG.warn("[{}] heartbeat from {} lost ({}): checking whether the primary still serves", settings.getId(),
                 peerId, why);
-            decisions.submit(() -> evaluate(peerId + " " + why));
+            final TakeoverDecider decider = new TakeoverDecider(
+                TakeoverDecider.Settings.of(settings.getTakeover().getQuietMs()), peerId + " " + why,
+                System.nanoTime());
+            decisions.submit(() -> evaluate(decider));
         }
     }
 
     /** Takes over only when the heartbeat is gone, the service does not answer and the tap heard nothing from it. */
-    private void evaluate(final String heartbeat)
+    private void evaluate(final TakeoverDecider decider)
     {
-        boolean reported = false;
         try
         {
-            while (role == Role.BACKUP && !membership.isPeerPresent())
+            while (machine.state() == RoleMachine.State.BACKUP)
             {
-                final Optional<String> unfit = app.unfitReason();
-                if (unfit.isPresent())
+                final BackupRole standing = backup;
+                if (standing == null)
                 {
-                    LOG.error("[{}] the primary looks gone, but this node does not take over: {}; clients see what " +
-                        "they would without Understudy", settings.getId(), unfit.get());
+                    LOG.error("[{}] the primary looks gone, but this node has no tap running: not taking over",
+                        settings.getId());
                     return;
                 }
-                final String asked = handoverTrigger;
-                if (asked != null)
+                final boolean present = membership.isPeerPresent();
+                final Optional<String> cutOff = ownLinkDown();
+                if (!present && cutOff.isPresent())
                 {
-                    takeOver(asked);
+                    if (!cutOff.get().equals(lastCutOff))
+                    {
+                        LOG.warn("[{}] not taking over: {}", settings.getId(), cutOff.get());
+                    }
+                    lastCutOff = cutOff.get();
+                    Thread.sleep(100);
+                    continue;
+                }
+                lastCutOff = "";
+                final boolean answers = !present && probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
+                final TakeoverDecider.Decision decision = decider.next(new TakeoverDecider.Observation(
+                    System.nanoTime(), present, answers, standing.tapper().lastServerProgressNs(),
+                    app.unfitReason(), Optional.ofNullable(handoverTrigger), false));
+                if (decision instanceof TakeoverDecider.Decision.TakeOver takeOver)
+                {
+                    takeOver(takeOver.trigger(), handoverTrigger == null && !crashDrillAnnounced(),
+                        Long.MAX_VALUE);
                     return;
                 }
-                final boolean answers = probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
-                final long quietNs = System.nanoTime() - tapper.lastServerProgressNs();
-                final boolean tapQuiet = quietNs > settings.getTakeover().getQuietMs() * 1_000_000L;
-                if (!answers && tapQuiet)
+                if (decision instanceof TakeoverDecider.Decision.Refuse refuse)
                 {
-                    takeOver("heartbeat lost (" + heartbeat + "), service probe failed, tap quiet");
+                    LOG.error("[{}] the primary looks gone, but this node does not take over: {}", settings.getId(),
+                        refuse.reason());
                     return;
                 }
-                if (!reported)
+                if (decision instanceof TakeoverDecider.Decision.StandDown)
                 {
-                    LOG.warn("[{}] not taking over: the primary still serves ({})", settings.getId(),
-                        answers ? "it answers a direct probe" : "the tap still hears it");
-                    reported = true;
+                    LOG.info("[{}] heartbeat back: staying {}", settings.getId(), machine.state());
+                    return;
                 }
-                Thread.sleep(RECHECK_INTERVAL_MS);
+                if (decision instanceof TakeoverDecider.Decision.StillServing still)
+                {
+                    LOG.error("[{}] {}", settings.getId(), still.alarm());
+                    TimeUnit.NANOSECONDS.sleep(Math.max(1_000_000L, still.nextCheckInNs()));
+                    continue;
+                }
+                final TakeoverDecider.Decision.Wait wait = (TakeoverDecider.Decision.Wait)decision;
+                if (decider.waitReasonChanged())
+                {
+                    LOG.warn("[{}] not taking over: {}", settings.getId(), wait.reason());
+                }
+                TimeUnit.NANOSECONDS.sleep(Math.max(1_000_000L, wait.nextCheckInNs()));
             }
-            LOG.info("[{}] heartbeat back: staying {}", settings.getId(), role);
         }
         catch (final InterruptedException ex)
         {
@@ -318,9 +404,7 @@ public final class Node implements Managed, MembershipListener
         }
         catch (final IOException | RuntimeException ex)
         {
-            takeoverFailure = Instant.now() + ": " + ex;
-            LOG.error("[{}] takeover failed; the service is not taken over and this node needs an operator",
-                settings.getId(), ex);
+            LOG.error("[{}] takeover failed; this node stays the backup: {}", settings.getId(), ex.getMessage());
         }
         finally
         {
@@ -328,45 +412,158 @@ public final class Node implements Managed, MembershipListener
         }
     }
 
-    private void takeOver(final String trigger) throws IOException, InterruptedException
+    /** Why this node is cut off itself (its tap's or service interface has no carrier), if it is. */
+    private Optional<String> ownLinkDown()
     {
+        for (final String link : new String[] {settings.getServiceInterface(), settings.getTap().getInterfaceName()})
+        {
+            if (!"lo".equals(link) && !LinkState.hasCarrier(link))
+            {
+                return Optional.of("this node's own link " + link + " has no carrier: it is cut off, and the " +
+                    "primary's silence says nothing about the primary");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean crashDrillAnnounced()
+    {
+        return System.nanoTime() - crashDrillUntilNs < 0;
+    }
+
+    /**
+     * Takes the service over: fence the old primary (after a lost heartbeat), make sure no other MAC answers for the
+     * address, then the tap's takeover (catch up, repair, claim, restore). A failure before the claim leaves this
+     * node the backup; a failure after it also releases the address. {@code deadlineNs}: the claim is not made after
+     * it (the primary that asked has stopped waiting).
+     */
+    private void takeOver(final String trigger, final boolean fenceFirst, final long deadlineNs)
+        throws IOException, InterruptedException
+    {
+        final BackupRole standing = backup;
+        if (standing == null)
+        {
+            throw new IllegalStateException("this node has no tap running: it cannot take over");
+        }
         final long startNs = System.nanoTime();
         final long heardMsAgo = Math.max(0, membership.millisSincePeerHeard());
+        final long divergences = standing.tapper().stats().divergences();
+        machine.transition(RoleMachine.State.TAKING_OVER, trigger);
         LOG.warn("[{}] taking over: {}", settings.getId(), trigger);
-        final long divergences = tapper.stats().divergences();
-        final PrimaryWrapper[] started = new PrimaryWrapper[1];
-        final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () ->
+        final boolean[] claimed = new boolean[1];
+        final PrimaryRole[] started = new PrimaryRole[1];
+        try
         {
-            tapper.claimServiceAddress(settings.getTakeover().getClaimCommand());
-            readLog = startReadLog(); // to the peer's logger, once the old primary is back as the backup
-            final Optional<String> unfit = app.unfitReason();
-            if (unfit.isPresent())
+            final String fenced = fenceFirst ? fence.fencePeer(trigger) : "not fenced: the primary gave the address up";
+            final Optional<String> other = standing.tapper().probeServiceAddress(
+                Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs())).conflictingMac();
+            if (other.isPresent())
             {
-                throw new IllegalStateException("not taking over with a dead replica: " + unfit.get());
+                addressAlarm = Instant.now() + ": " + other.get() + " answers ARP for " +
+                    settings.getServiceAddress() + ": not claimed";
+                throw new IOException("another host (" + other.get() + ") answers ARP for " +
+                    settings.getServiceAddress() + ": not claiming it (two holders would break every client)");
             }
-            started[0] = PrimaryWrapper.start(wrapperConfig(), this::onRelayDied);
-        });
-        final PrimaryWrapper relay = started[0];
-        for (final RestoredConnection restored : report.restored())
-        {
-            relay.adopt(restored.client(), restored.app(), restored.pendingToClient());
+            final BackupTapper tapper = standing.tapper();
+            final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () ->
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("the takeover was not ready to claim the address before the " +
+                        "primary stopped waiting for it: cancelled");
+                }
+                final Optional<String> unfit = app.unfitReason();
+                if (unfit.isPresent())
+                {
+                    throw new IllegalStateException("not taking over with a dead replica: " + unfit.get());
+                }
+                claimed[0] = true;
+                tapper.claimServiceAddress(settings.getTakeover().getClaimCommand());
+                started[0] = startPrimary();
+            });
+            final PrimaryRole role = started[0];
+            for (final RestoredConnection restored : report.restored())
+            {
+                role.relay().adopt(restored.client(), restored.app(), restored.pendingToClient());
+            }
+            primary = role;
+            backup = null;
+            final long epoch = machine.transition(RoleMachine.State.PRIMARY, trigger);
+            closeQuietly(standing);
+            addressAlarm = null;
+            takeoverFailure = null;
+            lastFailover = new FailoverReport(Instant.now().toString(), trigger, heardMsAgo,
+                (System.nanoTime() - startNs) / 1_000_000, report.restoreMs(), report.restored().size(),
+                report.notRestored(), divergences, settings.getTakeover().getMode().name().toLowerCase(Locale.ROOT),
+                fenced, epoch);
+            LOG.warn("[{}] now PRIMARY: {}", settings.getId(), lastFailover);
         }
-        wrapper = relay;
-        role = Role.PRIMARY;
-        final BackupTapper done = tapper;
-        tapper = null;
-        done.close();
-        final LogServer served = logServer;
-        logServer = null;
-        if (served != null)
+        catch (final IOException | RuntimeException | InterruptedException ex)
         {
-            served.close(); // the new backup runs the logger now
+            takeoverFailure = Instant.now() + ": " + ex.getMessage();
+            LOG.error("[{}] takeover failed{}: {}", settings.getId(), claimed[0] ? " after the claim: releasing " +
+                "the address" : " before the claim", ex.toString());
+            undoTakeover(standing, started[0], claimed[0], ex.getMessage());
+            throw ex;
         }
-        final long takeoverMs = (System.nanoTime() - startNs) / 1_000_000;
-        lastFailover = new FailoverReport(Instant.now().toString(), trigger, heardMsAgo, takeoverMs,
-            report.restoreMs(), report.restored().size(), report.notRestored(), divergences,
-            settings.getTakeover().getMode().name().toLowerCase(java.util.Locale.ROOT));
-        LOG.warn("[{}] now PRIMARY: {}", settings.getId(), lastFailover);
+    }
+
+    /** A takeover failed: give up what it started, release the address if it was claimed, and tap again. */
+    private void undoTakeover(final BackupRole standing, final PrimaryRole started, final boolean claimed,
+        final String why)
+    {
+        if (started != null)
+        {
+            primary = null;
+            try
+            {
+                started.revoke();
+                started.relay().freeze();
+                started.relay().abandon(TcpRepair::closeSilently);
+                started.closeAfterHandover();
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                LOG.error("[{}] could not give up the half-started relay: {}", settings.getId(), ex.toString());
+            }
+        }
+        if (claimed)
+        {
+            try
+            {
+                releaseAddress();
+            }
+            catch (final IOException ex)
+            {
+                addressAlarm = Instant.now() + ": a failed takeover could not release the service address: " +
+                    ex.getMessage();
+                LOG.error("[{}] ALARM: {}", settings.getId(), addressAlarm);
+            }
+        }
+        closeQuietly(standing);
+        try
+        {
+            backup = BackupRole.start(wiring, eventLog);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            backup = null;
+            LOG.error("[{}] after the failed takeover the tap could not start again: this node protects nothing",
+                settings.getId(), ex);
+        }
+        machine.transition(RoleMachine.State.BACKUP, "takeover failed: " + why);
+    }
+
+    private void closeQuietly(final AutoCloseable closeable)
+    {
+        try
+        {
+            closeable.close();
+        }
+        catch (final Exception ex)
+        {
+            LOG.warn("[{}] closing {}: {}", settings.getId(), closeable.getClass().getSimpleName(), ex.toString());
+        }
     }
 
     /** The token this node sends to its peer's API (a drill tells the backup to take over with it). */
@@ -379,14 +576,18 @@ public final class Node implements Managed, MembershipListener
      * A planned handover's second half, on the backup: take the service over now, without waiting for the heartbeat
      * to fail (the primary has frozen its relay and released the address). Returns the failover report.
      *
-     * @throws IllegalStateException when this node is not the backup (nothing is done).
+     * @param budgetMs how long the primary waits; the claim is not made after it, and the takeover is cancelled.
+     * @throws IllegalStateException when this node is not the backup or cannot serve (nothing is done).
      */
-    public FailoverReport takeOverNow(final String from, final String why) throws IOException, InterruptedException
+    public FailoverReport takeOverNow(final String from, final String why, final long budgetMs)
+        throws IOException, InterruptedException
     {
-        if (role != Role.BACKUP || tapper == null)
+        if (machine.state() != RoleMachine.State.BACKUP || backup == null)
         {
-            throw new IllegalStateException("this node (" + settings.getId() + ") is not the backup; it is " + role);
+            throw new IllegalStateException("this node (" + settings.getId() + ") is not the backup; it is " +
+                machine.state());
         }
+        final long deadlineNs = System.nanoTime() + budgetMs * 1_000_000L;
         LOG.info("[{}] handover request from {}{}", settings.getId(), from, why.isEmpty() ? "" : ": " + why);
         final Optional<String> unfit = app.unfitReason();
         if (unfit.isPresent())
@@ -408,9 +609,9 @@ public final class Node implements Managed, MembershipListener
         final String trigger = why.isEmpty() ? "planned handover drill from " + from :
             why + " (handed over by " + from + ")";
         handoverTrigger = trigger; // an evaluation running now takes over with it at once, ahead of this task
-        final java.util.concurrent.Future<FailoverReport> done = decisions.submit(() ->
+        final Future<FailoverReport> done = decisions.submit(() ->
         {
-            if (role == Role.PRIMARY && lastFailover != null)
+            if (machine.state() == RoleMachine.State.PRIMARY && lastFailover != null)
             {
                 // The heartbeat's loss made this node take over while the request waited: it serves, as asked.
                 LOG.info("[{}] handover from {}: took over already ({})", settings.getId(), from, lastFailover.trigger());
@@ -419,29 +620,30 @@ public final class Node implements Managed, MembershipListener
                     final FailoverReport own = lastFailover;
                     lastFailover = new FailoverReport(own.at(), own.trigger() + "; then " + from + " reported: " +
                         why, own.detectionMs(), own.takeoverMs(), own.restoreMs(), own.restored(),
-                        own.notRestored(), own.divergences(), own.mode());
+                        own.notRestored(), own.divergences(), own.mode(), own.fence(), own.epoch());
                 }
                 return lastFailover;
             }
-            if (role != Role.BACKUP)
+            if (machine.state() != RoleMachine.State.BACKUP)
             {
-                throw new IllegalStateException("this node is " + role + " and did not take over");
+                throw new IllegalStateException("this node is " + machine.state() + " and did not take over");
             }
-            takeOver(trigger);
+            takeOver(trigger, false, deadlineNs);
             return lastFailover;
         });
         try
         {
-            return done.get(settings.getTakeover().getCatchUpTimeoutMs() + 10_000, TimeUnit.MILLISECONDS);
+            return done.get(budgetMs, TimeUnit.MILLISECONDS);
         }
-        catch (final java.util.concurrent.ExecutionException ex)
+        catch (final ExecutionException ex)
         {
-            takeoverFailure = Instant.now() + ": " + ex.getCause();
             throw new IOException("takeover failed: " + ex.getCause().getMessage(), ex.getCause());
         }
-        catch (final java.util.concurrent.TimeoutException ex)
+        catch (final TimeoutException ex)
         {
-            throw new IOException("takeover did not finish in time", ex);
+            done.cancel(true);
+            throw new IOException("the takeover did not finish within " + budgetMs + " ms: cancelled (no claim is " +
+                "made after the deadline)", ex);
         }
         finally
         {
@@ -449,73 +651,244 @@ public final class Node implements Managed, MembershipListener
         }
     }
 
+    /** The primary announces a crash drill: a takeover within {@code windowMs} does not fence it. */
+    public void expectCrashDrill(final String from, final long windowMs)
+    {
+        if (machine.state() != RoleMachine.State.BACKUP)
+        {
+            throw new IllegalStateException("this node (" + settings.getId() + ") is not the backup; it is " +
+                machine.state());
+        }
+        crashDrillUntilNs = System.nanoTime() + windowMs * 1_000_000L;
+        LOG.warn("[{}] {} announces a crash drill: a takeover within {} ms does not fence it", settings.getId(), from,
+            windowMs);
+    }
+
+    // ---------------------------------------------------------------- the primary: drills and handovers
+
     /**
      * A failover drill, run on the primary: the service moves to the backup with no client error, and this node
      * becomes the backup. {@code planned}: this node freezes its relay, releases the service address and tells the
      * backup to take over now. Otherwise (crash): it freezes, releases the address and goes silent on the heartbeat,
      * and the backup has to notice as after a real crash. Either way this node then gives its sockets up without a
-     * FIN or a RST (TCP_REPAIR) and starts tapping. When the backup does not take over, the service stays here.
+     * FIN or a RST (TCP_REPAIR) and starts tapping. When the backup does not take over, the service stays here, but
+     * only once the backup's status says it does not hold the address.
      *
-     * @throws IllegalStateException when this node is not the primary, a drill is running, or drills are not
-     *                               configured (takeover.releaseCommand).
+     * @throws IllegalStateException when this node is not the primary, the peer is not in the view or not ready, or
+     *                               drills are not configured (takeover.releaseCommand).
      */
     public DrillReport drill(final boolean planned) throws InterruptedException
     {
         synchronized (drillLock)
         {
-            final PrimaryWrapper relay = wrapper;
-            if (role != Role.PRIMARY || relay == null)
+            final PrimaryRole role = primary;
+            if (machine.state() != RoleMachine.State.PRIMARY || role == null)
             {
-                throw new IllegalStateException("this node (" + settings.getId() + ") is the " +
-                    role.name().toLowerCase(java.util.Locale.ROOT) + "; send the drill to the primary");
+                throw new IllegalStateException("this node (" + settings.getId() + ") is " +
+                    machine.state().name().toLowerCase(Locale.ROOT) + "; send the drill to the primary");
             }
             if (settings.getTakeover().getReleaseCommand().isEmpty())
             {
                 throw new IllegalStateException("drills need node.takeover.releaseCommand (the command that removes " +
                     "the service address from this host)");
             }
-            final PeerApi peer = new PeerApi(peerApiBase(), apiToken);
-            final String peerId = peerIdOr(peer); // now: a crash drill hides the peer from the view
+            final PeerApi peer = peerApi();
+            final String peerId = checkPeerReady(peer);
             final String mode = planned ? "planned" : "crash";
             final Instant started = Instant.now();
             final String id = Long.toString(started.toEpochMilli());
             LOG.warn("[{}] failover drill {} ({}): handing the service to {}", settings.getId(), id, mode, peer.base());
-            FailoverReport failover = null;
-            String error = null;
-            try
-            {
-                relay.freeze();
-                Commands.run(settings.getTakeover().getReleaseCommand(), "releasing the service address");
-                failover = planned ? peer.takeOver(settings.getId(), "", Duration.ofMillis(
-                    settings.getTakeover().getCatchUpTimeoutMs() + 15_000)) : awaitCrashTakeover(peer, started);
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                failover = peer.servesNow(settings.getId()).orElse(null);
-                if (failover == null)
-                {
-                    error = ex.getMessage();
-                    LOG.error("[{}] drill {} failed, keeping the service here: {}", settings.getId(), id, error);
-                    rollBack(relay);
-                }
-            }
-            if (error == null)
-            {
-                error = becomeBackup(relay);
-            }
+            final long budgetMs = settings.getTakeover().getCatchUpTimeoutMs() + HANDOVER_MARGIN_MS;
+            final Handover handover = handOver(role, "failover drill " + id + " (" + mode + ")", budgetMs, () ->
+                planned ? peer.takeOver(settings.getId(), "", Duration.ofMillis(budgetMs)) :
+                    awaitCrashTakeover(peer, started, budgetMs));
             final DrillReport report = new DrillReport(id, mode, settings.getId(),
-                failover == null ? null : peerId, started.toString(), Instant.now().toString(),
-                error == null ? "ok" : "failed", error, failover);
+                handover.failover() == null ? null : peerId, started.toString(), Instant.now().toString(),
+                handover.error() == null ? "ok" : "failed", handover.error(), handover.failover());
             lastDrill = report;
             LOG.warn("[{}] drill {} done: {}", settings.getId(), id, report);
             return report;
         }
     }
 
+    /** The peer must be in the view and ready to serve; returns its id. */
+    private String checkPeerReady(final PeerApi peer) throws InterruptedException
+    {
+        if (!membership.isPeerPresent())
+        {
+            throw new IllegalStateException("refusing the drill: the peer is not in the heartbeat view (" +
+                membership.view().members() + "); a drill now could leave the service with no holder, or two");
+        }
+        final JsonNode status;
+        try
+        {
+            status = peer.status(Duration.ofSeconds(2));
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("refusing the drill: the peer's status at " + peer.base() +
+                " cannot be read: " + ex.getMessage());
+        }
+        final List<String> unready = new ArrayList<>();
+        if (!"BACKUP".equals(status.path("state").asText(status.path("role").asText())))
+        {
+            unready.add("it is " + status.path("state").asText(status.path("role").asText("?")));
+        }
+        if (status.path("tap").isMissingNode() || status.path("tap").isNull())
+        {
+            unready.add("it taps nothing");
+        }
+        final JsonNode peerApp = status.path("appHealth");
+        if (!peerApp.isMissingNode() && !peerApp.isNull() && (!peerApp.path("alive").asBoolean(true) ||
+            peerApp.path("hung").asBoolean(false) || !peerApp.path("failed").isNull() && !peerApp.path("failed")
+            .isMissingNode()))
+        {
+            unready.add("its app is not healthy (" + peerApp + ")");
+        }
+        if (!unready.isEmpty())
+        {
+            throw new IllegalStateException("refusing the drill: the peer is not ready to take over: " +
+                String.join(", ", unready));
+        }
+        return status.path("nodeId").asText(peer.base().getHost());
+    }
+
+    /** What a handover came to: the peer's failover report when it serves, else the error. */
+    private record Handover(FailoverReport failover, String error)
+    {
+    }
+
+    /** The call that makes the peer serve: a planned handover's request, or waiting out a crash drill. */
+    private interface PeerTakeover
+    {
+        FailoverReport call() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Freeze, release, let the peer take over; then become the backup. When the peer's answer was an error, the
+     * address is taken back only once the peer's status says it does not hold it, or, when its status cannot be
+     * read, once its budget has run out (it makes no claim after that) and no other host answers ARP for the
+     * address. Otherwise this node stays released and raises an alarm: no holder is safer than two.
+     */
+    private Handover handOver(final PrimaryRole role, final String why, final long budgetMs, final PeerTakeover ask)
+        throws InterruptedException
+    {
+        machine.transition(RoleMachine.State.HANDING_OVER, why);
+        final long askedNs = System.nanoTime();
+        FailoverReport failover = null;
+        String error = null;
+        try
+        {
+            role.relay().freeze();
+            final long releaseNs = System.nanoTime();
+            releaseAddress();
+            LOG.info("[{}] relay frozen and service address released ({} ms): asking the backup to take over",
+                settings.getId(), (System.nanoTime() - releaseNs) / 1_000_000);
+            failover = ask.call();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            error = ex.getMessage();
+            LOG.error("[{}] the handover's answer was an error ({}): asking the peer whether it serves",
+                settings.getId(), error);
+            final PeerVerdict verdict = peerVerdict(askedNs, budgetMs);
+            if (verdict.serves() != null)
+            {
+                failover = verdict.serves();
+                error = null;
+            }
+            else if (verdict.mayTakeBack())
+            {
+                LOG.error("[{}] the backup did not take over ({}): taking the service back ({})", settings.getId(),
+                    error, verdict.why());
+                rollBack(role, "handover failed: " + error);
+                return new Handover(null, error);
+            }
+            else
+            {
+                addressAlarm = Instant.now() + ": handover failed (" + error + ") and " + verdict.why() +
+                    ": this node keeps the address released; an operator must check who serves";
+                LOG.error("[{}] ALARM: {}", settings.getId(), addressAlarm);
+                return new Handover(null, error + "; " + verdict.why() + ": the address stays released");
+            }
+        }
+        final String after = becomeBackup(role, why + ": the peer serves");
+        return new Handover(failover, after);
+    }
+
+    /** Whether the peer serves after a failed handover, and whether this node may take the address back. */
+    private record PeerVerdict(FailoverReport serves, boolean mayTakeBack, String why)
+    {
+    }
+
+    private PeerVerdict peerVerdict(final long askedNs, final long budgetMs) throws InterruptedException
+    {
+        final PeerApi peer = peerApi();
+        final long decideByNs = askedNs + (budgetMs + 2_000) * 1_000_000L;
+        while (true)
+        {
+            final Optional<JsonNode> status = peerStatus();
+            if (status.isPresent())
+            {
+                final JsonNode s = status.get();
+                final boolean holds = s.path("holdsServiceAddress").asBoolean(false);
+                final String state = s.path("state").asText(s.path("role").asText());
+                if ("PRIMARY".equals(s.path("role").asText()) && holds && !s.path("lastFailover").isMissingNode() &&
+                    !s.path("lastFailover").isNull())
+                {
+                    try
+                    {
+                        return new PeerVerdict(PeerApi.failoverReport(s.path("lastFailover")), false, "it serves");
+                    }
+                    catch (final IOException ex)
+                    {
+                        return new PeerVerdict(null, false, "it serves, but its report is unreadable");
+                    }
+                }
+                if (!holds && "BACKUP".equals(state))
+                {
+                    return new PeerVerdict(null, true, "the peer is the backup and does not hold the address");
+                }
+            }
+            if (System.nanoTime() - decideByNs > 0)
+            {
+                if (status.isPresent())
+                {
+                    return new PeerVerdict(null, false, "the peer is " + status.get().path("state").asText("?") +
+                        " and holds the address: " + status.get().path("holdsServiceAddress").asBoolean());
+                }
+                final Optional<String> other = otherHolder();
+                return other.isPresent() ? new PeerVerdict(null, false, "the peer's status cannot be read and " +
+                    "another host (" + other.get() + ") answers ARP for the address") :
+                    new PeerVerdict(null, true, "the peer's status cannot be read, its budget ran out and no host " +
+                        "answers ARP for the address");
+            }
+            LOG.warn("[{}] the peer ({}) has not said whether it serves; asking again", settings.getId(), peer.base());
+            Thread.sleep(500);
+        }
+    }
+
+    private Optional<JsonNode> peerStatus()
+    {
+        try
+        {
+            return Optional.of(peerApi().status(Duration.ofSeconds(2)));
+        }
+        catch (final IOException ex)
+        {
+            return Optional.empty();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
     /** The app failed (its process ended, or its check says it hangs): on a primary, hand every connection over. */
     private void onAppFailed(final AppSupervisor.AppFailure failure)
     {
-        if (role == Role.PRIMARY)
+        if (machine.state() == RoleMachine.State.PRIMARY)
         {
             decisions.submit(() -> handOverForApp(failure));
         }
@@ -536,56 +909,40 @@ public final class Node implements Managed, MembershipListener
     {
         synchronized (drillLock)
         {
-            final PrimaryWrapper relay = wrapper;
-            if (role != Role.PRIMARY || relay == null)
+            final PrimaryRole role = primary;
+            if (machine.state() != RoleMachine.State.PRIMARY || role == null)
             {
                 return;
             }
             final String cause = "app " + failure.kind() + " on " + settings.getId() + ": " + failure.description();
             LOG.warn("[{}] {}: handing every connection to the backup", settings.getId(), cause);
-            FailoverReport failover = null;
-            String error = null;
+            final long budgetMs = settings.getTakeover().getCatchUpTimeoutMs() + HANDOVER_MARGIN_MS;
+            Handover handover;
             try
             {
-                if (settings.getTakeover().getReleaseCommand().isEmpty())
-                {
-                    throw new IllegalStateException("node.takeover.releaseCommand is not set: this node cannot give " +
-                        "the service address up, so it cannot hand over");
-                }
-                relay.freeze();
-                final long releaseNs = System.nanoTime();
-                Commands.run(settings.getTakeover().getReleaseCommand(), "releasing the service address");
-                LOG.info("[{}] relay frozen and service address released ({} ms): asking the backup to take over",
-                    settings.getId(), (System.nanoTime() - releaseNs) / 1_000_000);
-                failover = new PeerApi(peerApiBase(), apiToken).takeOver(settings.getId(), cause,
-                    Duration.ofMillis(settings.getTakeover().getCatchUpTimeoutMs() + 15_000));
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                failover = new PeerApi(peerApiBase(), apiToken).servesNow(settings.getId()).orElse(null);
-                if (failover == null)
-                {
-                    error = ex.getMessage();
-                    LOG.error("[{}] the backup did not take over ({}): the app's closes reach the clients",
-                        settings.getId(), error);
-                    rollBack(relay);
-                    app.passHeldCloses();
-                }
+                final PeerApi peer = peerApi();
+                handover = handOver(role, cause, budgetMs,
+                    () -> peer.takeOver(settings.getId(), cause, Duration.ofMillis(budgetMs)));
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
-                error = "interrupted";
+                handover = new Handover(null, "interrupted");
             }
-            final long handoverMs = java.time.Duration.between(failure.at(), Instant.now()).toMillis();
             String restart = null;
-            if (error == null)
+            if (handover.failover() != null)
             {
                 restart = restartApp();
-                error = becomeBackup(relay);
             }
+            else if (machine.state() == RoleMachine.State.PRIMARY)
+            {
+                LOG.error("[{}] the backup did not take over: the app's closes reach the clients", settings.getId());
+                app.passHeldCloses();
+            }
+            final long handoverMs = Duration.between(failure.at(), Instant.now()).toMillis();
             lastAppFailure = new AppFailureReport(failure.at().toString(), failure.kind(), failure.description(),
-                failover == null ? "not handed over" : "handed over", error, handoverMs, restart, failover);
+                handover.failover() == null ? "not handed over" : "handed over", handover.error(), handoverMs, restart,
+                handover.failover());
             LOG.warn("[{}] after the app failure: {}", settings.getId(), lastAppFailure);
         }
     }
@@ -593,7 +950,7 @@ public final class Node implements Managed, MembershipListener
     /** Runs node.app.restartCommand after a handover; returns what it did. */
     private String restartApp()
     {
-        final java.util.List<String> command = settings.getApp().getRestartCommand();
+        final List<String> command = settings.getApp().getRestartCommand();
         if (command.isEmpty())
         {
             return "no node.app.restartCommand: the app is not restarted here, and this node protects nothing " +
@@ -616,7 +973,7 @@ public final class Node implements Managed, MembershipListener
     /** The relay thread died: this node must not heartbeat on as a healthy primary. */
     private void onRelayDied(final Throwable failure)
     {
-        if (role == Role.PRIMARY && wrapper != null)
+        if (machine.state().side() == Role.PRIMARY)
         {
             LOG.error("[{}] the relay thread died ({}): exiting, so the supervisor releases the service address and " +
                 "the backup takes over", settings.getId(), failure.toString());
@@ -637,11 +994,6 @@ public final class Node implements Managed, MembershipListener
         Runtime.getRuntime().halt(status);
     }
 
-    private void onRelayStalled(final String why)
-    {
-        app.onRelayStalled(why);
-    }
-
     /** Fault injection (node.faultInjection, lab only): the relay thread dies as if it had run out of memory. */
     public void injectRelayFailure()
     {
@@ -649,48 +1001,31 @@ public final class Node implements Managed, MembershipListener
         {
             throw new IllegalStateException("fault injection is off on this node (node.faultInjection: false)");
         }
-        final PrimaryWrapper relay = wrapper;
+        final PrimaryWrapper relay = relay();
         if (relay == null)
         {
-            throw new IllegalStateException("this node (" + settings.getId() + ") relays nothing: it is " + role);
+            throw new IllegalStateException("this node (" + settings.getId() + ") relays nothing: it is " +
+                machine.state());
         }
         LOG.warn("[{}] fault injection: killing the relay thread in 200 ms", settings.getId());
         // Later, not now: the node exits at once when its relay dies, and the request must get its answer first.
-        java.util.concurrent.CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
+        CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
             .execute(() -> relay.injectFailure(new OutOfMemoryError("injected by POST /faults/relay-error")));
     }
 
-    /** The peer's node id, as its own status says; else from the view; else its address. */
-    private String peerIdOr(final PeerApi peer) throws InterruptedException
-    {
-        try
-        {
-            final String id = peer.status(Duration.ofSeconds(2)).path("nodeId").asText("");
-            if (!id.isEmpty())
-            {
-                return id;
-            }
-        }
-        catch (final IOException ex)
-        {
-            LOG.warn("[{}] cannot read the peer's status at {}: {}", settings.getId(), peer.base(), ex.getMessage());
-        }
-        return view().flatMap(v -> v.members().stream().filter(m -> !m.equals(settings.getId())).findFirst())
-            .orElse(peer.base().getHost());
-    }
-
-    /** Crash drill: no heartbeat from here until the backup serves (or 30 s pass). */
-    private FailoverReport awaitCrashTakeover(final PeerApi peer, final Instant started)
+    /** Crash drill: no heartbeat from here until the backup serves (or the budget runs out). */
+    private FailoverReport awaitCrashTakeover(final PeerApi peer, final Instant started, final long budgetMs)
         throws IOException, InterruptedException
     {
+        peer.expectCrashDrill(settings.getId(), budgetMs);
         membership.discardAll(true);
         try
         {
-            final long deadline = System.nanoTime() + 30_000_000_000L;
+            final long deadline = System.nanoTime() + budgetMs * 1_000_000L;
             while (System.nanoTime() < deadline)
             {
                 Thread.sleep(100);
-                final com.fasterxml.jackson.databind.JsonNode status;
+                final JsonNode status;
                 try
                 {
                     status = peer.status(Duration.ofSeconds(2));
@@ -699,14 +1034,14 @@ public final class Node implements Managed, MembershipListener
                 {
                     continue; // busy taking over
                 }
-                final com.fasterxml.jackson.databind.JsonNode last = status.path("lastFailover");
+                final JsonNode last = status.path("lastFailover");
                 if ("PRIMARY".equals(status.path("role").asText()) && !last.isMissingNode() && !last.isNull() &&
                     Instant.parse(last.path("at").asText()).isAfter(started))
                 {
                     return PeerApi.failoverReport(last);
                 }
             }
-            throw new IOException("the backup at " + peer.base() + " did not take over within 30 s");
+            throw new IOException("the backup at " + peer.base() + " did not take over within " + budgetMs + " ms");
         }
         finally
         {
@@ -714,8 +1049,8 @@ public final class Node implements Managed, MembershipListener
         }
     }
 
-    /** The drill failed before the backup served: take the address back and move bytes again. */
-    private void rollBack(final PrimaryWrapper relay)
+    /** The handover failed and the peer does not hold the address: take it back and move bytes again. */
+    private void rollBack(final PrimaryRole role, final String why)
     {
         try
         {
@@ -725,36 +1060,40 @@ public final class Node implements Managed, MembershipListener
         {
             LOG.error("[{}] could not claim the service address back: {}", settings.getId(), ex.getMessage());
         }
-        relay.thaw();
+        machine.transition(RoleMachine.State.PRIMARY, "rolled back: " + why);
+        role.relay().thaw();
     }
 
-    /** After the backup took over: give the sockets up silently and become the backup. Returns an error or null. */
-    private String becomeBackup(final PrimaryWrapper relay)
+    /** After the peer took over: give the sockets up silently and become the backup. Returns an error or null. */
+    private String becomeBackup(final PrimaryRole role, final String why)
     {
+        String error = null;
         try
         {
-            relay.abandon(io.understudy.backup.repair.TcpRepair::closeSilently);
-            wrapper = null;
-            readLog.close();
-            readLog = ReadLog.NONE;
-            role = Role.BACKUP;
-            startLogger();
-            tapper = BackupTapper.start(tapConfig(), eventLog);
-            LOG.warn("[{}] now BACKUP: the other node serves", settings.getId());
-            return null;
+            role.relay().abandon(TcpRepair::closeSilently);
         }
         catch (final IOException | RuntimeException ex)
         {
-            LOG.error("[{}] the backup serves, but this node could not become its backup", settings.getId(), ex);
-            return "the backup serves, but this node could not become its backup: " + ex.getMessage();
+            error = "could not give the relay's sockets up: " + ex.getMessage();
+            LOG.error("[{}] {}", settings.getId(), error);
         }
+        role.closeAfterHandover();
+        primary = null;
+        try
+        {
+            backup = BackupRole.start(wiring, eventLog);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.error("[{}] the other node serves, but this node could not become its backup", settings.getId(), ex);
+            error = "the other node serves, but this node could not become its backup: " + ex.getMessage();
+        }
+        machine.transition(RoleMachine.State.BACKUP, why);
+        LOG.warn("[{}] now BACKUP (epoch {}): the other node serves", settings.getId(), machine.epoch());
+        return error;
     }
 
-    private java.net.URI peerApiBase()
-    {
-        return java.net.URI.create("http://" + peerHost("no peer in node.membership.peers other than this node " +
-            "to hand the service to") + ":" + settings.getApiPort() + "/");
-    }
+    // ---------------------------------------------------------------- lifecycle and what the API shows
 
     /** Whether the service address is one of this host's addresses now. */
     public boolean holdsServiceAddress()
@@ -776,36 +1115,27 @@ public final class Node implements Managed, MembershipListener
         {
             app.close();
         }
-        closeAll();
-        LOG.info("[{}] stopped", settings.getId());
-    }
-
-    private void closeAll() throws IOException
-    {
         if (membership != null)
         {
             membership.close();
         }
-        final PrimaryWrapper currentWrapper = wrapper;
-        if (currentWrapper != null)
+        final PrimaryRole serving = primary;
+        if (serving != null)
         {
-            currentWrapper.close();
+            serving.close();
         }
-        readLog.close();
-        final BackupTapper currentTapper = tapper;
-        if (currentTapper != null)
+        final BackupRole standing = backup;
+        if (standing != null)
         {
-            currentTapper.close();
+            standing.close();
         }
-        final LogServer currentServer = logServer;
-        if (currentServer != null)
+        if (eventLog != null)
         {
-            currentServer.close();
+            eventLog.close();
         }
-        final EventLog currentLog = eventLog;
-        if (currentLog != null)
+        if (machine != null && machine.state() != RoleMachine.State.STOPPED)
         {
-            currentLog.close();
+            machine.transition(RoleMachine.State.STOPPED, "node stopped");
         }
         try
         {
@@ -815,6 +1145,7 @@ public final class Node implements Managed, MembershipListener
         {
             Thread.currentThread().interrupt();
         }
+        LOG.info("[{}] stopped", settings.getId());
     }
 
     public NodeSettings settings()
@@ -822,10 +1153,61 @@ public final class Node implements Managed, MembershipListener
         return settings;
     }
 
-    /** The role now: the configured one until a takeover (or a start that found the service held elsewhere). */
+    /** The side now: PRIMARY while this node holds (or is handing over) the service, BACKUP otherwise. */
     public Role role()
     {
-        return role;
+        return machine == null ? settings.getRole() : machine.side();
+    }
+
+    /** The role's state now; STARTING before start. */
+    public RoleMachine.State state()
+    {
+        return machine == null ? RoleMachine.State.STARTING : machine.state();
+    }
+
+    /** This node's epoch (0 before start). */
+    public long epoch()
+    {
+        return machine == null ? 0 : machine.epoch();
+    }
+
+    /** The highest epoch the peer announced. */
+    public long peerEpoch()
+    {
+        return machine == null ? 0 : machine.peerEpoch();
+    }
+
+    /** The role's last changes, oldest first. */
+    public List<RoleMachine.Transition> transitions()
+    {
+        return machine == null ? List.of() : machine.history();
+    }
+
+    /** What needs an operator now: a failed fence, another holder of the address, a failed takeover. */
+    public List<String> alarms()
+    {
+        final List<String> alarms = new ArrayList<>();
+        fence.alarm().ifPresent(alarms::add);
+        Optional.ofNullable(addressAlarm).ifPresent(alarms::add);
+        return alarms;
+    }
+
+    /** Fence runs that succeeded and that failed. */
+    public long[] fenceCounts()
+    {
+        return new long[] {fence.fenced(), fence.failures()};
+    }
+
+    /** Times the relay's lease keeper found this node held up for longer than the lease. */
+    public long pausesSeen()
+    {
+        final PrimaryRole serving = primary;
+        return serving == null ? 0 : serving.pausesSeen();
+    }
+
+    public Optional<DemotionReport> lastDemotion()
+    {
+        return Optional.ofNullable(lastDemotion);
     }
 
     public Optional<MembershipView> view()
@@ -838,7 +1220,7 @@ public final class Node implements Managed, MembershipListener
         return membership == null ? -1 : membership.millisSincePeerHeard();
     }
 
-    /** Why the last takeover attempt failed, if it did: the node is then neither serving nor tapping. */
+    /** Why the last takeover attempt failed, until one succeeds. */
     public Optional<String> takeoverFailure()
     {
         return Optional.ofNullable(takeoverFailure);
@@ -849,15 +1231,21 @@ public final class Node implements Managed, MembershipListener
         return Optional.ofNullable(lastFailover);
     }
 
+    private PrimaryWrapper relay()
+    {
+        final PrimaryRole serving = primary;
+        return serving == null ? null : serving.relay();
+    }
+
     /** The relay, while this node is primary. */
     public Optional<PrimaryWrapper> wrapper()
     {
-        return Optional.ofNullable(wrapper);
+        return Optional.ofNullable(relay());
     }
 
     public Optional<TapStats> tapStats()
     {
-        return Optional.ofNullable(tapper).map(BackupTapper::stats);
+        return Optional.ofNullable(backup).map(standing -> standing.tapper().stats());
     }
 
     /** The read log the primary ships, while this node is primary. */
@@ -869,23 +1257,22 @@ public final class Node implements Managed, MembershipListener
     /** The logger this node runs (as the backup), if it runs one. */
     public Optional<LogServerStats> loggerStats()
     {
-        return Optional.ofNullable(logServer).map(LogServer::stats);
+        return Optional.ofNullable(backup).map(BackupRole::logServer).map(LogServer::stats);
     }
 
     /** The connections the relay moves now, while this node is primary. */
-    public Optional<java.util.List<io.understudy.primary.RelayedConnection>> relayedConnections()
-        throws IOException, InterruptedException
+    public Optional<List<RelayedConnection>> relayedConnections() throws IOException, InterruptedException
     {
-        final PrimaryWrapper relay = wrapper;
+        final PrimaryWrapper relay = relay();
         return relay == null ? Optional.empty() : Optional.of(relay.connections());
     }
 
     /** The connections the tap tracks now, while this node is backup. */
-    public Optional<java.util.List<io.understudy.backup.TapConnection>> tappedConnections()
+    public Optional<List<io.understudy.backup.TapConnection>> tappedConnections()
         throws IOException, InterruptedException
     {
-        final BackupTapper tap = tapper;
-        return tap == null ? Optional.empty() : Optional.of(tap.connections());
+        final BackupRole standing = backup;
+        return standing == null ? Optional.empty() : Optional.of(standing.tapper().connections());
     }
 
     /** This node's app, as it watches it; empty before start. */

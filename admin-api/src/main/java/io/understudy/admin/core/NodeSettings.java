@@ -77,6 +77,33 @@ public final class NodeSettings
         return closeGuardSet;
     }
 
+    /**
+     * The interface that carries the service address (gratuitous ARP after a claim, ARP probes before one, the
+     * duplicate ACKs after a takeover); empty: the tap's interface.
+     */
+    @NotNull
+    @JsonProperty
+    private String serviceInterface = "";
+
+    /** The interface that carries the service address: node.serviceInterface, else the tap's interface. */
+    public String getServiceInterface()
+    {
+        return serviceInterface.isBlank() ? tap.getInterfaceName() : serviceInterface;
+    }
+
+    /**
+     * Where the node keeps its role and epoch across restarts (file role-epoch); empty: the event log's directory.
+     */
+    @NotNull
+    @JsonProperty
+    private String stateDirectory = "";
+
+    /** node.stateDirectory, else the event log's directory. */
+    public String getStateDirectory()
+    {
+        return stateDirectory.isBlank() ? eventLog.getDirectory() : stateDirectory;
+    }
+
     /** This node's address on the LAN (heartbeat, admin API). */
     @NotBlank
     @JsonProperty

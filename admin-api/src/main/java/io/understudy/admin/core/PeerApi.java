@@ -103,14 +103,37 @@ final class PeerApi
         return base;
     }
 
-    /** POST /drills/takeover: the backup takes the service over at once and answers with its failover report. */
+    /**
+     * POST /drills/expect-crash: tells the backup a crash drill starts, so that its takeover within the window does
+     * not fence this node (which gave the address up itself).
+     */
+    void expectCrashDrill(final String from, final long windowMs) throws IOException, InterruptedException
+    {
+        final HttpRequest request = HttpRequest.newBuilder(base.resolve("/drills/expect-crash?from=" +
+                java.net.URLEncoder.encode(from, StandardCharsets.UTF_8) + "&windowMs=" + windowMs))
+            .timeout(Duration.ofSeconds(2))
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
+        final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 204 && response.statusCode() != 200)
+        {
+            throw new IOException("the backup at " + base + " refused the crash drill: HTTP " +
+                response.statusCode() + " " + response.body());
+        }
+    }
+
+    /**
+     * POST /drills/takeover: the backup takes the service over at once and answers with its failover report. The
+     * backup makes no claim after {@code timeout} (budgetMs): past it, the caller may act on the backup's status.
+     */
     FailoverReport takeOver(final String from, final String why, final Duration timeout)
         throws IOException, InterruptedException
     {
         final HttpRequest request = HttpRequest.newBuilder(base.resolve("/drills/takeover?from=" +
                 java.net.URLEncoder.encode(from, StandardCharsets.UTF_8) + "&why=" +
-                java.net.URLEncoder.encode(why, StandardCharsets.UTF_8)))
-            .timeout(timeout)
+                java.net.URLEncoder.encode(why, StandardCharsets.UTF_8) + "&budgetMs=" + timeout.toMillis()))
+            .timeout(timeout.plusSeconds(1))
             .header("Authorization", "Bearer " + token)
             .POST(HttpRequest.BodyPublishers.noBody())
             .build();

@@ -78,6 +78,89 @@ public final class TakeoverSettings
     @JsonProperty
     private List<String> releaseCommand = List.of();
 
+    /** Whether the backup fences the primary before it claims the service address after a lost heartbeat. */
+    public enum Fence
+    {
+        /** Run node.takeover.fenceCommand; a failed fence means no takeover. */
+        COMMAND,
+        /** No fence: a backup that is merely cut off takes the address while the primary still holds it (a risk). */
+        NONE;
+
+        /** command or none, in any case; anything else is refused with the choices. */
+        @com.fasterxml.jackson.annotation.JsonCreator
+        public static Fence parse(final String value)
+        {
+            for (final Fence fence : values())
+            {
+                if (fence.name().equalsIgnoreCase(value.strip()))
+                {
+                    return fence;
+                }
+            }
+            throw new IllegalArgumentException("'" + value + "' is not a fence setting: expected command or none");
+        }
+    }
+
+    /**
+     * command (the default): fenceCommand must be set, and a takeover after a lost heartbeat runs it first. none:
+     * explicit, and a risk (two holders of the address when the backup is cut off but the primary lives).
+     */
+    @NotNull
+    @JsonProperty
+    private Fence fence = Fence.COMMAND;
+
+    /**
+     * The STONITH hook, run before the address is claimed after a lost heartbeat: it must make sure the other node
+     * no longer reaches the LAN (power it off over IPMI, switch its port off, stop its cloud instance). Exit 0 means
+     * fenced. Planned handovers (drills, the app failing on the primary) do not fence: the primary gave the address up.
+     */
+    @NotNull
+    @JsonProperty
+    private List<String> fenceCommand = List.of();
+
+    /** The fence command is killed, and counts as failed, after this long. */
+    @Min(100)
+    @JsonProperty
+    private long fenceTimeoutMs = 10_000;
+
+    /**
+     * Before a claim, the backup probes the service address with ARP (RFC 5227) for this long; an address another
+     * MAC answers for is not claimed.
+     */
+    @Min(10)
+    @JsonProperty
+    private long duplicateAddressWaitMs = 100;
+
+    public Fence getFence()
+    {
+        return fence;
+    }
+
+    public List<String> getFenceCommand()
+    {
+        return fenceCommand;
+    }
+
+    public long getFenceTimeoutMs()
+    {
+        return fenceTimeoutMs;
+    }
+
+    public long getDuplicateAddressWaitMs()
+    {
+        return duplicateAddressWaitMs;
+    }
+
+    @io.dropwizard.validation.ValidationMethod(message = "node.takeover.fenceCommand is not set: set it to the " +
+        "command that cuts the other node off (IPMI, a PDU, a switch port, a cloud API), or set node.takeover.fence: " +
+        "none to take over without fencing (a backup that is merely cut off then takes the address while the " +
+        "primary still holds it)")
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isFenceConfigured()
+    {
+        return fence == Fence.NONE || !fenceCommand.isEmpty();
+    }
+
     public List<String> getReleaseCommand()
     {
         return releaseCommand;

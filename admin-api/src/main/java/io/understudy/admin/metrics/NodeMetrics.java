@@ -60,6 +60,20 @@ public final class NodeMetrics
             () -> node.heartbeatAgeMs() < 0 ? null : node.heartbeatAgeMs() / 1000.0);
         gauge("takeover.failed", Kind.GAUGE, "1 when the last takeover attempt failed (the node needs an operator)",
             () -> flag(node.takeoverFailure().isPresent()));
+        gauge("role.epoch", Kind.GAUGE, "This node's epoch: every change of role moves it past both nodes' epochs",
+            node::epoch);
+        gauge("role.peer.epoch", Kind.GAUGE, "The highest epoch the peer announced on the heartbeat",
+            node::peerEpoch);
+        gauge("alarms", Kind.GAUGE, "Alarms that need an operator now (a failed fence, another holder of the service " +
+            "address); GET /status lists them", () -> node.alarms().size());
+        gauge("fence.runs", Kind.COUNTER, "Fence commands that succeeded", () -> node.fenceCounts()[0]);
+        gauge("fence.failures", Kind.COUNTER, "Fence commands that failed or timed out (no takeover followed)",
+            () -> node.fenceCounts()[1]);
+        gauge("pauses", Kind.COUNTER, "Times this primary found itself held up longer than its relay lease " +
+            "(a VM pause, a long GC, SIGSTOP) and checked for another holder before relaying again",
+            node::pausesSeen);
+        gauge("demoted", Kind.GAUGE, "1 once this node, primary, found it had been superseded and gave up",
+            () -> flag(node.lastDemotion().isPresent()));
     }
 
     private void registerRelay()
@@ -81,6 +95,12 @@ public final class NodeMetrics
             RelayStats::appClosesPassed);
         relay("connections.refused", Kind.COUNTER, "Clients refused with a RST at node.maxConnections",
             RelayStats::connectionsRefused);
+        relay("guard.failures", Kind.COUNTER, "Deliberate closes the crash guard would not authorize after 3 " +
+            "attempts (their FIN or RST was dropped; the client waits for its own timeout)", RelayStats::guardFailures);
+        relay("guard.held", Kind.GAUGE, "Deliberate closes waiting now for the crash guard to authorize them",
+            RelayStats::closesHeldForGuard);
+        relay("lease.waits", Kind.COUNTER, "Relay turns spent without a lease (after a pause, until the node " +
+            "checked no other host took the service over)", RelayStats::leaseWaits);
         gauge("app.alive", Kind.GAUGE, "1 while this node's app process runs (found and not ended)",
             () -> node.appStatus().map(app -> flag(app.alive())).orElse(null));
         gauge("app.check.failures", Kind.GAUGE, "App checks failed in a row now",

@@ -70,11 +70,16 @@ public final class DrillResource
     @Path("/takeover")
     @Mutating
     public FailoverReport takeover(@QueryParam("from") @DefaultValue("the primary") final String from,
-        @QueryParam("why") @DefaultValue("") final String why) throws InterruptedException
+        @QueryParam("why") @DefaultValue("") final String why,
+        @QueryParam("budgetMs") @DefaultValue("13000") final long budgetMs) throws InterruptedException
     {
+        if (budgetMs < 100 || budgetMs > 600_000)
+        {
+            throw new BadRequestException("budgetMs must be 100 to 600000, got " + budgetMs);
+        }
         try
         {
-            return node.takeOverNow(from, why);
+            return node.takeOverNow(from, why, budgetMs);
         }
         catch (final IllegalStateException ex)
         {
@@ -83,6 +88,31 @@ public final class DrillResource
         catch (final IOException ex)
         {
             throw new ServerErrorException(ex.getMessage(), Response.Status.INTERNAL_SERVER_ERROR);
+        }
+    }
+
+    /**
+     * POST /drills/expect-crash: the primary announces a crash drill; this backup's takeover within windowMs does not
+     * fence it (it released the address itself).
+     */
+    @POST
+    @Path("/expect-crash")
+    @Mutating
+    public Response expectCrash(@QueryParam("from") @DefaultValue("the primary") final String from,
+        @QueryParam("windowMs") @DefaultValue("13000") final long windowMs)
+    {
+        if (windowMs < 100 || windowMs > 600_000)
+        {
+            throw new BadRequestException("windowMs must be 100 to 600000, got " + windowMs);
+        }
+        try
+        {
+            node.expectCrashDrill(from, windowMs);
+            return Response.noContent().build();
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ClientErrorException(ex.getMessage(), Response.Status.CONFLICT);
         }
     }
 }

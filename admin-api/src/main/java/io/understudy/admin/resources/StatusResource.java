@@ -60,6 +60,12 @@ public final class StatusResource
             unprotectedCount,
             node.appStatus().orElse(null),
             node.lastAppFailure().orElse(null),
-            node.view().map(view -> view.strangers()).orElse(java.util.List.of()));
+            node.view().map(view -> view.strangers()).orElse(java.util.List.of()),
+            node.state().name(),
+            node.epoch(),
+            node.peerEpoch(),
+            node.transitions(),
+            node.alarms(),
+            node.lastDemotion().orElse(null));
     }
 }

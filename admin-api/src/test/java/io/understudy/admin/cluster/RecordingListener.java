@@ -16,6 +16,14 @@ final class RecordingListener implements MembershipListener
     }
 
     private final BlockingQueue<PeerEvent> events = new LinkedBlockingQueue<>();
+    /** Every onPeerState call, "peerId state epoch". */
+    final BlockingQueue<String> states = new LinkedBlockingQueue<>();
+
+    @Override
+    public void onPeerState(final String peerId, final String state, final long epoch)
+    {
+        states.add(peerId + " " + state + " " + epoch);
+    }
 
     @Override
     public void onPeerLost(final String peerId, final String why)

@@ -35,6 +35,7 @@ class LogSettingsTest
             peers: 198.18.0.2:7800,198.18.0.3:7800
           takeover:
             claimCommand: [ip, addr, add, 198.18.0.100/24, dev, eth0]
+            fence: none
           security:
             insecure: true
         %s
@@ -70,10 +71,10 @@ class LogSettingsTest
         assertThat(node.getLog().getCommit()).isEqualTo(LogSettings.Commit.SYNC);
         assertThat(node.getLog().getLogger()).isEqualTo("198.18.0.4:7400");
         assertThat(node.getLog().getCommitTimeoutMs()).isEqualTo(250);
-        assertThat(new Node(node).loggerAddress(Role.PRIMARY).toString()).isEqualTo("/198.18.0.4:7400");
-        assertThat(new Node(defaults).loggerAddress(Role.PRIMARY).toString())
+        assertThat(NodeWiring.load(node).loggerAddress(Role.PRIMARY).toString()).isEqualTo("/198.18.0.4:7400");
+        assertThat(NodeWiring.load(defaults).loggerAddress(Role.PRIMARY).toString())
             .as("the primary ships to its peer's logger").isEqualTo("/198.18.0.2:7400");
-        assertThat(new Node(defaults).loggerAddress(Role.BACKUP).toString())
+        assertThat(NodeWiring.load(defaults).loggerAddress(Role.BACKUP).toString())
             .as("the backup follows its own").isEqualTo("/198.18.0.3:7400");
     }
 

@@ -1,0 +1,176 @@
+package io.understudy.admin.core;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.understudy.admin.cluster.MembershipConfig;
+import io.understudy.admin.security.PairSecret;
+import io.understudy.admin.security.ReadLogKey;
+import io.understudy.admin.security.SecuritySettings;
+import io.understudy.backup.TapConfig;
+import io.understudy.logger.LogAuth;
+import io.understudy.logger.UnderstudyException;
+import io.understudy.primary.AppCloseGate;
+import io.understudy.primary.CloseGuard;
+import io.understudy.primary.NftCloseGuard;
+import io.understudy.primary.PrimaryWrapperConfig;
+import io.understudy.primary.ReadLog;
+import io.understudy.primary.RelayLease;
+
+/**
+ * The node's settings mapped onto its parts' configs: the relay's, the tap's, the read log's, the heartbeat's, and
+ * where the peer and the logger are. Holds the pair's secret, read once at start, before any channel opens.
+ */
+final class NodeWiring
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NodeWiring.class);
+
+    private final NodeSettings settings;
+    private final Optional<PairSecret> secret;
+
+    private NodeWiring(final NodeSettings settings, final Optional<PairSecret> secret)
+    {
+        this.settings = settings;
+        this.secret = secret;
+    }
+
+    /**
+     * Reads the pair's secret: every channel's key derives from it.
+     *
+     * @throws UnderstudyException naming the secret file when it cannot be used, or when there is none and the
+     *                             config does not say insecure: true.
+     */
+    static NodeWiring load(final NodeSettings settings)
+    {
+        final SecuritySettings security = settings.getSecurity();
+        final Optional<PairSecret> loaded;
+        try
+        {
+            loaded = security.load();
+        }
+        catch (final IOException ex)
+        {
+            throw new UnderstudyException("nodeId=" + settings.getId() + ", cannot start the heartbeat: " +
+                "node.security.secretFile=" + security.getSecretFile() + " cannot be used: " + ex.getMessage(), ex);
+        }
+        if (loaded.isEmpty() && !security.isInsecure())
+        {
+            throw new UnderstudyException("nodeId=" + settings.getId() + ", cannot start the heartbeat: " +
+                "node.security.secretFile is not set and node.security.insecure is false");
+        }
+        return new NodeWiring(settings, loaded);
+    }
+
+    NodeSettings settings()
+    {
+        return settings;
+    }
+
+    String id()
+    {
+        return settings.getId();
+    }
+
+    /** The read log's key from the pair's secret; none when this node runs insecure. */
+    LogAuth readLogAuth()
+    {
+        return secret.map(ReadLogKey::of).orElse(LogAuth.INSECURE);
+    }
+
+    /** Where the logger is: the third host when configured, else this node (backup) or its peer (primary). */
+    InetSocketAddress loggerAddress(final Role as)
+    {
+        final LogSettings log = settings.getLog();
+        if (!log.getLogger().isBlank())
+        {
+            final String[] hostPort = log.getLogger().split(":");
+            return new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+        }
+        if (as == Role.BACKUP)
+        {
+            return new InetSocketAddress(settings.getLanAddress(), log.getListenPort());
+        }
+        return new InetSocketAddress(peerHost("node.log: no peer in node.membership.peers other than this node (" +
+            settings.getLanAddress() + ") to ship the read log to; set node.log.logger"), log.getListenPort());
+    }
+
+    /** The other node's LAN address, from the membership's peers. */
+    String peerHost(final String whenNone)
+    {
+        final String self = settings.getLanAddress() + ":" + settings.getMembership().getBindPort();
+        for (final String peer : settings.getMembership().getPeers())
+        {
+            if (!peer.equals(self) && !peer.equals(settings.getLanAddress()))
+            {
+                return peer.contains(":") ? peer.substring(0, peer.lastIndexOf(':')) : peer;
+            }
+        }
+        throw new IllegalStateException(whenNone);
+    }
+
+    /** The peer's admin API. */
+    URI peerApiBase()
+    {
+        return URI.create("http://" + peerHost("no peer in node.membership.peers other than this node to hand " +
+            "the service to") + ":" + settings.getApiPort() + "/");
+    }
+
+    /** The read log a primary ships to the logger; ReadLog.NONE when node.log.enabled is false. */
+    ReadLog startReadLog()
+    {
+        final LogSettings log = settings.getLog();
+        if (!log.isEnabled())
+        {
+            return ReadLog.NONE;
+        }
+        final InetSocketAddress logger = loggerAddress(Role.PRIMARY);
+        LOG.info("[{}] shipping the read log to {} ({} commit)", settings.getId(), logger,
+            log.getCommit().name().toLowerCase(Locale.ROOT));
+        return ReadLog.shipping(settings.getId(), logger, readLogAuth(), log.getBufferBytes(), log.getReconnectMs(),
+            log.getCommit() == LogSettings.Commit.SYNC, log.getCommitTimeoutMs());
+    }
+
+    PrimaryWrapperConfig wrapperConfig(final ReadLog readLog, final AppCloseGate gate, final RelayLease lease)
+    {
+        return new PrimaryWrapperConfig(
+            settings.getId(),
+            new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort()),
+            new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
+            settings.getRelayBufferBytes(),
+            settings.getCloseGuardTable().isBlank() ? CloseGuard.NONE :
+                new NftCloseGuard(settings.getId(), settings.getCloseGuardTable(), settings.getCloseGuardSet()),
+            readLog,
+            gate,
+            settings.getMaxConnections()).withLease(lease);
+    }
+
+    TapConfig tapConfig()
+    {
+        final TapSettings tap = settings.getTap();
+        return new TapConfig(settings.getId(), tap.getInterfaceName(), settings.getServiceAddress(),
+            Set.of(settings.getServicePort()), tap.getSnapLengthBytes(), tap.getBufferBytes(),
+            new TapConfig.TrackerLimits(tap.getStreamCapBytes(), tap.getGlobalCapBytes(), tap.getMaxConnections()),
+            new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
+            settings.getTakeover().getMode() == TakeoverSettings.Mode.REPLAY,
+            settings.getLog().isEnabled() ? loggerAddress(Role.BACKUP) : null,
+            readLogAuth()).withServiceInterface(settings.getServiceInterface());
+    }
+
+    /** The heartbeat's config, with the pair's membership key; no key only when the node runs insecure. */
+    MembershipConfig membershipConfig()
+    {
+        final MembershipSettings cluster = settings.getMembership();
+        final byte[] key = secret.map(pair -> pair.key(PairSecret.MEMBERSHIP)).orElse(null);
+        return new MembershipConfig(settings.getId(), settings.getLanAddress(), cluster.getBindPort(),
+            cluster.getPeers(), MembershipConfig.DEFAULT_CLUSTER_NAME, cluster.getFailureTimeoutMs(),
+            cluster.getHeartbeatIntervalMs(), cluster.getVerifySuspectMs(), MembershipConfig.DEFAULT_JOIN_TIMEOUT_MS,
+            key);
+    }
+}

@@ -1,0 +1,56 @@
+package io.understudy.ops.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Without a fence ({@code --fence none}, a documented risk) the backup takes over from a paused primary while the
+ * frozen host still has the VIP configured. When the primary resumes, its relay lease has lapsed: before relaying a
+ * byte it probes the VIP with ARP, finds the backup answering, and demotes itself (TCP_REPAIR close, VIP released,
+ * backup role). The test bounds the second holder to the moments after the resume and checks no client got a wrong
+ * reply.
+ */
+@Tag("lab")
+@Timeout(300)
+class PausedPrimaryYieldsTest
+{
+    @RegisterExtension
+    static final LabExtension LAB = new LabExtension();
+
+    @Test
+    void shouldDemoteTheResumedPrimaryWhenThereIsNoFence() throws Exception
+    {
+        Lab.startRedis(Lab.FENCE_NONE);
+
+        final SafetyDrill.Outcome outcome = SafetyDrill.run(Lab.REDIS_SERVICE_PORT, "resp", () ->
+        {
+            System.out.println("safety: " + Lab.pause().stdout().strip());
+            Thread.sleep(3000);
+            System.out.println("safety: " + Lab.resume().stdout().strip());
+        });
+
+        SafetyDrill.assertOverlapsEndedWithin(outcome, Duration.ofSeconds(2));
+        SafetyDrill.assertNoWrongReply(outcome.load());
+        final JsonNode old = SafetyDrill.awaitStatusField(Lab.PRIMARY, "lastDemotion", Duration.ofSeconds(20));
+        System.out.println("safety: old primary " + old);
+        assertThat(old.path("state").asText()).isEqualTo("BACKUP");
+        final JsonNode demotion = old.path("lastDemotion");
+        assertThat(demotion.path("reason").asText()).as("why it yielded").containsAnyOf("answers ARP",
+            "announces PRIMARY", "announced PRIMARY");
+        assertThat(demotion.path("givenUp").asInt()).as("connections it gave up").isEqualTo(SafetyDrill.CONNECTIONS);
+        final JsonNode backup = Lab.api(Lab.BACKUP, "/status");
+        assertThat(backup.path("state").asText()).isEqualTo("PRIMARY");
+        assertThat(backup.path("lastFailover").path("fence").asText()).startsWith("not fenced");
+        assertThat(backup.path("epoch").asLong()).as("the winner's epoch").isGreaterThan(demotion.path("epoch")
+            .asLong());
+        assertThat(SafetyDrill.soleHolder()).isEqualTo(Lab.BACKUP);
+    }
+}
