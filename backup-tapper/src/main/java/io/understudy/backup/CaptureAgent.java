@@ -48,6 +48,8 @@ final class CaptureAgent
         int work = 0;
         try
         {
+            final java.time.Instant wallNow = java.time.Instant.now();
+            final long wallNowUs = wallNow.getEpochSecond() * 1_000_000L + wallNow.getNano() / 1_000;
             for (; work < FRAMES_PER_DUTY_CYCLE; work++)
             {
                 final byte[] frame = handle.getNextRawPacket();
@@ -55,7 +57,7 @@ final class CaptureAgent
                 {
                     break;
                 }
-                onFrame(frame, handle.getOriginalLength(), nowNs);
+                onFrame(frame, handle.getOriginalLength(), frameNs(nowNs, wallNowUs, handle.getTimestamp()));
             }
         }
         catch (final NotOpenException | RuntimeException ex)
@@ -84,6 +86,26 @@ final class CaptureAgent
             sampleKernelDrops();
         }
         return work;
+    }
+
+    /** How long a frame may have waited in the capture buffer at most, as far as its timestamp is believed. */
+    private static final long MAX_CAPTURE_LAG_US = 5_000_000;
+
+    /**
+     * When the frame was on the wire, on the System.nanoTime() scale: now, less how long ago the kernel stamped it.
+     * A tap that falls behind (a loaded host, a cold JIT) must not see a dead primary's last frames as recent: the
+     * takeover waits for the tap to be quiet on the wire, not in this thread. Clamped to [now - 5 s, now] against
+     * wall clock steps.
+     */
+    static long frameNs(final long nowNs, final long wallNowUs, final java.sql.Timestamp stamped)
+    {
+        if (stamped == null)
+        {
+            return nowNs;
+        }
+        final long stampedUs = stamped.getTime() / 1000 * 1_000_000L + stamped.getNanos() / 1_000;
+        final long lagUs = Math.max(0, Math.min(MAX_CAPTURE_LAG_US, wallNowUs - stampedUs));
+        return nowNs - lagUs * 1_000;
     }
 
     private void onFrame(final byte[] frame, final Integer wireLength, final long nowNs)

@@ -62,6 +62,8 @@ public final class Node implements Managed, MembershipListener
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     /** A handover request's budget when the primary does not send one. */
     private static final long HANDOVER_MARGIN_MS = 10_000;
+    /** How long a drill waits for the peer to be back in the view before it is refused. */
+    private static final long PEER_VIEW_WAIT_MS = 5_000;
 
     private final NodeSettings settings;
     private final ExecutorService decisions = Executors.newSingleThreadExecutor(runnable ->
@@ -703,7 +705,7 @@ public final class Node implements Managed, MembershipListener
                 planned ? peer.takeOver(settings.getId(), "", Duration.ofMillis(budgetMs)) :
                     awaitCrashTakeover(peer, started, budgetMs));
             final DrillReport report = new DrillReport(id, mode, settings.getId(),
-                handover.failover() == null ? null : peerId, started.toString(), Instant.now().toString(),
+                handover.error() == null ? peerId : null, started.toString(), Instant.now().toString(),
                 handover.error() == null ? "ok" : "failed", handover.error(), handover.failover());
             lastDrill = report;
             LOG.warn("[{}] drill {} done: {}", settings.getId(), id, report);
@@ -714,10 +716,17 @@ public final class Node implements Managed, MembershipListener
     /** The peer must be in the view and ready to serve; returns its id. */
     private String checkPeerReady(final PeerApi peer) throws InterruptedException
     {
+        // A loaded host's heartbeat can miss a beat and merge back within MERGE3's interval: give it that long.
+        final long viewDeadlineNs = System.nanoTime() + PEER_VIEW_WAIT_MS * 1_000_000L;
+        while (!membership.isPeerPresent() && System.nanoTime() - viewDeadlineNs < 0)
+        {
+            Thread.sleep(100);
+        }
         if (!membership.isPeerPresent())
         {
             throw new IllegalStateException("refusing the drill: the peer is not in the heartbeat view (" +
-                membership.view().members() + "); a drill now could leave the service with no holder, or two");
+                membership.view().members() + ", waited " + PEER_VIEW_WAIT_MS + " ms); a drill now could leave " +
+                "the service with no holder, or two");
         }
         final JsonNode status;
         try
@@ -791,9 +800,11 @@ public final class Node implements Managed, MembershipListener
             error = ex.getMessage();
             LOG.error("[{}] the handover's answer was an error ({}): asking the peer whether it serves",
                 settings.getId(), error);
-            final PeerVerdict verdict = peerVerdict(askedNs, budgetMs);
-            if (verdict.serves() != null)
+            final PeerVerdict verdict = notDelivered(ex) ? undeliveredVerdict() : peerVerdict(askedNs, budgetMs);
+            if (verdict.peerServes())
             {
+                LOG.warn("[{}] the handover's answer was lost, but the peer serves: {}", settings.getId(),
+                    verdict.why());
                 failover = verdict.serves();
                 error = null;
             }
@@ -816,9 +827,43 @@ public final class Node implements Managed, MembershipListener
         return new Handover(failover, after);
     }
 
-    /** Whether the peer serves after a failed handover, and whether this node may take the address back. */
-    private record PeerVerdict(FailoverReport serves, boolean mayTakeBack, String why)
+    /**
+     * Whether the peer serves after a failed handover (with its report when its status could be read), and whether
+     * this node may take the address back.
+     */
+    private record PeerVerdict(boolean peerServes, FailoverReport serves, boolean mayTakeBack, String why)
     {
+    }
+
+    /** The request never reached the peer (no connection): it cannot be taking over on its behalf. */
+    private static boolean notDelivered(final Throwable failure)
+    {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause())
+        {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.http.HttpConnectTimeoutException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The handover request was never delivered: the peer did not take over because of it, and while it hears this
+     * node's heartbeat it does not take over on its own; the address is taken back at once if no other host answers
+     * for it. Otherwise (the peer is out of the view) as after any failure.
+     */
+    private PeerVerdict undeliveredVerdict() throws InterruptedException
+    {
+        if (!membership.isPeerPresent())
+        {
+            return peerVerdict(System.nanoTime(), 0);
+        }
+        final Optional<String> other = otherHolder();
+        return other.isPresent() ? new PeerVerdict(true, null, false, "the request did not reach the peer, but " +
+            "another host (" + other.get() + ") answers ARP for the address") :
+            new PeerVerdict(false, null, true, "the request did not reach the peer, which is in the heartbeat view, " +
+                "and no host answers ARP for the address");
     }
 
     private PeerVerdict peerVerdict(final long askedNs, final long budgetMs) throws InterruptedException
@@ -838,30 +883,33 @@ public final class Node implements Managed, MembershipListener
                 {
                     try
                     {
-                        return new PeerVerdict(PeerApi.failoverReport(s.path("lastFailover")), false, "it serves");
+                        return new PeerVerdict(true, PeerApi.failoverReport(s.path("lastFailover")), false,
+                            "it serves");
                     }
                     catch (final IOException ex)
                     {
-                        return new PeerVerdict(null, false, "it serves, but its report is unreadable");
+                        return new PeerVerdict(true, null, false, "it serves, but its report is unreadable");
                     }
                 }
                 if (!holds && "BACKUP".equals(state))
                 {
-                    return new PeerVerdict(null, true, "the peer is the backup and does not hold the address");
+                    return new PeerVerdict(false, null, true, "the peer is the backup and does not hold the address");
                 }
             }
             if (System.nanoTime() - decideByNs > 0)
             {
                 if (status.isPresent())
                 {
-                    return new PeerVerdict(null, false, "the peer is " + status.get().path("state").asText("?") +
-                        " and holds the address: " + status.get().path("holdsServiceAddress").asBoolean());
+                    return new PeerVerdict(false, null, false, "the peer is " +
+                        status.get().path("state").asText("?") + " and holds the address: " +
+                        status.get().path("holdsServiceAddress").asBoolean());
                 }
+                // The pair has two nodes: another MAC answering for the address, with this one released, is the peer.
                 final Optional<String> other = otherHolder();
-                return other.isPresent() ? new PeerVerdict(null, false, "the peer's status cannot be read and " +
-                    "another host (" + other.get() + ") answers ARP for the address") :
-                    new PeerVerdict(null, true, "the peer's status cannot be read, its budget ran out and no host " +
-                        "answers ARP for the address");
+                return other.isPresent() ? new PeerVerdict(true, null, false, "the peer's status cannot be read, " +
+                    "but another host (" + other.get() + ") answers ARP for the address: the peer took over") :
+                    new PeerVerdict(false, null, true, "the peer's status cannot be read, its budget ran out and no " +
+                        "host answers ARP for the address");
             }
             LOG.warn("[{}] the peer ({}) has not said whether it serves; asking again", settings.getId(), peer.base());
             Thread.sleep(500);

@@ -236,10 +236,12 @@ final class Lab
      */
     static String requestWithToken(final String host, final String method, final String url, final Path tokenFile)
     {
-        final Result result = expectOk(exec(host, Duration.ofSeconds(60), "bash", "-c",
+        // ip netns exec, not ops/lab exec: the request leaves within milliseconds (tests time faults against it).
+        final Result result = expectOk(run(Duration.ofSeconds(60), List.of("ip", "netns", "exec",
+            PREFIX + "-" + host, "bash", "-c",
             "printf 'header = \"Authorization: Bearer %s\"\\n' \"$(cat \"$1\")\" | " +
                 "curl -s -X \"$2\" --max-time 50 --config - -w '\\n%{http_code}' \"$3\"",
-            "request", tokenFile.toString(), method, url));
+            "request", tokenFile.toString(), method, url)));
         final String out = result.stdout().strip();
         final int newline = out.lastIndexOf('\n');
         return out.substring(newline + 1) + " " + (newline < 0 ? "" : out.substring(0, newline));

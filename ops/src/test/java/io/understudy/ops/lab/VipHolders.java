@@ -42,8 +42,8 @@ final class VipHolders implements AutoCloseable
 
     private final String prefix;
     private final List<String> hosts;
-    private final List<Process> monitors = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<Process> monitors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Change> changes = new ArrayList<>();          // guarded by this
     private final Map<String, Boolean> monitorView = new HashMap<>(); // guarded by this
     private final Map<String, Integer> changeCounts = new HashMap<>(); // guarded by this
@@ -113,9 +113,12 @@ final class VipHolders implements AutoCloseable
         return samples.get();
     }
 
+    /** Every change so far, in time order (a sample's change may be stamped before one a monitor reported). */
     synchronized List<Change> changes()
     {
-        return List.copyOf(changes);
+        final List<Change> sorted = new ArrayList<>(changes);
+        sorted.sort(java.util.Comparator.comparingLong(Change::nanoTime));
+        return List.copyOf(sorted);
     }
 
     synchronized List<String> disagreements()
@@ -310,7 +313,18 @@ final class VipHolders implements AutoCloseable
         }
         if (!closed)
         {
-            System.out.println("VipHolders: the monitor of " + host + " ended before close()");
+            // The lab's fence kills every process in the host's namespace, this monitor included: start another.
+            System.out.println("VipHolders: the monitor of " + host + " ended before close(); starting another");
+            try
+            {
+                startMonitor(host);
+                onReport(host, holdsVip(addrShow(host), Lab.VIP, INTERFACE), System.nanoTime(), Instant.now(),
+                    "restarted monitor");
+            }
+            catch (final RuntimeException ex)
+            {
+                System.out.println("VipHolders: could not restart the monitor of " + host + ": " + ex);
+            }
         }
     }
 
@@ -346,6 +360,8 @@ final class VipHolders implements AutoCloseable
             countBefore = changeCounts.getOrDefault(host, 0);
         }
         final String output;
+        final long startNs = System.nanoTime();
+        final Instant startAt = Instant.now();
         try
         {
             output = addrShow(host);
@@ -371,6 +387,12 @@ final class VipHolders implements AutoCloseable
                     ", monitor says " + describe(monitorSays);
                 disagreements.add(line);
                 System.out.println("VipHolders: DISAGREEMENT " + line);
+                // The sample is the truth the monitor missed (it may have been killed). Stamped to count against a
+                // second holder: a new holder from when the sample started, a release from when it ended.
+                monitorView.put(host, sampled);
+                changeCounts.merge(host, 1, Integer::sum);
+                changes.add(sampled ? new Change(host, true, startNs, startAt, "sample") :
+                    new Change(host, false, System.nanoTime(), Instant.now(), "sample"));
             }
         }
     }
