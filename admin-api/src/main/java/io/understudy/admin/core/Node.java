@@ -62,8 +62,6 @@ public final class Node implements Managed, MembershipListener
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     /** A handover request's budget when the primary does not send one. */
     private static final long HANDOVER_MARGIN_MS = 10_000;
-    /** How long a drill waits for the peer to be back in the view before it is refused. */
-    private static final long PEER_VIEW_WAIT_MS = 5_000;
 
     private final NodeSettings settings;
     private final ExecutorService decisions = Executors.newSingleThreadExecutor(runnable ->
@@ -76,6 +74,7 @@ public final class Node implements Managed, MembershipListener
     private final RelayWatchdog watchdog;
     private final ServiceProbe probe;
     private final Fence fence;
+    private final PeerJudge judge;
     private volatile NodeWiring wiring;
     private volatile RoleMachine machine;
     private volatile PrimaryRole primary;
@@ -111,6 +110,8 @@ public final class Node implements Managed, MembershipListener
         this.watchdog = new RelayWatchdog(settings.getId(), this::relay,
             settings.getApp().getCheck().getRelayStallMs(), why -> app.onRelayStalled(why));
         this.fence = new Fence(settings.getId(), settings.getTakeover());
+        this.judge = new PeerJudge(settings.getId(), this::peerApi, () -> membership.isPeerPresent(),
+            () -> membership.view().members(), this::otherHolder, PeerJudge.PEER_VIEW_WAIT_MS);
     }
 
     @Override
@@ -257,7 +258,7 @@ public final class Node implements Managed, MembershipListener
         LOG.error("[{}] ALARM: {}", settings.getId(), addressAlarm);
         decisions.submit(() ->
         {
-            final Optional<JsonNode> status = peerStatus();
+            final Optional<JsonNode> status = judge.status();
             if (status.isPresent() && "PRIMARY".equals(status.get().path("role").asText()) &&
                 machine.yieldsTo(status.get().path("epoch").asLong(-1), status.get().path("nodeId").asText("")))
             {
@@ -454,21 +455,18 @@ public final class Node implements Managed, MembershipListener
         LOG.warn("[{}] taking over: {}", settings.getId(), trigger);
         final boolean[] claimed = new boolean[1];
         final PrimaryRole[] started = new PrimaryRole[1];
+        final String[] fenced = new String[1];
         try
         {
-            final String fenced = fenceFirst ? fence.fencePeer(trigger) : "not fenced: the primary gave the address up";
-            final Optional<String> other = standing.tapper().probeServiceAddress(
-                Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs())).conflictingMac();
-            if (other.isPresent())
-            {
-                addressAlarm = Instant.now() + ": " + other.get() + " answers ARP for " +
-                    settings.getServiceAddress() + ": not claimed";
-                throw new IOException("another host (" + other.get() + ") answers ARP for " +
-                    settings.getServiceAddress() + ": not claiming it (two holders would break every client)");
-            }
+            // Fence, then probe the address, while the tap drains and the replicas catch up: the claim waits for
+            // both, and a failure of either stops the takeover before the claim.
+            final CompletableFuture<String> clearance = CompletableFuture.supplyAsync(() ->
+                clearForClaim(standing, trigger, fenceFirst));
             final BackupTapper tapper = standing.tapper();
+            awaitLogTail(standing);
             final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () ->
             {
+                fenced[0] = awaitClearance(clearance);
                 if (System.nanoTime() - deadlineNs > 0)
                 {
                     throw new IllegalStateException("the takeover was not ready to claim the address before the " +
@@ -497,7 +495,7 @@ public final class Node implements Managed, MembershipListener
             lastFailover = new FailoverReport(Instant.now().toString(), trigger, heardMsAgo,
                 (System.nanoTime() - startNs) / 1_000_000, report.restoreMs(), report.restored().size(),
                 report.notRestored(), divergences, settings.getTakeover().getMode().name().toLowerCase(Locale.ROOT),
-                fenced, epoch);
+                fenced[0], epoch);
             LOG.warn("[{}] now PRIMARY: {}", settings.getId(), lastFailover);
         }
         catch (final IOException | RuntimeException | InterruptedException ex)
@@ -507,6 +505,118 @@ public final class Node implements Managed, MembershipListener
                 "the address" : " before the claim", ex.toString());
             undoTakeover(standing, started[0], claimed[0], ex.getMessage());
             throw ex;
+        }
+    }
+
+    /**
+     * Lets the tap's follower of the read log catch up with what this node's logger holds before the takeover stops
+     * it: a read the primary logged but the follower had not taken in yet would otherwise count as lost (a client's
+     * request the primary acked, missing from the tap too). Bounded by the catch-up timeout and 2 s; no wait when
+     * another host runs the logger.
+     */
+    private void awaitLogTail(final BackupRole standing) throws InterruptedException
+    {
+        final LogServer server = standing.logServer();
+        if (server == null || server.stats().appended() == 0)
+        {
+            return; // another host runs the logger, or the primary logged nothing here
+        }
+        final long target = server.stats().lastIndex();
+        final long startNs = System.nanoTime();
+        final long deadlineNs = startNs + Math.min(2_000, settings.getTakeover().getCatchUpTimeoutMs()) * 1_000_000L;
+        long followed = standing.tapper().stats().readLogLastIndex();
+        while (followed < target && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.sleep(5);
+            followed = standing.tapper().stats().readLogLastIndex();
+        }
+        LOG.info("[{}] read log followed to {} of the logger's {} in {} ms{}", settings.getId(), followed, target,
+            (System.nanoTime() - startNs) / 1_000_000, followed < target ? ": NOT caught up" : "");
+    }
+
+    /**
+     * What must hold before the claim: the old primary fenced (after a lost heartbeat), then no other MAC answering
+     * ARP for the address. Returns what was done to the old primary, for the report.
+     *
+     * @throws java.util.concurrent.CompletionException wrapping why the address must not be claimed.
+     */
+    private String clearForClaim(final BackupRole standing, final String trigger, final boolean fenceFirst)
+    {
+        try
+        {
+            final Optional<String> released = fenceFirst ? primaryReleasedItself() : Optional.empty();
+            final String fenced = !fenceFirst ? "not fenced: the primary gave the address up" :
+                released.isPresent() ? "not fenced: " + released.get() : fence.fencePeer(trigger);
+            final Optional<String> other = standing.tapper().probeServiceAddress(
+                Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs())).conflictingMac();
+            if (other.isPresent())
+            {
+                addressAlarm = Instant.now() + ": " + other.get() + " answers ARP for " +
+                    settings.getServiceAddress() + ": not claimed";
+                throw new IOException("another host (" + other.get() + ") answers ARP for " +
+                    settings.getServiceAddress() + ": not claiming it (two holders would break every client)");
+            }
+            return fenced;
+        }
+        catch (final IOException ex)
+        {
+            throw new java.util.concurrent.CompletionException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.CompletionException(ex);
+        }
+    }
+
+    /**
+     * Whether the primary gave the address up itself, so that fencing it is not needed: a handover request or a crash
+     * drill arrived meanwhile, or its API (asked for at most 300 ms) says it is handing over or the backup and does
+     * not hold the address. A node whose heartbeat was lost on a loaded host may be in the middle of a drill; it
+     * must not be killed for it. An unreachable primary is fenced.
+     */
+    private Optional<String> primaryReleasedItself()
+    {
+        if (handoverTrigger != null || crashDrillAnnounced())
+        {
+            return Optional.of("the primary asked for the handover");
+        }
+        try
+        {
+            final JsonNode status = peerApi().status(Duration.ofMillis(300));
+            final String state = status.path("state").asText("");
+            if (("HANDING_OVER".equals(state) || "BACKUP".equals(state)) &&
+                !status.path("holdsServiceAddress").asBoolean(true))
+            {
+                return Optional.of("the primary says it is " + state + " and does not hold the address");
+            }
+        }
+        catch (final IOException ex)
+        {
+            // unreachable: fence it
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return Optional.empty();
+    }
+
+    /** Waits for {@link #clearForClaim}; its failure, unwrapped. */
+    private static String awaitClearance(final CompletableFuture<String> clearance)
+        throws IOException, InterruptedException
+    {
+        try
+        {
+            return clearance.get();
+        }
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof IOException io)
+            {
+                throw io;
+            }
+            throw new IOException(String.valueOf(ex.getCause().getMessage()), ex.getCause());
         }
     }
 
@@ -591,6 +701,22 @@ public final class Node implements Managed, MembershipListener
         }
         final long deadlineNs = System.nanoTime() + budgetMs * 1_000_000L;
         LOG.info("[{}] handover request from {}{}", settings.getId(), from, why.isEmpty() ? "" : ": " + why);
+        final String trigger = why.isEmpty() ? "planned handover drill from " + from :
+            why + " (handed over by " + from + ")";
+        handoverTrigger = trigger; // at once: an evaluation running now must not fence a primary that is handing over
+        try
+        {
+            return takeOverNow(from, why, budgetMs, deadlineNs, trigger);
+        }
+        finally
+        {
+            handoverTrigger = null;
+        }
+    }
+
+    private FailoverReport takeOverNow(final String from, final String why, final long budgetMs,
+        final long deadlineNs, final String trigger) throws IOException, InterruptedException
+    {
         final Optional<String> unfit = app.unfitReason();
         if (unfit.isPresent())
         {
@@ -608,9 +734,6 @@ public final class Node implements Managed, MembershipListener
                 settings.getServicePort() + ": its primary has not released it; refusing to take over (two holders " +
                 "of the address would break every client)");
         }
-        final String trigger = why.isEmpty() ? "planned handover drill from " + from :
-            why + " (handed over by " + from + ")";
-        handoverTrigger = trigger; // an evaluation running now takes over with it at once, ahead of this task
         final Future<FailoverReport> done = decisions.submit(() ->
         {
             if (machine.state() == RoleMachine.State.PRIMARY && lastFailover != null)
@@ -646,10 +769,6 @@ public final class Node implements Managed, MembershipListener
             done.cancel(true);
             throw new IOException("the takeover did not finish within " + budgetMs + " ms: cancelled (no claim is " +
                 "made after the deadline)", ex);
-        }
-        finally
-        {
-            handoverTrigger = null;
         }
     }
 
@@ -695,7 +814,7 @@ public final class Node implements Managed, MembershipListener
                     "the service address from this host)");
             }
             final PeerApi peer = peerApi();
-            final String peerId = checkPeerReady(peer);
+            final String peerId = judge.checkReady(peer);
             final String mode = planned ? "planned" : "crash";
             final Instant started = Instant.now();
             final String id = Long.toString(started.toEpochMilli());
@@ -711,55 +830,6 @@ public final class Node implements Managed, MembershipListener
             LOG.warn("[{}] drill {} done: {}", settings.getId(), id, report);
             return report;
         }
-    }
-
-    /** The peer must be in the view and ready to serve; returns its id. */
-    private String checkPeerReady(final PeerApi peer) throws InterruptedException
-    {
-        // A loaded host's heartbeat can miss a beat and merge back within MERGE3's interval: give it that long.
-        final long viewDeadlineNs = System.nanoTime() + PEER_VIEW_WAIT_MS * 1_000_000L;
-        while (!membership.isPeerPresent() && System.nanoTime() - viewDeadlineNs < 0)
-        {
-            Thread.sleep(100);
-        }
-        if (!membership.isPeerPresent())
-        {
-            throw new IllegalStateException("refusing the drill: the peer is not in the heartbeat view (" +
-                membership.view().members() + ", waited " + PEER_VIEW_WAIT_MS + " ms); a drill now could leave " +
-                "the service with no holder, or two");
-        }
-        final JsonNode status;
-        try
-        {
-            status = peer.status(Duration.ofSeconds(2));
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("refusing the drill: the peer's status at " + peer.base() +
-                " cannot be read: " + ex.getMessage());
-        }
-        final List<String> unready = new ArrayList<>();
-        if (!"BACKUP".equals(status.path("state").asText(status.path("role").asText())))
-        {
-            unready.add("it is " + status.path("state").asText(status.path("role").asText("?")));
-        }
-        if (status.path("tap").isMissingNode() || status.path("tap").isNull())
-        {
-            unready.add("it taps nothing");
-        }
-        final JsonNode peerApp = status.path("appHealth");
-        if (!peerApp.isMissingNode() && !peerApp.isNull() && (!peerApp.path("alive").asBoolean(true) ||
-            peerApp.path("hung").asBoolean(false) || !peerApp.path("failed").isNull() && !peerApp.path("failed")
-            .isMissingNode()))
-        {
-            unready.add("its app is not healthy (" + peerApp + ")");
-        }
-        if (!unready.isEmpty())
-        {
-            throw new IllegalStateException("refusing the drill: the peer is not ready to take over: " +
-                String.join(", ", unready));
-        }
-        return status.path("nodeId").asText(peer.base().getHost());
     }
 
     /** What a handover came to: the peer's failover report when it serves, else the error. */
@@ -800,7 +870,7 @@ public final class Node implements Managed, MembershipListener
             error = ex.getMessage();
             LOG.error("[{}] the handover's answer was an error ({}): asking the peer whether it serves",
                 settings.getId(), error);
-            final PeerVerdict verdict = notDelivered(ex) ? undeliveredVerdict() : peerVerdict(askedNs, budgetMs);
+            final PeerJudge.Verdict verdict = judge.afterFailedHandover(ex, askedNs, budgetMs);
             if (verdict.peerServes())
             {
                 LOG.warn("[{}] the handover's answer was lost, but the peer serves: {}", settings.getId(),
@@ -825,112 +895,6 @@ public final class Node implements Managed, MembershipListener
         }
         final String after = becomeBackup(role, why + ": the peer serves");
         return new Handover(failover, after);
-    }
-
-    /**
-     * Whether the peer serves after a failed handover (with its report when its status could be read), and whether
-     * this node may take the address back.
-     */
-    private record PeerVerdict(boolean peerServes, FailoverReport serves, boolean mayTakeBack, String why)
-    {
-    }
-
-    /** The request never reached the peer (no connection): it cannot be taking over on its behalf. */
-    private static boolean notDelivered(final Throwable failure)
-    {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause())
-        {
-            if (cause instanceof java.net.ConnectException || cause instanceof java.net.http.HttpConnectTimeoutException)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The handover request was never delivered: the peer did not take over because of it, and while it hears this
-     * node's heartbeat it does not take over on its own; the address is taken back at once if no other host answers
-     * for it. Otherwise (the peer is out of the view) as after any failure.
-     */
-    private PeerVerdict undeliveredVerdict() throws InterruptedException
-    {
-        if (!membership.isPeerPresent())
-        {
-            return peerVerdict(System.nanoTime(), 0);
-        }
-        final Optional<String> other = otherHolder();
-        return other.isPresent() ? new PeerVerdict(true, null, false, "the request did not reach the peer, but " +
-            "another host (" + other.get() + ") answers ARP for the address") :
-            new PeerVerdict(false, null, true, "the request did not reach the peer, which is in the heartbeat view, " +
-                "and no host answers ARP for the address");
-    }
-
-    private PeerVerdict peerVerdict(final long askedNs, final long budgetMs) throws InterruptedException
-    {
-        final PeerApi peer = peerApi();
-        final long decideByNs = askedNs + (budgetMs + 2_000) * 1_000_000L;
-        while (true)
-        {
-            final Optional<JsonNode> status = peerStatus();
-            if (status.isPresent())
-            {
-                final JsonNode s = status.get();
-                final boolean holds = s.path("holdsServiceAddress").asBoolean(false);
-                final String state = s.path("state").asText(s.path("role").asText());
-                if ("PRIMARY".equals(s.path("role").asText()) && holds && !s.path("lastFailover").isMissingNode() &&
-                    !s.path("lastFailover").isNull())
-                {
-                    try
-                    {
-                        return new PeerVerdict(true, PeerApi.failoverReport(s.path("lastFailover")), false,
-                            "it serves");
-                    }
-                    catch (final IOException ex)
-                    {
-                        return new PeerVerdict(true, null, false, "it serves, but its report is unreadable");
-                    }
-                }
-                if (!holds && "BACKUP".equals(state))
-                {
-                    return new PeerVerdict(false, null, true, "the peer is the backup and does not hold the address");
-                }
-            }
-            if (System.nanoTime() - decideByNs > 0)
-            {
-                if (status.isPresent())
-                {
-                    return new PeerVerdict(false, null, false, "the peer is " +
-                        status.get().path("state").asText("?") + " and holds the address: " +
-                        status.get().path("holdsServiceAddress").asBoolean());
-                }
-                // The pair has two nodes: another MAC answering for the address, with this one released, is the peer.
-                final Optional<String> other = otherHolder();
-                return other.isPresent() ? new PeerVerdict(true, null, false, "the peer's status cannot be read, " +
-                    "but another host (" + other.get() + ") answers ARP for the address: the peer took over") :
-                    new PeerVerdict(false, null, true, "the peer's status cannot be read, its budget ran out and no " +
-                        "host answers ARP for the address");
-            }
-            LOG.warn("[{}] the peer ({}) has not said whether it serves; asking again", settings.getId(), peer.base());
-            Thread.sleep(500);
-        }
-    }
-
-    private Optional<JsonNode> peerStatus()
-    {
-        try
-        {
-            return Optional.of(peerApi().status(Duration.ofSeconds(2)));
-        }
-        catch (final IOException ex)
-        {
-            return Optional.empty();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
     }
 
     /** The app failed (its process ended, or its check says it hangs): on a primary, hand every connection over. */

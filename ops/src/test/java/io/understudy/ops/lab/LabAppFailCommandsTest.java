@@ -55,7 +55,7 @@ class LabAppFailCommandsTest
         assertThat(withApp.stderr()).contains("fail app-kill: unknown argument '--with-app'");
         final Lab.Result unknown = Lab.lab(Duration.ofSeconds(30), "fail", "app-nap");
         assertThat(unknown.exitCode()).as("%s", unknown).isEqualTo(2);
-        assertThat(unknown.stderr()).contains("unknown mode 'app-nap'", "app-kill, app-hang or relay-error");
+        assertThat(unknown.stderr()).contains("unknown mode 'app-nap'", "app-kill, app-hang, relay-error, pause", "api-block primary|backup");
         final Lab.Result beforeStart = Lab.lab(Duration.ofSeconds(30), "fail", "app-hang");
         assertThat(beforeStart.exitCode()).as("%s", beforeStart).isEqualTo(1);
         assertThat(beforeStart.stderr()).contains("run ops/lab start first");

@@ -83,12 +83,28 @@ class LabLifecycleTest
         // A copy anyone can read, so the check does not depend on the permissions of the checkout's folders.
         final Path dir = Files.createTempDirectory("lab-nonroot", PosixFilePermissions.asFileAttribute(
             PosixFilePermissions.fromString("rwxr-xr-x")));
-        final Path script = Files.copy(Lab.REPO.resolve("ops/lab"), dir.resolve("lab"));
+        // The script and the files it sources, laid out as in the repository (ops/lab, ops/lab.d/).
+        final Path ops = Files.createDirectories(dir.resolve("ops/lab.d"));
+        final Path script = Files.copy(Lab.REPO.resolve("ops/lab"), dir.resolve("ops/lab"));
+        final List<Path> sourced;
+        try (var files = Files.list(Lab.REPO.resolve("ops/lab.d")))
+        {
+            sourced = files.toList();
+        }
+        for (final Path file : sourced)
+        {
+            Files.copy(file, ops.resolve(file.getFileName()));
+        }
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         final Lab.Result result = Lab.run(Duration.ofSeconds(20), List.of("setpriv", "--reuid=65534", "--regid=65534",
             "--clear-groups", script.toString(), "up"));
-        Files.delete(script);
-        Files.delete(dir);
+        try (var all = Files.walk(dir))
+        {
+            for (final Path path : all.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
 
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.stderr().strip()).startsWith("ops/lab: needs root").doesNotContain("\n");
