@@ -188,12 +188,18 @@ public final class BackupTapper implements AutoCloseable
 
     /**
      * When the tap last heard the service make progress (new bytes to a client, or a new ack of client bytes), by
-     * System.nanoTime(); a time long past when never.
+     * System.nanoTime() and the frame's capture stamp, moved later by how far the capture is behind now: a tap with
+     * a backlog has not heard what the primary did since, so its silence proves nothing (now minus this is how long
+     * the tap knows the primary was quiet). A time long past when never.
      */
     public long lastServerProgressNs()
     {
         final long last = trackerCounters.lastServerProgressNs;
-        return last == 0 ? System.nanoTime() - Long.MAX_VALUE / 2 : last;
+        if (last == 0)
+        {
+            return System.nanoTime() - Long.MAX_VALUE / 2;
+        }
+        return last + Math.max(0, System.nanoTime() - agent.caughtUpNs());
     }
 
     /**

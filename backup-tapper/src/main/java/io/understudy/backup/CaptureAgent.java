@@ -28,6 +28,7 @@ final class CaptureAgent
 
     private final ReplicaManager replicas;
     private final ReadLogFeed feed;
+    private volatile long caughtUpNs = System.nanoTime();
     private final java.util.Queue<java.util.concurrent.CompletableFuture<java.util.List<TapConnection>>> snapshots =
         new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -43,6 +44,12 @@ final class CaptureAgent
         this.decodeCounters = decodeCounters;
     }
 
+    /** When the capture last had no frame waiting (System.nanoTime()): it had caught up with the wire then. */
+    long caughtUpNs()
+    {
+        return caughtUpNs;
+    }
+
     int doWork(final long nowNs)
     {
         int work = 0;
@@ -55,6 +62,7 @@ final class CaptureAgent
                 final byte[] frame = handle.getNextRawPacket();
                 if (frame == null)
                 {
+                    caughtUpNs = nowNs; // every frame captured before this turn began has been taken in
                     break;
                 }
                 onFrame(frame, handle.getOriginalLength(), frameNs(nowNs, wallNowUs, handle.getTimestamp()));

@@ -62,6 +62,8 @@ public final class Node implements Managed, MembershipListener
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     /** A handover request's budget when the primary does not send one. */
     private static final long HANDOVER_MARGIN_MS = 10_000;
+    /** Takeovers tried in a row while the primary stays gone (each failure leaves the node the backup). */
+    private static final int TAKEOVER_ATTEMPTS = 5;
 
     private final NodeSettings settings;
     private final ExecutorService decisions = Executors.newSingleThreadExecutor(runnable ->
@@ -408,11 +410,39 @@ public final class Node implements Managed, MembershipListener
         catch (final IOException | RuntimeException ex)
         {
             LOG.error("[{}] takeover failed; this node stays the backup: {}", settings.getId(), ex.getMessage());
+            retryEvaluation(decider);
         }
         finally
         {
             evaluating = false;
         }
+    }
+
+    /**
+     * A takeover failed (the fence failed, another host answered for the address, the tap could not restore): while
+     * the primary stays gone, decide again a second later, up to {@link #TAKEOVER_ATTEMPTS} times in all (a
+     * supervisor may release the address meanwhile; a fencing device may come back). The failure stays in /status.
+     */
+    private void retryEvaluation(final TakeoverDecider failed)
+    {
+        final int attempt = failed.attempt() + 1;
+        if (attempt >= TAKEOVER_ATTEMPTS || machine.state() != RoleMachine.State.BACKUP || backup == null)
+        {
+            LOG.error("[{}] not trying to take over again ({} attempts): this node needs an operator", settings.getId(),
+                attempt);
+            return;
+        }
+        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() ->
+        {
+            if (machine.state() == RoleMachine.State.BACKUP && !membership.isPeerPresent() && !evaluating)
+            {
+                evaluating = true;
+                LOG.warn("[{}] trying to take over again (attempt {} of {})", settings.getId(), attempt + 1,
+                    TAKEOVER_ATTEMPTS);
+                decisions.submit(() -> evaluate(new TakeoverDecider(TakeoverDecider.Settings.of(
+                    settings.getTakeover().getQuietMs()), failed.heartbeatLoss(), System.nanoTime(), attempt)));
+            }
+        });
     }
 
     /** Why this node is cut off itself (its tap's or service interface has no carrier), if it is. */
@@ -458,15 +488,14 @@ public final class Node implements Managed, MembershipListener
         final String[] fenced = new String[1];
         try
         {
-            // Fence, then probe the address, while the tap drains and the replicas catch up: the claim waits for
-            // both, and a failure of either stops the takeover before the claim.
-            final CompletableFuture<String> clearance = CompletableFuture.supplyAsync(() ->
-                clearForClaim(standing, trigger, fenceFirst));
+            // Fence and probe the address first, then let the read log's follower catch up, then stop the tap: a
+            // primary that only looked dead (a loaded host) serves until it is fenced, and what it did until then
+            // must be in the tap and the log the takeover restores from.
+            fenced[0] = clearForClaim(standing, trigger, fenceFirst);
             final BackupTapper tapper = standing.tapper();
             awaitLogTail(standing);
             final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () ->
             {
-                fenced[0] = awaitClearance(clearance);
                 if (System.nanoTime() - deadlineNs > 0)
                 {
                     throw new IllegalStateException("the takeover was not ready to claim the address before the " +
@@ -538,35 +567,24 @@ public final class Node implements Managed, MembershipListener
      * What must hold before the claim: the old primary fenced (after a lost heartbeat), then no other MAC answering
      * ARP for the address. Returns what was done to the old primary, for the report.
      *
-     * @throws java.util.concurrent.CompletionException wrapping why the address must not be claimed.
+     * @throws IOException saying why the address must not be claimed.
      */
     private String clearForClaim(final BackupRole standing, final String trigger, final boolean fenceFirst)
+        throws IOException, InterruptedException
     {
-        try
+        final Optional<String> released = fenceFirst ? primaryReleasedItself() : Optional.empty();
+        final String fenced = !fenceFirst ? "not fenced: the primary gave the address up" :
+            released.isPresent() ? "not fenced: " + released.get() : fence.fencePeer(trigger);
+        final Optional<String> other = standing.tapper().probeServiceAddress(
+            Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs())).conflictingMac();
+        if (other.isPresent())
         {
-            final Optional<String> released = fenceFirst ? primaryReleasedItself() : Optional.empty();
-            final String fenced = !fenceFirst ? "not fenced: the primary gave the address up" :
-                released.isPresent() ? "not fenced: " + released.get() : fence.fencePeer(trigger);
-            final Optional<String> other = standing.tapper().probeServiceAddress(
-                Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs())).conflictingMac();
-            if (other.isPresent())
-            {
-                addressAlarm = Instant.now() + ": " + other.get() + " answers ARP for " +
-                    settings.getServiceAddress() + ": not claimed";
-                throw new IOException("another host (" + other.get() + ") answers ARP for " +
-                    settings.getServiceAddress() + ": not claiming it (two holders would break every client)");
-            }
-            return fenced;
+            addressAlarm = Instant.now() + ": " + other.get() + " answers ARP for " + settings.getServiceAddress() +
+                ": not claimed";
+            throw new IOException("another host (" + other.get() + ") answers ARP for " +
+                settings.getServiceAddress() + ": not claiming it (two holders would break every client)");
         }
-        catch (final IOException ex)
-        {
-            throw new java.util.concurrent.CompletionException(ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new java.util.concurrent.CompletionException(ex);
-        }
+        return fenced;
     }
 
     /**
@@ -600,24 +618,6 @@ public final class Node implements Managed, MembershipListener
             Thread.currentThread().interrupt();
         }
         return Optional.empty();
-    }
-
-    /** Waits for {@link #clearForClaim}; its failure, unwrapped. */
-    private static String awaitClearance(final CompletableFuture<String> clearance)
-        throws IOException, InterruptedException
-    {
-        try
-        {
-            return clearance.get();
-        }
-        catch (final ExecutionException ex)
-        {
-            if (ex.getCause() instanceof IOException io)
-            {
-                throw io;
-            }
-            throw new IOException(String.valueOf(ex.getCause().getMessage()), ex.getCause());
-        }
     }
 
     /** A takeover failed: give up what it started, release the address if it was claimed, and tap again. */

@@ -46,6 +46,7 @@ final class TakeoverDecider
     }
 
     private final Settings settings;
+    private final int attempt;
     private final String heartbeatLoss;
     private final long startNs;
     private State state = State.EVALUATING;
@@ -62,10 +63,29 @@ final class TakeoverDecider
      */
     TakeoverDecider(final Settings settings, final String heartbeatLoss, final long nowNs)
     {
+        this(settings, heartbeatLoss, nowNs, 0);
+    }
+
+    /** A decider for another attempt after a takeover failed ({@code attempt} counts from 0). */
+    TakeoverDecider(final Settings settings, final String heartbeatLoss, final long nowNs, final int attempt)
+    {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.heartbeatLoss = Objects.requireNonNull(heartbeatLoss, "heartbeatLoss");
         this.startNs = nowNs;
         this.lastNowNs = nowNs;
+        this.attempt = attempt;
+    }
+
+    /** Which attempt this decider makes, from 0. */
+    int attempt()
+    {
+        return attempt;
+    }
+
+    /** What the heartbeat's loss was, as given. */
+    String heartbeatLoss()
+    {
+        return heartbeatLoss;
     }
 
     /**

@@ -35,11 +35,17 @@ final class FailoverDrill
     static JsonNode run(final int servicePort, final String protocol, final Runnable onceConnected,
         final String... failArgs) throws Exception
     {
+        final long startNs = System.nanoTime();
         final CompletableFuture<JsonNode> load = CompletableFuture.supplyAsync(() ->
             LoadReport.run(servicePort, protocol, CONNECTIONS, DURATION_S));
         Thread.sleep(CONNECTED_AFTER_MS);
         onceConnected.run();
-        Thread.sleep(FAIL_AFTER_MS - CONNECTED_AFTER_MS);
+        // The break comes FAIL_AFTER_MS into the load, however long onceConnected took (ops/lab on a loaded host
+        // can take seconds), and must come while the load still runs.
+        final long elapsedMs = (System.nanoTime() - startNs) / 1_000_000;
+        assertThat(elapsedMs).as("ms into the load before the break (the load runs %d s)", DURATION_S)
+            .isLessThan(DURATION_S * 1000L - 4000);
+        Thread.sleep(Math.max(0, FAIL_AFTER_MS - elapsedMs));
         final String[] args = new String[failArgs.length + 1];
         args[0] = "fail";
         System.arraycopy(failArgs, 0, args, 1, failArgs.length);
