@@ -189,7 +189,25 @@ public final class Node implements Managed, MembershipListener
         {
             LOG.info("[{}] the peer {} gave the service up ({}): this node is the only primary; announcing the " +
                 "address again", settings.getId(), peerId, state);
-            decisions.submit(this::announceAddress);
+            announceAddressRepeatedly();
+        }
+    }
+
+    /**
+     * Gratuitous ARP now, 1.2 s and 3 s later: a Linux client ignores an ARP update within a second of the last
+     * (locktime), and the other holder's own ARP may have just moved its cache.
+     */
+    private void announceAddressRepeatedly()
+    {
+        for (final long delayMs : new long[] {0, 1_200, 3_000})
+        {
+            CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(() ->
+            {
+                if (machine.state() == RoleMachine.State.PRIMARY)
+                {
+                    announceAddress();
+                }
+            });
         }
     }
 
@@ -266,6 +284,10 @@ public final class Node implements Managed, MembershipListener
             {
                 demote("another host (" + otherMac + ") answers ARP for the service address and the peer serves " +
                     "at epoch " + status.get().path("epoch").asLong());
+            }
+            else
+            {
+                announceAddressRepeatedly(); // this node keeps the address: the LAN must learn it back
             }
         });
     }

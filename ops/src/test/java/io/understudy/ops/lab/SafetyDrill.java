@@ -39,10 +39,17 @@ final class SafetyDrill
     /** Runs the load; {@code nemesis} starts 3 s into it; returns once the load is over (and a settle time). */
     static Outcome run(final int servicePort, final String protocol, final Nemesis nemesis) throws Exception
     {
+        return run(servicePort, protocol, nemesis, true);
+    }
+
+    /** As {@link #run(int, String, Nemesis)}; {@code everyConnectionOk} false lets connections end (see LoadReport). */
+    static Outcome run(final int servicePort, final String protocol, final Nemesis nemesis,
+        final boolean everyConnectionOk) throws Exception
+    {
         try (VipHolders holders = VipHolders.watch())
         {
             final CompletableFuture<JsonNode> load = CompletableFuture.supplyAsync(() ->
-                LoadReport.run(servicePort, protocol, CONNECTIONS, DURATION_S));
+                LoadReport.run(servicePort, protocol, CONNECTIONS, DURATION_S, everyConnectionOk));
             Thread.sleep(NEMESIS_AFTER_MS);
             nemesis.run();
             final Instant nemesisDone = Instant.now();
