@@ -35,16 +35,26 @@ final class FailoverDrill
     static JsonNode run(final int servicePort, final String protocol, final Runnable onceConnected,
         final String... failArgs) throws Exception
     {
+        return run(servicePort, protocol, DURATION_S, onceConnected, failArgs);
+    }
+
+    /**
+     * Like {@link #run(int, String, Runnable, String...)}, for a load of {@code durationS} seconds (room for an
+     * {@code onceConnected} that runs ops/lab, which takes seconds on a loaded host).
+     */
+    static JsonNode run(final int servicePort, final String protocol, final int durationS,
+        final Runnable onceConnected, final String... failArgs) throws Exception
+    {
         final long startNs = System.nanoTime();
         final CompletableFuture<JsonNode> load = CompletableFuture.supplyAsync(() ->
-            LoadReport.run(servicePort, protocol, CONNECTIONS, DURATION_S));
+            LoadReport.run(servicePort, protocol, CONNECTIONS, durationS));
         Thread.sleep(CONNECTED_AFTER_MS);
         onceConnected.run();
         // The break comes FAIL_AFTER_MS into the load, however long onceConnected took (ops/lab on a loaded host
         // can take seconds), and must come while the load still runs.
         final long elapsedMs = (System.nanoTime() - startNs) / 1_000_000;
-        assertThat(elapsedMs).as("ms into the load before the break (the load runs %d s)", DURATION_S)
-            .isLessThan(DURATION_S * 1000L - 4000);
+        assertThat(elapsedMs).as("ms into the load before the break (the load runs %d s)", durationS)
+            .isLessThan(durationS * 1000L - 4000);
         Thread.sleep(Math.max(0, FAIL_AFTER_MS - elapsedMs));
         final String[] args = new String[failArgs.length + 1];
         args[0] = "fail";

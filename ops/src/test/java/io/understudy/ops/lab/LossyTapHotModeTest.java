@@ -24,6 +24,7 @@ class LossyTapHotModeTest
 {
     private static final int SERVICE_PORT = Lab.DEMO_SERVICE_PORT;
     private static final int TAP_LOSS_PERCENT = 2;
+    private static final int LOAD_S = 24;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
@@ -33,10 +34,12 @@ class LossyTapHotModeTest
     {
         Lab.startDemoService();
 
-        final JsonNode report = FailoverDrill.run(SERVICE_PORT, "line", () -> Lab.tapLoss(TAP_LOSS_PERCENT),
+        // 24 s of load: ops/lab tap-loss itself took up to 7 s on the loaded lab host, and the crash must come
+        // while the load runs, with the tap lossy for a while before it.
+        final JsonNode report = FailoverDrill.run(SERVICE_PORT, "line", LOAD_S, () -> Lab.tapLoss(TAP_LOSS_PERCENT),
             "host-crash");
 
-        LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
+        LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, LOAD_S);
         final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
         assertThat(failover.get("notRestored").size()).isZero();
         assertThat(failover.path("mode").asText()).as("takeover mode in %s", failover).isEqualTo("hot");
