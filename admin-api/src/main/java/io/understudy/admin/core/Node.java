@@ -357,7 +357,7 @@ public final class Node implements Managed, MembershipListener
             LOG.warn("[{}] heartbeat from {} lost ({}): checking whether the primary still serves", settings.getId(),
                 peerId, why);
             final TakeoverDecider decider = new TakeoverDecider(
-                TakeoverDecider.Settings.of(settings.getTakeover().getQuietMs()), peerId + " " + why,
+                deciderSettings(), peerId + " " + why,
                 System.nanoTime());
             decisions.submit(() -> evaluate(decider));
         }
@@ -461,8 +461,8 @@ public final class Node implements Managed, MembershipListener
                 evaluating = true;
                 LOG.warn("[{}] trying to take over again (attempt {} of {})", settings.getId(), attempt + 1,
                     TAKEOVER_ATTEMPTS);
-                decisions.submit(() -> evaluate(new TakeoverDecider(TakeoverDecider.Settings.of(
-                    settings.getTakeover().getQuietMs()), failed.heartbeatLoss(), System.nanoTime(), attempt)));
+                decisions.submit(() -> evaluate(new TakeoverDecider(deciderSettings(), failed.heartbeatLoss(),
+                    System.nanoTime(), attempt)));
             }
         });
     }
@@ -479,6 +479,16 @@ public final class Node implements Managed, MembershipListener
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The decider's settings: the probe must fail twice in a row (100 ms apart). A single failed probe of a live but
+     * loaded primary, with an idle service's quiet tap and a heartbeat not merged back yet, took a primary over and
+     * fenced it in the lab; a takeover now fences, so a false one costs the primary's host.
+     */
+    private TakeoverDecider.Settings deciderSettings()
+    {
+        return TakeoverDecider.Settings.of(settings.getTakeover().getQuietMs()).withConfirmations(2);
     }
 
     private boolean crashDrillAnnounced()
