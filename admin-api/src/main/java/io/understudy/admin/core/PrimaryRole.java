@@ -67,9 +67,9 @@ final class PrimaryRole implements AutoCloseable
         final PrimaryWrapper relay;
         try
         {
-            final long[] until = {startNs + leaseNs};
+            final long until = startNs + leaseNs; // the lease until the role exists to renew it
             relay = PrimaryWrapper.start(wiring.wrapperConfig(readLog, gate,
-                nowNs -> role[0] == null ? nowNs - until[0] < 0 : role[0].holds(nowNs)), onRelayDied);
+                nowNs -> role[0] == null ? nowNs - until < 0 : role[0].holds(nowNs)), onRelayDied);
         }
         catch (final IOException | RuntimeException ex)
         {
