@@ -50,6 +50,9 @@ public final class LogServer implements AutoCloseable {
     /** How long close() waits for each connection thread. */
     static final long CLOSE_JOIN_MS = 1_000;
 
+    private static final int DRAIN_CHECKS = 3;
+    private static final long DRAIN_POLL_MS = 5;
+
     private static final Logger LOG = LoggerFactory.getLogger(LogServer.class);
 
     private final String nodeId;
@@ -92,10 +95,26 @@ public final class LogServer implements AutoCloseable {
     /** The writer holding the place, and what its connection announced. */
     private static final class Writer {
         private final String name;
+        private final Socket socket;
         private long gapSeq;
+        /** Its thread is about to wait for a frame with nothing read and unhandled: all it sent so far is appended. */
+        private volatile boolean waiting;
 
-        Writer(final String name) {
+        Writer(final String name, final Socket socket) {
             this.name = name;
+            this.socket = socket;
+        }
+
+        /** Nothing unread: the thread waits for a frame and the kernel holds no byte of this connection for it. */
+        boolean isDrained() {
+            if (!waiting) {
+                return false;
+            }
+            try {
+                return socket.isClosed() || socket.getInputStream().available() == 0;
+            } catch (final IOException ex) {
+                return true; // the connection is gone: nothing more will be read from it
+            }
         }
     }
 
@@ -182,6 +201,39 @@ public final class LogServer implements AutoCloseable {
             seqJumpsRefused.get(), connectionsRefused.get(), sockets.size());
     }
 
+    /**
+     * Waits up to {@code timeoutMs} until everything the writer sent that reached this host is in the log: its thread
+     * waits for the next frame and the kernel holds no unread byte of its connection. A backup about to take over
+     * calls this once the primary is gone: a logger that fell behind (a busy host) still holds the primary's last
+     * reads in its socket, acked to the primary's kernel long ago. True when drained (or no writer is connected).
+     */
+    public boolean awaitWriterDrained(final long timeoutMs) throws InterruptedException {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        // The writer's flag trails the kernel's copy into its buffer by a few instructions: drained is believed only
+        // when it held, with nothing appended meanwhile, over DRAIN_CHECKS polls DRAIN_POLL_MS apart.
+        int steady = 0;
+        long appendedBefore = -1;
+        while (true) {
+            final Writer current;
+            synchronized (appendLock) {
+                current = writer;
+            }
+            if (current == null) {
+                return true;
+            }
+            final long appendedNow = appended.get();
+            steady = current.isDrained() && appendedNow == appendedBefore ? steady + 1 : 0;
+            appendedBefore = appendedNow;
+            if (steady >= DRAIN_CHECKS) {
+                return true;
+            }
+            if (System.nanoTime() - deadlineNs >= 0) {
+                return false;
+            }
+            Thread.sleep(DRAIN_POLL_MS);
+        }
+    }
+
     /** Stops accepting, closes every connection and waits for their threads; the log stays open. */
     @Override
     public void close() {
@@ -245,7 +297,7 @@ public final class LogServer implements AutoCloseable {
             out = new FrameOutput(socket.getOutputStream(), session.outbound(), FrameOutput.DEFAULT_BUFFER_BYTES);
             final String who = session.peerNodeId() + "@" + peer;
             if (session.role() == LogProtocol.ROLE_WRITER) {
-                serveWriter(who, new FrameInput(socket, session.inbound(), LogProtocol.MAX_FRAME_LENGTH,
+                serveWriter(who, socket, new FrameInput(socket, session.inbound(), LogProtocol.MAX_FRAME_LENGTH,
                     limits.frameTimeoutMs()), out);
             } else {
                 serveTail(who, new FrameInput(socket, session.inbound(), LogProtocol.MAX_TAIL_FRAME_LENGTH,
@@ -289,8 +341,9 @@ public final class LogServer implements AutoCloseable {
         }
     }
 
-    private void serveWriter(final String name, final FrameInput in, final FrameOutput out) throws IOException {
-        final Writer self = claimWriter(name);
+    private void serveWriter(final String name, final Socket socket, final FrameInput in, final FrameOutput out)
+        throws IOException {
+        final Writer self = claimWriter(name, socket);
         writersConnected.incrementAndGet();
         try {
             final long welcomeSeq = lastSeq;
@@ -302,6 +355,7 @@ public final class LogServer implements AutoCloseable {
             Batch batch = new Batch();
             while (!closed) {
                 final int kind;
+                self.waiting = !in.hasMore();
                 try {
                     kind = in.read();
                 } catch (final SocketTimeoutException silent) {
@@ -309,6 +363,7 @@ public final class LogServer implements AutoCloseable {
                         nodeId, name, limits.writerSilenceMs());
                     return;
                 }
+                self.waiting = false;
                 onWriterFrame(self, kind, in, codec, batch);
                 if (batch.count >= MAX_BATCH_RECORDS || batch.count > 0 && !in.hasMore()) {
                     out.ack(batch.ackSeq, batch.ackIndex >= 0 ? batch.ackIndex : lastIndex);
@@ -324,7 +379,7 @@ public final class LogServer implements AutoCloseable {
     }
 
     /** Takes the one writer's place, or refuses: another writer is connected (and heard lately). */
-    private Writer claimWriter(final String name) {
+    private Writer claimWriter(final String name, final Socket socket) {
         synchronized (appendLock) {
             if (writer != null) {
                 writersRefused.incrementAndGet();
@@ -332,7 +387,7 @@ public final class LogServer implements AutoCloseable {
                     + " is connected to logger " + nodeId + " (one writer at a time; a writer silent for "
                     + limits.writerSilenceMs() + " ms loses its place)");
             }
-            writer = new Writer(name);
+            writer = new Writer(name, socket);
             return writer;
         }
     }

@@ -79,12 +79,18 @@ final class RawConnection implements AutoCloseable
     /** A frame with the MAC of this connection's session (zeros before a handshake). */
     RawConnection send(final int kind, final byte[] body) throws IOException
     {
+        return sendRaw(sealed(kind, body));
+    }
+
+    /** The frame {@link #send} would send, MAC'd in turn, for sending later in one write. */
+    byte[] sealed(final int kind, final byte[] body)
+    {
         final byte[] frame = ByteBuffer.allocate(5 + body.length + FrameMac.LENGTH).order(ByteOrder.LITTLE_ENDIAN)
             .putInt(1 + body.length + FrameMac.LENGTH).put((byte) kind).put(body).array();
         outbound.begin();
         outbound.update(frame, 0, 5 + body.length);
         outbound.finish(frame, 5 + body.length);
-        return sendRaw(frame);
+        return frame;
     }
 
     RawConnection record(final LogRecord record) throws IOException

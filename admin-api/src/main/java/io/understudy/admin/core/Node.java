@@ -570,10 +570,11 @@ public final class Node implements Managed, MembershipListener
     }
 
     /**
-     * Lets the tap's follower of the read log catch up with what this node's logger holds before the takeover stops
-     * it: a read the primary logged but the follower had not taken in yet would otherwise count as lost (a client's
-     * request the primary acked, missing from the tap too). Bounded by the catch-up timeout and 2 s; no wait when
-     * another host runs the logger.
+     * Lets this node's logger read what the primary's connection still holds (a logger on a busy host falls behind:
+     * 100-200 KB, a second or two of reads, sat unread in its socket under the lab's load), then the tap's follower
+     * of the read log catch up with the logger, before the takeover stops it: a read the primary logged but the
+     * follower had not taken in would otherwise count as lost (a client's request the primary's kernel acked, missing
+     * from a lossy tap too). Both within the catch-up timeout; no wait when another host runs the logger.
      */
     private void awaitLogTail(final BackupRole standing) throws InterruptedException
     {
@@ -582,17 +583,22 @@ public final class Node implements Managed, MembershipListener
         {
             return; // another host runs the logger, or the primary logged nothing here
         }
-        final long target = server.stats().lastIndex();
         final long startNs = System.nanoTime();
-        final long deadlineNs = startNs + Math.min(2_000, settings.getTakeover().getCatchUpTimeoutMs()) * 1_000_000L;
+        final long budgetMs = settings.getTakeover().getCatchUpTimeoutMs();
+        final long deadlineNs = startNs + budgetMs * 1_000_000L;
+        final boolean drained = server.awaitWriterDrained(budgetMs);
+        final long drainMs = (System.nanoTime() - startNs) / 1_000_000;
+        final long target = server.stats().lastIndex();
         long followed = standing.tapper().stats().readLogLastIndex();
         while (followed < target && System.nanoTime() - deadlineNs < 0)
         {
             Thread.sleep(5);
             followed = standing.tapper().stats().readLogLastIndex();
         }
-        LOG.info("[{}] read log followed to {} of the logger's {} in {} ms{}", settings.getId(), followed, target,
-            (System.nanoTime() - startNs) / 1_000_000, followed < target ? ": NOT caught up" : "");
+        LOG.info("[{}] read log: the logger {} in {} ms; followed to {} of its {} in {} ms{}", settings.getId(),
+            drained ? "read all the primary's connection held" : "had NOT read all the primary's connection held",
+            drainMs, followed, target, (System.nanoTime() - startNs) / 1_000_000,
+            followed < target ? ": NOT caught up" : "");
     }
 
     /**

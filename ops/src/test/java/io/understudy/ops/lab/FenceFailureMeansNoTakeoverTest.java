@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The fencing device is down ({@code --fence fail}) when the primary host crashes: the backup does not take over (it
  * cannot know the primary is off the LAN), raises an alarm in /status and the metrics, and the VIP never has two
- * holders.
+ * holders. It retries a few times (a fencing device back up lets the next try through), each refused alike.
  */
 @Tag("lab")
 @Timeout(300)
@@ -37,7 +37,9 @@ class FenceFailureMeansNoTakeoverTest
             System.out.println("safety: backup " + after);
             assertThat(backup.path("alarms").get(0).asText()).contains("the fence failed")
                 .contains("--fence fail");
-            assertThat(after.path("state").asText()).isEqualTo("BACKUP");
+            // It tries again (up to its retry limit): the fence may come back. Between tries it is BACKUP, during
+            // one TAKING_OVER (running the fence), never PRIMARY.
+            assertThat(after.path("state").asText()).isIn("BACKUP", "TAKING_OVER");
             assertThat(after.path("holdsServiceAddress").asBoolean()).isFalse();
             assertThat(after.path("lastFailover").isNull()).isTrue();
             final String metrics = Lab.expectOk(Lab.exec(Lab.BACKUP, Duration.ofSeconds(20), "curl", "-sS",
