@@ -64,6 +64,8 @@ public final class Node implements Managed, MembershipListener
     private static final long HANDOVER_MARGIN_MS = 10_000;
     /** Takeovers tried in a row while the primary stays gone (each failure leaves the node the backup). */
     private static final int TAKEOVER_ATTEMPTS = 5;
+    /** How long the primary's API may take to say whether it handed over; a loaded live host answers within it. */
+    private static final Duration PEER_STATUS_TIMEOUT = Duration.ofMillis(300);
 
     private final NodeSettings settings;
     private final ExecutorService decisions = Executors.newSingleThreadExecutor(runnable ->
@@ -72,6 +74,14 @@ public final class Node implements Managed, MembershipListener
         thread.setDaemon(true);
         return thread;
     });
+    /** Asks the primary's API whether it handed over, while the decider probes (PeerReleaseCheck). */
+    private final ExecutorService peerChecks = Executors.newCachedThreadPool(runnable ->
+    {
+        final Thread thread = new Thread(runnable, "peer-release-check");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile PeerReleaseCheck releaseCheck;
     private final Object drillLock = new Object();
     private final RelayWatchdog watchdog;
     private final ServiceProbe probe;
@@ -359,6 +369,7 @@ public final class Node implements Managed, MembershipListener
             final TakeoverDecider decider = new TakeoverDecider(
                 deciderSettings(), peerId + " " + why,
                 System.nanoTime());
+            releaseCheck = startReleaseCheck();
             decisions.submit(() -> evaluate(decider));
         }
     }
@@ -461,6 +472,7 @@ public final class Node implements Managed, MembershipListener
                 evaluating = true;
                 LOG.warn("[{}] trying to take over again (attempt {} of {})", settings.getId(), attempt + 1,
                     TAKEOVER_ATTEMPTS);
+                releaseCheck = startReleaseCheck();
                 decisions.submit(() -> evaluate(new TakeoverDecider(deciderSettings(), failed.heartbeatLoss(),
                     System.nanoTime(), attempt)));
             }
@@ -627,35 +639,28 @@ public final class Node implements Managed, MembershipListener
 
     /**
      * Whether the primary gave the address up itself, so that fencing it is not needed: a handover request or a crash
-     * drill arrived meanwhile, or its API (asked for at most 300 ms) says it is handing over or the backup and does
-     * not hold the address. A node whose heartbeat was lost on a loaded host may be in the middle of a drill; it
-     * must not be killed for it. An unreachable primary is fenced.
+     * drill arrived meanwhile, or its API says it is handing over or the backup and does not hold the address
+     * ({@link PeerReleaseCheck}, asked from the heartbeat's loss on). A node whose heartbeat was lost on a loaded host
+     * may be in the middle of a drill; it must not be killed for it. An unreachable primary is fenced.
      */
-    private Optional<String> primaryReleasedItself()
+    private Optional<String> primaryReleasedItself() throws InterruptedException
     {
         if (handoverTrigger != null || crashDrillAnnounced())
         {
             return Optional.of("the primary asked for the handover");
         }
-        try
-        {
-            final JsonNode status = peerApi().status(Duration.ofMillis(300));
-            final String state = status.path("state").asText("");
-            if (("HANDING_OVER".equals(state) || "BACKUP".equals(state)) &&
-                !status.path("holdsServiceAddress").asBoolean(true))
-            {
-                return Optional.of("the primary says it is " + state + " and does not hold the address");
-            }
-        }
-        catch (final IOException ex)
-        {
-            // unreachable: fence it
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        return Optional.empty();
+        final PeerReleaseCheck check = releaseCheck != null ? releaseCheck : startReleaseCheck();
+        final long startNs = System.nanoTime();
+        final Optional<String> released = check.released();
+        LOG.info("[{}] asked the primary's API whether it handed over: {} ({} ms at the decision)", settings.getId(),
+            released.orElse("no (" + check.earlyOutcome() + ")"), (System.nanoTime() - startNs) / 1_000_000);
+        return released;
+    }
+
+    private PeerReleaseCheck startReleaseCheck()
+    {
+        final PeerApi api = peerApi();
+        return PeerReleaseCheck.start(api::status, PEER_STATUS_TIMEOUT, peerChecks);
     }
 
     /** A takeover failed: give up what it started, release the address if it was claimed, and tap again. */
@@ -1160,6 +1165,7 @@ public final class Node implements Managed, MembershipListener
     public void stop() throws IOException
     {
         decisions.shutdownNow();
+        peerChecks.shutdownNow();
         watchdog.close();
         if (app != null)
         {
