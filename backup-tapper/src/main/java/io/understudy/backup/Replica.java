@@ -55,7 +55,7 @@ final class Replica
      */
     int feed() throws IOException
     {
-        final long target = connection.clientBytesAtPrimary();
+        final long target = connection.clientBytesToFeed();
         int total = 0;
         while (connected && fedOffset < target)
         {

@@ -230,7 +230,7 @@ final class ReplicaManager implements TapListener, AutoCloseable
         {
             return;
         }
-        final boolean moreToFeed = replica.fedOffset < replica.connection.clientBytesAtPrimary();
+        final boolean moreToFeed = replica.fedOffset < replica.connection.clientBytesToFeed();
         replica.key.interestOps((replica.outputEnded ? 0 : SelectionKey.OP_READ) |
             (moreToFeed ? SelectionKey.OP_WRITE : 0));
     }

@@ -76,6 +76,16 @@ final class Takeover
                 notRestored.put(connection.toString(), why);
             }
         }
+        long beyondPrimary = 0;
+        int requestsInFlight = 0;
+        for (final TrackedConnection connection : candidates)
+        {
+            final long taken = connection.takeClientBytesBeyondPrimary();
+            beyondPrimary += taken;
+            requestsInFlight += taken > 0 ? 1 : 0;
+        }
+        LOG.info("[{}] takeover: {} client bytes the primary never acked, on {} of {} connections, go to the replicas " +
+            "too", nodeId, beyondPrimary, requestsInFlight, candidates.size());
         if (replicas.isReplay())
         {
             // Cold standby: each connection's replica starts now and is given every read from the start.
@@ -187,7 +197,7 @@ final class Takeover
             if (replica != null)
             {
                 connection.unprotect("the replica did not catch up in time: fed " + replica.fedOffset + " of " +
-                    connection.clientBytesAtPrimary() + " client bytes, produced " + replica.producedOffset() +
+                    connection.clientBytesToFeed() + " client bytes, produced " + replica.producedOffset() +
                     " of " + Math.max(connection.server.nextOffset, connection.server.ackedRaw) + " server bytes");
             }
         }
@@ -210,7 +220,7 @@ final class Takeover
             last[2] = nowNs;
             return false;
         }
-        if (replica.fedOffset < connection.clientBytesAtPrimary() || nowNs - last[2] < STALL_NS)
+        if (replica.fedOffset < connection.clientBytesToFeed() || nowNs - last[2] < STALL_NS)
         {
             return false;
         }
@@ -227,7 +237,7 @@ final class Takeover
     private static boolean caughtUp(final TrackedConnection connection, final Replica replica)
     {
         final StreamDirection server = connection.server;
-        return replica.fedOffset >= connection.clientBytesAtPrimary() && replica.comparedOffset >= server.nextOffset &&
+        return replica.fedOffset >= connection.clientBytesToFeed() && replica.comparedOffset >= server.nextOffset &&
             server.nextOffset >= server.ackedRaw;
     }
 
@@ -267,7 +277,7 @@ final class Takeover
         final StreamDirection client = connection.client;
         final StreamDirection server = connection.server;
         final long snd = server.ackedByPeer;
-        final long recvOffset = connection.clientBytesAtPrimary();
+        final long recvOffset = connection.clientBytesToFeed();
         final long sendSeq = Integer.toUnsignedLong(server.base + (int)snd);
         final long recvSeq = Integer.toUnsignedLong(client.base + (int)recvOffset);
         RestoreSpec spec = RestoreSpec.of(

@@ -71,6 +71,9 @@ final class TrackedConnection
         return handshakeSeen() && client.timestampsOffered && server.timestampsOffered;
     }
 
+    /** Set at a takeover: the end of the client bytes the tap holds in order (-1 before). */
+    private long takeoverClientEnd = -1;
+
     boolean isProtected()
     {
         return unprotectedReason == null;
@@ -85,6 +88,32 @@ final class TrackedConnection
         }
         replicaConsumedOffset = Long.MAX_VALUE;
         replicaComparedOffset = Long.MAX_VALUE;
+    }
+
+    /**
+     * The client bytes the replica is given: those the primary certainly received, and at a takeover (once
+     * {@link #takeClientBytesBeyondPrimary()} was called) every byte the tap holds in order beyond them.
+     */
+    long clientBytesToFeed()
+    {
+        return Math.max(clientBytesAtPrimary(), takeoverClientEnd);
+    }
+
+    /**
+     * At a takeover, with the primary gone: the client bytes the tap saw that the primary never acked (the request
+     * in flight when it died, and the client's retransmissions of it) go to the replica too, and the restored socket
+     * starts past them. Its first segment then answers and acknowledges that request, instead of waiting for the
+     * client's next retransmission (up to 1.6 s after a crash, or more). Returns how many bytes that adds.
+     */
+    long takeClientBytesBeyondPrimary()
+    {
+        final long atPrimary = clientBytesAtPrimary();
+        if (client.finSeen || client.nextOffset <= atPrimary)
+        {
+            return 0;
+        }
+        takeoverClientEnd = client.nextOffset;
+        return takeoverClientEnd - atPrimary;
     }
 
     /**

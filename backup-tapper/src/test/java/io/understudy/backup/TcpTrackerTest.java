@@ -200,6 +200,45 @@ class TcpTrackerTest
     }
 
     @Test
+    void shouldRestorePastTheRequestThePrimaryNeverAckedWhenTakingOver() throws Exception
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("INCR a\n"));
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 8).payload("1 1\n"));
+        // The next request; the primary dies before acking it, and the client sends it again.
+        feed(Frames.fromClient().seq(CLIENT_ISN + 8).ack(SERVER_ISN + 5).payload("INCR b\n"));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 8).ack(SERVER_ISN + 5).payload("INCR b\n"));
+        final TrackedConnection connection = connection();
+        assertThat(connection.clientBytesAtPrimary()).isEqualTo(7);
+        assertThat(Takeover.spec(connection).recvSeq()).as("rcv_nxt before the takeover took them")
+            .isEqualTo(CLIENT_ISN + 8);
+
+        assertThat(connection.takeClientBytesBeyondPrimary()).isEqualTo(7);
+
+        assertThat(connection.clientBytesToFeed()).isEqualTo(14);
+        assertThat(new String(connection.client.buffer().copy(7, 14), StandardCharsets.US_ASCII))
+            .isEqualTo("INCR b\n");
+        assertThat(Takeover.spec(connection).recvSeq()).as("rcv_nxt: the restored socket acks the request")
+            .isEqualTo(CLIENT_ISN + 15);
+        assertThat(Takeover.spec(connection).window().receiveWup()).isEqualTo(CLIENT_ISN + 15);
+    }
+
+    @Test
+    void shouldTakeNothingBeyondThePrimaryWhenItAckedEverythingOrTheClientFinished() throws Exception
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("INCR a\n"));
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 8).payload("1 1\n"));
+        assertThat(connection().takeClientBytesBeyondPrimary()).isZero();
+        assertThat(connection().clientBytesToFeed()).isEqualTo(7);
+
+        feed(Frames.fromClient().seq(CLIENT_ISN + 8).ack(SERVER_ISN + 5).payload("bye\n")
+            .flags(TcpSegment.FIN | TcpSegment.ACK | TcpSegment.PSH));
+        assertThat(connection().takeClientBytesBeyondPrimary()).as("after the client's FIN").isZero();
+        assertThat(connection().clientBytesToFeed()).isEqualTo(7);
+    }
+
+    @Test
     void shouldIgnoreSegmentsWhenNeitherPortIsAServicePort()
     {
         final Frames other = Frames.fromClient().payload("x");
