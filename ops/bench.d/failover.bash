@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# ops/bench failover: host-crash drills in the lab, a table of where each failover's time went.
+#   ops/bench failover [--runs N] [--connections LIST] [--interval-ms MS] [--duration-s S] [--mode hot|replay]
+#     --runs N            drills per connection count (default 3)
+#     --connections LIST  comma-separated connection counts, e.g. 20,200 (default 20)
+#     --interval-ms MS    each client's pause between a reply and its next request (default 10: a load the lab's
+#                         two cores keep up with at 20 connections; 5 saturates them)
+#     --duration-s S      load per drill (default 12; the primary host crashes a third of the way in)
+#     --mode M            takeover mode: hot (default) or replay
+# Each drill: ops/lab up, start (demo service), loadgen from the client host, ops/lab fail host-crash, and the
+# backup's failover report. Columns: detection (last heartbeat heard -> decision), takeover (decision -> relaying),
+# restore (TCP_REPAIR of every socket), crash->serving (ops/lab fail's timestamp -> the backup PRIMARY), the
+# clients' stall p99 and max, connections kept. Medians follow. Needs root; runs in lab prefix
+# ${UNDERSTUDY_LAB:-usb} and takes it down at the end, also on failure.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$repo"
+runs=3 connections=20 interval=10 duration=12 mode=hot
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+fail_usage() { echo "ops/bench failover: $1" >&2; usage >&2; exit 2; }
+number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || fail_usage "$1 needs a positive whole number, got '$2'"; }
+while (($#)); do
+  case "$1" in
+    --runs) number "$1" "${2:-}"; runs=$2; shift ;;
+    --connections) [[ ${2:-} =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] ||
+        fail_usage "--connections needs counts like 20 or 20,200, got '${2:-}'"; connections=$2; shift ;;
+    --interval-ms) [[ ${2:-} =~ ^[0-9]+$ ]] || fail_usage "--interval-ms needs a whole number, got '${2:-}'"
+      interval=$2; shift ;;
+    --duration-s) number "$1" "${2:-}"; duration=$2; shift ;;
+    --mode) [[ ${2:-} == hot || ${2:-} == replay ]] || fail_usage "--mode takes hot or replay, got '${2:-}'"
+      mode=$2; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) fail_usage "unknown option '$1'" ;;
+  esac
+  shift
+done
+((duration >= 6)) || fail_usage "--duration-s must be at least 6"
+[[ $(id -u) -eq 0 ]] || { echo "ops/bench failover: needs root (it builds a lab of network namespaces)" >&2; exit 1; }
+
+export UNDERSTUDY_LAB=${UNDERSTUDY_LAB:-usb}
+ops_jar=ops/target/understudy-ops.jar node_jar=admin-api/target/understudy-node.jar
+if [[ ! -f $ops_jar || ! -f $node_jar ]]; then
+  echo "ops/bench failover: building (mvn -B -q -DskipTests package)"
+  mvn -B -q -DskipTests package
+fi
+out=$(mktemp)
+trap 'ops/lab down >/dev/null 2>&1; rm -f "$out"' EXIT
+
+field() { grep -o "\"$1\":[^,}]*" <<<"$2" | head -1 | cut -d: -f2- | tr -d '"'; }
+# The time (s since the epoch, ms precision) of the backup's move to PRIMARY, from /status transitions.
+primary_at() {
+  local at
+  at=$(grep -o '"to":"PRIMARY","epoch":[0-9]*,"reason":"[^"]*","at":"[^"]*"' <<<"$1" | tail -1 |
+    sed 's/.*"at":"\([^"]*\)"/\1/')
+  [[ -n $at ]] && date -u -d "$at" +%s.%3N
+}
+median() { sort -n | awk '{v[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR+1)/2];
+  else printf "%.0f\n", (v[NR/2] + v[NR/2+1]) / 2}'; }
+
+rows=()
+printf '%-5s %-4s %-11s %-10s %-9s %-15s %-10s %-10s %s\n' connections run detection_ms takeover_ms restore_ms \
+  crash_to_serving stall_p99 stall_max kept
+IFS=, read -r -a counts <<<"$connections"
+for count in "${counts[@]}"; do
+  for run in $(seq 1 "$runs"); do
+    ops/lab down >/dev/null 2>&1 || true
+    ops/lab up >/dev/null
+    ops/lab start --app "java -Xmx128m -jar $repo/$ops_jar demo-service --port 7000" --app-port 7000 \
+      --service-port 7070 --mode "$mode" --app-check-send 'STATS\n' --app-check-expect '1 connections=' >/dev/null
+    ops/lab exec client java -Xmx256m -jar "$repo/$ops_jar" loadgen --host 198.18.0.100 --port 7070 \
+      --connections "$count" --duration-s "$duration" --interval-ms "$interval" --json-only >"$out" 2>/dev/null &
+    load=$!
+    sleep $((duration / 3))
+    crash=$(ops/lab fail host-crash | grep -oE ' at [0-9]+\.[0-9]+' | head -1 | tr -d ' at')
+    wait "$load" || true
+    json=$(tail -1 "$out")
+    backup=$(ops/lab exec backup curl -s --max-time 5 http://198.18.0.3:8080/status || true)
+    serving=$(primary_at "$backup" || true)
+    to_serving=-
+    [[ -n $serving && -n $crash ]] && to_serving=$(awk -v a="$crash" -v b="$serving" 'BEGIN {printf "%.0f", (b - a) * 1000}')
+    row=$(printf '%-11s %-4s %-12s %-11s %-10s %-16s %-10s %-10s %s' "$count" "$run" \
+      "$(field detectionMs "$backup")" "$(field takeoverMs "$backup")" "$(field restoreMs "$backup")" "$to_serving" \
+      "$(field stall_p99_ms "$json" | cut -d. -f1)" "$(field max_stall_ms "$json" | cut -d. -f1)" \
+      "$(field connections_ok "$json")/$(field connections_total "$json")")
+    echo "$row"
+    rows+=("$row")
+    if [[ -z $(field detectionMs "$backup") ]]; then
+      echo "  no failover report from the backup; its last warnings and errors:"
+      ops/lab logs backup 2>/dev/null | grep -E ' (WARN|ERROR) ' | tail -4 | cut -c1-300 | sed 's/^/    /' || true
+    fi
+  done
+done
+echo
+echo "medians (host crash, mode $mode, a request every ${interval} ms per connection)"
+for count in "${counts[@]}"; do
+  mine=$(printf '%s\n' "${rows[@]}" | awk -v c="$count" '$1 == c')
+  col() { awk -v n="$1" '$n ~ /^[0-9]+$/ {print $n}' <<<"$mine" | median; }
+  printf '  %s connections: detection %s ms, takeover %s ms, restore %s ms, crash->serving %s ms, stall p99 %s ms, max %s ms\n' \
+    "$count" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 6)" "$(col 7)" "$(col 8)"
+done
