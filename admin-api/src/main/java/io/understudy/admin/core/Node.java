@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -66,6 +67,9 @@ public final class Node implements Managed, MembershipListener
     private static final int TAKEOVER_ATTEMPTS = 5;
     /** How long the primary's API may take to say whether it handed over; a loaded live host answers within it. */
     private static final Duration PEER_STATUS_TIMEOUT = Duration.ofMillis(300);
+    private static final long EARLY_PROBE_TICK_MS = 25;
+    /** A question to the primary's API asked while its heartbeat was late serves the decision this long after. */
+    private static final long RELEASE_CHECK_FRESH_NS = 1_000_000_000L;
 
     private final NodeSettings settings;
     private final ExecutorService decisions = Executors.newSingleThreadExecutor(runnable ->
@@ -82,6 +86,15 @@ public final class Node implements Managed, MembershipListener
         return thread;
     });
     private volatile PeerReleaseCheck releaseCheck;
+    /** Probes the service while the heartbeat is late, before it is declared lost (EarlyProbes). */
+    private final ScheduledExecutorService earlyProber = Executors.newSingleThreadScheduledExecutor(runnable ->
+    {
+        final Thread thread = new Thread(runnable, "early-probe");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final EarlyProbes earlyProbes = new EarlyProbes(TakeoverDecider.Settings.DEFAULT_RECHECK_INTERVAL_MS,
+        2 * TakeoverDecider.Settings.DEFAULT_RECHECK_INTERVAL_MS);
     private final Object drillLock = new Object();
     private final RelayWatchdog watchdog;
     private final ServiceProbe probe;
@@ -160,6 +173,8 @@ public final class Node implements Managed, MembershipListener
         membership = Membership.start(wiring.membershipConfig(), this);
         membership.announce(() -> new Announcement(machine.state().name(), machine.epoch()));
         watchdog.start();
+        earlyProber.scheduleWithFixedDelay(this::probeEarly, EARLY_PROBE_TICK_MS, EARLY_PROBE_TICK_MS,
+            TimeUnit.MILLISECONDS);
         final Thread warmUp = new Thread(() -> PeerApi.warmUp(this::peerApi), "peer-api-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
@@ -366,10 +381,20 @@ public final class Node implements Managed, MembershipListener
             evaluating = true;
             LOG.warn("[{}] heartbeat from {} lost ({}): checking whether the primary still serves", settings.getId(),
                 peerId, why);
-            final TakeoverDecider decider = new TakeoverDecider(
-                deciderSettings(), peerId + " " + why,
-                System.nanoTime());
-            releaseCheck = startReleaseCheck();
+            final long nowNs = System.nanoTime();
+            final int failedEarly = earlyProbes.streakAt(nowNs);
+            if (failedEarly > 0)
+            {
+                LOG.warn("[{}] the direct probe had already failed {} time(s) in a row while the heartbeat was late",
+                    settings.getId(), failedEarly);
+            }
+            final TakeoverDecider decider = new TakeoverDecider(deciderSettings(), peerId + " " + why, nowNs, 0,
+                failedEarly);
+            final PeerReleaseCheck asked = releaseCheck;
+            if (failedEarly == 0 || asked == null || !asked.askedWithin(nowNs, RELEASE_CHECK_FRESH_NS))
+            {
+                releaseCheck = startReleaseCheck();
+            }
             decisions.submit(() -> evaluate(decider));
         }
     }
@@ -491,6 +516,51 @@ public final class Node implements Managed, MembershipListener
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * On the early-probe thread every {@link #EARLY_PROBE_TICK_MS}: while this node is the backup and the peer, still
+     * in the view, has not been heard for half the failure timeout, probes the service (at most one probe per
+     * recheck interval) and keeps the streak for the decision that a lost heartbeat starts.
+     */
+    private void probeEarly()
+    {
+        try
+        {
+            final Membership heartbeat = membership;
+            if (heartbeat == null || machine.state() != RoleMachine.State.BACKUP || evaluating || backup == null)
+            {
+                earlyProbes.reset();
+                return;
+            }
+            if (!heartbeat.isPeerPresent())
+            {
+                return; // lost: the decision's own probes take over; the streak stays for it to read
+            }
+            final long lateMs = settings.getMembership().getFailureTimeoutMs() / 2;
+            if (heartbeat.millisSincePeerHeard() < lateMs)
+            {
+                earlyProbes.reset();
+                return;
+            }
+            final long startNs = System.nanoTime();
+            if (earlyProbes.due(startNs))
+            {
+                final boolean answers = probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
+                final long endNs = System.nanoTime();
+                earlyProbes.record(answers, startNs, endNs);
+                final PeerReleaseCheck asked = releaseCheck;
+                if (!answers && (asked == null || !asked.askedWithin(endNs, RELEASE_CHECK_FRESH_NS)))
+                {
+                    // The API's answer (or its timeout) is then ready when the loss is declared.
+                    releaseCheck = startReleaseCheck();
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("[{}] early probe failed to run: {}", settings.getId(), ex.toString());
+        }
     }
 
     /**
@@ -1166,6 +1236,7 @@ public final class Node implements Managed, MembershipListener
     {
         decisions.shutdownNow();
         peerChecks.shutdownNow();
+        earlyProber.shutdownNow();
         watchdog.close();
         if (app != null)
         {

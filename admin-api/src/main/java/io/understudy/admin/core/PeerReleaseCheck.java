@@ -30,6 +30,7 @@ final class PeerReleaseCheck
     private final Asker asker;
     private final Duration timeout;
     private final CompletableFuture<Answer> early;
+    private final long startedNs = System.nanoTime();
 
     /** GET /status of the peer within a timeout. */
     @FunctionalInterface
@@ -71,6 +72,12 @@ final class PeerReleaseCheck
             return Optional.empty();
         }
         return judge(ask(asker, timeout));
+    }
+
+    /** Whether the early question was asked at most {@code maxAgeNs} before {@code nowNs}. */
+    boolean askedWithin(final long nowNs, final long maxAgeNs)
+    {
+        return nowNs - startedNs <= maxAgeNs;
     }
 
     /** The early question's outcome, for the log: "answered" or why not; "pending" until it is done. */

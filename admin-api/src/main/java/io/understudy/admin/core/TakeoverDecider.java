@@ -51,6 +51,7 @@ final class TakeoverDecider
     private final long startNs;
     private State state = State.EVALUATING;
     private long lastNowNs;
+    private final int failedBefore;
     private int failedProbesInARow;
     private boolean stillServingReported;
     private String lastWaitReason = "";
@@ -69,11 +70,27 @@ final class TakeoverDecider
     /** A decider for another attempt after a takeover failed ({@code attempt} counts from 0). */
     TakeoverDecider(final Settings settings, final String heartbeatLoss, final long nowNs, final int attempt)
     {
+        this(settings, heartbeatLoss, nowNs, attempt, 0);
+    }
+
+    /**
+     * A decider that starts with {@code failedBefore} direct probes already failed in a row, while the heartbeat was
+     * late ({@link EarlyProbes}): they count toward the confirmations like the decider's own.
+     */
+    TakeoverDecider(final Settings settings, final String heartbeatLoss, final long nowNs, final int attempt,
+        final int failedBefore)
+    {
+        if (failedBefore < 0)
+        {
+            throw new IllegalArgumentException("failedBefore must be 0 or more, got " + failedBefore);
+        }
         this.settings = Objects.requireNonNull(settings, "settings");
         this.heartbeatLoss = Objects.requireNonNull(heartbeatLoss, "heartbeatLoss");
         this.startNs = nowNs;
         this.lastNowNs = nowNs;
         this.attempt = attempt;
+        this.failedBefore = failedBefore;
+        this.failedProbesInARow = failedBefore;
     }
 
     /** Which attempt this decider makes, from 0. */
@@ -161,8 +178,10 @@ final class TakeoverDecider
     /** Today's trigger text when one failure is enough; the streak's length when more were asked for. */
     private String probeFailure()
     {
-        return settings.confirmations() == 1 ? "service probe failed" :
-            "service probe failed " + failedProbesInARow + " times in a row";
+        final String early = failedBefore > 0 && failedProbesInARow > failedBefore ?
+            " (" + failedBefore + " while the heartbeat was late)" : "";
+        return settings.confirmations() == 1 && failedBefore == 0 ? "service probe failed" :
+            "service probe failed " + failedProbesInARow + " times in a row" + early;
     }
 
     private Decision await(final Observation observation, final String reason, final long nextCheckInNs)

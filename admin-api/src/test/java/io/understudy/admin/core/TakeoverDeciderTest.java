@@ -53,6 +53,38 @@ class TakeoverDeciderTest
     }
 
     @Test
+    void shouldTakeOverAtTheFirstFailedProbeWhenProbesHadFailedWhileTheHeartbeatWasLate()
+    {
+        final Settings twice = Settings.of(QUIET_MS).withConfirmations(2);
+        final TakeoverDecider seeded = new TakeoverDecider(twice, LOSS, LOST_NS, 0, 1);
+        final long quietSinceNs = LOST_NS - 1_000 * MS;
+
+        final Decision decision = seeded.next(gone(LOST_NS + 110 * MS, false, quietSinceNs));
+
+        assertThat(decision).isEqualTo(new Decision.TakeOver("heartbeat lost (node-a suspected), service probe " +
+            "failed 2 times in a row (1 while the heartbeat was late), tap quiet"));
+        assertThat(new TakeoverDecider(twice, LOSS, LOST_NS).next(gone(LOST_NS + 110 * MS, false, quietSinceNs)))
+            .as("without the early failure one probe is not enough")
+            .isEqualTo(new Decision.Wait("the direct probe failed 1 of 2 times in a row", RECHECK_NS));
+    }
+
+    @Test
+    void shouldNotCountEarlyFailuresWhenTheFirstProbeAfterTheLossAnswers()
+    {
+        final TakeoverDecider seeded = new TakeoverDecider(Settings.of(QUIET_MS).withConfirmations(2), LOSS, LOST_NS,
+            0, 5);
+        final long quietSinceNs = LOST_NS - 1_000 * MS;
+
+        assertThat(seeded.next(gone(LOST_NS + 10 * MS, true, quietSinceNs)))
+            .isEqualTo(new Decision.Wait(TakeoverDecider.ANSWERS_PROBE, RECHECK_NS));
+        assertThat(seeded.next(gone(LOST_NS + 120 * MS, false, quietSinceNs)))
+            .as("the streak started again from the answer")
+            .isEqualTo(new Decision.Wait("the direct probe failed 1 of 2 times in a row", RECHECK_NS));
+        assertThatThrownBy(() -> new TakeoverDecider(Settings.of(QUIET_MS), LOSS, LOST_NS, 0, -1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("failedBefore");
+    }
+
+    @Test
     void shouldWaitWithTheProbeAsReasonWhenTheServiceAnswers()
     {
         final long longQuietNs = LOST_NS - 10_000 * MS;
