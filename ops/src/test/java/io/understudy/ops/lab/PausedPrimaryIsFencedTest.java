@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The primary is paused like a frozen VM (bridge port down, every process SIGSTOPped) for 3 s, then resumed, while 20
+ * The primary is paused like a frozen VM (bridge port down, every process SIGSTOPped) for 6 s, then resumed, while 20
  * RESP clients use redis-server through the VIP. The backup fences it (the lab's fence: port down, processes killed)
  * before it claims the VIP, so there is never a second holder, and every client goes on with the backup's redis.
  */
@@ -29,7 +29,7 @@ class PausedPrimaryIsFencedTest
         final SafetyDrill.Outcome outcome = SafetyDrill.run(Lab.REDIS_SERVICE_PORT, "resp", () ->
         {
             System.out.println("safety: " + Lab.pause().stdout().strip());
-            Thread.sleep(3000);
+            Thread.sleep(SafetyDrill.PAUSE_MS);
             System.out.println("safety: " + Lab.resume().stdout().strip());
         });
 

@@ -37,7 +37,7 @@ class PausedPrimaryYieldsTest
         final SafetyDrill.Outcome outcome = SafetyDrill.run(Lab.REDIS_SERVICE_PORT, "resp", () ->
         {
             System.out.println("safety: " + Lab.pause().stdout().strip());
-            Thread.sleep(3000);
+            Thread.sleep(SafetyDrill.PAUSE_MS);
             System.out.println("safety: " + Lab.resume().stdout().strip());
         }, false);
 

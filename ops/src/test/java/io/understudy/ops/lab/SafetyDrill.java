@@ -18,6 +18,12 @@ final class SafetyDrill
 {
     static final int CONNECTIONS = 20;
     static final int DURATION_S = 14;
+    /**
+     * How long the pause tests keep the primary frozen: longer than detection on the loaded lab host (up to 3.5 s
+     * while the tap's capture catches up), so that the backup takes over during the pause. With 3 s it sometimes
+     * decided only after the resume, found the resumed primary answering ARP for the VIP, and rightly did not claim.
+     */
+    static final long PAUSE_MS = 6000;
     /** The load generator has opened its connections and run a while by then. */
     private static final long NEMESIS_AFTER_MS = 3000;
 
