@@ -62,13 +62,15 @@ public final class LogShipper implements AutoCloseable {
     private volatile long shippedSeq;
     private volatile long ackedSeq;
     private volatile long lastAckNanoTime;
+    /** System.nanoTime() when the oldest record the logger has not acked was shipped; 0 when none is pending. */
+    private volatile long oldestPendingNanoTime;
     private volatile String lastError;
     private volatile boolean connected;
     private volatile boolean closed;
     private volatile Socket socket;
     private String lastLoggedError;
 
-    private record Pending(long seq, byte[] bytes) {
+    private record Pending(long seq, byte[] bytes, long shippedNanoTime) {
     }
 
     /** A connection past the handshake and WELCOME. */
@@ -171,7 +173,11 @@ public final class LogShipper implements AutoCloseable {
                 return drop(record, "buffer full, bufferedBytes=" + bufferedBytes + " + length=" + length
                     + " > maxBufferedBytes=" + maxBufferedBytes);
             }
-            unsent.addLast(new Pending(record.seq(), Arrays.copyOf(codec.buffer(), length)));
+            final long nowNs = System.nanoTime();
+            if (unacked.isEmpty() && unsent.isEmpty()) {
+                oldestPendingNanoTime = nowNs;
+            }
+            unsent.addLast(new Pending(record.seq(), Arrays.copyOf(codec.buffer(), length), nowNs));
             bufferedBytes += length;
             shipped++;
             shippedSeq = record.seq();
@@ -190,6 +196,21 @@ public final class LogShipper implements AutoCloseable {
     /** The highest seq queued by {@link #ship(ShippedRecord)}, 0 before any. */
     public long shippedSeq() {
         return shippedSeq;
+    }
+
+    /**
+     * How long ago the oldest record the logger has not acked was shipped, in nanoseconds; 0 when every record is
+     * acked. Cheap (no lock), for callers that ask often: the read log's lag bound asks it for every app write.
+     */
+    public long oldestPendingAgeNanos(final long nowNs) {
+        final long oldest = oldestPendingNanoTime;
+        return oldest == 0 ? 0 : Math.max(0, nowNs - oldest);
+    }
+
+    /** Guarded by lock: after records left the queues. */
+    private void refreshOldestPending() {
+        final Pending first = !unacked.isEmpty() ? unacked.peekFirst() : unsent.peekFirst();
+        oldestPendingNanoTime = first == null ? 0 : first.shippedNanoTime();
     }
 
     /** Whether the logger is connected now; cheap (no lock), for callers that ask often. */
@@ -301,6 +322,7 @@ public final class LogShipper implements AutoCloseable {
                 alreadyLogged++;
             }
             ackedSeq = Math.max(ackedSeq, highest);
+            refreshOldestPending();
             connected = true;
             LOG.info("shipper {}: connected to {}, logger lastSeq={}, alreadyLogged={}, toSend={}", nodeId, logger,
                 logLastSeq, alreadyLogged, unsent.size());
@@ -399,6 +421,7 @@ public final class LogShipper implements AutoCloseable {
             }
             ackedSeq = Math.max(ackedSeq, seq);
             lastAckNanoTime = System.nanoTime();
+            refreshOldestPending();
         } finally {
             lock.unlock();
         }

@@ -20,16 +20,24 @@ import io.understudy.logger.ShippedRecord;
  * and reset, shipped to the logger. With sync commit it also decides when the app's output may reach the client:
  * once the logger acked every read before it, or once waiting has become pointless (the logger unreachable for the
  * commit timeout, or no ack within it), in which case protection is reported degraded and the output goes out anyway.
+ * With async commit output goes out at once, unless the logger has fallen more than the lag bound behind (the oldest
+ * record it has not acked is older): then output waits as with sync commit until the reads before it are acked. A
+ * client's request the primary's kernel acked is lost with the primary if the backup's tap missed it and the log
+ * does not hold it yet; the bound keeps that window short when the logger's host is busy, because clients waiting for
+ * replies send no new requests.
  * Relay-thread methods are not thread-safe; {@link #stats()} is.
  */
 public final class ReadLog implements AutoCloseable
 {
     /** No log: nothing shipped, output never held. */
-    public static final ReadLog NONE = new ReadLog(null, false, 0);
+    public static final ReadLog NONE = new ReadLog(null, false, 0, 0);
 
     private final LogShipper shipper;
     private final boolean syncCommit;
     private final long commitTimeoutNs;
+    /** Async commit: output waits for the logger once its oldest unacked record is older than this; 0: never. */
+    private final long maxLagNs;
+    private final AtomicLong heldForLag = new AtomicLong();
     private final AtomicLong nextConnectionId = new AtomicLong(System.currentTimeMillis() << 16);
     private final AtomicLong commitTimeouts = new AtomicLong();
     private volatile long lastCommitTimeoutNs;
@@ -39,21 +47,30 @@ public final class ReadLog implements AutoCloseable
     {
     };
 
-    private ReadLog(final LogShipper shipper, final boolean syncCommit, final long commitTimeoutMs)
+    private ReadLog(final LogShipper shipper, final boolean syncCommit, final long commitTimeoutMs,
+        final long maxLagMs)
     {
         this.shipper = shipper;
         this.syncCommit = syncCommit;
         this.commitTimeoutNs = commitTimeoutMs * 1_000_000L;
+        this.maxLagNs = maxLagMs * 1_000_000L;
     }
 
     /**
      * Ships to the logger at {@code logger}; never fails for an unreachable logger (the shipper keeps retrying and
      * buffers up to {@code bufferBytes}), proving {@code auth} (the read-log key, or {@link LogAuth#INSECURE}).
+     * {@code maxLagMs} bounds how far behind the logger may fall with async commit before output waits (0: no
+     * bound); output never waits longer than {@code commitTimeoutMs}.
      */
     public static ReadLog shipping(
         final String nodeId, final InetSocketAddress logger, final LogAuth auth, final long bufferBytes,
-        final long reconnectMs, final boolean syncCommit, final long commitTimeoutMs)
+        final long reconnectMs, final boolean syncCommit, final long commitTimeoutMs, final long maxLagMs)
     {
+        if (maxLagMs < 0 || commitTimeoutMs < 0)
+        {
+            throw new IllegalArgumentException("maxLagMs=" + maxLagMs + " and commitTimeoutMs=" + commitTimeoutMs
+                + " must not be negative");
+        }
         final ReadLog[] self = new ReadLog[1];
         final LogShipper shipper = LogShipper.start(nodeId, logger, auth, bufferBytes, reconnectMs, () ->
         {
@@ -63,7 +80,7 @@ public final class ReadLog implements AutoCloseable
                 log.onAck.run();
             }
         });
-        self[0] = new ReadLog(shipper, syncCommit, commitTimeoutMs);
+        self[0] = new ReadLog(shipper, syncCommit, commitTimeoutMs, maxLagMs);
         return self[0];
     }
 
@@ -72,9 +89,32 @@ public final class ReadLog implements AutoCloseable
         return shipper != null;
     }
 
-    boolean holdsOutput()
+    /** Whether output may ever wait for the logger: sync commit, or async commit with a lag bound. */
+    boolean mayHoldOutput()
     {
-        return shipper != null && syncCommit;
+        return shipper != null && (syncCommit || maxLagNs > 0);
+    }
+
+    /**
+     * Must output the app writes now wait for the logger? Always with sync commit; with async commit while the
+     * logger lags more than the bound (counted: {@link ReadLogStats#heldForLag()}).
+     */
+    boolean holdsOutputNow(final long nowNs)
+    {
+        if (shipper == null)
+        {
+            return false;
+        }
+        if (syncCommit)
+        {
+            return true;
+        }
+        if (maxLagNs > 0 && shipper.oldestPendingAgeNanos(nowNs) > maxLagNs)
+        {
+            heldForLag.incrementAndGet();
+            return true;
+        }
+        return false;
     }
 
     /** Runs {@code action} (on the shipper's thread) after every ack: the relay wakes up to release held output. */
@@ -149,7 +189,7 @@ public final class ReadLog implements AutoCloseable
      */
     boolean mayRelease(final long requiredSeq, final long heldSinceNs, final long nowNs)
     {
-        if (!holdsOutput() || requiredSeq == 0 || shipper.ackedSeq() >= requiredSeq)
+        if (shipper == null || requiredSeq == 0 || shipper.ackedSeq() >= requiredSeq)
         {
             return true;
         }
@@ -195,7 +235,8 @@ public final class ReadLog implements AutoCloseable
             degraded = null;
         }
         return new ReadLogStats(true, syncCommit ? "sync" : "async", s.connected(), s.shipped(), s.acked(),
-            s.dropped(), lag, s.bufferedBytes(), commitTimeouts.get(), s.lastError(), degraded);
+            s.dropped(), lag, shipper.oldestPendingAgeNanos(System.nanoTime()) / 1_000_000L, maxLagNs / 1_000_000L,
+            heldForLag.get(), s.bufferedBytes(), commitTimeouts.get(), s.lastError(), degraded);
     }
 
     @Override

@@ -106,7 +106,7 @@ final class RelayAgent implements AutoCloseable
         }
         work += recheckHeldCloses();
         work += closes.doWork(nowNs);
-        if (config.readLog().holdsOutput())
+        if (config.readLog().mayHoldOutput())
         {
             for (final RelayConnection connection : connections)
             {

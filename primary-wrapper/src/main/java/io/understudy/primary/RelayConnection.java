@@ -379,9 +379,10 @@ final class RelayConnection
         else if (read > 0)
         {
             log.wrote(logId, direction.sourceOffset() - read, read);
-            if (log.holdsOutput() && lastReadSeq != 0)
+            final long nowNs = System.nanoTime();
+            if (lastReadSeq != 0 && log.holdsOutputNow(nowNs))
             {
-                held.add(new long[] {direction.sourceOffset() - read, lastReadSeq, System.nanoTime()});
+                held.add(new long[] {direction.sourceOffset() - read, lastReadSeq, nowNs});
             }
         }
         if (!endedBefore && direction.sourceEnded())

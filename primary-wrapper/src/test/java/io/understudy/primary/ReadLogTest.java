@@ -1,6 +1,7 @@
 package io.understudy.primary;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,6 +51,7 @@ class ReadLogTest
     private ReadLog readLog;
     private ServerSocket app;
     private PrimaryWrapper wrapper;
+    private StallingLink link;
 
     @AfterEach
     void tearDown() throws IOException
@@ -60,6 +63,10 @@ class ReadLogTest
         if (readLog != null)
         {
             readLog.close();
+        }
+        if (link != null)
+        {
+            link.close();
         }
         if (logger != null)
         {
@@ -156,7 +163,7 @@ class ReadLogTest
         {
             deadPort = unused.getLocalPort();
         }
-        readLog = ReadLog.shipping("test", new InetSocketAddress(loopback, deadPort), KEY, 1 << 20, 50, true, 200);
+        readLog = ReadLog.shipping("test", new InetSocketAddress(loopback, deadPort), KEY, 1 << 20, 50, true, 200, 0);
         startWrapperWithEcho();
         try (Socket client = connect())
         {
@@ -174,6 +181,79 @@ class ReadLogTest
         assertThat(stats.lagRecords()).as("records kept for when the logger comes").isPositive();
     }
 
+    @Test
+    void shouldHoldRepliesOnceTheLoggerLagsBeyondTheBoundWhenCommitIsAsync() throws Exception
+    {
+        startLogger();
+        link = new StallingLink(logger.address());
+        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 10_000, LAG_BOUND_MS);
+        startWrapperWithEcho();
+        try (Socket client = connect())
+        {
+            assertThat(echo(client, "before\n")).isEqualTo("before\n");
+            awaitAllAcked();
+            link.stall();
+
+            assertThat(echo(client, "first\n")).as("async: the logger is not behind yet, the reply goes out at once")
+                .isEqualTo("first\n");
+            Thread.sleep(LAG_BOUND_MS * 2);
+            client.getOutputStream().write("second\n".getBytes(StandardCharsets.US_ASCII));
+            client.setSoTimeout(500);
+            assertThatThrownBy(() -> readLine(client.getInputStream()))
+                .as("the logger has not acked a record for %d ms: the reply waits for it", LAG_BOUND_MS * 2)
+                .isInstanceOf(SocketTimeoutException.class);
+            assertThat(readLog.stats().heldForLag()).isPositive();
+            assertThat(readLog.stats().lagMs()).isGreaterThan(LAG_BOUND_MS);
+
+            link.resume();
+            client.setSoTimeout(10_000);
+            assertThat(readLine(client.getInputStream())).isEqualTo("second\n");
+            assertThat(loggedReads()).as("the read behind the held reply is in the log").endsWith("second\n");
+        }
+        assertThat(readLog.stats().commitTimeouts()).as("released by the ack, not by the timeout").isZero();
+        assertThat(readLog.stats().maxLagMs()).isEqualTo(LAG_BOUND_MS);
+    }
+
+    @Test
+    void shouldNeverHoldRepliesWhenCommitIsAsyncWithoutALagBound() throws Exception
+    {
+        startLogger();
+        link = new StallingLink(logger.address());
+        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 10_000, 0);
+        startWrapperWithEcho();
+        try (Socket client = connect())
+        {
+            assertThat(echo(client, "before\n")).isEqualTo("before\n");
+            awaitAllAcked();
+            link.stall();
+            assertThat(echo(client, "first\n")).isEqualTo("first\n");
+            Thread.sleep(LAG_BOUND_MS * 2);
+            client.setSoTimeout(2_000);
+            assertThat(echo(client, "second\n")).as("no bound: the reply goes out however far the logger lags")
+                .isEqualTo("second\n");
+            assertThat(readLog.stats().heldForLag()).isZero();
+            link.resume();
+        }
+    }
+
+    private static final long LAG_BOUND_MS = 150;
+
+    private static String echo(final Socket client, final String line) throws IOException
+    {
+        client.getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
+        return readLine(client.getInputStream());
+    }
+
+    private void awaitAllAcked() throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (readLog.stats().lagRecords() > 0 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(5);
+        }
+        assertThat(readLog.stats().lagRecords()).as("records the logger has not acked").isZero();
+    }
+
     private void startLogger() throws IOException
     {
         eventLog = EventLog.open(EventLogConfig.of(dir.resolve("events")));
@@ -182,7 +262,7 @@ class ReadLogTest
 
     private void start(final boolean sync, final long commitTimeoutMs) throws IOException
     {
-        readLog = ReadLog.shipping("test", logger.address(), KEY, 1 << 20, 50, sync, commitTimeoutMs);
+        readLog = ReadLog.shipping("test", logger.address(), KEY, 1 << 20, 50, sync, commitTimeoutMs, 0);
         startWrapperWithEcho();
     }
 

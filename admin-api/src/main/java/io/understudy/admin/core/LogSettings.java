@@ -67,6 +67,17 @@ public final class LogSettings
     @JsonProperty
     private long commitTimeoutMs = 500;
 
+    /**
+     * With async commit: how far the logger may fall behind (the age of the oldest record it has not acked) before
+     * app output waits for its ack, as with sync commit, for at most commitTimeoutMs. A request the primary's kernel
+     * acked is lost with the primary when the backup's tap missed it and the log does not hold it yet: this bounds
+     * that window on a busy logger host. 0: no bound (output never waits).
+     */
+    @Min(0)
+    @Max(60_000)
+    @JsonProperty
+    private long maxLagMs = 50;
+
     /** Records the primary keeps while the logger has not acked them; beyond this, records are dropped (a gap). */
     @Min(1024 * 1024)
     @JsonProperty
@@ -99,6 +110,11 @@ public final class LogSettings
     public long getCommitTimeoutMs()
     {
         return commitTimeoutMs;
+    }
+
+    public long getMaxLagMs()
+    {
+        return maxLagMs;
     }
 
     public long getBufferBytes()

@@ -131,10 +131,12 @@ final class NodeWiring
             return ReadLog.NONE;
         }
         final InetSocketAddress logger = loggerAddress(Role.PRIMARY);
-        LOG.info("[{}] shipping the read log to {} ({} commit)", settings.getId(), logger,
-            log.getCommit().name().toLowerCase(Locale.ROOT));
+        LOG.info("[{}] shipping the read log to {} ({} commit{})", settings.getId(), logger,
+            log.getCommit().name().toLowerCase(Locale.ROOT), log.getCommit() == LogSettings.Commit.SYNC ? "" :
+                log.getMaxLagMs() > 0 ? ", output waits once the logger lags " + log.getMaxLagMs() + " ms" :
+                    ", no lag bound");
         return ReadLog.shipping(settings.getId(), logger, readLogAuth(), log.getBufferBytes(), log.getReconnectMs(),
-            log.getCommit() == LogSettings.Commit.SYNC, log.getCommitTimeoutMs());
+            log.getCommit() == LogSettings.Commit.SYNC, log.getCommitTimeoutMs(), log.getMaxLagMs());
     }
 
     PrimaryWrapperConfig wrapperConfig(final ReadLog readLog, final AppCloseGate gate, final RelayLease lease)

@@ -53,7 +53,7 @@ public final class LoggerHealthCheck extends HealthCheck
             return Result.unhealthy(stats.degraded() == null ? "logger not connected" : stats.degraded());
         }
         return Result.healthy("logger connected (" + stats.commit() + " commit): " + stats.shipped() + " shipped, " +
-            stats.acked() + " acked, lag " + stats.lagRecords() +
+            stats.acked() + " acked, lag " + stats.lagRecords() + " records (" + stats.lagMs() + " ms)" +
             (stats.degraded() == null ? "" : "; degraded: " + stats.degraded()));
     }
 

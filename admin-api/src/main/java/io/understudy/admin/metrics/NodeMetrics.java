@@ -155,6 +155,10 @@ public final class NodeMetrics
         readLog("dropped.records", Kind.COUNTER, "Records dropped while the logger was away (a gap in the log)",
             ReadLogStats::dropped);
         readLog("lag.records", Kind.GAUGE, "Records shipped and not yet acked", ReadLogStats::lagRecords);
+        readLog("lag.ms", Kind.GAUGE, "Age of the oldest record the logger has not acked, ms", ReadLogStats::lagMs);
+        readLog("held.for.lag", Kind.COUNTER,
+            "App writes held (async commit) because the logger lagged more than node.log.maxLagMs",
+            ReadLogStats::heldForLag);
         readLog("buffered.bytes", Kind.GAUGE, "Bytes of records kept for the logger", ReadLogStats::bufferedBytes);
         readLog("commit.timeouts", Kind.COUNTER, "Times sync commit released output without the logger's ack",
             ReadLogStats::commitTimeouts);
