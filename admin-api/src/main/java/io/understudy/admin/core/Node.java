@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.dropwizard.lifecycle.Managed;
 import io.understudy.admin.api.AppFailureReport;
+import io.understudy.admin.app.AppCheckSettings;
 import io.understudy.admin.api.DemotionReport;
 import io.understudy.admin.api.DrillReport;
 import io.understudy.admin.api.FailoverReport;
@@ -114,6 +115,8 @@ public final class Node implements Managed, MembershipListener
     private volatile boolean evaluating;
     /** A handover the primary asked for while this backup was evaluating a lost heartbeat: take over now. */
     private volatile String handoverTrigger;
+    /** How often the backup looks for a handover while a live primary's own app check runs. */
+    private static final long LIVE_PRIMARY_POLL_MS = 10;
     private volatile String takeoverFailure;
     private volatile String addressAlarm;
     private volatile String apiToken = "";
@@ -432,8 +435,19 @@ public final class Node implements Managed, MembershipListener
                     app.unfitReason(), Optional.ofNullable(handoverTrigger), false));
                 if (decision instanceof TakeoverDecider.Decision.TakeOver takeOver)
                 {
-                    takeOver(takeOver.trigger(), handoverTrigger == null && !crashDrillAnnounced(),
-                        Long.MAX_VALUE);
+                    String trigger = takeOver.trigger();
+                    if (handoverTrigger == null && !crashDrillAnnounced() && !awaitLivePrimarysOwnCheck())
+                    {
+                        LOG.info("[{}] heartbeat back while the primary's own check ran: staying {}",
+                            settings.getId(), machine.state());
+                        return;
+                    }
+                    final String handedOver = handoverTrigger;
+                    if (handedOver != null && !handedOver.equals(trigger))
+                    {
+                        trigger = handedOver;
+                    }
+                    takeOver(trigger, handoverTrigger == null && !crashDrillAnnounced(), Long.MAX_VALUE);
                     return;
                 }
                 if (decision instanceof TakeoverDecider.Decision.Refuse refuse)
@@ -502,6 +516,53 @@ public final class Node implements Managed, MembershipListener
                     System.nanoTime(), attempt)));
             }
         });
+    }
+
+    /**
+     * The decision says take over, but the primary's API answered as a live PRIMARY (a heartbeat lost on a busy host,
+     * with the service silent: most likely its app hung). That node checks its own app and hands over by itself when
+     * the app fails, without being fenced: give its check the time it needs to find the failure first. True
+     * to go on (a handover arrived, or none did: then fence it); false when the heartbeat came back meanwhile.
+     */
+    private boolean awaitLivePrimarysOwnCheck() throws InterruptedException
+    {
+        final AppCheckSettings check = settings.getApp().getCheck();
+        if (check.getType() == AppCheckSettings.Type.NONE)
+        {
+            return true;
+        }
+        PeerReleaseCheck asked = releaseCheck;
+        if (asked == null || !asked.askedWithin(System.nanoTime(), RELEASE_CHECK_FRESH_NS))
+        {
+            // Asked at the heartbeat's loss, long before this decision (the service answered until now): a busy
+            // host that did not answer then may answer now. A crash is decided soon after the loss: no new question.
+            asked = startReleaseCheck();
+            releaseCheck = asked;
+            asked.awaitEarly();
+        }
+        if (!asked.answeredAsLivePrimary())
+        {
+            return true;
+        }
+        // Its check fails a round at most interval + timeout after the previous one (a fixed delay between rounds).
+        final long windowMs = (long)(check.getIntervalMs() + check.getTimeoutMs()) * check.getFailures() +
+            check.getIntervalMs();
+        LOG.warn("[{}] the primary's API answered as a live PRIMARY: giving its own app check {} ms to hand over " +
+            "before fencing it", settings.getId(), windowMs);
+        final long deadlineNs = System.nanoTime() + windowMs * 1_000_000L;
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            if (handoverTrigger != null || crashDrillAnnounced())
+            {
+                return true;
+            }
+            if (membership.isPeerPresent())
+            {
+                return false;
+            }
+            Thread.sleep(LIVE_PRIMARY_POLL_MS);
+        }
+        return true;
     }
 
     /** Why this node is cut off itself (its tap's or service interface has no carrier), if it is. */

@@ -74,10 +74,33 @@ final class PeerReleaseCheck
         return judge(ask(asker, timeout));
     }
 
+    /** Waits for the early question's answer (or failure), at most its timeout plus a margin for a busy host. */
+    void awaitEarly() throws InterruptedException
+    {
+        try
+        {
+            early.get(timeout.toMillis() + 200, TimeUnit.MILLISECONDS);
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            // no answer: released() and answeredAsLivePrimary() say so
+        }
+    }
+
     /** Whether the early question was asked at most {@code maxAgeNs} before {@code nowNs}. */
     boolean askedWithin(final long nowNs, final long maxAgeNs)
     {
         return nowNs - startedNs <= maxAgeNs;
+    }
+
+    /**
+     * Whether the early question is answered and the API said PRIMARY: the host is alive and says it serves, so its
+     * own app check is watching the app the backup's probe finds silent.
+     */
+    boolean answeredAsLivePrimary()
+    {
+        final Answer answer = early.getNow(null);
+        return answer != null && answer.status() != null && "PRIMARY".equals(answer.status().path("state").asText());
     }
 
     /** The early question's outcome, for the log: "answered" or why not; "pending" until it is done. */

@@ -72,6 +72,35 @@ class PeerReleaseCheckTest
     }
 
     @Test
+    void shouldTellALivePrimaryFromAnUnreachableOrReleasingOne() throws Exception
+    {
+        final PeerReleaseCheck live = PeerReleaseCheck.start(scripted(List.of(status("PRIMARY", true))), TIMEOUT,
+            executor);
+        final PeerReleaseCheck gone = PeerReleaseCheck.start(scripted(List.of(new IOException("no route to host"))),
+            TIMEOUT, executor);
+        final PeerReleaseCheck releasing = PeerReleaseCheck.start(scripted(List.of(status("HANDING_OVER", false))),
+            TIMEOUT, executor);
+        awaitAnswered(live, gone, releasing);
+
+        assertThat(live.answeredAsLivePrimary()).as("answered PRIMARY: its own app check runs").isTrue();
+        assertThat(gone.answeredAsLivePrimary()).as("unreachable").isFalse();
+        assertThat(releasing.answeredAsLivePrimary()).as("handing over").isFalse();
+    }
+
+    private static void awaitAnswered(final PeerReleaseCheck... checks) throws InterruptedException
+    {
+        for (final PeerReleaseCheck check : checks)
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while ("pending".equals(check.earlyOutcome()) && System.nanoTime() < deadline)
+            {
+                Thread.sleep(5);
+            }
+            assertThat(check.earlyOutcome()).isNotEqualTo("pending");
+        }
+    }
+
+    @Test
     void shouldFenceWhenTheEarlyQuestionHangsPastItsTimeout() throws Exception
     {
         final CountDownLatch never = new CountDownLatch(1);
