@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # ops/bench failover: host-crash drills in the lab, a table of where each failover's time went.
 #   ops/bench failover [--runs N] [--connections LIST] [--interval-ms MS] [--duration-s S] [--mode hot|replay]
+#                       [--pictures DIR]
 #     --runs N            drills per connection count (default 3)
 #     --connections LIST  comma-separated connection counts, e.g. 20,200 (default 20)
 #     --interval-ms MS    each client's pause between a reply and its next request (default 10: a load the lab's
 #                         two cores keep up with at 20 connections; 5 saturates them)
 #     --duration-s S      load per drill (default 12; the primary host crashes a third of the way in)
 #     --mode M            takeover mode: hot (default) or replay
+#     --pictures DIR      where each drill's picture goes (default ops/target/bench-failover)
 # Each drill: ops/lab up, start (demo service), loadgen from the client host, ops/lab fail host-crash, and the
 # backup's failover report. Columns: detection (last heartbeat heard -> decision), takeover (decision -> relaying),
 # restore (TCP_REPAIR of every socket), crash->serving (ops/lab fail's timestamp -> the backup PRIMARY), the
-# clients' stall p99 and max, connections kept. Medians follow. Needs root; runs in lab prefix
+# clients' stall p99 and max, connections kept. Medians follow. Each drill also leaves a picture,
+# DIR/failover-CONNECTIONS-RUN.svg (understudy-ops drill-picture): every connection's stalls over time, with the
+# crash, the decision and serving again marked. Needs root; runs in lab prefix
 # ${UNDERSTUDY_LAB:-usb} and takes it down at the end, also on failure.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
-runs=3 connections=20 interval=10 duration=12 mode=hot
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+runs=3 connections=20 interval=10 duration=12 mode=hot pictures=ops/target/bench-failover
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail_usage() { echo "ops/bench failover: $1" >&2; usage >&2; exit 2; }
 number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || fail_usage "$1 needs a positive whole number, got '$2'"; }
 while (($#)); do
@@ -30,6 +34,7 @@ while (($#)); do
     --duration-s) number "$1" "${2:-}"; duration=$2; shift ;;
     --mode) [[ ${2:-} == hot || ${2:-} == replay ]] || fail_usage "--mode takes hot or replay, got '${2:-}'"
       mode=$2; shift ;;
+    --pictures) [[ -n ${2:-} ]] || fail_usage "--pictures needs a directory"; pictures=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) fail_usage "unknown option '$1'" ;;
   esac
@@ -44,8 +49,10 @@ if [[ ! -f $ops_jar || ! -f $node_jar ]]; then
   echo "ops/bench failover: building (mvn -B -q -DskipTests package)"
   mvn -B -q -DskipTests package
 fi
-out=$(mktemp)
-trap 'ops/lab down >/dev/null 2>&1; rm -f "$out"' EXIT
+mkdir -p "$pictures" || { echo "ops/bench failover: cannot create $pictures" >&2; exit 1; }
+pictures=$(cd "$pictures" && pwd)
+out=$(mktemp) stalls=$(mktemp)
+trap 'ops/lab down >/dev/null 2>&1; rm -f "$out" "$stalls"' EXIT
 
 field() { grep -o "\"$1\":[^,}]*" <<<"$2" | head -1 | cut -d: -f2- | tr -d '"'; }
 # The time (s since the epoch, ms precision) of the backup's move to PRIMARY, from /status transitions.
@@ -69,7 +76,8 @@ for count in "${counts[@]}"; do
     ops/lab start --app "java -Xmx128m -jar $repo/$ops_jar demo-service --port 7000" --app-port 7000 \
       --service-port 7070 --mode "$mode" --app-check-send 'STATS\n' --app-check-expect '1 connections=' >/dev/null
     ops/lab exec client java -Xmx256m -jar "$repo/$ops_jar" loadgen --host 198.18.0.100 --port 7070 \
-      --connections "$count" --duration-s "$duration" --interval-ms "$interval" --json-only >"$out" 2>/dev/null &
+      --connections "$count" --duration-s "$duration" --interval-ms "$interval" --stall-log "$stalls" \
+      --json-only >"$out" 2>/dev/null &
     load=$!
     sleep $((duration / 3))
     crash=$(ops/lab fail host-crash | grep -oE ' at [0-9]+\.[0-9]+' | head -1 | tr -d ' at')
@@ -85,6 +93,14 @@ for count in "${counts[@]}"; do
       "$(field connections_ok "$json")/$(field connections_total "$json")")
     echo "$row"
     rows+=("$row")
+    takeover_ms=$(field takeoverMs "$backup")
+    if [[ -n $crash && -n $serving && $takeover_ms =~ ^[0-9]+$ && -s $stalls ]]; then
+      decision=$(awk -v s="$serving" -v t="$takeover_ms" 'BEGIN {printf "%.3f", s - t / 1000}')
+      java -jar "$ops_jar" drill-picture --stalls "$stalls" --connections "$count" \
+        --title "host crash, $count connections, a request every $interval ms each, run $run ($mode mode)" \
+        --mark "crash=$crash" --mark "decision=$decision" --mark "serving=$serving" \
+        --out "$pictures/failover-$count-$run.svg" | sed 's/^/  /' || true
+    fi
     if [[ -z $(field detectionMs "$backup") ]]; then
       echo "  no failover report from the backup; its last warnings and errors:"
       ops/lab logs backup 2>/dev/null | grep -E ' (WARN|ERROR) ' | tail -4 | cut -c1-300 | sed 's/^/    /' || true

@@ -1,6 +1,7 @@
 package io.understudy.ops;
 
 import io.understudy.ops.demo.DemoServiceCommand;
+import io.understudy.ops.drill.DrillPictureCommand;
 import io.understudy.ops.load.LoadgenCommand;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,8 +20,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "understudy-ops",
-        description = "Tools for Understudy failover tests: a deterministic demo service and a checking load generator.",
-        subcommands = {DemoServiceCommand.class, LoadgenCommand.class},
+        description = "Tools for Understudy failover tests: a deterministic demo service, a checking load generator "
+                + "and a drill's picture.",
+        subcommands = {DemoServiceCommand.class, LoadgenCommand.class, DrillPictureCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure (loadgen: a connection saw a fault),",
             "2 bad arguments.",
             "Run 'understudy-ops COMMAND --help' for the options of one command."})
@@ -59,7 +61,7 @@ public final class OpsMain implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing command: choose demo-service or loadgen");
+        throw new ParameterException(spec.commandLine(), "Missing command: choose demo-service, loadgen or drill-picture");
     }
 
     private static int onBadArguments(final ParameterException ex, final String[] args) {

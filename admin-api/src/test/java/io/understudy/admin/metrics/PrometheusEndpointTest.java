@@ -99,6 +99,8 @@ class PrometheusEndpointTest
             "understudy_read_log_enabled 1.0\n",
             "understudy_read_log_shipped_records_total ",
             "understudy_read_log_lag_records ",
+            "understudy_read_log_lag_ms ",
+            "understudy_read_log_held_for_lag_total ",
             "understudy_read_log_degraded 0.0\n");
     }
 

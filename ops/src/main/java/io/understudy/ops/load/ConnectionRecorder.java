@@ -9,6 +9,13 @@ import java.util.Locale;
  * connection stopped. Times are arguments, so the arithmetic is tested without a clock.
  */
 final class ConnectionRecorder {
+    /** Replies that took at least this long are kept as stalls, for the drill's picture (--stall-log). */
+    static final long STALL_RECORD_NS = 50_000_000L;
+    /** Stall kinds in {@link ConnectionResult#stalls()}. */
+    static final long SLOW_REPLY = 0;
+    static final long STOPPED = 1;
+    private static final int MAX_STALLS = 10_000;
+
     private final int index;
     private final long intervalNs;
     private final long[] verdictCounts = new long[Verdict.values().length];
@@ -18,6 +25,9 @@ final class ConnectionRecorder {
     private long lastReplyNs;
     private long maxStallNs;
     private String failure;
+    /** Stalls as triples: start (nanoTime), length (ns), kind. */
+    private long[] stalls = new long[24];
+    private int stallValues;
 
     ConnectionRecorder(final int index, final long intervalNs) {
         this.index = index;
@@ -35,8 +45,33 @@ final class ConnectionRecorder {
             latenciesNs = Arrays.copyOf(latenciesNs, replies * 2);
         }
         latenciesNs[replies++] = latencyNs;
+        if (latencyNs >= STALL_RECORD_NS) {
+            addStall(sendNs, latencyNs, SLOW_REPLY);
+        }
         lastReplyNs = replyNs;
         verdictCounts[verdict.ordinal()]++;
+    }
+
+    /**
+     * Records the failure that stopped the connection (it does not reconnect) at {@code nowNs}; the time since its
+     * last reply ({@code sinceNs} when it had none) is kept as a stall of kind {@link #STOPPED}.
+     */
+    void onFailure(final IOException ex, final long sinceNs, final long nowNs) {
+        final long fromNs = replies > 0 ? lastReplyNs : sinceNs;
+        addStall(fromNs, Math.max(0, nowNs - fromNs), STOPPED);
+        onFailure(ex);
+    }
+
+    private void addStall(final long startNs, final long lengthNs, final long kind) {
+        if (stallValues / 3 >= MAX_STALLS) {
+            return;
+        }
+        if (stallValues + 3 > stalls.length) {
+            stalls = Arrays.copyOf(stalls, stalls.length * 2);
+        }
+        stalls[stallValues++] = startNs;
+        stalls[stallValues++] = lengthNs;
+        stalls[stallValues++] = kind;
     }
 
     /** Records the failure that stopped the connection (it does not reconnect). */
@@ -67,6 +102,6 @@ final class ConnectionRecorder {
                 verdictCounts[Verdict.REPEATED.ordinal()],
                 verdictCounts[Verdict.CORRUPTED.ordinal()],
                 verdictCounts[Verdict.ERROR.ordinal()],
-                resets, maxStallNs, Arrays.copyOf(latenciesNs, replies), failure);
+                resets, maxStallNs, Arrays.copyOf(latenciesNs, replies), failure, Arrays.copyOf(stalls, stallValues));
     }
 }

@@ -6,9 +6,12 @@ package io.understudy.ops.load;
  * @param latenciesNs the latency of every reply, in arrival order
  * @param maxStallNs the longest wait for a reply, or the longest gap between two replies beyond the interval
  * @param failure why the connection stopped early, or null when it ran to the end
+ * @param stalls replies that took {@link ConnectionRecorder#STALL_RECORD_NS} or more, and the wait before a failure,
+ *     as triples: start (System.nanoTime()), length in ns, kind ({@link ConnectionRecorder#SLOW_REPLY} or
+ *     {@link ConnectionRecorder#STOPPED})
  */
 record ConnectionResult(int index, long replies, long skipped, long repeated, long corrupted, long errors, long resets,
-        long maxStallNs, long[] latenciesNs, String failure) {
+        long maxStallNs, long[] latenciesNs, String failure, long[] stalls) {
 
     /** @return true when the connection got replies and every one of them was right */
     boolean isOk() {

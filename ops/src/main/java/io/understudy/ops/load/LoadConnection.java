@@ -40,7 +40,7 @@ final class LoadConnection implements Callable<ConnectionResult> {
             socket.connect(new InetSocketAddress(config.host(), config.port()), config.connectTimeoutMs());
             exchange(socket, recorder);
         } catch (final IOException ex) {
-            recorder.onFailure(ex);
+            recorder.onFailure(ex, firstTickNs, System.nanoTime());
             LOG.warn("loadgen {}:{} connection {} ({}) stopped: {}",
                     config.host(), config.port(), index, config.key(index), ex.toString());
         }

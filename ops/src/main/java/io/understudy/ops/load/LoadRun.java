@@ -1,6 +1,12 @@
 package io.understudy.ops.load;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Locale;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -15,6 +21,12 @@ final class LoadRun {
 
     /** Blocks for the run's duration (plus the wait for replies still due at its end). */
     static LoadReport run(final LoadConfig config) throws InterruptedException {
+        return run(config, null);
+    }
+
+    /** Like {@link #run(LoadConfig)}; writes every connection's stalls to {@code stallLog} when it is not null. */
+    static LoadReport run(final LoadConfig config, final Path stallLog) throws InterruptedException {
+        final long startEpochMs = System.currentTimeMillis();
         final long startNs = System.nanoTime();
         final long deadlineNs = startNs + config.durationMs() * 1_000_000L;
         final AtomicInteger threadCount = new AtomicInteger();
@@ -32,9 +44,32 @@ final class LoadRun {
             for (final Future<ConnectionResult> future : futures) {
                 results.add(resultOf(future));
             }
-            return LoadReport.of(results, System.nanoTime() - startNs, config.protocol());
+            final LoadReport report = LoadReport.of(results, System.nanoTime() - startNs, config.protocol());
+            if (stallLog != null) {
+                writeStalls(stallLog, results, startNs, startEpochMs);
+            }
+            return report;
         } finally {
             threads.shutdownNow();
+        }
+    }
+
+    /** CSV: connection, start (Unix ms, wall clock), length (ms), kind (slow: one slow reply; stopped: it failed). */
+    static void writeStalls(final Path file, final List<ConnectionResult> results, final long startNs,
+            final long startEpochMs) {
+        final StringBuilder csv = new StringBuilder("connection,start_unix_ms,stall_ms,kind\n");
+        for (final ConnectionResult result : results) {
+            final long[] stalls = result.stalls();
+            for (int i = 0; i + 2 < stalls.length; i += 3) {
+                csv.append(String.format(Locale.ROOT, "%d,%.3f,%.3f,%s%n", result.index(),
+                        startEpochMs + (stalls[i] - startNs) / 1e6, stalls[i + 1] / 1e6,
+                        stalls[i + 2] == ConnectionRecorder.STOPPED ? "stopped" : "slow"));
+            }
+        }
+        try {
+            Files.writeString(file, csv, StandardCharsets.US_ASCII);
+        } catch (final IOException ex) {
+            throw new UncheckedIOException("cannot write the stall log " + file + ": " + ex.getMessage(), ex);
         }
     }
 

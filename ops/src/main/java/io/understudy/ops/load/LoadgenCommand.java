@@ -76,6 +76,11 @@ public final class LoadgenCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     private long replyTimeoutMs;
 
+    @Option(names = "--stall-log", paramLabel = "FILE",
+            description = "Also write every reply that took 50 ms or more, and each connection's wait before it "
+                + "failed, as CSV (connection,start_unix_ms,stall_ms,kind) for understudy-ops drill-picture.")
+    private java.nio.file.Path stallLog;
+
     @Option(names = "--json-only", description = "Print only the JSON line, not the summary.")
     private boolean jsonOnly;
 
@@ -85,7 +90,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         final LoadConfig config = validatedConfig();
-        final LoadReport report = LoadRun.run(config);
+        final LoadReport report = LoadRun.run(config, stallLog);
         final PrintWriter out = spec.commandLine().getOut();
         out.println(report.toJson());
         if (!jsonOnly) {

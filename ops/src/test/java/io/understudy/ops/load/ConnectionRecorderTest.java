@@ -34,6 +34,19 @@ final class ConnectionRecorderTest {
     }
 
     @Test
+    void shouldKeepSlowRepliesAndTheWaitBeforeAFailureAsStallsForThePicture() {
+        recorder.onReply(0, 1 * MS, Verdict.OK);
+        recorder.onReply(5 * MS, 49 * MS, Verdict.OK);
+        recorder.onReply(100 * MS, 950 * MS, Verdict.OK);
+        recorder.onReply(955 * MS, 956 * MS, Verdict.OK);
+        recorder.onFailure(new SocketException("Connection reset"), 0, 1_300 * MS);
+
+        assertThat(recorder.result().stalls()).as("start, length, kind: a reply of 44 ms is not a stall")
+            .containsExactly(100 * MS, 850 * MS, ConnectionRecorder.SLOW_REPLY,
+                956 * MS, 344 * MS, ConnectionRecorder.STOPPED);
+    }
+
+    @Test
     void shouldKeepEveryLatencyWhenManyRepliesArrive() {
         for (int i = 0; i < 5000; i++) {
             recorder.onReply(i * 10L, i * 10L + i, Verdict.OK);

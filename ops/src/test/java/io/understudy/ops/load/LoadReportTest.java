@@ -25,8 +25,8 @@ final class LoadReportTest {
     @Test
     void shouldSumFaultsAndMergeLatenciesWhenConnectionsDiffer() {
         final LoadReport report = LoadReport.of(List.of(
-                new ConnectionResult(0, 2, 0, 0, 0, 0, 0, 3 * MS, new long[] {3 * MS, 1 * MS}, null),
-                new ConnectionResult(1, 1, 1, 0, 0, 0, 1, 9 * MS, new long[] {2 * MS}, "java.net.SocketException: x")),
+                new ConnectionResult(0, 2, 0, 0, 0, 0, 0, 3 * MS, new long[] {3 * MS, 1 * MS}, null, new long[0]),
+                new ConnectionResult(1, 1, 1, 0, 0, 0, 1, 9 * MS, new long[] {2 * MS}, "java.net.SocketException: x", new long[0])),
                 1_234_567_890L, Protocol.LINE);
 
         assertThat(report.toJson()).isEqualTo("{\"connections_ok\":1,\"connections_total\":2,\"replies\":3,"
@@ -41,7 +41,7 @@ final class LoadReportTest {
     @Test
     void shouldExitZeroWhenEveryConnectionIsOk() {
         final LoadReport report = LoadReport.of(
-                List.of(new ConnectionResult(0, 1, 0, 0, 0, 0, 0, 0, new long[] {1}, null)), 1, Protocol.RESP);
+                List.of(new ConnectionResult(0, 1, 0, 0, 0, 0, 0, 0, new long[] {1}, null, new long[0])), 1, Protocol.RESP);
 
         assertThat(report.exitCode()).isZero();
         assertThat(report.toJson()).endsWith("\"protocol\":\"resp\"}");
