@@ -37,6 +37,7 @@ import io.understudy.primary.RelayStats;
  * @param transitions the role's last changes (from, to, epoch, reason, at), oldest first.
  * @param alarms     what needs an operator: a failed fence, another holder of the address; empty when none.
  * @param lastDemotion the last time this node, primary, found it was superseded and gave up; null if never.
+ * @param fastHeartbeat the fast heartbeat beside the JGroups view; null when it is off.
  */
 public record NodeStatus(
     String nodeId, Role role, List<String> members, long heartbeatAgeMs, String service, String app,
@@ -44,6 +45,6 @@ public record NodeStatus(
     boolean holdsServiceAddress, int protectedConnections, int unprotectedConnections, AppStatus appHealth,
     AppFailureReport lastAppFailure, List<String> strangers, String state, long epoch, long peerEpoch,
     List<io.understudy.admin.core.RoleMachine.Transition> transitions, List<String> alarms,
-    DemotionReport lastDemotion)
+    DemotionReport lastDemotion, FastHeartbeatStatus fastHeartbeat)
 {
 }

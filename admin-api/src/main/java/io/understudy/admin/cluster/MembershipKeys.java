@@ -15,6 +15,7 @@ final class MembershipKeys
 {
     static final String ENCRYPTION = "understudy membership SYM_ENCRYPT AES-256 v1";
     static final String AUTHENTICATION = "understudy membership AUTH HMAC-SHA256 v1";
+    static final String FAST_HEARTBEAT = "understudy fast heartbeat HMAC-SHA256 v1";
     private static final String HMAC = "HmacSHA256";
 
     private MembershipKeys()
@@ -31,6 +32,12 @@ final class MembershipKeys
     static byte[] authenticationKey(final byte[] membershipKey)
     {
         return mac(membershipKey, AUTHENTICATION.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The HMAC key of {@link FastHeartbeat}'s packets. */
+    static byte[] fastHeartbeatKey(final byte[] membershipKey)
+    {
+        return mac(membershipKey, FAST_HEARTBEAT.getBytes(StandardCharsets.UTF_8));
     }
 
     /** HMAC-SHA256 of data under key: 32 bytes. */

@@ -36,6 +36,24 @@ public final class MembershipSettings
     @JsonProperty
     private long verifySuspectMs = 50;
 
+    /**
+     * The fast heartbeat beside JGroups: UDP on bindPort + 1, a beat every fastIntervalMs from a raised thread,
+     * authenticated with the pair's key; the backup starts deciding once the primary has been silent fastSilentMs.
+     * Off: the JGroups view alone (failureTimeoutMs plus verification) starts the decision.
+     */
+    @JsonProperty
+    private boolean fastHeartbeat = true;
+
+    @Min(1)
+    @Max(1000)
+    @JsonProperty
+    private long fastIntervalMs = 20;
+
+    @Min(2)
+    @Max(10_000)
+    @JsonProperty
+    private long fastSilentMs = 100;
+
     public List<String> getPeers()
     {
         return Arrays.stream(peers.split(",")).map(String::strip).filter(peer -> !peer.isEmpty()).toList();
@@ -59,5 +77,28 @@ public final class MembershipSettings
     public long getVerifySuspectMs()
     {
         return verifySuspectMs;
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    @io.dropwizard.validation.ValidationMethod(message = "node.membership.fastSilentMs must be at least two " +
+        "fastIntervalMs (a single late beat must not count as silence)")
+    public boolean isFastSilenceLongerThanTwoBeats()
+    {
+        return fastSilentMs >= 2 * fastIntervalMs;
+    }
+
+    public boolean isFastHeartbeat()
+    {
+        return fastHeartbeat;
+    }
+
+    public long getFastIntervalMs()
+    {
+        return fastIntervalMs;
+    }
+
+    public long getFastSilentMs()
+    {
+        return fastSilentMs;
     }
 }

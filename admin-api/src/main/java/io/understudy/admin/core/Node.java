@@ -30,6 +30,7 @@ import io.understudy.admin.api.DemotionReport;
 import io.understudy.admin.api.DrillReport;
 import io.understudy.admin.api.FailoverReport;
 import io.understudy.admin.cluster.Announcement;
+import io.understudy.admin.cluster.FastHeartbeat;
 import io.understudy.admin.cluster.Membership;
 import io.understudy.admin.cluster.MembershipListener;
 import io.understudy.admin.cluster.MembershipView;
@@ -107,6 +108,8 @@ public final class Node implements Managed, MembershipListener
     private volatile BackupRole backup;
     private volatile EventLog eventLog;
     private volatile Membership membership;
+    /** The fast heartbeat beside the JGroups view; null when off (setting, or no pair secret). */
+    private volatile FastHeartbeat fastHeartbeat;
     private volatile AppSupervisor app;
     private volatile FailoverReport lastFailover;
     private volatile DrillReport lastDrill;
@@ -175,6 +178,7 @@ public final class Node implements Managed, MembershipListener
         machine.transition(side == Role.PRIMARY ? RoleMachine.State.PRIMARY : RoleMachine.State.BACKUP, why);
         membership = Membership.start(wiring.membershipConfig(), this);
         membership.announce(() -> new Announcement(machine.state().name(), machine.epoch()));
+        startFastHeartbeat();
         watchdog.start();
         earlyProber.scheduleWithFixedDelay(this::probeEarly, EARLY_PROBE_TICK_MS, EARLY_PROBE_TICK_MS,
             TimeUnit.MILLISECONDS);
@@ -416,7 +420,7 @@ public final class Node implements Managed, MembershipListener
                         settings.getId());
                     return;
                 }
-                final boolean present = membership.isPeerPresent();
+                final boolean present = peerPresent();
                 final Optional<String> cutOff = ownLinkDown();
                 if (!present && cutOff.isPresent())
                 {
@@ -506,7 +510,7 @@ public final class Node implements Managed, MembershipListener
         }
         CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() ->
         {
-            if (machine.state() == RoleMachine.State.BACKUP && !membership.isPeerPresent() && !evaluating)
+            if (machine.state() == RoleMachine.State.BACKUP && !peerPresent() && !evaluating)
             {
                 evaluating = true;
                 LOG.warn("[{}] trying to take over again (attempt {} of {})", settings.getId(), attempt + 1,
@@ -556,13 +560,70 @@ public final class Node implements Managed, MembershipListener
             {
                 return true;
             }
-            if (membership.isPeerPresent())
+            if (peerPresent())
             {
                 return false;
             }
             Thread.sleep(LIVE_PRIMARY_POLL_MS);
         }
         return true;
+    }
+
+    /**
+     * The peer counts as present while the JGroups view holds it and the fast heartbeat (when on, once heard) has
+     * not fallen silent: either one's loss starts the decision, which still needs the failed probes and a quiet tap.
+     */
+    private boolean peerPresent()
+    {
+        final Membership heartbeat = membership;
+        final FastHeartbeat fast = fastHeartbeat;
+        return heartbeat != null && heartbeat.isPeerPresent() && (fast == null || !fast.isPeerSilent());
+    }
+
+    private void startFastHeartbeat()
+    {
+        final Optional<NodeWiring.FastHeartbeatWiring> wired = wiring.fastHeartbeatWiring();
+        if (wired.isEmpty())
+        {
+            LOG.info("[{}] fast heartbeat off ({}): the JGroups view alone starts a decision", settings.getId(),
+                settings.getMembership().isFastHeartbeat() ? "no pair secret, or no peer in node.membership.peers" :
+                    "node.membership.fastHeartbeat: false");
+            return;
+        }
+        final NodeWiring.FastHeartbeatWiring w = wired.get();
+        try
+        {
+            fastHeartbeat = FastHeartbeat.start(settings.getId(), w.self(), w.peer(), w.key(), w.intervalMs(),
+                w.silentMs(), new FastHeartbeat.Listener()
+                {
+                    @Override
+                    public void onSilent(final long silentMs)
+                    {
+                        final PeerState last = peerState;
+                        onPeerLost(last != null ? last.peerId() : "the peer", "fast heartbeat silent for " +
+                            silentMs + " ms");
+                    }
+
+                    @Override
+                    public void onHeardAgain()
+                    {
+                        LOG.info("[{}] fast heartbeat: the peer is heard again", settings.getId());
+                    }
+                });
+        }
+        catch (final IOException ex)
+        {
+            LOG.error("[{}] fast heartbeat could not start on {}: {}; the JGroups view alone starts a decision",
+                settings.getId(), w.self(), ex.getMessage());
+        }
+    }
+
+    /** The fast heartbeat's state for /status; null when it is off. */
+    public io.understudy.admin.api.FastHeartbeatStatus fastHeartbeatStatus()
+    {
+        final FastHeartbeat fast = fastHeartbeat;
+        return fast == null ? null : new io.understudy.admin.api.FastHeartbeatStatus(fast.millisSincePeerHeard(),
+            fast.isPeerSilent(), fast.sent(), fast.accepted(), fast.rejected(), fast.realtime(), fast.lastRejection());
     }
 
     /** Why this node is cut off itself (its tap's or service interface has no carrier), if it is. */
@@ -594,12 +655,15 @@ public final class Node implements Managed, MembershipListener
                 earlyProbes.reset();
                 return;
             }
-            if (!heartbeat.isPeerPresent())
+            if (!peerPresent())
             {
                 return; // lost: the decision's own probes take over; the streak stays for it to read
             }
-            final long lateMs = settings.getMembership().getFailureTimeoutMs() / 2;
-            if (heartbeat.millisSincePeerHeard() < lateMs)
+            final FastHeartbeat fast = fastHeartbeat;
+            final boolean fastHeard = fast != null && fast.millisSincePeerHeard() >= 0;
+            final long lateMs = fastHeard ? settings.getMembership().getFastSilentMs() / 2 :
+                settings.getMembership().getFailureTimeoutMs() / 2;
+            if ((fastHeard ? fast.millisSincePeerHeard() : heartbeat.millisSincePeerHeard()) < lateMs)
             {
                 earlyProbes.reset();
                 return;
@@ -1205,6 +1269,11 @@ public final class Node implements Managed, MembershipListener
     {
         peer.expectCrashDrill(settings.getId(), budgetMs);
         membership.discardAll(true);
+        final FastHeartbeat fast = fastHeartbeat;
+        if (fast != null)
+        {
+            fast.mute(true);
+        }
         try
         {
             final long deadline = System.nanoTime() + budgetMs * 1_000_000L;
@@ -1232,6 +1301,10 @@ public final class Node implements Managed, MembershipListener
         finally
         {
             membership.discardAll(false);
+            if (fast != null)
+            {
+                fast.mute(false);
+            }
         }
     }
 
@@ -1306,6 +1379,11 @@ public final class Node implements Managed, MembershipListener
         if (membership != null)
         {
             membership.close();
+        }
+        final FastHeartbeat fast = fastHeartbeat;
+        if (fast != null)
+        {
+            fast.close();
         }
         final PrimaryRole serving = primary;
         if (serving != null)

@@ -166,6 +166,48 @@ final class NodeWiring
     }
 
     /** The heartbeat's config, with the pair's membership key; no key only when the node runs insecure. */
+    /**
+     * The fast heartbeat's own address and the peer's (each node's membership entry, port + 1), and the pair's
+     * membership key; empty without a pair secret (the insecure lab setting: the JGroups view alone then).
+     */
+    Optional<FastHeartbeatWiring> fastHeartbeatWiring()
+    {
+        final MembershipSettings cluster = settings.getMembership();
+        if (!cluster.isFastHeartbeat() || secret.isEmpty())
+        {
+            return Optional.empty();
+        }
+        if (cluster.getFastSilentMs() < 2 * cluster.getFastIntervalMs())
+        {
+            throw new IllegalArgumentException("node.membership.fastSilentMs=" + cluster.getFastSilentMs() +
+                " must be at least two fastIntervalMs (" + cluster.getFastIntervalMs() + ")");
+        }
+        InetSocketAddress peer = null;
+        for (final String entry : cluster.getPeers())
+        {
+            final int colon = entry.lastIndexOf(':');
+            final String host = entry.substring(0, colon);
+            final int port = Integer.parseInt(entry.substring(colon + 1));
+            if (!(host.equals(settings.getLanAddress()) && port == cluster.getBindPort()))
+            {
+                peer = new InetSocketAddress(host, port + 1);
+            }
+        }
+        if (peer == null)
+        {
+            return Optional.empty();
+        }
+        return Optional.of(new FastHeartbeatWiring(new InetSocketAddress(settings.getLanAddress(),
+            cluster.getBindPort() + 1), peer, secret.get().key(PairSecret.MEMBERSHIP), cluster.getFastIntervalMs(),
+            cluster.getFastSilentMs()));
+    }
+
+    /** Where the fast heartbeat binds and beats to, its key and timing. */
+    record FastHeartbeatWiring(InetSocketAddress self, InetSocketAddress peer, byte[] key, long intervalMs,
+        long silentMs)
+    {
+    }
+
     MembershipConfig membershipConfig()
     {
         final MembershipSettings cluster = settings.getMembership();

@@ -58,6 +58,12 @@ public final class NodeMetrics
             () -> node.view().map(view -> view.strangers().size()).orElse(0));
         gauge("heartbeat.age.seconds", Kind.GAUGE, "Seconds since anything was heard from the peer",
             () -> node.heartbeatAgeMs() < 0 ? null : node.heartbeatAgeMs() / 1000.0);
+        gauge("fast.heartbeat.age.seconds", Kind.GAUGE, "Seconds since the peer's last fast heartbeat",
+            () -> node.fastHeartbeatStatus() == null || node.fastHeartbeatStatus().ageMs() < 0 ? null :
+                node.fastHeartbeatStatus().ageMs() / 1000.0);
+        gauge("fast.heartbeat.rejected", Kind.COUNTER,
+            "Fast heartbeat packets refused (not from the peer, a wrong MAC, a replay)",
+            () -> node.fastHeartbeatStatus() == null ? null : node.fastHeartbeatStatus().rejected());
         gauge("takeover.failed", Kind.GAUGE, "1 when the last takeover attempt failed (the node needs an operator)",
             () -> flag(node.takeoverFailure().isPresent()));
         gauge("role.epoch", Kind.GAUGE, "This node's epoch: every change of role moves it past both nodes' epochs",

@@ -66,6 +66,7 @@ public final class StatusResource
             node.peerEpoch(),
             node.transitions(),
             node.alarms(),
-            node.lastDemotion().orElse(null));
+            node.lastDemotion().orElse(null),
+            node.fastHeartbeatStatus());
     }
 }

@@ -100,6 +100,28 @@ class LogSettingsTest
     }
 
     @Test
+    void shouldDefaultToTheLagBoundAndTheFastHeartbeatAndRefuseASilenceShorterThanTwoBeats() throws Exception
+    {
+        final NodeSettings node = load("").getNode();
+        assertThat(node.getLog().getMaxLagMs()).isEqualTo(50);
+        assertThat(node.getMembership().isFastHeartbeat()).isTrue();
+        assertThat(node.getMembership().getFastIntervalMs()).isEqualTo(20);
+        assertThat(node.getMembership().getFastSilentMs()).isEqualTo(100);
+        assertThat(NodeWiring.load(node).fastHeartbeatWiring()).as("no pair secret (insecure): off").isEmpty();
+
+        assertThatThrownBy(() -> loadYaml(String.format(NODE, "").replace("peers: 198.18.0.2:7800,198.18.0.3:7800",
+            "peers: 198.18.0.2:7800,198.18.0.3:7800\n    fastIntervalMs: 50\n    fastSilentMs: 60")))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("fastSilentMs must be at least two fastIntervalMs");
+        assertThatThrownBy(() -> load("""
+              log:
+                maxLagMs: -1
+            """))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("node.log.maxLagMs must be greater than or equal to 0");
+    }
+
+    @Test
     void shouldRefuseACommitTimeoutOfZero()
     {
         assertThatThrownBy(() -> load("""

@@ -70,6 +70,7 @@ final class FailoverDrill
         final Runnable onceConnected, final String... failArgs) throws Exception
     {
         final long startNs = System.nanoTime();
+        final long startEpochMs = System.currentTimeMillis();
         final CompletableFuture<JsonNode> load = CompletableFuture.supplyAsync(() ->
             LoadReport.run(servicePort, protocol, CONNECTIONS, intervalMs, durationS, true));
         Thread.sleep(CONNECTED_AFTER_MS);
@@ -83,11 +84,33 @@ final class FailoverDrill
         final String[] args = new String[failArgs.length + 1];
         args[0] = "fail";
         System.arraycopy(failArgs, 0, args, 1, failArgs.length);
+        final long failStartNs = System.nanoTime();
         final Lab.Result failed = Lab.expectOk(Lab.lab(Duration.ofSeconds(30), args));
         System.out.println("drill: " + failed.stdout().strip());
+        assertBrokeDuringTheLoad(failed.stdout(), startEpochMs, durationS, (System.nanoTime() - failStartNs) / 1_000_000);
         final JsonNode report = load.get();
         System.out.println("drill: loadgen " + report);
         return report;
+    }
+
+    /**
+     * The break (its time as ops/lab fail printed it, "at UNIX_S") came at least 2 s before the load's end: a break
+     * after it tests nothing, and its takeover finds no connection to restore. On a loaded host ops/lab itself can
+     * take seconds; say so rather than fail later on "0 restored".
+     */
+    private static void assertBrokeDuringTheLoad(final String failOutput, final long loadStartEpochMs,
+        final int durationS, final long failTookMs)
+    {
+        final java.util.regex.Matcher at =
+            java.util.regex.Pattern.compile(" at ([0-9]+\\.[0-9]+)").matcher(failOutput);
+        if (!at.find())
+        {
+            return; // a fail mode that prints no time: nothing to check
+        }
+        final long brokeMs = (long)(Double.parseDouble(at.group(1)) * 1000) - loadStartEpochMs;
+        assertThat(brokeMs).as("ms into the %d s load when ops/lab fail broke the primary (ops/lab fail took %d ms on " +
+            "this host): the break must come while the clients are still connected", durationS, failTookMs)
+            .isLessThan(durationS * 1000L - 2000);
     }
 
     /** The backup took over once, restored every connection, and now serves as primary. */
