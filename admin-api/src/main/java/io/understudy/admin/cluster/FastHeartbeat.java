@@ -6,7 +6,6 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
@@ -16,7 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +51,6 @@ public final class FastHeartbeat implements AutoCloseable
     static final int MAC_BYTES = 16;
     static final int PACKET_BYTES = HEADER_BYTES + MAC_BYTES;
     private static final Logger LOG = LoggerFactory.getLogger(FastHeartbeat.class);
-    private static final String HMAC = "HmacSHA256";
 
     private final String nodeId;
     private final InetSocketAddress self;
@@ -360,16 +357,7 @@ public final class FastHeartbeat implements AutoCloseable
 
     Mac newMac()
     {
-        try
-        {
-            final Mac mac = Mac.getInstance(HMAC);
-            mac.init(new SecretKeySpec(key, HMAC));
-            return mac;
-        }
-        catch (final GeneralSecurityException ex)
-        {
-            throw new IllegalStateException(HMAC + " is missing from this JDK", ex);
-        }
+        return MembershipKeys.newMac(key);
     }
 
     @Override

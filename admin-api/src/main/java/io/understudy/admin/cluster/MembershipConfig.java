@@ -144,7 +144,7 @@ public record MembershipConfig(
     }
 
     /** bindAddress as an address (already checked, so this never resolves a name). */
-    InetAddress bindInetAddress()
+    public InetAddress bindInetAddress()
     {
         return parseIpv4("bindAddress", bindAddress);
     }
@@ -161,7 +161,7 @@ public record MembershipConfig(
     }
 
     /** peers without this node's own entry: the addresses the other node may be at. */
-    List<InetSocketAddress> otherPeerAddresses()
+    public List<InetSocketAddress> otherPeerAddresses()
     {
         final InetSocketAddress self = new InetSocketAddress(bindInetAddress(), bindPort);
         return peerAddresses().stream().filter(peer -> !peer.equals(self)).toList();

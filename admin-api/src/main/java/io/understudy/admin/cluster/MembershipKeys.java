@@ -43,11 +43,17 @@ final class MembershipKeys
     /** HMAC-SHA256 of data under key: 32 bytes. */
     static byte[] mac(final byte[] key, final byte[] data)
     {
+        return newMac(key).doFinal(data);
+    }
+
+    /** An HMAC-SHA256 keyed with key, for callers that MAC many messages (one per thread: Mac is not thread-safe). */
+    static Mac newMac(final byte[] key)
+    {
         try
         {
             final Mac mac = Mac.getInstance(HMAC);
             mac.init(new SecretKeySpec(key, HMAC));
-            return mac.doFinal(data);
+            return mac;
         }
         catch (final GeneralSecurityException ex)
         {

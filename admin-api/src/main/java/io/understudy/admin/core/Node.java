@@ -29,6 +29,7 @@ import io.understudy.admin.app.AppCheckSettings;
 import io.understudy.admin.api.DemotionReport;
 import io.understudy.admin.api.DrillReport;
 import io.understudy.admin.api.FailoverReport;
+import io.understudy.admin.api.FastHeartbeatStatus;
 import io.understudy.admin.cluster.Announcement;
 import io.understudy.admin.cluster.FastHeartbeat;
 import io.understudy.admin.cluster.Membership;
@@ -619,10 +620,10 @@ public final class Node implements Managed, MembershipListener
     }
 
     /** The fast heartbeat's state for /status; null when it is off. */
-    public io.understudy.admin.api.FastHeartbeatStatus fastHeartbeatStatus()
+    public FastHeartbeatStatus fastHeartbeatStatus()
     {
         final FastHeartbeat fast = fastHeartbeat;
-        return fast == null ? null : new io.understudy.admin.api.FastHeartbeatStatus(fast.millisSincePeerHeard(),
+        return fast == null ? null : new FastHeartbeatStatus(fast.millisSincePeerHeard(),
             fast.isPeerSilent(), fast.sent(), fast.accepted(), fast.rejected(), fast.realtime(), fast.lastRejection());
     }
 

@@ -3,6 +3,7 @@ package io.understudy.admin.core;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -165,7 +166,6 @@ final class NodeWiring
             readLogAuth()).withServiceInterface(settings.getServiceInterface());
     }
 
-    /** The heartbeat's config, with the pair's membership key; no key only when the node runs insecure. */
     /**
      * The fast heartbeat's own address and the peer's (each node's membership entry, port + 1), and the pair's
      * membership key; empty without a pair secret (the insecure lab setting: the JGroups view alone then).
@@ -177,29 +177,15 @@ final class NodeWiring
         {
             return Optional.empty();
         }
-        if (cluster.getFastSilentMs() < 2 * cluster.getFastIntervalMs())
-        {
-            throw new IllegalArgumentException("node.membership.fastSilentMs=" + cluster.getFastSilentMs() +
-                " must be at least two fastIntervalMs (" + cluster.getFastIntervalMs() + ")");
-        }
-        InetSocketAddress peer = null;
-        for (final String entry : cluster.getPeers())
-        {
-            final int colon = entry.lastIndexOf(':');
-            final String host = entry.substring(0, colon);
-            final int port = Integer.parseInt(entry.substring(colon + 1));
-            if (!(host.equals(settings.getLanAddress()) && port == cluster.getBindPort()))
-            {
-                peer = new InetSocketAddress(host, port + 1);
-            }
-        }
-        if (peer == null)
+        final MembershipConfig membership = membershipConfig();
+        final List<InetSocketAddress> others = membership.otherPeerAddresses();
+        if (others.isEmpty())
         {
             return Optional.empty();
         }
-        return Optional.of(new FastHeartbeatWiring(new InetSocketAddress(settings.getLanAddress(),
-            cluster.getBindPort() + 1), peer, secret.get().key(PairSecret.MEMBERSHIP), cluster.getFastIntervalMs(),
-            cluster.getFastSilentMs()));
+        final InetSocketAddress peer = new InetSocketAddress(others.get(0).getAddress(), others.get(0).getPort() + 1);
+        return Optional.of(new FastHeartbeatWiring(new InetSocketAddress(membership.bindInetAddress(),
+            membership.bindPort() + 1), peer, membership.key(), cluster.getFastIntervalMs(), cluster.getFastSilentMs()));
     }
 
     /** Where the fast heartbeat binds and beats to, its key and timing. */
@@ -208,6 +194,7 @@ final class NodeWiring
     {
     }
 
+    /** The heartbeat's config, with the pair's membership key; no key only when the node runs insecure. */
     MembershipConfig membershipConfig()
     {
         final MembershipSettings cluster = settings.getMembership();

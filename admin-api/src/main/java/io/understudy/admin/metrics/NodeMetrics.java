@@ -59,8 +59,11 @@ public final class NodeMetrics
         gauge("heartbeat.age.seconds", Kind.GAUGE, "Seconds since anything was heard from the peer",
             () -> node.heartbeatAgeMs() < 0 ? null : node.heartbeatAgeMs() / 1000.0);
         gauge("fast.heartbeat.age.seconds", Kind.GAUGE, "Seconds since the peer's last fast heartbeat",
-            () -> node.fastHeartbeatStatus() == null || node.fastHeartbeatStatus().ageMs() < 0 ? null :
-                node.fastHeartbeatStatus().ageMs() / 1000.0);
+            () ->
+            {
+                final io.understudy.admin.api.FastHeartbeatStatus fast = node.fastHeartbeatStatus();
+                return fast == null || fast.ageMs() < 0 ? null : fast.ageMs() / 1000.0;
+            });
         gauge("fast.heartbeat.rejected", Kind.COUNTER,
             "Fast heartbeat packets refused (not from the peer, a wrong MAC, a replay)",
             () -> node.fastHeartbeatStatus() == null ? null : node.fastHeartbeatStatus().rejected());

@@ -12,7 +12,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -128,8 +127,7 @@ class FastHeartbeatTest
     {
         final byte[] packet = new byte[FastHeartbeat.PACKET_BYTES];
         FastHeartbeat.header(packet, sender, seq);
-        final Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(MembershipKeys.fastHeartbeatKey(membershipKey), "HmacSHA256"));
+        final Mac mac = MembershipKeys.newMac(MembershipKeys.fastHeartbeatKey(membershipKey));
         mac.update(packet, 0, FastHeartbeat.HEADER_BYTES);
         System.arraycopy(mac.doFinal(), 0, packet, FastHeartbeat.HEADER_BYTES, FastHeartbeat.MAC_BYTES);
         return packet;
