@@ -231,12 +231,8 @@ final class Takeover
         return true;
     }
 
-    /**
-     * How long a replica that has every input may produce nothing before it counts as stuck. 300 ms was too short for
-     * a replay-mode replica (a new connection to an app that served nothing yet) on a loaded host: a CI run gave up on
-     * 3 of 20 that had every client byte and had merely not answered yet. A stuck one now holds the takeover 1 s.
-     */
-    private static final long STALL_NS = 1_000_000_000L;
+    /** How long a replica that has every input may produce nothing before it counts as stuck. */
+    private static final long STALL_NS = 300_000_000L;
 
     private static boolean caughtUp(final TrackedConnection connection, final Replica replica)
     {
