@@ -35,7 +35,7 @@ final class StallingLink implements AutoCloseable
         return new InetSocketAddress(listener.getInetAddress(), listener.getLocalPort());
     }
 
-    /** From now on, nothing more goes from the shipper to the logger (a chunk already read still passes). */
+    /** From now on, nothing more goes from the shipper to the logger until {@link #resume()}. */
     void stall()
     {
         stalled = true;
@@ -77,14 +77,16 @@ final class StallingLink implements AutoCloseable
             {
                 while (true)
                 {
-                    while (stallable && stalled)
-                    {
-                        Thread.sleep(1);
-                    }
                     final int read = in.read(buffer);
                     if (read < 0)
                     {
                         return;
+                    }
+                    // held after the read, not before it: a read that was already waiting when the link stalled
+                    // must not carry bytes that arrive later past the stall
+                    while (stallable && stalled)
+                    {
+                        Thread.sleep(1);
                     }
                     out.write(buffer, 0, read);
                 }
