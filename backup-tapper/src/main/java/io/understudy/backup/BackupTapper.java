@@ -203,6 +203,19 @@ public final class BackupTapper implements AutoCloseable
     }
 
     /**
+     * Since when client bytes have waited with no progress at all from the service (tap-as-detector): the first new
+     * client bytes heard after the service's last progress, by System.nanoTime(), moved later by how far the capture
+     * is behind now, as {@link #lastServerProgressNs()} is. Now when no client bytes wait, so now minus this is how
+     * long the tap knows clients have waited on a primary that made no progress.
+     */
+    public long clientsWaitingSinceNs()
+    {
+        final long since = trackerCounters.clientWaitingSinceNs;
+        final long nowNs = System.nanoTime();
+        return since == 0 ? nowNs : since + Math.max(0, nowNs - agent.caughtUpNs());
+    }
+
+    /**
      * Every connection the tap tracks now, with why each is or is not protected. Empty once the tap has stopped.
      *
      * @throws IOException when the capture thread does not answer within a second.

@@ -168,10 +168,16 @@ final class TcpTracker implements StreamDirection.DataSink
             }
             final long sentBefore = connection.server.nextOffset;
             final long ackedBefore = connection.client.ackedByPeer;
+            final long clientBefore = connection.client.nextOffset;
             track(connection, segment, fromClient, nowNs);
             if (!fromClient && (connection.server.nextOffset > sentBefore || connection.client.ackedByPeer > ackedBefore))
             {
                 counters.lastServerProgressNs = nowNs;
+                counters.clientWaitingSinceNs = 0;
+            }
+            else if (fromClient && connection.client.nextOffset > clientBefore && counters.clientWaitingSinceNs == 0)
+            {
+                counters.clientWaitingSinceNs = nowNs; // the first new client bytes since the service last progressed
             }
         }
     }

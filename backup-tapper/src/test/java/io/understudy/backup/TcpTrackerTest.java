@@ -101,6 +101,34 @@ class TcpTrackerTest
     }
 
     @Test
+    void shouldSayClientsWaitFromTheFirstNewClientBytesUntilTheServerMakesAnyProgress()
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
+        final long firstRequestNs = nowNs;
+        assertThat(counters.clientWaitingSinceNs).as("the first client bytes after the handshake")
+            .isEqualTo(firstRequestNs);
+
+        feed(Frames.fromClient().seq(CLIENT_ISN + 7).ack(SERVER_ISN + 1).payload("GET b\n"));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 1));
+        assertThat(counters.clientWaitingSinceNs)
+            .as("more bytes, a retransmission and a server segment acking nothing new keep the first moment")
+            .isEqualTo(firstRequestNs);
+
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 7));
+        assertThat(counters.clientWaitingSinceNs).as("an ack of new client bytes is progress").isZero();
+        assertThat(counters.lastServerProgressNs).isEqualTo(nowNs);
+
+        feed(Frames.fromClient().seq(CLIENT_ISN + 7).ack(SERVER_ISN + 1).payload("GET b\n"));
+        assertThat(counters.clientWaitingSinceNs).as("a retransmission is not new bytes").isZero();
+        feed(Frames.fromClient().seq(CLIENT_ISN + 13).ack(SERVER_ISN + 1).payload("GET c\n"));
+        assertThat(counters.clientWaitingSinceNs).isEqualTo(nowNs);
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 13).payload("b\n"));
+        assertThat(counters.clientWaitingSinceNs).as("new reply bytes are progress").isZero();
+    }
+
+    @Test
     void shouldTakeServerAcksAsTruthWhenTapSawBytesTheServerDidNot()
     {
         handshake(CLIENT_ISN, SERVER_ISN);

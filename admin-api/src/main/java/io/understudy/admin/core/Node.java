@@ -70,7 +70,9 @@ public final class Node implements Managed, MembershipListener
     private static final int TAKEOVER_ATTEMPTS = 5;
     /** How long the primary's API may take to say whether it handed over; a loaded live host answers within it. */
     private static final Duration PEER_STATUS_TIMEOUT = Duration.ofMillis(300);
-    private static final long EARLY_PROBE_TICK_MS = 25;
+    /** A live host's kernel accepts a connection to the API at once; a crashed one is known to be gone after this. */
+    private static final Duration PEER_CONNECT_TIMEOUT = Duration.ofMillis(50);
+    private static final long EARLY_PROBE_TICK_MS = 10;
     /** A question to the primary's API asked while its heartbeat was late serves the decision this long after. */
     private static final long RELEASE_CHECK_FRESH_NS = 1_000_000_000L;
 
@@ -437,7 +439,8 @@ public final class Node implements Managed, MembershipListener
                 final boolean answers = !present && probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
                 final TakeoverDecider.Decision decision = decider.next(new TakeoverDecider.Observation(
                     System.nanoTime(), present, answers, standing.tapper().lastServerProgressNs(),
-                    app.unfitReason(), Optional.ofNullable(handoverTrigger), false));
+                    app.unfitReason(), Optional.ofNullable(handoverTrigger), false,
+                    standing.tapper().clientsWaitingSinceNs()));
                 if (decision instanceof TakeoverDecider.Decision.TakeOver takeOver)
                 {
                     String trigger = takeOver.trigger();
@@ -571,6 +574,18 @@ public final class Node implements Managed, MembershipListener
     }
 
     /**
+     * How long ago either heartbeat last heard the peer (the fast one beats every few ms, JGroups' every 75): the
+     * failover report's detection starts there.
+     */
+    private long millisSincePeerHeard()
+    {
+        final long jgroups = membership.millisSincePeerHeard();
+        final FastHeartbeat fast = fastHeartbeat;
+        final long fastMs = fast == null ? -1 : fast.millisSincePeerHeard();
+        return fastMs < 0 ? jgroups : jgroups < 0 ? fastMs : Math.min(jgroups, fastMs);
+    }
+
+    /**
      * The peer counts as present while the JGroups view holds it and the fast heartbeat (when on, once heard) has
      * not fallen silent: either one's loss starts the decision, which still needs the failed probes and a quiet tap.
      */
@@ -672,15 +687,15 @@ public final class Node implements Managed, MembershipListener
             final long startNs = System.nanoTime();
             if (earlyProbes.due(startNs))
             {
-                final boolean answers = probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
-                final long endNs = System.nanoTime();
-                earlyProbes.record(answers, startNs, endNs);
                 final PeerReleaseCheck asked = releaseCheck;
-                if (!answers && (asked == null || !asked.askedWithin(endNs, RELEASE_CHECK_FRESH_NS)))
+                if (asked == null || !asked.askedWithin(startNs, RELEASE_CHECK_FRESH_NS))
                 {
-                    // The API's answer (or its timeout) is then ready when the loss is declared.
+                    // Asked beside the probe, not after it fails: the API's answer (or its failure to accept a
+                    // connection) is then ready when the loss is declared.
                     releaseCheck = startReleaseCheck();
                 }
+                final boolean answers = probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
+                earlyProbes.record(answers, startNs, System.nanoTime());
             }
         }
         catch (final RuntimeException ex)
@@ -690,13 +705,15 @@ public final class Node implements Managed, MembershipListener
     }
 
     /**
-     * The decider's settings: the probe must fail twice in a row (100 ms apart). A single failed probe of a live but
+     * The decider's settings: the probe must fail twice in a row (50 ms apart). A single failed probe of a live but
      * loaded primary, with an idle service's quiet tap and a heartbeat not merged back yet, took a primary over and
-     * fenced it in the lab; a takeover now fences, so a false one costs the primary's host.
+     * fenced it in the lab; a takeover now fences, so a false one costs the primary's host. The tap's evidence is a
+     * quiet of quietMs, or clients waiting clientsWaitingMs on a primary that makes no progress.
      */
     private TakeoverDecider.Settings deciderSettings()
     {
-        return TakeoverDecider.Settings.of(settings.getTakeover().getQuietMs()).withConfirmations(2);
+        return TakeoverDecider.Settings.of(settings.getTakeover().getQuietMs()).withConfirmations(2)
+            .withClientsWaitingMs(settings.getTakeover().getClientsWaitingMs());
     }
 
     private boolean crashDrillAnnounced()
@@ -719,7 +736,7 @@ public final class Node implements Managed, MembershipListener
             throw new IllegalStateException("this node has no tap running: it cannot take over");
         }
         final long startNs = System.nanoTime();
-        final long heardMsAgo = Math.max(0, membership.millisSincePeerHeard());
+        final long heardMsAgo = Math.max(0, millisSincePeerHeard());
         final long divergences = standing.tapper().stats().divergences();
         machine.transition(RoleMachine.State.TAKING_OVER, trigger);
         LOG.warn("[{}] taking over: {}", settings.getId(), trigger);
@@ -856,7 +873,8 @@ public final class Node implements Managed, MembershipListener
     private PeerReleaseCheck startReleaseCheck()
     {
         final PeerApi api = peerApi();
-        return PeerReleaseCheck.start(api::status, PEER_STATUS_TIMEOUT, peerChecks);
+        return PeerReleaseCheck.start(timeout -> api.status(timeout, PEER_CONNECT_TIMEOUT), PEER_STATUS_TIMEOUT,
+            peerChecks);
     }
 
     /** A takeover failed: give up what it started, release the address if it was claimed, and tap again. */

@@ -152,6 +152,28 @@ final class PeerApi
         return JSON.treeToValue(report, FailoverReport.class);
     }
 
+    /**
+     * GET /status, after a bare TCP connect to the API that must succeed within {@code connectTimeout}: a live host's
+     * kernel answers a SYN at once, even while the JVM behind it is busy, so a host that does not is taken as
+     * unreachable within that time, not after the whole request's timeout (the JDK client may also send the request
+     * on a kept-alive connection to a dead host and wait the timeout out).
+     */
+    JsonNode status(final Duration timeout, final Duration connectTimeout) throws IOException, InterruptedException
+    {
+        try (java.net.Socket socket = new java.net.Socket())
+        {
+            final int port = base.getPort() >= 0 ? base.getPort() : "https".equals(base.getScheme()) ? 443 : 80;
+            socket.connect(new java.net.InetSocketAddress(base.getHost(), port),
+                (int)Math.max(1, connectTimeout.toMillis()));
+        }
+        catch (final IOException ex)
+        {
+            throw new IOException("the peer's API at " + base + " did not accept a connection within " +
+                connectTimeout.toMillis() + " ms: " + ex.getMessage(), ex);
+        }
+        return status(timeout);
+    }
+
     /** GET /status. */
     JsonNode status(final Duration timeout) throws IOException, InterruptedException
     {

@@ -38,7 +38,7 @@ final class ServiceProbe
      * dead host is seen at once) and, when the app check is a TCP exchange, answer it through VIP:port within the
      * check's own timeout (a hung app, or a hung node, behind a live kernel accepts the connection but does not
      * answer). The exchange gets the check's timeout, not the probe's: through a loaded primary's relay a reply can
-     * take longer than 100 ms, and a probe that fails there would hand the service to a second holder.
+     * take longer than the probe's 30 ms, and a probe that fails there would hand the service to a second holder.
      */
     boolean exchanges(final AppSupervisor app, final int exchangeTimeoutMs)
     {

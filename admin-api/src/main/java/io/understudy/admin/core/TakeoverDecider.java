@@ -19,7 +19,8 @@ import java.util.Optional;
  *   |   |                                            | without Understudy, never a dead replica       |
  *   | 3 | the peer is primary at an epoch above ours | Wait: it serves a newer term, never take over  |
  *   | 4 | the primary asked for a handover           | TakeOver with its trigger (final)              |
- *   | 5 | probe failed N steps in a row, tap quiet   | TakeOver (final)                               |
+ *   | 5 | probe failed N steps in a row, and the tap | TakeOver (final)                               |
+ *   |   | quiet, or clients waiting on no progress   |                                                |
  *   | 6 | otherwise                                  | Wait, or StillServing once after maxEvaluation |
  *   +---+--------------------------------------------+------------------------------------------------+
  * </pre>
@@ -28,6 +29,7 @@ final class TakeoverDecider
 {
     static final String ANSWERS_PROBE = "it answers a direct probe";
     static final String TAP_HEARS = "the tap still hears it";
+    static final String TAP_CLIENTS_WAIT = "clients wait on it, with no progress from it heard";
     static final String HIGHER_EPOCH = "the peer announces it is primary at an epoch above ours";
 
     private static final long NS_PER_MS = 1_000_000L;
@@ -149,16 +151,27 @@ final class TakeoverDecider
         return evaluate(observation);
     }
 
-    /** Rules 5 and 6: the primary is gone only when the probe failed often enough and the tap heard nothing. */
+    /**
+     * Rules 5 and 6: the primary is gone only when the probe failed often enough and the tap says it stopped: it heard
+     * nothing from the primary for quietMs, or clients have waited clientsWaitingMs on a primary that made no progress
+     * at all (no new byte, no new ack: a live primary's kernel acks within its delayed-ACK time even when its app is
+     * slow), the tap-as-detector evidence that needs no long quiet while clients are active.
+     */
     private Decision evaluate(final Observation observation)
     {
         final long quietForNs = observation.nowNs() - observation.lastServerProgressNs();
-        final boolean tapQuiet = quietForNs > settings.quietNs();
+        // read after nowNs, "none waiting" may be a little later than it
+        final long waitingForNs = Math.max(0, observation.nowNs() - observation.clientsWaitingSinceNs());
+        final boolean quietLongEnough = quietForNs > settings.quietNs();
+        final boolean clientsWaitLongEnough = settings.clientsWaitingMs() > 0 &&
+            waitingForNs > settings.clientsWaitingNs();
+        final boolean tapQuiet = quietLongEnough || clientsWaitLongEnough;
         final boolean probeConfirmed = failedProbesInARow >= settings.confirmations();
         if (probeConfirmed && tapQuiet)
         {
             return finish(State.TOOK_OVER, new Decision.TakeOver("heartbeat lost (" + heartbeatLoss + "), " +
-                probeFailure() + ", tap quiet"));
+                probeFailure() + ", " + (quietLongEnough ? "tap quiet" : "clients waited " +
+                waitingForNs / NS_PER_MS + " ms with no progress from it")));
         }
         if (observation.probeAnswers())
         {
@@ -167,8 +180,10 @@ final class TakeoverDecider
         if (!tapQuiet)
         {
             // The first moment the tap counts as quiet, so a confirmed failure is acted on then, not a recheck later.
-            final long untilQuietNs = settings.quietNs() - quietForNs + 1;
-            return await(observation, TAP_HEARS, probeConfirmed ?
+            final boolean clientsWait = settings.clientsWaitingMs() > 0 && waitingForNs > 0;
+            final long untilQuietNs = clientsWait ? Math.min(settings.quietNs() - quietForNs,
+                settings.clientsWaitingNs() - waitingForNs) + 1 : settings.quietNs() - quietForNs + 1;
+            return await(observation, clientsWait ? TAP_CLIENTS_WAIT : TAP_HEARS, probeConfirmed ?
                 Math.min(settings.recheckIntervalNs(), untilQuietNs) : settings.recheckIntervalNs());
         }
         return await(observation, "the direct probe failed " + failedProbesInARow + " of " +
@@ -230,42 +245,58 @@ final class TakeoverDecider
      * How the decider judges: the tap's quiet time, how many probe failures in a row confirm the service is gone,
      * when a service that keeps answering without a heartbeat is reported as a possible partition, and the recheck.
      */
-    record Settings(long quietMs, int confirmations, long maxEvaluationMs, long recheckIntervalMs)
+    record Settings(long quietMs, int confirmations, long maxEvaluationMs, long recheckIntervalMs,
+        long clientsWaitingMs)
     {
         static final int DEFAULT_CONFIRMATIONS = 1;
         static final long DEFAULT_MAX_EVALUATION_MS = 10_000;
-        static final long DEFAULT_RECHECK_INTERVAL_MS = 100;
+        static final long DEFAULT_RECHECK_INTERVAL_MS = 50;
 
         Settings
         {
-            if (quietMs < 0 || confirmations < 1 || maxEvaluationMs < 1 || recheckIntervalMs < 1)
+            if (quietMs < 0 || confirmations < 1 || maxEvaluationMs < 1 || recheckIntervalMs < 1 ||
+                clientsWaitingMs < 0)
             {
                 throw new IllegalArgumentException("bad takeover decider settings: quietMs=" + quietMs +
                     " (>= 0), confirmations=" + confirmations + " (>= 1), maxEvaluationMs=" + maxEvaluationMs +
-                    " (>= 1), recheckIntervalMs=" + recheckIntervalMs + " (>= 1)");
+                    " (>= 1), recheckIntervalMs=" + recheckIntervalMs + " (>= 1), clientsWaitingMs=" +
+                    clientsWaitingMs + " (>= 0, 0: off)");
             }
         }
 
-        /** Today's behaviour: one failed probe confirms, a recheck every 100 ms, the partition alarm after 10 s. */
+        /**
+         * One failed probe confirms, a recheck every 50 ms, the partition alarm after 10 s, and only a quiet tap (no
+         * clients-waiting evidence).
+         */
         static Settings of(final long quietMs)
         {
             return new Settings(quietMs, DEFAULT_CONFIRMATIONS, DEFAULT_MAX_EVALUATION_MS,
-                DEFAULT_RECHECK_INTERVAL_MS);
+                DEFAULT_RECHECK_INTERVAL_MS, 0);
         }
 
         Settings withConfirmations(final int count)
         {
-            return new Settings(quietMs, count, maxEvaluationMs, recheckIntervalMs);
+            return new Settings(quietMs, count, maxEvaluationMs, recheckIntervalMs, clientsWaitingMs);
         }
 
         Settings withMaxEvaluationMs(final long ms)
         {
-            return new Settings(quietMs, confirmations, ms, recheckIntervalMs);
+            return new Settings(quietMs, confirmations, ms, recheckIntervalMs, clientsWaitingMs);
         }
 
         Settings withRecheckIntervalMs(final long ms)
         {
-            return new Settings(quietMs, confirmations, maxEvaluationMs, ms);
+            return new Settings(quietMs, confirmations, maxEvaluationMs, ms, clientsWaitingMs);
+        }
+
+        Settings withClientsWaitingMs(final long ms)
+        {
+            return new Settings(quietMs, confirmations, maxEvaluationMs, recheckIntervalMs, ms);
+        }
+
+        long clientsWaitingNs()
+        {
+            return clientsWaitingMs * NS_PER_MS;
         }
 
         long quietNs()
@@ -294,14 +325,26 @@ final class TakeoverDecider
      * @param replicaUnfitReason     why this node's replica cannot serve, if it cannot.
      * @param handoverTrigger        the primary asked for a handover, with this trigger text.
      * @param peerHigherEpochPrimary the peer announces it is primary at an epoch above ours.
+     * @param clientsWaitingSinceNs  since when client bytes have waited with no progress from the primary heard;
+     *                               nowNs (or later) when none wait.
      */
     record Observation(long nowNs, boolean peerPresent, boolean probeAnswers, long lastServerProgressNs,
-        Optional<String> replicaUnfitReason, Optional<String> handoverTrigger, boolean peerHigherEpochPrimary)
+        Optional<String> replicaUnfitReason, Optional<String> handoverTrigger, boolean peerHigherEpochPrimary,
+        long clientsWaitingSinceNs)
     {
         Observation
         {
             Objects.requireNonNull(replicaUnfitReason, "replicaUnfitReason");
             Objects.requireNonNull(handoverTrigger, "handoverTrigger");
+        }
+
+        /** An observation with no clients waiting. */
+        Observation(final long nowNs, final boolean peerPresent, final boolean probeAnswers,
+            final long lastServerProgressNs, final Optional<String> replicaUnfitReason,
+            final Optional<String> handoverTrigger, final boolean peerHigherEpochPrimary)
+        {
+            this(nowNs, peerPresent, probeAnswers, lastServerProgressNs, replicaUnfitReason, handoverTrigger,
+                peerHigherEpochPrimary, nowNs);
         }
     }
 

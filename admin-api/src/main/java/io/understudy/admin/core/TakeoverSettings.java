@@ -45,10 +45,14 @@ public final class TakeoverSettings
         return mode;
     }
 
-    /** The direct probe of the primary's service (TCP connect to VIP:port) times out after this. */
-    @Min(10)
+    /**
+     * The direct probe of the primary's service (TCP connect to VIP:port) times out after this. A live host's kernel
+     * answers the SYN within a millisecond on a LAN, busy JVM or not; a crashed host never does, so this is how long
+     * each failed probe takes.
+     */
+    @Min(5)
     @JsonProperty
-    private int probeTimeoutMs = 100;
+    private int probeTimeoutMs = 30;
 
     /** The tap counts as quiet when the primary made no progress (new bytes, new acks) for this long. */
     @Min(10)
@@ -58,6 +62,21 @@ public final class TakeoverSettings
     public long getQuietMs()
     {
         return quietMs;
+    }
+
+    /**
+     * The tap as a detector: client bytes that waited this long with no progress at all from the primary (no new byte,
+     * no new ack to any client) count as the tap's evidence that it stopped, without waiting for quietMs. A live
+     * primary's kernel acks client bytes within its delayed-ACK time (about 40 ms on Linux) even while its app is
+     * slow or paused, so the default sits above it. 0: off (only quietMs counts).
+     */
+    @Min(0)
+    @JsonProperty
+    private long clientsWaitingMs = 60;
+
+    public long getClientsWaitingMs()
+    {
+        return clientsWaitingMs;
     }
 
     /** How long the replicas may take to produce what the primary had sent before their connections are given up. */
@@ -125,11 +144,12 @@ public final class TakeoverSettings
 
     /**
      * Before a claim, the backup probes the service address with ARP (RFC 5227) for this long; an address another
-     * MAC answers for is not claimed.
+     * MAC answers for is not claimed. A live host's kernel answers ARP within a millisecond on a LAN; the wait is on
+     * every takeover's path.
      */
     @Min(10)
     @JsonProperty
-    private long duplicateAddressWaitMs = 100;
+    private long duplicateAddressWaitMs = 50;
 
     public Fence getFence()
     {

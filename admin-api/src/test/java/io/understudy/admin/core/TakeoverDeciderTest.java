@@ -23,9 +23,11 @@ class TakeoverDeciderTest
     private static final long QUIET_MS = 200;
     private static final long RECHECK_NS = 100 * MS;
     private static final String LOSS = "node-a suspected";
+    /** The rules with a 100 ms recheck, the figures these tests were written with. */
+    private static final Settings SETTINGS = Settings.of(QUIET_MS).withRecheckIntervalMs(100);
     private static final String TRIGGER = "heartbeat lost (node-a suspected), service probe failed, tap quiet";
 
-    private TakeoverDecider decider = new TakeoverDecider(Settings.of(QUIET_MS), LOSS, LOST_NS);
+    private TakeoverDecider decider = new TakeoverDecider(SETTINGS, LOSS, LOST_NS);
 
     /** A step where the peer is absent and nothing special holds: the probe and the tap's last progress vary. */
     private static Observation gone(final long nowNs, final boolean probeAnswers, final long lastProgressNs)
@@ -55,7 +57,7 @@ class TakeoverDeciderTest
     @Test
     void shouldTakeOverAtTheFirstFailedProbeWhenProbesHadFailedWhileTheHeartbeatWasLate()
     {
-        final Settings twice = Settings.of(QUIET_MS).withConfirmations(2);
+        final Settings twice = SETTINGS.withConfirmations(2);
         final TakeoverDecider seeded = new TakeoverDecider(twice, LOSS, LOST_NS, 0, 1);
         final long quietSinceNs = LOST_NS - 1_000 * MS;
 
@@ -71,7 +73,7 @@ class TakeoverDeciderTest
     @Test
     void shouldNotCountEarlyFailuresWhenTheFirstProbeAfterTheLossAnswers()
     {
-        final TakeoverDecider seeded = new TakeoverDecider(Settings.of(QUIET_MS).withConfirmations(2), LOSS, LOST_NS,
+        final TakeoverDecider seeded = new TakeoverDecider(SETTINGS.withConfirmations(2), LOSS, LOST_NS,
             0, 5);
         final long quietSinceNs = LOST_NS - 1_000 * MS;
 
@@ -80,7 +82,7 @@ class TakeoverDeciderTest
         assertThat(seeded.next(gone(LOST_NS + 120 * MS, false, quietSinceNs)))
             .as("the streak started again from the answer")
             .isEqualTo(new Decision.Wait("the direct probe failed 1 of 2 times in a row", RECHECK_NS));
-        assertThatThrownBy(() -> new TakeoverDecider(Settings.of(QUIET_MS), LOSS, LOST_NS, 0, -1))
+        assertThatThrownBy(() -> new TakeoverDecider(SETTINGS, LOSS, LOST_NS, 0, -1))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("failedBefore");
     }
 
@@ -181,7 +183,7 @@ class TakeoverDeciderTest
     @Test
     void shouldNeedTwoFailedProbesInARowWhenTwoConfirmationsAreAsked()
     {
-        decider = new TakeoverDecider(Settings.of(QUIET_MS).withConfirmations(2), LOSS, LOST_NS);
+        decider = new TakeoverDecider(SETTINGS.withConfirmations(2), LOSS, LOST_NS);
         final long longQuietNs = LOST_NS - 10_000 * MS;
 
         assertThat(decider.next(gone(LOST_NS + 100 * MS, false, longQuietNs)))
@@ -198,7 +200,7 @@ class TakeoverDeciderTest
     @Test
     void shouldTakeOverWhenTheTapTurnsQuietAfterTheProbeFailuresAreConfirmed()
     {
-        decider = new TakeoverDecider(Settings.of(QUIET_MS).withConfirmations(2), LOSS, LOST_NS);
+        decider = new TakeoverDecider(SETTINGS.withConfirmations(2), LOSS, LOST_NS);
 
         assertThat(decider.next(gone(LOST_NS + 100 * MS, false, LOST_NS)))
             .as("one failure: the next check is a full recheck away")
@@ -211,9 +213,62 @@ class TakeoverDeciderTest
     }
 
     @Test
+    void shouldTakeOverWhenClientsWaitedOnAPrimaryThatMadeNoProgressWithoutWaitingForTheQuiet()
+    {
+        decider = new TakeoverDecider(SETTINGS.withConfirmations(2).withClientsWaitingMs(60), LOSS, LOST_NS, 0, 1);
+        final long progressNs = LOST_NS - 40 * MS;
+        final long waitingSinceNs = LOST_NS - 30 * MS;
+
+        assertThat(decider.next(waiting(LOST_NS + 20 * MS, progressNs, waitingSinceNs)))
+            .as("two failed probes, but clients have waited 50 ms only: the next check when they have waited 60")
+            .isEqualTo(new Decision.Wait(TakeoverDecider.TAP_CLIENTS_WAIT, 10 * MS + 1));
+
+        assertThat(decider.next(waiting(LOST_NS + 30 * MS + 1, progressNs, waitingSinceNs))).isEqualTo(
+            new Decision.TakeOver("heartbeat lost (node-a suspected), service probe failed 3 times in a row (1 while " +
+                "the heartbeat was late), clients waited 60 ms with no progress from it"));
+    }
+
+    @Test
+    void shouldNotCountWaitingClientsWhenTheEvidenceIsOff()
+    {
+        decider = new TakeoverDecider(SETTINGS.withConfirmations(2), LOSS, LOST_NS, 0, 1);
+        final long progressNs = LOST_NS - 40 * MS;
+
+        assertThat(decider.next(waiting(LOST_NS + 100 * MS, progressNs, LOST_NS - 30 * MS)))
+            .as("clientsWaitingMs 0: only the tap's quiet of 200 ms counts")
+            .isEqualTo(new Decision.Wait(TakeoverDecider.TAP_HEARS, 60 * MS + 1));
+        assertThat(decider.next(waiting(LOST_NS + 160 * MS + 1, progressNs, LOST_NS - 30 * MS)).isFinal()).isTrue();
+    }
+
+    @Test
+    void shouldNeverTakeOverOnWaitingClientsWhileTheProbeAnswers()
+    {
+        decider = new TakeoverDecider(SETTINGS.withConfirmations(2).withClientsWaitingMs(60), LOSS, LOST_NS);
+
+        assertThat(decider.next(waiting(LOST_NS + 500 * MS, LOST_NS - 10 * MS, LOST_NS - 5 * MS, true)))
+            .as("clients waited 505 ms, but the service answers a direct probe (a partition of the heartbeat only)")
+            .isEqualTo(new Decision.Wait(TakeoverDecider.ANSWERS_PROBE, RECHECK_NS));
+        assertThat(decider.next(waiting(LOST_NS + 600 * MS, LOST_NS - 10 * MS, LOST_NS - 5 * MS)))
+            .as("one failed probe is not enough")
+            .isInstanceOf(Decision.Wait.class);
+    }
+
+    private static Observation waiting(final long nowNs, final long lastProgressNs, final long waitingSinceNs)
+    {
+        return waiting(nowNs, lastProgressNs, waitingSinceNs, false);
+    }
+
+    private static Observation waiting(final long nowNs, final long lastProgressNs, final long waitingSinceNs,
+        final boolean probeAnswers)
+    {
+        return new Observation(nowNs, false, probeAnswers, lastProgressNs, Optional.empty(), Optional.empty(), false,
+            waitingSinceNs);
+    }
+
+    @Test
     void shouldReportStillServingOnceWhenTheServiceAnswersPastMaxEvaluation()
     {
-        decider = new TakeoverDecider(Settings.of(QUIET_MS).withMaxEvaluationMs(1_000), LOSS, LOST_NS);
+        decider = new TakeoverDecider(SETTINGS.withMaxEvaluationMs(1_000), LOSS, LOST_NS);
 
         assertThat(decider.next(gone(LOST_NS + 999 * MS, true, LOST_NS)))
             .isEqualTo(new Decision.Wait(TakeoverDecider.ANSWERS_PROBE, RECHECK_NS));
@@ -261,9 +316,12 @@ class TakeoverDeciderTest
     @Test
     void shouldRejectSettingsThatCannotDecide()
     {
-        assertThatThrownBy(() -> Settings.of(QUIET_MS).withConfirmations(0))
+        assertThatThrownBy(() -> SETTINGS.withConfirmations(0))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("confirmations=0");
-        assertThat(Settings.of(QUIET_MS)).isEqualTo(new Settings(QUIET_MS, 1, 10_000, 100));
+        assertThat(Settings.of(QUIET_MS)).isEqualTo(new Settings(QUIET_MS, 1, 10_000, 50, 0));
+        assertThatThrownBy(() -> SETTINGS.withClientsWaitingMs(-1))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("clientsWaitingMs=-1");
     }
 }
