@@ -57,15 +57,32 @@ final class CaptureAgent
         {
             final java.time.Instant wallNow = java.time.Instant.now();
             final long wallNowUs = wallNow.getEpochSecond() * 1_000_000L + wallNow.getNano() / 1_000;
+            long lastFrameNs = 0;
+            boolean empty = false;
             for (; work < FRAMES_PER_DUTY_CYCLE; work++)
             {
                 final byte[] frame = handle.getNextRawPacket();
                 if (frame == null)
                 {
-                    caughtUpNs = nowNs; // every frame captured before this turn began has been taken in
+                    empty = true;
                     break;
                 }
-                onFrame(frame, handle.getOriginalLength(), frameNs(nowNs, wallNowUs, handle.getTimestamp()));
+                lastFrameNs = frameNs(nowNs, wallNowUs, handle.getTimestamp());
+                onFrame(frame, handle.getOriginalLength(), lastFrameNs);
+                if ((work & 31) == 31 && lastFrameNs - caughtUpNs > 0)
+                {
+                    caughtUpNs = lastFrameNs; // a long turn (a loaded host) still says how far it has heard
+                }
+            }
+            if (empty)
+            {
+                caughtUpNs = nowNs; // every frame captured before this turn began has been taken in
+            }
+            else if (work > 0 && lastFrameNs - caughtUpNs > 0)
+            {
+                // Under steady traffic the queue is never empty: the capture has heard the wire up to the last
+                // frame's stamp (frames come in order), which is how far behind it is, not since it last idled.
+                caughtUpNs = lastFrameNs;
             }
         }
         catch (final NotOpenException | RuntimeException ex)
@@ -73,10 +90,12 @@ final class CaptureAgent
             errors++;
             LOG.error("[{}] capture error after {} frames", nodeId, decodeCounters.frames(), ex);
         }
+        final long framesDoneNs = System.nanoTime();
         if (feed != null)
         {
             work += feed.doWork(nowNs);
         }
+        final long feedDoneNs = System.nanoTime();
         java.util.concurrent.CompletableFuture<java.util.List<TapConnection>> snapshot;
         while ((snapshot = snapshots.poll()) != null)
         {
@@ -87,14 +106,38 @@ final class CaptureAgent
         {
             work += replicas.doWork(nowNs);
         }
+        final long replicasDoneNs = System.nanoTime();
         if (nowNs - nextExpiryNs >= 0)
         {
             nextExpiryNs = nowNs + EXPIRY_INTERVAL_NS;
             work += tracker.expire(nowNs);
             sampleKernelDrops();
         }
+        reportSlowTurn(nowNs, framesDoneNs, feedDoneNs, replicasDoneNs);
         return work;
     }
+
+    private long nextSlowReportNs;
+
+    /**
+     * A turn that takes long holds the tap behind the wire (and every decision that waits for it): say where it went,
+     * at most every 5 s.
+     */
+    private void reportSlowTurn(final long startNs, final long framesDoneNs, final long feedDoneNs,
+        final long replicasDoneNs)
+    {
+        final long endNs = System.nanoTime();
+        if (endNs - startNs > SLOW_TURN_NS && endNs - nextSlowReportNs >= 0)
+        {
+            nextSlowReportNs = endNs + 5_000_000_000L;
+            LOG.warn("[{}] a capture turn took {} ms: frames {} ms, read log {} ms, replicas {} ms, the rest {} ms",
+                nodeId, (endNs - startNs) / 1_000_000, (framesDoneNs - startNs) / 1_000_000,
+                (feedDoneNs - framesDoneNs) / 1_000_000, (replicasDoneNs - feedDoneNs) / 1_000_000,
+                (endNs - replicasDoneNs) / 1_000_000);
+        }
+    }
+
+    private static final long SLOW_TURN_NS = 100_000_000L;
 
     /** How long a frame may have waited in the capture buffer at most, as far as its timestamp is believed. */
     private static final long MAX_CAPTURE_LAG_US = 5_000_000;

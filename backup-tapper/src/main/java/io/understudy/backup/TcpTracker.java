@@ -26,6 +26,7 @@ final class TcpTracker implements StreamDirection.DataSink
     private final Map<ConnectionKey, TrackedConnection> connections = new HashMap<>();
     private final List<TrackedConnection> history;
     private long nextConnectionId;
+    private int pendingConnections;
     private TrackedConnection current;
     private boolean currentFromClient;
 
@@ -168,16 +169,21 @@ final class TcpTracker implements StreamDirection.DataSink
             }
             final long sentBefore = connection.server.nextOffset;
             final long ackedBefore = connection.client.ackedByPeer;
-            final long clientBefore = connection.client.nextOffset;
             track(connection, segment, fromClient, nowNs);
+            updatePending(connection);
             if (!fromClient && (connection.server.nextOffset > sentBefore || connection.client.ackedByPeer > ackedBefore))
             {
                 counters.lastServerProgressNs = nowNs;
+                // bytes still unacked now have waited at least since this progress, and nothing is known before it
+                counters.clientWaitingSinceNs = pendingConnections > 0 ? nowNs : 0;
+            }
+            else if (pendingConnections == 0)
+            {
                 counters.clientWaitingSinceNs = 0;
             }
-            else if (fromClient && connection.client.nextOffset > clientBefore && counters.clientWaitingSinceNs == 0)
+            else if (counters.clientWaitingSinceNs == 0)
             {
-                counters.clientWaitingSinceNs = nowNs; // the first new client bytes since the service last progressed
+                counters.clientWaitingSinceNs = nowNs; // the first client bytes to wait since the last progress
             }
         }
     }
@@ -230,7 +236,11 @@ final class TcpTracker implements StreamDirection.DataSink
             new StreamDirection(new StreamBuffer(budget, config.streamCapBytes()), config.maxPiecesAhead()),
             new StreamDirection(new StreamBuffer(budget, config.streamCapBytes()), config.maxPiecesAhead()),
             nowNs);
-        connections.put(key, connection);
+        final TrackedConnection replaced = connections.put(key, connection);
+        if (replaced != null)
+        {
+            notPending(replaced);
+        }
         if (history != null)
         {
             history.add(connection);
@@ -430,8 +440,38 @@ final class TcpTracker implements StreamDirection.DataSink
         release(connection);
     }
 
-    private static void release(final TrackedConnection connection)
+    /**
+     * Keeps {@link #pendingConnections}: open connections with client bytes the server has not acked. O(1) a
+     * segment, so the tap can say at wire speed whether clients wait on a server that makes no progress.
+     */
+    private void updatePending(final TrackedConnection connection)
     {
+        final boolean pending = connection.isOpen() && connection.client.nextOffset > connection.client.ackedByPeer;
+        if (pending != connection.clientPending)
+        {
+            connection.clientPending = pending;
+            pendingConnections += pending ? 1 : -1;
+        }
+    }
+
+    private void notPending(final TrackedConnection connection)
+    {
+        if (connection.clientPending)
+        {
+            connection.clientPending = false;
+            pendingConnections--;
+        }
+    }
+
+    /** Open connections with client bytes the server has not acked, as far as the tap heard. */
+    int pendingConnections()
+    {
+        return pendingConnections;
+    }
+
+    private void release(final TrackedConnection connection)
+    {
+        notPending(connection);
         connection.client.buffer().clear();
         connection.server.buffer().clear();
     }

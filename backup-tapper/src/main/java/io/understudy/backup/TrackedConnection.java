@@ -11,6 +11,8 @@ final class TrackedConnection
     final StreamDirection server;
     final long firstSeenNs;
     long lastSeenNs;
+    /** Open, with client bytes the tap heard that the server has not acked (TcpTracker counts these). */
+    boolean clientPending;
     long closedAtNs;
     ConnectionState state = ConnectionState.ESTABLISHED;
     /** Listeners were told of this connection: its handshake completed, or it was picked up mid-stream. */

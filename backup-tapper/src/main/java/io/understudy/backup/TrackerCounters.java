@@ -28,10 +28,11 @@ final class TrackerCounters
      */
     volatile long lastServerProgressNs;
     /**
-     * When a client sent the first new bytes since the server side last made progress, by the tap's clock; 0 while
-     * no client bytes wait. A live primary's kernel acknowledges client bytes within its delayed-ACK time (about 40 ms)
-     * even when its app is slow or paused, so client bytes that wait much longer with no progress at all from the
-     * server side are the primary stopping, heard at wire speed.
+     * Since when client bytes have waited unacked with no progress at all from the server side, by the tap's clock:
+     * the last progress if some were unacked then, else the first client bytes to wait after it; 0 while none wait.
+     * A live primary's kernel acknowledges client bytes within its delayed-ACK time (about 40 ms) even when its app
+     * is slow or paused, so client bytes that wait much longer with no progress at all from the server side are the
+     * primary stopping, heard at wire speed.
      */
     volatile long clientWaitingSinceNs;
 }

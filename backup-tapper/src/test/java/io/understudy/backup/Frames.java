@@ -54,6 +54,20 @@ final class Frames
         return frames;
     }
 
+    /** Another port for the client's end, in either direction: another connection from the same client. */
+    Frames clientPort(final int port)
+    {
+        if (sourcePort == SERVICE_PORT)
+        {
+            destinationPort = port;
+        }
+        else
+        {
+            sourcePort = port;
+        }
+        return this;
+    }
+
     Frames seq(final long value)
     {
         sequence = (int)value;

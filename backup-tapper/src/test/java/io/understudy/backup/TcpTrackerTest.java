@@ -101,13 +101,13 @@ class TcpTrackerTest
     }
 
     @Test
-    void shouldSayClientsWaitFromTheFirstNewClientBytesUntilTheServerMakesAnyProgress()
+    void shouldSayClientsWaitFromTheFirstUnackedClientBytesUntilTheServerAcksThemAll()
     {
         handshake(CLIENT_ISN, SERVER_ISN);
+        assertThat(counters.clientWaitingSinceNs).as("nothing unacked").isZero();
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
         final long firstRequestNs = nowNs;
-        assertThat(counters.clientWaitingSinceNs).as("the first client bytes after the handshake")
-            .isEqualTo(firstRequestNs);
+        assertThat(counters.clientWaitingSinceNs).isEqualTo(firstRequestNs);
 
         feed(Frames.fromClient().seq(CLIENT_ISN + 7).ack(SERVER_ISN + 1).payload("GET b\n"));
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
@@ -117,15 +117,40 @@ class TcpTrackerTest
             .isEqualTo(firstRequestNs);
 
         feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 7));
-        assertThat(counters.clientWaitingSinceNs).as("an ack of new client bytes is progress").isZero();
+        assertThat(counters.clientWaitingSinceNs).as("progress, but GET b still waits: since this progress")
+            .isEqualTo(nowNs);
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 13).payload("a\n"));
+        assertThat(counters.clientWaitingSinceNs).as("all acked").isZero();
         assertThat(counters.lastServerProgressNs).isEqualTo(nowNs);
 
-        feed(Frames.fromClient().seq(CLIENT_ISN + 7).ack(SERVER_ISN + 1).payload("GET b\n"));
-        assertThat(counters.clientWaitingSinceNs).as("a retransmission is not new bytes").isZero();
-        feed(Frames.fromClient().seq(CLIENT_ISN + 13).ack(SERVER_ISN + 1).payload("GET c\n"));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 7).ack(SERVER_ISN + 3).payload("GET b\n"));
+        assertThat(counters.clientWaitingSinceNs).as("a retransmission of acked bytes waits on nothing").isZero();
+        feed(Frames.fromClient().seq(CLIENT_ISN + 13).ack(SERVER_ISN + 3).payload("GET c\n"));
         assertThat(counters.clientWaitingSinceNs).isEqualTo(nowNs);
-        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 13).payload("b\n"));
-        assertThat(counters.clientWaitingSinceNs).as("new reply bytes are progress").isZero();
+        feed(Frames.fromClient().seq(CLIENT_ISN + 19).ack(SERVER_ISN + 3).flags(TcpSegment.RST));
+        assertThat(counters.clientWaitingSinceNs).as("a reset connection waits on nothing").isZero();
+    }
+
+    @Test
+    void shouldKeepClientsWaitingWhenTheServerProgressesOnAnotherConnectionThenStops()
+    {
+        tracker = new TcpTracker("test", TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)), new TapListener()
+        {
+        }, counters, true);
+        handshake(CLIENT_ISN, SERVER_ISN);
+        Frames.handshake(CLIENT_ISN, SERVER_ISN).forEach(frame -> feed(frame.clientPort(40001)));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
+        feed(Frames.fromClient().clientPort(40001).seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET b\n"));
+        feed(Frames.fromServer().clientPort(40001).seq(SERVER_ISN + 1).ack(CLIENT_ISN + 7).payload("b\n"));
+        final long lastProgressNs = nowNs;
+        assertThat(counters.clientWaitingSinceNs)
+            .as("the server answered the second connection, then died with the first's request unacked")
+            .isEqualTo(lastProgressNs);
+
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
+        feed(Frames.fromClient().clientPort(40001).seq(CLIENT_ISN + 7).ack(SERVER_ISN + 3));
+        assertThat(counters.clientWaitingSinceNs).as("retransmissions and pure acks change nothing")
+            .isEqualTo(lastProgressNs);
     }
 
     @Test

@@ -195,8 +195,8 @@ public final class FastHeartbeat implements AutoCloseable
 
     private void send()
     {
-        final String why = ThreadPriority.raiseCurrentThread();
-        realtime = why == null ? "nice " + ThreadPriority.NICE : why;
+        final String why = io.understudy.backup.ThreadPriority.raiseCurrentThread();
+        realtime = why == null ? "nice " + io.understudy.backup.ThreadPriority.NICE : why;
         if (why != null)
         {
             LOG.warn("[{}] fast heartbeat: sender not raised: {}; a loaded host may delay its beats", nodeId, why);
@@ -238,7 +238,7 @@ public final class FastHeartbeat implements AutoCloseable
 
     private void receive()
     {
-        final String why = ThreadPriority.raiseCurrentThread();
+        final String why = io.understudy.backup.ThreadPriority.raiseCurrentThread();
         if (why != null)
         {
             realtime = why;

@@ -478,7 +478,12 @@ public final class Node implements Managed, MembershipListener
                 final TakeoverDecider.Decision.Wait wait = (TakeoverDecider.Decision.Wait)decision;
                 if (decider.waitReasonChanged())
                 {
-                    LOG.warn("[{}] not taking over: {}", settings.getId(), wait.reason());
+                    final long nowNs = System.nanoTime();
+                    LOG.warn("[{}] not taking over: {} (the tap: quiet {} ms, clients waiting {} ms, capture behind " +
+                        "{} ms)", settings.getId(), wait.reason(),
+                        (nowNs - standing.tapper().lastServerProgressNs()) / 1_000_000,
+                        Math.max(0, nowNs - standing.tapper().clientsWaitingSinceNs()) / 1_000_000,
+                        standing.tapper().captureBehindMs());
                 }
                 TimeUnit.NANOSECONDS.sleep(Math.max(1_000_000L, wait.nextCheckInNs()));
             }
@@ -687,15 +692,17 @@ public final class Node implements Managed, MembershipListener
             final long startNs = System.nanoTime();
             if (earlyProbes.due(startNs))
             {
+                final boolean answers = probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
+                final long endNs = System.nanoTime();
+                earlyProbes.record(answers, startNs, endNs);
                 final PeerReleaseCheck asked = releaseCheck;
-                if (asked == null || !asked.askedWithin(startNs, RELEASE_CHECK_FRESH_NS))
+                if (!answers && (asked == null || !asked.askedWithin(endNs, RELEASE_CHECK_FRESH_NS)))
                 {
-                    // Asked beside the probe, not after it fails: the API's answer (or its failure to accept a
-                    // connection) is then ready when the loss is declared.
+                    // Only once a probe failed: asked while the primary still serves, the API says "live PRIMARY",
+                    // and a decision soon after would wait for that primary's own app check (2 s). Its answer (or
+                    // its failure to accept a connection within 50 ms) is then ready when the loss is declared.
                     releaseCheck = startReleaseCheck();
                 }
-                final boolean answers = probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
-                earlyProbes.record(answers, startNs, System.nanoTime());
             }
         }
         catch (final RuntimeException ex)
