@@ -479,8 +479,8 @@ public final class Node implements Managed, MembershipListener
                 if (decider.waitReasonChanged())
                 {
                     final long nowNs = System.nanoTime();
-                    LOG.warn("[{}] not taking over: {} (the tap: quiet {} ms, clients waiting {} ms, capture behind " +
-                        "{} ms)", settings.getId(), wait.reason(),
+                    LOG.warn("[{}] not taking over: {} (the probe: {}; the tap: quiet {} ms, clients waiting {} ms, " +
+                        "capture behind {} ms)", settings.getId(), wait.reason(), probe.lastOutcome(),
                         (nowNs - standing.tapper().lastServerProgressNs()) / 1_000_000,
                         Math.max(0, nowNs - standing.tapper().clientsWaitingSinceNs()) / 1_000_000,
                         standing.tapper().captureBehindMs());

@@ -42,7 +42,26 @@ final class ServiceProbe
      */
     boolean exchanges(final AppSupervisor app, final int exchangeTimeoutMs)
     {
-        return answers() && app.probe(service, exchangeTimeoutMs).map(AppCheck.Result::healthy).orElse(true);
+        final long startNs = System.nanoTime();
+        if (!answers())
+        {
+            lastOutcome = "no connection within " + timeoutMs + " ms";
+            return false;
+        }
+        final long connectedNs = System.nanoTime();
+        final java.util.Optional<AppCheck.Result> exchanged = app.probe(service, exchangeTimeoutMs);
+        lastOutcome = "connected in " + (connectedNs - startNs) / 1_000_000 + " ms, " + exchanged.map(result ->
+            (result.healthy() ? "answered" : "did not answer") + " the exchange in " +
+            (System.nanoTime() - connectedNs) / 1_000_000 + " ms").orElse("no exchange configured");
+        return exchanged.map(AppCheck.Result::healthy).orElse(true);
+    }
+
+    private volatile String lastOutcome = "not probed yet";
+
+    /** What the last {@link #exchanges} saw, for the log: how fast it connected and how the exchange went. */
+    String lastOutcome()
+    {
+        return lastOutcome;
     }
 
     /** Whether the service address is one of this host's addresses now. */
