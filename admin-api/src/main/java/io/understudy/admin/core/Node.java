@@ -479,9 +479,10 @@ public final class Node implements Managed, MembershipListener
                 if (decider.waitReasonChanged())
                 {
                     final long nowNs = System.nanoTime();
-                    LOG.warn("[{}] not taking over: {} (the probe: {}; the tap: quiet {} ms, clients waiting {} ms, " +
+                    final long quietMs = (nowNs - standing.tapper().lastServerProgressNs()) / 1_000_000;
+                    LOG.warn("[{}] not taking over: {} (the probe: {}; the tap: quiet {}, clients waiting {} ms, " +
                         "capture behind {} ms)", settings.getId(), wait.reason(), probe.lastOutcome(),
-                        (nowNs - standing.tapper().lastServerProgressNs()) / 1_000_000,
+                        quietMs > 86_400_000L ? "since it started" : quietMs + " ms",
                         Math.max(0, nowNs - standing.tapper().clientsWaitingSinceNs()) / 1_000_000,
                         standing.tapper().captureBehindMs());
                 }
