@@ -47,12 +47,12 @@ public final class MembershipSettings
     @Min(1)
     @Max(1000)
     @JsonProperty
-    private long fastIntervalMs = 10;
+    private long fastIntervalMs = 20;
 
     @Min(2)
     @Max(10_000)
     @JsonProperty
-    private long fastSilentMs = 50;
+    private long fastSilentMs = 100;
 
     public List<String> getPeers()
     {

@@ -250,7 +250,7 @@ final class TakeoverDecider
     {
         static final int DEFAULT_CONFIRMATIONS = 1;
         static final long DEFAULT_MAX_EVALUATION_MS = 10_000;
-        static final long DEFAULT_RECHECK_INTERVAL_MS = 50;
+        static final long DEFAULT_RECHECK_INTERVAL_MS = 100;
 
         Settings
         {
@@ -265,7 +265,7 @@ final class TakeoverDecider
         }
 
         /**
-         * One failed probe confirms, a recheck every 50 ms, the partition alarm after 10 s, and only a quiet tap (no
+         * One failed probe confirms, a recheck every 100 ms, the partition alarm after 10 s, and only a quiet tap (no
          * clients-waiting evidence).
          */
         static Settings of(final long quietMs)

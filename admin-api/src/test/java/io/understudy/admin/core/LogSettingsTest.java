@@ -105,8 +105,8 @@ class LogSettingsTest
         final NodeSettings node = load("").getNode();
         assertThat(node.getLog().getMaxLagMs()).isEqualTo(50);
         assertThat(node.getMembership().isFastHeartbeat()).isTrue();
-        assertThat(node.getMembership().getFastIntervalMs()).isEqualTo(10);
-        assertThat(node.getMembership().getFastSilentMs()).isEqualTo(50);
+        assertThat(node.getMembership().getFastIntervalMs()).isEqualTo(20);
+        assertThat(node.getMembership().getFastSilentMs()).isEqualTo(100);
         assertThat(node.getTakeover().getProbeTimeoutMs()).isEqualTo(30);
         assertThat(node.getTakeover().getClientsWaitingMs()).isEqualTo(60);
         assertThat(NodeWiring.load(node).fastHeartbeatWiring()).as("no pair secret (insecure): off").isEmpty();

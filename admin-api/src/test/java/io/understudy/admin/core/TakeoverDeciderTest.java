@@ -319,7 +319,7 @@ class TakeoverDeciderTest
         assertThatThrownBy(() -> SETTINGS.withConfirmations(0))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("confirmations=0");
-        assertThat(Settings.of(QUIET_MS)).isEqualTo(new Settings(QUIET_MS, 1, 10_000, 50, 0));
+        assertThat(Settings.of(QUIET_MS)).isEqualTo(new Settings(QUIET_MS, 1, 10_000, 100, 0));
         assertThatThrownBy(() -> SETTINGS.withClientsWaitingMs(-1))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("clientsWaitingMs=-1");
