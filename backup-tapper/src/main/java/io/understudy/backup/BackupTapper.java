@@ -34,8 +34,6 @@ public final class BackupTapper implements AutoCloseable
     private final DecodeCounters decodeCounters = new DecodeCounters();
     private final CaptureAgent agent;
     private final AgentRunner runner;
-    /** The capture thread's priority once it started: "nice -10", or why not. */
-    private volatile String captureNice = "not started";
     private final TapEventRecorder recorder;
     private final ReplicaCounters replicaCounters = new ReplicaCounters();
     private final ReplicaManager replicas;
@@ -92,7 +90,6 @@ public final class BackupTapper implements AutoCloseable
                     // that falls behind the wire proves no quiet and delays every decision (0.5 s behind was seen
                     // in the lab at an ordinary thread's share).
                     final String why = ThreadPriority.raiseCurrentThread();
-                    captureNice = why == null ? "nice " + ThreadPriority.NICE : why;
                     if (why != null)
                     {
                         LOG.warn("[{}] the capture thread runs at an ordinary priority: {}", config.nodeId(), why);

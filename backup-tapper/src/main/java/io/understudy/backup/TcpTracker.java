@@ -463,12 +463,6 @@ final class TcpTracker implements StreamDirection.DataSink
         }
     }
 
-    /** Open connections with client bytes the server has not acked, as far as the tap heard. */
-    int pendingConnections()
-    {
-        return pendingConnections;
-    }
-
     private void release(final TrackedConnection connection)
     {
         notPending(connection);
