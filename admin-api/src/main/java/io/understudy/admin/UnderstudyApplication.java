@@ -11,6 +11,7 @@ import io.dropwizard.metrics.servlets.HealthCheckServlet;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.understudy.admin.auth.AdminPort;
+import io.understudy.admin.auth.ApiTls;
 import io.understudy.admin.auth.TokenAuthFeature;
 import io.understudy.admin.cli.DrillCommand;
 import io.understudy.admin.cli.LoggerCommand;
@@ -80,9 +81,16 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
     public void run(final UnderstudyConfiguration configuration, final Environment environment) throws Exception
     {
         final String token = configuration.getApi().loadToken();
+        final ApiTls.PeerClient peerClient = ApiTls.peerClient(configuration.getServerFactory(),
+            configuration.getApi());
         final Node node = new Node(configuration.getNode());
         environment.lifecycle().manage(node);
         node.setApiToken(token);
+        node.setPeerClient(peerClient);
+        LOG.info("[{}] the peer's API is reached with {}{}", configuration.getNode().getId(), peerClient.scheme(),
+            "https".equals(peerClient.scheme()) ? " (certificates pinned: " + (configuration.getApi()
+                .getPeerCertificateFile().isEmpty() ? "this node's keystore" : configuration.getApi()
+                .getPeerCertificateFile()) + ")" : "");
         environment.jersey().register(new StatusResource(node));
         environment.jersey().register(new ConnectionsResource(node));
         environment.jersey().register(new DrillResource(node));

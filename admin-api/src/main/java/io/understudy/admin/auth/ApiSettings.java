@@ -34,6 +34,14 @@ public final class ApiSettings
     @JsonProperty
     private String tokenFile = "";
 
+    /**
+     * With an https API: a PEM file of the certificate(s) the peer's API must present; "" for those of this node's own
+     * keystore (the pair shares one). See {@link ApiTls}.
+     */
+    @NotNull
+    @JsonProperty
+    private String peerCertificateFile = "";
+
     public String getToken()
     {
         return token;
@@ -42,6 +50,11 @@ public final class ApiSettings
     public String getTokenFile()
     {
         return tokenFile;
+    }
+
+    public String getPeerCertificateFile()
+    {
+        return peerCertificateFile;
     }
 
     @JsonIgnore

@@ -19,12 +19,15 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 
+import javax.net.ssl.SSLContext;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
+import io.understudy.admin.auth.ApiTls;
 import io.understudy.admin.auth.TokenFile;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
@@ -93,6 +96,10 @@ public final class DrillCommand extends Command
         subparser.addArgument("--token")
             .dest("tokenOnCommandLine")
             .help(Arguments.SUPPRESS);
+        subparser.addArgument("--cacert")
+            .metavar("FILE")
+            .help("with an https:// node: trust only the certificate(s) in this PEM file (the pair's API " +
+                "certificate, as in api.peerCertificateFile) instead of the system's certificate authorities");
         subparser.addArgument("--mode")
             .metavar("planned|crash")
             .help("planned (default): a handover, the backup takes over at once; crash: the primary plays dead " +
@@ -130,6 +137,7 @@ public final class DrillCommand extends Command
         final int timeoutS = parseTimeout(namespace.getInt("timeoutS"));
         final String token = token(namespace.getString("tokenFile"), !last);
         final String mode = namespace.getString("mode");
+        final SSLContext tls = trust(namespace.getString("cacert"), base);
         final HttpRequest request;
         if (last)
         {
@@ -144,7 +152,7 @@ public final class DrillCommand extends Command
             request = request(endpoint(base, "drills/failover?mode=" + parseMode(mode)), token, timeoutS)
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
         }
-        final int code = exchange(request, base, timeoutS, namespace.getBoolean("json"));
+        final int code = exchange(request, base, timeoutS, namespace.getBoolean("json"), tls);
         out.flush();
         err.flush();
         if (code != 0)
@@ -154,13 +162,17 @@ public final class DrillCommand extends Command
     }
 
     /** Sends the request and prints what came back; returns the exit code. */
-    private int exchange(final HttpRequest request, final URI base, final int timeoutS, final boolean raw)
-        throws InterruptedException
+    private int exchange(final HttpRequest request, final URI base, final int timeoutS, final boolean raw,
+        final SSLContext tls) throws InterruptedException
     {
-        final HttpClient client = HttpClient.newBuilder()
+        final HttpClient.Builder builder = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(Math.min(timeoutS, MAX_CONNECT_TIMEOUT_S)))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+            .followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null)
+        {
+            builder.sslContext(tls);
+        }
+        final HttpClient client = builder.build();
         final HttpResponse<String> response;
         try
         {
@@ -181,7 +193,9 @@ public final class DrillCommand extends Command
         }
         catch (final IOException ex)
         {
-            err.println("drill: cannot reach " + request.uri() + ": " + describe(ex));
+            err.println("drill: cannot reach " + request.uri() + ": " + describe(ex) + (untrusted(ex) ?
+                "; the node's certificate is not trusted" + (tls == null ? ": give it with --cacert FILE" :
+                    " by --cacert, or does not name " + request.uri().getHost()) : ""));
             return EXIT_NO_REPORT;
         }
         if (response.statusCode() != 200)
@@ -270,6 +284,32 @@ public final class DrillCommand extends Command
             // shown as it came, below
         }
         return body.isBlank() ? "(no message)" : shorten(body);
+    }
+
+    /**
+     * The TLS context trusting only the certificates in {@code cacert}, or null for the JDK's default (no --cacert).
+     *
+     * @throws UsageException when the file cannot be read or --cacert comes with an http:// node.
+     */
+    static SSLContext trust(final String cacert, final URI base) throws UsageException
+    {
+        if (cacert == null)
+        {
+            return null;
+        }
+        if (!"https".equalsIgnoreCase(base.getScheme()))
+        {
+            throw new UsageException("drill: --cacert goes with an https:// node; got " + base, null);
+        }
+        try
+        {
+            return ApiTls.trusting(ApiTls.pemCertificates(Path.of(cacert), "drill: --cacert"));
+        }
+        catch (final IOException | InvalidPathException ex)
+        {
+            throw new UsageException(ex.getMessage().startsWith("drill:") ? ex.getMessage() :
+                "drill: --cacert: " + ex.getMessage(), ex);
+        }
     }
 
     /** The base URL of a node's admin API: http(s)://HOST[:PORT][/PREFIX/], nothing after the path. */
@@ -387,6 +427,19 @@ public final class DrillCommand extends Command
      * The exception and the first message found down its causes. HttpClient can give a failed connect no message at
      * all (on a refused one: a ConnectException, caused by another, caused by a ClosedChannelException).
      */
+    /** Whether the TLS handshake failed (an untrusted or misnamed certificate). */
+    private static boolean untrusted(final Throwable error)
+    {
+        for (Throwable cause = error; cause != null; cause = cause.getCause())
+        {
+            if (cause instanceof javax.net.ssl.SSLHandshakeException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String describe(final Throwable error)
     {
         for (Throwable cause = error; cause != null; cause = cause.getCause())

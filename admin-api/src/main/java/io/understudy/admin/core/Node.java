@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dropwizard.lifecycle.Managed;
 import io.understudy.admin.api.AppFailureReport;
 import io.understudy.admin.app.AppCheckSettings;
+import io.understudy.admin.auth.ApiTls;
 import io.understudy.admin.api.DemotionReport;
 import io.understudy.admin.api.DrillReport;
 import io.understudy.admin.api.FailoverReport;
@@ -126,6 +127,8 @@ public final class Node implements Managed, MembershipListener
     private volatile String takeoverFailure;
     private volatile String addressAlarm;
     private volatile String apiToken = "";
+    /** How the peer's API is reached: plain HTTP unless this node's API speaks https. */
+    private volatile ApiTls.PeerClient peerClient = ApiTls.PeerClient.plain();
     /** Until when a crash drill the primary announced lets this node take over without fencing it. */
     private volatile long crashDrillUntilNs = System.nanoTime();
     private volatile PeerState peerState;
@@ -202,7 +205,8 @@ public final class Node implements Managed, MembershipListener
 
     private PeerApi peerApi()
     {
-        return new PeerApi(wiring.peerApiBase(), apiToken);
+        final ApiTls.PeerClient client = peerClient;
+        return new PeerApi(wiring.peerApiBase(client.scheme()), apiToken, client.http());
     }
 
     // ---------------------------------------------------------------- the peer's announcements, demotion
@@ -965,6 +969,12 @@ public final class Node implements Managed, MembershipListener
     public void setApiToken(final String token)
     {
         this.apiToken = token == null ? "" : token;
+    }
+
+    /** How this node reaches its peer's API (https with pinned certificates when its own API speaks https). */
+    public void setPeerClient(final ApiTls.PeerClient client)
+    {
+        this.peerClient = client;
     }
 
     /**

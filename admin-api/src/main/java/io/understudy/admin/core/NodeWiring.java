@@ -116,10 +116,10 @@ final class NodeWiring
         throw new IllegalStateException(whenNone);
     }
 
-    /** The peer's admin API. */
-    URI peerApiBase()
+    /** The peer's admin API, reached with {@code scheme} (the one this node's own API uses). */
+    URI peerApiBase(final String scheme)
     {
-        return URI.create("http://" + peerHost("no peer in node.membership.peers other than this node to hand " +
+        return URI.create(scheme + "://" + peerHost("no peer in node.membership.peers other than this node to hand " +
             "the service to") + ":" + settings.getApiPort() + "/");
     }
 

@@ -27,12 +27,20 @@ final class PeerApi
     /** One client for the node's life: building one loads TLS and a thread pool, too slow for a handover's path. */
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private final HttpClient http = HTTP;
+    private final HttpClient http;
 
+    /** Plain HTTP. */
     PeerApi(final URI base, final String token)
+    {
+        this(base, token, HTTP);
+    }
+
+    /** @param http the node's one client for its peer (with TLS: trusting the pinned certificates). */
+    PeerApi(final URI base, final String token, final HttpClient http)
     {
         this.base = base;
         this.token = token;
+        this.http = http;
     }
 
 

@@ -239,6 +239,13 @@ class DrillCommandTest
             "--node", node.url(), "--token-file", tokenFile(), "--timeout-s", "0");
         assertUsageError("drill: --mode goes with a drill, not with --last",
             "--node", node.url(), "--last", "--mode", "crash");
+        assertUsageError("drill: --cacert goes with an https:// node; got " + node.url(),
+            "--node", node.url(), "--token-file", tokenFile(), "--cacert", tokenFile());
+        assertUsageError("drill: --cacert: cannot read " + directory.resolve("none.pem"),
+            "--node", "https://127.0.0.1:1/", "--token-file", tokenFile(), "--cacert",
+            directory.resolve("none.pem").toString());
+        assertUsageError("drill: --cacert: " + Path.of(tokenFile()) + " is not a PEM certificate",
+            "--node", "https://127.0.0.1:1/", "--token-file", tokenFile(), "--cacert", tokenFile());
         assertThat(node.requests.get()).as("requests the node got").isZero();
 
         out.reset();
