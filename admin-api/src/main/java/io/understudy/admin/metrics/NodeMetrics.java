@@ -185,6 +185,16 @@ public final class NodeMetrics
         logger("tails.connected", Kind.GAUGE, "Tail (backup) connections open", LogServerStats::tailsConnected);
         logger("last.seq", Kind.GAUGE, "Highest writer seq in the log", LogServerStats::lastSeq);
         logger("last.index", Kind.GAUGE, "Index of the log's last record", LogServerStats::lastIndex);
+        logger("auth.failures", Kind.COUNTER, "Handshakes refused: the peer did not prove the read-log key",
+            LogServerStats::authFailures);
+        logger("writers.refused", Kind.COUNTER, "Authenticated writers refused while another held the place",
+            LogServerStats::writersRefused);
+        logger("seq.jumps.refused", Kind.COUNTER, "Writers closed for breaking the contiguous seqs",
+            LogServerStats::seqJumpsRefused);
+        logger("connections.refused", Kind.COUNTER, "Connections closed at once: the logger's cap was reached",
+            LogServerStats::connectionsRefused);
+        logger("connections.open", Kind.GAUGE, "Logger connections open, in any state",
+            LogServerStats::connectionsOpen);
     }
 
     private void registerLastFailover()

@@ -93,6 +93,11 @@ class PrometheusEndpointTest
             "understudy_tap_read_log_connected ",
             "understudy_logger_appended_records_total ",
             "understudy_logger_writers_connected ",
+            "understudy_logger_auth_failures_total ",
+            "understudy_logger_writers_refused_total ",
+            "understudy_logger_seq_jumps_refused_total ",
+            "understudy_logger_connections_refused_total ",
+            "understudy_logger_connections_open ",
             "understudy_heartbeat_age_seconds ");
         assertThat(text).doesNotContain("understudy_relay_").doesNotContain("understudy_read_log_enabled");
         assertThat(primary.admin("/prometheus").body()).contains(

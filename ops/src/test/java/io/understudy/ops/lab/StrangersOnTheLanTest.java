@@ -42,6 +42,12 @@ class StrangersOnTheLanTest
             .as("Dropwizard's admin port is not on the LAN").isEqualTo("000");
         assertThat(httpCode("http://198.18.0.2:8080/connections")).as("/connections without the token")
             .isEqualTo("401");
+        final String metrics = Lab.exec(Lab.CLIENT, Duration.ofSeconds(20), "curl", "-s", "--max-time", "5",
+            "http://198.18.0.3:8080/metrics").stdout();
+        assertThat(counter(metrics, "understudy_logger_auth_failures_total"))
+            .as("the backup's logger counts the stranger writer's failed handshakes").isGreaterThan(0);
+        assertThat(counter(metrics, "understudy_logger_appended_records_total"))
+            .as("while the real primary's records are appended").isGreaterThan(0);
         final JsonNode report = FailoverDrill.run(Lab.DEMO_SERVICE_PORT, "line", LOAD_S, () -> { }, "host-crash");
 
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, LOAD_S);
@@ -57,6 +63,19 @@ class StrangersOnTheLanTest
     private static final int LOAD_S = 20;
     private static final long STRANGER_SETTLES_MS = 5_000;
     private static final int STRANGER_S = 5 + LOAD_S + 10;
+
+    /** The value of a metric without labels in Prometheus text; fails when it is missing. */
+    private static double counter(final String metrics, final String name)
+    {
+        for (final String line : metrics.split("\n"))
+        {
+            if (line.startsWith(name + " "))
+            {
+                return Double.parseDouble(line.substring(name.length() + 1).strip());
+            }
+        }
+        throw new AssertionError(name + " is not in the metrics:\n" + metrics);
+    }
 
     private static String httpCode(final String... request)
     {
