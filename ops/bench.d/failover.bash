@@ -1,27 +1,30 @@
 #!/usr/bin/env bash
-# ops/bench failover: host-crash drills in the lab, a table of where each failover's time went.
+# ops/bench failover: failover drills in the lab (a host crash by default), a table of where each one's time went.
 #   ops/bench failover [--runs N] [--connections LIST] [--interval-ms MS] [--duration-s S] [--mode hot|replay]
-#                       [--pictures DIR]
+#                       [--fail host-crash|process-kill|app-kill|app-hang] [--pictures DIR]
 #     --runs N            drills per connection count (default 3)
 #     --connections LIST  comma-separated connection counts, e.g. 20,200 (default 20)
 #     --interval-ms MS    each client's pause between a reply and its next request (default 10: a load the lab's
 #                         two cores keep up with at 20 connections; 5 saturates them)
 #     --duration-s S      load per drill (default 12; the primary host crashes a third of the way in)
 #     --mode M            takeover mode: hot (default) or replay
+#     --fail F            what breaks: host-crash (default), process-kill (the primary's node), app-kill or app-hang
+#                         (the primary's app: kill -9 or SIGSTOP; the node hands over)
 #     --pictures DIR      where each drill's picture goes (default ops/target/bench-failover)
-# Each drill: ops/lab up, start (demo service), loadgen from the client host, ops/lab fail host-crash, and the
-# backup's failover report. Columns: detection (last heartbeat heard -> decision), takeover (decision -> relaying),
-# restore (TCP_REPAIR of every socket), crash->serving (ops/lab fail's timestamp -> the backup PRIMARY), the
+# Each drill: ops/lab up, start (demo service, app check STATS), loadgen from the client host, ops/lab fail F, and
+# the backup's failover report. Columns: detection (last heartbeat heard -> decision; for an app failure, the app's
+# death or hang found -> the handover asked), takeover (decision -> relaying), restore (TCP_REPAIR of every socket),
+# crash->serving (ops/lab fail's timestamp -> the backup PRIMARY), the
 # clients' stall p99 and max, connections kept. Medians follow. Each drill also leaves a picture,
-# DIR/failover-CONNECTIONS-RUN.svg (understudy-ops drill-picture): every connection's stalls over time, with the
+# DIR/failover-FAIL-CONNECTIONS-RUN.svg (understudy-ops drill-picture): every connection's stalls over time, with the
 # crash, the decision and serving again marked. Needs root; runs in lab prefix
 # ${UNDERSTUDY_LAB:-usb} and takes it down at the end, also on failure.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
-runs=3 connections=20 interval=10 duration=12 mode=hot pictures=ops/target/bench-failover
-usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+runs=3 connections=20 interval=10 duration=12 mode=hot fail=host-crash pictures=ops/target/bench-failover
+usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail_usage() { echo "ops/bench failover: $1" >&2; usage >&2; exit 2; }
 number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || fail_usage "$1 needs a positive whole number, got '$2'"; }
 while (($#)); do
@@ -34,6 +37,8 @@ while (($#)); do
     --duration-s) number "$1" "${2:-}"; duration=$2; shift ;;
     --mode) [[ ${2:-} == hot || ${2:-} == replay ]] || fail_usage "--mode takes hot or replay, got '${2:-}'"
       mode=$2; shift ;;
+    --fail) [[ ${2:-} =~ ^(host-crash|process-kill|app-kill|app-hang)$ ]] ||
+        fail_usage "--fail takes host-crash, process-kill, app-kill or app-hang, got '${2:-}'"; fail=$2; shift ;;
     --pictures) [[ -n ${2:-} ]] || fail_usage "--pictures needs a directory"; pictures=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) fail_usage "unknown option '$1'" ;;
@@ -80,7 +85,7 @@ for count in "${counts[@]}"; do
       --json-only >"$out" 2>/dev/null &
     load=$!
     sleep $((duration / 3))
-    crash=$(ops/lab fail host-crash | grep -oE ' at [0-9]+\.[0-9]+' | head -1 | tr -d ' at')
+    crash=$(ops/lab fail "$fail" | grep -oE ' at [0-9]+\.[0-9]+' | head -1 | tr -d ' at')
     wait "$load" || true
     json=$(tail -1 "$out")
     backup=$(ops/lab exec backup curl -s --max-time 5 http://198.18.0.3:8080/status || true)
@@ -97,9 +102,9 @@ for count in "${counts[@]}"; do
     if [[ -n $crash && -n $serving && $takeover_ms =~ ^[0-9]+$ && -s $stalls ]]; then
       decision=$(awk -v s="$serving" -v t="$takeover_ms" 'BEGIN {printf "%.3f", s - t / 1000}')
       java -jar "$ops_jar" drill-picture --stalls "$stalls" --connections "$count" \
-        --title "host crash, $count connections, a request every $interval ms each, run $run ($mode mode)" \
+        --title "$fail, $count connections, a request every $interval ms each, run $run ($mode mode)" \
         --mark "crash=$crash" --mark "decision=$decision" --mark "serving=$serving" \
-        --out "$pictures/failover-$count-$run.svg" | sed 's/^/  /' || true
+        --out "$pictures/failover-$fail-$count-$run.svg" | sed 's/^/  /' || true
     fi
     if [[ -z $(field detectionMs "$backup") ]]; then
       echo "  no failover report from the backup; its last warnings and errors:"
@@ -108,7 +113,7 @@ for count in "${counts[@]}"; do
   done
 done
 echo
-echo "medians (host crash, mode $mode, a request every ${interval} ms per connection)"
+echo "medians ($fail, mode $mode, a request every ${interval} ms per connection)"
 for count in "${counts[@]}"; do
   mine=$(printf '%s\n' "${rows[@]}" | awk -v c="$count" '$1 == c')
   col() { awk -v n="$1" '$n ~ /^[0-9]+$/ {print $n}' <<<"$mine" | median; }

@@ -14,6 +14,9 @@ import java.nio.charset.StandardCharsets;
  * Usage: LabProbe halfclose|app-reset|client-reset HOST PORT
  *        LabProbe await-close HOST PORT CONNECTIONS TIMEOUT_S   (RESP: PING on each, then wait for each to end;
  *                                                              prints "END eof=N reset=N timeout=N other=N")
+ *        LabProbe quit-all HOST PORT CONNECTIONS TIMEOUT_S  (demo service: STATS on each, then QUIT on all at once;
+ *                                                            each must answer BYE, then end; prints "END eof=N
+ *                                                            reset=N timeout=N other=N")
  *        LabProbe close-delay HOST PORT REQUEST COUNT   (one connection at a time: REQUEST (\r\n escapes), read the
  *                                                      reply, then time the wait for the server's FIN; prints
  *                                                      "END p50_ms=X max_ms=Y eof=N")
@@ -34,6 +37,7 @@ public final class LabProbe
             case "app-reset" -> sendThenReadToEnd(host, port, "RESET\n", false);
             case "client-reset" -> resetThenAskStats(host, port);
             case "await-close" -> awaitClose(host, port, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "quit-all" -> quitAll(host, port, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "close-delay" -> closeDelay(host, port, args[3], Integer.parseInt(args[4]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
@@ -96,6 +100,74 @@ public final class LabProbe
         }
         System.out.println("END eof=" + ends.get("eof") + " reset=" + ends.get("reset") + " timeout=" +
             ends.get("timeout") + " other=" + ends.get("other"));
+    }
+
+    private static void quitAll(final String host, final int port, final int connections, final int timeoutS)
+        throws Exception
+    {
+        final java.util.List<Socket> sockets = new java.util.ArrayList<>();
+        for (int i = 0; i < connections; i++)
+        {
+            final Socket socket = new Socket(host, port);
+            socket.setSoTimeout(timeoutS * 1000);
+            socket.getOutputStream().write("STATS\n".getBytes(StandardCharsets.US_ASCII));
+            final String stats = readLine(socket);
+            if (!stats.startsWith("1 connections="))
+            {
+                throw new IOException("no STATS reply on connection " + i + ": " + stats);
+            }
+            sockets.add(socket);
+        }
+        System.out.println("READY " + connections);
+        for (final Socket socket : sockets)
+        {
+            socket.getOutputStream().write("QUIT\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        final java.util.Map<String, Integer> ends = new java.util.TreeMap<>(java.util.Map.of(
+            "eof", 0, "reset", 0, "timeout", 0, "other", 0));
+        final java.util.List<java.util.concurrent.CompletableFuture<String>> waits = new java.util.ArrayList<>();
+        for (final Socket socket : sockets)
+        {
+            waits.add(java.util.concurrent.CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    final String bye = readLine(socket);
+                    if (!"2 BYE".equals(bye))
+                    {
+                        socket.close();
+                        return "other";
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    return ex.getMessage() != null && ex.getMessage().contains("reset") ? "reset" :
+                        ex instanceof java.net.SocketTimeoutException ? "timeout" : "other";
+                }
+                return endOf(socket);
+            }));
+        }
+        for (final java.util.concurrent.CompletableFuture<String> wait : waits)
+        {
+            ends.merge(wait.get(), 1, Integer::sum);
+        }
+        System.out.println("END eof=" + ends.get("eof") + " reset=" + ends.get("reset") + " timeout=" +
+            ends.get("timeout") + " other=" + ends.get("other"));
+    }
+
+    /** One line from the socket, without its newline. */
+    private static String readLine(final Socket socket) throws IOException
+    {
+        final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = socket.getInputStream().read(); b != '\n'; b = socket.getInputStream().read())
+        {
+            if (b < 0)
+            {
+                throw new IOException("connection ended before a whole line: '" + line + "'");
+            }
+            line.write(b);
+        }
+        return line.toString(StandardCharsets.US_ASCII);
     }
 
     private static String endOf(final Socket socket)
