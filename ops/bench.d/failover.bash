@@ -13,12 +13,12 @@
 #     --pictures DIR      where each drill's picture goes (default ops/target/bench-failover)
 # Each drill: ops/lab up, start (demo service, app check STATS), loadgen from the client host, ops/lab fail F, and
 # the backup's failover report. Columns: detection (last heartbeat heard -> decision; for an app failure, the app's
-# death or hang found -> the handover asked), takeover (decision -> relaying), restore (TCP_REPAIR of every socket),
-# crash->serving (ops/lab fail's timestamp -> the backup PRIMARY), the
-# clients' stall p99 and max, connections kept. Medians follow. Each drill also leaves a picture,
-# DIR/failover-FAIL-CONNECTIONS-RUN.svg (understudy-ops drill-picture): every connection's stalls over time, with the
-# crash, the decision and serving again marked. Needs root; runs in lab prefix
-# ${UNDERSTUDY_LAB:-usb} and takes it down at the end, also on failure.
+# death or hang found -> the handover asked), takeover (decision -> relaying), restore (the replicas' catch-up to
+# every socket restored), repair per socket (the sockets' time in TCP_REPAIR, from the backup's log),
+# crash->serving (ops/lab fail's timestamp -> the backup PRIMARY), the clients' stall p99 and max, connections
+# kept. Medians follow. Each drill also leaves a picture, DIR/failover-FAIL-CONNECTIONS-RUN.svg (understudy-ops
+# drill-picture): every connection's stalls over time, with the crash, the decision and serving again marked.
+# Needs root; runs in lab prefix ${UNDERSTUDY_LAB:-usb} and takes it down at the end, also on failure.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -71,8 +71,8 @@ median() { sort -n | awk '{v[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 
   else printf "%.0f\n", (v[NR/2] + v[NR/2+1]) / 2}'; }
 
 rows=()
-printf '%-5s %-4s %-11s %-10s %-9s %-15s %-10s %-10s %s\n' connections run detection_ms takeover_ms restore_ms \
-  crash_to_serving stall_p99 stall_max kept
+printf '%-5s %-4s %-11s %-10s %-9s %-14s %-15s %-10s %-10s %s\n' connections run detection_ms takeover_ms restore_ms \
+  repair_us/sock crash_to_serving stall_p99 stall_max kept
 IFS=, read -r -a counts <<<"$connections"
 for count in "${counts[@]}"; do
   for run in $(seq 1 "$runs"); do
@@ -92,8 +92,12 @@ for count in "${counts[@]}"; do
     serving=$(primary_at "$backup" || true)
     to_serving=-
     [[ -n $serving && -n $crash ]] && to_serving=$(awk -v a="$crash" -v b="$serving" 'BEGIN {printf "%.0f", (b - a) * 1000}')
-    row=$(printf '%-11s %-4s %-12s %-11s %-10s %-16s %-10s %-10s %s' "$count" "$run" \
-      "$(field detectionMs "$backup")" "$(field takeoverMs "$backup")" "$(field restoreMs "$backup")" "$to_serving" \
+    # The backup's log: the time its sockets spent in TCP_REPAIR (built, then released), per socket.
+    per_socket=$(ops/lab logs backup 2>/dev/null | grep -o '[0-9]* us a socket' | tail -1 | cut -d' ' -f1)
+    per_socket=${per_socket:--}
+    row=$(printf '%-11s %-4s %-12s %-11s %-10s %-15s %-16s %-10s %-10s %s' "$count" "$run" \
+      "$(field detectionMs "$backup")" "$(field takeoverMs "$backup")" "$(field restoreMs "$backup")" "$per_socket" \
+      "$to_serving" \
       "$(field stall_p99_ms "$json" | cut -d. -f1)" "$(field max_stall_ms "$json" | cut -d. -f1)" \
       "$(field connections_ok "$json")/$(field connections_total "$json")")
     echo "$row"
@@ -117,6 +121,6 @@ echo "medians ($fail, mode $mode, a request every ${interval} ms per connection)
 for count in "${counts[@]}"; do
   mine=$(printf '%s\n' "${rows[@]}" | awk -v c="$count" '$1 == c')
   col() { awk -v n="$1" '$n ~ /^[0-9]+$/ {print $n}' <<<"$mine" | median; }
-  printf '  %s connections: detection %s ms, takeover %s ms, restore %s ms, crash->serving %s ms, stall p99 %s ms, max %s ms\n' \
-    "$count" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 6)" "$(col 7)" "$(col 8)"
+  printf '  %s connections: detection %s ms, takeover %s ms, restore %s ms (repair %s us a socket), crash->serving %s ms, stall p99 %s ms, max %s ms\n' \
+    "$count" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 6)" "$(col 7)" "$(col 8)" "$(col 9)"
 done
