@@ -44,13 +44,25 @@ final class RelayAgent implements AutoCloseable
     {
     }
 
+    /**
+     * Whether the logger's ack must wake the relay: only while some connection holds output for it. An ack per
+     * read-log record otherwise cost a selector wake-up (a write, an extra epoll return) on every request.
+     */
+    private volatile boolean wakeOnAck = true;
+
     RelayAgent(final PrimaryWrapperConfig config, final RelayCounters counters) throws IOException
     {
         this.config = config;
         this.counters = counters;
         this.closes = new GuardedCloses(config.nodeId(), config.closeGuard(), counters);
         this.selector = Selector.open();
-        config.readLog().onAck(selector::wakeup);
+        config.readLog().onAck(() ->
+        {
+            if (wakeOnAck)
+            {
+                selector.wakeup();
+            }
+        });
         this.server = ServerSocketChannel.open();
         try
         {
@@ -108,13 +120,19 @@ final class RelayAgent implements AutoCloseable
         work += closes.doWork(nowNs);
         if (config.readLog().mayHoldOutput())
         {
+            // Set before the scan reads the acks, cleared after it when nothing is held: an ack that lands between
+            // a held write and this scan is either seen by the scan or wakes the selector (both sides volatile).
+            wakeOnAck = true;
+            boolean anyHeld = false;
             for (final RelayConnection connection : connections)
             {
                 if (connection.hasHeldOutput() && connection.releaseHeld())
                 {
                     work++;
                 }
+                anyHeld |= connection.hasHeldOutput();
             }
+            wakeOnAck = anyHeld;
         }
         if (work > 0)
         {

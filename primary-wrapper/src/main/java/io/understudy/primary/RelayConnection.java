@@ -332,6 +332,7 @@ final class RelayConnection
         for (int round = 0; round < MAX_ROUNDS_PER_EVENT; round++)
         {
             final boolean endedBefore = direction.sourceEnded();
+            final int room = direction.room();
             final int read = direction.fill();
             if (logId != 0)
             {
@@ -346,6 +347,12 @@ final class RelayConnection
             writtenToApp += toApp ? written : 0;
             if (read == 0 && written == 0)
             {
+                break;
+            }
+            if (read < room && !direction.hasPending())
+            {
+                // A short read emptied the socket and the sink took it all: another read would only find it empty
+                // (EAGAIN, a syscall per event); the selector, level-triggered, says when more comes.
                 break;
             }
         }

@@ -52,6 +52,12 @@ final class RelayDirection
         preload(preload);
     }
 
+    /** How many bytes the next {@link #fill()} may read: 0 when the buffer is full or the source has ended. */
+    int room()
+    {
+        return sourceEnded ? 0 : buffer.remaining();
+    }
+
     /**
      * Reads what the source has, as far as the buffer allows.
      *
