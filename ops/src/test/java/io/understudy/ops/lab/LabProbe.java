@@ -87,12 +87,19 @@ public final class LabProbe
             sockets.add(socket);
         }
         System.out.println("READY " + connections);
+        printEnds(sockets, LabProbe::endOf);
+    }
+
+    /** Waits for each socket's end at once, then prints "END eof=N reset=N timeout=N other=N". */
+    private static void printEnds(final java.util.List<Socket> sockets,
+        final java.util.function.Function<Socket, String> end) throws Exception
+    {
         final java.util.Map<String, Integer> ends = new java.util.TreeMap<>(java.util.Map.of(
             "eof", 0, "reset", 0, "timeout", 0, "other", 0));
         final java.util.List<java.util.concurrent.CompletableFuture<String>> waits = new java.util.ArrayList<>();
         for (final Socket socket : sockets)
         {
-            waits.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> endOf(socket)));
+            waits.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> end.apply(socket)));
         }
         for (final java.util.concurrent.CompletableFuture<String> wait : waits)
         {
@@ -123,36 +130,22 @@ public final class LabProbe
         {
             socket.getOutputStream().write("QUIT\n".getBytes(StandardCharsets.US_ASCII));
         }
-        final java.util.Map<String, Integer> ends = new java.util.TreeMap<>(java.util.Map.of(
-            "eof", 0, "reset", 0, "timeout", 0, "other", 0));
-        final java.util.List<java.util.concurrent.CompletableFuture<String>> waits = new java.util.ArrayList<>();
-        for (final Socket socket : sockets)
+        printEnds(sockets, socket ->
         {
-            waits.add(java.util.concurrent.CompletableFuture.supplyAsync(() ->
+            try
             {
-                try
+                if (!"2 BYE".equals(readLine(socket)))
                 {
-                    final String bye = readLine(socket);
-                    if (!"2 BYE".equals(bye))
-                    {
-                        socket.close();
-                        return "other";
-                    }
+                    socket.close();
+                    return "other";
                 }
-                catch (final IOException ex)
-                {
-                    return ex.getMessage() != null && ex.getMessage().contains("reset") ? "reset" :
-                        ex instanceof java.net.SocketTimeoutException ? "timeout" : "other";
-                }
-                return endOf(socket);
-            }));
-        }
-        for (final java.util.concurrent.CompletableFuture<String> wait : waits)
-        {
-            ends.merge(wait.get(), 1, Integer::sum);
-        }
-        System.out.println("END eof=" + ends.get("eof") + " reset=" + ends.get("reset") + " timeout=" +
-            ends.get("timeout") + " other=" + ends.get("other"));
+            }
+            catch (final IOException ex)
+            {
+                return ex instanceof java.net.SocketTimeoutException ? "timeout" : endKind(ex);
+            }
+            return endOf(socket);
+        });
     }
 
     /** One line from the socket, without its newline. */
@@ -182,8 +175,14 @@ public final class LabProbe
         }
         catch (final IOException ex)
         {
-            return ex.getMessage() != null && ex.getMessage().contains("reset") ? "reset" : "other";
+            return endKind(ex);
         }
+    }
+
+    /** How a failed read ended a connection: "reset" or "other". */
+    private static String endKind(final IOException ex)
+    {
+        return ex.getMessage() != null && ex.getMessage().contains("reset") ? "reset" : "other";
     }
 
     /** Times, per connection, the wait between the server's reply to REQUEST and its FIN. */
