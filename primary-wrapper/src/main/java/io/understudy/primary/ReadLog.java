@@ -19,7 +19,8 @@ import io.understudy.logger.ShippedRecord;
  * stream offset and bytes), every write the app makes (server stream offset and length) and every half-close, close
  * and reset, shipped to the logger. With sync commit it also decides when the app's output may reach the client:
  * once the logger acked every read before it, or once waiting has become pointless (the logger unreachable for the
- * commit timeout, or no ack within it), in which case protection is reported degraded and the output goes out anyway.
+ * commit timeout, or no ack within it), in which case protection is reported degraded and the output goes out anyway;
+ * later output then goes out without waiting until the logger acks again.
  * With async commit output goes out at once, unless the logger has fallen more than the lag bound behind (the oldest
  * record it has not acked is older): then output waits as with sync commit until the reads before it are acked. A
  * client's request the primary's kernel acked is lost with the primary if the backup's tap missed it and the log
@@ -41,6 +42,12 @@ public final class ReadLog implements AutoCloseable
     private final AtomicLong nextConnectionId = new AtomicLong(System.currentTimeMillis() << 16);
     private final AtomicLong commitTimeouts = new AtomicLong();
     private volatile long lastCommitTimeoutNs;
+    /**
+     * The logger's acked sequence number when a commit timeout last released output, or -1. Until the logger acks
+     * something after it, waiting for it again is as pointless as it was then: output goes out without waiting (one
+     * timeout paid, not one per reply while the logger stays silent, as when the link to its host is cut).
+     */
+    private volatile long gaveUpAtAckedSeq = -1;
     /** When the logger was last seen connected (the start counts: the shipper is still connecting then). */
     private volatile long lastConnectedNs = System.nanoTime();
     private volatile Runnable onAck = () ->
@@ -102,6 +109,10 @@ public final class ReadLog implements AutoCloseable
     boolean holdsOutputNow(final long nowNs)
     {
         if (shipper == null)
+        {
+            return false;
+        }
+        if (gaveUp())
         {
             return false;
         }
@@ -193,6 +204,10 @@ public final class ReadLog implements AutoCloseable
         {
             return true;
         }
+        if (gaveUp())
+        {
+            return true;
+        }
         if (shipper.isConnected())
         {
             lastConnectedNs = nowNs;
@@ -202,9 +217,26 @@ public final class ReadLog implements AutoCloseable
         {
             commitTimeouts.incrementAndGet();
             lastCommitTimeoutNs = nowNs;
+            gaveUpAtAckedSeq = shipper.ackedSeq();
             return true;
         }
         return false;
+    }
+
+    /** Whether a commit timeout gave the logger up and it has acked nothing since (cleared by its next ack). */
+    private boolean gaveUp()
+    {
+        final long at = gaveUpAtAckedSeq;
+        if (at < 0)
+        {
+            return false;
+        }
+        if (shipper.ackedSeq() > at)
+        {
+            gaveUpAtAckedSeq = -1;
+            return false;
+        }
+        return true;
     }
 
     /** The log's state for the admin API. */
@@ -225,6 +257,11 @@ public final class ReadLog implements AutoCloseable
         {
             degraded = s.dropped() + " records dropped while the logger was away (buffer full): " +
                 "connections open then cannot be replayed";
+        }
+        else if (gaveUp())
+        {
+            degraded = "the logger acked nothing within commitTimeoutMs: output goes out without waiting for it " +
+                "until it acks again";
         }
         else if (lastCommitTimeoutNs != 0 && System.nanoTime() - lastCommitTimeoutNs < 10_000_000_000L)
         {

@@ -214,6 +214,53 @@ class ReadLogTest
         assertThat(readLog.stats().maxLagMs()).isEqualTo(LAG_BOUND_MS);
     }
 
+    /**
+     * The link to the logger's host is cut while the connection to it stays open (no RST, TCP retransmits): the
+     * first held reply waits out the commit timeout, the next ones do not wait again until the logger acks. In a lab
+     * run every reply waited 500 ms while the backup was cut off, which made the live primary look dead to it.
+     */
+    @Test
+    void shouldStopWaitingForASilentLoggerAfterOneCommitTimeoutUntilItAcksAgain() throws Exception
+    {
+        startLogger();
+        link = new StallingLink(logger.address());
+        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, true, 300, 0);
+        startWrapperWithEcho();
+        try (Socket client = connect())
+        {
+            assertThat(echo(client, "before\n")).isEqualTo("before\n");
+            awaitAllAcked();
+            link.stall();
+
+            assertThat(echo(client, "first\n")).isEqualTo("first\n");
+            assertThat(readLog.stats().commitTimeouts()).as("released by the timeout").isEqualTo(1);
+            assertThat(readLog.stats().degraded()).contains("output goes out without waiting");
+            for (int i = 0; i < 10; i++)
+            {
+                assertThat(echo(client, "silent " + i + "\n")).isEqualTo("silent " + i + "\n");
+            }
+            assertThat(readLog.stats().commitTimeouts()).as("no further reply waited for the silent logger")
+                .isEqualTo(1);
+
+            link.resume();
+            awaitAllAcked();
+            assertThat(echo(client, "acked again\n")).isEqualTo("acked again\n");
+            assertThat(readLog.stats().degraded()).as("the logger acks again: sync commit waits for it again")
+                .doesNotContain("output goes out without waiting");
+            link.stall();
+            client.getOutputStream().write("held\n".getBytes(StandardCharsets.US_ASCII));
+            client.setSoTimeout(150);
+            assertThatThrownBy(() -> readLine(client.getInputStream()))
+                .as("after the logger acked again, a reply waits for its ack again")
+                .isInstanceOf(SocketTimeoutException.class);
+            link.resume();
+            client.setSoTimeout(10_000);
+            assertThat(readLine(client.getInputStream())).isEqualTo("held\n");
+        }
+        assertThat(loggedReads()).as("every read reached the log once the link was back")
+            .endsWith("silent 9\nacked again\nheld\n");
+    }
+
     @Test
     void shouldNeverHoldRepliesWhenCommitIsAsyncWithoutALagBound() throws Exception
     {

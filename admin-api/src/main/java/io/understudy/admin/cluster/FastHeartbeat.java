@@ -153,6 +153,12 @@ public final class FastHeartbeat implements AutoCloseable
         return heard ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeardNs) : -1;
     }
 
+    /** Whether an authenticated beat from the peer arrived after {@code sinceNs} (a System.nanoTime() value). */
+    public boolean heardSince(final long sinceNs)
+    {
+        return heard && lastHeardNs - sinceNs > 0;
+    }
+
     /** True once the peer was heard and has been silent for lostAfterMs since. */
     public boolean isPeerSilent()
     {

@@ -133,6 +133,12 @@ public final class Node implements Managed, MembershipListener
     private volatile long crashDrillUntilNs = System.nanoTime();
     private volatile PeerState peerState;
     private String lastCutOff = "";
+    /**
+     * When this node's own link last came back after a decision found it cut off (System.nanoTime(); start: never):
+     * the tap heard nothing and the probes reached nothing while it was down, so that is no evidence against the
+     * primary, and the tap's quiet counts from here.
+     */
+    private volatile long ownLinkBackNs = System.nanoTime() - Long.MAX_VALUE / 2;
 
     /** The peer's last announcement. */
     private record PeerState(String peerId, String state, long epoch, long atNs)
@@ -414,8 +420,9 @@ public final class Node implements Managed, MembershipListener
     }
 
     /** Takes over only when the heartbeat is gone, the service does not answer and the tap heard nothing from it. */
-    private void evaluate(final TakeoverDecider decider)
+    private void evaluate(final TakeoverDecider started)
     {
+        TakeoverDecider decider = started;
         try
         {
             while (machine.state() == RoleMachine.State.BACKUP)
@@ -439,12 +446,26 @@ public final class Node implements Managed, MembershipListener
                     Thread.sleep(100);
                     continue;
                 }
+                if (!lastCutOff.isEmpty())
+                {
+                    // Nothing seen while cut off counts, the probes before the cut included: decide afresh.
+                    final long backNs = System.nanoTime();
+                    ownLinkBackNs = backNs;
+                    earlyProbes.reset();
+                    decider = new TakeoverDecider(deciderSettings(), decider.heartbeatLoss() +
+                        ", then this node's own link was down and came back", backNs, decider.attempt(), 0);
+                    LOG.warn("[{}] this node's own link is back: what it saw while cut off is no evidence; " +
+                        "deciding afresh", settings.getId());
+                }
                 lastCutOff = "";
                 final boolean answers = !present && probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
+                // The probe may take its whole timeout: a beat heard meanwhile, or since the loss, says it lives.
+                final boolean alive = present || peerAlive() || heardSince(decider.startNs());
+                final long evidenceSinceNs = ownLinkBackNs;
                 final TakeoverDecider.Decision decision = decider.next(new TakeoverDecider.Observation(
-                    System.nanoTime(), present, answers, standing.tapper().lastServerProgressNs(),
+                    System.nanoTime(), alive, answers, later(standing.tapper().lastServerProgressNs(), evidenceSinceNs),
                     app.unfitReason(), Optional.ofNullable(handoverTrigger), false,
-                    standing.tapper().clientsWaitingSinceNs()));
+                    later(standing.tapper().clientsWaitingSinceNs(), evidenceSinceNs)));
                 if (decision instanceof TakeoverDecider.Decision.TakeOver takeOver)
                 {
                     String trigger = takeOver.trigger();
@@ -618,6 +639,19 @@ public final class Node implements Managed, MembershipListener
      * after the backup's own link came back (or a view lost on a loaded host while the beats went on), with an
      * idle service's quiet tap and a probe exchange slowed by the loaded primary, made a backup fence a live primary.
      */
+    /** The later of two System.nanoTime() values (compared by difference, as the clock may wrap). */
+    private static long later(final long aNs, final long bNs)
+    {
+        return aNs - bNs > 0 ? aNs : bNs;
+    }
+
+    /** Whether the fast heartbeat heard an authenticated beat from the peer after {@code sinceNs}. */
+    private boolean heardSince(final long sinceNs)
+    {
+        final FastHeartbeat fast = fastHeartbeat;
+        return fast != null && fast.heardSince(sinceNs);
+    }
+
     private boolean fastHeartbeatHears()
     {
         final FastHeartbeat fast = fastHeartbeat;

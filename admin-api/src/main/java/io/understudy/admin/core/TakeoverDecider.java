@@ -101,6 +101,12 @@ final class TakeoverDecider
         return attempt;
     }
 
+    /** When this evaluation started (the caller's clock). */
+    long startNs()
+    {
+        return startNs;
+    }
+
     /** What the heartbeat's loss was, as given. */
     String heartbeatLoss()
     {
