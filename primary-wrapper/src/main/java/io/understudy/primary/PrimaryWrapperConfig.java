@@ -18,13 +18,27 @@ import java.util.Objects;
  * @param maxConnections clients relayed at once at most; one more is refused with a RST (each holds two buffers of
  *                       {@code bufferBytes} of direct memory).
  * @param lease          asked every relay turn whether this node may still relay ({@link RelayLease#ALWAYS}: always).
+ * @param freeBind       bind the listener with IP_FREEBIND, before the service address is on this host (a takeover
+ *                       listens before it claims the address, so no client's connect is refused in between);
+ *                       false: a service address this host does not hold is an error at start.
  */
 public record PrimaryWrapperConfig(
     String nodeId, InetSocketAddress serviceAddress, InetSocketAddress appAddress, int bufferBytes,
-    CloseGuard closeGuard, ReadLog readLog, AppCloseGate appCloseGate, int maxConnections, RelayLease lease)
+    CloseGuard closeGuard, ReadLog readLog, AppCloseGate appCloseGate, int maxConnections, RelayLease lease,
+    boolean freeBind)
 {
     public static final int DEFAULT_BUFFER_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+
+    /** Bound to an address this host holds. */
+    public PrimaryWrapperConfig(
+        final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
+        final int bufferBytes, final CloseGuard closeGuard, final ReadLog readLog, final AppCloseGate appCloseGate,
+        final int maxConnections, final RelayLease lease)
+    {
+        this(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, readLog, appCloseGate, maxConnections,
+            lease, false);
+    }
 
     /** Without a lease: the relay always relays. */
     public PrimaryWrapperConfig(
@@ -81,6 +95,13 @@ public record PrimaryWrapperConfig(
     public PrimaryWrapperConfig withLease(final RelayLease lease)
     {
         return new PrimaryWrapperConfig(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, readLog,
-            appCloseGate, maxConnections, lease);
+            appCloseGate, maxConnections, lease, freeBind);
+    }
+
+    /** This config with the listener bound before the service address is on this host, or not. */
+    public PrimaryWrapperConfig withFreeBind(final boolean on)
+    {
+        return new PrimaryWrapperConfig(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, readLog,
+            appCloseGate, maxConnections, lease, on);
     }
 }

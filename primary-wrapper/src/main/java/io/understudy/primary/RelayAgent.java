@@ -67,6 +67,10 @@ final class RelayAgent implements AutoCloseable
         try
         {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (config.freeBind())
+            {
+                NativeSocket.setInt(server, NativeSocket.IPPROTO_IP, NativeSocket.IP_FREEBIND, "IP_FREEBIND", 1);
+            }
             server.bind(config.serviceAddress(), ACCEPT_BACKLOG);
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);

@@ -1,9 +1,7 @@
 package io.understudy.primary;
 
-import java.lang.reflect.Method;
 import java.nio.channels.SocketChannel;
 
-import com.sun.jna.Function;
 import com.sun.jna.Memory;
 import com.sun.jna.ptr.IntByReference;
 
@@ -31,22 +29,19 @@ record TcpInfo(int mss, int clientWindowScale, int serverWindowScale, boolean sa
     private static final int TCPI_OPT_SACK = 2;
     private static final int TCPI_OPT_WSCALE = 4;
 
-    private static final Method FD_VAL = fdMethod();
-    private static final Function GETSOCKOPT = getsockopt();
-
     /** The options of an established socket; null when they cannot be read (not Linux, sun.nio.ch closed). */
     static TcpInfo of(final SocketChannel channel)
     {
-        if (FD_VAL == null || GETSOCKOPT == null)
+        if (!NativeSocket.canGet())
         {
             return null;
         }
         try (Memory info = new Memory(PREFIX_BYTES))
         {
             info.clear();
-            final int fd = (Integer)FD_VAL.invoke(channel);
+            final int fd = NativeSocket.fd(channel);
             final IntByReference length = new IntByReference(PREFIX_BYTES);
-            if (GETSOCKOPT.invokeInt(new Object[] {fd, IPPROTO_TCP, TCP_INFO, info, length}) != 0 ||
+            if (NativeSocket.GETSOCKOPT.invokeInt(new Object[] {fd, IPPROTO_TCP, TCP_INFO, info, length}) != 0 ||
                 length.getValue() < PREFIX_BYTES)
             {
                 return null;
@@ -58,32 +53,6 @@ record TcpInfo(int mss, int clientWindowScale, int serverWindowScale, boolean sa
                 (options & TCPI_OPT_SACK) != 0, (options & TCPI_OPT_TIMESTAMPS) != 0);
         }
         catch (final ReflectiveOperationException | RuntimeException ex)
-        {
-            return null;
-        }
-    }
-
-    private static Method fdMethod()
-    {
-        try
-        {
-            final Method method = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
-            method.setAccessible(true);
-            return method;
-        }
-        catch (final ReflectiveOperationException | RuntimeException ex)
-        {
-            return null;
-        }
-    }
-
-    private static Function getsockopt()
-    {
-        try
-        {
-            return Function.getFunction("c", "getsockopt");
-        }
-        catch (final UnsatisfiedLinkError | RuntimeException ex)
         {
             return null;
         }

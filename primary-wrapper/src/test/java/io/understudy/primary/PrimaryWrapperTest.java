@@ -211,6 +211,28 @@ class PrimaryWrapperTest
         }
     }
 
+    /**
+     * A takeover starts the relay before it claims the service address, so a client that connects once the address
+     * moved is never refused: the listener binds with IP_FREEBIND to an address this host does not hold yet (one in
+     * the lab's range that no interface here has; nothing is sent to it). Without it, such an address is an error.
+     */
+    @Test
+    void shouldListenOnAnAddressNotYetHeldOnlyWhenAskedToBindFreely() throws Exception
+    {
+        final InetSocketAddress notHere = new InetSocketAddress(InetAddress.getByName("198.18.255.254"), 0);
+        final InetSocketAddress app = new InetSocketAddress(loopback, 9);
+        final PrimaryWrapperConfig config = new PrimaryWrapperConfig("test", notHere, app,
+            PrimaryWrapperConfig.DEFAULT_BUFFER_BYTES);
+        assertThat(config.freeBind()).as("the default: a service address must be on this host").isFalse();
+        assertThatThrownBy(() -> PrimaryWrapper.start(config))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("cannot listen on service address /198.18.255.254");
+
+        wrapper = PrimaryWrapper.start(config.withFreeBind(true));
+        assertThat(wrapper.serviceAddress().getAddress()).isEqualTo(notHere.getAddress());
+        assertThat(wrapper.serviceAddress().getPort()).isPositive();
+    }
+
     private RelayStats awaitStats(final java.util.function.Predicate<RelayStats> condition)
         throws InterruptedException
     {

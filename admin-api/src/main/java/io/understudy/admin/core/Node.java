@@ -204,9 +204,15 @@ public final class Node implements Managed, MembershipListener
 
     private PrimaryRole startPrimary() throws IOException
     {
+        return startPrimary(false);
+    }
+
+    /** {@code beforeClaim}: the relay listens before this node holds the service address (IP_FREEBIND). */
+    private PrimaryRole startPrimary(final boolean beforeClaim) throws IOException
+    {
         final long leaseMs = Math.max(50, settings.getMembership().getFailureTimeoutMs() / 2);
         return PrimaryRole.start(wiring, app, this::onRelayDied, leaseMs, this::stillSoleHolder,
-            this::onAddressConflict, this::announceAddress);
+            this::onAddressConflict, this::announceAddress, beforeClaim);
     }
 
     private PeerApi peerApi()
@@ -827,9 +833,10 @@ public final class Node implements Managed, MembershipListener
                 {
                     throw new IllegalStateException("not taking over with a dead replica: " + unfit.get());
                 }
+                // The relay listens first: a client that connects once the address moved is never refused.
+                started[0] = startPrimary(true);
                 claimed[0] = true;
                 tapper.claimServiceAddress(settings.getTakeover().getClaimCommand());
-                started[0] = startPrimary();
             });
             final PrimaryRole role = started[0];
             for (final RestoredConnection restored : report.restored())

@@ -58,7 +58,7 @@ final class PrimaryRole implements AutoCloseable
      */
     static PrimaryRole start(final NodeWiring wiring, final AppCloseGate gate, final Consumer<Throwable> onRelayDied,
         final long leaseMs, final LongPredicate verifier, final io.understudy.backup.ArpConflictWatch.Listener onConflict,
-        final Runnable onLinkBack) throws IOException
+        final Runnable onLinkBack, final boolean beforeClaim) throws IOException
     {
         final ReadLog readLog = wiring.startReadLog();
         final PrimaryRole[] role = new PrimaryRole[1];
@@ -69,7 +69,8 @@ final class PrimaryRole implements AutoCloseable
         {
             final long until = startNs + leaseNs; // the lease until the role exists to renew it
             relay = PrimaryWrapper.start(wiring.wrapperConfig(readLog, gate,
-                nowNs -> role[0] == null ? nowNs - until < 0 : role[0].holds(nowNs)), onRelayDied);
+                nowNs -> role[0] == null ? nowNs - until < 0 : role[0].holds(nowNs)).withFreeBind(beforeClaim),
+                onRelayDied);
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -20,6 +20,11 @@ import java.nio.charset.StandardCharsets;
  *        LabProbe close-delay HOST PORT REQUEST COUNT   (one connection at a time: REQUEST (\r\n escapes), read the
  *                                                      reply, then time the wait for the server's FIN; prints
  *                                                      "END p50_ms=X max_ms=Y eof=N")
+ *        LabProbe connect-storm HOST PORT THREADS DURATION_S CONNECT_TIMEOUT_MS PAUSE_MS
+ *                                 (demo service: each thread opens a new connection again and again, STATS, its
+ *                                 reply, close, then pauses; a connect not answered within the timeout is tried
+ *                                 again at once, as a client with a short connect timeout does; prints "END ok=N
+ *                                 refused=N reset=N timeout=N other=N", then the first error of each kind)
  */
 public final class LabProbe
 {
@@ -39,6 +44,8 @@ public final class LabProbe
             case "await-close" -> awaitClose(host, port, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "quit-all" -> quitAll(host, port, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "close-delay" -> closeDelay(host, port, args[3], Integer.parseInt(args[4]));
+            case "connect-storm" -> connectStorm(host, port, Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                Integer.parseInt(args[5]), Integer.parseInt(args[6]));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
@@ -183,6 +190,88 @@ public final class LabProbe
     private static String endKind(final IOException ex)
     {
         return ex.getMessage() != null && ex.getMessage().contains("reset") ? "reset" : "other";
+    }
+
+    /**
+     * New connections, one after another on each of {@code threads} threads for {@code durationS} seconds: connect,
+     * STATS, read its reply, close, pause. A refused connect is what a client meets when the service address answers
+     * before anything listens on it; a short connect timeout keeps fresh SYNs coming while the service moves.
+     */
+    private static void connectStorm(final String host, final int port, final int threads, final int durationS,
+        final int connectTimeoutMs, final int pauseMs) throws InterruptedException
+    {
+        final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> counts =
+            new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Map<String, String> firstError = new java.util.concurrent.ConcurrentHashMap<>();
+        final long endNs = System.nanoTime() + durationS * 1_000_000_000L;
+        final java.util.List<Thread> workers = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++)
+        {
+            final Thread worker = new Thread(() ->
+            {
+                while (System.nanoTime() - endNs < 0)
+                {
+                    final String kind = connectOnce(host, port, connectTimeoutMs, firstError);
+                    counts.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicInteger())
+                        .incrementAndGet();
+                    if ("ok".equals(kind))
+                    {
+                        try
+                        {
+                            Thread.sleep(pauseMs);
+                        }
+                        catch (final InterruptedException ex)
+                        {
+                            return;
+                        }
+                    }
+                }
+            });
+            worker.start();
+            workers.add(worker);
+        }
+        for (final Thread worker : workers)
+        {
+            worker.join();
+        }
+        final StringBuilder end = new StringBuilder("END");
+        for (final String kind : new String[] {"ok", "refused", "reset", "timeout", "other"})
+        {
+            end.append(' ').append(kind).append('=').append(counts.getOrDefault(kind,
+                new java.util.concurrent.atomic.AtomicInteger()).get());
+        }
+        System.out.println(end);
+        firstError.forEach((kind, message) -> System.out.println("first " + kind + ": " + message));
+    }
+
+    private static String connectOnce(final String host, final int port, final int connectTimeoutMs,
+        final java.util.Map<String, String> errors)
+    {
+        try (Socket socket = new Socket())
+        {
+            socket.connect(new java.net.InetSocketAddress(host, port), connectTimeoutMs);
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("STATS\n".getBytes(StandardCharsets.US_ASCII));
+            readLine(socket);
+            return "ok";
+        }
+        catch (final java.net.ConnectException ex)
+        {
+            final String kind = ex.getMessage() != null && ex.getMessage().contains("refused") ? "refused" : "other";
+            errors.putIfAbsent(kind, java.time.Instant.now() + " " + ex);
+            return kind;
+        }
+        catch (final java.net.SocketTimeoutException ex)
+        {
+            errors.putIfAbsent("timeout", java.time.Instant.now() + " " + ex);
+            return "timeout";
+        }
+        catch (final IOException ex)
+        {
+            final String kind = endKind(ex);
+            errors.putIfAbsent(kind, java.time.Instant.now() + " " + ex);
+            return kind;
+        }
     }
 
     /** Times, per connection, the wait between the server's reply to REQUEST and its FIN. */
