@@ -113,6 +113,9 @@ public final class BackupTapper implements AutoCloseable
      *
      * @throws IOException naming the interface and the reason (no such interface, no permission, bad filter).
      */
+    /** Sockets built in repair mode at start to warm the path a takeover takes. */
+    private static final int WARM_UP_SOCKETS = 20;
+
     public static BackupTapper start(final TapConfig config, final EventLog log) throws IOException
     {
         final PcapHandle handle = open(config);
@@ -144,7 +147,29 @@ public final class BackupTapper implements AutoCloseable
         }
         LOG.info("[{}] tapping {} in promiscuous mode, filter '{}', service address on {}", config.nodeId(),
             config.interfaceName(), withoutOwnClients(config), config.serviceInterface());
+        warmUpRepair(config.nodeId());
         return tapper;
+    }
+
+    /**
+     * Builds a few sockets in repair mode and drops them (nothing is sent), so a takeover's first restore does not
+     * pay for loading and compiling that path (tens of ms on this machine), and a node that may not use TCP_REPAIR
+     * says so now. Never fails the tap: a takeover reports each connection it cannot restore anyway.
+     */
+    private static void warmUpRepair(final String nodeId)
+    {
+        final long startNs = System.nanoTime();
+        try
+        {
+            final long lastUs = io.understudy.backup.repair.TcpRepair.warmUp(WARM_UP_SOCKETS);
+            LOG.info("[{}] TCP_REPAIR ready: {} sockets built in repair mode and dropped in {} ms, the last in {} us",
+                nodeId, WARM_UP_SOCKETS, (System.nanoTime() - startNs) / 1_000_000, lastUs);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.error("[{}] TCP_REPAIR does not work here: a takeover would restore no connection: {}", nodeId,
+                ex.getMessage());
+        }
     }
 
     /**
@@ -392,7 +417,9 @@ public final class BackupTapper implements AutoCloseable
      */
     public void claimServiceAddress(final java.util.List<String> addCommand) throws IOException, InterruptedException
     {
+        final long startNs = System.nanoTime();
         final TimedCommand.Outcome outcome = TimedCommand.run(addCommand, CLAIM_TIMEOUT);
+        final long commandNs = System.nanoTime() - startNs;
         if (outcome.exit() != 0 && !outcome.output().contains("File exists"))
         {
             throw new IOException("claiming the service address failed: " + addCommand + " exited " + outcome.exit() +
@@ -416,8 +443,9 @@ public final class BackupTapper implements AutoCloseable
                 config.serviceAddress(), config.serviceInterface(), ex.getMessage());
             return;
         }
-        LOG.info("[{}] claimed {} and announced it by gratuitous ARP on {}", config.nodeId(), config.serviceAddress(),
-            config.serviceInterface());
+        LOG.info("[{}] claimed {} and announced it by gratuitous ARP on {} (the command {} ms, the announcement {} ms)",
+            config.nodeId(), config.serviceAddress(), config.serviceInterface(), commandNs / 1_000_000,
+            (System.nanoTime() - startNs - commandNs) / 1_000_000);
     }
 
     /** Stops the capture thread and closes the capture, and the service interface's handle when it has one. */

@@ -812,13 +812,21 @@ public final class Node implements Managed, MembershipListener
         LOG.warn("[{}] taking over: {}", settings.getId(), trigger);
         final boolean[] claimed = new boolean[1];
         final PrimaryRole[] started = new PrimaryRole[1];
+        @SuppressWarnings("unchecked")
+        final java.util.concurrent.FutureTask<PrimaryRole>[] relayStart = new java.util.concurrent.FutureTask[1];
         final String[] fenced = new String[1];
         try
         {
             // Fence and probe the address first, then let the read log's follower catch up, then stop the tap: a
             // primary that only looked dead (a loaded host) serves until it is fenced, and what it did until then
             // must be in the tap and the log the takeover restores from.
-            fenced[0] = clearForClaim(standing, trigger, fenceFirst);
+            fenced[0] = fenceForClaim(trigger, fenceFirst);
+            // The ARP probe of the address (50 ms) runs while the log's tail, the tap's stop and the sockets' build
+            // go on; its answer is awaited before anything is claimed.
+            final java.util.concurrent.FutureTask<Optional<String>> addressProbe = startAddressProbe(standing);
+            // So does the relay's start (60-80 ms on this loaded host: the read log's buffer, the ARP watch): it
+            // listens on the address before the address is here (IP_FREEBIND) and hears nothing until the claim.
+            relayStart[0] = inBackground("relay-start", () -> startPrimary(true));
             final BackupTapper tapper = standing.tapper();
             awaitLogTail(standing);
             final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () ->
@@ -833,8 +841,12 @@ public final class Node implements Managed, MembershipListener
                 {
                     throw new IllegalStateException("not taking over with a dead replica: " + unfit.get());
                 }
+                requireAddressFree(addressProbe);
                 // The relay listens first: a client that connects once the address moved is never refused.
-                started[0] = startPrimary(true);
+                final long relayWaitNs = System.nanoTime();
+                started[0] = await(relayStart[0], "starting the relay");
+                LOG.info("[{}] the relay listens on the service address (waited {} ms for its start)",
+                    settings.getId(), (System.nanoTime() - relayWaitNs) / 1_000_000);
                 claimed[0] = true;
                 tapper.claimServiceAddress(settings.getTakeover().getClaimCommand());
             });
@@ -860,6 +872,10 @@ public final class Node implements Managed, MembershipListener
             takeoverFailure = Instant.now() + ": " + ex.getMessage();
             LOG.error("[{}] takeover failed{}: {}", settings.getId(), claimed[0] ? " after the claim: releasing " +
                 "the address" : " before the claim", ex.toString());
+            if (started[0] == null && relayStart[0] != null)
+            {
+                started[0] = awaitQuietly(relayStart[0]); // started meanwhile: given up with the rest
+            }
             undoTakeover(standing, started[0], claimed[0], ex.getMessage());
             throw ex;
         }
@@ -898,19 +914,112 @@ public final class Node implements Managed, MembershipListener
     }
 
     /**
-     * What must hold before the claim: the old primary fenced (after a lost heartbeat), then no other MAC answering
-     * ARP for the address. Returns what was done to the old primary, for the report.
+     * The first thing that must hold before the claim: the old primary fenced (after a lost heartbeat) unless it gave
+     * the address up itself. Returns what was done to the old primary, for the report.
      *
-     * @throws IOException saying why the address must not be claimed.
+     * @throws IOException saying why the address must not be claimed (the fence failed).
      */
-    private String clearForClaim(final BackupRole standing, final String trigger, final boolean fenceFirst)
+    private String fenceForClaim(final String trigger, final boolean fenceFirst)
         throws IOException, InterruptedException
     {
         final Optional<String> released = fenceFirst ? primaryReleasedItself() : Optional.empty();
-        final String fenced = !fenceFirst ? "not fenced: the primary gave the address up" :
+        return !fenceFirst ? "not fenced: the primary gave the address up" :
             released.isPresent() ? "not fenced: " + released.get() : fence.fencePeer(trigger);
-        final Optional<String> other = standing.tapper().probeServiceAddress(
-            Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs())).conflictingMac();
+    }
+
+    /** Starts the ARP probe of the service address on a thread of its own: the MAC of another holder, if any. */
+    private java.util.concurrent.FutureTask<Optional<String>> startAddressProbe(final BackupRole standing)
+    {
+        return inBackground("address-probe", () -> standing.tapper().probeServiceAddress(Duration.ofMillis(
+            settings.getTakeover().getDuplicateAddressWaitMs())).conflictingMac());
+    }
+
+    /** A takeover step run on a thread of its own while the takeover goes on; awaited before the claim. */
+    private <T> java.util.concurrent.FutureTask<T> inBackground(final String name,
+        final java.util.concurrent.Callable<T> step)
+    {
+        final java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(step);
+        final Thread thread = new Thread(task, settings.getId() + "-" + name);
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    /** The step's result, or its failure as an IOException (or the RuntimeException it threw). */
+    private static <T> T await(final java.util.concurrent.FutureTask<T> task, final String what)
+        throws IOException, InterruptedException
+    {
+        try
+        {
+            return task.get();
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof IOException io)
+            {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime)
+            {
+                throw runtime;
+            }
+            throw new IOException(what + " failed: " + cause, cause);
+        }
+    }
+
+    /**
+     * The step's result, or null when it failed; waits for it even when interrupted (what it started must be given
+     * up, not left running), and keeps the interrupt for the caller.
+     */
+    private static <T> T awaitQuietly(final java.util.concurrent.FutureTask<T> task)
+    {
+        boolean interrupted = false;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    return task.get();
+                }
+                catch (final java.util.concurrent.ExecutionException ex)
+                {
+                    return null;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The second: no other MAC answers ARP for the address.
+     *
+     * @throws IOException saying why the address must not be claimed (another holder, or the probe failed).
+     */
+    private void requireAddressFree(final java.util.concurrent.FutureTask<Optional<String>> probe)
+        throws IOException, InterruptedException
+    {
+        final Optional<String> other;
+        try
+        {
+            other = await(probe, "the ARP probe");
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new IOException("the ARP probe of " + settings.getServiceAddress() + " failed: not claiming it: " +
+                ex.getMessage(), ex);
+        }
         if (other.isPresent())
         {
             addressAlarm = Instant.now() + ": " + other.get() + " answers ARP for " + settings.getServiceAddress() +
@@ -918,7 +1027,6 @@ public final class Node implements Managed, MembershipListener
             throw new IOException("another host (" + other.get() + ") answers ARP for " +
                 settings.getServiceAddress() + ": not claiming it (two holders would break every client)");
         }
-        return fenced;
     }
 
     /**

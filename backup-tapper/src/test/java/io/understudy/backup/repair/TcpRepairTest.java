@@ -172,6 +172,24 @@ class TcpRepairTest
             .hasMessageContaining("connect(" + spec.local() + " -> " + spec.remote() + ") in repair mode");
     }
 
+    /** The backup warms the repair path at start: the sockets it builds and drops must never reach anyone. */
+    @Test
+    void shouldWarmUpWithoutAnySegmentReachingTheAddressItUses() throws Exception
+    {
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET))
+        {
+            listener.bind(new InetSocketAddress(LOOPBACK, 0));
+            listener.configureBlocking(false);
+
+            final long lastUs = TcpRepair.warmUp(5, (InetSocketAddress)listener.getLocalAddress());
+
+            assertThat(lastUs).as("the last build's time").isPositive();
+            Thread.sleep(200);
+            assertThat(listener.accept()).as("no SYN left a socket built in repair mode").isNull();
+            assertThat(TcpRepair.warmUp(1)).isPositive();
+        }
+    }
+
     @Test
     void shouldSendNeitherFinNorResetWhenClosedSilently() throws Exception
     {
