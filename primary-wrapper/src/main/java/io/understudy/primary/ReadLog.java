@@ -223,6 +223,23 @@ public final class ReadLog implements AutoCloseable
         return false;
     }
 
+    /**
+     * The logger's host is known to be gone (the node lost the peer that runs it): output stops waiting for it now,
+     * as after a commit timeout, instead of each held reply waiting out {@code commitTimeoutMs} first; the logger's
+     * next ack ends it.
+     *
+     * @return whether output could wait before (false without a log or when it already stopped waiting).
+     */
+    public boolean stopWaitingUntilNextAck()
+    {
+        if (shipper == null || !mayHoldOutput() || gaveUp())
+        {
+            return false;
+        }
+        gaveUpAtAckedSeq = shipper.ackedSeq();
+        return true;
+    }
+
     /** Whether a commit timeout gave the logger up and it has acked nothing since (cleared by its next ack). */
     private boolean gaveUp()
     {

@@ -261,6 +261,37 @@ class ReadLogTest
             .endsWith("silent 9\nacked again\nheld\n");
     }
 
+    /** The node lost the peer whose host runs the logger: replies stop waiting at once, not after a commit timeout. */
+    @Test
+    void shouldStopWaitingAtOnceWhenTheLoggersHostIsKnownGone() throws Exception
+    {
+        startLogger();
+        link = new StallingLink(logger.address());
+        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, true, 60_000, 0);
+        startWrapperWithEcho();
+        try (Socket client = connect())
+        {
+            assertThat(echo(client, "before\n")).isEqualTo("before\n");
+            awaitAllAcked();
+            link.stall();
+            client.getOutputStream().write("held\n".getBytes(StandardCharsets.US_ASCII));
+            client.setSoTimeout(300);
+            assertThatThrownBy(() -> readLine(client.getInputStream()))
+                .as("sync commit, the logger silent, a commit timeout of 60 s: the reply waits")
+                .isInstanceOf(SocketTimeoutException.class);
+
+            assertThat(readLog.stopWaitingUntilNextAck()).isTrue();
+            client.setSoTimeout(10_000);
+            assertThat(readLine(client.getInputStream())).as("released by the node's word").isEqualTo("held\n");
+            assertThat(echo(client, "next\n")).isEqualTo("next\n");
+            assertThat(readLog.stopWaitingUntilNextAck()).as("already not waiting").isFalse();
+            assertThat(readLog.stats().degraded()).contains("output goes out without waiting");
+            assertThat(readLog.stats().commitTimeouts()).as("no commit timeout was waited out").isZero();
+            link.resume();
+        }
+        assertThat(ReadLog.NONE.stopWaitingUntilNextAck()).as("no log, nothing to stop").isFalse();
+    }
+
     @Test
     void shouldNeverHoldRepliesWhenCommitIsAsyncWithoutALagBound() throws Exception
     {

@@ -402,6 +402,13 @@ public final class Node implements Managed, MembershipListener
     @Override
     public void onPeerLost(final String peerId, final String why)
     {
+        final PrimaryRole serving = primary;
+        if (machine.state() == RoleMachine.State.PRIMARY && serving != null && wiring.shipsToPeersLogger() &&
+            serving.readLog().stopWaitingUntilNextAck())
+        {
+            LOG.warn("[{}] {} lost ({}), and the read log's logger with it: replies no longer wait for the logger " +
+                "until it acks again", settings.getId(), peerId, why);
+        }
         if (machine.state() == RoleMachine.State.BACKUP && !evaluating)
         {
             evaluating = true;

@@ -102,6 +102,12 @@ final class NodeWiring
             settings.getLanAddress() + ") to ship the read log to; set node.log.logger"), log.getListenPort());
     }
 
+    /** Whether a primary ships its read log to the logger the peer runs (node.log.logger blank), not another host. */
+    boolean shipsToPeersLogger()
+    {
+        return settings.getLog().isEnabled() && settings.getLog().getLogger().isBlank();
+    }
+
     /** The other node's LAN address, from the membership's peers. */
     String peerHost(final String whenNone)
     {
