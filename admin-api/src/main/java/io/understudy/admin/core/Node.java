@@ -646,12 +646,6 @@ public final class Node implements Managed, MembershipListener
         return peerPresent() || fastHeartbeatHears();
     }
 
-    /**
-     * Whether the fast heartbeat hears the peer now: its authenticated beats arrive, so the peer's node is alive,
-     * whatever the JGroups view says. A decision stands down on it: in CI runs a view that had not merged back yet
-     * after the backup's own link came back (or a view lost on a loaded host while the beats went on), with an
-     * idle service's quiet tap and a probe exchange slowed by the loaded primary, made a backup fence a live primary.
-     */
     /** The later of two System.nanoTime() values (compared by difference, as the clock may wrap). */
     private static long later(final long aNs, final long bNs)
     {
@@ -665,6 +659,12 @@ public final class Node implements Managed, MembershipListener
         return fast != null && fast.heardSince(sinceNs);
     }
 
+    /**
+     * Whether the fast heartbeat hears the peer now: its authenticated beats arrive, so the peer's node is alive,
+     * whatever the JGroups view says. A decision stands down on it: in CI runs a view that had not merged back yet
+     * after the backup's own link came back (or a view lost on a loaded host while the beats went on), with an
+     * idle service's quiet tap and a probe exchange slowed by the loaded primary, made a backup fence a live primary.
+     */
     private boolean fastHeartbeatHears()
     {
         final FastHeartbeat fast = fastHeartbeat;
@@ -824,9 +824,9 @@ public final class Node implements Managed, MembershipListener
         final String[] fenced = new String[1];
         try
         {
-            // Fence and probe the address first, then let the read log's follower catch up, then stop the tap: a
-            // primary that only looked dead (a loaded host) serves until it is fenced, and what it did until then
-            // must be in the tap and the log the takeover restores from.
+            // Fence first, then let the read log's follower catch up, then stop the tap: a primary that only looked
+            // dead (a loaded host) serves until it is fenced, and what it did until then must be in the tap and the
+            // log the takeover restores from.
             fenced[0] = fenceForClaim(trigger, fenceFirst);
             // The ARP probe of the address (50 ms) runs while the log's tail, the tap's stop and the sockets' build
             // go on; its answer is awaited before anything is claimed.
