@@ -288,11 +288,44 @@ public final class Node implements Managed, MembershipListener
         final Optional<String> other = otherHolder();
         if (other.isPresent())
         {
+            final Optional<String> older = olderPrimary();
+            if (older.isPresent())
+            {
+                // Both were held up at once (the old primary paused, this node's keeper late on the loaded host when
+                // it resumed): the old one yields to the higher epoch; were this one to yield too, nobody serves.
+                LOG.warn("[{}] held up {} ms, and another host ({}) answers ARP for the service address: {}; this " +
+                    "node keeps it and announces it again", settings.getId(), heldMs, other.get(), older.get());
+                announceAddressRepeatedly();
+                return true;
+            }
             decisions.submit(() -> demote("after being held up " + heldMs + " ms, another host (" + other.get() +
                 ") answers ARP for the service address"));
             return false;
         }
         return true;
+    }
+
+    /**
+     * Why the other holder of the address is the peer, a primary of an older term that yields to this node: its API
+     * says PRIMARY at a lower epoch (or, unreadable, its last announcement did). Empty when that is not known.
+     */
+    private Optional<String> olderPrimary()
+    {
+        final long ours = machine.epoch();
+        final Optional<JsonNode> status = judge.status();
+        if (status.isPresent())
+        {
+            final long theirs = status.get().path("epoch").asLong(-1);
+            return "PRIMARY".equals(status.get().path("role").asText()) && theirs >= 0 && theirs < ours &&
+                !machine.yieldsTo(theirs, status.get().path("nodeId").asText("")) ?
+                Optional.of("the peer's API says PRIMARY at epoch " + theirs + ", below this node's " + ours) :
+                Optional.empty();
+        }
+        final PeerState peer = peerState;
+        return peer != null && "PRIMARY".equals(peer.state()) && peer.epoch() < ours &&
+            !machine.yieldsTo(peer.epoch(), peer.peerId()) ?
+            Optional.of("the peer last announced PRIMARY at epoch " + peer.epoch() + ", below this node's " + ours +
+                " (its API did not answer)") : Optional.empty();
     }
 
     /** The MAC of another host that answers ARP for the service address now, if one does. */
@@ -407,7 +440,7 @@ public final class Node implements Managed, MembershipListener
             serving.readLog().stopWaitingUntilNextAck())
         {
             LOG.warn("[{}] {} lost ({}), and the read log's logger with it: replies no longer wait for the logger " +
-                "until it acks again", settings.getId(), peerId, why);
+                "until it has caught up", settings.getId(), peerId, why);
         }
         if (machine.state() == RoleMachine.State.BACKUP && !evaluating)
         {
