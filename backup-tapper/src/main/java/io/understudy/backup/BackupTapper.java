@@ -22,6 +22,8 @@ import io.understudy.logger.LogTail;
 public final class BackupTapper implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(BackupTapper.class);
+    /** Sockets built in repair mode at start to warm the path a takeover takes. */
+    private static final int WARM_UP_SOCKETS = 20;
     /** How long the claim command may take; one that hangs must not hold the takeover and its clients. */
     static final java.time.Duration CLAIM_TIMEOUT = java.time.Duration.ofSeconds(10);
 
@@ -113,9 +115,6 @@ public final class BackupTapper implements AutoCloseable
      *
      * @throws IOException naming the interface and the reason (no such interface, no permission, bad filter).
      */
-    /** Sockets built in repair mode at start to warm the path a takeover takes. */
-    private static final int WARM_UP_SOCKETS = 20;
-
     public static BackupTapper start(final TapConfig config, final EventLog log) throws IOException
     {
         final PcapHandle handle = open(config);

@@ -45,9 +45,9 @@ public final class ReadLog implements AutoCloseable
     private final AtomicLong commitTimeouts = new AtomicLong();
     private volatile long lastCommitTimeoutNs;
     /**
-     * The logger's acked sequence number when a commit timeout last released output, or -1. Until the logger acks
-     * something after it, waiting for it again is as pointless as it was then: output goes out without waiting (one
-     * timeout paid, not one per reply while the logger stays silent, as when the link to its host is cut).
+     * The logger's acked sequence number when it was given up (a commit timeout, or its host lost), or -1. Until it
+     * has caught up ({@link #gaveUp()}), waiting for it again is as pointless as it was then: output goes out without
+     * waiting (one timeout paid, not one per reply while the logger stays silent, as when the link to its host is cut).
      */
     private volatile long gaveUpAtAckedSeq = -1;
     /** When the logger was last seen connected (the start counts: the shipper is still connecting then). */
@@ -232,7 +232,7 @@ public final class ReadLog implements AutoCloseable
      *
      * @return whether output could wait before (false without a log or when it already stopped waiting).
      */
-    public boolean stopWaitingUntilNextAck()
+    public boolean stopWaitingUntilCaughtUp()
     {
         if (shipper == null || !mayHoldOutput() || gaveUp())
         {

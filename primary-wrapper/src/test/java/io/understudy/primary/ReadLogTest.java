@@ -280,16 +280,16 @@ class ReadLogTest
                 .as("sync commit, the logger silent, a commit timeout of 60 s: the reply waits")
                 .isInstanceOf(SocketTimeoutException.class);
 
-            assertThat(readLog.stopWaitingUntilNextAck()).isTrue();
+            assertThat(readLog.stopWaitingUntilCaughtUp()).isTrue();
             client.setSoTimeout(10_000);
             assertThat(readLine(client.getInputStream())).as("released by the node's word").isEqualTo("held\n");
             assertThat(echo(client, "next\n")).isEqualTo("next\n");
-            assertThat(readLog.stopWaitingUntilNextAck()).as("already not waiting").isFalse();
+            assertThat(readLog.stopWaitingUntilCaughtUp()).as("already not waiting").isFalse();
             assertThat(readLog.stats().degraded()).contains("output goes out without waiting");
             assertThat(readLog.stats().commitTimeouts()).as("no commit timeout was waited out").isZero();
             link.resume();
         }
-        assertThat(ReadLog.NONE.stopWaitingUntilNextAck()).as("no log, nothing to stop").isFalse();
+        assertThat(ReadLog.NONE.stopWaitingUntilCaughtUp()).as("no log, nothing to stop").isFalse();
     }
 
     @Test

@@ -437,7 +437,7 @@ public final class Node implements Managed, MembershipListener
     {
         final PrimaryRole serving = primary;
         if (machine.state() == RoleMachine.State.PRIMARY && serving != null && wiring.shipsToPeersLogger() &&
-            serving.readLog().stopWaitingUntilNextAck())
+            serving.readLog().stopWaitingUntilCaughtUp())
         {
             LOG.warn("[{}] {} lost ({}), and the read log's logger with it: replies no longer wait for the logger " +
                 "until it has caught up", settings.getId(), peerId, why);
