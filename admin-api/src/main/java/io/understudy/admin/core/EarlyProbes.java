@@ -9,6 +9,38 @@ package io.understudy.admin.core;
  */
 final class EarlyProbes
 {
+    /** Where the peer's heartbeat is, for the early probes. */
+    enum Heartbeat
+    {
+        /** Heard within half its timeout: nothing to probe, and what was probed no longer counts. */
+        ON_TIME,
+        /** Not heard for half its timeout, not yet lost: probe. */
+        LATE,
+        /** Lost: the decision's own probes take over, and the streak stays for it to read. */
+        LOST
+    }
+
+    /**
+     * Classifies the peer's heartbeat. When the fast heartbeat has heard the peer, it alone counts: the JGroups view
+     * drops a peer on a false suspicion under load and takes seconds to merge it back, and while it is out a peer
+     * whose fast beats still arrive is alive, not lost (before, no early probe ran then, and a crash in those seconds
+     * was decided 100-200 ms later). Without fast beats, the view and its own heartbeat's age count.
+     *
+     * @param fastHeardMsAgo ms since the last fast beat, or -1 when none was ever heard (or it is off).
+     * @param viewHeardMsAgo ms since the JGroups heartbeat last heard the peer.
+     */
+    static Heartbeat classify(final boolean inView, final long fastHeardMsAgo, final long fastSilentMs,
+        final long viewHeardMsAgo, final long failureTimeoutMs)
+    {
+        final boolean fastHeard = fastHeardMsAgo >= 0;
+        if (fastHeard ? fastHeardMsAgo >= fastSilentMs : !inView)
+        {
+            return Heartbeat.LOST;
+        }
+        final long sinceMs = fastHeard ? fastHeardMsAgo : viewHeardMsAgo;
+        return sinceMs >= (fastHeard ? fastSilentMs : failureTimeoutMs) / 2 ? Heartbeat.LATE : Heartbeat.ON_TIME;
+    }
+
     private final long spacingNs;
     private final long freshNs;
     private int streak;

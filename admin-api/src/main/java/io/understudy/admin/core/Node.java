@@ -765,9 +765,9 @@ public final class Node implements Managed, MembershipListener
     }
 
     /**
-     * On the early-probe thread every {@link #EARLY_PROBE_TICK_MS}: while this node is the backup and the peer, still
-     * in the view, has not been heard for half the failure timeout, probes the service (at most one probe per
-     * recheck interval) and keeps the streak for the decision that a lost heartbeat starts.
+     * On the early-probe thread every {@link #EARLY_PROBE_TICK_MS}: while this node is the backup and the peer's heartbeat
+     * is late but not lost ({@link EarlyProbes#classify}), probes the service (at most one probe per recheck interval)
+     * and keeps the streak for the decision that a lost heartbeat starts.
      */
     private void probeEarly()
     {
@@ -779,15 +779,15 @@ public final class Node implements Managed, MembershipListener
                 earlyProbes.reset();
                 return;
             }
-            if (!peerPresent())
-            {
-                return; // lost: the decision's own probes take over; the streak stays for it to read
-            }
             final FastHeartbeat fast = fastHeartbeat;
-            final boolean fastHeard = fast != null && fast.millisSincePeerHeard() >= 0;
-            final long lateMs = fastHeard ? settings.getMembership().getFastSilentMs() / 2 :
-                settings.getMembership().getFailureTimeoutMs() / 2;
-            if ((fastHeard ? fast.millisSincePeerHeard() : heartbeat.millisSincePeerHeard()) < lateMs)
+            final EarlyProbes.Heartbeat beat = EarlyProbes.classify(heartbeat.isPeerPresent(),
+                fast == null ? -1 : fast.millisSincePeerHeard(), settings.getMembership().getFastSilentMs(),
+                heartbeat.millisSincePeerHeard(), settings.getMembership().getFailureTimeoutMs());
+            if (beat == EarlyProbes.Heartbeat.LOST)
+            {
+                return; // the decision's own probes take over; the streak stays for it to read
+            }
+            if (beat == EarlyProbes.Heartbeat.ON_TIME)
             {
                 earlyProbes.reset();
                 return;

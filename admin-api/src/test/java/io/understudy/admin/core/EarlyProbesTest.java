@@ -42,6 +42,28 @@ class EarlyProbesTest
     }
 
     @Test
+    void shouldProbeAPeerTheViewDroppedWhileItsFastBeatsAreLate()
+    {
+        // A loaded host: JGroups suspected the peer falsely and dropped it from the view; its fast beats still come.
+        assertThat(EarlyProbes.classify(false, 20, 100, 4_000, 3_000)).isEqualTo(EarlyProbes.Heartbeat.ON_TIME);
+        assertThat(EarlyProbes.classify(false, 50, 100, 4_000, 3_000))
+            .as("fast beats late: probe, even though the view lost the peer seconds ago")
+            .isEqualTo(EarlyProbes.Heartbeat.LATE);
+        assertThat(EarlyProbes.classify(false, 100, 100, 4_000, 3_000)).isEqualTo(EarlyProbes.Heartbeat.LOST);
+        assertThat(EarlyProbes.classify(true, 120, 100, 10, 3_000))
+            .as("fast beats silent: lost, whatever the view says")
+            .isEqualTo(EarlyProbes.Heartbeat.LOST);
+    }
+
+    @Test
+    void shouldFollowTheViewWhenNoFastBeatWasHeard()
+    {
+        assertThat(EarlyProbes.classify(true, -1, 100, 1_499, 3_000)).isEqualTo(EarlyProbes.Heartbeat.ON_TIME);
+        assertThat(EarlyProbes.classify(true, -1, 100, 1_500, 3_000)).isEqualTo(EarlyProbes.Heartbeat.LATE);
+        assertThat(EarlyProbes.classify(false, -1, 100, 10, 3_000)).isEqualTo(EarlyProbes.Heartbeat.LOST);
+    }
+
+    @Test
     void shouldRefuseNonPositiveSettings()
     {
         assertThatThrownBy(() -> new EarlyProbes(0, 200)).isInstanceOf(IllegalArgumentException.class);
