@@ -18,6 +18,7 @@ final class CaptureAgent
 
     private final String nodeId;
     private final PcapHandle handle;
+    private final PcapFrames frames;
     private final FrameDecoder decoder;
     private final TcpTracker tracker;
     private final DecodeCounters decodeCounters;
@@ -39,6 +40,7 @@ final class CaptureAgent
         this.feed = feed;
         this.nodeId = nodeId;
         this.handle = handle;
+        this.frames = new PcapFrames(handle);
         this.decoder = new FrameDecoder(handle.getDlt().value(), true);
         this.tracker = tracker;
         this.decodeCounters = decodeCounters;
@@ -61,14 +63,14 @@ final class CaptureAgent
             boolean empty = false;
             for (; work < FRAMES_PER_DUTY_CYCLE; work++)
             {
-                final byte[] frame = handle.getNextRawPacket();
+                final byte[] frame = frames.next();
                 if (frame == null)
                 {
                     empty = true;
                     break;
                 }
-                lastFrameNs = frameNs(nowNs, wallNowUs, handle.getTimestamp());
-                onFrame(frame, handle.getOriginalLength(), lastFrameNs);
+                lastFrameNs = frameNs(nowNs, wallNowUs, frames.timestampMicros());
+                onFrame(frame, frames.originalLength(), lastFrameNs);
                 if ((work & 31) == 31 && lastFrameNs - caughtUpNs > 0)
                 {
                     caughtUpNs = lastFrameNs; // a long turn (a loaded host) still says how far it has heard
@@ -148,13 +150,12 @@ final class CaptureAgent
      * takeover waits for the tap to be quiet on the wire, not in this thread. Clamped to [now - 5 s, now] against
      * wall clock steps.
      */
-    static long frameNs(final long nowNs, final long wallNowUs, final java.sql.Timestamp stamped)
+    static long frameNs(final long nowNs, final long wallNowUs, final long stampedUs)
     {
-        if (stamped == null)
+        if (stampedUs <= 0)
         {
             return nowNs;
         }
-        final long stampedUs = stamped.getTime() / 1000 * 1_000_000L + stamped.getNanos() / 1_000;
         final long lagUs = Math.max(0, Math.min(MAX_CAPTURE_LAG_US, wallNowUs - stampedUs));
         return nowNs - lagUs * 1_000;
     }
