@@ -29,8 +29,7 @@ class PcapFramesTest
     void shouldReadEachFrameWithItsLengthAndStampAndNothingWhenNoneWaits() throws Exception
     {
         CapturePrivileges.require();
-        try (DatagramChannel socket = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-            0)); PcapHandle handle = open(socket, 65535))
+        try (DatagramChannel socket = loopbackSocket(); PcapHandle handle = open(socket, 65535))
         {
             final PcapFrames frames = new PcapFrames(handle);
             assertThat(frames.next()).as("nothing sent yet").isNull();
@@ -53,8 +52,7 @@ class PcapFramesTest
     void shouldGiveTheWireLengthOfAFrameTheSnapLengthCut() throws Exception
     {
         CapturePrivileges.require();
-        try (DatagramChannel socket = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-            0)); PcapHandle handle = open(socket, 96))
+        try (DatagramChannel socket = loopbackSocket(); PcapHandle handle = open(socket, 96))
         {
             final PcapFrames frames = new PcapFrames(handle);
 
@@ -70,8 +68,7 @@ class PcapFramesTest
     void shouldRefuseAClosedHandle() throws Exception
     {
         CapturePrivileges.require();
-        try (DatagramChannel socket = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-            0)))
+        try (DatagramChannel socket = loopbackSocket())
         {
             final PcapHandle handle = open(socket, 65535);
             final PcapFrames frames = new PcapFrames(handle);
@@ -79,6 +76,11 @@ class PcapFramesTest
 
             assertThatThrownBy(frames::next).isInstanceOf(NotOpenException.class);
         }
+    }
+
+    private static DatagramChannel loopbackSocket() throws java.io.IOException
+    {
+        return DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
     private static PcapHandle open(final DatagramChannel socket, final int snapLength) throws Exception
