@@ -93,6 +93,11 @@ final class EventLogReader implements EventLog.Reader {
         return lastConnectionId;
     }
 
+    /** Whether the record {@link #pollChecked()} last read is a {@link ShippedRecord}. */
+    boolean lastIsShipped() {
+        return lastLength > 0 && LogRecordCodec.isShipped(buffer);
+    }
+
     /** The seq of the record {@link #pollChecked()} last read when it is a {@link ShippedRecord}, else 0. */
     long lastShippedSeq() {
         return LogRecordCodec.shippedSeq(buffer, lastLength);

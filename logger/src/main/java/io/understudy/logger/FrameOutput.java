@@ -66,8 +66,8 @@ final class FrameOutput {
         end();
     }
 
-    void tail(final long fromIndex) throws IOException {
-        start(LogProtocol.TAIL, Long.BYTES).putLong(fromIndex);
+    void tail(final long fromIndex, final int flags) throws IOException {
+        start(LogProtocol.TAIL, Long.BYTES + 1).putLong(fromIndex).put((byte) flags);
         writeHeader();
         end();
     }

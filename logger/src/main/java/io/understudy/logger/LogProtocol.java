@@ -23,7 +23,8 @@ import java.nio.charset.StandardCharsets;
  *     3   RECORD     writer -> server the LogRecordCodec bytes of one ShippedRecord
  *     4   ACK        server -> writer i64 seq appended through, i64 Chronicle index of the last append
  *     5   ERROR      server -> client UTF-8 message; the server then closes the connection
- *     6   TAIL       tail -> server   i64 fromIndex, -1 for the start of the log
+ *     6   TAIL       tail -> server   i64 fromIndex, -1 for the start of the log; then optionally u8 flags:
+ *                                     bit 0 (PRIMARY_ONLY) streams only the primary's shipped records
  *     7   ENTRY      server -> tail   i64 index, then the LogRecordCodec bytes of the record there
  *     8   GAP        writer -> server i64 nextSeq: the writer's next RECORD has this seq (it skips those between)
  *     9   KEEPALIVE  writer -> server empty: the writer is alive though it has nothing to ship
@@ -39,7 +40,13 @@ import java.nio.charset.StandardCharsets;
 final class LogProtocol {
     static final int MAX_FRAME_LENGTH = 2 << 20;
     /** The largest frame a tail sends (TAIL): the logger allows no more from a tail. */
-    static final int MAX_TAIL_FRAME_LENGTH = 1 + Long.BYTES + FrameMac.LENGTH;
+    static final int MAX_TAIL_FRAME_LENGTH = 1 + Long.BYTES + 1 + FrameMac.LENGTH;
+    /**
+     * TAIL's flag: only the records a primary ships (opened, read, write, ended), none of what the logger's host
+     * appends itself. A backup's own tap appends twice as many records as the primary ships into the same log, and
+     * streamed them back to its own tail, which had no use for them.
+     */
+    static final int TAIL_PRIMARY_ONLY = 1;
     /** How often a writer with nothing to ship sends KEEPALIVE; well under the logger's writerSilenceMs. */
     static final long KEEPALIVE_INTERVAL_MS = 250;
     static final int HEADER_LENGTH = 5;

@@ -201,11 +201,15 @@ final class LogRecordCodec {
      * else 0. Every shipped type keeps its seq at offset 17.
      */
     static long shippedSeq(final byte[] bytes, final int length) {
-        final int type = bytes[0] & 0xFF;
-        final boolean shipped = type == TYPE_PRIMARY_READ || type == TYPE_PRIMARY_WRITE
-            || type == TYPE_PRIMARY_OPENED || type == TYPE_PRIMARY_ENDED;
-        return shipped && length >= HEADER_LENGTH + Long.BYTES
+        return isShipped(bytes) && length >= HEADER_LENGTH + Long.BYTES
             ? ByteBuffer.wrap(bytes, 0, length).order(ByteOrder.LITTLE_ENDIAN).getLong(HEADER_LENGTH) : 0;
+    }
+
+    /** Whether encoded bytes hold a {@link ShippedRecord} (a type a primary ships), by their type byte. */
+    static boolean isShipped(final byte[] bytes) {
+        final int type = bytes[0] & 0xFF;
+        return type == TYPE_PRIMARY_READ || type == TYPE_PRIMARY_WRITE || type == TYPE_PRIMARY_OPENED
+            || type == TYPE_PRIMARY_ENDED;
     }
 
     /** A Chronicle index as people read it: hex (cycle in the high bits), or -1 for none. */

@@ -485,13 +485,24 @@ public final class LogServer implements AutoCloseable {
             if (kind != LogProtocol.TAIL) {
                 throw new UnderstudyException("expected TAIL after a tail's HELLO, got " + LogProtocol.kindName(kind));
             }
-            final long fromIndex = in.bodyLong(kind, Long.BYTES, 0);
+            if (in.bodyLength() != Long.BYTES && in.bodyLength() != Long.BYTES + 1) {
+                throw new UnderstudyException(LogProtocol.kindName(kind) + " body length=" + in.bodyLength()
+                    + ", expected=" + Long.BYTES + " or " + (Long.BYTES + 1));
+            }
+            final long fromIndex = in.body().getLong(in.bodyOffset());
+            final int flags = in.bodyLength() > Long.BYTES ? in.array()[in.bodyOffset() + Long.BYTES] & 0xFF : 0;
+            if ((flags & ~LogProtocol.TAIL_PRIMARY_ONLY) != 0) {
+                throw new UnderstudyException(LogProtocol.kindName(kind) + " flags=0x" + Integer.toHexString(flags)
+                    + ", expected 0 or 0x" + Integer.toHexString(LogProtocol.TAIL_PRIMARY_ONLY));
+            }
+            final boolean primaryOnly = (flags & LogProtocol.TAIL_PRIMARY_ONLY) != 0;
             if (fromIndex < -1) {
                 throw new UnderstudyException("TAIL fromIndex=" + fromIndex + ", expected -1 (start) or an index");
             }
-            LOG.info("logger {}: tail {} connected, fromIndex={}", nodeId, tail, LogRecordCodec.indexName(fromIndex));
+            LOG.info("logger {}: tail {} connected, fromIndex={}{}", nodeId, tail, LogRecordCodec.indexName(fromIndex),
+                primaryOnly ? ", the primary's records only" : "");
             try (EventLogReader reader = (EventLogReader) (fromIndex < 0 ? log.reader() : log.reader(fromIndex))) {
-                streamTo(reader, in, out);
+                streamTo(reader, primaryOnly, in, out);
             }
         } finally {
             tailsConnected.decrementAndGet();
@@ -500,13 +511,13 @@ public final class LogServer implements AutoCloseable {
     }
 
     /** Sends every record from the reader on, then waits for appends, until the tail closes or the server does. */
-    private void streamTo(final EventLogReader reader, final FrameInput in, final FrameOutput out)
-        throws IOException {
+    private void streamTo(final EventLogReader reader, final boolean primaryOnly, final FrameInput in,
+        final FrameOutput out) throws IOException {
         long nextProbeNs = System.nanoTime() + TAIL_PROBE_INTERVAL_NS;
         while (!closed) {
             final long seenAppends = log.appendCount();
             int sent = 0;
-            while (sent < MAX_BATCH_RECORDS && pollForTail(reader)) {
+            while (sent < MAX_BATCH_RECORDS && pollForTail(reader, primaryOnly)) {
                 out.entry(reader.lastReadIndex(), reader.lastBytes(), reader.lastLength());
                 sent++;
             }
@@ -527,9 +538,21 @@ public final class LogServer implements AutoCloseable {
         }
     }
 
-    private boolean pollForTail(final EventLogReader reader) {
+    /**
+     * Reads the next record to send: any (decoded, so a corrupt one is refused here), or with {@code primaryOnly} the
+     * next shipped one (checked without being built; the others are skipped unread beyond their type).
+     */
+    private boolean pollForTail(final EventLogReader reader, final boolean primaryOnly) {
         try {
-            return reader.poll().isPresent();
+            if (!primaryOnly) {
+                return reader.poll().isPresent();
+            }
+            while (reader.pollChecked()) {
+                if (reader.lastIsShipped()) {
+                    return true;
+                }
+            }
+            return false;
         } catch (final UnderstudyException ex) {
             throw onLogFailed("tail read failed: " + ex.getMessage(), ex);
         }

@@ -28,6 +28,7 @@ public final class LogTail implements AutoCloseable {
     private final InetSocketAddress logger;
     private final LogAuth auth;
     private final long fromIndex;
+    private final boolean primaryOnly;
     private final Sink sink;
     private final long reconnectMs;
     private final Thread thread;
@@ -47,7 +48,8 @@ public final class LogTail implements AutoCloseable {
     }
 
     private LogTail(final String nodeId, final InetSocketAddress logger, final LogAuth auth, final long fromIndex,
-        final Sink sink, final long reconnectMs) {
+        final boolean primaryOnly, final Sink sink, final long reconnectMs) {
+        this.primaryOnly = primaryOnly;
         this.nodeId = nodeId;
         this.nodeIdBytes = LogProtocol.nodeIdBytes(nodeId);
         this.logger = Checks.notNull("logger", logger);
@@ -68,10 +70,20 @@ public final class LogTail implements AutoCloseable {
      */
     public static LogTail start(final String nodeId, final InetSocketAddress logger, final LogAuth auth,
         final long fromIndex, final Sink sink, final long reconnectMs) {
-        final LogTail tail = new LogTail(nodeId, logger, auth, fromIndex, sink, reconnectMs);
+        return start(nodeId, logger, auth, fromIndex, false, sink, reconnectMs);
+    }
+
+    /**
+     * The same, receiving only the primary's shipped records when {@code primaryOnly} (what a backup's read-log feed
+     * uses): what the logger's host appends itself (its tap's events) stays on the logger. Indexes still rise, with
+     * gaps where those records are.
+     */
+    public static LogTail start(final String nodeId, final InetSocketAddress logger, final LogAuth auth,
+        final long fromIndex, final boolean primaryOnly, final Sink sink, final long reconnectMs) {
+        final LogTail tail = new LogTail(nodeId, logger, auth, fromIndex, primaryOnly, sink, reconnectMs);
         tail.thread.start();
-        LOG.info("tail {}: following {} from index {}, auth={}", nodeId, logger, LogRecordCodec.indexName(fromIndex),
-            auth);
+        LOG.info("tail {}: following {} from index {}{}, auth={}", nodeId, logger,
+            LogRecordCodec.indexName(fromIndex), primaryOnly ? ", the primary's records only" : "", auth);
         return tail;
     }
 
@@ -134,7 +146,7 @@ public final class LogTail implements AutoCloseable {
         final LogHandshake.Session session = LogHandshake.client(s, auth, LogProtocol.ROLE_TAIL, nodeIdBytes,
             System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_TIMEOUT_MS));
         final FrameOutput out = new FrameOutput(s.getOutputStream(), session.outbound(), 256);
-        out.tail(from);
+        out.tail(from, primaryOnly ? LogProtocol.TAIL_PRIMARY_ONLY : 0);
         out.flush();
         connected = true;
         LOG.info("tail {}: connected to {}, from index {}", nodeId, logger, LogRecordCodec.indexName(from));

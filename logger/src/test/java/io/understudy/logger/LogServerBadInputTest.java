@@ -98,7 +98,7 @@ class LogServerBadInputTest
         try (RawConnection tail = new RawConnection(server.address()))
         {
             tail.handshake(KEY, LogProtocol.ROLE_TAIL, "t").sendRaw(new byte[] {100, 0, 0, 0, 6});
-            assertErrorThenClosed(tail, "frame length=100, expected 17..25");
+            assertErrorThenClosed(tail, "frame length=100, expected 17..26");
         }
         assertThat(server.stats().rejected()).isEqualTo(2);
     }
@@ -142,7 +142,8 @@ class LogServerBadInputTest
     {
         assertTailRejected(RawConnection.longs(0x1234_0000_0000L), "is not in the event log");
         assertTailRejected(RawConnection.longs(-2), "TAIL fromIndex=-2, expected -1");
-        assertTailRejected(new byte[4], "TAIL(6) body length=4, expected=8");
+        assertTailRejected(new byte[4], "TAIL(6) body length=4, expected=8 or 9");
+        assertTailRejected(new byte[] {-1, -1, -1, -1, -1, -1, -1, -1, 2}, "TAIL(6) flags=0x2, expected 0 or 0x1");
     }
 
     @Test

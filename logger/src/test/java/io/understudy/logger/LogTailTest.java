@@ -62,6 +62,53 @@ class LogTailTest {
     }
 
     @Test
+    void shouldDeliverOnlyThePrimarysRecordsInLogOrderWhenAskedAcrossARestart() throws Exception {
+        final List<Delivered> delivered = new CopyOnWriteArrayList<>();
+        try (EventLog log = EventLog.open(config(directory, time))) {
+            log.append(Samples.opened(1)); // the logger host's own tap: never sent to this tail
+            final LogServer first = LogServer.start("logger", anyPort(), log, KEY);
+            final InetSocketAddress address = first.address();
+            final List<PrimaryRead> shipped = new ArrayList<>();
+            try (LogTail tail = LogTail.start("backup", address, KEY, -1, true,
+                     (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS);
+                 LogShipper shipper = LogShipper.start("primary", address, KEY, LARGE_BUFFER, RECONNECT_MS,
+                     () -> { })) {
+                for (int round = 0; round < 10; round++) {
+                    shipped.addAll(LogShippingTest.shipReads(shipper, round * 1_000L, 3));
+                    log.append(Samples.acked(1, round));
+                    log.append(Samples.data(1, round, "tapped"));
+                }
+                LogShippingTest.awaitAcked(shipper, shipped);
+                final long lastShipped = first.stats().lastIndex();
+                await("the tail to reach the last shipped record", () -> tail.stats().lastIndex() >= lastShipped,
+                    tail::stats);
+                first.close();
+                await("the tail to see the logger gone", () -> !tail.stats().connected(), tail::stats);
+                log.append(Samples.data(1, 99, "tapped while the logger was down"));
+
+                try (LogServer second = LogServer.start("logger", address, log, KEY)) {
+                    final List<PrimaryRead> more = LogShippingTest.shipReads(shipper, 50_000L, 3);
+                    shipped.addAll(more);
+                    LogShippingTest.awaitAcked(shipper, shipped);
+                    log.append(Samples.closed(1));
+                    final long last = second.stats().lastIndex();
+                    await("the tail to reach the last shipped record again", () -> tail.stats().lastIndex() >= last,
+                        tail::stats);
+
+                    assertThat(records(delivered)).as("the shipped reads, each once, in order, nothing else")
+                        .containsExactlyElementsOf(shipped);
+                    assertThat(delivered.stream().mapToLong(Delivered::index))
+                        .as("indexes rise, with gaps where the tap's records are").isSorted().doesNotHaveDuplicates();
+                    assertThat(tail.stats().received()).isEqualTo(shipped.size());
+                    assertThat(tail.stats().lastIndex()).isEqualTo(last);
+                }
+            } finally {
+                first.close();
+            }
+        }
+    }
+
+    @Test
     void shouldResumeAfterTheLastDeliveredWhenServerRestarts() throws Exception {
         final List<Delivered> delivered = new CopyOnWriteArrayList<>();
         try (EventLog log = EventLog.open(config(directory, time))) {
