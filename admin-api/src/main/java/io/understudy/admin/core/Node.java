@@ -457,7 +457,9 @@ public final class Node implements Managed, MembershipListener
             final TakeoverDecider decider = new TakeoverDecider(deciderSettings(), peerId + " " + why, nowNs, 0,
                 failedEarly);
             final PeerReleaseCheck asked = releaseCheck;
-            if (failedEarly == 0 || asked == null || !asked.askedWithin(nowNs, RELEASE_CHECK_FRESH_NS))
+            // Asked again at the loss when the early question found a live PRIMARY: that answer predates the loss.
+            if (failedEarly == 0 || asked == null || !asked.askedWithin(nowNs, RELEASE_CHECK_FRESH_NS) ||
+                asked.answeredAsLivePrimary())
             {
                 releaseCheck = startReleaseCheck();
             }
@@ -515,7 +517,8 @@ public final class Node implements Managed, MembershipListener
                 if (decision instanceof TakeoverDecider.Decision.TakeOver takeOver)
                 {
                     String trigger = takeOver.trigger();
-                    if (handoverTrigger == null && !crashDrillAnnounced() && !awaitLivePrimarysOwnCheck())
+                    if (handoverTrigger == null && !crashDrillAnnounced() &&
+                        !awaitLivePrimarysOwnCheck(decider.startNs()))
                     {
                         LOG.info("[{}] heartbeat back while the primary's own check ran: staying {}",
                             settings.getId(), machine.state());
@@ -609,7 +612,7 @@ public final class Node implements Managed, MembershipListener
      * the app fails, without being fenced: give its check the time it needs to find the failure first. True
      * to go on (a handover arrived, or none did: then fence it); false when the heartbeat came back meanwhile.
      */
-    private boolean awaitLivePrimarysOwnCheck() throws InterruptedException
+    private boolean awaitLivePrimarysOwnCheck(final long heartbeatLostNs) throws InterruptedException
     {
         final AppCheckSettings check = settings.getApp().getCheck();
         if (check.getType() == AppCheckSettings.Type.NONE)
@@ -617,10 +620,13 @@ public final class Node implements Managed, MembershipListener
             return true;
         }
         PeerReleaseCheck asked = releaseCheck;
-        if (asked == null || !asked.askedWithin(System.nanoTime(), RELEASE_CHECK_FRESH_NS))
+        if (asked == null || !asked.askedWithin(System.nanoTime(), RELEASE_CHECK_FRESH_NS) ||
+            asked.answeredAsLivePrimary() && !asked.liveAnswerCountsAfterLossAt(heartbeatLostNs))
         {
             // Asked at the heartbeat's loss, long before this decision (the service answered until now): a busy
-            // host that did not answer then may answer now. A crash is decided soon after the loss: no new question.
+            // host that did not answer then may answer now. A crash is decided soon after the loss: no new question,
+            // unless the answer "live PRIMARY" came before the loss (an early probe's question): ask again, a
+            // crashed host's API refuses the connection within 50 ms.
             asked = startReleaseCheck();
             releaseCheck = asked;
             asked.awaitEarly();

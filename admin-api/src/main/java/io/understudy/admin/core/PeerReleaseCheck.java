@@ -87,6 +87,17 @@ final class PeerReleaseCheck
         }
     }
 
+    /**
+     * Whether a "live PRIMARY" answer still says the primary is alive at the decision: only when the question was
+     * asked after its heartbeat was lost. The early probes ask once a probe fails while the heartbeat is merely late;
+     * a primary that answered then and crashed a moment later is gone, and taking its old answer for a live host made
+     * the backup wait 2 s for that host's own app check (a lab drill: detection 2,144 ms instead of about 140).
+     */
+    boolean liveAnswerCountsAfterLossAt(final long heartbeatLostNs)
+    {
+        return startedNs - heartbeatLostNs >= 0;
+    }
+
     /** Whether the early question was asked at most {@code maxAgeNs} before {@code nowNs}. */
     boolean askedWithin(final long nowNs, final long maxAgeNs)
     {

@@ -101,6 +101,22 @@ class PeerReleaseCheckTest
     }
 
     @Test
+    void shouldCountALivePrimarysAnswerOnlyWhenAskedAfterItsHeartbeatWasLost() throws Exception
+    {
+        final long beforeNs = System.nanoTime();
+        final PeerReleaseCheck check = PeerReleaseCheck.start(scripted(List.of(status("PRIMARY", true))), TIMEOUT,
+            executor);
+        check.awaitEarly();
+        final long afterNs = System.nanoTime();
+
+        assertThat(check.answeredAsLivePrimary()).isTrue();
+        assertThat(check.liveAnswerCountsAfterLossAt(beforeNs)).as("asked after the loss: the host lived then")
+            .isTrue();
+        assertThat(check.liveAnswerCountsAfterLossAt(afterNs))
+            .as("asked while the heartbeat was only late: says nothing of the host after the loss").isFalse();
+    }
+
+    @Test
     void shouldFenceWhenTheEarlyQuestionHangsPastItsTimeout() throws Exception
     {
         final CountDownLatch never = new CountDownLatch(1);
