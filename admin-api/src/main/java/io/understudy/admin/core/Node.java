@@ -771,9 +771,9 @@ public final class Node implements Managed, MembershipListener
     }
 
     /**
-     * On the early-probe thread every {@link #EARLY_PROBE_TICK_MS}: while this node is the backup and the peer's heartbeat
-     * is late but not lost ({@link EarlyProbes#classify}), probes the service (at most one probe per recheck interval)
-     * and keeps the streak for the decision that a lost heartbeat starts.
+     * On the early-probe thread every {@link #EARLY_PROBE_TICK_MS}: while this node is the backup and the peer's
+     * heartbeat is late but not lost ({@link EarlyProbes#classify}), probes the service (at most one probe per
+     * recheck interval) and keeps the streak for the decision that a lost heartbeat starts.
      */
     private void probeEarly()
     {
