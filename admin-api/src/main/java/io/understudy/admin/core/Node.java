@@ -540,6 +540,18 @@ public final class Node implements Managed, MembershipListener
                 }
                 if (decision instanceof TakeoverDecider.Decision.StandDown)
                 {
+                    if (!peerAlive())
+                    {
+                        // The beat that stood this decision down was the peer's last (a crash right after a false
+                        // JGroups suspicion: its final beat read late on a loaded host). The fast heartbeat reported
+                        // the silence after it while this decision ran, and reports it once: nothing else would start
+                        // a decision, and a CI run's backup stayed BACKUP with the primary dead. Decide afresh.
+                        LOG.warn("[{}] heard the primary once more, and it is silent again: deciding afresh",
+                            settings.getId());
+                        decider = new TakeoverDecider(deciderSettings(), decider.heartbeatLoss() +
+                            ", heard once more, then silent again", System.nanoTime(), decider.attempt(), 0);
+                        continue;
+                    }
                     LOG.info("[{}] heartbeat back: staying {}", settings.getId(), machine.state());
                     return;
                 }
