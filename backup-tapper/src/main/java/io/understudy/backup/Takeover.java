@@ -3,8 +3,10 @@ package io.understudy.backup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,9 +170,9 @@ final class Takeover
         {
             return output;
         }
-        final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(output);
+        final ByteBuffer buffer = ByteBuffer.wrap(output);
         channel.write(buffer);
-        return java.util.Arrays.copyOfRange(output, buffer.position(), output.length);
+        return Arrays.copyOfRange(output, buffer.position(), output.length);
     }
 
     static String whyNot(final TrackedConnection connection)
