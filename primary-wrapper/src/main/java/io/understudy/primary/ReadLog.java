@@ -52,6 +52,8 @@ public final class ReadLog implements AutoCloseable
     private volatile long gaveUpAtAckedSeq = -1;
     /** When the logger was last seen connected (the start counts: the shipper is still connecting then). */
     private volatile long lastConnectedNs = System.nanoTime();
+    /** When the node lost the logger's host ({@link #peerLost}), odd so that it is never 0; 0 while it is heard. */
+    private volatile long peerLostAtNs;
     private volatile Runnable onAck = () ->
     {
     };
@@ -222,25 +224,45 @@ public final class ReadLog implements AutoCloseable
             gaveUpAtAckedSeq = shipper.ackedSeq();
             return true;
         }
+        if (peerLostAtNs != 0 && nowNs - heldSinceNs > PEER_LOST_GRACE_NS &&
+            shipper.oldestPendingAgeNanos(nowNs) > PEER_LOST_GRACE_NS)
+        {
+            lastCommitTimeoutNs = nowNs;
+            gaveUpAtAckedSeq = shipper.ackedSeq();
+            return true;
+        }
         return false;
     }
 
     /**
-     * The logger's host is known to be gone (the node lost the peer that runs it): output stops waiting for it now,
-     * as after a commit timeout, instead of each held reply waiting out {@code commitTimeoutMs} first, until the
-     * logger has caught up again.
+     * The node lost the peer whose host runs the logger (its fast heartbeat fell silent, or the view dropped it).
+     * That alone releases nothing: a loaded but live peer misses beats too, and a reply released before its read is
+     * logged is one a later crash of this node can lose (a lab run: three false 100 ms silences in 10 s, a reply
+     * released each time, and the crash then lost a connection whose request the lossy tap had missed). Output stops
+     * waiting once the logger agrees: a reply held {@link #PEER_LOST_GRACE_NS} while the logger's oldest unacked
+     * record is as old. A dead host's logger then costs the clients that grace, not a commit timeout each.
+     * {@link #peerHeard()} ends it.
      *
-     * @return whether output could wait before (false without a log or when it already stopped waiting).
+     * @return whether output could wait before (false without a log or when it is already not waiting).
      */
-    public boolean stopWaitingUntilCaughtUp()
+    public boolean peerLost(final long nowNs)
     {
         if (shipper == null || !mayHoldOutput() || gaveUp())
         {
             return false;
         }
-        gaveUpAtAckedSeq = shipper.ackedSeq();
+        peerLostAtNs = nowNs | 1;
         return true;
     }
+
+    /** The peer is heard again: held output waits for the logger's ack (or a commit timeout) as before. */
+    public void peerHeard()
+    {
+        peerLostAtNs = 0;
+    }
+
+    /** A held reply whose read the logger has not acked after this long, with the peer lost, goes out. */
+    static final long PEER_LOST_GRACE_NS = 100_000_000L;
 
     /**
      * Whether the logger was given up (a commit timeout, or its host known gone) and has not caught up since: it acks
@@ -285,7 +307,7 @@ public final class ReadLog implements AutoCloseable
         }
         else if (gaveUp())
         {
-            degraded = "the logger was given up (no ack within commitTimeoutMs, or its host lost): output goes " +
+            degraded = "the logger was given up (no ack within commitTimeoutMs, or none for 100 ms with its host lost): output goes " +
                 "out without waiting for it until it has caught up";
         }
         else if (lastCommitTimeoutNs != 0 && System.nanoTime() - lastCommitTimeoutNs < 10_000_000_000L)

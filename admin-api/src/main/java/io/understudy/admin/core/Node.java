@@ -436,11 +436,13 @@ public final class Node implements Managed, MembershipListener
     public void onPeerLost(final String peerId, final String why)
     {
         final PrimaryRole serving = primary;
+        // A view that drops a peer whose fast beats still arrive is a false suspicion: the logger is up.
         if (machine.state() == RoleMachine.State.PRIMARY && serving != null && wiring.shipsToPeersLogger() &&
-            serving.readLog().stopWaitingUntilCaughtUp())
+            !fastHeartbeatHears() && serving.readLog().peerLost(System.nanoTime()))
         {
-            LOG.warn("[{}] {} lost ({}), and the read log's logger with it: replies no longer wait for the logger " +
-                "until it has caught up", settings.getId(), peerId, why);
+            LOG.warn("[{}] {} lost ({}), and the read log's logger with it: a reply whose read the logger has not " +
+                "acked in 100 ms goes out without waiting, until the peer is heard again or the logger has caught up",
+                settings.getId(), peerId, why);
         }
         if (machine.state() == RoleMachine.State.BACKUP && !evaluating)
         {
@@ -464,6 +466,16 @@ public final class Node implements Managed, MembershipListener
                 releaseCheck = startReleaseCheck();
             }
             decisions.submit(() -> evaluate(decider));
+        }
+    }
+
+    @Override
+    public void onPeerJoined(final String peerId)
+    {
+        final PrimaryRole serving = primary;
+        if (serving != null)
+        {
+            serving.readLog().peerHeard();
         }
     }
 
@@ -749,6 +761,11 @@ public final class Node implements Managed, MembershipListener
                     @Override
                     public void onHeardAgain()
                     {
+                        final PrimaryRole serving = primary;
+                        if (serving != null)
+                        {
+                            serving.readLog().peerHeard();
+                        }
                         LOG.info("[{}] fast heartbeat: the peer is heard again", settings.getId());
                     }
                 });
