@@ -219,7 +219,7 @@ final class Takeover
                     continue; // failed while being pumped: it is unprotected now
                 }
                 replicas.pump(replica);
-                if (!caughtUp(connection, replica) && !stalled(connection, replica, progress, nowNs))
+                if (!caughtUp(connection, replica) && !stalled(connection, replica, progress, nowNs, replicas.isReplay()))
                 {
                     still.add(connection);
                 }
@@ -253,7 +253,7 @@ final class Takeover
      * catch up: what it needs is in neither the tap nor the log. Unprotects it, so the others need not wait.
      */
     private static boolean stalled(final TrackedConnection connection, final Replica replica,
-        final Map<Long, long[]> progress, final long nowNs)
+        final Map<Long, long[]> progress, final long nowNs, final boolean cold)
     {
         final long[] last = progress.computeIfAbsent(connection.id, id -> new long[] {-1, -1, nowNs});
         if (replica.fedOffset != last[0] || replica.producedOffset() != last[1])
@@ -263,7 +263,7 @@ final class Takeover
             last[2] = nowNs;
             return false;
         }
-        final long windowNs = replica.producedOffset() == 0 ? FIRST_OUTPUT_STALL_NS : STALL_NS;
+        final long windowNs = cold || replica.producedOffset() == 0 ? COLD_STALL_NS : STALL_NS;
         if (replica.fedOffset < connection.clientBytesToFeed() || nowNs - last[2] < windowNs)
         {
             return false;
@@ -278,11 +278,13 @@ final class Takeover
     /** How long a replica that has every input may produce nothing more before it counts as stuck. */
     private static final long STALL_NS = 300_000_000L;
     /**
-     * The same for a replica that has produced nothing yet: a cold one (replay mode) is a new connection to an app
-     * that must accept it and start on it, beside 19 others on a loaded host. A CI run saw 5 of 20 produce nothing in
-     * 300 ms and lost them; the catch-up's own deadline still bounds the wait.
+     * The same for a replica that has produced nothing yet, and for every replica in replay mode: a cold one is a new
+     * connection to an app that must accept it and then work through the whole connection's input at once, beside 19
+     * others on a loaded host. CI runs saw 5 of 20 produce nothing in 300 ms, and one that had all 8,664 client bytes
+     * produce 856 of its 3,424 server bytes and then pause 300 ms; each was lost. The catch-up's own deadline still
+     * bounds the wait.
      */
-    private static final long FIRST_OUTPUT_STALL_NS = 1_500_000_000L;
+    private static final long COLD_STALL_NS = 1_500_000_000L;
 
     private static boolean caughtUp(final TrackedConnection connection, final Replica replica)
     {
