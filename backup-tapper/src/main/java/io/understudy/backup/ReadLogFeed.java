@@ -214,8 +214,7 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
         if (replay)
         {
             // Cold standby: client bytes stay in the tap until the log has them (nothing consumes them before).
-            connection.replicaConsumedOffset = 0;
-            connection.replicaComparedOffset = Long.MAX_VALUE;
+            connection.retainForReplay();
         }
         final LoggedConnection logged = byKey.get(connection.key);
         if (logged != null && logged.tap == null && !logged.ended)
@@ -263,9 +262,7 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
         if (replay && tap.isProtected())
         {
             // The log holds these client bytes now: the tap need not keep them for the replay.
-            tap.replicaConsumedOffset = logged.gap == null ? logged.contiguousEnd : 0;
-            tap.client.buffer().releaseUpTo(Math.min(tap.replicaConsumedOffset,
-                Math.min(tap.client.ackedByPeer, tap.client.nextOffset)));
+            tap.clientNeededFrom(logged.gap == null ? logged.contiguousEnd : 0);
             if (logged.retainedBytes() > retainCapBytes)
             {
                 tap.unprotect("its read log exceeds the replay cap (" + retainCapBytes + " bytes)");
@@ -275,7 +272,7 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
         else if (!replay)
         {
             // The hot replica took what it was fed; the tap has the rest.
-            logged.releaseUpTo(Math.min(tap.replicaConsumedOffset, tap.client.nextOffset));
+            logged.releaseUpTo(Math.min(tap.clientNeededFrom(), tap.client.nextOffset));
         }
     }
 

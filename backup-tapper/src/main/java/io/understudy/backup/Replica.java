@@ -71,7 +71,7 @@ final class Replica
                 break; // the replica's socket is full
             }
         }
-        connection.replicaConsumedOffset = fedOffset;
+        connection.clientNeededFrom(fedOffset);
         shutInputAfterClientFin();
         return total;
     }
@@ -158,7 +158,7 @@ final class Replica
             System.arraycopy(ahead, skip, ahead, 0, aheadLength);
             comparedOffset += skip;
             uncomparedBytes += skip;
-            connection.replicaComparedOffset = comparedOffset;
+            connection.serverNeededFrom(comparedOffset);
             return compare();
         }
         if (comparedOffset < tapped.startOffset() || tapped.hasOverflowed())
@@ -178,8 +178,7 @@ final class Replica
         aheadLength -= primary.length;
         System.arraycopy(ahead, primary.length, ahead, 0, aheadLength);
         comparedOffset = end;
-        connection.replicaComparedOffset = comparedOffset;
-        tapped.releaseUpTo(Math.min(comparedOffset, server.ackedByPeer));
+        connection.serverNeededFrom(comparedOffset);
         return null;
     }
 

@@ -94,8 +94,7 @@ final class ReplicaManager implements TapListener, AutoCloseable
             replica.connected = channel.connect(appAddress);
             replica.key = channel.register(selector,
                 replica.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
-            connection.replicaConsumedOffset = 0;
-            connection.replicaComparedOffset = 0;
+            connection.retainForReplica();
             replicas.put(connection.id, replica);
             counters.replicasOpened++;
             return replica;

@@ -377,9 +377,7 @@ final class TcpTracker implements StreamDirection.DataSink
         if (acked > peer.ackedByPeer)
         {
             peer.ackedByPeer = acked;
-            final long release = Math.min(acked, peer.nextOffset);
-            peer.buffer().releaseUpTo(Math.min(release,
-                ackerIsClient ? connection.replicaComparedOffset : connection.replicaConsumedOffset));
+            connection.releaseAcked(!ackerIsClient);
             if (connection.announced)
             {
                 listener.onAcked(connection, !ackerIsClient, acked, rawAck,
@@ -466,7 +464,6 @@ final class TcpTracker implements StreamDirection.DataSink
     private void release(final TrackedConnection connection)
     {
         notPending(connection);
-        connection.client.buffer().clear();
-        connection.server.buffer().clear();
+        connection.releaseAll();
     }
 }

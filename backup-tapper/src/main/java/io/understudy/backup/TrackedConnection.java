@@ -17,10 +17,14 @@ final class TrackedConnection
     ConnectionState state = ConnectionState.ESTABLISHED;
     /** Listeners were told of this connection: its handshake completed, or it was picked up mid-stream. */
     boolean announced;
-    /** Client stream offset the replica has consumed; client bytes are retained until both it and the server ack. */
-    long replicaConsumedOffset = Long.MAX_VALUE;
-    /** Server stream offset up to which the replica's output was compared; server bytes are kept until then too. */
-    long replicaComparedOffset = Long.MAX_VALUE;
+    /**
+     * The client stream offset from which the replica still needs the tap's client bytes (it was fed those before, or
+     * the read log holds them); they are retained until both it and the server's ack pass them. Written only through
+     * the retention methods below, the one place that decides what the tap keeps.
+     */
+    private long clientNeededFrom = Long.MAX_VALUE;
+    /** The server stream offset up to which the replica's output was compared; server bytes are kept until then too. */
+    private long serverNeededFrom = Long.MAX_VALUE;
     /** The client's MAC address as the tap saw it (untagged Ethernet only), null when unknown. */
     byte[] clientMac;
     /** The primary's read log of this connection, once matched; null when the log has not (yet) got it. */
@@ -88,8 +92,64 @@ final class TrackedConnection
         {
             unprotectedReason = reason;
         }
-        replicaConsumedOffset = Long.MAX_VALUE;
-        replicaComparedOffset = Long.MAX_VALUE;
+        clientNeededFrom = Long.MAX_VALUE;
+        serverNeededFrom = Long.MAX_VALUE;
+        releaseAcked(true);
+        releaseAcked(false);
+    }
+
+    // ---------------------------------------------------------------- retention: what the tap keeps of each stream
+
+    /** A hot replica starts on this connection: it needs every client byte and every server byte to compare. */
+    void retainForReplica()
+    {
+        clientNeededFrom = 0;
+        serverNeededFrom = 0;
+    }
+
+    /** Cold standby: client bytes stay in the tap until the read log has them; the output is not compared. */
+    void retainForReplay()
+    {
+        clientNeededFrom = 0;
+        serverNeededFrom = Long.MAX_VALUE;
+    }
+
+    /** The replica needs the tap's client bytes only from {@code offset} on (it was fed them, or the log has them). */
+    void clientNeededFrom(final long offset)
+    {
+        clientNeededFrom = offset;
+        releaseAcked(true);
+    }
+
+    /** The replica's output was compared up to {@code offset}: the tap's server bytes before it are not needed. */
+    void serverNeededFrom(final long offset)
+    {
+        serverNeededFrom = offset;
+        releaseAcked(false);
+    }
+
+    /** The client stream offset from which the replica still needs the tap's bytes (MAX_VALUE: none). */
+    long clientNeededFrom()
+    {
+        return clientNeededFrom;
+    }
+
+    /**
+     * Drops what the tap holds of one stream that neither the peer's ack nor the replica needs any more: called
+     * when either moves.
+     */
+    void releaseAcked(final boolean clientStream)
+    {
+        final StreamDirection stream = stream(clientStream);
+        final long acked = Math.min(stream.ackedByPeer, stream.nextOffset);
+        stream.buffer().releaseUpTo(Math.min(acked, clientStream ? clientNeededFrom : serverNeededFrom));
+    }
+
+    /** The connection is gone: the tap keeps nothing of it. */
+    void releaseAll()
+    {
+        client.buffer().clear();
+        server.buffer().clear();
     }
 
     /**

@@ -153,6 +153,45 @@ class TcpTrackerTest
             .isEqualTo(lastProgressNs);
     }
 
+    /**
+     * A hot replica's connection: the tap keeps client bytes until both the server acked them and the replica was fed
+     * them, and server bytes until both the client acked them and the replica's output was compared with them,
+     * whichever comes last, without waiting for a later ack; unprotected, it keeps only what is unacked.
+     */
+    @Test
+    void shouldRetainEachStreamUntilBothTheAckAndTheReplicaPassIt()
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        final TrackedConnection connection = connection();
+        connection.retainForReplica();
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 7).payload("a=1\n"));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 7).ack(SERVER_ISN + 5).payload("GET b\n"));
+        assertThat(connection.client.buffer().startOffset()).as("acked by the server, not fed to the replica")
+            .isZero();
+        assertThat(connection.server.buffer().startOffset()).as("acked by the client, not compared").isZero();
+
+        connection.clientNeededFrom(4);
+        assertThat(connection.client.buffer().startOffset()).as("fed 4 bytes: released at once").isEqualTo(4);
+        connection.clientNeededFrom(12);
+        assertThat(connection.client.buffer().startOffset()).as("fed all: released up to the server's ack")
+            .isEqualTo(6);
+        assertThat(new String(connection.client.buffer().copy(6, 12), StandardCharsets.US_ASCII))
+            .isEqualTo("GET b\n");
+        connection.serverNeededFrom(4);
+        assertThat(connection.server.buffer().startOffset()).isEqualTo(4);
+
+        feed(Frames.fromServer().seq(SERVER_ISN + 5).ack(CLIENT_ISN + 13).payload("b=2\n"));
+        assertThat(connection.client.buffer().startOffset()).as("the server's ack moves the release").isEqualTo(12);
+        assertThat(connection.server.buffer().startOffset()).as("not compared yet").isEqualTo(4);
+
+        connection.unprotect("test");
+        assertThat(connection.server.buffer().startOffset()).as("unprotected: only the unacked bytes stay")
+            .isEqualTo(4);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 13).ack(SERVER_ISN + 9));
+        assertThat(connection.server.buffer().startOffset()).isEqualTo(8);
+    }
+
     @Test
     void shouldTakeServerAcksAsTruthWhenTapSawBytesTheServerDidNot()
     {
