@@ -73,29 +73,45 @@ final class EventLogReader implements EventLog.Reader {
      * @return false at the end of the log.
      */
     boolean pollChecked() {
-        try (DocumentContext context = tailer.readingDocument()) {
-            if (!context.isPresent()) {
-                return false;
+        return pollChecked(false);
+    }
+
+    /**
+     * Reads and checks the next {@link ShippedRecord}, skipping the others by their type byte alone, neither copied
+     * nor checked: the backup's primary-only tail, which never sends them.
+     *
+     * @return false at the end of the log.
+     */
+    boolean pollShipped() {
+        return pollChecked(true);
+    }
+
+    private boolean pollChecked(final boolean shippedOnly) {
+        while (true) {
+            try (DocumentContext context = tailer.readingDocument()) {
+                if (!context.isPresent()) {
+                    return false;
+                }
+                final Bytes<?> bytes = context.wire().bytes();
+                if (shippedOnly && bytes.readRemaining() > 0 &&
+                    !LogRecordCodec.isShippedType(bytes.peekUnsignedByte())) {
+                    continue;
+                }
+                lastReadIndex = context.index();
+                lastLength = copy(bytes);
+                lastConnectionId = codec.checkedConnectionId(lastReadIndex, buffer, lastLength);
+                return true;
+            } catch (final UnderstudyException ex) {
+                throw ex;
+            } catch (final RuntimeException ex) {
+                throw readFailed(ex);
             }
-            lastReadIndex = context.index();
-            lastLength = copy(context.wire().bytes());
-            lastConnectionId = codec.checkedConnectionId(lastReadIndex, buffer, lastLength);
-            return true;
-        } catch (final UnderstudyException ex) {
-            throw ex;
-        } catch (final RuntimeException ex) {
-            throw readFailed(ex);
         }
     }
 
     /** The connection of the record {@link #pollChecked()} last read. */
     long lastConnectionId() {
         return lastConnectionId;
-    }
-
-    /** Whether the record {@link #pollChecked()} last read is a {@link ShippedRecord}. */
-    boolean lastIsShipped() {
-        return lastLength > 0 && LogRecordCodec.isShipped(buffer);
     }
 
     /** The seq of the record {@link #pollChecked()} last read when it is a {@link ShippedRecord}, else 0. */

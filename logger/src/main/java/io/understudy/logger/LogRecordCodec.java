@@ -207,7 +207,11 @@ final class LogRecordCodec {
 
     /** Whether encoded bytes hold a {@link ShippedRecord} (a type a primary ships), by their type byte. */
     static boolean isShipped(final byte[] bytes) {
-        final int type = bytes[0] & 0xFF;
+        return isShippedType(bytes[0] & 0xFF);
+    }
+
+    /** Whether a record's type byte is that of a {@link ShippedRecord}. */
+    static boolean isShippedType(final int type) {
         return type == TYPE_PRIMARY_READ || type == TYPE_PRIMARY_WRITE || type == TYPE_PRIMARY_OPENED
             || type == TYPE_PRIMARY_ENDED;
     }

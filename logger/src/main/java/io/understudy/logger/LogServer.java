@@ -540,19 +540,14 @@ public final class LogServer implements AutoCloseable {
 
     /**
      * Reads the next record to send: any (decoded, so a corrupt one is refused here), or with {@code primaryOnly} the
-     * next shipped one (checked without being built; the others are skipped unread beyond their type).
+     * next shipped one (checked without being built; the others are skipped by their type byte, not copied).
      */
     private boolean pollForTail(final EventLogReader reader, final boolean primaryOnly) {
         try {
             if (!primaryOnly) {
                 return reader.poll().isPresent();
             }
-            while (reader.pollChecked()) {
-                if (reader.lastIsShipped()) {
-                    return true;
-                }
-            }
-            return false;
+            return reader.pollShipped();
         } catch (final UnderstudyException ex) {
             throw onLogFailed("tail read failed: " + ex.getMessage(), ex);
         }
