@@ -412,21 +412,18 @@ public final class BackupTapper implements AutoCloseable
      * Makes the service address this host's: adds it with the given command, then announces it on the service
      * interface with gratuitous ARP, from that interface's MAC, so the LAN sends the clients' segments here.
      *
-     * @param addCommand the command that adds the address (e.g. ip addr add VIP/24 dev eth0); exit 2 with "File
-     *                   exists" (already added) counts as done.
+     * @param addCommand the command that adds the address (e.g. ip addr add VIP/24 dev eth0, which is done by netlink
+     *                   in-process); exit 2 with "File exists" (already added) counts as done.
+     * @return how it was added and how long that took ("by netlink in 0 ms"), for the failover report.
      * @throws IOException when the command fails, or does not finish within {@link #CLAIM_TIMEOUT} (it is then
      *                     killed, and the address may or may not have been added); a failed announcement is logged.
      */
-    public void claimServiceAddress(final java.util.List<String> addCommand) throws IOException, InterruptedException
+    public String claimServiceAddress(final java.util.List<String> addCommand) throws IOException, InterruptedException
     {
         final long startNs = System.nanoTime();
-        final TimedCommand.Outcome outcome = TimedCommand.run(addCommand, CLAIM_TIMEOUT);
+        final String how = addAddress(addCommand);
         final long commandNs = System.nanoTime() - startNs;
-        if (outcome.exit() != 0 && !outcome.output().contains("File exists"))
-        {
-            throw new IOException("claiming the service address failed: " + addCommand + " exited " + outcome.exit() +
-                ": " + outcome.output().strip());
-        }
+        final String claim = how + " in " + commandNs / 1_000_000 + " ms";
         final byte[] mac = ArpCapture.hardwareAddress(config.serviceInterface());
         final int address = Ipv4.ipv4(config.serviceAddress());
         try
@@ -441,13 +438,45 @@ public final class BackupTapper implements AutoCloseable
         {
             // The address is ours now; the LAN learns it by ARP later, or from the announcement the new primary
             // repeats when its link comes back: a takeover is not undone for this.
-            LOG.warn("[{}] claimed {}, but gratuitous ARP on {} failed (link down?): {}", config.nodeId(),
-                config.serviceAddress(), config.serviceInterface(), ex.getMessage());
-            return;
+            LOG.warn("[{}] claimed {} ({}), but gratuitous ARP on {} failed (link down?): {}", config.nodeId(),
+                config.serviceAddress(), claim, config.serviceInterface(), ex.getMessage());
+            return claim;
         }
-        LOG.info("[{}] claimed {} and announced it by gratuitous ARP on {} (the command {} ms, the announcement {} ms)",
-            config.nodeId(), config.serviceAddress(), config.serviceInterface(), commandNs / 1_000_000,
+        LOG.info("[{}] claimed {} ({}) and announced it by gratuitous ARP on {} (the announcement {} ms)",
+            config.nodeId(), config.serviceAddress(), claim, config.serviceInterface(),
             (System.nanoTime() - startNs - commandNs) / 1_000_000);
+        return claim;
+    }
+
+    /**
+     * Runs the claim command; one of the shape {@code ip addr add CIDR dev IFACE} is done by one netlink request
+     * instead, without a process ({@link NetlinkAddress}), and by the command when netlink fails. Returns how.
+     */
+    private String addAddress(final java.util.List<String> addCommand) throws IOException, InterruptedException
+    {
+        final java.util.Optional<NetlinkAddress.Request> direct = NetlinkAddress.parse(addCommand);
+        String how = "by the command";
+        if (direct.isPresent())
+        {
+            try
+            {
+                NetlinkAddress.add(direct.get());
+                return "by netlink";
+            }
+            catch (final IOException | RuntimeException | LinkageError ex)
+            {
+                LOG.warn("[{}] the claim by netlink failed ({}): running {}", config.nodeId(), ex.getMessage(),
+                    addCommand);
+                how = "by the command, netlink having failed: " + ex.getMessage();
+            }
+        }
+        final TimedCommand.Outcome outcome = TimedCommand.run(addCommand, CLAIM_TIMEOUT);
+        if (outcome.exit() != 0 && !outcome.output().contains("File exists"))
+        {
+            throw new IOException("claiming the service address failed: " + addCommand + " exited " + outcome.exit() +
+                ": " + outcome.output().strip());
+        }
+        return how;
     }
 
     /** Stops the capture thread and closes the capture, and the service interface's handle when it has one. */

@@ -890,8 +890,14 @@ public final class Node implements Managed, MembershipListener
         @SuppressWarnings("unchecked")
         final java.util.concurrent.FutureTask<PrimaryRole>[] relayStart = new java.util.concurrent.FutureTask[1];
         final String[] fenced = new String[1];
+        final String[] claim = new String[1];
         try
         {
+            // The relay starts on a thread of its own at once, while the fence runs (its start took 60-155 ms on
+            // this loaded host: the read log's buffer, the ARP watch, and it was on the path to the claim when it
+            // began after the fence): it listens on the address before the address is here (IP_FREEBIND) and hears
+            // nothing until the claim; a takeover that stops before the claim gives it up.
+            relayStart[0] = inBackground("relay-start", () -> startPrimary(true));
             // Fence first, then let the read log's follower catch up, then stop the tap: a primary that only looked
             // dead (a loaded host) serves until it is fenced, and what it did until then must be in the tap and the
             // log the takeover restores from.
@@ -899,9 +905,6 @@ public final class Node implements Managed, MembershipListener
             // The ARP probe of the address (50 ms) runs while the log's tail, the tap's stop and the sockets' build
             // go on; its answer is awaited before anything is claimed.
             final java.util.concurrent.FutureTask<Optional<String>> addressProbe = startAddressProbe(standing);
-            // So does the relay's start (60-80 ms on this loaded host: the read log's buffer, the ARP watch): it
-            // listens on the address before the address is here (IP_FREEBIND) and hears nothing until the claim.
-            relayStart[0] = inBackground("relay-start", () -> startPrimary(true));
             final BackupTapper tapper = standing.tapper();
             awaitLogTail(standing);
             final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () ->
@@ -923,7 +926,7 @@ public final class Node implements Managed, MembershipListener
                 LOG.info("[{}] the relay listens on the service address (waited {} ms for its start)",
                     settings.getId(), (System.nanoTime() - relayWaitNs) / 1_000_000);
                 claimed[0] = true;
-                tapper.claimServiceAddress(settings.getTakeover().getClaimCommand());
+                claim[0] = tapper.claimServiceAddress(settings.getTakeover().getClaimCommand());
             });
             final PrimaryRole role = started[0];
             for (final RestoredConnection restored : report.restored())
@@ -939,7 +942,7 @@ public final class Node implements Managed, MembershipListener
             lastFailover = new FailoverReport(Instant.now().toString(), trigger, heardMsAgo,
                 (System.nanoTime() - startNs) / 1_000_000, report.restoreMs(), report.restored().size(),
                 report.notRestored(), divergences, settings.getTakeover().getMode().name().toLowerCase(Locale.ROOT),
-                fenced[0], epoch);
+                fenced[0], claim[0], epoch);
             LOG.warn("[{}] now PRIMARY: {}", settings.getId(), lastFailover);
         }
         catch (final IOException | RuntimeException | InterruptedException ex)
@@ -1262,7 +1265,7 @@ public final class Node implements Managed, MembershipListener
                     final FailoverReport own = lastFailover;
                     lastFailover = new FailoverReport(own.at(), own.trigger() + "; then " + from + " reported: " +
                         why, own.detectionMs(), own.takeoverMs(), own.restoreMs(), own.restored(),
-                        own.notRestored(), own.divergences(), own.mode(), own.fence(), own.epoch());
+                        own.notRestored(), own.divergences(), own.mode(), own.fence(), own.claim(), own.epoch());
                 }
                 return lastFailover;
             }

@@ -32,6 +32,8 @@ class BackupTakesOverOnHostCrashTest
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
         final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
         assertThat(failover.get("notRestored").size()).isZero();
+        assertThat(failover.path("claim").asText()).as("the lab's claim command is ip addr add: done by netlink")
+            .startsWith("by netlink in ");
         // The frozen host still has the VIP configured, but is off the LAN: both show as holders until heal.
         assertThat(Lab.vipHolder()).contains(Lab.BACKUP);
 
