@@ -5,9 +5,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.channels.SocketChannel;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.ptr.IntByReference;
 
 /**
  * setsockopt/getsockopt on the file descriptor of a {@link SocketChannel}. The descriptor comes from the JDK's
@@ -68,10 +67,15 @@ final class NativeSockets
 
     static void setInt(final SocketChannel channel, final SocketOption option, final int value) throws IOException
     {
-        try (Memory memory = new Memory(Integer.BYTES))
+        final int fd = fd(channel);
+        try
         {
-            memory.setInt(0, value);
-            set(channel, option, memory, option.name() + "=" + Integer.toUnsignedString(value));
+            LibC.setsockopt(fd, option.level, option.number, new int[] {value}, Integer.BYTES);
+        }
+        catch (final LastErrorException ex)
+        {
+            throw failure("setsockopt(" + option.name() + "=" + Integer.toUnsignedString(value) + ") on fd " + fd,
+                ex);
         }
     }
 
@@ -80,9 +84,13 @@ final class NativeSockets
         throws IOException
     {
         final int fd = fd(channel);
-        if (LibC.INSTANCE.setsockopt(fd, option.level, option.number, value, (int)value.size()) != 0)
+        try
         {
-            throw failure("setsockopt(" + described + ") on fd " + fd);
+            LibC.setsockopt(fd, option.level, option.number, value, (int)value.size());
+        }
+        catch (final LastErrorException ex)
+        {
+            throw failure("setsockopt(" + described + ") on fd " + fd, ex);
         }
     }
 
@@ -101,26 +109,29 @@ final class NativeSockets
         final int fd = fd(channel);
         final Memory memory = new Memory(lengthBytes);
         memory.clear();
-        final IntByReference length = new IntByReference(lengthBytes);
-        if (LibC.INSTANCE.getsockopt(fd, option.level, option.number, memory, length) != 0)
+        try
+        {
+            LibC.getsockopt(fd, option.level, option.number, memory, new int[] {lengthBytes});
+        }
+        catch (final LastErrorException ex)
         {
             memory.close();
-            throw failure("getsockopt(" + option.name() + ") on fd " + fd);
+            throw failure("getsockopt(" + option.name() + ") on fd " + fd, ex);
         }
         return memory;
     }
 
-    private static TcpRepairException failure(final String operation)
+    private static TcpRepairException failure(final String operation, final LastErrorException ex)
     {
-        final int errno = Native.getLastError();
+        final int errno = ex.getErrorCode();
         String text;
         try
         {
-            text = LibC.INSTANCE.strerror(errno);
+            text = LibC.strerror(errno);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | LinkageError failed)
         {
-            text = "strerror failed: " + ex;
+            text = "strerror failed: " + failed;
         }
         return new TcpRepairException(operation, errno, text);
     }
