@@ -512,8 +512,7 @@ public final class Node implements Managed, MembershipListener
                     final long backNs = System.nanoTime();
                     ownLinkBackNs = backNs;
                     earlyProbes.reset();
-                    decider = new TakeoverDecider(deciderSettings(), decider.heartbeatLoss() +
-                        ", then this node's own link was down and came back", backNs, decider.attempt(), 0);
+                    decider = afresh(decider, "then this node's own link was down and came back", backNs);
                     LOG.warn("[{}] this node's own link is back: what it saw while cut off is no evidence; " +
                         "deciding afresh", settings.getId());
                 }
@@ -560,8 +559,7 @@ public final class Node implements Managed, MembershipListener
                         // a decision, and a CI run's backup stayed BACKUP with the primary dead. Decide afresh.
                         LOG.warn("[{}] heard the primary once more, and it is silent again: deciding afresh",
                             settings.getId());
-                        decider = new TakeoverDecider(deciderSettings(), decider.heartbeatLoss() +
-                            ", heard once more, then silent again", System.nanoTime(), decider.attempt(), 0);
+                        decider = afresh(decider, "heard once more, then silent again", System.nanoTime());
                         continue;
                     }
                     LOG.info("[{}] heartbeat back: staying {}", settings.getId(), machine.state());
@@ -847,6 +845,12 @@ public final class Node implements Managed, MembershipListener
         {
             LOG.warn("[{}] early probe failed to run: {}", settings.getId(), ex.toString());
         }
+    }
+
+    /** A new decision in place of {@code before}, its evidence dropped, its trigger saying why ({@code what}). */
+    private TakeoverDecider afresh(final TakeoverDecider before, final String what, final long nowNs)
+    {
+        return new TakeoverDecider(deciderSettings(), before.heartbeatLoss() + ", " + what, nowNs, before.attempt(), 0);
     }
 
     /**
