@@ -10,14 +10,15 @@
 #     --mode M            takeover mode: hot (default) or replay
 #     --fail F            what breaks: host-crash (default), process-kill (the primary's node), app-kill or app-hang
 #                         (the primary's app: kill -9 or SIGSTOP; the node hands over)
-#     --pictures DIR      where each drill's picture goes (default ops/target/bench-failover)
+#     --pictures DIR      where each drill's picture and both nodes' logs go (default ops/target/bench-failover)
 # Each drill: ops/lab up, start (demo service, app check STATS), loadgen from the client host, ops/lab fail F, and
 # the backup's failover report. Columns: detection (last heartbeat heard -> decision; for an app failure, the app's
 # death or hang found -> the handover asked), takeover (decision -> relaying), restore (the replicas' catch-up to
 # every socket restored), repair per socket (the sockets' time in TCP_REPAIR, from the backup's log),
 # crash->serving (ops/lab fail's timestamp -> the backup PRIMARY), the clients' stall p99 and max, connections
 # kept. Medians follow. Each drill also leaves a picture, DIR/failover-FAIL-CONNECTIONS-RUN.svg (understudy-ops
-# drill-picture): every connection's stalls over time, with the crash, the decision and serving again marked.
+# drill-picture): every connection's stalls over time, with the crash, the decision and serving again marked; and
+# both nodes' logs, DIR/failover-FAIL-CONNECTIONS-RUN.primary.log and .backup.log, to see where a slow drill's time went.
 # Needs root; runs in lab prefix ${UNDERSTUDY_LAB:-usb} and takes it down at the end, also on failure.
 set -euo pipefail
 
@@ -102,6 +103,9 @@ for count in "${counts[@]}"; do
       "$(field connections_ok "$json")/$(field connections_total "$json")")
     echo "$row"
     rows+=("$row")
+    for node in primary backup; do
+      ops/lab logs "$node" >"$pictures/failover-$fail-$count-$run.$node.log" 2>&1 || true
+    done
     takeover_ms=$(field takeoverMs "$backup")
     if [[ -n $crash && -n $serving && $takeover_ms =~ ^[0-9]+$ && -s $stalls ]]; then
       decision=$(awk -v s="$serving" -v t="$takeover_ms" 'BEGIN {printf "%.3f", s - t / 1000}')
