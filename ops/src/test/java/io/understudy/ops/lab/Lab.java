@@ -154,6 +154,12 @@ final class Lab
         return expectOk(lab(Duration.ofSeconds(30), "tap-loss", String.valueOf(percent)));
     }
 
+    /** Ends the tap loss ({@code ops/lab tap-loss off}). */
+    static Result tapLossOff()
+    {
+        return expectOk(lab(Duration.ofSeconds(30), "tap-loss", "off"));
+    }
+
     /** How many frames the tap loss has dropped so far, from {@code ops/lab status --json}. */
     static long tapLossDropped()
     {
