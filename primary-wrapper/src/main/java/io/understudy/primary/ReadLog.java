@@ -52,8 +52,8 @@ public final class ReadLog implements AutoCloseable
     private volatile long gaveUpAtAckedSeq = -1;
     /** When the logger was last seen connected (the start counts: the shipper is still connecting then). */
     private volatile long lastConnectedNs = System.nanoTime();
-    /** When the node lost the logger's host ({@link #peerLost}), odd so that it is never 0; 0 while it is heard. */
-    private volatile long peerLostAtNs;
+    /** The node lost the logger's host ({@link #peerLost}) and has not heard it since. */
+    private volatile boolean peerLost;
     private volatile Runnable onAck = () ->
     {
     };
@@ -224,7 +224,7 @@ public final class ReadLog implements AutoCloseable
             gaveUpAtAckedSeq = shipper.ackedSeq();
             return true;
         }
-        if (peerLostAtNs != 0 && nowNs - heldSinceNs > PEER_LOST_GRACE_NS &&
+        if (peerLost && nowNs - heldSinceNs > PEER_LOST_GRACE_NS &&
             shipper.oldestPendingAgeNanos(nowNs) > PEER_LOST_GRACE_NS)
         {
             lastCommitTimeoutNs = nowNs;
@@ -245,20 +245,20 @@ public final class ReadLog implements AutoCloseable
      *
      * @return whether output could wait before (false without a log or when it is already not waiting).
      */
-    public boolean peerLost(final long nowNs)
+    public boolean peerLost()
     {
         if (shipper == null || !mayHoldOutput() || gaveUp())
         {
             return false;
         }
-        peerLostAtNs = nowNs | 1;
+        peerLost = true;
         return true;
     }
 
     /** The peer is heard again: held output waits for the logger's ack (or a commit timeout) as before. */
     public void peerHeard()
     {
-        peerLostAtNs = 0;
+        peerLost = false;
     }
 
     /** A held reply whose read the logger has not acked after this long, with the peer lost, goes out. */

@@ -276,7 +276,7 @@ class ReadLogTest
         {
             assertThat(echo(client, "before\n")).isEqualTo("before\n");
             awaitAllAcked();
-            assertThat(readLog.peerLost(System.nanoTime())).as("a false loss: the logger still acks").isTrue();
+            assertThat(readLog.peerLost()).as("a false loss: the logger still acks").isTrue();
             assertThat(echo(client, "live\n")).isEqualTo("live\n");
             assertThat(readLog.stats().degraded()).as("the reply waited for the logger's ack").isNull();
             link.stall();
@@ -287,17 +287,17 @@ class ReadLogTest
                 .as("sync commit, the logger silent, a commit timeout of 60 s, the peer heard again: the reply waits")
                 .isInstanceOf(SocketTimeoutException.class);
 
-            assertThat(readLog.peerLost(System.nanoTime())).isTrue();
+            assertThat(readLog.peerLost()).isTrue();
             client.setSoTimeout(10_000);
             assertThat(readLine(client.getInputStream())).as("released: peer lost, logger silent")
                 .isEqualTo("held\n");
             assertThat(echo(client, "next\n")).isEqualTo("next\n");
-            assertThat(readLog.peerLost(System.nanoTime())).as("already not waiting").isFalse();
+            assertThat(readLog.peerLost()).as("already not waiting").isFalse();
             assertThat(readLog.stats().degraded()).contains("output goes out without waiting");
             assertThat(readLog.stats().commitTimeouts()).as("no commit timeout was waited out").isZero();
             link.resume();
         }
-        assertThat(ReadLog.NONE.peerLost(System.nanoTime())).as("no log, nothing to stop").isFalse();
+        assertThat(ReadLog.NONE.peerLost()).as("no log, nothing to stop").isFalse();
     }
 
     @Test

@@ -438,7 +438,7 @@ public final class Node implements Managed, MembershipListener
         final PrimaryRole serving = primary;
         // A view that drops a peer whose fast beats still arrive is a false suspicion: the logger is up.
         if (machine.state() == RoleMachine.State.PRIMARY && serving != null && wiring.shipsToPeersLogger() &&
-            !fastHeartbeatHears() && serving.readLog().peerLost(System.nanoTime()))
+            !fastHeartbeatHears() && serving.readLog().peerLost())
         {
             LOG.warn("[{}] {} lost ({}), and the read log's logger with it: a reply whose read the logger has not " +
                 "acked in 100 ms goes out without waiting, until the peer is heard again or the logger has caught up",
