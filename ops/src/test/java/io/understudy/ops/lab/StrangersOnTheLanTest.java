@@ -42,8 +42,17 @@ class StrangersOnTheLanTest
             .as("Dropwizard's admin port is not on the LAN").isEqualTo("000");
         assertThat(httpCode("http://198.18.0.2:8080/connections")).as("/connections without the token")
             .isEqualTo("401");
-        final String metrics = Lab.exec(Lab.CLIENT, Duration.ofSeconds(20), "curl", "-s", "--max-time", "5",
-            "http://198.18.0.3:8080/metrics").stdout();
+        // One client exchange through the service address, so the real primary has records to ship while the
+        // stranger knocks (before the load nothing else is sure to write the read log).
+        assertThat(Lab.exec(Lab.CLIENT, Duration.ofSeconds(20), "bash", "-c", "exec 3<>/dev/tcp/198.18.0.100/"
+            + Lab.DEMO_SERVICE_PORT + " && printf 'STATS\\n' >&3 && head -n 1 <&3").stdout())
+            .as("the service answers through the VIP").startsWith("1 connections=");
+        String metrics = backupMetrics();
+        for (int i = 0; i < 50 && counter(metrics, "understudy_logger_appended_records_total") == 0; i++)
+        {
+            Thread.sleep(100); // the primary ships asynchronously
+            metrics = backupMetrics();
+        }
         assertThat(counter(metrics, "understudy_logger_auth_failures_total"))
             .as("the backup's logger counts the stranger writer's failed handshakes").isGreaterThan(0);
         assertThat(counter(metrics, "understudy_logger_appended_records_total"))
@@ -63,6 +72,12 @@ class StrangersOnTheLanTest
     private static final int LOAD_S = 20;
     private static final long STRANGER_SETTLES_MS = 5_000;
     private static final int STRANGER_S = 5 + LOAD_S + 10;
+
+    private static String backupMetrics()
+    {
+        return Lab.exec(Lab.CLIENT, Duration.ofSeconds(20), "curl", "-s", "--max-time", "5",
+            "http://198.18.0.3:8080/metrics").stdout();
+    }
 
     /** The value of a metric without labels in Prometheus text; fails when it is missing. */
     private static double counter(final String metrics, final String name)
