@@ -164,28 +164,58 @@ public final class LogShipper implements AutoCloseable {
         Checks.notNull("record", record);
         lock.lock();
         try {
-            if (closed || record.seq() <= shippedSeq) {
-                return drop(record, closed ? "shipper is closed"
-                    : "out of order, shippedSeq=" + shippedSeq + ": ship in seq order");
-            }
-            final int length = codec.encode(record);
-            if (bufferedBytes + length > maxBufferedBytes) {
-                return drop(record, "buffer full, bufferedBytes=" + bufferedBytes + " + length=" + length
-                    + " > maxBufferedBytes=" + maxBufferedBytes);
-            }
-            final long nowNs = System.nanoTime();
-            if (unacked.isEmpty() && unsent.isEmpty()) {
-                oldestPendingNanoTime = nowNs;
-            }
-            unsent.addLast(new Pending(record.seq(), Arrays.copyOf(codec.buffer(), length), nowNs));
-            bufferedBytes += length;
-            shipped++;
-            shippedSeq = record.seq();
+            final boolean queued = enqueue(record, System.nanoTime());
             changed.signalAll();
-            return true;
+            return queued;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Queues records in their order as {@link #ship(ShippedRecord)} would, under one lock and with one wake-up of the
+     * sender: a writer that produces several records per turn (the relay's duty cycle) pays for the hand-over once.
+     *
+     * @return how many were queued; the others were refused and counted as dropped, for the same reasons.
+     */
+    public int shipAll(final List<? extends ShippedRecord> records) {
+        Checks.notNull("records", records);
+        if (records.isEmpty()) {
+            return 0;
+        }
+        int queued = 0;
+        lock.lock();
+        try {
+            final long nowNs = System.nanoTime();
+            for (final ShippedRecord record : records) {
+                queued += enqueue(Checks.notNull("record", record), nowNs) ? 1 : 0;
+            }
+            changed.signalAll();
+            return queued;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Guarded by lock: encodes and queues one record, or refuses and counts it. */
+    private boolean enqueue(final ShippedRecord record, final long nowNs) {
+        if (closed || record.seq() <= shippedSeq) {
+            return drop(record, closed ? "shipper is closed"
+                : "out of order, shippedSeq=" + shippedSeq + ": ship in seq order");
+        }
+        final int length = codec.encode(record);
+        if (bufferedBytes + length > maxBufferedBytes) {
+            return drop(record, "buffer full, bufferedBytes=" + bufferedBytes + " + length=" + length
+                + " > maxBufferedBytes=" + maxBufferedBytes);
+        }
+        if (unacked.isEmpty() && unsent.isEmpty()) {
+            oldestPendingNanoTime = nowNs;
+        }
+        unsent.addLast(new Pending(record.seq(), Arrays.copyOf(codec.buffer(), length), nowNs));
+        bufferedBytes += length;
+        shipped++;
+        shippedSeq = record.seq();
+        return true;
     }
 
     /** The highest seq the logger acknowledged, 0 before any. */

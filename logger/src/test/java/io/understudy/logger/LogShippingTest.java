@@ -217,6 +217,34 @@ class LogShippingTest {
         }
     }
 
+    @Test
+    void shouldLogABatchInItsOrderAndRefuseOnlyItsOutOfOrderRecordWhenShippedAtOnce() throws Exception {
+        try (EventLog log = EventLog.open(config(directory, time));
+             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+             LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
+                 () -> { })) {
+            final long stale = shipper.nextSeq();
+            final List<PrimaryRead> turn = new ArrayList<>();
+            long offset = 0;
+            for (int i = 0; i < 5; i++) {
+                final PrimaryRead read = read(shipper, CONNECTION, offset, "turn-read-" + i + "\n");
+                turn.add(read);
+                offset = read.endOffset();
+            }
+            final List<ShippedRecord> batch = new ArrayList<>(turn.subList(0, 3));
+            batch.add(new PrimaryWrite(CONNECTION, 0, stale, 0, 1)); // a seq below those before it
+            batch.addAll(turn.subList(3, 5));
+
+            assertThat(shipper.shipAll(batch)).as("queued").isEqualTo(5);
+            assertThat(shipper.shipAll(List.of())).isZero();
+
+            assertThat(shipper.stats().dropped()).isEqualTo(1);
+            assertThat(shipper.stats().lastError()).contains("seq=" + stale).contains("out of order");
+            awaitAcked(shipper, turn);
+            assertThat(log.replay(CONNECTION)).containsExactlyElementsOf(turn);
+        }
+    }
+
     private static PrimaryRead sized(final LogShipper shipper, final long offset) {
         final long seq = shipper.nextSeq();
         return new PrimaryRead(CONNECTION, seq, seq, offset, new byte[100]);

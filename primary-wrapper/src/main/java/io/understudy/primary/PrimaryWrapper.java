@@ -199,7 +199,20 @@ public final class PrimaryWrapper implements AutoCloseable
         finally
         {
             running = false;
+            flushReadLog(); // a turn cut short by a failure may have logged reads the app already has
             stopped.countDown();
+        }
+    }
+
+    private void flushReadLog()
+    {
+        try
+        {
+            config.readLog().flush();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            LOG.error("[{}] the read log's last records could not be handed to the shipper", config.nodeId(), ex);
         }
     }
 

@@ -138,6 +138,7 @@ final class RelayAgent implements AutoCloseable
             }
             wakeOnAck = anyHeld;
         }
+        config.readLog().flush(); // this turn's records, in one hand-over to the shipper
         if (work > 0)
         {
             connections.removeIf(RelayConnection::isClosed);
@@ -382,6 +383,7 @@ final class RelayAgent implements AutoCloseable
             }
         }
         connections.clear();
+        config.readLog().flush();
         final int dropped = closes.abandonAll(closer);
         if (dropped > 0)
         {
@@ -399,6 +401,7 @@ final class RelayAgent implements AutoCloseable
             connection.close();
         }
         connections.clear();
+        config.readLog().flush();
         closes.closeAll();
         try
         {

@@ -268,21 +268,34 @@ final class RelayConnection
         return closed;
     }
 
-    /** Handles readiness of either socket: completes the app connect, then moves bytes both ways. */
+    /**
+     * Handles readiness of either socket: completes the app connect, then moves bytes the ways the ready socket
+     * allows (both ways for {@code key} null: a timer, an ack, a takeover's adoption, the guard's answer).
+     */
     void onReady(final SelectionKey key)
     {
         if (closed || heldAppFailure != null || closeAwaitingGuard)
         {
             return;
         }
+        final boolean connectedBefore = appConnected;
         if (!appConnected && key == appKey && !tryFinishConnect())
         {
             return;
         }
+        // A client's request readies only the client's socket: reading the app's too would mostly find it empty
+        // (EAGAIN, a system call for nothing on most requests); the selector says when the app has answered.
+        final int ready = key == null || !connectedBefore ? -1 : key.readyOps();
+        final boolean clientSide = key == clientKey;
+        final boolean up = (ready & (clientSide ? SelectionKey.OP_READ : SelectionKey.OP_WRITE)) != 0;
+        final boolean down = (ready & (clientSide ? SelectionKey.OP_WRITE : SelectionKey.OP_READ)) != 0;
         try
         {
-            pump(upstream);
-            if (appConnected)
+            if (up)
+            {
+                pump(upstream);
+            }
+            if (down && appConnected)
             {
                 pump(downstream);
             }
