@@ -292,13 +292,10 @@ public final class BackupTapper implements AutoCloseable
         }
     }
 
+    /** The tap's counters; safe from any thread (the tracker's table is the capture thread's alone). */
     public TapStats stats()
     {
-        int tracked = 0;
-        for (final TrackedConnection ignored : tracker.connections())
-        {
-            tracked++;
-        }
+        final int tracked = trackerCounters.connectionsTracked;
         return new TapStats(
             !runner.isClosed(),
             decodeCounters.frames(),

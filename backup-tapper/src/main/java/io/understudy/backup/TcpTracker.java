@@ -237,6 +237,7 @@ final class TcpTracker implements StreamDirection.DataSink
             new StreamDirection(new StreamBuffer(budget, config.streamCapBytes()), config.maxPiecesAhead()),
             nowNs);
         final TrackedConnection replaced = connections.put(key, connection);
+        counters.connectionsTracked = connections.size();
         if (replaced != null)
         {
             notPending(replaced);
@@ -429,12 +430,14 @@ final class TcpTracker implements StreamDirection.DataSink
                 dropped++;
             }
         }
+        counters.connectionsTracked = connections.size();
         return dropped;
     }
 
     private void forget(final TrackedConnection connection)
     {
         connections.remove(connection.key);
+        counters.connectionsTracked = connections.size();
         release(connection);
     }
 

@@ -286,9 +286,11 @@ class TcpTrackerTest
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).flags(TcpSegment.RST));
 
+        assertThat(counters.connectionsTracked).as("the count other threads read, while it lingers").isEqualTo(1);
         assertThat(tracker.expire(nowNs + 4_000_000_000L)).isZero();
         assertThat(tracker.expire(nowNs + 5_000_000_000L)).isEqualTo(1);
         assertThat(tracker.connections()).isEmpty();
+        assertThat(counters.connectionsTracked).isZero();
     }
 
     @Test

@@ -144,6 +144,12 @@ public final class PrimaryWrapper implements AutoCloseable
         return frozen;
     }
 
+    /** Where the relay thread is now, for a watchdog that finds it stuck; empty once it has ended. */
+    public StackTraceElement[] relayThreadStack()
+    {
+        return thread.getStackTrace();
+    }
+
     /** What killed the relay thread, if something did. */
     public java.util.Optional<Throwable> failure()
     {

@@ -589,9 +589,15 @@ public final class Node implements Managed, MembershipListener
         {
             Thread.currentThread().interrupt();
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | IllegalStateException ex)
         {
             LOG.error("[{}] takeover failed; this node stays the backup: {}", settings.getId(), ex.getMessage());
+            retryEvaluation(decider);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Not one of the takeover's own refusals: a defect, whose stack is what finds it (a bare "null" did not).
+            LOG.error("[{}] takeover failed; this node stays the backup: {}", settings.getId(), ex.toString(), ex);
             retryEvaluation(decider);
         }
         finally

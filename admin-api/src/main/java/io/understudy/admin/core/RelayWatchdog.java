@@ -91,8 +91,13 @@ final class RelayWatchdog implements AutoCloseable
         }
         else if (nowMs - sameTurnsSinceMs > STUCK_MS && current.isRunning() && !current.isFrozen())
         {
-            LOG.error("[{}] the relay loop has not turned for {} ms: exiting, so the backup takes over", nodeId,
-                nowMs - sameTurnsSinceMs);
+            final StringBuilder stack = new StringBuilder();
+            for (final StackTraceElement frame : current.relayThreadStack())
+            {
+                stack.append("\n    at ").append(frame);
+            }
+            LOG.error("[{}] the relay loop has not turned for {} ms: exiting, so the backup takes over; the relay " +
+                "thread is at:{}", nodeId, nowMs - sameTurnsSinceMs, stack);
             Node.exitNow(STUCK_EXIT_STATUS);
         }
         checkStall(current);
