@@ -77,6 +77,23 @@ class AppSupervisorTest
     }
 
     @Test
+    void shouldAnswerEveryCloseWhoseGraceEndedWithOneLookAtTheApp() throws Exception
+    {
+        final AppSupervisor gate = watch(new CompletableFuture<>());
+        final long sinceNs = System.nanoTime();
+        final long askedNs = sinceNs + 50 * MS;
+
+        for (int close = 0; close < 2_000; close++)
+        {
+            assertThat(gate.mayPass(sinceNs - close * 1_000L, askedNs)).as("close %d, the app alive", close).isTrue();
+        }
+        assertThat(gate.looks()).as("2,000 closes held since before one look").isEqualTo(1);
+
+        assertThat(gate.mayPass(sinceNs + 20 * MS, askedNs + 30 * MS)).as("a close whose grace ended later").isTrue();
+        assertThat(gate.looks()).as("a look before its grace ended is no answer for it").isEqualTo(2);
+    }
+
+    @Test
     void shouldHoldEveryCloseOnceTheAppIsKilledAndSaySo() throws Exception
     {
         final CompletableFuture<AppSupervisor.AppFailure> failed = new CompletableFuture<>();
