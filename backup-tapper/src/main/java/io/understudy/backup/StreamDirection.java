@@ -69,7 +69,10 @@ final class StreamDirection
         timestampsOffered = segment.hasTimestamp;
     }
 
-    /** Takes the first sequence number seen as offset 0, for a stream picked up mid-way. */
+    /**
+     * Takes a sequence number as offset 0, for a stream picked up mid-way: the first segment with payload, FIN or RST
+     * from this side, or the first ack number from the other side, whichever comes first.
+     */
     void baseOn(final int sequence)
     {
         if (!based)

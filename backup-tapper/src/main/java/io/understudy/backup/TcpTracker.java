@@ -269,7 +269,12 @@ final class TcpTracker implements StreamDirection.DataSink
                 announce(connection, nowNs);
             }
         }
-        self.baseOn(segment.sequence);
+        if (segment.payloadLength > 0 || segment.has(TcpSegment.FIN) || segment.has(TcpSegment.RST))
+        {
+            // A bare ACK does not place a stream picked up mid-way: keep-alives and window probes (what Linux sends
+            // first when a socket leaves TCP_REPAIR) sit at snd_una - 1. The peer's ack number places it instead.
+            self.baseOn(segment.sequence);
+        }
         if (segment.hasTimestamp)
         {
             self.timestampSeen = true;

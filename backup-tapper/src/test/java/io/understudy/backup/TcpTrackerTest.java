@@ -252,6 +252,37 @@ class TcpTrackerTest
     }
 
     @Test
+    void shouldPlaceBothStreamsRightWhenARestoredSocketsWindowProbesComeFirstAcrossTheWrap()
+    {
+        // What a socket leaving TCP_REPAIR sends first: an empty segment at snd_una - 1. The client's is at 2^32 - 1.
+        feed(Frames.fromServer().seq(0xFFFFFC17L).ack(0));
+        feed(Frames.fromClient().seq(0xFFFFFFFFL).ack(0xFFFFFC18L));
+        feed(Frames.fromClient().seq(0).ack(0xFFFFFC18L).payload("INCR a\n"));
+        feed(Frames.fromServer().seq(0xFFFFFC18L).ack(7).payload("1 1\n"));
+
+        assertThat(listener.stream(true)).isEqualTo("INCR a\n");
+        assertThat(listener.stream(false)).isEqualTo("1 1\n");
+        assertThat(onlySummary()).containsEntry("client_next_seq", 7L).containsEntry("server_next_seq", 0xFFFFFC1CL)
+            .containsEntry("client_bytes", 7L).containsEntry("server_bytes", 4L)
+            .containsEntry("server_acked", 7L).containsEntry("client_acked", 0xFFFFFC18L);
+        assertThat(connection().client.hasHoles()).as("no hole waiting on the probe's byte").isFalse();
+    }
+
+    @Test
+    void shouldDeliverTheClientsBytesWhenItsKeepaliveIsTheFirstSegmentSeenAndNoAckPlacedItYet()
+    {
+        feed(Frames.fromClient().seq(41).ack(900));
+        feed(Frames.fromClient().seq(42).ack(900).payload("GET /\n"));
+        feed(Frames.fromServer().seq(899).ack(48));
+        feed(Frames.fromServer().seq(900).ack(48).payload("ok\n"));
+
+        assertThat(listener.stream(true)).isEqualTo("GET /\n");
+        assertThat(listener.stream(false)).isEqualTo("ok\n");
+        assertThat(onlySummary()).containsEntry("client_next_seq", 48L).containsEntry("server_next_seq", 903L)
+            .containsEntry("client_bytes", 6L).containsEntry("server_bytes", 3L);
+    }
+
+    @Test
     void shouldStopRetainingAndCountItWhenStreamCapIsHit()
     {
         tracker = new TcpTracker("test", new TrackerConfig(Set.of(Frames.SERVICE_PORT), 8, 1024, 16, 10, 0),

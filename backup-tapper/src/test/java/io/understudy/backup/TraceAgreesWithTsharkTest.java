@@ -23,7 +23,8 @@ class TraceAgreesWithTsharkTest
     private static final Path FIXTURES = Path.of("src/test/resources/fixtures");
 
     @ParameterizedTest
-    @ValueSource(strings = {"many-connections", "loss-to-server", "bulk", "rst", "fin-both", "wrap-established"})
+    @ValueSource(strings = {"many-connections", "loss-to-server", "bulk", "rst", "fin-both", "wrap-established",
+        "repair-exit"})
     void shouldAgreeWithTsharkFieldForFieldWhenReadingFixture(final String fixture) throws Exception
     {
         final int port = FixturePorts.of(fixture);
