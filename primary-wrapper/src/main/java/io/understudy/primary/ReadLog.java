@@ -311,7 +311,7 @@ public final class ReadLog implements AutoCloseable
             return ReadLogStats.DISABLED;
         }
         final ShipperStats s = shipper.stats();
-        final long lag = Math.max(0, shipper.shippedSeq() - s.ackedSeq());
+        final long lag = s.bufferedRecords(); // shipped or queued, not yet acked (seqs start at the clock, not at 0)
         final String degraded;
         if (!s.connected())
         {

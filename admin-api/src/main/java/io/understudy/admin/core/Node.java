@@ -472,6 +472,7 @@ public final class Node implements Managed, MembershipListener
     @Override
     public void onPeerJoined(final String peerId)
     {
+        peerFenced = false;
         final PrimaryRole serving = primary;
         if (serving != null)
         {
@@ -1017,9 +1018,23 @@ public final class Node implements Managed, MembershipListener
         throws IOException, InterruptedException
     {
         final Optional<String> released = fenceFirst ? primaryReleasedItself() : Optional.empty();
-        return !fenceFirst ? "not fenced: the primary gave the address up" :
-            released.isPresent() ? "not fenced: " + released.get() : fence.fencePeer(trigger);
+        if (!fenceFirst || released.isPresent())
+        {
+            return !fenceFirst ? "not fenced: the primary gave the address up" : "not fenced: " + released.get();
+        }
+        final String fenced = fence.fencePeer(trigger);
+        if (settings.getTakeover().getFence() != TakeoverSettings.Fence.NONE)
+        {
+            peerFenced = true;
+        }
+        return fenced;
     }
+
+    /**
+     * This node fenced the peer (its takeover's first step) and has not had it back in the heartbeat's view since:
+     * there is no backup to hand anything to.
+     */
+    private volatile boolean peerFenced;
 
     /** Starts the ARP probe of the service address on a thread of its own: the MAC of another holder, if any. */
     private java.util.concurrent.FutureTask<Optional<String>> startAddressProbe(final BackupRole standing)
@@ -1463,6 +1478,11 @@ public final class Node implements Managed, MembershipListener
                 return;
             }
             final String cause = "app " + failure.kind() + " on " + settings.getId() + ": " + failure.description();
+            if (peerFenced && !peerAlive())
+            {
+                keepServiceWithoutBackup(failure, cause);
+                return;
+            }
             LOG.warn("[{}] {}: handing every connection to the backup", settings.getId(), cause);
             final long budgetMs = settings.getTakeover().getCatchUpTimeoutMs() + HANDOVER_MARGIN_MS;
             Handover handover;
@@ -1493,6 +1513,33 @@ public final class Node implements Managed, MembershipListener
                 handover.failover());
             LOG.warn("[{}] after the app failure: {}", settings.getId(), lastAppFailure);
         }
+    }
+
+    /**
+     * The app failed and there is no backup: this node fenced the peer and has not heard it since. Asking it to take
+     * over would only freeze the relay and release the address for the handover's whole budget. A hung app may be
+     * only slow (a node just after a takeover, catching up under load, is): the service stays here, and the failure
+     * is forgotten once the app answers its check again. A dead app's closes reach its clients, as they would without
+     * Understudy, and the app is restarted for new clients.
+     */
+    private void keepServiceWithoutBackup(final AppSupervisor.AppFailure failure, final String cause)
+    {
+        final String error = "no backup: this node fenced the peer and has not heard it since";
+        String restart = null;
+        if ("hung".equals(failure.kind()))
+        {
+            LOG.error("[{}] ALARM: {}, and {}: the service stays on this node (a slow app is fit again once it " +
+                "answers its check; a hung one keeps its clients waiting)", settings.getId(), cause, error);
+        }
+        else
+        {
+            LOG.error("[{}] ALARM: {}, and {}: the app's closes reach the clients", settings.getId(), cause, error);
+            app.passHeldCloses();
+            restart = restartApp();
+        }
+        lastAppFailure = new AppFailureReport(failure.at().toString(), failure.kind(), failure.description(),
+            "not handed over", error, Duration.between(failure.at(), Instant.now()).toMillis(), restart, null);
+        LOG.warn("[{}] after the app failure: {}", settings.getId(), lastAppFailure);
     }
 
     /** Runs node.app.restartCommand after a handover; returns what it did. */
