@@ -76,6 +76,23 @@ printf '%-5s %-4s %-11s %-10s %-9s %-14s %-15s %-10s %-10s %s\n' connections run
   repair_us/sock crash_to_serving stall_p99 stall_max kept
 IFS=, read -r -a counts <<<"$connections"
 for count in "${counts[@]}"; do
+  if ((count > 4000)); then
+    # Past the nodes' default of 4,096 relayed clients: room for every client, smaller relay buffers so that
+    # 2 x buffers x clients fits in the nodes' 1 GiB of direct memory, and a larger heap.
+    export UNDERSTUDY_MAX_CONNECTIONS=$((count + count / 4)) UNDERSTUDY_RELAY_BUFFER_BYTES=16384
+    export UNDERSTUDY_JAVA_OPTS="-Xmx1g"
+  fi
+  # File descriptors: the primary holds two per client (the client's and the app's), the backup a replica socket
+  # per client and, once it takes over, the restored one too. The lab's processes inherit this shell's limit.
+  needed=$((count * 2 + 1024)) hard=$(ulimit -Hn)
+  if [[ $hard != unlimited ]] && ((hard < needed)); then
+    ulimit -Hn "$needed" 2>/dev/null || {
+      echo "ops/bench failover: $count connections need $needed open files in one process, and the hard limit" \
+        "here is $hard (raising it needs CAP_SYS_RESOURCE): at most $(((hard - 1024) / 2)) connections" >&2
+      exit 1
+    }
+  fi
+  ulimit -n "$(ulimit -Hn)"
   for run in $(seq 1 "$runs"); do
     ops/lab down >/dev/null 2>&1 || true
     ops/lab up >/dev/null
