@@ -6,7 +6,8 @@
 #     --connections LIST  comma-separated connection counts, e.g. 20,200 (default 20)
 #     --interval-ms MS    each client's pause between a reply and its next request (default 10: a load the lab's
 #                         two cores keep up with at 20 connections; 5 saturates them)
-#     --duration-s S      load per drill (default 12; the primary host crashes a third of the way in)
+#     --duration-s S      load per drill (default 12; the primary host crashes a third of the way in, or once the
+#                         backup protects every connection, at most two thirds of the way in)
 #     --mode M            takeover mode: hot (default) or replay
 #     --fail F            what breaks: host-crash (default), process-kill (the primary's node), app-kill or app-hang
 #                         (the primary's app: kill -9 or SIGSTOP; the node hands over)
@@ -16,7 +17,8 @@
 # death or hang found -> the handover asked), takeover (decision -> relaying), restore (the replicas' catch-up to
 # every socket restored), repair per socket (the sockets' time in TCP_REPAIR, from the backup's log),
 # crash->serving (ops/lab fail's timestamp -> the backup PRIMARY), the clients' stall p99 and max, connections
-# kept. Medians follow. Each drill also leaves a picture, DIR/failover-FAIL-CONNECTIONS-RUN.svg (understudy-ops
+# kept, connections the backup protected at the crash. Past 4,000 connections the nodes get room for them
+# (node.maxConnections, 16 KiB relay buffers, -Xmx1g); the open-files limit must allow two per connection. Medians follow. Each drill also leaves a picture, DIR/failover-FAIL-CONNECTIONS-RUN.svg (understudy-ops
 # drill-picture): every connection's stalls over time, with the crash, the decision and serving again marked; and
 # both nodes' logs, DIR/failover-FAIL-CONNECTIONS-RUN.primary.log and .backup.log, to see where a slow drill's time went.
 # Needs root; runs in lab prefix ${UNDERSTUDY_LAB:-usb} and takes it down at the end, also on failure.
@@ -25,7 +27,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
 runs=3 connections=20 interval=10 duration=12 mode=hot fail=host-crash pictures=ops/target/bench-failover
-usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail_usage() { echo "ops/bench failover: $1" >&2; usage >&2; exit 2; }
 number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || fail_usage "$1 needs a positive whole number, got '$2'"; }
 while (($#)); do
@@ -60,11 +62,16 @@ pictures=$(cd "$pictures" && pwd)
 out=$(mktemp) stalls=$(mktemp)
 trap 'ops/lab down >/dev/null 2>&1; rm -f "$out" "$stalls"' EXIT
 
+protected_now() {
+  local n
+  n=$(field protectedConnections "$(ops/lab exec backup curl -s --max-time 2 http://198.18.0.3:8080/status || true)")
+  [[ $n =~ ^[0-9]+$ ]] && echo "$n" || echo 0
+}
 field() { grep -o "\"$1\":[^,}]*" <<<"$2" | head -1 | cut -d: -f2- | tr -d '"'; }
-# The time (s since the epoch, ms precision) of the backup's move to PRIMARY, from /status transitions.
+# The time (s since the epoch, ms precision) of the backup's takeover (TAKING_OVER -> PRIMARY), from /status.
 primary_at() {
   local at
-  at=$(grep -o '"to":"PRIMARY","epoch":[0-9]*,"reason":"[^"]*","at":"[^"]*"' <<<"$1" | tail -1 |
+  at=$(grep -o '"from":"TAKING_OVER","to":"PRIMARY","epoch":[0-9]*,"reason":"[^"]*","at":"[^"]*"' <<<"$1" | head -1 |
     sed 's/.*"at":"\([^"]*\)"/\1/')
   [[ -n $at ]] && date -u -d "$at" +%s.%3N
 }
@@ -72,8 +79,8 @@ median() { sort -n | awk '{v[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 
   else printf "%.0f\n", (v[NR/2] + v[NR/2+1]) / 2}'; }
 
 rows=()
-printf '%-5s %-4s %-11s %-10s %-9s %-14s %-15s %-10s %-10s %s\n' connections run detection_ms takeover_ms restore_ms \
-  repair_us/sock crash_to_serving stall_p99 stall_max kept
+printf '%-5s %-4s %-11s %-10s %-9s %-14s %-15s %-10s %-10s %-10s %s\n' connections run detection_ms takeover_ms \
+  restore_ms repair_us/sock crash_to_serving stall_p99 stall_max kept protected
 IFS=, read -r -a counts <<<"$connections"
 for count in "${counts[@]}"; do
   if ((count > 4000)); then
@@ -102,7 +109,14 @@ for count in "${counts[@]}"; do
       --connections "$count" --duration-s "$duration" --interval-ms "$interval" --stall-log "$stalls" \
       --json-only >"$out" 2>/dev/null &
     load=$!
+    # The crash comes a third of the way in, or once the backup protects every connection (many connections take
+    # a while to connect on two cores), but no later than two thirds of the way in.
     sleep $((duration / 3))
+    protected=$(protected_now) ready_by=$((SECONDS + duration / 3))
+    while ((protected < count && SECONDS < ready_by)); do
+      sleep 0.5
+      protected=$(protected_now)
+    done
     crash=$(ops/lab fail "$fail" | grep -oE ' at [0-9]+\.[0-9]+' | head -1 | tr -d ' at')
     wait "$load" || true
     json=$(tail -1 "$out")
@@ -113,11 +127,11 @@ for count in "${counts[@]}"; do
     # The backup's log: the time its sockets spent in TCP_REPAIR (built, then released), per socket.
     per_socket=$(ops/lab logs backup 2>/dev/null | grep -o '[0-9]* us a socket' | tail -1 | cut -d' ' -f1)
     per_socket=${per_socket:--}
-    row=$(printf '%-11s %-4s %-12s %-11s %-10s %-15s %-16s %-10s %-10s %s' "$count" "$run" \
+    row=$(printf '%-11s %-4s %-12s %-11s %-10s %-15s %-16s %-10s %-10s %-10s %s' "$count" "$run" \
       "$(field detectionMs "$backup")" "$(field takeoverMs "$backup")" "$(field restoreMs "$backup")" "$per_socket" \
       "$to_serving" \
       "$(field stall_p99_ms "$json" | cut -d. -f1)" "$(field max_stall_ms "$json" | cut -d. -f1)" \
-      "$(field connections_ok "$json")/$(field connections_total "$json")")
+      "$(field connections_ok "$json")/$(field connections_total "$json")" "$protected")
     echo "$row"
     rows+=("$row")
     for node in primary backup; do
