@@ -11,7 +11,10 @@ import java.nio.channels.SocketChannel;
  * @param client          the restored socket, non-blocking, out of repair mode.
  * @param app             the replica's connection to this host's app, non-blocking.
  * @param pendingToClient replica output beyond what the primary had sent.
+ * @param clientFinished  the client's FIN was acknowledged by the primary and is in the restored socket's sequence
+ *                        space: the client sends nothing more, and the replica was given the end of its input.
  */
-public record RestoredConnection(String description, SocketChannel client, SocketChannel app, byte[] pendingToClient)
+public record RestoredConnection(String description, SocketChannel client, SocketChannel app, byte[] pendingToClient,
+    boolean clientFinished)
 {
 }

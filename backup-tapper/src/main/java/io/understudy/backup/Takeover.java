@@ -137,7 +137,7 @@ final class Takeover
                 }
                 sentAtOnce += ahead.length - rest.length;
                 restored.add(new RestoredConnection(socket.connection.toString(), socket.channel, replica.channel,
-                    rest));
+                    rest, clientFinAcked(socket.connection)));
             }
             catch (final IOException ex)
             {
@@ -185,12 +185,8 @@ final class Takeover
         {
             return connection.unprotectedReason;
         }
-        if (connection.client.finSeen || connection.server.finSeen)
-        {
-            return "half-closed: restoring a connection after a FIN is not supported yet";
-        }
         final StreamDirection client = connection.client;
-        if (client.ackedRaw > client.nextOffset)
+        if (client.ackedRaw > client.nextOffset + (client.isFinished() ? 1 : 0))
         {
             final LoggedConnection logged = connection.logged;
             return "client bytes " + client.nextOffset + ".." + client.ackedRaw + " were acked by the primary but " +
@@ -290,7 +286,8 @@ final class Takeover
     {
         final StreamDirection server = connection.server;
         return replica.fedOffset >= connection.clientBytesToFeed() && replica.comparedOffset >= server.nextOffset &&
-            server.nextOffset >= server.ackedRaw;
+            server.nextOffset + (server.isFinished() ? 1 : 0) >= server.ackedRaw &&
+            (!server.isFinished() || replica.outputEnded);
     }
 
     private record PreparedSocket(TrackedConnection connection, RestoreSpec spec, SocketChannel channel)
@@ -323,13 +320,31 @@ final class Takeover
         return prepared;
     }
 
-    /** The client's connection as the primary left it, from what the tap saw. */
+    /**
+     * The client's FIN was acknowledged by the primary, after every client byte the replica was given: the restored
+     * socket's next expected sequence number is one past it (so its ACKs acknowledge it, as the primary's did), the
+     * kernel never sees that FIN, and the relay takes the client's input as ended.
+     */
+    static boolean clientFinAcked(final TrackedConnection connection)
+    {
+        final StreamDirection client = connection.client;
+        return client.isFinished() && client.ackedByPeer > client.nextOffset &&
+            connection.clientBytesToFeed() == client.nextOffset;
+    }
+
+    /**
+     * The client's connection as the primary left it, from what the tap saw. Half-closed ones too: the client's FIN
+     * acknowledged by the primary is counted in the receive sequence ({@link #clientFinAcked}), one it did not
+     * acknowledge is left out (the client sends it again); the server's FIN is queued after the primary's bytes the
+     * client had not acknowledged, as sent ({@link RestoreSpec#finSent}), so the client's acks of it are valid and
+     * an unacknowledged one is sent again.
+     */
     static RestoreSpec spec(final TrackedConnection connection) throws IOException
     {
         final StreamDirection client = connection.client;
         final StreamDirection server = connection.server;
-        final long snd = server.ackedByPeer;
-        final long recvOffset = connection.clientBytesToFeed();
+        final long snd = Math.min(server.ackedByPeer, server.nextOffset);
+        final long recvOffset = connection.clientBytesToFeed() + (clientFinAcked(connection) ? 1 : 0);
         final long sendSeq = Integer.toUnsignedLong(server.base + (int)snd);
         final long recvSeq = Integer.toUnsignedLong(client.base + (int)recvOffset);
         RestoreSpec spec = RestoreSpec.of(
@@ -348,6 +363,10 @@ final class Takeover
         if (server.nextOffset > snd)
         {
             spec = spec.withUnackedBytes(server.buffer().copy(snd, server.nextOffset));
+        }
+        if (server.isFinished())
+        {
+            spec = spec.withFinSent();
         }
         final long clientWindow = Math.max(client.window, 1);
         return spec.withWindow(new RepairWindow(recvSeq, clientWindow, clientWindow, Math.max(server.window, 1),

@@ -11,6 +11,8 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.understudy.backup.repair.RestoreSpec;
+
 /**
  * The tracker fed hand-built segments with a hand-moved clock.
  */
@@ -361,6 +363,49 @@ class TcpTrackerTest
             .flags(TcpSegment.FIN | TcpSegment.ACK | TcpSegment.PSH));
         assertThat(connection().takeClientBytesBeyondPrimary()).as("after the client's FIN").isZero();
         assertThat(connection().clientBytesToFeed()).isEqualTo(7);
+    }
+
+    @Test
+    void shouldRestoreAfterTheClientsFinWithItInTheReceiveSequenceOnlyOnceThePrimaryAckedIt() throws Exception
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET big\n")
+            .flags(TcpSegment.FIN | TcpSegment.ACK | TcpSegment.PSH));
+        assertThat(Takeover.whyNot(connection())).as("half closed by the client").isNull();
+        assertThat(Takeover.clientFinAcked(connection())).as("the primary has not acked the FIN").isFalse();
+        assertThat(Takeover.spec(connection()).recvSeq()).as("nothing acked: the client sends it all again")
+            .isEqualTo(CLIENT_ISN + 1);
+
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 10).payload("part one\n"));
+
+        assertThat(Takeover.whyNot(connection())).as("the FIN acked is not a byte missing from the tap").isNull();
+        assertThat(Takeover.clientFinAcked(connection())).isTrue();
+        final RestoreSpec spec = Takeover.spec(connection());
+        assertThat(spec.recvSeq()).as("rcv_nxt past the FIN, as the primary acked it").isEqualTo(CLIENT_ISN + 10);
+        assertThat(spec.sendSeq()).as("the server's unacked bytes go in the send queue").isEqualTo(SERVER_ISN + 1);
+        assertThat(spec.window().receiveWup()).isEqualTo(CLIENT_ISN + 10);
+        assertThat(spec.finSent()).isFalse();
+    }
+
+    @Test
+    void shouldRestoreAfterTheServersFinWithItLeftOutOfTheSendSequenceForTheRelayToSendAgain() throws Exception
+    {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("HALF\n"));
+        feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 6).payload("BYE\n")
+            .flags(TcpSegment.FIN | TcpSegment.ACK | TcpSegment.PSH));
+        feed(Frames.fromClient().seq(CLIENT_ISN + 6).ack(SERVER_ISN + 6).payload("more\n"));
+        feed(Frames.fromServer().seq(SERVER_ISN + 6).ack(CLIENT_ISN + 11));
+
+        final TrackedConnection connection = connection();
+        assertThat(connection.server.ackedByPeer).as("the client acked the FIN").isEqualTo(5);
+        assertThat(Takeover.whyNot(connection)).as("half closed by the server").isNull();
+        assertThat(Takeover.clientFinAcked(connection)).isFalse();
+        final RestoreSpec spec = Takeover.spec(connection);
+        assertThat(spec.sendSeq()).as("the client acked everything: snd_una at the FIN").isEqualTo(SERVER_ISN + 5);
+        assertThat(spec.unackedBytes()).isEmpty();
+        assertThat(spec.finSent()).as("the FIN queued again as sent").isTrue();
+        assertThat(spec.recvSeq()).isEqualTo(CLIENT_ISN + 11);
     }
 
     @Test

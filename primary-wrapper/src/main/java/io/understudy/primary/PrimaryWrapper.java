@@ -91,9 +91,9 @@ public final class PrimaryWrapper implements AutoCloseable
      * the app, after a takeover), sending {@code toClient} to the client first. Safe from any thread.
      */
     public void adopt(final java.nio.channels.SocketChannel client, final java.nio.channels.SocketChannel app,
-        final byte[] toClient)
+        final byte[] toClient, final boolean clientFinished)
     {
-        agent.offer(new RelayAgent.Adoption(client, app, toClient.clone()));
+        agent.offer(new RelayAgent.Adoption(client, app, toClient.clone(), clientFinished));
     }
 
     public RelayStats stats()

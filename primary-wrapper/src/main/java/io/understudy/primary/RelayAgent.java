@@ -40,7 +40,7 @@ final class RelayAgent implements AutoCloseable
         new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** A connection established elsewhere (a takeover) handed to this relay. */
-    record Adoption(SocketChannel client, SocketChannel app, byte[] toClient)
+    record Adoption(SocketChannel client, SocketChannel app, byte[] toClient, boolean clientFinished)
     {
     }
 
@@ -255,6 +255,10 @@ final class RelayAgent implements AutoCloseable
             adoption.app().configureBlocking(false);
             final RelayConnection connection = new RelayConnection(config, adoption.client(), adoption.app(),
                 counters, closes, adoption.toClient());
+            if (adoption.clientFinished())
+            {
+                connection.clientFinishedBeforeAdoption();
+            }
             connection.register(selector, true);
             connections.add(connection);
             connection.onReady(null);

@@ -111,6 +111,12 @@ final class RelayConnection
             log.opened(clientAddress, serviceAddress, TcpInfo.of(client)) : 0;
     }
 
+    /** An adopted connection whose client had finished sending (its FIN acknowledged) before the takeover. */
+    void clientFinishedBeforeAdoption()
+    {
+        upstream.endSource();
+    }
+
     /** What this connection has moved, for the admin API; relay thread. */
     RelayedConnection snapshot()
     {

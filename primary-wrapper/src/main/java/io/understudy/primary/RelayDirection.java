@@ -175,6 +175,15 @@ final class RelayDirection
         sourceOffset += bytes.length;
     }
 
+    /**
+     * The source ended before this relay had it (a restored connection whose client had sent its FIN): nothing more
+     * is read, and the sink's output is shut once what is buffered reached it (a no-op if it is shut already).
+     */
+    void endSource()
+    {
+        sourceEnded = true;
+    }
+
     boolean wantsRead()
     {
         return !sourceEnded && buffer.hasRemaining();

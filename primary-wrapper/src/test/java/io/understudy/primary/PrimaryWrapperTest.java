@@ -239,6 +239,32 @@ class PrimaryWrapperTest
         return Relays.awaitStats(wrapper, condition);
     }
 
+    /**
+     * A connection as a takeover hands it to the relay: a socket whose peer is the returned client, and a connection
+     * to the app that was sent {@code sentToApp} first (the replica's input), adopted with {@code pending} to go to
+     * the client first.
+     */
+    private Socket adopt(final String pending, final boolean clientFinished, final String sentToApp)
+        throws IOException
+    {
+        try (java.nio.channels.ServerSocketChannel clientSide = java.nio.channels.ServerSocketChannel.open())
+        {
+            clientSide.bind(new InetSocketAddress(loopback, 0));
+            final java.nio.channels.SocketChannel restored = java.nio.channels.SocketChannel.open(
+                clientSide.getLocalAddress());
+            final java.nio.channels.SocketChannel appChannel = java.nio.channels.SocketChannel.open(
+                app.getLocalSocketAddress());
+            if (sentToApp != null)
+            {
+                appChannel.write(java.nio.ByteBuffer.wrap(sentToApp.getBytes(StandardCharsets.US_ASCII)));
+            }
+            final Socket client = clientSide.accept().socket();
+            client.setSoTimeout(10_000);
+            wrapper.adopt(restored, appChannel, pending.getBytes(StandardCharsets.US_ASCII), clientFinished);
+            return client;
+        }
+    }
+
     private static byte[] readAll(final Socket socket)
     {
         try
@@ -264,25 +290,42 @@ class PrimaryWrapperTest
             return new String(request, StandardCharsets.US_ASCII);
         });
         startWrapper(app.getLocalPort());
-        try (java.nio.channels.ServerSocketChannel clientSide = java.nio.channels.ServerSocketChannel.open())
+        try (Socket client = adopt("hello", false, null))
         {
-            clientSide.bind(new InetSocketAddress(loopback, 0));
-            final java.nio.channels.SocketChannel restored = java.nio.channels.SocketChannel.open(
-                clientSide.getLocalAddress());
-            final java.nio.channels.SocketChannel appChannel = java.nio.channels.SocketChannel.open(
-                app.getLocalSocketAddress());
-            try (Socket client = clientSide.accept().socket())
-            {
-                client.setSoTimeout(10_000);
-                wrapper.adopt(restored, appChannel, "hello".getBytes(StandardCharsets.US_ASCII));
-                client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
 
-                final byte[] received = client.getInputStream().readNBytes(11);
-                assertThat(new String(received, StandardCharsets.US_ASCII)).isEqualTo("hello world");
-                assertThat(client.getInputStream().read()).as("EOF after the app's FIN").isEqualTo(-1);
-            }
+            final byte[] received = client.getInputStream().readNBytes(11);
+            assertThat(new String(received, StandardCharsets.US_ASCII)).isEqualTo("hello world");
+            assertThat(client.getInputStream().read()).as("EOF after the app's FIN").isEqualTo(-1);
         }
         assertThat(appSaw.get(5, TimeUnit.SECONDS)).isEqualTo("ping");
+    }
+
+    @Test
+    void shouldSendTheAppsRestThenEndWhenAdoptingAConnectionWhoseClientHadFinished() throws Exception
+    {
+        // The app (the replica) had the client's request and its end before the takeover; it answers once it sees
+        // the end, as a server answering a half-closed client does.
+        final CompletableFuture<String> appSaw = serveOne(socket ->
+        {
+            final byte[] request = socket.getInputStream().readAllBytes();
+            socket.getOutputStream().write(" the rest".getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            return new String(request, StandardCharsets.US_ASCII);
+        });
+        startWrapper(app.getLocalPort());
+        try (Socket client = adopt("reply,", true, "request"))
+        {
+            assertThat(new String(readAll(client), StandardCharsets.US_ASCII)).as("then EOF")
+                .isEqualTo("reply, the rest");
+        }
+        assertThat(appSaw.get(5, TimeUnit.SECONDS)).as("the app saw the end of its input").isEqualTo("request");
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (wrapper.stats().connectionsOpen() > 0 && System.nanoTime() < deadlineNs)
+        {
+            Thread.sleep(10);
+        }
+        assertThat(wrapper.stats().connectionsOpen()).as("the relay let the connection go").isZero();
     }
 
     @Test

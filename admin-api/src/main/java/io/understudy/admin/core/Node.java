@@ -942,7 +942,8 @@ public final class Node implements Managed, MembershipListener
             final PrimaryRole role = started[0];
             for (final RestoredConnection restored : report.restored())
             {
-                role.relay().adopt(restored.client(), restored.app(), restored.pendingToClient());
+                role.relay().adopt(restored.client(), restored.app(), restored.pendingToClient(),
+                    restored.clientFinished());
             }
             primary = role;
             backup = null;

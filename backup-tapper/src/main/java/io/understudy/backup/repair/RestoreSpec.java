@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param unackedBytes     bytes sent but not acked by the peer, queued for retransmission from {@code sendSeq}.
  * @param window           window state for TCP_REPAIR_WINDOW, or null to leave the kernel's (zero send window
  *                         until the peer answers the window probe).
+ * @param finSent          this side had sent its FIN, right after {@code unackedBytes}: it is queued as sent (so
+ *                         the peer's acks of it are valid), and resent if the peer does not acknowledge it.
  */
 public record RestoreSpec(
     InetSocketAddress local,
@@ -36,7 +38,8 @@ public record RestoreSpec(
     boolean timestamps,
     long timestampValue,
     byte[] unackedBytes,
-    RepairWindow window)
+    RepairWindow window,
+    boolean finSent)
 {
     /** Largest window scale shift (RFC 7323, TCP_MAX_WSCALE). */
     public static final int MAX_WINDOW_SCALE = 14;
@@ -67,38 +70,45 @@ public record RestoreSpec(
         final InetSocketAddress local, final InetSocketAddress remote, final long sendSeq, final long recvSeq,
         final int mss)
     {
-        return new RestoreSpec(local, remote, sendSeq, recvSeq, mss, -1, -1, false, false, 0, null, null);
+        return new RestoreSpec(local, remote, sendSeq, recvSeq, mss, -1, -1, false, false, 0, null, null, false);
     }
 
     public RestoreSpec withWindowScales(final int sendWindowScale, final int recvWindowScale)
     {
         return new RestoreSpec(local, remote, sendSeq, recvSeq, mss, sendWindowScale, recvWindowScale,
-            sackPermitted, timestamps, timestampValue, unackedBytes, window);
+            sackPermitted, timestamps, timestampValue, unackedBytes, window, finSent);
     }
 
     public RestoreSpec withSackPermitted(final boolean sackPermitted)
     {
         return new RestoreSpec(local, remote, sendSeq, recvSeq, mss, sendWindowScale, recvWindowScale,
-            sackPermitted, timestamps, timestampValue, unackedBytes, window);
+            sackPermitted, timestamps, timestampValue, unackedBytes, window, finSent);
     }
 
     /** Timestamps on, the socket's next TSval being {@code timestampValue}. */
     public RestoreSpec withTimestamps(final long timestampValue)
     {
         return new RestoreSpec(local, remote, sendSeq, recvSeq, mss, sendWindowScale, recvWindowScale,
-            sackPermitted, true, timestampValue, unackedBytes, window);
+            sackPermitted, true, timestampValue, unackedBytes, window, finSent);
     }
 
     public RestoreSpec withUnackedBytes(final byte[] unackedBytes)
     {
         return new RestoreSpec(local, remote, sendSeq, recvSeq, mss, sendWindowScale, recvWindowScale,
-            sackPermitted, timestamps, timestampValue, unackedBytes, window);
+            sackPermitted, timestamps, timestampValue, unackedBytes, window, finSent);
     }
 
     public RestoreSpec withWindow(final RepairWindow window)
     {
         return new RestoreSpec(local, remote, sendSeq, recvSeq, mss, sendWindowScale, recvWindowScale,
-            sackPermitted, timestamps, timestampValue, unackedBytes, window);
+            sackPermitted, timestamps, timestampValue, unackedBytes, window, finSent);
+    }
+
+    /** This side's FIN was sent after {@code unackedBytes} (it half closed, or closed, before the takeover). */
+    public RestoreSpec withFinSent()
+    {
+        return new RestoreSpec(local, remote, sendSeq, recvSeq, mss, sendWindowScale, recvWindowScale,
+            sackPermitted, timestamps, timestampValue, unackedBytes, window, true);
     }
 
     /** A copy: the record keeps its own. */
@@ -126,14 +136,14 @@ public record RestoreSpec(
             sendWindowScale == that.sendWindowScale && recvWindowScale == that.recvWindowScale &&
             sackPermitted == that.sackPermitted && timestamps == that.timestamps &&
             timestampValue == that.timestampValue && Arrays.equals(unackedBytes, that.unackedBytes) &&
-            Objects.equals(window, that.window);
+            Objects.equals(window, that.window) && finSent == that.finSent;
     }
 
     @Override
     public int hashCode()
     {
         return Objects.hash(local, remote, sendSeq, recvSeq, mss, sendWindowScale, recvWindowScale, sackPermitted,
-            timestamps, timestampValue, Arrays.hashCode(unackedBytes), window);
+            timestamps, timestampValue, Arrays.hashCode(unackedBytes), window, finSent);
     }
 
     @Override
@@ -143,7 +153,7 @@ public record RestoreSpec(
             recvSeq + ", mss=" + mss + ", sendWindowScale=" + sendWindowScale + ", recvWindowScale=" +
             recvWindowScale + ", sackPermitted=" + sackPermitted + ", timestamps=" + timestamps +
             ", timestampValue=" + timestampValue + ", unackedBytes=" + unackedBytes.length + " bytes, window=" +
-            window + "}";
+            window + ", finSent=" + finSent + "}";
     }
 
     private static void requireScale(final String name, final int scale)

@@ -99,6 +99,13 @@ public final class TcpRepair
             {
                 writeSendQueue(channel, spec.unackedBytesShared());
             }
+            if (spec.finSent())
+            {
+                // With the send queue selected, the FIN is queued as already sent (snd_nxt past it), as CRIU's soccr
+                // restores a FIN_WAIT socket: the peer's acks of it are then valid, and an unacked one is resent.
+                selectQueue(channel, Queue.SEND);
+                channel.shutdownOutput();
+            }
             if (spec.window() != null)
             {
                 setWindow(channel, spec.window());

@@ -112,6 +112,43 @@ class TcpRepairTest
     }
 
     @Test
+    void shouldCarryOnAfterTheClientsFinWhenRestoredWithTheFinInTheReceiveSequence() throws Exception
+    {
+        // A: the server, B: the client. B sends its request and its FIN; A has read both (CLOSE_WAIT), then dies.
+        final Pair pair = restorePair(TWO_TO_32 - 100, 7_000, spec -> spec);
+        writeFully(pair.b, "request".getBytes(StandardCharsets.US_ASCII));
+        pair.b.shutdownOutput();
+        assertThat(readToEnd(pair.a).get(10, TimeUnit.SECONDS)).asString().isEqualTo("request");
+        final SocketChannel restored = replaceSilently(pair.a, 0);
+
+        // As a takeover restores it: rcv_nxt past the client's FIN, the kernel never told of it.
+        writeFully(restored, "reply".getBytes(StandardCharsets.US_ASCII));
+        restored.shutdownOutput();
+
+        assertThat(readToEnd(pair.b).get(10, TimeUnit.SECONDS)).as("the reply, then the end of the stream")
+            .asString().isEqualTo("reply");
+    }
+
+    @Test
+    void shouldSendTheServersFinAgainAndCarryOnWhenRestoredBeforeIt() throws Exception
+    {
+        // A: the server, B: the client. A sends its last bytes and its FIN; B has read both (CLOSE_WAIT), then A dies.
+        final Pair pair = restorePair(TWO_TO_32 - 2, 9_000, spec -> spec);
+        writeFully(pair.a, "BYE".getBytes(StandardCharsets.US_ASCII));
+        pair.a.shutdownOutput();
+        assertThat(readToEnd(pair.b).get(10, TimeUnit.SECONDS)).asString().isEqualTo("BYE");
+        // As a takeover restores it: the FIN queued as sent after the last bytes, so the client's acks of it count.
+        final SocketChannel restored = replaceSilently(pair.a, 1);
+        assertThat(TcpRepair.info(restored).isEstablished()).as("half closed: FIN_WAIT").isFalse();
+
+        writeFully(pair.b, "still talking".getBytes(StandardCharsets.US_ASCII));
+        pair.b.shutdownOutput();
+
+        assertThat(readToEnd(restored).get(10, TimeUnit.SECONDS)).as("the client's bytes after the FIN, then its end")
+            .asString().isEqualTo("still talking");
+    }
+
+    @Test
     void shouldRaiseTheSendBufferSoThatAQueueLargerThanItFits() throws Exception
     {
         final byte[] unacked = randomBytes(1_000_000, 3);
@@ -318,6 +355,47 @@ class TcpRepairTest
                 throw new IllegalStateException(ex);
             }
             return buffer.array();
+        });
+    }
+
+    /**
+     * Closes {@code dying} without a word (a crash, as the peer sees it) and restores its connection in its place,
+     * as a takeover would: with {@code finsLeftOut} 1, the FIN it sent is taken out of the send sequence and queued
+     * again as sent ({@link RestoreSpec#withFinSent()}).
+     */
+    private SocketChannel replaceSilently(final SocketChannel dying, final int finsLeftOut) throws IOException
+    {
+        TcpRepair.enterRepair(dying);
+        final long send = (TcpRepair.queueSeq(dying, TcpRepair.Queue.SEND) - finsLeftOut + TWO_TO_32) % TWO_TO_32;
+        final long recv = TcpRepair.queueSeq(dying, TcpRepair.Queue.RECV);
+        final InetSocketAddress local = (InetSocketAddress)dying.getLocalAddress();
+        final InetSocketAddress remote = (InetSocketAddress)dying.getRemoteAddress();
+        TcpRepair.closeSilently(dying);
+        final RestoreSpec spec = RestoreSpec.of(local, remote, send, recv, 1460);
+        final SocketChannel restored = prepare(finsLeftOut > 0 ? spec.withFinSent() : spec);
+        TcpRepair.leaveRepair(restored);
+        return restored;
+    }
+
+    /** Everything the channel delivers up to its end of stream. */
+    private static CompletableFuture<byte[]> readToEnd(final SocketChannel channel)
+    {
+        return CompletableFuture.supplyAsync(() ->
+        {
+            final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            final ByteBuffer buffer = ByteBuffer.allocate(4096);
+            try
+            {
+                while (channel.read(buffer.clear()) >= 0)
+                {
+                    out.write(buffer.array(), 0, buffer.position());
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+            return out.toByteArray();
         });
     }
 

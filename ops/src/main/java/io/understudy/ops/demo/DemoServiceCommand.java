@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
             "  GET key           the value, or (nil)",
             "  SET key value     OK (the value is the rest of the line)",
             "  APPEND key value  the new length in bytes",
+            "  SLEEP ms          slept <ms>, after that long (0 to 60000): a slow reply",
             "  STATS             connections=<open> accepted=<total>",
             "                    resets=<connections reset by their client>",
             "  QUIT              BYE, then the server closes normally (FIN)",

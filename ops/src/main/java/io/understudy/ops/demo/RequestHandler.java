@@ -27,6 +27,7 @@ final class RequestHandler {
             case "SET" -> withKeyAndValue(command, arguments, this::set);
             case "APPEND" -> withKeyAndValue(command, arguments,
                     (key, value) -> Reply.ok(Integer.toString(store.append(key, value))));
+            case "SLEEP" -> withKey(command, arguments, this::sleep);
             case "STATS" -> arguments == null ? Reply.ok(counters.describe()) : wrongArity(command);
             case "QUIT" -> arguments == null ? new Reply("BYE", Reply.AfterReply.CLOSE) : wrongArity(command);
             case "RESET" -> arguments == null ? new Reply("", Reply.AfterReply.ABORT) : wrongArity(command);
@@ -44,6 +45,27 @@ final class RequestHandler {
             return Reply.error("increment would overflow");
         }
     }
+
+    /** Holds this connection's reply for a while: a slow request, to have a reply in flight when a node fails. */
+    private Reply sleep(final String millis) {
+        final long ms;
+        try {
+            ms = Long.parseLong(millis);
+        } catch (final NumberFormatException ex) {
+            return Reply.error("SLEEP takes milliseconds, 0 to " + MAX_SLEEP_MS);
+        }
+        if (ms < 0 || ms > MAX_SLEEP_MS) {
+            return Reply.error("SLEEP takes milliseconds, 0 to " + MAX_SLEEP_MS);
+        }
+        try {
+            Thread.sleep(ms);
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        return Reply.ok("slept " + ms);
+    }
+
+    static final long MAX_SLEEP_MS = 60_000;
 
     private Reply get(final String key) {
         final String value = store.get(key);

@@ -31,6 +31,18 @@ final class RequestHandlerTest {
     }
 
     @Test
+    void shouldAnswerSleepAfterThatLongAndRefuseAnythingButMillisecondsInRange() {
+        final long startNs = System.nanoTime();
+        assertThat(handler.handle("SLEEP 30")).isEqualTo(Reply.ok("slept 30"));
+        assertThat(System.nanoTime() - startNs).as("held the reply").isGreaterThanOrEqualTo(30_000_000L);
+        final Reply refused = Reply.error("SLEEP takes milliseconds, 0 to 60000");
+        assertThat(handler.handle("SLEEP soon")).isEqualTo(refused);
+        assertThat(handler.handle("SLEEP -1")).isEqualTo(refused);
+        assertThat(handler.handle("SLEEP 60001")).isEqualTo(refused);
+        assertThat(handler.handle("SLEEP")).isEqualTo(Reply.error("wrong number of arguments for 'SLEEP'"));
+    }
+
+    @Test
     void shouldRejectWhenKeyIsEmptyOrFollowedByMoreWords() {
         assertThat(handler.handle("GET  k")).isEqualTo(Reply.error("wrong number of arguments for 'GET'"));
         assertThat(handler.handle("INCR a b")).isEqualTo(Reply.error("wrong number of arguments for 'INCR'"));
