@@ -22,13 +22,52 @@ final class FrameDecoder
     private static final VarHandle LONG_BIG_ENDIAN =
         MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
+    /** How the decoder treats a wrong IPv4 or TCP checksum. */
+    enum Checksums
+    {
+        /** The frame is skipped (BAD_IP_CHECKSUM, BAD_TCP_CHECKSUM): what the live tap does. */
+        VERIFY,
+        /**
+         * The frame is decoded anyway and counted ({@link #wrongChecksums()}), as Wireshark does by default: a capture
+         * taken on a sending host with checksum offload has unfilled checksums in what that host sent.
+         */
+        COUNT,
+        /** Checksums are not computed. */
+        IGNORE
+    }
+
     private final int linkType;
+    private final Checksums checksums;
     private final boolean verifyChecksums;
+    private long wrongChecksums;
 
     FrameDecoder(final int linkType, final boolean verifyChecksums)
     {
+        this(linkType, verifyChecksums ? Checksums.VERIFY : Checksums.IGNORE);
+    }
+
+    FrameDecoder(final int linkType, final Checksums checksums)
+    {
         this.linkType = linkType;
-        this.verifyChecksums = verifyChecksums;
+        this.checksums = checksums;
+        this.verifyChecksums = checksums != Checksums.IGNORE;
+    }
+
+    /** Frames decoded despite a wrong checksum (only with {@link Checksums#COUNT}). */
+    long wrongChecksums()
+    {
+        return wrongChecksums;
+    }
+
+    /** Whether a frame with a wrong checksum is skipped; counts it when it is decoded anyway. */
+    private boolean skipsWrongChecksum()
+    {
+        if (checksums == Checksums.VERIFY)
+        {
+            return true;
+        }
+        wrongChecksums++;
+        return false;
     }
 
     /**
@@ -109,7 +148,7 @@ final class FrameDecoder
         {
             return DecodeResult.NOT_TCP;
         }
-        if (verifyChecksums && onesComplementSum(frame, ip, headerLength, 0) != 0xffff)
+        if (verifyChecksums && onesComplementSum(frame, ip, headerLength, 0) != 0xffff && skipsWrongChecksum())
         {
             return DecodeResult.BAD_IP_CHECKSUM;
         }
@@ -129,7 +168,7 @@ final class FrameDecoder
         {
             return DecodeResult.MALFORMED;
         }
-        if (verifyChecksums && !tcpChecksumOk(frame, tcp, tcpLength, out))
+        if (verifyChecksums && !tcpChecksumOk(frame, tcp, tcpLength, out) && skipsWrongChecksum())
         {
             return DecodeResult.BAD_TCP_CHECKSUM;
         }

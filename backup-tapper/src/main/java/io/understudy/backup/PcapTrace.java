@@ -25,8 +25,9 @@ public final class PcapTrace
     }
 
     /**
-     * @param verifyChecksums skip frames whose IPv4 or TCP checksum is wrong (a capture taken on a host that
-     *                        offloads checksums has unfilled checksums in what that host sent).
+     * @param verifyChecksums skip frames whose IPv4 or TCP checksum is wrong; false tracks them and counts them
+     *                        (a capture taken on a host that offloads checksums has unfilled checksums in what that
+     *                        host sent), as Wireshark does by default.
      * @throws IOException with the file name and the reason when the file cannot be read as a capture.
      */
     public static TraceResult read(final Path file, final Set<Integer> servicePorts, final boolean verifyChecksums)
@@ -58,7 +59,8 @@ public final class PcapTrace
     private static TraceResult track(
         final PcapHandle handle, final Set<Integer> servicePorts, final boolean verifyChecksums) throws IOException
     {
-        final FrameDecoder decoder = new FrameDecoder(handle.getDlt().value(), verifyChecksums);
+        final FrameDecoder decoder = new FrameDecoder(handle.getDlt().value(),
+            verifyChecksums ? FrameDecoder.Checksums.VERIFY : FrameDecoder.Checksums.COUNT);
         final DecodeCounters decodeCounters = new DecodeCounters();
         final TcpTracker tracker = new TcpTracker("trace", TrackerConfig.defaults(servicePorts), TapListener.NONE,
             new TrackerCounters(), true);
@@ -89,7 +91,8 @@ public final class PcapTrace
         {
             final List<ConnectionSummary> summaries = new ArrayList<>();
             tracker.history().forEach(connection -> summaries.add(ConnectionSummary.of(connection)));
-            return new TraceResult(summaries, decodeCounters.frames(), decodeCounters.skipped());
+            return new TraceResult(summaries, decodeCounters.frames(), decodeCounters.skipped(),
+                decoder.wrongChecksums());
         }
         catch (final PcapNativeException | NotOpenException ex)
         {

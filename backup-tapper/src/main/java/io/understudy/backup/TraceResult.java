@@ -10,8 +10,10 @@ import java.util.Map;
  * @param connections  one summary per TCP connection to a service port.
  * @param frames       frames read.
  * @param skipped      frames not tracked, by reason (e.g. NOT_TCP, BAD_TCP_CHECKSUM, TRUNCATED).
+ * @param wrongChecksums frames tracked although their IPv4 or TCP checksum is wrong (when not verifying).
  */
-public record TraceResult(List<ConnectionSummary> connections, long frames, Map<String, Long> skipped)
+public record TraceResult(List<ConnectionSummary> connections, long frames, Map<String, Long> skipped,
+    long wrongChecksums)
 {
     public TraceResult
     {

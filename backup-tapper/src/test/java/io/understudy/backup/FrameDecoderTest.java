@@ -61,6 +61,24 @@ class FrameDecoderTest
     }
 
     @Test
+    void shouldDecodeAndCountFramesWithAWrongChecksumWhenAskedToCountThem()
+    {
+        final FrameDecoder counting = new FrameDecoder(FrameDecoder.LINKTYPE_ETHERNET, FrameDecoder.Checksums.COUNT);
+        final byte[] badTcp = Frames.fromClient().payload("0123456789").build();
+        badTcp[badTcp.length - 1] ^= 0x01;
+        final byte[] badIp = Frames.fromClient().build();
+        badIp[22] ^= 0x01;
+        final byte[] good = Frames.fromClient().payload("fine").build();
+
+        assertThat(counting.decode(badTcp, badTcp.length, badTcp.length, segment)).isEqualTo(DecodeResult.TCP);
+        assertThat(segment.payloadLength).isEqualTo(10);
+        assertThat(counting.decode(badIp, badIp.length, badIp.length, segment)).isEqualTo(DecodeResult.TCP);
+        assertThat(counting.decode(good, good.length, good.length, segment)).isEqualTo(DecodeResult.TCP);
+        assertThat(counting.wrongChecksums()).as("the two wrong ones").isEqualTo(2);
+        assertThat(decoder.wrongChecksums()).as("a verifying decoder skips them, counting none").isZero();
+    }
+
+    @Test
     void shouldSayBadIpChecksumWhenHeaderByteFlipped()
     {
         final byte[] frame = Frames.fromClient().build();

@@ -54,11 +54,16 @@ public final class TraceCommand extends Command
             .required(true)
             .metavar("P")
             .help("the service's TCP port: the side on it is the server (repeat for several ports)");
+        subparser.addArgument("--verify-checksums")
+            .dest("verifyChecksums")
+            .action(Arguments.storeTrue())
+            .help("skip frames whose IPv4 or TCP checksum is wrong, as the backup's live tap does (by default they " +
+                "are tracked and counted, as Wireshark does: captures taken on the sending host often have " +
+                "checksums left to the network card)");
         subparser.addArgument("--ignore-checksums")
             .dest("ignoreChecksums")
             .action(Arguments.storeTrue())
-            .help("track frames whose checksum is wrong instead of skipping them (captures taken on the sending " +
-                "host often have checksums left to the network card)");
+            .help("the default now (frames with a wrong checksum are tracked and counted); kept for scripts");
         subparser.addArgument("file")
             .metavar("FILE")
             .help("a pcap or pcapng capture (tcpdump -w, tshark -w, Wireshark)");
@@ -83,7 +88,12 @@ public final class TraceCommand extends Command
         final TraceResult result;
         try
         {
-            result = PcapTrace.read(file, servicePorts, !namespace.getBoolean("ignoreChecksums"));
+            if (namespace.getBoolean("verifyChecksums") && namespace.getBoolean("ignoreChecksums"))
+            {
+                throw new UsageException("trace: --verify-checksums and --ignore-checksums contradict each other",
+                    null);
+            }
+            result = PcapTrace.read(file, servicePorts, namespace.getBoolean("verifyChecksums"));
         }
         catch (final IOException ex)
         {
@@ -104,11 +114,13 @@ public final class TraceCommand extends Command
             .map(Map.Entry::toString)
             .collect(Collectors.joining(" "));
         err.println("trace: " + result.frames() + " frames, " + result.connections().size() + " connections" +
-            (skipped.isEmpty() ? "" : ", skipped " + skipped));
+            (skipped.isEmpty() ? "" : ", skipped " + skipped) + (result.wrongChecksums() == 0 ? "" :
+            ", " + result.wrongChecksums() + " frames tracked with a wrong checksum (taken on a host that leaves " +
+                "checksums to its network card? --verify-checksums skips them)"));
         if (result.skipped().containsKey("BAD_TCP_CHECKSUM") && result.connections().isEmpty())
         {
             err.println("trace: every TCP frame had a wrong checksum; if the capture was taken on the sending host " +
-                "(checksum offload), run again with --ignore-checksums");
+                "(checksum offload), run again without --verify-checksums");
         }
     }
 

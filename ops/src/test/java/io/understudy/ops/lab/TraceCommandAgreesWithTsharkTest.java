@@ -33,7 +33,8 @@ class TraceCommandAgreesWithTsharkTest
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @ParameterizedTest
-    @ValueSource(strings = {"many-connections", "loss-to-server", "bulk", "rst", "fin-both", "wrap-established"})
+    @ValueSource(strings = {"many-connections", "loss-to-server", "bulk", "rst", "fin-both", "wrap-established",
+        "repair-exit"})
     void shouldPrintWhatTsharkSeesWhenTracingFixture(final String fixture) throws Exception
     {
         final int port = FixturePorts.of(fixture);
