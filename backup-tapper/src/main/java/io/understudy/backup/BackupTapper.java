@@ -319,7 +319,11 @@ public final class BackupTapper implements AutoCloseable
             feed == null ? 0 : feed.matched(),
             feed == null ? 0 : feed.bytesRepaired(),
             replicaCounters.serverBytesFromReplica,
-            feed == null ? 0 : feed.unmatchedDropped());
+            feed == null ? 0 : feed.unmatchedDropped(),
+            trackerCounters.connectionsClosed,
+            trackerCounters.connectionsReset,
+            trackerCounters.connectionsRefusedOverLimit,
+            replicaCounters.replicaFailures);
     }
 
     /**

@@ -18,8 +18,6 @@ final class LoggedConnection
     long contiguousEnd;
     /** Why the log cannot be trusted for this connection (a read is missing), null while it can. */
     String gap;
-    /** Server bytes the primary's app wrote, as logged. */
-    long writesEnd;
     /** The primary closed or reset the connection. */
     boolean ended;
     /** The tap's view of the same connection, once matched by 4-tuple. */

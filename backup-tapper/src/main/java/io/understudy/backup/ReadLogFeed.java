@@ -172,10 +172,6 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
             }
             onLogAdvanced(logged, nowNs);
         }
-        else if (record instanceof PrimaryWrite write)
-        {
-            logged.writesEnd = Math.max(logged.writesEnd, write.streamOffset() + write.length());
-        }
         else if (record instanceof PrimaryEnded ended && (ended.kind() == EndKind.CLOSED ||
             ended.kind() == EndKind.CLIENT_RESET || ended.kind() == EndKind.APP_RESET))
         {

@@ -32,8 +32,6 @@ final class Replica
 
     /** Output below what the tap retains of the primary's is taken unchecked (a replay regenerates it). */
     private final boolean skipUnretained;
-    /** Output bytes taken without comparison. */
-    long uncomparedBytes;
 
     Replica(final TrackedConnection connection, final SocketChannel channel, final boolean skipUnretained)
     {
@@ -157,7 +155,6 @@ final class Replica
             aheadLength -= skip;
             System.arraycopy(ahead, skip, ahead, 0, aheadLength);
             comparedOffset += skip;
-            uncomparedBytes += skip;
             connection.serverNeededFrom(comparedOffset);
             return compare();
         }

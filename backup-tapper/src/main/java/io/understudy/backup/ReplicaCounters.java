@@ -5,11 +5,9 @@ package io.understudy.backup;
  */
 final class ReplicaCounters
 {
-    volatile long replicasOpened;
+    /** Replica connections that could not be opened or failed later: those connections are not protected. */
     volatile long replicaFailures;
     volatile long divergences;
-    volatile long bytesFed;
-    volatile long bytesCompared;
     /** Server bytes the tap missed and took from the replica's output instead. */
     volatile long serverBytesFromReplica;
 }

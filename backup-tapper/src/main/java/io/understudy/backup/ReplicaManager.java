@@ -96,7 +96,6 @@ final class ReplicaManager implements TapListener, AutoCloseable
                 replica.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
             connection.retainForReplica();
             replicas.put(connection.id, replica);
-            counters.replicasOpened++;
             return replica;
         }
         catch (final IOException ex)
@@ -184,7 +183,7 @@ final class ReplicaManager implements TapListener, AutoCloseable
                 }
                 replica.connected = true;
             }
-            counters.bytesFed += replica.feed();
+            replica.feed();
             while (replica.read() > 0)
             {
                 check(replica, replica.compare());

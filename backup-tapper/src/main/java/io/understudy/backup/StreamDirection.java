@@ -44,7 +44,6 @@ final class StreamDirection
     int timestampEcho;
     long retransmittedSegments;
     long outOfOrderSegments;
-    long droppedAheadBytes;
 
     StreamDirection(final StreamBuffer buffer, final int maxPiecesAhead)
     {
@@ -170,8 +169,7 @@ final class StreamDirection
         }
         if (ahead.size() >= maxPiecesAhead)
         {
-            droppedAheadBytes += length;
-            return;
+            return; // the sender retransmits it, or the read log fills the hole
         }
         final byte[] copy = new byte[length];
         System.arraycopy(frame, offset, copy, 0, length);

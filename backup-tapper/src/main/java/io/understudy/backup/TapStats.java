@@ -29,6 +29,12 @@ import java.util.Map;
  * @param serverBytesFromReplica server bytes the tap missed and took from the replica's output.
  * @param readLogUnmatchedDropped logged connections the tap never matched, dropped (oldest first) to keep their
  *                                number and bytes within the tracker's maxConnections and globalCapBytes.
+ * @param connectionsClosed  connections the tap saw close with a FIN each way.
+ * @param connectionsReset   connections the tap saw reset.
+ * @param connectionsRefusedOverLimit connections the tap could not track, its table full (tap.maxConnections):
+ *                                    not protected.
+ * @param replicaFailures    replica connections that could not be opened or failed: those connections are not
+ *                           protected.
  */
 public record TapStats(
     boolean running,
@@ -53,7 +59,11 @@ public record TapStats(
     long connectionsLogged,
     long clientBytesFromLog,
     long serverBytesFromReplica,
-    long readLogUnmatchedDropped)
+    long readLogUnmatchedDropped,
+    long connectionsClosed,
+    long connectionsReset,
+    long connectionsRefusedOverLimit,
+    long replicaFailures)
 {
     public TapStats
     {

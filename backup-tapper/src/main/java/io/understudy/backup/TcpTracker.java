@@ -91,7 +91,6 @@ final class TcpTracker implements StreamDirection.DataSink
         final long filled = self.nextOffset - before;
         if (filled > 0)
         {
-            counters.bytesFilled += filled;
             final StreamDirection acker = connection.stream(!fromClient);
             advanceAcked(connection, !fromClient, self, self.ackedRaw, acker.lastAck, nowNs);
         }
@@ -117,7 +116,6 @@ final class TcpTracker implements StreamDirection.DataSink
         fillOptions(client, mss, clientWindowScale, sackPermitted, timestamps);
         fillOptions(server, mss, serverWindowScale, sackPermitted, timestamps);
         connection.optionsFromLog = true;
-        counters.handshakesFromLog++;
         announce(connection, nowNs);
         return true;
     }
@@ -199,16 +197,11 @@ final class TcpTracker implements StreamDirection.DataSink
         final boolean clientSyn = fromClient && segment.has(TcpSegment.SYN) && !segment.has(TcpSegment.ACK);
         if (existing != null && !(clientSyn && startsNewConnection(existing, segment)))
         {
-            if (clientSyn)
-            {
-                counters.synRetransmissions++;
-            }
             return existing;
         }
         if (existing == null && segment.has(TcpSegment.RST))
         {
-            counters.strayResets++;
-            return null;
+            return null; // a stray reset: nothing to track
         }
         if (existing != null)
         {

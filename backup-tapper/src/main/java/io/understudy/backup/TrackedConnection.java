@@ -9,7 +9,6 @@ final class TrackedConnection
     final ConnectionKey key;
     final StreamDirection client;
     final StreamDirection server;
-    final long firstSeenNs;
     long lastSeenNs;
     /** Open, with client bytes the tap heard that the server has not acked (TcpTracker counts these). */
     boolean clientPending;
@@ -40,7 +39,6 @@ final class TrackedConnection
         this.key = key;
         this.client = client;
         this.server = server;
-        this.firstSeenNs = nowNs;
         this.lastSeenNs = nowNs;
     }
 

@@ -13,18 +13,13 @@ final class TrackerCounters
      * 2,000-connection load, a ConcurrentModificationException from the tap's stats).
      */
     volatile int connectionsTracked;
-    /** Bytes the tap missed and learned from the read log or the replica instead. */
-    volatile long bytesFilled;
-    /** Connections whose half-missed handshake was completed with the options from the read log. */
-    volatile long handshakesFromLog;
     volatile long notService;
     volatile long connectionsOpened;
     volatile long connectionsMidStream;
     volatile long connectionsClosed;
     volatile long connectionsReset;
+    /** Connections the tap could not track (its table at tap.maxConnections): they are not protected. */
     volatile long connectionsRefusedOverLimit;
-    volatile long strayResets;
-    volatile long synRetransmissions;
     volatile long retransmittedSegments;
     volatile long outOfOrderSegments;
     volatile long overflowedStreams;

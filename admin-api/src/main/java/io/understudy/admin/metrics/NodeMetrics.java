@@ -131,6 +131,14 @@ public final class NodeMetrics
         tap("connections.opened", Kind.COUNTER, "Connections the tap saw open", TapStats::connectionsOpened);
         tap("connections.mid.stream", Kind.COUNTER, "Connections picked up after they opened (not restorable)",
             TapStats::connectionsMidStream);
+        tap("connections.closed", Kind.COUNTER, "Connections the tap saw close (a FIN each way)",
+            TapStats::connectionsClosed);
+        tap("connections.reset", Kind.COUNTER, "Connections the tap saw reset", TapStats::connectionsReset);
+        tap("connections.refused.over.limit", Kind.COUNTER,
+            "Connections the tap could not track, its table full (not protected)",
+            TapStats::connectionsRefusedOverLimit);
+        tap("replica.failures", Kind.COUNTER, "Replica connections that failed (those connections are not protected)",
+            TapStats::replicaFailures);
         tap("overflowed.streams", Kind.COUNTER, "Streams whose retained bytes hit a cap (not restorable)",
             TapStats::overflowedStreams);
         tap("retained.bytes", Kind.GAUGE, "Stream bytes the tap holds", TapStats::retainedBytes);
