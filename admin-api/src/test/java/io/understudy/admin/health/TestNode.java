@@ -118,6 +118,12 @@ public final class TestNode implements AutoCloseable
         }
     }
 
+    /** The node's metric registry (every metric it exports, whether or not it has a value now). */
+    public com.codahale.metrics.MetricRegistry metrics()
+    {
+        return app.getEnvironment().metrics();
+    }
+
     /** Starts the node: returns once its role has started (relay accepting or tap capturing) and Jetty listens. */
     public TestNode start() throws Exception
     {

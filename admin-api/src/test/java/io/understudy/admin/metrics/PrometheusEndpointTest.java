@@ -34,6 +34,24 @@ class PrometheusEndpointTest
     }
 
     @Test
+    void shouldExportEveryMetricTheAlertRulesUse() throws Exception
+    {
+        primary = ports.nodeA("primary", "node.log.enabled", "false").start();
+        final java.util.Set<String> exported = new java.util.TreeSet<>();
+        primary.metrics().getGauges((name, metric) -> name.startsWith(NodeMetrics.PREFIX)).forEach((name, gauge) ->
+            exported.add(DropwizardCollector.prometheusName(name) + (gauge instanceof NodeGauge node &&
+                node.kind() == NodeGauge.Kind.COUNTER ? "_total" : "")));
+        final String rules = java.nio.file.Files.readString(
+            java.nio.file.Path.of("../ops/prometheus/understudy-rules.yml"));
+        final java.util.Set<String> used = new java.util.TreeSet<>();
+        java.util.regex.Pattern.compile("\\bunderstudy_[a-z_]+").matcher(rules).results()
+            .forEach(match -> used.add(match.group()));
+
+        assertThat(used).as("metric names in ops/prometheus/understudy-rules.yml").hasSizeGreaterThan(10);
+        assertThat(exported).as("what the node exports").containsAll(used);
+    }
+
+    @Test
     void shouldServeThePrimarysMetricsInPrometheusTextFormat() throws Exception
     {
         primary = ports.nodeA("primary", "node.log.enabled", "false").start();
