@@ -67,6 +67,7 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
         bootstrap.addCommand(new TraceCommand());
         bootstrap.addCommand(new LoggerCommand());
         bootstrap.addCommand(new DrillCommand());
+        bootstrap.addCommand(new io.understudy.admin.cli.StatusCommand());
         bootstrap.addCommand(new io.understudy.admin.cli.KeygenCommand());
     }
 

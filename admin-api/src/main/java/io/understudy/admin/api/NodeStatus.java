@@ -38,6 +38,7 @@ import io.understudy.primary.RelayStats;
  * @param alarms     what needs an operator: a failed fence, another holder of the address; empty when none.
  * @param lastDemotion the last time this node, primary, found it was superseded and gave up; null if never.
  * @param fastHeartbeat the fast heartbeat beside the JGroups view; null when it is off.
+ * @param peerApi    the peer's API as this node reaches it, e.g. "http://198.18.0.3:8080/"; null without a peer.
  */
 public record NodeStatus(
     String nodeId, Role role, List<String> members, long heartbeatAgeMs, String service, String app,
@@ -45,6 +46,6 @@ public record NodeStatus(
     boolean holdsServiceAddress, int protectedConnections, int unprotectedConnections, AppStatus appHealth,
     AppFailureReport lastAppFailure, List<String> strangers, String state, long epoch, long peerEpoch,
     List<io.understudy.admin.core.RoleMachine.Transition> transitions, List<String> alarms,
-    DemotionReport lastDemotion, FastHeartbeatStatus fastHeartbeat)
+    DemotionReport lastDemotion, FastHeartbeatStatus fastHeartbeat, String peerApi)
 {
 }

@@ -24,8 +24,6 @@ import javax.net.ssl.SSLContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.dropwizard.core.cli.Cli;
-import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
 import io.understudy.admin.auth.ApiTls;
 import io.understudy.admin.auth.TokenFile;
@@ -39,7 +37,7 @@ import net.sourceforge.argparse4j.inf.Subparser;
  * prints the report of the last drill (GET /drills/last). The token comes from a file or the environment, never the
  * command line.
  */
-public final class DrillCommand extends Command
+public final class DrillCommand extends OperatorCommand
 {
     /** Where the token comes from without {@code --token-file} (the same variable the node's config reads). */
     public static final String TOKEN_VARIABLE = "UNDERSTUDY_DRILL_TOKEN";
@@ -293,32 +291,44 @@ public final class DrillCommand extends Command
      */
     static SSLContext trust(final String cacert, final URI base) throws UsageException
     {
+        return trust(cacert, base, "drill");
+    }
+
+    /** As {@link #trust(String, URI)}, its errors starting with {@code command}. */
+    static SSLContext trust(final String cacert, final URI base, final String command) throws UsageException
+    {
         if (cacert == null)
         {
             return null;
         }
         if (!"https".equalsIgnoreCase(base.getScheme()))
         {
-            throw new UsageException("drill: --cacert goes with an https:// node; got " + base, null);
+            throw new UsageException(command + ": --cacert goes with an https:// node; got " + base, null);
         }
         try
         {
-            return ApiTls.trusting(ApiTls.pemCertificates(Path.of(cacert), "drill: --cacert"));
+            return ApiTls.trusting(ApiTls.pemCertificates(Path.of(cacert), command + ": --cacert"));
         }
         catch (final IOException | InvalidPathException ex)
         {
-            throw new UsageException(ex.getMessage().startsWith("drill:") ? ex.getMessage() :
-                "drill: --cacert: " + ex.getMessage(), ex);
+            throw new UsageException(ex.getMessage().startsWith(command + ":") ? ex.getMessage() :
+                command + ": --cacert: " + ex.getMessage(), ex);
         }
     }
 
     /** The base URL of a node's admin API: http(s)://HOST[:PORT][/PREFIX/], nothing after the path. */
     static URI parseNode(final String value) throws UsageException
     {
+        return parseNode(value, "drill");
+    }
+
+    /** As {@link #parseNode(String)}, its errors starting with {@code command}. */
+    static URI parseNode(final String value, final String command) throws UsageException
+    {
         final String example = "e.g. http://198.18.0.2:8080/";
         if (!value.contains("://"))
         {
-            throw new UsageException("drill: --node must start with http:// or https://, " + example + "; got '" +
+            throw new UsageException(command + ": --node must start with http:// or https://, " + example + "; got '" +
                 value + "'", null);
         }
         final URI uri;
@@ -328,21 +338,21 @@ public final class DrillCommand extends Command
         }
         catch (final URISyntaxException ex)
         {
-            throw new UsageException("drill: --node must be the node's API URL, " + example + "; got '" + value +
+            throw new UsageException(command + ": --node must be the node's API URL, " + example + "; got '" + value +
                 "' (" + ex.getReason() + ")", ex);
         }
         if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()))
         {
-            throw new UsageException("drill: --node must start with http:// or https://, " + example + "; got '" +
+            throw new UsageException(command + ": --node must start with http:// or https://, " + example + "; got '" +
                 value + "'", null);
         }
         if (uri.getHost() == null)
         {
-            throw new UsageException("drill: --node has no host, " + example + "; got '" + value + "'", null);
+            throw new UsageException(command + ": --node has no host, " + example + "; got '" + value + "'", null);
         }
         if (uri.getRawQuery() != null || uri.getRawFragment() != null)
         {
-            throw new UsageException("drill: --node is the API's base URL, without '?' or '#', " + example +
+            throw new UsageException(command + ": --node is the API's base URL, without '?' or '#', " + example +
                 "; got '" + value + "'", null);
         }
         return uri;
@@ -440,7 +450,7 @@ public final class DrillCommand extends Command
         return false;
     }
 
-    private static String describe(final Throwable error)
+    static String describe(final Throwable error)
     {
         for (Throwable cause = error; cause != null; cause = cause.getCause())
         {
@@ -461,18 +471,5 @@ public final class DrillCommand extends Command
     {
         final String line = body.strip().replace('\n', ' ');
         return line.length() <= MAX_BODY_CHARS_SHOWN ? line : line.substring(0, MAX_BODY_CHARS_SHOWN) + "...";
-    }
-
-    @Override
-    public void onError(final Cli cli, final Namespace namespace, final Throwable error)
-    {
-        if (error instanceof UsageException)
-        {
-            cli.getStdErr().println(error.getMessage());
-        }
-        else
-        {
-            super.onError(cli, namespace, error);
-        }
     }
 }

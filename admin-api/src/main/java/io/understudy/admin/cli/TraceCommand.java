@@ -12,8 +12,6 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.dropwizard.core.cli.Cli;
-import io.dropwizard.core.cli.Command;
 import io.dropwizard.core.setup.Bootstrap;
 import io.understudy.backup.ConnectionSummary;
 import io.understudy.backup.PcapTrace;
@@ -26,7 +24,7 @@ import net.sourceforge.argparse4j.inf.Subparser;
  * {@code understudy trace --service-port P FILE}: reads a capture through the backup's own decoder and tracker and
  * prints one JSON line per TCP connection with its state at the end of the file.
  */
-public final class TraceCommand extends Command
+public final class TraceCommand extends OperatorCommand
 {
     private final PrintStream out;
     private final PrintStream err;
@@ -121,19 +119,6 @@ public final class TraceCommand extends Command
         {
             err.println("trace: every TCP frame had a wrong checksum; if the capture was taken on the sending host " +
                 "(checksum offload), run again without --verify-checksums");
-        }
-    }
-
-    @Override
-    public void onError(final Cli cli, final Namespace namespace, final Throwable error)
-    {
-        if (error instanceof UsageException)
-        {
-            cli.getStdErr().println(error.getMessage());
-        }
-        else
-        {
-            super.onError(cli, namespace, error);
         }
     }
 }

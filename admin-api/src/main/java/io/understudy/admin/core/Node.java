@@ -215,6 +215,19 @@ public final class Node implements Managed, MembershipListener
             this::onAddressConflict, this::announceAddress, beforeClaim);
     }
 
+    /** The peer's API as this node reaches it (its base URL), or null when no peer is configured. */
+    public String peerApiUrl()
+    {
+        try
+        {
+            return wiring.peerApiBase(peerClient.scheme()).toString();
+        }
+        catch (final RuntimeException noPeer)
+        {
+            return null;
+        }
+    }
+
     private PeerApi peerApi()
     {
         final ApiTls.PeerClient client = peerClient;

@@ -67,6 +67,7 @@ public final class StatusResource
             node.transitions(),
             node.alarms(),
             node.lastDemotion().orElse(null),
-            node.fastHeartbeatStatus());
+            node.fastHeartbeatStatus(),
+            node.peerApiUrl());
     }
 }

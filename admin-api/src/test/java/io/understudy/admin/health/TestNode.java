@@ -118,6 +118,12 @@ public final class TestNode implements AutoCloseable
         }
     }
 
+    /** The base URL of the node's API, as an operator's command takes it. */
+    public String apiUrl()
+    {
+        return "http://127.0.0.1:" + app.getLocalPort() + "/";
+    }
+
     /** The node's metric registry (every metric it exports, whether or not it has a value now). */
     public com.codahale.metrics.MetricRegistry metrics()
     {

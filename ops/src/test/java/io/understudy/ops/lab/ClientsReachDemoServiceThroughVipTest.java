@@ -44,6 +44,21 @@ class ClientsReachDemoServiceThroughVipTest
     }
 
     @Test
+    void shouldShowBothRolesAndTheServiceAddressToAnOperatorOnTheLan()
+    {
+        // As an operator runs it from another host on the LAN: one node's URL; the peer is found through it.
+        final Lab.Result status = Lab.exec(Lab.CLIENT, java.time.Duration.ofSeconds(60),
+            Lab.REPO.resolve("ops/understudy").toString(), "status", "--node", "http://198.18.0.2:8080/");
+
+        System.out.println("ops/understudy status:\n" + status.stdout() + status.stderr());
+        assertThat(status.stdout()).startsWith("service " + Lab.VIP + ":" + SERVICE_PORT + ": held by primary; healthy")
+            .containsPattern("primary +PRIMARY +PRIMARY ")
+            .containsPattern("backup +BACKUP +BACKUP ")
+            .contains("alarms: none");
+        assertThat(status.exitCode()).as("a healthy pair").isZero();
+    }
+
+    @Test
     void shouldDeliverEveryReplyThenEndWhenClientHalfCloses()
     {
         final Lab.Result result = Lab.probe(Lab.CLIENT, "halfclose", Lab.VIP, String.valueOf(SERVICE_PORT));
