@@ -49,4 +49,29 @@ public record TapConnection(
             fed, replica == null ? 0 : replica.comparedOffset, replica == null ? 0 : Math.max(0, atPrimary - fed),
             connection.logged == null ? -1 : connection.logged.primaryId, connection.optionsFromLog);
     }
+
+    /**
+     * Of the open connections (closed ones linger in the tap's table a while, and a takeover restores none of them):
+     * how many a takeover now would restore, and how many it would not.
+     */
+    public static int[] protectionCounts(final java.util.List<TapConnection> connections)
+    {
+        int protectedCount = 0;
+        int unprotectedCount = 0;
+        for (final TapConnection connection : connections)
+        {
+            if ("ESTABLISHED".equals(connection.state()))
+            {
+                if (connection.protectedNow())
+                {
+                    protectedCount++;
+                }
+                else
+                {
+                    unprotectedCount++;
+                }
+            }
+        }
+        return new int[] {protectedCount, unprotectedCount};
+    }
 }

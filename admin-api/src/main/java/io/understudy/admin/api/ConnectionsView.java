@@ -14,8 +14,9 @@ import io.understudy.primary.RelayedConnection;
  * @param role        its role now.
  * @param relayed     the primary's connections (null on the backup).
  * @param tapped      the backup's connections (null on the primary).
- * @param protectedCount   tapped connections a takeover would restore now.
- * @param unprotectedCount tapped connections it would not (see each one's reason).
+ * @param protectedCount   open tapped connections a takeover would restore now.
+ * @param unprotectedCount open tapped connections it would not (see each one's reason); closed ones, which linger
+ *                         in the list a while, count in neither.
  */
 public record ConnectionsView(String nodeId, Role role, List<RelayedConnection> relayed, List<TapConnection> tapped,
     int protectedCount, int unprotectedCount)

@@ -25,8 +25,8 @@ import io.understudy.primary.RelayStats;
  *                backup.
  * @param logger  the logger a backup runs (appended, duplicates dropped, last index); null when it runs none.
  * @param holdsServiceAddress the VIP is one of this host's addresses now.
- * @param protectedConnections   on a backup: tapped connections a takeover now would restore; -1 on a primary.
- * @param unprotectedConnections on a backup: those it would not (GET /connections says why); -1 on a primary.
+ * @param protectedConnections   on a backup: open tapped connections a takeover now would restore; -1 on a primary.
+ * @param unprotectedConnections on a backup: open ones it would not (GET /connections says why); -1 on a primary.
  * @param appHealth  this node's app as the node watches it (process, check, failure); null before start.
  * @param lastAppFailure what this node did the last time its app failed while it was primary; null if never.
  * @param strangers members of the heartbeat view that are neither this node nor the configured peer,

@@ -36,10 +36,9 @@ public final class ConnectionsResource
         try
         {
             final List<TapConnection> tapped = node.tappedConnections().orElse(null);
-            final int protectedCount = tapped == null ? 0 : (int)tapped.stream().filter(TapConnection::protectedNow)
-                .count();
+            final int[] counts = tapped == null ? new int[2] : TapConnection.protectionCounts(tapped);
             return new ConnectionsView(node.settings().getId(), node.role(), node.relayedConnections().orElse(null),
-                tapped, protectedCount, tapped == null ? 0 : tapped.size() - protectedCount);
+                tapped, counts[0], counts[1]);
         }
         catch (final IOException ex)
         {

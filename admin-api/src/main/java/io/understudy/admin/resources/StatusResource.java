@@ -34,9 +34,9 @@ public final class StatusResource
                 node.tappedConnections();
             if (tapped.isPresent())
             {
-                protectedCount = (int)tapped.get().stream().filter(io.understudy.backup.TapConnection::protectedNow)
-                    .count();
-                unprotectedCount = tapped.get().size() - protectedCount;
+                final int[] counts = io.understudy.backup.TapConnection.protectionCounts(tapped.get());
+                protectedCount = counts[0];
+                unprotectedCount = counts[1];
             }
         }
         catch (final java.io.IOException ex)
