@@ -92,7 +92,11 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
             "https".equals(peerClient.scheme()) ? " (certificates pinned: " + (configuration.getApi()
                 .getPeerCertificateFile().isEmpty() ? "this node's keystore" : configuration.getApi()
                 .getPeerCertificateFile()) + ")" : "");
-        environment.jersey().register(new StatusResource(node));
+        final StatusResource status = new StatusResource(node);
+        environment.jersey().register(status);
+        environment.jersey().register(new io.understudy.admin.resources.PairResource(node, status,
+            environment.getObjectMapper()));
+        environment.jersey().register(new io.understudy.admin.resources.PageResource());
         environment.jersey().register(new ConnectionsResource(node));
         environment.jersey().register(new DrillResource(node));
         environment.jersey().register(new io.understudy.admin.resources.FaultResource(node));

@@ -23,6 +23,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.dropwizard.core.setup.Bootstrap;
+import io.understudy.admin.api.PairCheck;
+import io.understudy.admin.api.PairCheck.NodeRead;
 import net.sourceforge.argparse4j.impl.Arguments;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
@@ -159,7 +161,7 @@ public final class StatusCommand extends OperatorCommand
         }
         if (nodes.size() == 1)
         {
-            final JsonNode first = reads.values().iterator().next().status;
+            final JsonNode first = reads.values().iterator().next().status();
             final String peer = first == null ? null : text(first, "peerApi", null);
             if (peer != null && !reads.containsKey(peer))
             {
@@ -208,109 +210,36 @@ public final class StatusCommand extends OperatorCommand
         return value.isMissingNode() || value.isNull() ? whenAbsent : value.asText();
     }
 
-    /** One node as read: its status, or why there is none. */
-    private record NodeRead(String url, JsonNode status, String error)
-    {
-    }
-
-    /** The pair as read, and what is wrong with it. */
+    /** The pair as read: judged by {@link PairCheck}, printed here. */
     private static final class Pair
     {
+        private final PairCheck check;
         private final List<NodeRead> reads;
-        private final List<String> alarms = new ArrayList<>();
-        private boolean unreachable;
+        private final List<String> alarms;
 
         Pair(final List<NodeRead> reads)
         {
+            this.check = new PairCheck(reads);
             this.reads = reads;
-            judge();
-        }
-
-        private void judge()
-        {
-            final List<String> primaries = new ArrayList<>();
-            final List<String> holders = new ArrayList<>();
-            for (final NodeRead read : reads)
-            {
-                if (read.status == null)
-                {
-                    unreachable = true;
-                    alarms.add("node unreachable: " + read.error);
-                    continue;
-                }
-                final JsonNode status = read.status;
-                final String id = text(status, "nodeId", "?");
-                if ("PRIMARY".equals(text(status, "role", "")))
-                {
-                    primaries.add(id);
-                }
-                if (status.path("holdsServiceAddress").asBoolean())
-                {
-                    holders.add(id);
-                }
-                for (final JsonNode alarm : status.path("alarms"))
-                {
-                    alarms.add(id + ": " + alarm.asText());
-                }
-                if (status.path("strangers").size() > 0)
-                {
-                    alarms.add(id + ": stranger in the heartbeat view: " + status.get("strangers"));
-                }
-                if (status.path("members").size() < 2)
-                {
-                    alarms.add(id + ": no peer in its heartbeat view (" + status.path("members") + ")");
-                }
-                final String degraded = text(status.path("readLog"), "degraded", null);
-                if (degraded != null)
-                {
-                    alarms.add(id + ": read log degraded: " + degraded);
-                }
-                final JsonNode tap = status.path("tap");
-                if (tap.path("kernelDrops").asLong() > 0)
-                {
-                    alarms.add(id + ": the tap lost " + tap.get("kernelDrops").asLong() + " frames (capture buffer " +
-                        "full)");
-                }
-                if (tap.isObject() && !tap.path("running").asBoolean())
-                {
-                    alarms.add(id + ": the tap does not capture");
-                }
-                if (status.path("unprotectedConnections").asInt() > 0)
-                {
-                    alarms.add(id + ": " + status.get("unprotectedConnections").asInt() + " connection(s) not " +
-                        "protected (GET /connections on it says why)");
-                }
-                final JsonNode app = status.path("appHealth");
-                if (!app.path("failed").isNull() && !app.path("failed").isMissingNode())
-                {
-                    alarms.add(id + ": its app failed: " + app.get("failed").asText());
-                }
-            }
-            if (primaries.size() > 1)
-            {
-                alarms.add(0, "split brain: " + String.join(" and ", primaries) + " both say PRIMARY");
-            }
-            if (holders.size() > 1)
-            {
-                alarms.add(0, "two holders of the service address: " + String.join(" and ", holders));
-            }
-            if (primaries.isEmpty() && !unreachable)
-            {
-                alarms.add(0, "no node is PRIMARY: nobody serves");
-            }
+            this.alarms = check.alarms();
         }
 
         int exitCode()
         {
-            return unreachable ? EXIT_UNREACHABLE : alarms.isEmpty() ? 0 : EXIT_DEGRADED;
+            return check.unreachable() ? EXIT_UNREACHABLE : check.healthy() ? 0 : EXIT_DEGRADED;
+        }
+
+        ObjectNode toJson(final ObjectMapper json)
+        {
+            return check.toJson(json);
         }
 
         void print(final PrintStream out)
         {
-            final JsonNode any = reads.stream().filter(read -> read.status != null).map(NodeRead::status).findFirst()
+            final JsonNode any = reads.stream().filter(read -> read.status() != null).map(NodeRead::status).findFirst()
                 .orElse(null);
-            final String holders = String.join(", ", reads.stream().filter(read -> read.status != null &&
-                read.status.path("holdsServiceAddress").asBoolean()).map(read -> text(read.status, "nodeId", "?"))
+            final String holders = String.join(", ", reads.stream().filter(read -> read.status() != null &&
+                read.status().path("holdsServiceAddress").asBoolean()).map(read -> text(read.status(), "nodeId", "?"))
                 .toList());
             out.println("service " + (any == null ? "?" : text(any, "service", "?")) + ": held by " +
                 (holders.isEmpty() ? "nobody" : holders) + (alarms.isEmpty() ? "; healthy" : "; " + alarms.size() +
@@ -319,12 +248,12 @@ public final class StatusCommand extends OperatorCommand
                 "EPOCH", "HEARTBEAT", "VIP", "CONNECTIONS"));
             for (final NodeRead read : reads)
             {
-                if (read.status == null)
+                if (read.status() == null)
                 {
-                    out.println(String.format(Locale.ROOT, "%-10s %s", "?", "unreachable: " + read.error));
+                    out.println(String.format(Locale.ROOT, "%-10s %s", "?", "unreachable: " + read.error()));
                     continue;
                 }
-                final JsonNode status = read.status;
+                final JsonNode status = read.status();
                 final long age = status.path("heartbeatAgeMs").asLong(-1);
                 out.println(String.format(Locale.ROOT, "%-10s %-8s %-13s %-6s %-10s %-4s %s",
                     text(status, "nodeId", "?"), text(status, "role", "?"), text(status, "state", "?"),
@@ -333,10 +262,10 @@ public final class StatusCommand extends OperatorCommand
             }
             for (final NodeRead read : reads)
             {
-                final JsonNode failover = read.status == null ? null : read.status.path("lastFailover");
+                final JsonNode failover = read.status() == null ? null : read.status().path("lastFailover");
                 if (failover != null && failover.isObject())
                 {
-                    out.println("last failover: " + text(read.status, "nodeId", "?") + " took over at " +
+                    out.println("last failover: " + text(read.status(), "nodeId", "?") + " took over at " +
                         text(failover, "at", "?") + " (" + text(failover, "trigger", "?") + "): restored " +
                         text(failover, "restored", "?") + ", not restored " + failover.path("notRestored").size() +
                         ", detection " + text(failover, "detectionMs", "?") + " ms, takeover " +
@@ -364,23 +293,6 @@ public final class StatusCommand extends OperatorCommand
             final int protectedCount = status.path("protectedConnections").asInt(-1);
             return protectedCount < 0 ? "-" : "protecting " + protectedCount + " of " + (protectedCount +
                 Math.max(0, status.path("unprotectedConnections").asInt())) + " tapped";
-        }
-
-        ObjectNode toJson(final ObjectMapper json)
-        {
-            final ObjectNode pair = json.createObjectNode();
-            pair.put("healthy", alarms.isEmpty());
-            final ArrayNode nodes = pair.putArray("nodes");
-            for (final NodeRead read : reads)
-            {
-                final ObjectNode node = nodes.addObject();
-                node.put("url", read.url);
-                node.set("status", read.status);
-                node.put("error", read.error);
-            }
-            final ArrayNode alarmList = pair.putArray("alarms");
-            alarms.forEach(alarmList::add);
-            return pair;
         }
     }
 }

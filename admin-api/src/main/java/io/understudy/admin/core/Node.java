@@ -215,6 +215,25 @@ public final class Node implements Managed, MembershipListener
             this::onAddressConflict, this::announceAddress, beforeClaim);
     }
 
+    /**
+     * The peer's GET /status as it answered (a connect within 500 ms, an answer within 2 s).
+     *
+     * @throws IOException saying why it could not be read.
+     */
+    public com.fasterxml.jackson.databind.JsonNode peerStatus() throws IOException, InterruptedException
+    {
+        final PeerApi peer;
+        try
+        {
+            peer = peerApi();
+        }
+        catch (final RuntimeException noPeer)
+        {
+            throw new IOException("no peer: " + noPeer.getMessage(), noPeer);
+        }
+        return peer.status(Duration.ofSeconds(2), Duration.ofMillis(500));
+    }
+
     /** The peer's API as this node reaches it (its base URL), or null when no peer is configured. */
     public String peerApiUrl()
     {

@@ -59,6 +59,30 @@ class ClientsReachDemoServiceThroughVipTest
     }
 
     @Test
+    void shouldShowBothRolesOnThePageInARealBrowser() throws Exception
+    {
+        // Debian's chromium, headless, from the client host: the page as a browser draws it, once its script ran.
+        final java.nio.file.Path profile = java.nio.file.Files.createTempDirectory("understudy-chromium");
+        final Lab.Result dom;
+        try
+        {
+            dom = Lab.exec(Lab.CLIENT, java.time.Duration.ofSeconds(90), "chromium", "--headless", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
+                "--virtual-time-budget=5000", "--dump-dom", "http://198.18.0.3:8080/");
+        }
+        finally
+        {
+            Lab.run(java.time.Duration.ofSeconds(10), java.util.List.of("rm", "-rf", "--", profile.toString()));
+        }
+
+        assertThat(dom.stdout()).as("the DOM chromium drew (%s)", dom.stderr())
+            .contains("<title>Understudy pair</title>")
+            .contains("service " + Lab.VIP + ":" + SERVICE_PORT + ": held by primary; healthy")
+            .containsPattern("<td>primary</td><td class=\"role\">PRIMARY</td>")
+            .containsPattern("<td>backup</td><td class=\"role\">BACKUP</td>");
+    }
+
+    @Test
     void shouldDeliverEveryReplyThenEndWhenClientHalfCloses()
     {
         final Lab.Result result = Lab.probe(Lab.CLIENT, "halfclose", Lab.VIP, String.valueOf(SERVICE_PORT));
