@@ -38,7 +38,6 @@ final class FrameDecoder
 
     private final int linkType;
     private final Checksums checksums;
-    private final boolean verifyChecksums;
     private long wrongChecksums;
 
     FrameDecoder(final int linkType, final boolean verifyChecksums)
@@ -50,7 +49,6 @@ final class FrameDecoder
     {
         this.linkType = linkType;
         this.checksums = checksums;
-        this.verifyChecksums = checksums != Checksums.IGNORE;
     }
 
     /** Frames decoded despite a wrong checksum (only with {@link Checksums#COUNT}). */
@@ -148,7 +146,7 @@ final class FrameDecoder
         {
             return DecodeResult.NOT_TCP;
         }
-        if (verifyChecksums && onesComplementSum(frame, ip, headerLength, 0) != 0xffff && skipsWrongChecksum())
+        if (checksums != Checksums.IGNORE && onesComplementSum(frame, ip, headerLength, 0) != 0xffff && skipsWrongChecksum())
         {
             return DecodeResult.BAD_IP_CHECKSUM;
         }
@@ -168,7 +166,7 @@ final class FrameDecoder
         {
             return DecodeResult.MALFORMED;
         }
-        if (verifyChecksums && !tcpChecksumOk(frame, tcp, tcpLength, out) && skipsWrongChecksum())
+        if (checksums != Checksums.IGNORE && !tcpChecksumOk(frame, tcp, tcpLength, out) && skipsWrongChecksum())
         {
             return DecodeResult.BAD_TCP_CHECKSUM;
         }

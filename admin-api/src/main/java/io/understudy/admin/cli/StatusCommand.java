@@ -214,14 +214,10 @@ public final class StatusCommand extends OperatorCommand
     private static final class Pair
     {
         private final PairCheck check;
-        private final List<NodeRead> reads;
-        private final List<String> alarms;
 
         Pair(final List<NodeRead> reads)
         {
             this.check = new PairCheck(reads);
-            this.reads = reads;
-            this.alarms = check.alarms();
         }
 
         int exitCode()
@@ -236,6 +232,8 @@ public final class StatusCommand extends OperatorCommand
 
         void print(final PrintStream out)
         {
+            final List<NodeRead> reads = check.reads();
+            final List<String> alarms = check.alarms();
             final JsonNode any = reads.stream().filter(read -> read.status() != null).map(NodeRead::status).findFirst()
                 .orElse(null);
             final String holders = String.join(", ", reads.stream().filter(read -> read.status() != null &&
