@@ -117,6 +117,17 @@ public final class BackupTapper implements AutoCloseable
      */
     public static BackupTapper start(final TapConfig config, final EventLog log) throws IOException
     {
+        return start(config, log, java.util.List.of());
+    }
+
+    /**
+     * Like {@link #start(TapConfig, EventLog)}, and first follows the connections this node served until a planned
+     * handover as hot replicas, each with its own app connection ({@link ReplicaSeed}). A seed that cannot be taken
+     * on (replay mode, no app, its 4-tuple already tracked) has its app connection closed, and is logged.
+     */
+    public static BackupTapper start(final TapConfig config, final EventLog log, final java.util.List<ReplicaSeed> seeds)
+        throws IOException
+    {
         final PcapHandle handle = open(config);
         PcapHandle serviceHandle = handle;
         final BackupTapper tapper;
@@ -127,6 +138,7 @@ public final class BackupTapper implements AutoCloseable
                 serviceHandle = ArpCapture.openSendOnly(config.serviceInterface());
             }
             tapper = new BackupTapper(config, handle, serviceHandle, log);
+            tapper.seed(seeds);
         }
         catch (final IOException ex)
         {
@@ -151,6 +163,48 @@ public final class BackupTapper implements AutoCloseable
             config.interfaceName(), withoutOwnClients(config), config.serviceInterface());
         warmUpRepair(config.nodeId());
         return tapper;
+    }
+
+    /** Before the capture thread starts: the tracker and the replicas are this thread's until then. */
+    private void seed(final java.util.List<ReplicaSeed> seeds)
+    {
+        int kept = 0;
+        for (final ReplicaSeed seed : seeds)
+        {
+            final long nowNs = System.nanoTime();
+            final String refused = replicas == null ? "no app to replicate" : config.replay() ?
+                "replay mode keeps no hot replica" : null;
+            final TrackedConnection connection = refused == null ? tracker.seed(seed, nowNs) : null;
+            if (connection == null)
+            {
+                closeQuietly(seed.app());
+                LOG.warn("[{}] {} -> {} from before the handover not followed: {}", config.nodeId(), seed.client(),
+                    seed.service(), refused != null ? refused : "its 4-tuple is tracked already, or the table is full");
+                continue;
+            }
+            recorder.onOpened(connection, nowNs);
+            if (replicas.adopt(connection, seed) != null)
+            {
+                kept++;
+            }
+        }
+        if (!seeds.isEmpty())
+        {
+            LOG.info("[{}] {} of the {} connections this node handed over are followed by its app as their hot replica",
+                config.nodeId(), kept, seeds.size());
+        }
+    }
+
+    private static void closeQuietly(final java.nio.channels.SocketChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // a socket that was not taken on: nothing more to release
+        }
     }
 
     /**

@@ -14,7 +14,10 @@ final class LoggedConnection
     /** Logged reads not released yet: client stream offset to bytes. */
     private final TreeMap<Long, byte[]> reads = new TreeMap<>();
     private long retainedBytes;
-    /** The log's reads are contiguous from client offset 0 up to here. */
+    /**
+     * The log's reads are contiguous from where the log starts (client offset 0, or where a connection the primary
+     * adopted at a takeover started on it) up to here.
+     */
     long contiguousEnd;
     /** Why the log cannot be trusted for this connection (a read is missing), null while it can. */
     String gap;
@@ -31,6 +34,7 @@ final class LoggedConnection
         this.primaryId = primaryId;
         this.key = key;
         this.opened = opened;
+        this.contiguousEnd = opened.clientStartOffset();
     }
 
     void onRead(final long offset, final byte[] bytes)

@@ -40,6 +40,18 @@ final class Replica
         this.skipUnretained = skipUnretained;
     }
 
+    /**
+     * Starts from where this node's own app stood at a planned handover: fed the client's bytes before
+     * {@code fed}, its output equal to the client's server stream before {@code compared}, then {@code output}.
+     */
+    void seed(final long fed, final long compared, final byte[] output)
+    {
+        fedOffset = fed;
+        comparedOffset = compared;
+        ahead = output.clone();
+        aheadLength = output.length;
+    }
+
     /** Bytes the replica produced: compared ones and those ahead. */
     long producedOffset()
     {

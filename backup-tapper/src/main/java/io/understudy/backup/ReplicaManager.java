@@ -107,6 +107,37 @@ final class ReplicaManager implements TapListener, AutoCloseable
         }
     }
 
+    /**
+     * Follows a connection this node served until a planned handover with its own app's connection, as it stood
+     * ({@link ReplicaSeed}); the connection is unprotected when the socket cannot be taken on.
+     */
+    Replica adopt(final TrackedConnection connection, final ReplicaSeed seed)
+    {
+        try
+        {
+            final SocketChannel channel = seed.app();
+            channel.configureBlocking(false);
+            final Replica replica = new Replica(connection, channel, false);
+            replica.connected = true;
+            replica.seed(seed.clientFedOffset(), seed.serverSentOffset(), seed.serverAhead());
+            replica.key = channel.register(selector, SelectionKey.OP_READ, replica);
+            connection.retainForReplica();
+            connection.clientNeededFrom(seed.clientFedOffset());
+            connection.serverNeededFrom(seed.serverSentOffset());
+            replicas.put(connection.id, replica);
+            pump(replica);
+            return replicas.get(connection.id);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            counters.replicaFailures++;
+            closeQuietly(seed.app());
+            connection.unprotect("its app connection from before the handover could not be kept: " + ex.getMessage());
+            LOG.warn("[{}] {} unprotected: {}", nodeId, connection, connection.unprotectedReason);
+            return null;
+        }
+    }
+
     @Override
     public void onAcked(
         final TrackedConnection connection, final boolean clientStream, final long ackedOffset, final int rawAck,

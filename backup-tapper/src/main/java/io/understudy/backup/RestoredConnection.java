@@ -13,8 +13,15 @@ import java.nio.channels.SocketChannel;
  * @param pendingToClient replica output beyond what the primary had sent.
  * @param clientFinished  the client's FIN was acknowledged by the primary and is in the restored socket's sequence
  *                        space: the client sends nothing more, and the replica was given the end of its input.
+ * @param clientAddress   the client's address and port.
+ * @param clientOffset    client stream offset of the next byte the client sends (the restored socket's rcv_nxt).
+ * @param serverOffset    server stream offset of the first byte of {@code pendingToClient}.
+ * @param takenFrom       client stream offset from which the replica was given bytes the primary never acked.
+ * @param taken           those bytes, up to {@code clientOffset} (empty when there were none): the old primary's
+ *                        app needs them too, to go on as a replica after a planned handover.
  */
 public record RestoredConnection(String description, SocketChannel client, SocketChannel app, byte[] pendingToClient,
-    boolean clientFinished)
+    boolean clientFinished, java.net.InetSocketAddress clientAddress, long clientOffset, long serverOffset,
+    long takenFrom, byte[] taken)
 {
 }

@@ -97,6 +97,16 @@ final class StreamBuffer
         return Arrays.copyOfRange(bytes, at, at + (int)(to - from));
     }
 
+    /** Makes an empty buffer start at stream offset {@code offset} (a stream taken up mid-way with known offsets). */
+    void startAt(final long offset)
+    {
+        if (size != 0)
+        {
+            throw new IllegalStateException("startAt on a buffer that holds " + size + " bytes");
+        }
+        startOffset = offset;
+    }
+
     /** Releases everything, for a connection that is gone. */
     void clear()
     {

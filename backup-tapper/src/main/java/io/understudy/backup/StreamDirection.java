@@ -69,6 +69,33 @@ final class StreamDirection
     }
 
     /**
+     * Sets this stream up as a node that served it knew it (a planned handover): its sequence base, options and
+     * window, and its bytes from {@code retainedFrom} up to the next offset, all acknowledged by the peer before
+     * {@code ackedOffset}; {@code peerAck} is the last ack this side sent for the peer's stream.
+     */
+    void seed(final int sequenceBase, final int segmentSize, final int scale, final boolean sack,
+        final boolean timestamps, final long advertisedWindow, final long retainedFrom, final byte[] retained,
+        final long ackedOffset, final int peerAck)
+    {
+        synSeen = true;
+        base = sequenceBase;
+        isn = sequenceBase - 1;
+        based = true;
+        mss = segmentSize;
+        windowScale = scale;
+        sackPermitted = sack;
+        timestampsOffered = timestamps;
+        window = advertisedWindow;
+        buffer.startAt(retainedFrom);
+        buffer.append(retained, 0, retained.length);
+        nextOffset = retainedFrom + retained.length;
+        ackedByPeer = ackedOffset;
+        ackedRaw = ackedOffset;
+        ackSent = true;
+        lastAck = peerAck;
+    }
+
+    /**
      * Takes a sequence number as offset 0, for a stream picked up mid-way: the first segment with payload, FIN or RST
      * from this side, or the first ack number from the other side, whichever comes first.
      */

@@ -80,11 +80,14 @@ final class Takeover
         }
         long beyondPrimary = 0;
         int requestsInFlight = 0;
+        final Map<Long, byte[]> takenBytes = new java.util.HashMap<>();
         for (final TrackedConnection connection : candidates)
         {
             final long taken = connection.takeClientBytesBeyondPrimary();
             beyondPrimary += taken;
             requestsInFlight += taken > 0 ? 1 : 0;
+            // Copied before the replica is fed: the tap lets client bytes go once fed and acked.
+            takenBytes.put(connection.id, connection.clientBytesBeyondPrimary());
         }
         LOG.info("[{}] takeover: {} client bytes the primary never acked, on {} of {} connections, go to the replicas " +
             "too", nodeId, beyondPrimary, requestsInFlight, candidates.size());
@@ -136,8 +139,14 @@ final class Takeover
                         socket.connection, ex.getMessage());
                 }
                 sentAtOnce += ahead.length - rest.length;
-                restored.add(new RestoredConnection(socket.connection.toString(), socket.channel, replica.channel,
-                    rest, clientFinAcked(socket.connection)));
+                final TrackedConnection connection = socket.connection;
+                final byte[] taken = takenBytes.get(connection.id);
+                restored.add(new RestoredConnection(connection.toString(), socket.channel, replica.channel,
+                    rest, clientFinAcked(connection), new InetSocketAddress(address(connection.key.clientAddress()),
+                    connection.key.clientPort()), connection.clientBytesToFeed(),
+                    connection.server.nextOffset + ahead.length - rest.length,
+                    taken == null ? -1 : connection.clientBytesToFeed() - taken.length,
+                    taken == null ? new byte[0] : taken));
             }
             catch (final IOException ex)
             {

@@ -120,6 +120,39 @@ final class TcpTracker implements StreamDirection.DataSink
         return true;
     }
 
+    /**
+     * Tracks a connection this node served until a planned handover, as its kernel left it ({@link ReplicaSeed}):
+     * announced to nobody (the caller attaches its replica). Returns null when the 4-tuple is tracked already or the
+     * table is full.
+     */
+    TrackedConnection seed(final ReplicaSeed seed, final long nowNs)
+    {
+        final ConnectionKey key = seed.key();
+        if (connections.containsKey(key))
+        {
+            return null;
+        }
+        final TrackedConnection connection = open(key, true, nowNs);
+        if (connection == null)
+        {
+            return null;
+        }
+        final long clientEnd = seed.clientEndOffset();
+        connection.client.seed(seed.clientSequenceBase(), seed.mss(), seed.clientWindowScale(), seed.sackPermitted(),
+            seed.timestamps(), seed.clientWindow(), seed.clientFedOffset(), seed.clientBytes(), clientEnd,
+            seed.serverSequenceBase() + (int)seed.serverAckedOffset());
+        connection.server.seed(seed.serverSequenceBase(), seed.mss(), seed.serverWindowScale(), seed.sackPermitted(),
+            seed.timestamps(), seed.serverWindow(), seed.serverAckedOffset(), seed.serverUnacked(),
+            seed.serverAckedOffset(), seed.clientSequenceBase() + (int)clientEnd);
+        if (seed.timestamps())
+        {
+            connection.server.timestampSeen = true;
+            connection.server.timestampValue = (int)seed.serverTimestamp();
+        }
+        connection.announced = true;
+        return connection;
+    }
+
     private static void fillOptions(final StreamDirection side, final int mss, final int windowScale,
         final boolean sackPermitted, final boolean timestamps)
     {

@@ -177,6 +177,26 @@ final class TrackedConnection
     }
 
     /**
+     * The client bytes a takeover gave the replica beyond what the primary certainly received, from
+     * {@link #clientBytesAtPrimary()} to {@link #clientBytesToFeed()}; null when the tap no longer holds them.
+     */
+    byte[] clientBytesBeyondPrimary()
+    {
+        final long from = clientBytesAtPrimary();
+        final long to = clientBytesToFeed();
+        final StreamBuffer buffer = client.buffer();
+        if (from >= to)
+        {
+            return new byte[0];
+        }
+        if (buffer.hasOverflowed() || from < buffer.startOffset() || to > buffer.startOffset() + buffer.size())
+        {
+            return null;
+        }
+        return buffer.copy(from, to);
+    }
+
+    /**
      * Client bytes the primary certainly received: what the tap saw it ack, or what the read log says it read (the
      * tap may have missed the ack), as far as the tap has the bytes.
      */

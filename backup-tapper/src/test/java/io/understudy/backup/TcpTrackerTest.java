@@ -424,6 +424,58 @@ class TcpTrackerTest
         Frames.handshake(clientIsn, serverIsn).forEach(this::feed);
     }
 
+    @Test
+    void shouldFollowASeededConnectionFromTheOffsetsItWasHandedOverWithAcrossTheWrap() throws Exception
+    {
+        final long clientBase = 0xFFFFFFF0L;
+        final long serverBase = SERVER_ISN + 1;
+        final ReplicaSeed seed = new ReplicaSeed(
+            new java.net.InetSocketAddress("198.18.0.1", Frames.CLIENT_PORT),
+            new java.net.InetSocketAddress("198.18.0.100", Frames.SERVICE_PORT), (int)clientBase, (int)serverBase,
+            1400, 7, 9, true, false, 0, 64_000, 29_200, 100, "abc".getBytes(StandardCharsets.US_ASCII), 200,
+            "XYZ".getBytes(StandardCharsets.US_ASCII), "Q".getBytes(StandardCharsets.US_ASCII), null);
+
+        final StringBuilder delivered = new StringBuilder();
+        tracker = new TcpTracker("test", TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)), new TapListener()
+        {
+            @Override
+            public void onData(final TrackedConnection connection, final boolean fromClient, final long streamOffset,
+                final byte[] bytes, final int offset, final int length, final long nowNs)
+            {
+                delivered.append(fromClient ? "client " : "server ").append(streamOffset).append(' ')
+                    .append(new String(bytes, offset, length, StandardCharsets.US_ASCII)).append(';');
+            }
+        }, counters, true);
+        final TrackedConnection connection = tracker.seed(seed, nowNs);
+
+        assertThat(connection).isNotNull();
+        assertThat(connection.announced).as("announced to nobody, but counted as known").isTrue();
+        assertThat(connection.handshakeSeen()).isTrue();
+        assertThat(connection.windowScalingNegotiated()).isTrue();
+        assertThat(tracker.seed(seed, nowNs)).as("the same 4-tuple twice").isNull();
+        final RestoreSpec before = Takeover.spec(connection);
+        assertThat(before.recvSeq()).as("rcv_nxt: after the client bytes handed over").isEqualTo((clientBase + 103) &
+            0xFFFFFFFFL);
+        assertThat(before.sendSeq()).as("snd_una").isEqualTo(serverBase + 200);
+        assertThat(before.unackedBytes()).as("the server bytes the client had not acked").isEqualTo(
+            "XYZ".getBytes(StandardCharsets.US_ASCII));
+        assertThat(before.sendWindowScale()).isEqualTo(7);
+        assertThat(before.recvWindowScale()).isEqualTo(9);
+
+        // The new primary sends XYZ again (not new), then "ok"; the client sends "def", past 2^32, and acks.
+        feed(Frames.fromServer().seq(serverBase + 200).ack((clientBase + 103) & 0xFFFFFFFFL).payload("XYZ"));
+        feed(Frames.fromServer().seq(serverBase + 203).ack((clientBase + 103) & 0xFFFFFFFFL).payload("ok"));
+        feed(Frames.fromClient().seq((clientBase + 103) & 0xFFFFFFFFL).ack(serverBase + 205).payload("def"));
+
+        assertThat(delivered.toString()).as("only the bytes past those handed over, at their stream offsets")
+            .isEqualTo("server 203 ok;client 103 def;");
+        assertThat(connection.client.nextOffset).isEqualTo(106);
+        assertThat(connection.server.ackedByPeer).isEqualTo(205);
+        assertThat(connection.client.buffer().copy(100, 106)).as("kept from the first byte the app had not had")
+            .isEqualTo("abcdef".getBytes(StandardCharsets.US_ASCII));
+        assertThat(Takeover.spec(connection).recvSeq()).isEqualTo((clientBase + 103) & 0xFFFFFFFFL);
+    }
+
     private void feed(final Frames frames)
     {
         final byte[] frame = frames.build();

@@ -90,6 +90,14 @@ final class FrameInput {
         return verified;
     }
 
+    /** The reading thread is in the socket's read now (between frames, or in the middle of one). */
+    private volatile boolean blocked;
+
+    /** True while the reading thread waits in the socket's read: what it read so far is handled or held. */
+    boolean isBlocked() {
+        return blocked;
+    }
+
     /** True when more bytes are there to read without blocking. */
     boolean hasMore() throws IOException {
         return limit > start || in.available() > 0;
@@ -149,11 +157,14 @@ final class FrameInput {
         while (limit - start < needed) {
             socket.setSoTimeout(readTimeoutMs(needed));
             final int read;
+            blocked = true;
             try {
                 read = in.read(buffer, limit, buffer.length - limit);
             } catch (final SocketTimeoutException ex) {
                 readTimeoutMs(needed); // throws when a begun frame ran out of time
                 throw ex;
+            } finally {
+                blocked = false;
             }
             if (read < 0) {
                 throw new EOFException(limit == start ? "connection closed by peer"

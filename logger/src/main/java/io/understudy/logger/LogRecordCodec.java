@@ -66,7 +66,7 @@ import java.util.zip.CRC32C;
  *     25  clientIsn          u32
  *     29  serverIsn          u32
  *
- *   8 PrimaryOpened, 48 bytes
+ *   8 PrimaryOpened, 56 bytes (48 before clientStartOffset: read as 0)
  *     17  seq                i64   > 0
  *     25  clientAddress      i32
  *     29  serverAddress      i32
@@ -76,6 +76,7 @@ import java.util.zip.CRC32C;
  *     41  clientWindowScale  i8    -1 unknown or not negotiated
  *     42  serverWindowScale  i8    -1 unknown or not negotiated
  *     43  flags              u8    bit 0 sackPermitted, bit 1 timestamps, bit 2 optionsKnown
+ *     44  clientStartOffset  i64   >= 0
  *
  *   9 PrimaryEnded, 38 bytes
  *     17  seq                i64   > 0
@@ -110,7 +111,9 @@ final class LogRecordCodec {
     static final int PRIMARY_READ_MIN_LENGTH = 41;
     static final int PRIMARY_WRITE_LENGTH = 41;
     static final int SEQUENCE_MAPPING_LENGTH = 37;
-    static final int PRIMARY_OPENED_LENGTH = 48;
+    static final int PRIMARY_OPENED_LENGTH = 56;
+    /** A PrimaryOpened written before clientStartOffset existed (an event log kept across the upgrade). */
+    static final int PRIMARY_OPENED_V1_LENGTH = 48;
     static final int PRIMARY_ENDED_LENGTH = 38;
     static final int MAX_LENGTH = PRIMARY_READ_MIN_LENGTH + StreamData.MAX_LENGTH;
 
@@ -259,7 +262,10 @@ final class LogRecordCodec {
                 return build(index, () -> new SequenceMapping(connectionId, timestampNs, in.getLong(17),
                     Integer.toUnsignedLong(in.getInt(25)), Integer.toUnsignedLong(in.getInt(29))));
             case TYPE_PRIMARY_OPENED:
-                expectLength(index, type, length, PRIMARY_OPENED_LENGTH);
+                if (length != PRIMARY_OPENED_V1_LENGTH) {
+                    expectLength(index, type, length, PRIMARY_OPENED_LENGTH);
+                }
+                final long clientStart = length == PRIMARY_OPENED_V1_LENGTH ? 0 : in.getLong(44);
                 final int openedFlags = in.get(43) & 0xFF;
                 if ((openedFlags & ~OPENED_ALL_FLAGS) != 0) {
                     throw corrupt(index, "flags=0x" + Integer.toHexString(openedFlags) + ", expected bits 0x"
@@ -269,7 +275,7 @@ final class LogRecordCodec {
                     in.getInt(25), Short.toUnsignedInt(in.getShort(33)),
                     in.getInt(29), Short.toUnsignedInt(in.getShort(35)), in.getInt(37), in.get(41), in.get(42),
                     (openedFlags & OPENED_SACK) != 0, (openedFlags & OPENED_TIMESTAMPS) != 0,
-                    (openedFlags & OPENED_KNOWN) != 0));
+                    (openedFlags & OPENED_KNOWN) != 0, clientStart));
             case TYPE_PRIMARY_ENDED:
                 expectLength(index, type, length, PRIMARY_ENDED_LENGTH);
                 final EndKind kind = endKind(index, in.get(25));
@@ -291,7 +297,8 @@ final class LogRecordCodec {
                 .putShort((short) opened.clientPort()).putShort((short) opened.serverPort())
                 .putInt(opened.mss()).put((byte) opened.clientWindowScale()).put((byte) opened.serverWindowScale())
                 .put((byte) ((opened.sackPermitted() ? OPENED_SACK : 0) | (opened.timestamps() ? OPENED_TIMESTAMPS : 0)
-                    | (opened.optionsKnown() ? OPENED_KNOWN : 0)));
+                    | (opened.optionsKnown() ? OPENED_KNOWN : 0)))
+                .putLong(opened.clientStartOffset());
         } else {
             final PrimaryEnded ended = (PrimaryEnded) shipped;
             out.put((byte) ended.kind().ordinal()).putLong(ended.streamOffset());

@@ -105,9 +105,16 @@ public final class LogServer implements AutoCloseable {
             this.socket = socket;
         }
 
-        /** Nothing unread: the thread waits for a frame and the kernel holds no byte of this connection for it. */
+        /** Its connection's input, once the writer is served. */
+        private volatile FrameInput input;
+
+        /**
+         * Nothing unread: the thread waits for a frame, or in the middle of one (a writer that died mid-frame never
+         * sends the rest), and the kernel holds no byte of this connection for it.
+         */
         boolean isDrained() {
-            if (!waiting) {
+            final FrameInput in = input;
+            if (!waiting && (in == null || !in.isBlocked())) {
                 return false;
             }
             try {
@@ -344,6 +351,7 @@ public final class LogServer implements AutoCloseable {
     private void serveWriter(final String name, final Socket socket, final FrameInput in, final FrameOutput out)
         throws IOException {
         final Writer self = claimWriter(name, socket);
+        self.input = in;
         writersConnected.incrementAndGet();
         try {
             final long welcomeSeq = lastSeq;

@@ -17,13 +17,25 @@ package io.understudy.logger;
  * @param sackPermitted     SACK was negotiated.
  * @param timestamps        TCP timestamps were negotiated.
  * @param optionsKnown      the five fields before come from the primary's kernel; false: unknown, ignore them.
+ * @param clientStartOffset client stream offset of the first byte this log can hold: 0 for a connection the primary
+ *                          accepted, where the restored socket started for one it adopted at a takeover.
  */
 public record PrimaryOpened(long connectionId, long timestampNs, long seq, int clientAddress, int clientPort,
     int serverAddress, int serverPort, int mss, int clientWindowScale, int serverWindowScale,
-    boolean sackPermitted, boolean timestamps, boolean optionsKnown) implements ShippedRecord {
+    boolean sackPermitted, boolean timestamps, boolean optionsKnown, long clientStartOffset) implements ShippedRecord {
+
+    /** A connection the primary accepted: its log starts at client offset 0. */
+    public PrimaryOpened(final long connectionId, final long timestampNs, final long seq, final int clientAddress,
+        final int clientPort, final int serverAddress, final int serverPort, final int mss,
+        final int clientWindowScale, final int serverWindowScale, final boolean sackPermitted,
+        final boolean timestamps, final boolean optionsKnown) {
+        this(connectionId, timestampNs, seq, clientAddress, clientPort, serverAddress, serverPort, mss,
+            clientWindowScale, serverWindowScale, sackPermitted, timestamps, optionsKnown, 0);
+    }
 
     /** Checks every field's range. */
     public PrimaryOpened {
+        Checks.inRange("clientStartOffset", clientStartOffset, 0, Long.MAX_VALUE);
         Checks.inRange("seq", seq, 1, Long.MAX_VALUE);
         Checks.inRange("clientPort", clientPort, 0, Checks.MAX_PORT);
         Checks.inRange("serverPort", serverPort, 0, Checks.MAX_PORT);
@@ -36,6 +48,6 @@ public record PrimaryOpened(long connectionId, long timestampNs, long seq, int c
     public PrimaryOpened(final long connectionId, final long timestampNs, final long seq, final int clientAddress,
         final int clientPort, final int serverAddress, final int serverPort) {
         this(connectionId, timestampNs, seq, clientAddress, clientPort, serverAddress, serverPort, -1, -1, -1, false,
-            false, false);
+            false, false, 0);
     }
 }

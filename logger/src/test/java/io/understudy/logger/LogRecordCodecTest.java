@@ -176,7 +176,7 @@ class LogRecordCodecTest {
             Arrays.copyOf(encode(Samples.mapping(1, 2)), LogRecordCodec.SEQUENCE_MAPPING_LENGTH - 1);
 
         assertThatThrownBy(() -> decode(withCrc(longer)))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: type=8, length=49, expected=48");
+            .hasMessage("corrupt record at index 0x79c7c0000002a: type=8, length=57, expected=56");
         assertThatThrownBy(() -> decode(withCrc(shorter)))
             .hasMessage("corrupt record at index 0x79c7c0000002a: type=7, length=36, expected=37");
     }
@@ -215,6 +215,28 @@ class LogRecordCodecTest {
             .hasMessage("corrupt record at index 0x79c7c0000002a: reason=3, expected 0..2");
         assertThatThrownBy(() -> codec.decode(INDEX, badFlags, badFlags.length))
             .hasMessage("corrupt record at index 0x79c7c0000002a: flags=0x8, expected bits 0x7");
+    }
+
+    @Test
+    void shouldKeepAnAdoptedConnectionsLogStartAndReadOldOpenedRecordsAsStartingAtZero() {
+        final PrimaryOpened adopted =
+            new PrimaryOpened(3, 4, 9, Samples.CLIENT, 40_001, Samples.VIP, 7, 1448, 7, 9, true, true, true, 123_456L);
+        final byte[] encoded = encode(adopted);
+        assertThat(wrap(encoded).getLong(44)).isEqualTo(123_456L);
+        assertThat(codec.decode(INDEX, encoded, encoded.length)).isEqualTo(adopted);
+
+        // As written before the field existed: 48 bytes, the same fields up to the flags.
+        final byte[] old = Arrays.copyOf(encoded, LogRecordCodec.PRIMARY_OPENED_V1_LENGTH);
+        withCrc(old);
+        assertThat(((PrimaryOpened) codec.decode(INDEX, old, old.length)).clientStartOffset()).isZero();
+        assertThat(codec.decode(INDEX, old, old.length)).isEqualTo(
+            new PrimaryOpened(3, 4, 9, Samples.CLIENT, 40_001, Samples.VIP, 7, 1448, 7, 9, true, true, true));
+
+        final byte[] negative = withCrc(encode(adopted));
+        wrap(negative).putLong(44, -1);
+        withCrc(negative);
+        assertThatThrownBy(() -> codec.decode(INDEX, negative, negative.length))
+            .hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: clientStartOffset=-1");
     }
 
     @Test

@@ -46,6 +46,24 @@ class LogServerDrainTest {
     }
 
     @Test
+    void shouldBeDrainedWhenTheWriterStoppedInTheMiddleOfAFrame() throws Exception {
+        try (EventLog log = EventLog.open(config(directory, time));
+             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+             RawConnection primary = new RawConnection(server.address())) {
+            assertThat(primary.writer("primary")).isZero();
+            primary.record(new PrimaryRead(CONNECTION, 1, 1, 0, new byte[] {1}));
+            final byte[] next = primary.sealed(LogProtocol.RECORD,
+                RawConnection.encode(new PrimaryRead(CONNECTION, 2, 2, 1, new byte[] {2})));
+            // A host that died with half a frame sent: the rest never comes, and the logger's frame timeout is 5 s.
+            primary.sendRaw(java.util.Arrays.copyOf(next, next.length / 2));
+
+            assertThat(server.awaitWriterDrained(4_000)).as("drained before the frame timeout: nothing more can come")
+                .isTrue();
+            assertThat(server.stats().appended()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldBeDrainedAtOnceWhenNoWriterIsConnected() throws Exception {
         try (EventLog log = EventLog.open(config(directory, time));
              LogServer server = LogServer.start("logger", anyPort(), log, KEY)) {

@@ -43,6 +43,18 @@ public final class PrimaryWrapper implements AutoCloseable
         void close(java.nio.channels.SocketChannel client) throws IOException;
     }
 
+    /**
+     * Reads a client socket's state in repair mode and closes it silently, for a handover that keeps the app's side
+     * of the connection as this node's replica.
+     */
+    public interface SocketDumper
+    {
+        ClientSocketState dumpAndClose(java.nio.channels.SocketChannel client) throws IOException;
+
+        /** Closes with no FIN and no RST, without reading anything. */
+        void closeSilently(java.nio.channels.SocketChannel client) throws IOException;
+    }
+
     private PrimaryWrapper(final PrimaryWrapperConfig config, final java.util.function.Consumer<Throwable> onFailure)
         throws IOException
     {
@@ -93,7 +105,20 @@ public final class PrimaryWrapper implements AutoCloseable
     public void adopt(final java.nio.channels.SocketChannel client, final java.nio.channels.SocketChannel app,
         final byte[] toClient, final boolean clientFinished)
     {
-        agent.offer(new RelayAgent.Adoption(client, app, toClient.clone(), clientFinished));
+        adopt(client, app, toClient, clientFinished, 0, 0);
+    }
+
+    /**
+     * Like {@link #adopt(java.nio.channels.SocketChannel, java.nio.channels.SocketChannel, byte[], boolean)}, with
+     * where the connection's streams stood: {@code clientOffset} is the client stream offset of the next byte the
+     * client sends, {@code serverOffset} the server stream offset of the first byte of {@code toClient}; a later
+     * planned handover reports the connection in those offsets.
+     */
+    public void adopt(final java.nio.channels.SocketChannel client, final java.nio.channels.SocketChannel app,
+        final byte[] toClient, final boolean clientFinished, final long clientOffset, final long serverOffset)
+    {
+        agent.offer(new RelayAgent.Adoption(client, app, toClient.clone(), clientFinished, clientOffset,
+            serverOffset));
     }
 
     public RelayStats stats()
@@ -300,6 +325,36 @@ public final class PrimaryWrapper implements AutoCloseable
             throw new IllegalStateException("abandon needs a frozen relay");
         }
         final int given = agent.abandonAll(closer);
+        stopAfterGivingUp();
+        LOG.info("[{}] relay abandoned {} connections to the new primary: {}", config.nodeId(), given,
+            counters.snapshot());
+    }
+
+    /**
+     * Gives up every connection of a frozen relay after another node took them over, like {@link #abandon}, but
+     * keeps the app's side of each connection that can go on as this node's replica: its client socket is read in
+     * repair mode and closed silently by {@code dumper}, its app socket stays open and is returned with the rest.
+     * The wrapper is stopped afterwards.
+     */
+    public java.util.List<MovedConnection> handOver(final SocketDumper dumper) throws IOException
+    {
+        if (!frozen)
+        {
+            throw new IllegalStateException("a handover needs a frozen relay");
+        }
+        final long startNs = System.nanoTime();
+        final java.util.List<MovedConnection> moved = agent.handOverAll(dumper);
+        final long dumpedNs = System.nanoTime();
+        stopAfterGivingUp();
+        LOG.info("[{}] relay handed {} connections over with their app side kept for this node's replica (sockets " +
+            "read and closed in {} ms, relay stopped in {} ms): {}", config.nodeId(), moved.size(),
+            (dumpedNs - startNs) / 1_000_000, (System.nanoTime() - dumpedNs) / 1_000_000, counters.snapshot());
+        return moved;
+    }
+
+    /** Lets the parked relay thread end, waits for it, and closes what is left (the listener, the selector). */
+    private void stopAfterGivingUp() throws IOException
+    {
         synchronized (thaw)
         {
             running = false;
@@ -314,8 +369,6 @@ public final class PrimaryWrapper implements AutoCloseable
             Thread.currentThread().interrupt();
         }
         agent.close();
-        LOG.info("[{}] relay abandoned {} connections to the new primary: {}", config.nodeId(), given,
-            counters.snapshot());
     }
 
     /** Stops accepting, closes every relayed connection and releases the service address. */

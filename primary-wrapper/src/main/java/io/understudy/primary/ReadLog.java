@@ -147,6 +147,16 @@ public final class ReadLog implements AutoCloseable
      */
     long opened(final InetSocketAddress client, final InetSocketAddress server, final TcpInfo options)
     {
+        return opened(client, server, options, 0);
+    }
+
+    /**
+     * Like {@link #opened(InetSocketAddress, InetSocketAddress, TcpInfo)}, for a connection whose log starts at client
+     * stream offset {@code clientStartOffset} (adopted at a takeover: its earlier bytes were never read here).
+     */
+    long opened(final InetSocketAddress client, final InetSocketAddress server, final TcpInfo options,
+        final long clientStartOffset)
+    {
         if (shipper == null)
         {
             return 0;
@@ -155,10 +165,10 @@ public final class ReadLog implements AutoCloseable
         final long seq = shipper.nextSeq();
         ship(options == null ?
             new PrimaryOpened(id, System.nanoTime(), seq, ipv4(client), client.getPort(), ipv4(server),
-                server.getPort()) :
+                server.getPort(), -1, -1, -1, false, false, false, clientStartOffset) :
             new PrimaryOpened(id, System.nanoTime(), seq, ipv4(client), client.getPort(), ipv4(server),
                 server.getPort(), Math.min(options.mss(), 65535), options.clientWindowScale(),
-                options.serverWindowScale(), options.sackPermitted(), options.timestamps(), true));
+                options.serverWindowScale(), options.sackPermitted(), options.timestamps(), true, clientStartOffset));
         return id;
     }
 

@@ -40,7 +40,8 @@ final class RelayAgent implements AutoCloseable
         new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** A connection established elsewhere (a takeover) handed to this relay. */
-    record Adoption(SocketChannel client, SocketChannel app, byte[] toClient, boolean clientFinished)
+    record Adoption(SocketChannel client, SocketChannel app, byte[] toClient, boolean clientFinished,
+        long clientOffset, long serverOffset)
     {
     }
 
@@ -254,7 +255,7 @@ final class RelayAgent implements AutoCloseable
             adoption.client().configureBlocking(false);
             adoption.app().configureBlocking(false);
             final RelayConnection connection = new RelayConnection(config, adoption.client(), adoption.app(),
-                counters, closes, adoption.toClient());
+                counters, closes, adoption.toClient(), adoption.clientOffset(), adoption.serverOffset());
             if (adoption.clientFinished())
             {
                 connection.clientFinishedBeforeAdoption();
@@ -395,6 +396,32 @@ final class RelayAgent implements AutoCloseable
                 config.nodeId(), dropped);
         }
         return given;
+    }
+
+    /**
+     * Like {@link #abandonAll}, but keeps each connection's app side for this node's replica where it can (a planned
+     * handover); the relay thread must be parked. Returns the connections kept.
+     */
+    List<MovedConnection> handOverAll(final PrimaryWrapper.SocketDumper dumper)
+    {
+        final List<MovedConnection> moved = new java.util.ArrayList<>();
+        for (final RelayConnection connection : connections)
+        {
+            final MovedConnection kept = connection.handOver(dumper);
+            if (kept != null)
+            {
+                moved.add(kept);
+            }
+        }
+        connections.clear();
+        config.readLog().flush();
+        final int dropped = closes.abandonAll(dumper::closeSilently);
+        if (dropped > 0)
+        {
+            LOG.warn("[{}] {} closes held for the close guard dropped at the handover (their clients closed silently)",
+                config.nodeId(), dropped);
+        }
+        return moved;
     }
 
     @Override

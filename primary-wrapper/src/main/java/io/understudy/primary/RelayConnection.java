@@ -42,9 +42,12 @@ final class RelayConnection
     private boolean appConnected;
     private boolean closed;
     private final ReadLog log;
-    /** This connection's id in the read log; 0 when it is not logged (no log, or an adopted connection). */
+    /** This connection's id in the read log; 0 when there is no log. */
     private final long logId;
     private final boolean adopted;
+    /** Stream offsets where this relay's own counts start: 0 for a connection accepted here. */
+    private final long clientBase;
+    private final long serverBase;
     /** Sequence number of the last read logged: app output read after it depends on it. */
     private long lastReadSeq;
     /** When the relay first held an app-side close of this connection; valid while {@link #holding}. */
@@ -74,12 +77,14 @@ final class RelayConnection
         final RelayCounters counters,
         final GuardedCloses closes) throws IOException
     {
-        this(config, client, app, counters, closes, null);
+        this(config, client, app, counters, closes, null, 0, 0);
     }
 
     /**
      * A connection whose app side already produced {@code toClient}: relayed to the client before anything else.
-     * Null for a connection accepted here; an adopted one (after a takeover) passes its pending bytes, maybe none.
+     * Null for a connection accepted here; an adopted one (after a takeover) passes its pending bytes, maybe none,
+     * and where its streams stood: {@code clientOffset} is the client stream offset of the next byte the client
+     * sends, {@code serverOffset} the server stream offset of the first byte of {@code toClient}.
      */
     RelayConnection(
         final PrimaryWrapperConfig config,
@@ -87,8 +92,12 @@ final class RelayConnection
         final SocketChannel app,
         final RelayCounters counters,
         final GuardedCloses closes,
-        final byte[] toClient) throws IOException
+        final byte[] toClient,
+        final long clientOffset,
+        final long serverOffset) throws IOException
     {
+        this.clientBase = clientOffset;
+        this.serverBase = serverOffset;
         this.nodeId = config.nodeId();
         this.closes = closes;
         this.gate = config.appCloseGate();
@@ -104,11 +113,11 @@ final class RelayConnection
         this.downstream.beforeSinkShutdown(this::mayPassAppFin);
         this.counters = counters;
         this.log = log;
-        // A connection adopted at takeover is not logged: its streams did not start here, so a log of it could not
-        // be replayed from the start.
+        // A connection adopted at takeover is logged from where its restored socket started (its streams did not
+        // start here): the old primary, following it as a replica after a planned handover, fills what its tap
+        // missed from it; a replay cannot start from it.
         this.adopted = toClient != null;
-        this.logId = toClient == null && log.isEnabled() ?
-            log.opened(clientAddress, serviceAddress, TcpInfo.of(client)) : 0;
+        this.logId = log.isEnabled() ? log.opened(clientAddress, serviceAddress, TcpInfo.of(client), clientOffset) : 0;
     }
 
     /** An adopted connection whose client had finished sending (its FIN acknowledged) before the takeover. */
@@ -400,11 +409,11 @@ final class RelayConnection
     {
         if (read > 0 && fromClient)
         {
-            lastReadSeq = log.read(logId, direction.sourceOffset() - read, direction.buffer(), read);
+            lastReadSeq = log.read(logId, clientBase + direction.sourceOffset() - read, direction.buffer(), read);
         }
         else if (read > 0)
         {
-            log.wrote(logId, direction.sourceOffset() - read, read);
+            log.wrote(logId, serverBase + direction.sourceOffset() - read, read);
             final long nowNs = System.nanoTime();
             if (lastReadSeq != 0 && log.holdsOutputNow(nowNs))
             {
@@ -413,7 +422,8 @@ final class RelayConnection
         }
         if (!endedBefore && direction.sourceEnded())
         {
-            log.ended(logId, fromClient ? EndKind.CLIENT_FIN : EndKind.APP_FIN, direction.sourceOffset());
+            log.ended(logId, fromClient ? EndKind.CLIENT_FIN : EndKind.APP_FIN,
+                (fromClient ? clientBase : serverBase) + direction.sourceOffset());
         }
     }
 
@@ -512,6 +522,49 @@ final class RelayConnection
         closeQuietly(app);
         markClosed();
         return true;
+    }
+
+    /**
+     * Hands the connection over and keeps its app side for this node's replica (a planned handover): the client's
+     * socket is read and closed silently by {@code dumper}, the app's socket leaves this relay open. A connection
+     * with a close under way either way (a FIN read or held, a reset waiting) is only abandoned.
+     *
+     * @return what the app has had and produced, or null when the connection was closed or only abandoned.
+     */
+    MovedConnection handOver(final PrimaryWrapper.SocketDumper dumper)
+    {
+        if (closed)
+        {
+            return null;
+        }
+        if (!appConnected || holding || closeAwaitingGuard || heldAppFailure != null || upstream.sourceEnded() ||
+            downstream.sourceEnded())
+        {
+            abandon(dumper::closeSilently);
+            return null;
+        }
+        final ClientSocketState state;
+        try
+        {
+            state = dumper.dumpAndClose(client);
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("[{}] {}: could not read the socket in repair mode ({}): the app's side is closed", nodeId,
+                name, ex.getMessage());
+            abandon(dumper::closeSilently);
+            return null;
+        }
+        clientKey.cancel();
+        appKey.cancel();
+        final byte[] relayed = upstream.pendingCopy();
+        final byte[] input = java.util.Arrays.copyOf(relayed, relayed.length + state.received().length);
+        System.arraycopy(state.received(), 0, input, relayed.length, state.received().length);
+        final MovedConnection moved = new MovedConnection(clientAddress, serviceAddress, state,
+            clientBase + upstream.sinkOffset(), input, serverBase + downstream.sinkOffset(), downstream.pendingCopy(),
+            app, false, false);
+        markClosed();
+        return moved;
     }
 
     /** Closes both sockets normally (FIN where not already sent), once the guard lets a FIN through if one is due. */

@@ -152,6 +152,14 @@ final class RelayDirection
         return buffer;
     }
 
+    /** A copy of the bytes waiting for the sink (read from the source, not yet written), oldest first. */
+    byte[] pendingCopy()
+    {
+        final byte[] copy = new byte[buffer.position()];
+        buffer.duplicate().flip().get(copy);
+        return copy;
+    }
+
     void beforeSinkShutdown(final java.util.function.BooleanSupplier gate)
     {
         mayShutdownSink = gate;

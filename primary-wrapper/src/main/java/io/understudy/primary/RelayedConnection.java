@@ -9,7 +9,7 @@ package io.understudy.primary;
  * @param bytesOut       app bytes read.
  * @param bytesToClient  of which written to the client.
  * @param heldBytes      app bytes held for the output commit (waiting for the logger's ack).
- * @param loggedAs       the connection's id in the read log, 0 when not logged (no log, or adopted at a takeover).
+ * @param loggedAs       the connection's id in the read log, 0 when not logged (no log).
  * @param adopted        taken over from another node (restored with TCP_REPAIR), not accepted here.
  * @param appBlockedMs   how long client bytes have waited for an app that accepts none of them; 0 when none wait.
  * @param appCloseHeldMs how long an app-side close of this connection has been held; 0 when none is.

@@ -1,6 +1,9 @@
 package io.understudy.admin.api;
 
+import java.util.List;
 import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * What the last takeover did, as this node (the new primary) saw it.
@@ -18,9 +21,18 @@ import java.util.Map;
  * @param claim        how the service address was added here and how long it took ("by netlink in 0 ms", "by the
  *                     command in 27 ms"); null when the takeover did not get that far or predates this field.
  * @param epoch        this node's epoch as the new primary.
+ * @param handback     per restored connection, what the old primary needs to follow it as a replica; only in the
+ *                     answer to a planned handover (POST /drills/takeover), null everywhere else.
  */
 public record FailoverReport(
     String at, String trigger, long detectionMs, long takeoverMs, long restoreMs, int restored,
-    Map<String, String> notRestored, long divergences, String mode, String fence, String claim, long epoch)
+    Map<String, String> notRestored, long divergences, String mode, String fence, String claim, long epoch,
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<MovedInput> handback)
 {
+    /** The same report with {@code moved} as its handback (null: none). */
+    public FailoverReport withHandback(final List<MovedInput> moved)
+    {
+        return new FailoverReport(at, trigger, detectionMs, takeoverMs, restoreMs, restored, notRestored, divergences,
+            mode, fence, claim, epoch, moved);
+    }
 }

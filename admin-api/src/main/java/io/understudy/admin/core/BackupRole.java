@@ -25,6 +25,13 @@ final class BackupRole implements AutoCloseable
     /** Starts the logger (when this node runs it) and then the tap. */
     static BackupRole start(final NodeWiring wiring, final EventLog eventLog) throws IOException
     {
+        return start(wiring, eventLog, java.util.List.of());
+    }
+
+    /** Like {@link #start(NodeWiring, EventLog)}; the tap follows {@code seeds} (a planned handover's) as replicas. */
+    static BackupRole start(final NodeWiring wiring, final EventLog eventLog,
+        final java.util.List<io.understudy.backup.ReplicaSeed> seeds) throws IOException
+    {
         final NodeSettings settings = wiring.settings();
         final LogSettings log = settings.getLog();
         LogServer server = null;
@@ -35,7 +42,7 @@ final class BackupRole implements AutoCloseable
         }
         try
         {
-            return new BackupRole(BackupTapper.start(wiring.tapConfig(), eventLog), server);
+            return new BackupRole(BackupTapper.start(wiring.tapConfig(), eventLog, seeds), server);
         }
         catch (final IOException | RuntimeException ex)
         {

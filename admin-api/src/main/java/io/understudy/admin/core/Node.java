@@ -30,6 +30,7 @@ import io.understudy.admin.auth.ApiTls;
 import io.understudy.admin.api.DemotionReport;
 import io.understudy.admin.api.DrillReport;
 import io.understudy.admin.api.FailoverReport;
+import io.understudy.admin.api.MovedInput;
 import io.understudy.admin.api.FastHeartbeatStatus;
 import io.understudy.admin.cluster.Announcement;
 import io.understudy.admin.cluster.FastHeartbeat;
@@ -37,6 +38,7 @@ import io.understudy.admin.cluster.Membership;
 import io.understudy.admin.cluster.MembershipListener;
 import io.understudy.admin.cluster.MembershipView;
 import io.understudy.backup.BackupTapper;
+import io.understudy.backup.ReplicaSeed;
 import io.understudy.backup.RestoredConnection;
 import io.understudy.backup.TakeoverReport;
 import io.understudy.backup.TapStats;
@@ -116,6 +118,10 @@ public final class Node implements Managed, MembershipListener
     private volatile FastHeartbeat fastHeartbeat;
     private volatile AppSupervisor app;
     private volatile FailoverReport lastFailover;
+    /** From the last takeover, for the old primary's replicas after a planned handover; never shown in status. */
+    private volatile List<MovedInput> lastHandback;
+    /** Closes the tap and logger a takeover left behind; a new backup role waits for it (the logger's port). */
+    private volatile Thread backupCloser;
     private volatile DrillReport lastDrill;
     private volatile AppFailureReport lastAppFailure;
     private volatile DemotionReport lastDemotion;
@@ -445,7 +451,7 @@ public final class Node implements Managed, MembershipListener
                 Thread.currentThread().interrupt();
                 error = "interrupted";
             }
-            final String after = becomeBackup(role, "demoted: " + reason);
+            final String after = becomeBackup(role, "demoted: " + reason, null);
             lastDemotion = new DemotionReport(Instant.now().toString(), reason, epoch, machine.peerEpoch(), givenUp,
                 clients, error != null ? error : after);
             LOG.warn("[{}] demoted: {}", settings.getId(), lastDemotion);
@@ -975,7 +981,7 @@ public final class Node implements Managed, MembershipListener
             for (final RestoredConnection restored : report.restored())
             {
                 role.relay().adopt(restored.client(), restored.app(), restored.pendingToClient(),
-                    restored.clientFinished());
+                    restored.clientFinished(), restored.clientOffset(), restored.serverOffset());
             }
             primary = role;
             backup = null;
@@ -988,12 +994,21 @@ public final class Node implements Managed, MembershipListener
             lastFailover = new FailoverReport(Instant.now().toString(), trigger, heardMsAgo,
                 (servingNs - startNs) / 1_000_000, report.restoreMs(), report.restored().size(),
                 report.notRestored(), divergences, settings.getTakeover().getMode().name().toLowerCase(Locale.ROOT),
-                fenced[0], claim[0], epoch);
+                fenced[0], claim[0], epoch, null);
+            lastHandback = handback(report);
             LOG.warn("[{}] now PRIMARY: {}", settings.getId(), lastFailover);
-            final long closeNs = System.nanoTime();
-            closeQuietly(standing);
-            LOG.info("[{}] the backup's tap and logger closed in {} ms (after serving)", settings.getId(),
-                (System.nanoTime() - closeNs) / 1_000_000);
+            // On a thread of its own: a planned handover's answer waits for this method, and the old primary's tap,
+            // which follows the moved connections, starts only after that answer (the close took 475 ms in a drill).
+            final Thread closer = new Thread(() ->
+            {
+                final long closeNs = System.nanoTime();
+                closeQuietly(standing);
+                LOG.info("[{}] the backup's tap and logger closed in {} ms (after serving)", settings.getId(),
+                    (System.nanoTime() - closeNs) / 1_000_000);
+            }, "close-backup-" + settings.getId());
+            closer.setDaemon(true);
+            closer.start();
+            backupCloser = closer;
         }
         catch (final IOException | RuntimeException | InterruptedException ex)
         {
@@ -1329,16 +1344,17 @@ public final class Node implements Managed, MembershipListener
                     final FailoverReport own = lastFailover;
                     lastFailover = new FailoverReport(own.at(), own.trigger() + "; then " + from + " reported: " +
                         why, own.detectionMs(), own.takeoverMs(), own.restoreMs(), own.restored(),
-                        own.notRestored(), own.divergences(), own.mode(), own.fence(), own.claim(), own.epoch());
+                        own.notRestored(), own.divergences(), own.mode(), own.fence(), own.claim(), own.epoch(),
+                        null);
                 }
-                return lastFailover;
+                return lastFailover.withHandback(lastHandback);
             }
             if (machine.state() != RoleMachine.State.BACKUP)
             {
                 throw new IllegalStateException("this node is " + machine.state() + " and did not take over");
             }
             takeOver(trigger, false, deadlineNs);
-            return lastFailover;
+            return lastFailover.withHandback(lastHandback);
         });
         try
         {
@@ -1404,7 +1420,7 @@ public final class Node implements Managed, MembershipListener
             final String id = Long.toString(started.toEpochMilli());
             LOG.warn("[{}] failover drill {} ({}): handing the service to {}", settings.getId(), id, mode, peer.base());
             final long budgetMs = settings.getTakeover().getCatchUpTimeoutMs() + HANDOVER_MARGIN_MS;
-            final Handover handover = handOver(role, "failover drill " + id + " (" + mode + ")", budgetMs, () ->
+            final Handover handover = handOver(role, "failover drill " + id + " (" + mode + ")", budgetMs, planned, () ->
                 planned ? peer.takeOver(settings.getId(), "", Duration.ofMillis(budgetMs)) :
                     awaitCrashTakeover(peer, started, budgetMs));
             final DrillReport report = new DrillReport(id, mode, settings.getId(),
@@ -1433,8 +1449,8 @@ public final class Node implements Managed, MembershipListener
      * read, once its budget has run out (it makes no claim after that) and no other host answers ARP for the
      * address. Otherwise this node stays released and raises an alarm: no holder is safer than two.
      */
-    private Handover handOver(final PrimaryRole role, final String why, final long budgetMs, final PeerTakeover ask)
-        throws InterruptedException
+    private Handover handOver(final PrimaryRole role, final String why, final long budgetMs, final boolean keepApp,
+        final PeerTakeover ask) throws InterruptedException
     {
         machine.transition(RoleMachine.State.HANDING_OVER, why);
         final long askedNs = System.nanoTime();
@@ -1477,8 +1493,10 @@ public final class Node implements Managed, MembershipListener
                 return new Handover(null, error + "; " + verdict.why() + ": the address stays released");
             }
         }
-        final String after = becomeBackup(role, why + ": the peer serves");
-        return new Handover(failover, after);
+        // The app, healthy, has had what the new primary's has: it follows the moved connections as their replica.
+        final List<MovedInput> handback = keepApp && failover != null ? failover.handback() : null;
+        final String after = becomeBackup(role, why + ": the peer serves", handback);
+        return new Handover(failover == null ? null : failover.withHandback(null), after);
     }
 
     /** The app failed (its process ended, or its check says it hangs): on a primary, hand every connection over. */
@@ -1522,7 +1540,7 @@ public final class Node implements Managed, MembershipListener
             try
             {
                 final PeerApi peer = peerApi();
-                handover = handOver(role, cause, budgetMs,
+                handover = handOver(role, cause, budgetMs, false,
                     () -> peer.takeOver(settings.getId(), cause, Duration.ofMillis(budgetMs)));
             }
             catch (final InterruptedException ex)
@@ -1701,13 +1719,28 @@ public final class Node implements Managed, MembershipListener
         role.relay().thaw();
     }
 
-    /** After the peer took over: give the sockets up silently and become the backup. Returns an error or null. */
-    private String becomeBackup(final PrimaryRole role, final String why)
+    /**
+     * After the peer took over: give the sockets up silently and become the backup. With {@code handback} (a planned
+     * handover's answer), the app's side of each moved connection is kept and this node's app follows it as its hot
+     * replica. Returns an error or null.
+     */
+    private String becomeBackup(final PrimaryRole role, final String why, final List<MovedInput> handback)
     {
         String error = null;
+        List<ReplicaSeed> seeds = List.of();
         try
         {
-            role.relay().abandon(TcpRepair::closeSilently);
+            final String notKept = handback == null ? "no handback" : whyNoReplicaKept();
+            if (notKept == null)
+            {
+                seeds = ReplicaSeeds.of(settings.getId(), role.relay().handOver(new RepairDumper()), handback);
+            }
+            else
+            {
+                LOG.info("[{}] the moved connections are not followed by this node's app: {}", settings.getId(),
+                    notKept);
+                role.relay().abandon(TcpRepair::closeSilently);
+            }
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -1718,16 +1751,55 @@ public final class Node implements Managed, MembershipListener
         primary = null;
         try
         {
-            backup = BackupRole.start(wiring, eventLog);
+            final Thread closing = backupCloser;
+            if (closing != null)
+            {
+                closing.join(CLOSE_WAIT_MS);
+            }
+            backup = BackupRole.start(wiring, eventLog, seeds);
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException | RuntimeException | InterruptedException ex)
         {
+            if (ex instanceof InterruptedException)
+            {
+                Thread.currentThread().interrupt();
+            }
+            seeds.forEach(seed -> closeQuietly(seed.app()));
             LOG.error("[{}] the other node serves, but this node could not become its backup", settings.getId(), ex);
             error = "the other node serves, but this node could not become its backup: " + ex.getMessage();
         }
         machine.transition(RoleMachine.State.BACKUP, why);
         LOG.warn("[{}] now BACKUP (epoch {}): the other node serves", settings.getId(), machine.epoch());
         return error;
+    }
+
+    /** How long a new backup role waits for the last takeover's backup role to close. */
+    private static final long CLOSE_WAIT_MS = 5_000;
+
+    /** Why this node's app cannot follow the connections it hands over (null: it can). */
+    private String whyNoReplicaKept()
+    {
+        if (settings.getTakeover().getMode() == TakeoverSettings.Mode.REPLAY)
+        {
+            return "replay mode keeps no hot replica";
+        }
+        if (wiring.tapConfig().appAddress() == null)
+        {
+            return "no app to replicate";
+        }
+        return app.unfitReason().map(why -> "the app is not fit: " + why).orElse(null);
+    }
+
+    /** What the old primary needs of each restored connection to follow it as a replica. */
+    private static List<MovedInput> handback(final TakeoverReport report)
+    {
+        final List<MovedInput> moved = new ArrayList<>();
+        for (final RestoredConnection restored : report.restored())
+        {
+            moved.add(new MovedInput(MovedInput.client(restored.clientAddress()), restored.clientOffset(),
+                restored.serverOffset(), restored.takenFrom(), restored.taken()));
+        }
+        return moved;
     }
 
     // ---------------------------------------------------------------- lifecycle and what the API shows

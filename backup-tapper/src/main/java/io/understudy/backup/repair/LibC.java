@@ -31,5 +31,11 @@ final class LibC
     static native int getsockopt(int fd, int level, int optionName, Pointer value, int[] optionLength)
         throws LastErrorException;
 
+    /** recv(2) into a Java array (copied back after the call); returns the bytes received. */
+    static native long recv(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
+
+    /** ioctl(2) with an int result (SIOCINQ, SIOCOUTQ). */
+    static native int ioctl(int fd, long request, int[] value) throws LastErrorException;
+
     static native String strerror(int errno);
 }

@@ -94,6 +94,37 @@ final class NativeSockets
         }
     }
 
+    /** An ioctl whose result is an int (SIOCINQ, SIOCOUTQ); {@code name} for error messages. */
+    static int ioctlInt(final SocketChannel channel, final long request, final String name) throws IOException
+    {
+        final int fd = fd(channel);
+        final int[] value = new int[1];
+        try
+        {
+            LibC.ioctl(fd, request, value);
+        }
+        catch (final LastErrorException ex)
+        {
+            throw failure("ioctl(" + name + ") on fd " + fd, ex);
+        }
+        return value[0];
+    }
+
+    /** recv with {@code flags} into {@code buffer}; returns the bytes received. */
+    static int receive(final SocketChannel channel, final byte[] buffer, final int flags, final String described)
+        throws IOException
+    {
+        final int fd = fd(channel);
+        try
+        {
+            return (int)LibC.recv(fd, buffer, buffer.length, flags);
+        }
+        catch (final LastErrorException ex)
+        {
+            throw failure("recv(" + described + ") on fd " + fd, ex);
+        }
+    }
+
     static int getInt(final SocketChannel channel, final SocketOption option) throws IOException
     {
         try (Memory memory = get(channel, option, Integer.BYTES))

@@ -30,6 +30,11 @@ public final class TcpRepair
     private static final int REPAIR_ON = 1;
     private static final int REPAIR_OFF = 0;
     private static final int REPAIR_OFF_NO_WINDOW_PROBE = -1;
+    private static final int MSG_PEEK = 0x2;
+    private static final int MSG_DONTWAIT = 0x40;
+    /** FIONREAD (SIOCINQ) and TIOCOUTQ (SIOCOUTQ): bytes in the receive queue, and unacknowledged bytes sent or not. */
+    private static final long SIOCINQ = 0x541B;
+    private static final long SIOCOUTQ = 0x5411;
     /** Send buffer headroom over twice the queued bytes: skb overhead counts against SO_SNDBUF. */
     private static final int SEND_BUFFER_HEADROOM_BYTES = 256 * 1024;
 
@@ -170,6 +175,32 @@ public final class TcpRepair
         {
             channel.close();
         }
+    }
+
+    /**
+     * The bytes of one queue of a socket in repair mode, left in place (MSG_PEEK): RECV gives what the peer sent and
+     * this side acknowledged but nobody read, SEND what was written and the peer has not acknowledged (sent or not).
+     * The first byte is at the queue's sequence number for RECV minus their length ({@link #queueSeq}), and at
+     * snd_una for SEND (write_seq minus their length).
+     */
+    public static byte[] queueBytes(final SocketChannel channel, final Queue queue) throws IOException
+    {
+        final int length = NativeSockets.ioctlInt(channel, queue == Queue.RECV ? SIOCINQ : SIOCOUTQ,
+            queue == Queue.RECV ? "SIOCINQ" : "SIOCOUTQ");
+        if (length <= 0)
+        {
+            return new byte[0];
+        }
+        selectQueue(channel, queue);
+        final byte[] bytes = new byte[length];
+        final int peeked = NativeSockets.receive(channel, bytes, MSG_PEEK | MSG_DONTWAIT, "MSG_PEEK of the " +
+            queue + " queue, " + length + " bytes");
+        if (peeked != length)
+        {
+            throw new TcpRepairException("peeking the " + queue + " queue", "got " + peeked + " of its " + length +
+                " bytes", null);
+        }
+        return bytes;
     }
 
     /** TCP_REPAIR=0: the socket starts working and sends a window probe to learn the peer's window. */

@@ -74,6 +74,42 @@ class TcpRepairTest
     }
 
     @Test
+    void shouldReadBothQueuesInRepairModeWithoutConsumingThem() throws Exception
+    {
+        final long seqA = TWO_TO_32 - 10;
+        final long seqB = 70_000;
+        final Pair pair = restorePair(seqA, seqB, spec -> spec);
+        final byte[] fromB = randomBytes(5_000, 3);
+        writeFully(pair.b, fromB);
+        // a.recv queue fills once the bytes crossed loopback; a never reads them.
+        final long deadline = System.nanoTime() + 5_000_000_000L;
+        TcpRepair.enterRepair(pair.a);
+        while (TcpRepair.queueSeq(pair.a, TcpRepair.Queue.RECV) != seqB + fromB.length &&
+            System.nanoTime() < deadline)
+        {
+            TcpRepair.leaveRepairWithoutWindowProbe(pair.a);
+            Thread.sleep(10);
+            TcpRepair.enterRepair(pair.a);
+        }
+
+        assertThat(TcpRepair.queueBytes(pair.a, TcpRepair.Queue.RECV)).as("received, not read").isEqualTo(fromB);
+        assertThat(TcpRepair.queueBytes(pair.a, TcpRepair.Queue.RECV)).as("peeked: still there").isEqualTo(fromB);
+        assertThat(TcpRepair.queueBytes(pair.a, TcpRepair.Queue.SEND)).as("nothing unacked").isEmpty();
+        TcpRepair.leaveRepairWithoutWindowProbe(pair.a);
+        assertThat(readAsync(pair.a, fromB.length).get(10, TimeUnit.SECONDS)).as("read after the peeks")
+            .isEqualTo(fromB);
+
+        // A socket built with unacked bytes, still in repair mode: they are its send queue, from snd_una.
+        final int[] ports = freePorts(2);
+        final byte[] unacked = randomBytes(3_000, 4);
+        final SocketChannel sender = prepare(RestoreSpec.of(new InetSocketAddress(LOOPBACK, ports[0]),
+            new InetSocketAddress(LOOPBACK, ports[1]), seqA, seqB, 1460).withUnackedBytes(unacked));
+        assertThat(TcpRepair.queueBytes(sender, TcpRepair.Queue.SEND)).isEqualTo(unacked);
+        assertThat(TcpRepair.queueSeq(sender, TcpRepair.Queue.SEND)).isEqualTo((seqA + unacked.length) % TWO_TO_32);
+        assertThat(TcpRepair.queueBytes(sender, TcpRepair.Queue.RECV)).isEmpty();
+    }
+
+    @Test
     void shouldUseTheNegotiatedOptionsWhenRestored() throws Exception
     {
         final Pair pair = restorePair(10_000, 20_000, spec ->
