@@ -203,16 +203,27 @@ public final class TcpRepair
         return bytes;
     }
 
-    /** TCP_REPAIR=0: the socket starts working and sends a window probe to learn the peer's window. */
+    /**
+     * TCP_REPAIR=0: the socket starts working and sends a window probe to learn the peer's window. SO_REUSEADDR is
+     * set again after: leaving repair mode clears it (sk_reuse = SK_NO_REUSE), and a restored socket without it
+     * keeps any later listener off its address and port, also as an orphan once its process is gone (a node
+     * restarted after a crash could not take the service back: "Address already in use", for as long as the orphans
+     * retransmitted the FINs its guard drops).
+     */
     public static void leaveRepair(final SocketChannel channel) throws IOException
     {
         NativeSockets.setInt(channel, SocketOption.TCP_REPAIR, REPAIR_OFF);
+        channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
     }
 
-    /** TCP_REPAIR=-1 (TCP_REPAIR_OFF_NO_WP, Linux 4.14+): leaves repair mode without the window probe. */
+    /**
+     * TCP_REPAIR=-1 (TCP_REPAIR_OFF_NO_WP, Linux 4.14+): leaves repair mode without the window probe; SO_REUSEADDR
+     * set again as {@link #leaveRepair} does.
+     */
     public static void leaveRepairWithoutWindowProbe(final SocketChannel channel) throws IOException
     {
         NativeSockets.setInt(channel, SocketOption.TCP_REPAIR, REPAIR_OFF_NO_WINDOW_PROBE);
+        channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
     }
 
     /** True when the socket is in repair mode (getsockopt TCP_REPAIR). */

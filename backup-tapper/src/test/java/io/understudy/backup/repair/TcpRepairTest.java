@@ -74,6 +74,22 @@ class TcpRepairTest
     }
 
     @Test
+    void shouldLeaveTheAddressFreeForALaterListenerWhenRestored() throws Exception
+    {
+        final Pair pair = restorePair(5_000, 9_000, spec -> spec);
+        final InetSocketAddress local = (InetSocketAddress)pair.a.getLocalAddress();
+
+        assertThat(pair.a.getOption(java.net.StandardSocketOptions.SO_REUSEADDR)).isTrue();
+        // A node restarted after a crash listens where its restored sockets (orphans by then) still are.
+        try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET))
+        {
+            listener.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+            listener.bind(local);
+            assertThat(((InetSocketAddress)listener.getLocalAddress()).getPort()).isEqualTo(local.getPort());
+        }
+    }
+
+    @Test
     void shouldReadBothQueuesInRepairModeWithoutConsumingThem() throws Exception
     {
         final long seqA = TWO_TO_32 - 10;
