@@ -128,6 +128,19 @@ public final class BackupTapper implements AutoCloseable
     public static BackupTapper start(final TapConfig config, final EventLog log, final java.util.List<ReplicaSeed> seeds)
         throws IOException
     {
+        return start(config, log, seeds, -1);
+    }
+
+    /**
+     * Like {@link #start(TapConfig, EventLog, java.util.List)}, following the read log from {@code readLogFrom}: the
+     * index of the first record this backup may use, or -1 for the log's first retained record. A log that outlives
+     * one primary's session (this node's own logger, on disk across role changes and restarts) holds connections of
+     * earlier sessions whose end was never logged (a planned handover moves them silently); read again, they stay
+     * unmatched until a new connection reuses their 4-tuple, and then feed it their old reads.
+     */
+    public static BackupTapper start(final TapConfig config, final EventLog log, final java.util.List<ReplicaSeed> seeds,
+        final long readLogFrom) throws IOException
+    {
         final PcapHandle handle = open(config);
         PcapHandle serviceHandle = handle;
         final BackupTapper tapper;
@@ -152,11 +165,10 @@ public final class BackupTapper implements AutoCloseable
         AgentRunner.startOnThread(tapper.runner);
         if (tapper.feed != null)
         {
-            // From the log's start: connections opened before this backup came up are in it too. Only the primary's
-            // records: on the backup's own logger, the log also holds this tap's events (two for each the primary
-            // ships), which the feed has no use for (65,210 records streamed to it in a drill, 21,810 of them the
-            // primary's).
-            tapper.tail = LogTail.start(config.nodeId(), config.readLog(), config.readLogAuth(), -1, true,
+            // Only the primary's records: on the backup's own logger, the log also holds this tap's events (two for
+            // each the primary ships), which the feed has no use for (65,210 records streamed to it in a drill, 21,810
+            // of them the primary's).
+            tapper.tail = LogTail.start(config.nodeId(), config.readLog(), config.readLogAuth(), readLogFrom, true,
                 tapper.feed, 200);
         }
         LOG.info("[{}] tapping {} in promiscuous mode, filter '{}', service address on {}", config.nodeId(),

@@ -189,6 +189,15 @@ public final class EventLog implements AutoCloseable {
         return records;
     }
 
+    /**
+     * The index to tail or read from to get only the records appended after this call: {@code lastIndex() + 1}, or -1
+     * (from the first record) while the log is empty.
+     */
+    public long indexFromNow() {
+        final long last = lastIndex();
+        return last < 0 ? -1 : last + 1;
+    }
+
     /** The index of the last record appended, by any process, or -1 when the log is empty. */
     public long lastIndex() {
         checkOpen();

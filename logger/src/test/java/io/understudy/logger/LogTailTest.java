@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -157,6 +158,37 @@ class LogTailTest {
 
                 assertThat(delivered.get(0).index()).isEqualTo(middle);
                 assertThat(delivered.get(0).record()).isEqualTo(Samples.data(3, 6, "z"));
+            }
+        }
+    }
+
+    /**
+     * A backup's own logger keeps earlier sessions on disk, among them connections whose end was never logged: a
+     * tail from {@link EventLog#indexFromNow()} taken before the logger starts gets only what the new primary ships,
+     * also when the log rolled to a new cycle in between.
+     */
+    @Test
+    void shouldDeliverOnlyTheNewSessionWhenTailingFromNow() throws Exception {
+        final List<Delivered> delivered = new CopyOnWriteArrayList<>();
+        try (EventLog log = EventLog.open(config(directory, time).withRollCycle("FIVE_MINUTELY"))) {
+            assertThat(log.indexFromNow()).as("an empty log: from its first record").isEqualTo(-1);
+            log.append(Samples.opened(1));
+            log.append(Samples.data(1, 0, "an earlier session's connection, never ended"));
+            final long fromNow = log.indexFromNow();
+            assertThat(fromNow).isEqualTo(log.lastIndex() + 1);
+            time.advanceMillis(TimeUnit.MINUTES.toMillis(5)); // the next records start a new cycle
+            try (LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+                 LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
+                     () -> { })) {
+                final List<PrimaryRead> shipped = LogShippingTest.shipReads(shipper, 0, 3);
+                LogShippingTest.awaitAcked(shipper, shipped);
+                try (LogTail tail = LogTail.start("backup", server.address(), KEY, fromNow, true,
+                    (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS)) {
+                    await("the 3 shipped reads", () -> delivered.size() == 3, tail::stats);
+
+                    assertThat(records(delivered)).containsExactlyElementsOf(shipped);
+                    assertThat(delivered.get(0).index()).isGreaterThan(fromNow);
+                }
             }
         }
     }

@@ -35,14 +35,19 @@ final class BackupRole implements AutoCloseable
         final NodeSettings settings = wiring.settings();
         final LogSettings log = settings.getLog();
         LogServer server = null;
+        // The read log of this backup's primary starts after what the log holds now: with its own logger, that is
+        // earlier sessions only (whose connections, some never logged as ended, must not match new ones on a reused
+        // 4-tuple). A logger on a third host is followed from its first record.
+        long readLogFrom = -1;
         if (log.isEnabled() && log.getLogger().isBlank())
         {
+            readLogFrom = eventLog.indexFromNow();
             server = LogServer.start(settings.getId(),
                 new InetSocketAddress(settings.getLanAddress(), log.getListenPort()), eventLog, wiring.readLogAuth());
         }
         try
         {
-            return new BackupRole(BackupTapper.start(wiring.tapConfig(), eventLog, seeds), server);
+            return new BackupRole(BackupTapper.start(wiring.tapConfig(), eventLog, seeds, readLogFrom), server);
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,13 +18,16 @@ import org.slf4j.LoggerFactory;
 final class LoadConnection implements Callable<ConnectionResult> {
     private static final Logger LOG = LoggerFactory.getLogger(LoadConnection.class);
 
+    private static final long STOP_CHECK_NS = 100_000_000L;
+
     private final LoadConfig config;
     private final int index;
     private final long firstTickNs;
-    private final long deadlineNs;
+    /** The run's end, shared by every connection: it comes forward when the run is stopped early. */
+    private final AtomicLong deadlineNs;
     private final long intervalNs;
 
-    LoadConnection(final LoadConfig config, final int index, final long startNs, final long deadlineNs) {
+    LoadConnection(final LoadConfig config, final int index, final long startNs, final AtomicLong deadlineNs) {
         this.config = config;
         this.index = index;
         this.intervalNs = config.intervalMs() * 1_000_000L;
@@ -69,13 +73,15 @@ final class LoadConnection implements Callable<ConnectionResult> {
     private boolean awaitTick(final long tickNs) {
         while (!Thread.currentThread().isInterrupted()) {
             final long nowNs = System.nanoTime();
-            if (nowNs - deadlineNs >= 0) {
+            final long endNs = deadlineNs.get();
+            if (nowNs - endNs >= 0) {
                 return false;
             }
             if (nowNs - tickNs >= 0) {
                 return true;
             }
-            LockSupport.parkNanos(Math.min(tickNs - nowNs, deadlineNs - nowNs));
+            // Parks at most STOP_CHECK_NS at a time, so an early stop is seen soon even with a long interval.
+            LockSupport.parkNanos(Math.min(Math.min(tickNs - nowNs, endNs - nowNs), STOP_CHECK_NS));
         }
         return false;
     }

@@ -13,9 +13,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Runs one load test: starts every connection on its own thread, waits for all of them and totals the results. */
 final class LoadRun {
+    private static final long STOP_POLL_MS = 100;
+
     private LoadRun() {
     }
 
@@ -26,15 +29,30 @@ final class LoadRun {
 
     /** Like {@link #run(LoadConfig)}; writes every connection's stalls to {@code stallLog} when it is not null. */
     static LoadReport run(final LoadConfig config, final Path stallLog) throws InterruptedException {
+        return run(config, stallLog, null);
+    }
+
+    /**
+     * Like {@link #run(LoadConfig, Path)}; when {@code stopFile} is not null the run also ends (as at its deadline,
+     * replies still due awaited) once that file exists.
+     */
+    static LoadReport run(final LoadConfig config, final Path stallLog, final Path stopFile)
+            throws InterruptedException {
         final long startEpochMs = System.currentTimeMillis();
         final long startNs = System.nanoTime();
-        final long deadlineNs = startNs + config.durationMs() * 1_000_000L;
+        final AtomicLong deadlineNs = new AtomicLong(startNs + config.durationMs() * 1_000_000L);
         final AtomicInteger threadCount = new AtomicInteger();
         final ExecutorService threads = Executors.newFixedThreadPool(config.connections(), task -> {
             final Thread thread = new Thread(task, "loadgen-connection-" + threadCount.getAndIncrement());
             thread.setDaemon(true);
             return thread;
         });
+        final Thread stopWatch = stopFile == null ? null
+                : new Thread(() -> watchStopFile(stopFile, deadlineNs), "loadgen-stop-file");
+        if (stopWatch != null) {
+            stopWatch.setDaemon(true);
+            stopWatch.start();
+        }
         try {
             final List<Future<ConnectionResult>> futures = new ArrayList<>();
             for (int index = 0; index < config.connections(); index++) {
@@ -51,6 +69,22 @@ final class LoadRun {
             return report;
         } finally {
             threads.shutdownNow();
+            if (stopWatch != null) {
+                stopWatch.interrupt();
+            }
+        }
+    }
+
+    /** Brings the deadline forward to now once {@code stopFile} exists; looks every {@value #STOP_POLL_MS} ms. */
+    private static void watchStopFile(final Path stopFile, final AtomicLong deadlineNs) {
+        try {
+            while (!Files.exists(stopFile)) {
+                Thread.sleep(STOP_POLL_MS);
+            }
+            final long nowNs = System.nanoTime();
+            deadlineNs.accumulateAndGet(nowNs, (deadline, now) -> deadline - now > 0 ? now : deadline);
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -81,6 +81,11 @@ public final class LoadgenCommand implements Callable<Integer> {
                 + "failed, as CSV (connection,start_unix_ms,stall_ms,kind) for understudy-ops drill-picture.")
     private java.nio.file.Path stallLog;
 
+    @Option(names = "--stop-file", paramLabel = "FILE",
+            description = "Also end the run, as at its duration's end, once FILE exists (looked for every 100 ms): "
+                + "for a script that does not know up front how long its clients must run.")
+    private java.nio.file.Path stopFile;
+
     @Option(names = "--json-only", description = "Print only the JSON line, not the summary.")
     private boolean jsonOnly;
 
@@ -90,7 +95,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         final LoadConfig config = validatedConfig();
-        final LoadReport report = LoadRun.run(config, stallLog);
+        final LoadReport report = LoadRun.run(config, stallLog, stopFile);
         final PrintWriter out = spec.commandLine().getOut();
         out.println(report.toJson());
         if (!jsonOnly) {

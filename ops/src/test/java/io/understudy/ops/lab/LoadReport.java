@@ -2,6 +2,7 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,9 +48,20 @@ final class LoadReport
     static JsonNode run(final int servicePort, final String protocol, final int connections, final long intervalMs,
         final int durationS, final boolean everyConnectionOk)
     {
+        return run(servicePort, protocol, connections, intervalMs, durationS, null, everyConnectionOk);
+    }
+
+    /** Like the above; the run also ends once {@code stopFile} (when not null) exists (loadgen --stop-file). */
+    static JsonNode run(final int servicePort, final String protocol, final int connections, final long intervalMs,
+        final int durationS, final Path stopFile, final boolean everyConnectionOk)
+    {
         final List<String> args = new ArrayList<>(List.of("loadgen", "--host", Lab.VIP,
             "--port", String.valueOf(servicePort), "--protocol", protocol, "--connections", String.valueOf(connections),
             "--interval-ms", String.valueOf(intervalMs), "--duration-s", String.valueOf(durationS), "--json-only"));
+        if (stopFile != null)
+        {
+            args.addAll(List.of("--stop-file", stopFile.toString()));
+        }
         final Lab.Result result = Lab.execOpsJar(Lab.CLIENT, Duration.ofSeconds(durationS + 120L),
             args.toArray(String[]::new));
         if (everyConnectionOk)

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The load generator's core against small loopback servers that misbehave in one precise way each. */
 @Timeout(30)
@@ -125,6 +130,31 @@ final class LoadRunTest {
 
             assertThat(report.errors()).isEqualTo(report.replies()).isPositive();
             assertThat(report.connectionsOk()).isZero();
+        }
+    }
+
+    @Test
+    void shouldEndEarlyWithEveryReplyCheckedOnceTheStopFileExists(@TempDir final Path dir) throws Exception {
+        final Path stop = dir.resolve("stop");
+        try (TestServer server = TestServer.lineServer(n -> n + " " + n)) {
+            final LoadConfig config = new LoadConfig("127.0.0.1", server.port(), 2, 1, 60_000, Protocol.LINE,
+                    "stop-", 2_000, 5_000);
+            final CompletableFuture<LoadReport> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return LoadRun.run(config, null, stop);
+                } catch (final InterruptedException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            Thread.sleep(500);
+            assertThat(run).as("a 60 s run before the stop file").isNotDone();
+            Files.createFile(stop);
+            final LoadReport report = run.get(10, TimeUnit.SECONDS);
+
+            assertFaults(report, 0, 0, 0, 0, 0);
+            assertThat(report.connectionsOk()).isEqualTo(2);
+            assertThat(report.replies()).isPositive();
+            assertThat(report.exitCode()).isZero();
         }
     }
 
