@@ -51,7 +51,8 @@ public final class BackupTapper implements AutoCloseable
         this.serviceHandle = serviceHandle;
         this.recorder = new TapEventRecorder(config.nodeId(), log);
         this.replicas = config.appAddress() == null ? null :
-            new ReplicaManager(config.nodeId(), config.appAddress(), replicaCounters, config.replay());
+            new ReplicaManager(config.nodeId(), config.appAddress(), replicaCounters, config.replay(),
+                config.divergence());
         this.feed = config.readLog() == null ? null :
             new ReadLogFeed(config.nodeId(), config.replay(), config.tracker().streamCapBytes(),
                 config.tracker().maxConnections(), config.tracker().globalCapBytes());
@@ -389,7 +390,10 @@ public final class BackupTapper implements AutoCloseable
             trackerCounters.connectionsClosed,
             trackerCounters.connectionsReset,
             trackerCounters.connectionsRefusedOverLimit,
-            replicaCounters.replicaFailures);
+            replicaCounters.replicaFailures,
+            config.divergence().describe(),
+            replicaCounters.toleratedDifferences,
+            replicaCounters.toleratedDifferingBytes);
     }
 
     /**
@@ -442,6 +446,7 @@ public final class BackupTapper implements AutoCloseable
         final Takeover takeover = new Takeover(config.nodeId(), tracker, replicas, ourMac);
         final TakeoverReport report = takeover.run(catchUpTimeoutMs, beforeRelease);
         sendDuplicateAcks(takeover.duplicateAcks());
+        sendResets(takeover.resets());
         return report;
     }
 
@@ -449,6 +454,32 @@ public final class BackupTapper implements AutoCloseable
      * Three duplicate ACKs per restored connection, on the service interface: a client without SACK retransmits at
      * once.
      */
+    /** Tells the clients of the connections not restored that they are gone (twice: a lost RST is not resent). */
+    private void sendResets(final java.util.List<byte[]> frames)
+    {
+        if (frames.isEmpty())
+        {
+            return;
+        }
+        try
+        {
+            for (int round = 0; round < 2; round++)
+            {
+                for (final byte[] frame : frames)
+                {
+                    serviceHandle.sendPacket(frame);
+                }
+            }
+            LOG.info("[{}] sent {} RSTs to the clients of the connections not restored", config.nodeId(),
+                frames.size());
+        }
+        catch (final PcapNativeException | NotOpenException ex)
+        {
+            LOG.warn("[{}] RSTs to the clients of the connections not restored not sent: {}", config.nodeId(),
+                ex.getMessage());
+        }
+    }
+
     private void sendDuplicateAcks(final java.util.List<byte[]> frames)
     {
         try

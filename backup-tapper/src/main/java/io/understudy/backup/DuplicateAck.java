@@ -39,7 +39,15 @@ final class DuplicateAck
             frame.put((byte)1).put((byte)1).put((byte)8).put((byte)10)
                 .putInt((int)spec.timestampValue()).putInt(connection.client.timestampValue);
         }
-        final byte[] bytes = frame.array();
+        return withChecksums(frame.array(), connection, tcpLength);
+    }
+
+    /**
+     * Fills in the IPv4 and TCP checksums of a hand-built frame from VIP:port to the client (Ethernet, a 20-byte IPv4
+     * header, then {@code tcpLength} bytes of TCP header without payload); returns the frame.
+     */
+    static byte[] withChecksums(final byte[] bytes, final TrackedConnection connection, final int tcpLength)
+    {
         final int ipChecksum = ~FrameDecoder.onesComplementSum(bytes, 14, 20, 0) & 0xffff;
         bytes[24] = (byte)(ipChecksum >>> 8);
         bytes[25] = (byte)ipChecksum;

@@ -8,7 +8,8 @@ import java.util.Arrays;
 
 /**
  * The backup's own connection to its instance of the app for one tapped connection: fed the client's bytes as the
- * primary acknowledges them, its output compared byte for byte with what the primary sent. Output not yet
+ * primary acknowledges them, its output compared byte for byte with what the primary sent (what differences are
+ * tolerated: {@link DivergencePolicy}). Output not yet
  * compared (the replica ran ahead of the primary) is kept, since after a takeover it is the client's next bytes.
  */
 final class Replica
@@ -33,8 +34,13 @@ final class Replica
     /** Output below what the tap retains of the primary's is taken unchecked (a replay regenerates it). */
     private final boolean skipUnretained;
 
-    Replica(final TrackedConnection connection, final SocketChannel channel, final boolean skipUnretained)
+    /** The replica's output against the primary's, under the node's divergence policy. */
+    private final OutputComparator comparator;
+
+    Replica(final TrackedConnection connection, final SocketChannel channel, final boolean skipUnretained,
+        final DivergencePolicy divergence)
     {
+        this.comparator = new OutputComparator(divergence);
         this.connection = connection;
         this.channel = channel;
         this.skipUnretained = skipUnretained;
@@ -175,20 +181,28 @@ final class Replica
             return "primary output from offset " + comparedOffset + " no longer retained";
         }
         final byte[] primary = tapped.copy(comparedOffset, end);
-        for (int i = 0; i < primary.length; i++)
+        final String differs = comparator.compare(comparedOffset, primary, ahead, primary.length);
+        if (differs != null)
         {
-            if (primary[i] != ahead[i])
-            {
-                return "replica output differs from the primary's at server offset " + (comparedOffset + i) +
-                    ": primary 0x" + Integer.toHexString(primary[i] & 0xff) + ", replica 0x" +
-                    Integer.toHexString(ahead[i] & 0xff);
-            }
+            return differs;
         }
         aheadLength -= primary.length;
         System.arraycopy(ahead, primary.length, ahead, 0, aheadLength);
         comparedOffset = end;
         connection.serverNeededFrom(comparedOffset);
         return null;
+    }
+
+    /** Same-length differences from the primary's output tolerated on this connection. */
+    long toleratedDifferences()
+    {
+        return comparator.toleratedDifferences();
+    }
+
+    /** The differing bytes in them. */
+    long differingBytes()
+    {
+        return comparator.differingBytes();
     }
 
     /** The first {@code length} bytes of output not compared yet (they fill what the tap missed of the primary's). */

@@ -8,6 +8,10 @@ final class ReplicaCounters
     /** Replica connections that could not be opened or failed later: those connections are not protected. */
     volatile long replicaFailures;
     volatile long divergences;
+    /** Same-length differences between a replica's output and the primary's that left protection on. */
+    volatile long toleratedDifferences;
+    /** The differing bytes in them. */
+    volatile long toleratedDifferingBytes;
     /** Server bytes the tap missed and took from the replica's output instead. */
     volatile long serverBytesFromReplica;
 }

@@ -32,11 +32,13 @@ final class ReplicaManager implements TapListener, AutoCloseable
     private final Map<Long, Replica> replicas = new HashMap<>();
     /** Cold standby: no replica runs until takeover, which then replays each connection from the start. */
     private final boolean replay;
+    private final DivergencePolicy divergence;
     private TcpTracker tracker;
 
     ReplicaManager(final String nodeId, final InetSocketAddress appAddress, final ReplicaCounters counters,
-        final boolean replay) throws IOException
+        final boolean replay, final DivergencePolicy divergence) throws IOException
     {
+        this.divergence = divergence;
         this.nodeId = nodeId;
         this.appAddress = appAddress;
         this.counters = counters;
@@ -90,7 +92,8 @@ final class ReplicaManager implements TapListener, AutoCloseable
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             // Announced late (options from the read log): the tap let go of the primary's first output already.
-            final Replica replica = new Replica(connection, channel, replay || connection.optionsFromLog);
+            final Replica replica = new Replica(connection, channel, replay || connection.optionsFromLog,
+                divergence);
             replica.connected = channel.connect(appAddress);
             replica.key = channel.register(selector,
                 replica.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
@@ -117,7 +120,7 @@ final class ReplicaManager implements TapListener, AutoCloseable
         {
             final SocketChannel channel = seed.app();
             channel.configureBlocking(false);
-            final Replica replica = new Replica(connection, channel, false);
+            final Replica replica = new Replica(connection, channel, false, divergence);
             replica.connected = true;
             replica.seed(seed.clientFedOffset(), seed.serverSentOffset(), seed.serverAhead());
             replica.key = channel.register(selector, SelectionKey.OP_READ, replica);
@@ -158,7 +161,7 @@ final class ReplicaManager implements TapListener, AutoCloseable
         final Replica replica = replicas.get(connection.id);
         if (replica != null && !fromClient)
         {
-            check(replica, replica.compare());
+            compare(replica);
         }
     }
 
@@ -217,9 +220,9 @@ final class ReplicaManager implements TapListener, AutoCloseable
             replica.feed();
             while (replica.read() > 0)
             {
-                check(replica, replica.compare());
+                compare(replica);
             }
-            check(replica, replica.compare());
+            compare(replica);
             fillServerHole(replica);
             if (replica.key.isValid())
             {
@@ -264,8 +267,14 @@ final class ReplicaManager implements TapListener, AutoCloseable
             (moreToFeed ? SelectionKey.OP_WRITE : 0));
     }
 
-    private void check(final Replica replica, final String divergence)
+    /** Compares what the replica produced with the primary's output; a divergence ends protection. */
+    private void compare(final Replica replica)
     {
+        final long toleratedBefore = replica.toleratedDifferences();
+        final long bytesBefore = replica.differingBytes();
+        final String divergence = replica.compare();
+        counters.toleratedDifferences += replica.toleratedDifferences() - toleratedBefore;
+        counters.toleratedDifferingBytes += replica.differingBytes() - bytesBefore;
         if (divergence != null && replicas.containsKey(replica.connection.id))
         {
             counters.divergences++;

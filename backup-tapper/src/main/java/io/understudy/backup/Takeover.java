@@ -35,6 +35,7 @@ final class Takeover
     private final ReplicaManager replicas;
     private final byte[] ourMac;
     private final List<byte[]> duplicateAcks = new ArrayList<>();
+    private final List<byte[]> resets = new ArrayList<>();
 
     Takeover(final String nodeId, final TcpTracker tracker, final ReplicaManager replicas, final byte[] ourMac)
     {
@@ -48,6 +49,12 @@ final class Takeover
     List<byte[]> duplicateAcks()
     {
         return duplicateAcks;
+    }
+
+    /** RSTs for the connections not restored whose client MAC and sequence numbers are known, to be sent after the run. */
+    List<byte[]> resets()
+    {
+        return resets;
     }
 
     TakeoverReport run(final long catchUpTimeoutMs, final TakeoverStep beforeRelease)
@@ -155,6 +162,13 @@ final class Takeover
             }
         }
         final long endNs = System.nanoTime();
+        for (final TrackedConnection connection : tracker.connections())
+        {
+            if (connection.isOpen() && notRestored.containsKey(connection.toString()))
+            {
+                resets.addAll(ResetFrame.framesFor(ourMac, connection));
+            }
+        }
         final long restoreMs = (endNs - startNs) / 1_000_000;
         final long socketNs = (preparedNs - caughtUpNs) + (endNs - releaseNs);
         LOG.info("[{}] takeover restored {} connections in {} ms (replicas caught up in {} ms; the sockets built in " +

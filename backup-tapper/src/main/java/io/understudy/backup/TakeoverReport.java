@@ -7,7 +7,7 @@ import java.util.Map;
  * What a takeover did with each open connection.
  *
  * @param restored     connections restored with their exact sequence numbers, ready to relay.
- * @param notRestored  connections left to be reset (their next segment to the VIP gets a RST), with the reason.
+ * @param notRestored  connections left to be reset (the takeover sends their clients a RST), with the reason.
  * @param restoreMs    time from the start of the takeover until every socket was restored.
  */
 public record TakeoverReport(List<RestoredConnection> restored, Map<String, String> notRestored, long restoreMs)

@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
  * @param serviceInterface the interface that carries the VIP: gratuitous ARP after a claim, the duplicate ACKs after
  *                        a takeover and the duplicate address probe go out on it, with its MAC. The tap's interface
  *                        unless the tap listens on a mirror port or a bridge of its own.
+ * @param divergence      what differences between a replica's output and the primary's leave a connection protected.
  */
 public record TapConfig(
     String nodeId,
@@ -35,7 +36,8 @@ public record TapConfig(
     boolean replay,
     java.net.InetSocketAddress readLog,
     io.understudy.logger.LogAuth readLogAuth,
-    String serviceInterface)
+    String serviceInterface,
+    DivergencePolicy divergence)
 {
     /** A tap whose interface also carries the VIP. */
     public TapConfig(
@@ -45,7 +47,7 @@ public record TapConfig(
         final io.understudy.logger.LogAuth readLogAuth)
     {
         this(nodeId, interfaceName, serviceAddress, servicePorts, snapLengthBytes, bufferBytes, tracker, appAddress,
-            replay, readLog, readLogAuth, interfaceName);
+            replay, readLog, readLogAuth, interfaceName, DivergencePolicy.EXACT);
     }
 
     /** A hot tap without a read log. */
@@ -82,6 +84,7 @@ public record TapConfig(
         Objects.requireNonNull(tracker, "tracker");
         Objects.requireNonNull(readLogAuth, "readLogAuth");
         Objects.requireNonNull(serviceInterface, "serviceInterface");
+        Objects.requireNonNull(divergence, "divergence");
         if (interfaceName.isBlank() || serviceInterface.isBlank())
         {
             throw new IllegalArgumentException("tap config needs interface names: interfaceName='" + interfaceName +
@@ -103,7 +106,14 @@ public record TapConfig(
     public TapConfig withServiceInterface(final String serviceInterface)
     {
         return new TapConfig(nodeId, interfaceName, serviceAddress, servicePorts, snapLengthBytes, bufferBytes, tracker,
-            appAddress, replay, readLog, readLogAuth, serviceInterface);
+            appAddress, replay, readLog, readLogAuth, serviceInterface, divergence);
+    }
+
+    /** This config with {@code divergence} as what the replicas' output may differ by. */
+    public TapConfig withDivergence(final DivergencePolicy divergence)
+    {
+        return new TapConfig(nodeId, interfaceName, serviceAddress, servicePorts, snapLengthBytes, bufferBytes, tracker,
+            appAddress, replay, readLog, readLogAuth, serviceInterface, divergence);
     }
 
     /** True when the VIP is on an interface other than the tap's, which then needs a handle of its own to send. */

@@ -18,6 +18,9 @@ package io.understudy.backup;
  * @param replicaLagBytes    client bytes the primary had and the replica not yet.
  * @param loggedAs           the primary's id of the connection in the read log, -1 when not matched.
  * @param handshakeFromLog   the tap missed part of the handshake and the read log supplied the options.
+ * @param protection         "exact" (protected, the replica's output equal to the primary's so far), "tolerated"
+ *                           (protected, with same-length differences the divergence policy allows) or "none".
+ * @param toleratedDifferences the same-length differences tolerated on this connection so far.
  */
 public record TapConnection(
     long id,
@@ -34,7 +37,9 @@ public record TapConnection(
     long replicaCompared,
     long replicaLagBytes,
     long loggedAs,
-    boolean handshakeFromLog)
+    boolean handshakeFromLog,
+    String protection,
+    long toleratedDifferences)
 {
     static TapConnection of(final TrackedConnection connection, final Replica replica)
     {
@@ -47,7 +52,17 @@ public record TapConnection(
             Math.min(connection.client.ackedByPeer, connection.client.nextOffset),
             Math.min(connection.server.ackedByPeer, connection.server.nextOffset),
             fed, replica == null ? 0 : replica.comparedOffset, replica == null ? 0 : Math.max(0, atPrimary - fed),
-            connection.logged == null ? -1 : connection.logged.primaryId, connection.optionsFromLog);
+            connection.logged == null ? -1 : connection.logged.primaryId, connection.optionsFromLog,
+            protection(connection, replica), replica == null ? 0 : replica.toleratedDifferences());
+    }
+
+    private static String protection(final TrackedConnection connection, final Replica replica)
+    {
+        if (!connection.isProtected() || !connection.announced)
+        {
+            return "none";
+        }
+        return replica != null && replica.toleratedDifferences() > 0 ? "tolerated" : "exact";
     }
 
     /**

@@ -35,6 +35,10 @@ import java.util.Map;
  *                                    not protected.
  * @param replicaFailures    replica connections that could not be opened or failed: those connections are not
  *                           protected.
+ * @param divergencePolicy   "exact" or "same-length (...)": what differences leave a connection protected.
+ * @param toleratedDifferences same-length differences between a replica's output and the primary's that left the
+ *                           connection protected (0 in exact mode).
+ * @param toleratedDifferingBytes the differing bytes in them.
  */
 public record TapStats(
     boolean running,
@@ -63,7 +67,10 @@ public record TapStats(
     long connectionsClosed,
     long connectionsReset,
     long connectionsRefusedOverLimit,
-    long replicaFailures)
+    long replicaFailures,
+    String divergencePolicy,
+    long toleratedDifferences,
+    long toleratedDifferingBytes)
 {
     public TapStats
     {

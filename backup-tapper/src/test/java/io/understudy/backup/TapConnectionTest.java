@@ -23,6 +23,6 @@ class TapConnectionTest
     private static TapConnection connection(final String state, final boolean protectedNow)
     {
         return new TapConnection(1, "198.18.0.1:40000", "198.18.0.100:7070", state, protectedNow,
-            protectedNow ? null : "diverged", 10, 20, 10, 20, 10, 20, 0, 0, false);
+            protectedNow ? null : "diverged", 10, 20, 10, 20, 10, 20, 0, 0, false, protectedNow ? "exact" : "none", 0);
     }
 }

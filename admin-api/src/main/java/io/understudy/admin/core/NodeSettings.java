@@ -56,6 +56,11 @@ public final class NodeSettings
     @JsonProperty
     private EventLogSettings eventLog = new EventLogSettings();
 
+    @Valid
+    @NotNull
+    @JsonProperty
+    private ReplicaSettings replica = new ReplicaSettings();
+
     /**
      * The nftables table and set of the crash guard (DESIGN.md, "Process crash on a live host"), e.g.
      * "inet understudy_guard" and "authorized"; the relay adds each client it closes on purpose to the set. Empty:
@@ -203,6 +208,11 @@ public final class NodeSettings
     public EventLogSettings getEventLog()
     {
         return eventLog;
+    }
+
+    public ReplicaSettings getReplica()
+    {
+        return replica;
     }
 
     public TapSettings getTap()

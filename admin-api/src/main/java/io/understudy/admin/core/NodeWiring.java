@@ -169,7 +169,8 @@ final class NodeWiring
             new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
             settings.getTakeover().getMode() == TakeoverSettings.Mode.REPLAY,
             settings.getLog().isEnabled() ? loggerAddress(Role.BACKUP) : null,
-            readLogAuth()).withServiceInterface(settings.getServiceInterface());
+            readLogAuth()).withServiceInterface(settings.getServiceInterface())
+            .withDivergence(settings.getReplica().policy());
     }
 
     /**

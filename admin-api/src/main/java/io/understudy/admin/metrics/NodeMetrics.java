@@ -147,6 +147,11 @@ public final class NodeMetrics
         tap("replicas", Kind.GAUGE, "Connections with a live replica (protected)", TapStats::replicas);
         tap("divergences", Kind.COUNTER, "Connections whose replica's output differed from the primary's",
             TapStats::divergences);
+        tap("tolerated.differences", Kind.COUNTER,
+            "Same-length differences between a replica's output and the primary's that left protection on " +
+                "(replica.divergence: same-length)", TapStats::toleratedDifferences);
+        tap("tolerated.differing.bytes", Kind.COUNTER, "The differing bytes in those differences",
+            TapStats::toleratedDifferingBytes);
         tap("errors", Kind.COUNTER, "Errors the capture loop caught", TapStats::errors);
         tap("read.log.connected", Kind.GAUGE, "1 while the tap follows the primary's read log",
             stats -> flag(stats.readLogConnected()));

@@ -90,6 +90,36 @@ class LogSettingsTest
     }
 
     @Test
+    void shouldJudgeReplicasExactlyByDefaultAndTolerateSameLengthDifferencesWhenAsked() throws Exception
+    {
+        assertThat(load("").getNode().getReplica().policy()).isEqualTo(io.understudy.backup.DivergencePolicy.EXACT);
+
+        final NodeSettings node = load("""
+              replica:
+                divergence: Same-Length
+                maxDifferenceBytes: 40
+            """).getNode();
+
+        assertThat(node.getReplica().policy()).isEqualTo(io.understudy.backup.DivergencePolicy.sameLength(40));
+        assertThat(NodeWiring.load(node).tapConfig().divergence().describe())
+            .isEqualTo("same-length (differences of 40 bytes at most)");
+        assertThatThrownBy(() -> load("""
+              replica:
+                divergence: close-enough
+            """))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("node.replica.divergence")
+            .hasMessageContaining("expected exact or same-length");
+        assertThatThrownBy(() -> load("""
+              replica:
+                divergence: same-length
+                maxDifferenceBytes: 0
+            """))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("node.replica.maxDifferenceBytes must be greater than or equal to 1");
+    }
+
+    @Test
     void shouldListTheModesWhenTakeoverModeIsUnknown()
     {
         final String yaml = NODE.formatted("").replace("  takeover:\n", "  takeover:\n    mode: sideways\n");

@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One long-lived load connection: sends INCR on its own key at each interval tick, one request at a time, and checks
- * every reply until the run's deadline. A connection that fails stops; it never reconnects, so a failover that drops
- * connections shows up in the result.
+ * One long-lived load connection: sends a request on its own key (INCR, or GET for HTTP) at each interval tick, one
+ * request at a time, and checks every reply until the run's deadline. A connection that fails stops; it never
+ * reconnects, so a failover that drops connections shows up in the result.
  */
 final class LoadConnection implements Callable<ConnectionResult> {
     private static final Logger LOG = LoggerFactory.getLogger(LoadConnection.class);
@@ -53,18 +53,18 @@ final class LoadConnection implements Callable<ConnectionResult> {
 
     private void exchange(final Socket socket, final ConnectionRecorder recorder) throws IOException {
         final Protocol protocol = config.protocol();
-        final byte[] request = protocol.incrRequest(config.key(index));
+        final byte[] request = protocol.request(config.host(), config.key(index));
         final OutputStream out = socket.getOutputStream();
-        final ReplyReader reader = new ReplyReader(socket);
+        final Protocol.ReplySource replies = protocol.replySource(new ReplyReader(socket));
         final ReplyChecker checker = new ReplyChecker();
         final long replyTimeoutNs = config.replyTimeoutMs() * 1_000_000L;
         long tickNs = firstTickNs;
         while (awaitTick(tickNs)) {
             final long sendNs = System.nanoTime();
             out.write(request);
-            final String line = reader.readLine(sendNs + replyTimeoutNs);
+            final ParsedReply reply = replies.read(sendNs + replyTimeoutNs);
             final long replyNs = System.nanoTime();
-            recorder.onReply(sendNs, replyNs, checker.check(protocol.parse(line)));
+            recorder.onReply(sendNs, replyNs, checker.check(reply));
             tickNs = nextTickNs(tickNs, replyNs, intervalNs);
         }
     }

@@ -11,23 +11,36 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The loadgen command: holds long-lived connections that each increment their own key and check that every reply is
- * exactly the next counter and value, then reports what was lost, doubled, damaged or reset.
+ * The loadgen command: holds long-lived connections that each send requests on their own key and check that every
+ * reply is exactly the next counter (and value), then reports what was lost, doubled, damaged or reset.
  */
 @Command(
         name = "loadgen",
         description = {"Load a service with long-lived connections and check every reply.",
-            "Each connection sends INCR on its own key, one request at a time; at the end one JSON line of totals "
-                + "is printed on stdout, then a readable summary."},
+            "Each connection sends requests on its own key (INCR, or GET /<key> for http), one at a time; at the end "
+                + "one JSON line of totals is printed on stdout, then a readable summary."},
         footer = {"",
-            "Connection i increments <key-prefix><i> and stops for good once it fails.",
+            "Protocols:",
+            "  line  the demo service: 'INCR <key>' answered by '<counter> <value>'",
+            "  resp  any Redis-compatible server: INCR <key> answered by an integer",
+            "  http  an HTTP/1.1 keep-alive server: 'GET /<key>' answered by a reply",
+            "        framed by Content-Length whose body's first line is the",
+            "        connection's request counter and whose rest is the same every",
+            "        time, as nginx's return 200 \"$connection_requests\\n<padding>\";",
+            "        headers that change (Date) are not compared",
+            "Connection i uses the key <key-prefix><i> and stops for good once it fails.",
             "Every reply is counted as one of:",
-            "  ok         exactly the next request counter (line protocol) and value",
+            "  ok         exactly the next request counter (line, http) and value",
+            "             (line, resp)",
             "  skipped    a counter or value beyond the next one: something was lost",
             "  repeated   a counter or value not beyond the previous one: applied twice",
             "             or replayed",
-            "  corrupted  the reply does not parse",
-            "  errors     ERR or '-' reply, reply timeout, unexpected EOF, other I/O error",
+            "  corrupted  the reply does not parse, or (http) its body after the counter",
+            "             differs from the connection's first; a reply that cannot be",
+            "             split from the next (too long; http: no Content-Length,",
+            "             Transfer-Encoding) also stops its connection",
+            "  errors     ERR or '-' reply, http status other than 2xx, reply timeout,",
+            "             unexpected EOF or Connection: close, other I/O error",
             "  resets     the connection was reset (TCP RST)",
             "After a skip or repeat the check re-bases, so one fault is counted once.",
             "Exit codes: 0 every connection got replies and all were ok, 1 otherwise,",
@@ -56,9 +69,10 @@ public final class LoadgenCommand implements Callable<Integer> {
                     + "awaited (default: ${DEFAULT-VALUE}).")
     private long durationS;
 
-    @Option(names = "--protocol", paramLabel = "line|resp", defaultValue = "line",
+    @Option(names = "--protocol", paramLabel = "line|resp|http", defaultValue = "line",
             converter = ProtocolConverter.class,
-            description = "line: the demo-service protocol; resp: any Redis-compatible server "
+            description = "line: the demo-service protocol; resp: any Redis-compatible server; http: an HTTP/1.1 "
+                    + "keep-alive server that numbers each connection's requests (see below) "
                     + "(default: ${DEFAULT-VALUE}).")
     private Protocol protocol;
 

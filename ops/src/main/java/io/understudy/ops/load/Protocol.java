@@ -1,11 +1,15 @@
 package io.understudy.ops.load;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The wire protocols the load generator speaks: the demo service's line protocol, or RESP for Redis. */
+/**
+ * The wire protocols the load generator speaks: the demo service's line protocol, RESP for Redis, or HTTP/1.1 for a
+ * keep-alive web server that numbers the requests of each connection (nginx).
+ */
 enum Protocol {
     /** The demo service: "INCR key\n" is answered by "counter value\n", the counter numbering requests from 1. */
     LINE {
@@ -13,7 +17,7 @@ enum Protocol {
         private final Pattern errorReply = Pattern.compile("(\\d{1,18}) ERR(?: .*)?");
 
         @Override
-        byte[] incrRequest(final String key) {
+        byte[] request(final String host, final String key) {
             return ("INCR " + key + "\n").getBytes(StandardCharsets.ISO_8859_1);
         }
 
@@ -34,7 +38,7 @@ enum Protocol {
         private final Pattern errorReply = Pattern.compile("-.*\r");
 
         @Override
-        byte[] incrRequest(final String key) {
+        byte[] request(final String host, final String key) {
             final String request = "*2\r\n$4\r\nINCR\r\n$" + key.length() + "\r\n" + key + "\r\n";
             return request.getBytes(StandardCharsets.ISO_8859_1);
         }
@@ -48,13 +52,55 @@ enum Protocol {
             return errorReply.matcher(line).matches() ? ParsedReply.error(ParsedReply.NO_COUNTER)
                     : ParsedReply.corrupt();
         }
+    },
+
+    /**
+     * An HTTP/1.1 keep-alive server: "GET /key" is answered by a reply framed by Content-Length whose body's first
+     * line is the connection's request counter and whose rest is the same in every reply (see {@link HttpReplyReader}).
+     */
+    HTTP {
+        @Override
+        byte[] request(final String host, final String key) {
+            // An IPv6 literal is bracketed in a Host header, or its colons would read as a port.
+            final String hostHeader = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+            final String request = "GET /" + key + " HTTP/1.1\r\nHost: " + hostHeader + "\r\n\r\n";
+            return request.getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        ParsedReply parse(final String line) {
+            throw new UnsupportedOperationException("an HTTP reply is not one line: read it with replySource()");
+        }
+
+        @Override
+        ReplySource replySource(final ReplyReader reader) {
+            return new HttpReplyReader(reader);
+        }
     };
 
-    /** @return the bytes of one INCR request on key (ISO-8859-1, so one char is one byte) */
-    abstract byte[] incrRequest(String key);
+    /** Reads and decodes the replies of one connection, in order. */
+    @FunctionalInterface
+    interface ReplySource {
+        /**
+         * Blocks until the next whole reply arrived or the deadline passed.
+         *
+         * @throws java.net.SocketTimeoutException when the deadline passes first
+         * @throws java.io.EOFException when the server closes the connection (or announced it would) first
+         * @throws ReplyReader.ReplyTooLongException when the stream cannot be split into replies any more
+         */
+        ParsedReply read(long deadlineNs) throws IOException;
+    }
+
+    /** @return the bytes of one request on key to host (ISO-8859-1, so one char is one byte): INCR, or GET for HTTP */
+    abstract byte[] request(String host, String key);
 
     /** @param line one reply line without its "\n" (a "\r" before it is kept, RESP requires it) */
     abstract ParsedReply parse(String line);
+
+    /** @return the reader of this protocol's replies on one connection: one line each, parsed by {@link #parse} */
+    ReplySource replySource(final ReplyReader reader) {
+        return deadlineNs -> parse(reader.readLine(deadlineNs));
+    }
 
     /** @return the name used on the command line and in the report */
     String wireName() {

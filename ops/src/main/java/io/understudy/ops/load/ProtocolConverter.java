@@ -1,6 +1,8 @@
 package io.understudy.ops.load;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -13,6 +15,14 @@ final class ProtocolConverter implements ITypeConverter<Protocol> {
                 return protocol;
             }
         }
-        throw new TypeConversionException("expected line or resp but was '" + value + "'");
+        throw new TypeConversionException("expected " + acceptedValues() + " but was '" + value + "'");
+    }
+
+    /** @return "line, resp or http": every protocol, in declaration order */
+    static String acceptedValues() {
+        final String names = Arrays.stream(Protocol.values()).map(Protocol::wireName)
+                .collect(Collectors.joining(", "));
+        final int last = names.lastIndexOf(", ");
+        return last < 0 ? names : names.substring(0, last) + " or " + names.substring(last + 2);
     }
 }

@@ -1,9 +1,9 @@
 package io.understudy.ops.load;
 
 /**
- * Checks the replies of one connection in order: each counter and each value must be exactly the previous one plus
- * one. After a fault it re-bases on what it received, so one lost or doubled request is counted once, not on every
- * later reply.
+ * Checks the replies of one connection in order: each counter and each value (of the protocols that have them) must be
+ * exactly the previous one plus one. After a fault it re-bases on what it received, so one lost or doubled request is
+ * counted once, not on every later reply.
  */
 final class ReplyChecker {
     /** Starts at 0 so the first reply must carry counter 1. */
@@ -15,6 +15,7 @@ final class ReplyChecker {
     Verdict check(final ParsedReply reply) {
         return switch (reply.kind()) {
             case VALUE -> checkValue(reply);
+            case COUNTER -> checkCounter(reply.counter());
             case ERROR -> onError(reply);
             case CORRUPT -> onCorrupt();
         };
@@ -23,8 +24,7 @@ final class ReplyChecker {
     private Verdict checkValue(final ParsedReply reply) {
         Verdict verdict = Verdict.OK;
         if (reply.counter() != ParsedReply.NO_COUNTER) {
-            verdict = worse(verdict, compare(reply.counter(), lastCounter));
-            lastCounter = reply.counter();
+            verdict = checkCounter(reply.counter());
         }
         if (hasLastValue) {
             verdict = worse(verdict, compare(reply.value(), lastValue));
@@ -34,11 +34,16 @@ final class ReplyChecker {
         return verdict;
     }
 
+    private Verdict checkCounter(final long counter) {
+        final Verdict verdict = compare(counter, lastCounter);
+        lastCounter = counter;
+        return verdict;
+    }
+
     private Verdict onError(final ParsedReply reply) {
-        // A failed INCR changed no value; its counter still numbers the request.
-        if (reply.counter() != ParsedReply.NO_COUNTER) {
-            lastCounter = reply.counter();
-        }
+        // A failed INCR changed no value; its counter still numbers the request. An error reply without a counter
+        // (an HTTP error page) still answered one request the server counted: expect the one after it next.
+        lastCounter = reply.counter() != ParsedReply.NO_COUNTER ? reply.counter() : lastCounter + 1;
         return Verdict.ERROR;
     }
 

@@ -8,11 +8,12 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads the reply lines of one connection, each within its own deadline. Every byte before the "\n" is kept (a "\r"
- * too), so the protocol can tell an exact reply from a damaged one.
+ * Reads the replies of one connection, each within its own deadline: reply lines, and for HTTP bodies of a known
+ * length. Every byte before a line's "\n" is kept (a "\r" too), so the protocol can tell an exact reply from a
+ * damaged one.
  */
 final class ReplyReader {
-    /** Far more than any reply of either protocol: a longer line means the stream is garbage. */
+    /** Far more than any reply line or HTTP header line: a longer line means the stream is garbage. */
     static final int MAX_REPLY_BYTES = 4096;
 
     private final Socket socket;
@@ -52,6 +53,27 @@ final class ReplyReader {
         }
     }
 
+    /**
+     * Blocks until length more bytes arrived, copied into target from offset, or the deadline passed. Returns as soon
+     * as they are there, so a reply of known length never makes the reader wait for bytes after it.
+     *
+     * @throws SocketTimeoutException when the deadline passes first
+     * @throws EOFException when the server closes the connection first
+     */
+    void readFully(final byte[] target, final int offset, final int length, final long deadlineNs)
+            throws IOException {
+        int copied = 0;
+        while (copied < length) {
+            if (position == limit) {
+                fill(deadlineNs);
+            }
+            final int chunk = Math.min(length - copied, limit - position);
+            System.arraycopy(buffer, position, target, offset + copied, chunk);
+            position += chunk;
+            copied += chunk;
+        }
+    }
+
     private void fill(final long deadlineNs) throws IOException {
         final long remainingNs = deadlineNs - System.nanoTime();
         if (remainingNs <= 0) {
@@ -67,12 +89,20 @@ final class ReplyReader {
         limit = read;
     }
 
-    /** A reply line so long that the stream cannot be split into replies any more. */
+    /**
+     * A reply the stream cannot be split at any more: a line longer than {@link #MAX_REPLY_BYTES}, or an HTTP reply
+     * whose length is unknown, too large or unreadable. The connection counts it as corrupted and stops, since
+     * reading on would take the next bytes for a reply they do not belong to.
+     */
     static final class ReplyTooLongException extends IOException {
         private static final long serialVersionUID = 1L;
 
         ReplyTooLongException() {
-            super("reply line longer than " + MAX_REPLY_BYTES + " bytes");
+            this("reply line longer than " + MAX_REPLY_BYTES + " bytes");
+        }
+
+        ReplyTooLongException(final String message) {
+            super(message);
         }
     }
 }

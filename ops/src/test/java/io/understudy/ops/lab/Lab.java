@@ -75,6 +75,8 @@ final class Lab
     static final int DEMO_SERVICE_PORT = 7070;
     static final int REDIS_APP_PORT = 6390;
     static final int REDIS_SERVICE_PORT = 6379;
+    static final int NGINX_APP_PORT = 8090;
+    static final int NGINX_SERVICE_PORT = 80;
 
     /**
      * The bundled demo service under Understudy: app on 127.0.0.1:7000, clients on VIP:7070, its app check
@@ -106,6 +108,23 @@ final class Lab
     {
         return start("redis-server --port " + REDIS_APP_PORT + " --bind 127.0.0.1 --save '' --appendonly no",
             REDIS_APP_PORT, REDIS_SERVICE_PORT, withArgs(REDIS_CHECK, extraArgs));
+    }
+
+    /** nginx's app check: GET /check answered by a 200 status line. */
+    static final String[] NGINX_CHECK = {"--app-check-send", "GET /check HTTP/1.1\\r\\nHost: lab\\r\\n\\r\\n",
+        "--app-check-expect", "HTTP/1.1 200"};
+
+    /**
+     * nginx under Understudy (ops/lab.d/nginx.conf: one worker, keep-alive, every body the connection's request count
+     * then the same 4 KiB): app on 127.0.0.1:8090, clients on VIP:80, each host's nginx under a directory of its own in
+     * the lab's state (the hosts share one file system); {@code extraArgs} as in {@link #start}.
+     */
+    static Result startNginx(final String... extraArgs)
+    {
+        final String prefix = "/run/understudy-lab/" + PREFIX + "/nginx-$(ip netns identify)";
+        return start("mkdir -p " + prefix + "/tmp && exec nginx -p " + prefix + "/ -e stderr -c " +
+            REPO.resolve("ops/lab.d/nginx.conf") + " -g 'daemon off;'", NGINX_APP_PORT, NGINX_SERVICE_PORT,
+            withArgs(NGINX_CHECK, extraArgs));
     }
 
     /** start's {@code --fence lab} (extraArgs of {@link #start}): the nodes' fence command runs ops/lab fence PEER. */

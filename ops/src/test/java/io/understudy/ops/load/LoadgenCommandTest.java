@@ -18,8 +18,10 @@ final class LoadgenCommandTest {
     void shouldDocumentEveryOptionWhenHelpIsAsked() {
         assertThat(execute("loadgen", "--help")).isZero();
         assertThat(out.toString()).contains("--host=H", "--port=P", "--connections=N", "--interval-ms=MS",
-                "--duration-s=S", "--protocol=line|resp", "--key-prefix=P", "--connect-timeout-ms=MS",
+                "--duration-s=S", "--protocol=line|resp|http", "--key-prefix=P", "--connect-timeout-ms=MS",
                 "--reply-timeout-ms=MS", "--json-only");
+        assertThat(out.toString()).contains("http  an HTTP/1.1 keep-alive server: 'GET /<key>'",
+                "http status other than 2xx");
     }
 
     @Test
@@ -30,8 +32,8 @@ final class LoadgenCommandTest {
 
     @Test
     void shouldExitWithUsageErrorWhenProtocolIsUnknown() {
-        assertThat(execute("loadgen", "--host", "localhost", "--port", "1", "--protocol", "http")).isEqualTo(2);
-        assertOneLineError("expected line or resp but was 'http'");
+        assertThat(execute("loadgen", "--host", "localhost", "--port", "1", "--protocol", "smtp")).isEqualTo(2);
+        assertOneLineError("expected line, resp or http but was 'smtp'");
     }
 
     @Test

@@ -69,6 +69,19 @@ final class ReplyCheckerTest {
     }
 
     @Test
+    void shouldCheckOnlyCountersAndCountErrorAsOneRequestWhenRepliesCarryNoValue() {
+        final List<Verdict> verdicts = new ArrayList<>();
+        for (final ParsedReply reply : List.of(ParsedReply.counter(1), ParsedReply.counter(2),
+                ParsedReply.error(ParsedReply.NO_COUNTER), ParsedReply.counter(4), ParsedReply.counter(6),
+                ParsedReply.counter(6), ParsedReply.corrupt(), ParsedReply.counter(8))) {
+            verdicts.add(checker.check(reply));
+        }
+
+        assertThat(verdicts).containsExactly(Verdict.OK, Verdict.OK, Verdict.ERROR, Verdict.OK, Verdict.SKIPPED,
+                Verdict.REPEATED, Verdict.CORRUPTED, Verdict.OK);
+    }
+
+    @Test
     void shouldReportCorruptedWhenValueOverflowsLong() {
         assertThat(checkLines(Protocol.LINE, "1 9999999999999999999")).containsExactly(Verdict.CORRUPTED);
     }

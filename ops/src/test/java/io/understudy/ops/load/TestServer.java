@@ -9,9 +9,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -26,6 +32,13 @@ final class TestServer implements AutoCloseable {
     static final String ABORT = "<abort>";
     /** Script answer: close the connection normally (FIN) instead of replying. */
     static final String CLOSE = "<close>";
+
+    /** The static part of an nginx-like HTTP body after its counter line: about 4 KiB, several lines. */
+    static final String HTTP_PADDING = "padding line of a fixed body, the same in every reply\n".repeat(76);
+    /** Between two pieces of one HTTP reply: long enough that the client reads them in separate reads. */
+    private static final long PIECE_PAUSE_MS = 5;
+    /** Every HTTP reply gets a Date of its own, as from a server whose clock moves between replies. */
+    private static final AtomicLong HTTP_DATE_SECONDS = new AtomicLong(1_743_465_600L);
 
     /** Serves one accepted connection. */
     interface ConnectionScript {
@@ -83,6 +96,51 @@ final class TestServer implements AutoCloseable {
         });
     }
 
+    /**
+     * An HTTP/1.1 keep-alive server: request n (from 1) of each connection gets replyTo(n) as raw bytes, or the action
+     * of {@link #SILENCE}, {@link #ABORT} or {@link #CLOSE}. A request other than "GET /key HTTP/1.1" with a Host
+     * header gets a 400 reply.
+     */
+    static TestServer httpServer(final IntFunction<String> replyTo) throws IOException {
+        return httpServerInPieces(request -> List.of(replyTo.apply(request)));
+    }
+
+    /**
+     * Like {@link #httpServer}, but request n gets the pieces of replyTo(n) each in its own write, a few ms apart, so
+     * that the client receives one reply in several reads; a piece may also be an action, which ends the reply.
+     */
+    static TestServer httpServerInPieces(final IntFunction<List<String>> replyTo) throws IOException {
+        return start(socket -> {
+            socket.setTcpNoDelay(true);
+            final BufferedReader in = new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            final OutputStream out = socket.getOutputStream();
+            String requestLine;
+            for (int request = 1; (requestLine = in.readLine()) != null; request++) {
+                final List<String> pieces = isGetWithHost(requestLine, in)
+                        ? replyTo.apply(request) : List.of(httpReply("400 Bad Request", "Content-Length: 0\r\n", ""));
+                writePieces(socket, out, pieces);
+            }
+        });
+    }
+
+    /** @return nginx's reply to its "return 200 \"$connection_requests\n<padding>\"", with a Date of its own */
+    static String httpOk(final long counter) {
+        final String body = counter + "\n" + HTTP_PADDING;
+        return httpReply("200 OK", "Content-Type: text/plain\r\nContent-Length: " + body.length()
+                + "\r\nConnection: keep-alive\r\n", body);
+    }
+
+    /**
+     * @param headers the header lines after Server and Date, each ending in "\r\n"
+     * @return the status line, the headers and body as one reply
+     */
+    static String httpReply(final String status, final String headers, final String body) {
+        final String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                Instant.ofEpochSecond(HTTP_DATE_SECONDS.getAndAdd(86_401)).atOffset(ZoneOffset.UTC));
+        return "HTTP/1.1 " + status + "\r\nServer: nginx/1.24.0\r\nDate: " + date + "\r\n" + headers + "\r\n" + body;
+    }
+
     int port() {
         return serverSocket.getLocalPort();
     }
@@ -101,6 +159,39 @@ final class TestServer implements AutoCloseable {
                 ? in.readLine() : null;
         final String key = length == null ? null : in.readLine();
         return key != null && length.equals("$" + key.length()) ? key : null;
+    }
+
+    /** Reads one request head: true when it is "GET /key HTTP/1.1" with a Host header. */
+    private static boolean isGetWithHost(final String requestLine, final BufferedReader in) throws IOException {
+        boolean hasHost = false;
+        String header;
+        while ((header = in.readLine()) != null && !header.isEmpty()) {
+            hasHost |= header.startsWith("Host: ") && header.length() > "Host: ".length();
+        }
+        return requestLine.matches("GET /\\S+ HTTP/1\\.1") && hasHost;
+    }
+
+    private static void writePieces(final Socket socket, final OutputStream out, final List<String> pieces)
+            throws IOException {
+        for (int i = 0; i < pieces.size(); i++) {
+            if (act(socket, pieces.get(i))) {
+                return;
+            }
+            if (i > 0) {
+                pause(PIECE_PAUSE_MS);
+            }
+            out.write(pieces.get(i).getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+    }
+
+    private static void pause(final long ms) throws IOException {
+        try {
+            TimeUnit.MILLISECONDS.sleep(ms);
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted between two pieces of a reply", ex);
+        }
     }
 
     /** @return true when the reply was an action instead of a line to send */

@@ -1,0 +1,79 @@
+package io.understudy.admin.core;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import io.understudy.backup.DivergencePolicy;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+/**
+ * The {@code node.replica:} section: how the backup judges its replica of the app against the primary.
+ */
+public final class ReplicaSettings
+{
+    /** What a difference between the replica's output and the primary's does to the connection's protection. */
+    public enum Divergence
+    {
+        /** Any differing byte ends protection: the only choice safe for every app (redis, memcached, databases). */
+        EXACT("exact"),
+        /**
+         * Differences that keep the output's length (an HTTP Date header) are tolerated and counted; the operator's
+         * choice for apps whose state does not show in same-length output, as a static file server.
+         */
+        SAME_LENGTH("same-length");
+
+        private final String wireName;
+
+        Divergence(final String wireName)
+        {
+            this.wireName = wireName;
+        }
+
+        /** exact or same-length, in any case; anything else is refused with the choices. */
+        @JsonCreator
+        public static Divergence parse(final String value)
+        {
+            for (final Divergence divergence : values())
+            {
+                if (divergence.wireName.equalsIgnoreCase(value.strip()))
+                {
+                    return divergence;
+                }
+            }
+            throw new IllegalArgumentException("'" + value + "' is not a replica divergence: expected exact or " +
+                "same-length");
+        }
+    }
+
+    @NotNull
+    @JsonProperty
+    private Divergence divergence = Divergence.EXACT;
+
+    /**
+     * same-length only: the longest tolerated difference, from its first differing byte to its last (differing bytes
+     * fewer than 8 equal ones apart belong to one difference). An HTTP Date header differs over at most 25 bytes.
+     */
+    @Min(1)
+    @Max(4096)
+    @JsonProperty
+    private int maxDifferenceBytes = 32;
+
+    public Divergence getDivergence()
+    {
+        return divergence;
+    }
+
+    public int getMaxDifferenceBytes()
+    {
+        return maxDifferenceBytes;
+    }
+
+    /** The policy the backup's replicas are judged by. */
+    public DivergencePolicy policy()
+    {
+        return divergence == Divergence.SAME_LENGTH ? DivergencePolicy.sameLength(maxDifferenceBytes)
+            : DivergencePolicy.EXACT;
+    }
+}
