@@ -17,6 +17,7 @@ final class ConnectionRecorder {
     private static final int MAX_STALLS = 10_000;
 
     private final int index;
+    private int localPort;
     private final long intervalNs;
     private final long[] verdictCounts = new long[Verdict.values().length];
     private long resets;
@@ -96,12 +97,18 @@ final class ConnectionRecorder {
         return lower.contains("connection reset") || lower.contains("broken pipe");
     }
 
+    /** The connection is up, from {@code port} on the client's side. */
+    void onConnected(final int port) {
+        localPort = port;
+    }
+
     ConnectionResult result() {
         return new ConnectionResult(index, replies,
                 verdictCounts[Verdict.SKIPPED.ordinal()],
                 verdictCounts[Verdict.REPEATED.ordinal()],
                 verdictCounts[Verdict.CORRUPTED.ordinal()],
                 verdictCounts[Verdict.ERROR.ordinal()],
-                resets, maxStallNs, Arrays.copyOf(latenciesNs, replies), failure, Arrays.copyOf(stalls, stallValues));
+                resets, maxStallNs, Arrays.copyOf(latenciesNs, replies), failure, Arrays.copyOf(stalls, stallValues),
+                localPort);
     }
 }

@@ -9,9 +9,10 @@ package io.understudy.ops.load;
  * @param stalls replies that took {@link ConnectionRecorder#STALL_RECORD_NS} or more, and the wait before a failure,
  *     as triples: start (System.nanoTime()), length in ns, kind ({@link ConnectionRecorder#SLOW_REPLY} or
  *     {@link ConnectionRecorder#STOPPED})
+ * @param localPort the connection's own (client) port, 0 when it never connected
  */
 record ConnectionResult(int index, long replies, long skipped, long repeated, long corrupted, long errors, long resets,
-        long maxStallNs, long[] latenciesNs, String failure, long[] stalls) {
+        long maxStallNs, long[] latenciesNs, String failure, long[] stalls, int localPort) {
 
     /** @return true when the connection got replies and every one of them was right */
     boolean isOk() {
@@ -20,7 +21,8 @@ record ConnectionResult(int index, long replies, long skipped, long repeated, lo
 
     /** @return one line saying what went wrong, for the summary */
     String describeProblem() {
-        final StringBuilder problem = new StringBuilder("connection ").append(index).append(": ")
+        final StringBuilder problem = new StringBuilder("connection ").append(index)
+                .append(localPort > 0 ? " (local port " + localPort + ")" : "").append(": ")
                 .append(replies).append(" replies, skipped=").append(skipped).append(" repeated=").append(repeated)
                 .append(" corrupted=").append(corrupted).append(" errors=").append(errors)
                 .append(" resets=").append(resets);

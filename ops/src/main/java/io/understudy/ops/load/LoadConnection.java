@@ -42,6 +42,7 @@ final class LoadConnection implements Callable<ConnectionResult> {
         try (Socket socket = new Socket()) {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(config.host(), config.port()), config.connectTimeoutMs());
+            recorder.onConnected(socket.getLocalPort());
             exchange(socket, recorder);
         } catch (final IOException ex) {
             recorder.onFailure(ex, firstTickNs, System.nanoTime());

@@ -11,10 +11,12 @@ import java.util.Locale;
  *
  * @param stallP99Ns the 99th percentile, over connections, of each connection's longest stall
  * @param problems one line per connection that was not ok
+ * @param failedLocalPorts the client ports of the connections that were not ok (0 for one that never connected), to
+ *     find them in a failover report
  */
 record LoadReport(int connectionsOk, int connectionsTotal, long replies, long skipped, long repeated, long corrupted,
         long errors, long resets, long maxStallNs, long stallP99Ns, long latencyP50Ns, long latencyP99Ns, long durationNs,
-        Protocol protocol, List<String> problems) {
+        Protocol protocol, List<String> problems, List<Integer> failedLocalPorts) {
 
     /** The summary lists at most this many problem connections. */
     static final int MAX_PROBLEM_LINES = 10;
@@ -29,11 +31,13 @@ record LoadReport(int connectionsOk, int connectionsTotal, long replies, long sk
         long resets = 0;
         long maxStallNs = 0;
         final List<String> problems = new ArrayList<>();
+        final List<Integer> failedLocalPorts = new ArrayList<>();
         for (final ConnectionResult result : results) {
             if (result.isOk()) {
                 connectionsOk++;
             } else {
                 problems.add(result.describeProblem());
+                failedLocalPorts.add(result.localPort());
             }
             replies += result.replies();
             skipped += result.skipped();
@@ -47,7 +51,7 @@ record LoadReport(int connectionsOk, int connectionsTotal, long replies, long sk
         final long[] stallsNs = results.stream().mapToLong(ConnectionResult::maxStallNs).sorted().toArray();
         return new LoadReport(connectionsOk, results.size(), replies, skipped, repeated, corrupted, errors, resets,
                 maxStallNs, percentileNs(stallsNs, 0.99), percentileNs(sortedNs, 0.50), percentileNs(sortedNs, 0.99), durationNs, protocol,
-                List.copyOf(problems));
+                List.copyOf(problems), List.copyOf(failedLocalPorts));
     }
 
     /** @return 0 when every connection was ok, 1 otherwise */
@@ -69,6 +73,7 @@ record LoadReport(int connectionsOk, int connectionsTotal, long replies, long sk
                 + ",\"latency_p50_ms\":" + millis(latencyP50Ns)
                 + ",\"latency_p99_ms\":" + millis(latencyP99Ns)
                 + ",\"duration_s\":" + String.format(Locale.ROOT, "%.3f", durationNs / 1e9)
+                + ",\"failed_local_ports\":" + failedLocalPorts
                 + ",\"protocol\":\"" + protocol.wireName() + "\"}";
     }
 

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The lab's side of the node settings and of tap loss, as an operator uses them: {@code start --mode/--commit} are
- * checked, reach both nodes' environment, show in status and survive heal; {@code tap-loss} drops only the backup's
+ * The lab's side of the node settings and of tap loss, as an operator uses them: {@code start --mode/--commit/
+ * --divergence} are checked, reach both nodes' environment, show in status and survive heal; {@code tap-loss} drops only the backup's
  * copy of the service traffic (the clients lose nothing), counts it, and goes away with {@code off}.
  */
 @Tag("lab")
@@ -42,6 +42,10 @@ class LabStartSettingsAndTapLossTest
             "--service-port", "7070", "--commit", "later");
         assertThat(badCommit.exitCode()).as("%s", badCommit).isEqualTo(2);
         assertThat(badCommit.stderr()).contains("--commit must be async or sync, got 'later'");
+        final Lab.Result badDivergence = Lab.lab(Duration.ofSeconds(30), "start", "--app", "true", "--app-port",
+            "7000", "--service-port", "7070", "--divergence", "close");
+        assertThat(badDivergence.exitCode()).as("%s", badDivergence).isEqualTo(2);
+        assertThat(badDivergence.stderr()).contains("--divergence must be exact or same-length, got 'close'");
         assertThat(Lab.status().get("app").isNull()).as("nothing started").isTrue();
 
         final Lab.Result beforeStart = Lab.lab(Duration.ofSeconds(30), "tap-loss", "5");
@@ -61,15 +65,19 @@ class LabStartSettingsAndTapLossTest
     @Order(2)
     void shouldGiveBothNodesModeAndCommitAndDropOnlyTheTapsCopyOfServiceFrames() throws Exception
     {
-        Lab.startDemoService("--mode", "replay", "--commit", "sync");
+        Lab.startDemoService("--mode", "replay", "--commit", "sync", "--divergence", "same-length");
 
         final JsonNode status = Lab.status();
         assertThat(status.get("mode").asText()).isEqualTo("replay");
         assertThat(status.get("commit").asText()).isEqualTo("sync");
+        assertThat(status.get("divergence").asText()).isEqualTo("same-length");
+        assertThat(Lab.api(Lab.BACKUP, "/status").at("/tap/divergencePolicy").asText())
+            .isEqualTo("same-length (differences of 32 bytes at most)");
         assertThat(status.at("/tap_loss/in_effect").asBoolean()).isFalse();
         for (final String host : List.of(Lab.PRIMARY, Lab.BACKUP))
         {
-            assertThat(Lab.nodeEnvironment(host)).contains("UNDERSTUDY_TAKEOVER_MODE=replay", "UNDERSTUDY_COMMIT=sync");
+            assertThat(Lab.nodeEnvironment(host)).contains("UNDERSTUDY_TAKEOVER_MODE=replay", "UNDERSTUDY_COMMIT=sync",
+                "UNDERSTUDY_REPLICA_DIVERGENCE=same-length");
         }
 
         Lab.tapLoss(20);
@@ -99,7 +107,8 @@ class LabStartSettingsAndTapLossTest
         Lab.expectOk(Lab.lab(Duration.ofSeconds(120), "heal"));
 
         assertThat(Lab.nodeEnvironment(Lab.PRIMARY))
-            .contains("UNDERSTUDY_TAKEOVER_MODE=replay", "UNDERSTUDY_COMMIT=sync");
+            .contains("UNDERSTUDY_TAKEOVER_MODE=replay", "UNDERSTUDY_COMMIT=sync",
+                "UNDERSTUDY_REPLICA_DIVERGENCE=same-length");
         assertThat(Lab.status().get("mode").asText()).isEqualTo("replay");
     }
 }
