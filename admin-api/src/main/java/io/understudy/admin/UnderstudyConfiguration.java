@@ -1,7 +1,6 @@
 package io.understudy.admin;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import io.dropwizard.core.Configuration;
 import io.understudy.admin.auth.ApiSettings;
 import io.understudy.admin.core.NodeSettings;
@@ -12,8 +11,7 @@ import jakarta.validation.constraints.NotNull;
  * A node's whole YAML config: Dropwizard's server and logging sections plus the {@code node:} and {@code api:}
  * sections.
  */
-public final class UnderstudyConfiguration extends Configuration
-{
+public final class UnderstudyConfiguration extends Configuration {
     @Valid
     @NotNull
     @JsonProperty
@@ -24,13 +22,11 @@ public final class UnderstudyConfiguration extends Configuration
     @JsonProperty
     private ApiSettings api = new ApiSettings();
 
-    public NodeSettings getNode()
-    {
+    public NodeSettings getNode() {
         return node;
     }
 
-    public ApiSettings getApi()
-    {
+    public ApiSettings getApi() {
         return api;
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
-
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -20,8 +19,7 @@ import org.slf4j.LoggerFactory;
  * runs it on the VIP to learn that a second host claims it (a backup that took over wrongly, a misconfigured host).
  * Sends nothing.
  */
-public final class ArpConflictWatch implements AutoCloseable
-{
+public final class ArpConflictWatch implements AutoCloseable {
     /** The least time between two reports of the same MAC. */
     public static final long REPORT_INTERVAL_NS = 100_000_000L;
 
@@ -30,8 +28,7 @@ public final class ArpConflictWatch implements AutoCloseable
 
     /** Told of another holder of the watched address. */
     @FunctionalInterface
-    public interface Listener
-    {
+    public interface Listener {
         /**
          * Another host said it has the address. Called on the watch's thread, at most once per
          * {@link #REPORT_INTERVAL_NS} per MAC; it should return quickly, since frames wait meanwhile.
@@ -56,9 +53,13 @@ public final class ArpConflictWatch implements AutoCloseable
     private volatile long conflictsReported;
     private volatile long errors;
 
-    private ArpConflictWatch(final String nodeId, final String interfaceName, final String address,
-        final PcapHandle handle, final byte[] ourMac, final Listener listener)
-    {
+    private ArpConflictWatch(
+            final String nodeId,
+            final String interfaceName,
+            final String address,
+            final PcapHandle handle,
+            final byte[] ourMac,
+            final Listener listener) {
         this.nodeId = nodeId;
         this.interfaceName = interfaceName;
         this.address = address;
@@ -73,17 +74,16 @@ public final class ArpConflictWatch implements AutoCloseable
      * @throws IOException when the interface does not exist, is not Ethernet, or capture is not permitted
      *                     (CAP_NET_RAW); nothing is started then.
      */
-    public static ArpConflictWatch start(final String nodeId, final String interfaceName, final String address,
-        final Listener listener) throws IOException
-    {
+    public static ArpConflictWatch start(
+            final String nodeId, final String interfaceName, final String address, final Listener listener)
+            throws IOException {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(listener, "listener");
         Ipv4.ipv4(address);
         final byte[] ourMac = ArpCapture.hardwareAddress(interfaceName);
-        final ArpConflictWatch watch = new ArpConflictWatch(nodeId, interfaceName, address,
-            ArpCapture.openArp(interfaceName), ourMac, listener);
-        AgentRunner.startOnThread(watch.runner, runnable ->
-        {
+        final ArpConflictWatch watch = new ArpConflictWatch(
+                nodeId, interfaceName, address, ArpCapture.openArp(interfaceName), ourMac, listener);
+        AgentRunner.startOnThread(watch.runner, runnable -> {
             final Thread thread = new Thread(runnable);
             thread.setDaemon(true); // a watch left open must not keep the JVM alive
             return thread;
@@ -93,35 +93,35 @@ public final class ArpConflictWatch implements AutoCloseable
     }
 
     /** Conflicts passed to the listener so far. */
-    public long conflictsReported()
-    {
+    public long conflictsReported() {
         return conflictsReported;
     }
 
     /** Capture and listener errors so far; each is logged. */
-    public long errors()
-    {
+    public long errors() {
         return errors;
     }
 
     /** Stops the thread, then closes its capture; the listener is not called after this returns. */
     @Override
-    public void close()
-    {
+    public void close() {
         runner.close();
-        LOG.info("[{}] stopped watching {} for other holders of {}: {} conflicts reported, {} errors", nodeId,
-            interfaceName, address, conflictsReported, errors);
+        LOG.info(
+                "[{}] stopped watching {} for other holders of {}: {} conflicts reported, {} errors",
+                nodeId,
+                interfaceName,
+                address,
+                conflictsReported,
+                errors);
     }
 
-    private void onError(final Throwable error)
-    {
+    private void onError(final Throwable error) {
         errors++;
         LOG.error("[{}] ARP watch on {} error", nodeId, interfaceName, error);
     }
 
     /** The watch's duty cycle: reads what the capture holds (never blocks) and reports other holders. */
-    private final class WatchAgent implements Agent
-    {
+    private final class WatchAgent implements Agent {
         private final PcapHandle handle;
         private final int target;
         private final byte[] ourMac;
@@ -130,9 +130,12 @@ public final class ArpConflictWatch implements AutoCloseable
         private final SystemNanoClock nanoClock = new SystemNanoClock();
         private final ConflictThrottle throttle = new ConflictThrottle(REPORT_INTERVAL_NS);
 
-        WatchAgent(final PcapHandle handle, final int target, final byte[] ourMac, final Listener listener,
-            final Clock clock)
-        {
+        WatchAgent(
+                final PcapHandle handle,
+                final int target,
+                final byte[] ourMac,
+                final Listener listener,
+                final Clock clock) {
             this.handle = handle;
             this.target = target;
             this.ourMac = ourMac;
@@ -141,17 +144,14 @@ public final class ArpConflictWatch implements AutoCloseable
         }
 
         @Override
-        public int doWork() throws NotOpenException
-        {
+        public int doWork() throws NotOpenException {
             final long nowNs = nanoClock.nanoTime();
             int work = 0;
             byte[] frame;
-            while (work < FRAMES_PER_DUTY_CYCLE && (frame = handle.getNextRawPacket()) != null)
-            {
+            while (work < FRAMES_PER_DUTY_CYCLE && (frame = handle.getNextRawPacket()) != null) {
                 work++;
                 final String claimant = ArpFrames.claimant(frame, frame.length, target, ourMac);
-                if (claimant != null && throttle.tryReport(claimant, nowNs))
-                {
+                if (claimant != null && throttle.tryReport(claimant, nowNs)) {
                     conflictsReported++;
                     listener.onConflict(claimant, clock.instant());
                 }
@@ -161,14 +161,12 @@ public final class ArpConflictWatch implements AutoCloseable
 
         /** On the watch's thread, once it has stopped: libpcap is not to be called from two. */
         @Override
-        public void onClose()
-        {
+        public void onClose() {
             handle.close();
         }
 
         @Override
-        public String roleName()
-        {
+        public String roleName() {
             return "arp-watch-" + nodeId;
         }
     }

@@ -1,7 +1,8 @@
 package io.understudy.backup;
 
+import io.understudy.logger.EventLog;
+import io.understudy.logger.LogTail;
 import java.io.IOException;
-
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
@@ -12,15 +13,11 @@ import org.pcap4j.core.PcapNetworkInterface;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.understudy.logger.EventLog;
-import io.understudy.logger.LogTail;
-
 /**
  * The backup's tap: captures the service's traffic on the LAN interface in promiscuous mode and tracks the TCP state
  * of every connection, on a capture thread of its own.
  */
-public final class BackupTapper implements AutoCloseable
-{
+public final class BackupTapper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackupTapper.class);
     /** Sockets built in repair mode at start to warm the path a takeover takes. */
     private static final int WARM_UP_SOCKETS = 20;
@@ -31,6 +28,7 @@ public final class BackupTapper implements AutoCloseable
     private final PcapHandle handle;
     /** Where frames for the VIP's LAN go: the tap's handle, or a send-only one on the service interface. */
     private final PcapHandle serviceHandle;
+
     private final TcpTracker tracker;
     private final TrackerCounters trackerCounters = new TrackerCounters();
     private final DecodeCounters decodeCounters = new DecodeCounters();
@@ -43,68 +41,71 @@ public final class BackupTapper implements AutoCloseable
     private volatile LogTail tail;
     private volatile boolean tookOver;
 
-    private BackupTapper(final TapConfig config, final PcapHandle handle, final PcapHandle serviceHandle,
-        final EventLog log) throws IOException
-    {
+    private BackupTapper(
+            final TapConfig config, final PcapHandle handle, final PcapHandle serviceHandle, final EventLog log)
+            throws IOException {
         this.config = config;
         this.handle = handle;
         this.serviceHandle = serviceHandle;
         this.recorder = new TapEventRecorder(config.nodeId(), log);
-        this.replicas = config.appAddress() == null ? null :
-            new ReplicaManager(config.nodeId(), config.appAddress(), replicaCounters, config.replay(),
-                config.divergence());
-        this.feed = config.readLog() == null ? null :
-            new ReadLogFeed(config.nodeId(), config.replay(), config.tracker().streamCapBytes(),
-                config.tracker().maxConnections(), config.tracker().globalCapBytes());
+        this.replicas = config.appAddress() == null
+                ? null
+                : new ReplicaManager(
+                        config.nodeId(), config.appAddress(), replicaCounters, config.replay(), config.divergence());
+        this.feed = config.readLog() == null
+                ? null
+                : new ReadLogFeed(
+                        config.nodeId(),
+                        config.replay(),
+                        config.tracker().streamCapBytes(),
+                        config.tracker().maxConnections(),
+                        config.tracker().globalCapBytes());
         TapListener listeners = replicas == null ? recorder : new ListenerChain(recorder, replicas);
-        if (feed != null)
-        {
+        if (feed != null) {
             listeners = new ListenerChain(listeners, feed); // after the replicas: it reads their offsets
         }
         // Ids from the clock (milliseconds << 16) stay unique in the log across restarts of the tap.
-        this.tracker = new TcpTracker(config.nodeId(), config.trackerConfig(), listeners, trackerCounters, false,
-            System.currentTimeMillis() << 16);
-        if (replicas != null)
-        {
+        this.tracker = new TcpTracker(
+                config.nodeId(),
+                config.trackerConfig(),
+                listeners,
+                trackerCounters,
+                false,
+                System.currentTimeMillis() << 16);
+        if (replicas != null) {
             replicas.attach(tracker);
         }
-        if (feed != null)
-        {
+        if (feed != null) {
             feed.attach(tracker, recorder);
         }
         this.agent = new CaptureAgent(config.nodeId(), handle, tracker, decodeCounters, replicas, feed);
         final SystemNanoClock clock = new SystemNanoClock();
         this.runner = new AgentRunner(
-            new BackoffIdleStrategy(100, 10, 1_000, 1_000_000),
-            error -> LOG.error("[{}] tap agent error", config.nodeId(), error),
-            null,
-            new org.agrona.concurrent.Agent()
-            {
-                @Override
-                public int doWork()
-                {
-                    return agent.doWork(clock.nanoTime());
-                }
-
-                @Override
-                public void onStart()
-                {
-                    // The tap is the takeover's evidence and its source of truth: on a busy host a capture thread
-                    // that falls behind the wire proves no quiet and delays every decision (0.5 s behind was seen
-                    // in the lab at an ordinary thread's share).
-                    final String why = ThreadPriority.raiseCurrentThread();
-                    if (why != null)
-                    {
-                        LOG.warn("[{}] the capture thread runs at an ordinary priority: {}", config.nodeId(), why);
+                new BackoffIdleStrategy(100, 10, 1_000, 1_000_000),
+                error -> LOG.error("[{}] tap agent error", config.nodeId(), error),
+                null,
+                new org.agrona.concurrent.Agent() {
+                    @Override
+                    public int doWork() {
+                        return agent.doWork(clock.nanoTime());
                     }
-                }
 
-                @Override
-                public String roleName()
-                {
-                    return "tap-" + config.nodeId();
-                }
-            });
+                    @Override
+                    public void onStart() {
+                        // The tap is the takeover's evidence and its source of truth: on a busy host a capture thread
+                        // that falls behind the wire proves no quiet and delays every decision (0.5 s behind was seen
+                        // in the lab at an ordinary thread's share).
+                        final String why = ThreadPriority.raiseCurrentThread();
+                        if (why != null) {
+                            LOG.warn("[{}] the capture thread runs at an ordinary priority: {}", config.nodeId(), why);
+                        }
+                    }
+
+                    @Override
+                    public String roleName() {
+                        return "tap-" + config.nodeId();
+                    }
+                });
     }
 
     /**
@@ -116,8 +117,7 @@ public final class BackupTapper implements AutoCloseable
      *
      * @throws IOException naming the interface and the reason (no such interface, no permission, bad filter).
      */
-    public static BackupTapper start(final TapConfig config, final EventLog log) throws IOException
-    {
+    public static BackupTapper start(final TapConfig config, final EventLog log) throws IOException {
         return start(config, log, java.util.List.of());
     }
 
@@ -126,9 +126,8 @@ public final class BackupTapper implements AutoCloseable
      * handover as hot replicas, each with its own app connection ({@link ReplicaSeed}). A seed that cannot be taken
      * on (replay mode, no app, its 4-tuple already tracked) has its app connection closed, and is logged.
      */
-    public static BackupTapper start(final TapConfig config, final EventLog log, final java.util.List<ReplicaSeed> seeds)
-        throws IOException
-    {
+    public static BackupTapper start(
+            final TapConfig config, final EventLog log, final java.util.List<ReplicaSeed> seeds) throws IOException {
         return start(config, log, seeds, -1);
     }
 
@@ -139,83 +138,80 @@ public final class BackupTapper implements AutoCloseable
      * earlier sessions whose end was never logged (a planned handover moves them silently); read again, they stay
      * unmatched until a new connection reuses their 4-tuple, and then feed it their old reads.
      */
-    public static BackupTapper start(final TapConfig config, final EventLog log, final java.util.List<ReplicaSeed> seeds,
-        final long readLogFrom) throws IOException
-    {
+    public static BackupTapper start(
+            final TapConfig config, final EventLog log, final java.util.List<ReplicaSeed> seeds, final long readLogFrom)
+            throws IOException {
         final PcapHandle handle = open(config);
         PcapHandle serviceHandle = handle;
         final BackupTapper tapper;
-        try
-        {
-            if (config.hasSeparateServiceInterface())
-            {
+        try {
+            if (config.hasSeparateServiceInterface()) {
                 serviceHandle = ArpCapture.openSendOnly(config.serviceInterface());
             }
             tapper = new BackupTapper(config, handle, serviceHandle, log);
             tapper.seed(seeds);
-        }
-        catch (final IOException ex)
-        {
-            if (serviceHandle != handle)
-            {
+        } catch (final IOException ex) {
+            if (serviceHandle != handle) {
                 serviceHandle.close();
             }
             handle.close();
             throw ex;
         }
         AgentRunner.startOnThread(tapper.runner);
-        if (tapper.feed != null)
-        {
+        if (tapper.feed != null) {
             // Only the primary's records: on the backup's own logger, the log also holds this tap's events (two for
             // each the primary ships), which the feed has no use for (65,210 records streamed to it in a drill, 21,810
             // of them the primary's).
-            tapper.tail = LogTail.start(config.nodeId(), config.readLog(), config.readLogAuth(), readLogFrom, true,
-                tapper.feed, 200);
+            tapper.tail = LogTail.start(
+                    config.nodeId(), config.readLog(), config.readLogAuth(), readLogFrom, true, tapper.feed, 200);
         }
-        LOG.info("[{}] tapping {} in promiscuous mode, filter '{}', service address on {}", config.nodeId(),
-            config.interfaceName(), withoutOwnClients(config), config.serviceInterface());
+        LOG.info(
+                "[{}] tapping {} in promiscuous mode, filter '{}', service address on {}",
+                config.nodeId(),
+                config.interfaceName(),
+                withoutOwnClients(config),
+                config.serviceInterface());
         warmUpRepair(config.nodeId());
         return tapper;
     }
 
     /** Before the capture thread starts: the tracker and the replicas are this thread's until then. */
-    private void seed(final java.util.List<ReplicaSeed> seeds)
-    {
+    private void seed(final java.util.List<ReplicaSeed> seeds) {
         int kept = 0;
-        for (final ReplicaSeed seed : seeds)
-        {
+        for (final ReplicaSeed seed : seeds) {
             final long nowNs = System.nanoTime();
-            final String refused = replicas == null ? "no app to replicate" : config.replay() ?
-                "replay mode keeps no hot replica" : null;
+            final String refused = replicas == null
+                    ? "no app to replicate"
+                    : config.replay() ? "replay mode keeps no hot replica" : null;
             final TrackedConnection connection = refused == null ? tracker.seed(seed, nowNs) : null;
-            if (connection == null)
-            {
+            if (connection == null) {
                 closeQuietly(seed.app());
-                LOG.warn("[{}] {} -> {} from before the handover not followed: {}", config.nodeId(), seed.client(),
-                    seed.service(), refused != null ? refused : "its 4-tuple is tracked already, or the table is full");
+                LOG.warn(
+                        "[{}] {} -> {} from before the handover not followed: {}",
+                        config.nodeId(),
+                        seed.client(),
+                        seed.service(),
+                        refused != null ? refused : "its 4-tuple is tracked already, or the table is full");
                 continue;
             }
             recorder.onOpened(connection, nowNs);
-            if (replicas.adopt(connection, seed) != null)
-            {
+            if (replicas.adopt(connection, seed) != null) {
                 kept++;
             }
         }
-        if (!seeds.isEmpty())
-        {
-            LOG.info("[{}] {} of the {} connections this node handed over are followed by its app as their hot replica",
-                config.nodeId(), kept, seeds.size());
+        if (!seeds.isEmpty()) {
+            LOG.info(
+                    "[{}] {} of the {} connections this node handed over are followed by its app as their hot replica",
+                    config.nodeId(),
+                    kept,
+                    seeds.size());
         }
     }
 
-    private static void closeQuietly(final java.nio.channels.SocketChannel channel)
-    {
-        try
-        {
+    private static void closeQuietly(final java.nio.channels.SocketChannel channel) {
+        try {
             channel.close();
-        }
-        catch (final IOException ignored)
-        {
+        } catch (final IOException ignored) {
             // a socket that was not taken on: nothing more to release
         }
     }
@@ -226,28 +222,29 @@ public final class BackupTapper implements AutoCloseable
      * says so now; and links the netlink claim's native calls (the first claim took 23-41 ms without). Never fails
      * the tap: a takeover reports each connection it cannot restore anyway, and runs the claim command without netlink.
      */
-    private static void warmUpRepair(final String nodeId)
-    {
+    private static void warmUpRepair(final String nodeId) {
         final long startNs = System.nanoTime();
-        try
-        {
+        try {
             final long lastUs = io.understudy.backup.repair.TcpRepair.warmUp(WARM_UP_SOCKETS);
-            LOG.info("[{}] TCP_REPAIR ready: {} sockets built in repair mode and dropped in {} ms, the last in {} us",
-                nodeId, WARM_UP_SOCKETS, (System.nanoTime() - startNs) / 1_000_000, lastUs);
+            LOG.info(
+                    "[{}] TCP_REPAIR ready: {} sockets built in repair mode and dropped in {} ms, the last in {} us",
+                    nodeId,
+                    WARM_UP_SOCKETS,
+                    (System.nanoTime() - startNs) / 1_000_000,
+                    lastUs);
+        } catch (final IOException | RuntimeException ex) {
+            LOG.error(
+                    "[{}] TCP_REPAIR does not work here: a takeover would restore no connection: {}",
+                    nodeId,
+                    ex.getMessage());
         }
-        catch (final IOException | RuntimeException ex)
-        {
-            LOG.error("[{}] TCP_REPAIR does not work here: a takeover would restore no connection: {}", nodeId,
-                ex.getMessage());
-        }
-        try
-        {
+        try {
             NetlinkAddress.warmUp("lo");
-        }
-        catch (final RuntimeException | LinkageError ex)
-        {
-            LOG.warn("[{}] the claim by netlink is not available here ({}): a takeover runs the claim command",
-                nodeId, ex.toString());
+        } catch (final RuntimeException | LinkageError ex) {
+            LOG.warn(
+                    "[{}] the claim by netlink is not available here ({}): a takeover runs the claim command",
+                    nodeId,
+                    ex.toString());
         }
     }
 
@@ -256,50 +253,49 @@ public final class BackupTapper implements AutoCloseable
      * VIP:port before a takeover, a monitor on this host): they are nobody's to protect, and one the primary had not
      * closed yet when it died would be reported as a connection the takeover could not restore.
      */
-    static String withoutOwnClients(final TapConfig config) throws IOException
-    {
+    static String withoutOwnClients(final TapConfig config) throws IOException {
         final StringBuilder filter = new StringBuilder(config.captureFilter());
         final java.net.NetworkInterface nic = java.net.NetworkInterface.getByName(config.interfaceName());
-        if (nic != null)
-        {
-            for (final java.net.InterfaceAddress address : nic.getInterfaceAddresses())
-            {
-                if (address.getAddress() instanceof java.net.Inet4Address own &&
-                    !own.getHostAddress().equals(config.serviceAddress()))
-                {
-                    filter.append(" and not (src host ").append(own.getHostAddress()).append(" and dst host ")
-                        .append(config.serviceAddress()).append(") and not (src host ").append(config.serviceAddress())
-                        .append(" and dst host ").append(own.getHostAddress()).append(')');
+        if (nic != null) {
+            for (final java.net.InterfaceAddress address : nic.getInterfaceAddresses()) {
+                if (address.getAddress() instanceof java.net.Inet4Address own
+                        && !own.getHostAddress().equals(config.serviceAddress())) {
+                    filter.append(" and not (src host ")
+                            .append(own.getHostAddress())
+                            .append(" and dst host ")
+                            .append(config.serviceAddress())
+                            .append(") and not (src host ")
+                            .append(config.serviceAddress())
+                            .append(" and dst host ")
+                            .append(own.getHostAddress())
+                            .append(')');
                 }
             }
         }
         return filter.toString();
     }
 
-    private static PcapHandle open(final TapConfig config) throws IOException
-    {
+    private static PcapHandle open(final TapConfig config) throws IOException {
         PcapHandle handle = null;
-        try
-        {
+        try {
             handle = new PcapHandle.Builder(config.interfaceName())
-                .snaplen(config.snapLengthBytes())
-                .promiscuousMode(PcapNetworkInterface.PromiscuousMode.PROMISCUOUS)
-                .immediateMode(true)
-                .bufferSize(config.bufferBytes())
-                .timeoutMillis(10)
-                .build();
+                    .snaplen(config.snapLengthBytes())
+                    .promiscuousMode(PcapNetworkInterface.PromiscuousMode.PROMISCUOUS)
+                    .immediateMode(true)
+                    .bufferSize(config.bufferBytes())
+                    .timeoutMillis(10)
+                    .build();
             handle.setFilter(withoutOwnClients(config), org.pcap4j.core.BpfProgram.BpfCompileMode.OPTIMIZE);
             handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
             return handle;
-        }
-        catch (final PcapNativeException | NotOpenException ex)
-        {
-            if (handle != null)
-            {
+        } catch (final PcapNativeException | NotOpenException ex) {
+            if (handle != null) {
                 handle.close();
             }
-            throw new IOException("cannot capture on interface '" + config.interfaceName() + "' (needs CAP_NET_RAW " +
-                "and an existing interface): " + ex.getMessage(), ex);
+            throw new IOException(
+                    "cannot capture on interface '" + config.interfaceName() + "' (needs CAP_NET_RAW "
+                            + "and an existing interface): " + ex.getMessage(),
+                    ex);
         }
     }
 
@@ -309,19 +305,16 @@ public final class BackupTapper implements AutoCloseable
      * a backlog has not heard what the primary did since, so its silence proves nothing (now minus this is how long
      * the tap knows the primary was quiet). A time long past when never.
      */
-    public long lastServerProgressNs()
-    {
+    public long lastServerProgressNs() {
         final long last = trackerCounters.lastServerProgressNs;
-        if (last == 0)
-        {
+        if (last == 0) {
             return System.nanoTime() - Long.MAX_VALUE / 2;
         }
         return last + Math.max(0, System.nanoTime() - agent.caughtUpNs());
     }
 
     /** How long ago the capture last found no frame waiting: how far behind the wire the tap may be. */
-    public long captureBehindMs()
-    {
+    public long captureBehindMs() {
         return Math.max(0, System.nanoTime() - agent.caughtUpNs()) / 1_000_000;
     }
 
@@ -331,8 +324,7 @@ public final class BackupTapper implements AutoCloseable
      * is behind now, as {@link #lastServerProgressNs()} is. Now when no client bytes wait, so now minus this is how
      * long the tap knows clients have waited on a primary that made no progress.
      */
-    public long clientsWaitingSinceNs()
-    {
+    public long clientsWaitingSinceNs() {
         final long since = trackerCounters.clientWaitingSinceNs;
         final long nowNs = System.nanoTime();
         return since == 0 ? nowNs : since + Math.max(0, nowNs - agent.caughtUpNs());
@@ -343,57 +335,51 @@ public final class BackupTapper implements AutoCloseable
      *
      * @throws IOException when the capture thread does not answer within a second.
      */
-    public java.util.List<TapConnection> connections() throws IOException, InterruptedException
-    {
-        if (runner.isClosed())
-        {
+    public java.util.List<TapConnection> connections() throws IOException, InterruptedException {
+        if (runner.isClosed()) {
             return java.util.List.of();
         }
-        try
-        {
+        try {
             return agent.requestConnections().get(1, java.util.concurrent.TimeUnit.SECONDS);
-        }
-        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
-        {
+        } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
             throw new IOException("the capture thread did not list its connections within 1 s", ex);
         }
     }
 
     /** The tap's counters; safe from any thread (the tracker's table is the capture thread's alone). */
-    public TapStats stats()
-    {
+    public TapStats stats() {
         final int tracked = trackerCounters.connectionsTracked;
         return new TapStats(
-            !runner.isClosed(),
-            decodeCounters.frames(),
-            decodeCounters.skipped(),
-            trackerCounters.segments,
-            agent.kernelDrops(),
-            tracked,
-            trackerCounters.connectionsOpened,
-            trackerCounters.connectionsMidStream,
-            trackerCounters.overflowedStreams,
-            tracker.budget().usedBytes(),
-            recorder.appended(),
-            recorder.failures(),
-            replicas == null ? 0 : replicas.size(),
-            replicaCounters.divergences,
-            agent.errors(),
-            config.replay() ? "replay" : "hot",
-            tail != null && tail.stats().connected(),
-            feed == null ? 0 : feed.received(),
-            tail == null ? -1 : tail.stats().lastIndex(),
-            feed == null ? 0 : feed.matched(),
-            feed == null ? 0 : feed.bytesRepaired(),
-            replicaCounters.serverBytesFromReplica,
-            feed == null ? 0 : feed.unmatchedDropped(),
-            trackerCounters.connectionsClosed,
-            trackerCounters.connectionsReset,
-            trackerCounters.connectionsRefusedOverLimit,
-            replicaCounters.replicaFailures,
-            config.divergence().describe(),
-            replicaCounters.toleratedDifferences,
-            replicaCounters.toleratedDifferingBytes);
+                !runner.isClosed(),
+                decodeCounters.frames(),
+                decodeCounters.skipped(),
+                trackerCounters.segments,
+                agent.kernelDrops(),
+                tracked,
+                trackerCounters.connectionsOpened,
+                trackerCounters.connectionsMidStream,
+                trackerCounters.overflowedStreams,
+                tracker.budget().usedBytes(),
+                recorder.appended(),
+                recorder.failures(),
+                replicas == null ? 0 : replicas.size(),
+                replicaCounters.divergences,
+                agent.errors(),
+                config.replay() ? "replay" : "hot",
+                tail != null && tail.stats().connected(),
+                feed == null ? 0 : feed.received(),
+                tail == null ? -1 : tail.stats().lastIndex(),
+                feed == null ? 0 : feed.matched(),
+                feed == null ? 0 : feed.bytesRepaired(),
+                replicaCounters.serverBytesFromReplica,
+                feed == null ? 0 : feed.unmatchedDropped(),
+                trackerCounters.connectionsClosed,
+                trackerCounters.connectionsReset,
+                trackerCounters.connectionsRefusedOverLimit,
+                replicaCounters.replicaFailures,
+                config.divergence().describe(),
+                replicaCounters.toleratedDifferences,
+                replicaCounters.toleratedDifferingBytes);
     }
 
     /**
@@ -405,10 +391,8 @@ public final class BackupTapper implements AutoCloseable
      * @param catchUpTimeoutMs how long replicas may take to produce what the primary had sent.
      */
     public TakeoverReport takeOver(final long catchUpTimeoutMs, final TakeoverStep beforeRelease)
-        throws IOException, InterruptedException
-    {
-        if (tookOver)
-        {
+            throws IOException, InterruptedException {
+        if (tookOver) {
             throw new IllegalStateException("takeover already done");
         }
         tookOver = true;
@@ -416,25 +400,25 @@ public final class BackupTapper implements AutoCloseable
         runner.close();
         final long nowNs = System.nanoTime();
         int drained = 0;
-        while (agent.doWork(nowNs) > 0)
-        {
+        while (agent.doWork(nowNs) > 0) {
             drained++; // drain what the capture already holds: the last frames the primary sent
         }
         final long drainedNs = System.nanoTime();
         final LogTail followed = tail;
-        if (followed != null)
-        {
+        if (followed != null) {
             followed.close();
-            while (agent.doWork(System.nanoTime()) > 0)
-            {
+            while (agent.doWork(System.nanoTime()) > 0) {
                 drained++; // and the last records of the read log
             }
         }
-        LOG.info("[{}] takeover: capture stopped in {} ms, {} rounds drained in {} ms, read log closed in {} ms",
-            config.nodeId(), (nowNs - startNs) / 1_000_000, drained, (drainedNs - nowNs) / 1_000_000,
-            (System.nanoTime() - drainedNs) / 1_000_000);
-        if (replicas == null)
-        {
+        LOG.info(
+                "[{}] takeover: capture stopped in {} ms, {} rounds drained in {} ms, read log closed in {} ms",
+                config.nodeId(),
+                (nowNs - startNs) / 1_000_000,
+                drained,
+                (drainedNs - nowNs) / 1_000_000,
+                (System.nanoTime() - drainedNs) / 1_000_000);
+        if (replicas == null) {
             final java.util.Map<String, String> none = new java.util.LinkedHashMap<>();
             tracker.connections().forEach(c -> none.put(c.toString(), "no hot replica configured"));
             beforeRelease.run();
@@ -455,45 +439,34 @@ public final class BackupTapper implements AutoCloseable
      * once.
      */
     /** Tells the clients of the connections not restored that they are gone (twice: a lost RST is not resent). */
-    private void sendResets(final java.util.List<byte[]> frames)
-    {
-        if (frames.isEmpty())
-        {
+    private void sendResets(final java.util.List<byte[]> frames) {
+        if (frames.isEmpty()) {
             return;
         }
-        try
-        {
-            for (int round = 0; round < 2; round++)
-            {
-                for (final byte[] frame : frames)
-                {
+        try {
+            for (int round = 0; round < 2; round++) {
+                for (final byte[] frame : frames) {
                     serviceHandle.sendPacket(frame);
                 }
             }
-            LOG.info("[{}] sent {} RSTs to the clients of the connections not restored", config.nodeId(),
-                frames.size());
-        }
-        catch (final PcapNativeException | NotOpenException ex)
-        {
-            LOG.warn("[{}] RSTs to the clients of the connections not restored not sent: {}", config.nodeId(),
-                ex.getMessage());
+            LOG.info(
+                    "[{}] sent {} RSTs to the clients of the connections not restored", config.nodeId(), frames.size());
+        } catch (final PcapNativeException | NotOpenException ex) {
+            LOG.warn(
+                    "[{}] RSTs to the clients of the connections not restored not sent: {}",
+                    config.nodeId(),
+                    ex.getMessage());
         }
     }
 
-    private void sendDuplicateAcks(final java.util.List<byte[]> frames)
-    {
-        try
-        {
-            for (int round = 0; round < 3; round++)
-            {
-                for (final byte[] frame : frames)
-                {
+    private void sendDuplicateAcks(final java.util.List<byte[]> frames) {
+        try {
+            for (int round = 0; round < 3; round++) {
+                for (final byte[] frame : frames) {
                     serviceHandle.sendPacket(frame);
                 }
             }
-        }
-        catch (final PcapNativeException | NotOpenException ex)
-        {
+        } catch (final PcapNativeException | NotOpenException ex) {
             LOG.warn("[{}] duplicate ACKs after the takeover not sent: {}", config.nodeId(), ex.getMessage());
         }
     }
@@ -506,13 +479,16 @@ public final class BackupTapper implements AutoCloseable
      * @throws IOException when the probe cannot be sent or heard; whether the address is free is then unknown.
      */
     public DuplicateAddressProbe.Result probeServiceAddress(final java.time.Duration wait)
-        throws IOException, InterruptedException
-    {
-        final DuplicateAddressProbe.Result result = DuplicateAddressProbe.probe(config.serviceInterface(),
-            config.serviceAddress(), DuplicateAddressProbe.DEFAULT_PROBES, wait);
-        LOG.info("[{}] probed {} on {}: {} in {} ms", config.nodeId(), config.serviceAddress(),
-            config.serviceInterface(), result.conflictingMac().map(mac -> "held by " + mac).orElse("free"),
-            result.took().toMillis());
+            throws IOException, InterruptedException {
+        final DuplicateAddressProbe.Result result = DuplicateAddressProbe.probe(
+                config.serviceInterface(), config.serviceAddress(), DuplicateAddressProbe.DEFAULT_PROBES, wait);
+        LOG.info(
+                "[{}] probed {} on {}: {} in {} ms",
+                config.nodeId(),
+                config.serviceAddress(),
+                config.serviceInterface(),
+                result.conflictingMac().map(mac -> "held by " + mac).orElse("free"),
+                result.took().toMillis());
         return result;
     }
 
@@ -526,33 +502,38 @@ public final class BackupTapper implements AutoCloseable
      * @throws IOException when the command fails, or does not finish within {@link #CLAIM_TIMEOUT} (it is then
      *                     killed, and the address may or may not have been added); a failed announcement is logged.
      */
-    public String claimServiceAddress(final java.util.List<String> addCommand) throws IOException, InterruptedException
-    {
+    public String claimServiceAddress(final java.util.List<String> addCommand)
+            throws IOException, InterruptedException {
         final long startNs = System.nanoTime();
         final String how = addAddress(addCommand);
         final long commandNs = System.nanoTime() - startNs;
         final String claim = how + " in " + commandNs / 1_000_000 + " ms";
         final byte[] mac = ArpCapture.hardwareAddress(config.serviceInterface());
         final int address = Ipv4.ipv4(config.serviceAddress());
-        try
-        {
-            for (int i = 0; i < 3; i++)
-            {
+        try {
+            for (int i = 0; i < 3; i++) {
                 serviceHandle.sendPacket(GratuitousArp.frame(mac, address, GratuitousArp.REQUEST));
                 serviceHandle.sendPacket(GratuitousArp.frame(mac, address, GratuitousArp.REPLY));
             }
-        }
-        catch (final PcapNativeException | NotOpenException ex)
-        {
+        } catch (final PcapNativeException | NotOpenException ex) {
             // The address is ours now; the LAN learns it by ARP later, or from the announcement the new primary
             // repeats when its link comes back: a takeover is not undone for this.
-            LOG.warn("[{}] claimed {} ({}), but gratuitous ARP on {} failed (link down?): {}", config.nodeId(),
-                config.serviceAddress(), claim, config.serviceInterface(), ex.getMessage());
+            LOG.warn(
+                    "[{}] claimed {} ({}), but gratuitous ARP on {} failed (link down?): {}",
+                    config.nodeId(),
+                    config.serviceAddress(),
+                    claim,
+                    config.serviceInterface(),
+                    ex.getMessage());
             return claim;
         }
-        LOG.info("[{}] claimed {} ({}) and announced it by gratuitous ARP on {} (the announcement {} ms)",
-            config.nodeId(), config.serviceAddress(), claim, config.serviceInterface(),
-            (System.nanoTime() - startNs - commandNs) / 1_000_000);
+        LOG.info(
+                "[{}] claimed {} ({}) and announced it by gratuitous ARP on {} (the announcement {} ms)",
+                config.nodeId(),
+                config.serviceAddress(),
+                claim,
+                config.serviceInterface(),
+                (System.nanoTime() - startNs - commandNs) / 1_000_000);
         return claim;
     }
 
@@ -560,49 +541,42 @@ public final class BackupTapper implements AutoCloseable
      * Runs the claim command; one of the shape {@code ip addr add CIDR dev IFACE} is done by one netlink request
      * instead, without a process ({@link NetlinkAddress}), and by the command when netlink fails. Returns how.
      */
-    private String addAddress(final java.util.List<String> addCommand) throws IOException, InterruptedException
-    {
+    private String addAddress(final java.util.List<String> addCommand) throws IOException, InterruptedException {
         final java.util.Optional<NetlinkAddress.Request> direct = NetlinkAddress.parse(addCommand);
         String how = "by the command";
-        if (direct.isPresent())
-        {
-            try
-            {
+        if (direct.isPresent()) {
+            try {
                 NetlinkAddress.add(direct.get());
                 return "by netlink";
-            }
-            catch (final IOException | RuntimeException | LinkageError ex)
-            {
-                LOG.warn("[{}] the claim by netlink failed ({}): running {}", config.nodeId(), ex.getMessage(),
-                    addCommand);
+            } catch (final IOException | RuntimeException | LinkageError ex) {
+                LOG.warn(
+                        "[{}] the claim by netlink failed ({}): running {}",
+                        config.nodeId(),
+                        ex.getMessage(),
+                        addCommand);
                 how = "by the command, netlink having failed: " + ex.getMessage();
             }
         }
         final TimedCommand.Outcome outcome = TimedCommand.run(addCommand, CLAIM_TIMEOUT);
-        if (outcome.exit() != 0 && !outcome.output().contains("File exists"))
-        {
-            throw new IOException("claiming the service address failed: " + addCommand + " exited " + outcome.exit() +
-                ": " + outcome.output().strip());
+        if (outcome.exit() != 0 && !outcome.output().contains("File exists")) {
+            throw new IOException("claiming the service address failed: " + addCommand + " exited " + outcome.exit()
+                    + ": " + outcome.output().strip());
         }
         return how;
     }
 
     /** Stops the capture thread and closes the capture, and the service interface's handle when it has one. */
     @Override
-    public void close()
-    {
+    public void close() {
         runner.close();
         final LogTail followed = tail;
-        if (followed != null)
-        {
+        if (followed != null) {
             followed.close();
         }
-        if (replicas != null)
-        {
+        if (replicas != null) {
             replicas.close();
         }
-        if (serviceHandle != handle)
-        {
+        if (serviceHandle != handle) {
             serviceHandle.close();
         }
         handle.close();

@@ -3,8 +3,7 @@ package io.understudy.backup;
 /**
  * Where a tracked connection is, as the tap saw it.
  */
-enum ConnectionState
-{
+enum ConnectionState {
     /** Open: the handshake was seen, or data was seen on a connection already open when capture started. */
     ESTABLISHED,
     /** Both sides sent a FIN and both FINs are in sequence. */

@@ -8,15 +8,12 @@ import java.util.Map;
  * Sequence and ack numbers are raw unsigned 32-bit values; fields the capture cannot tell are null, and the ISNs and
  * options are null unless the whole handshake (the client's SYN and the server's SYN-ACK) was seen.
  */
-public record ConnectionSummary(Map<String, Object> fields)
-{
-    public ConnectionSummary
-    {
+public record ConnectionSummary(Map<String, Object> fields) {
+    public ConnectionSummary {
         fields = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
     }
 
-    static ConnectionSummary of(final TrackedConnection connection)
-    {
+    static ConnectionSummary of(final TrackedConnection connection) {
         final StreamDirection client = connection.client;
         final StreamDirection server = connection.server;
         final boolean handshake = connection.handshakeSeen();

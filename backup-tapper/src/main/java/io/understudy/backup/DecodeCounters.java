@@ -7,47 +7,38 @@ import java.util.TreeMap;
 /**
  * Frames seen, and frames skipped by reason. Written by the capture thread; read as a snapshot.
  */
-final class DecodeCounters
-{
+final class DecodeCounters {
     private final long[] byResult = new long[DecodeResult.values().length];
     private volatile long frames;
 
-    void onFrame(final DecodeResult result)
-    {
+    void onFrame(final DecodeResult result) {
         frames++;
         byResult[result.ordinal()]++;
     }
 
-    long frames()
-    {
+    long frames() {
         return frames;
     }
 
-    long count(final DecodeResult result)
-    {
+    long count(final DecodeResult result) {
         return byResult[result.ordinal()];
     }
 
     /** Skipped frames by reason, reasons with a zero count left out. */
-    Map<String, Long> skipped()
-    {
+    Map<String, Long> skipped() {
         final Map<String, Long> skipped = new TreeMap<>();
-        for (final DecodeResult result : DecodeResult.values())
-        {
+        for (final DecodeResult result : DecodeResult.values()) {
             final long count = byResult[result.ordinal()];
-            if (result != DecodeResult.TCP && count > 0)
-            {
+            if (result != DecodeResult.TCP && count > 0) {
                 skipped.put(result.name(), count);
             }
         }
         return skipped;
     }
 
-    EnumMap<DecodeResult, Long> snapshot()
-    {
+    EnumMap<DecodeResult, Long> snapshot() {
         final EnumMap<DecodeResult, Long> snapshot = new EnumMap<>(DecodeResult.class);
-        for (final DecodeResult result : DecodeResult.values())
-        {
+        for (final DecodeResult result : DecodeResult.values()) {
             snapshot.put(result, byResult[result.ordinal()]);
         }
         return snapshot;

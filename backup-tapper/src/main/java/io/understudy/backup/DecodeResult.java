@@ -3,8 +3,7 @@ package io.understudy.backup;
 /**
  * What the frame decoder made of one captured frame: a TCP segment, or the reason it was skipped.
  */
-enum DecodeResult
-{
+enum DecodeResult {
     /** A well-formed IPv4 TCP segment. */
     TCP,
     /** The capture's link type is not one the decoder reads (Ethernet, Linux cooked v1/v2, raw IP). */

@@ -18,35 +18,29 @@ package io.understudy.backup;
  * @param sameLength         tolerate same-length differences.
  * @param maxDifferenceBytes the longest tolerated difference, first to last differing byte; 0 in exact mode.
  */
-public record DivergencePolicy(boolean sameLength, int maxDifferenceBytes)
-{
+public record DivergencePolicy(boolean sameLength, int maxDifferenceBytes) {
     /** Equal bytes that end a difference: closer differing bytes belong to the same one. */
     public static final int GAP_BYTES = 8;
     /** Exact: any differing byte ends protection. */
     public static final DivergencePolicy EXACT = new DivergencePolicy(false, 0);
 
-    public DivergencePolicy
-    {
-        if (sameLength && (maxDifferenceBytes < 1 || maxDifferenceBytes > 4096))
-        {
-            throw new IllegalArgumentException("maxDifferenceBytes must be 1..4096 with same-length, was " +
-                maxDifferenceBytes);
+    public DivergencePolicy {
+        if (sameLength && (maxDifferenceBytes < 1 || maxDifferenceBytes > 4096)) {
+            throw new IllegalArgumentException(
+                    "maxDifferenceBytes must be 1..4096 with same-length, was " + maxDifferenceBytes);
         }
-        if (!sameLength && maxDifferenceBytes != 0)
-        {
+        if (!sameLength && maxDifferenceBytes != 0) {
             throw new IllegalArgumentException("maxDifferenceBytes is for same-length only, was " + maxDifferenceBytes);
         }
     }
 
     /** Same-length differences up to {@code maxDifferenceBytes} are tolerated. */
-    public static DivergencePolicy sameLength(final int maxDifferenceBytes)
-    {
+    public static DivergencePolicy sameLength(final int maxDifferenceBytes) {
         return new DivergencePolicy(true, maxDifferenceBytes);
     }
 
     /** "exact" or "same-length (N bytes at most)", for logs and status. */
-    public String describe()
-    {
+    public String describe() {
         return sameLength ? "same-length (differences of " + maxDifferenceBytes + " bytes at most)" : "exact";
     }
 }

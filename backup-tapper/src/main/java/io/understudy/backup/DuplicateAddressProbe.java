@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.pcap4j.core.NotOpenException;
@@ -20,16 +19,13 @@ import org.pcap4j.core.PcapNativeException;
  * takeover cannot wait seconds. The probes are spread evenly over the wait, the first at once, so one lost frame
  * does not hide a holder.
  */
-public final class DuplicateAddressProbe
-{
+public final class DuplicateAddressProbe {
     /** Probes a claim sends by default. */
     public static final int DEFAULT_PROBES = 2;
     /** How long a claim listens by default, from the first probe. */
     public static final Duration DEFAULT_WAIT = Duration.ofMillis(100);
 
-    private DuplicateAddressProbe()
-    {
-    }
+    private DuplicateAddressProbe() {}
 
     /**
      * What a probe found.
@@ -42,24 +38,20 @@ public final class DuplicateAddressProbe
      * @param took           from opening the capture to the answer or the end of the wait.
      */
     public record Result(
-        String interfaceName, String address, Optional<String> conflictingMac, int probesSent, Duration took)
-    {
-        public Result
-        {
+            String interfaceName, String address, Optional<String> conflictingMac, int probesSent, Duration took) {
+        public Result {
             Objects.requireNonNull(conflictingMac, "conflictingMac");
         }
 
         /** True when another host has or wants the address: claiming it now would make two holders. */
-        public boolean hasConflict()
-        {
+        public boolean hasConflict() {
             return conflictingMac.isPresent();
         }
     }
 
     /** {@link #probe(String, String, int, Duration)} with {@link #DEFAULT_PROBES} and {@link #DEFAULT_WAIT}. */
     public static Result probe(final String interfaceName, final String address)
-        throws IOException, InterruptedException
-    {
+            throws IOException, InterruptedException {
         return probe(interfaceName, address, DEFAULT_PROBES, DEFAULT_WAIT);
     }
 
@@ -72,63 +64,55 @@ public final class DuplicateAddressProbe
      *                              permitted (CAP_NET_RAW), or the capture fails; the address is then unknown.
      * @throws InterruptedException when the caller is interrupted while it listens.
      */
-    public static Result probe(final String interfaceName, final String address, final int probes,
-        final Duration wait) throws IOException, InterruptedException
-    {
-        if (probes < 1 || wait.isNegative() || wait.isZero())
-        {
-            throw new IllegalArgumentException("a probe needs probes >= 1 and a positive wait: probes=" + probes +
-                ", wait=" + wait);
+    public static Result probe(final String interfaceName, final String address, final int probes, final Duration wait)
+            throws IOException, InterruptedException {
+        if (probes < 1 || wait.isNegative() || wait.isZero()) {
+            throw new IllegalArgumentException(
+                    "a probe needs probes >= 1 and a positive wait: probes=" + probes + ", wait=" + wait);
         }
         final int target = Ipv4.ipv4(address);
         final byte[] ourMac = ArpCapture.hardwareAddress(interfaceName);
         final byte[] probe = ArpFrames.probe(ourMac, target);
         final long startNs = System.nanoTime();
-        try (PcapHandle handle = ArpCapture.openArp(interfaceName))
-        {
+        try (PcapHandle handle = ArpCapture.openArp(interfaceName)) {
             final long waitNs = wait.toNanos();
             final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
             int sent = 0;
-            while (true)
-            {
+            while (true) {
                 final long elapsedNs = System.nanoTime() - startNs;
                 int work = 0;
-                if (sent < probes && elapsedNs >= sent * (waitNs / probes))
-                {
+                if (sent < probes && elapsedNs >= sent * (waitNs / probes)) {
                     handle.sendPacket(probe);
                     sent++;
                     work++;
                 }
                 final String conflict = pollConflict(handle, target, ourMac);
-                if (conflict != null || elapsedNs >= waitNs)
-                {
-                    return new Result(interfaceName, address, Optional.ofNullable(conflict), sent,
-                        Duration.ofNanos(System.nanoTime() - startNs));
+                if (conflict != null || elapsedNs >= waitNs) {
+                    return new Result(
+                            interfaceName,
+                            address,
+                            Optional.ofNullable(conflict),
+                            sent,
+                            Duration.ofNanos(System.nanoTime() - startNs));
                 }
                 idle.idle(work);
-                if (Thread.interrupted())
-                {
+                if (Thread.interrupted()) {
                     throw new InterruptedException("interrupted while probing " + address + " on " + interfaceName);
                 }
             }
-        }
-        catch (final PcapNativeException | NotOpenException ex)
-        {
-            throw new IOException("probing " + address + " on interface '" + interfaceName + "' failed: " +
-                ex.getMessage(), ex);
+        } catch (final PcapNativeException | NotOpenException ex) {
+            throw new IOException(
+                    "probing " + address + " on interface '" + interfaceName + "' failed: " + ex.getMessage(), ex);
         }
     }
 
     /** Reads every frame the capture holds now; the first conflict's MAC, or null. */
     private static String pollConflict(final PcapHandle handle, final int address, final byte[] ourMac)
-        throws NotOpenException
-    {
+            throws NotOpenException {
         byte[] frame;
-        while ((frame = handle.getNextRawPacket()) != null)
-        {
+        while ((frame = handle.getNextRawPacket()) != null) {
             final String conflict = ArpFrames.conflictWhileProbing(frame, frame.length, address, ourMac);
-            if (conflict != null)
-            {
+            if (conflict != null) {
                 return conflict;
             }
         }

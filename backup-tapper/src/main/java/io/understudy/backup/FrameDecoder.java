@@ -8,8 +8,7 @@ import java.nio.ByteOrder;
  * Decodes a captured frame (Ethernet with optional VLAN tags, Linux cooked capture v1/v2, or raw IPv4) into a
  * {@link TcpSegment}, checking lengths and checksums. Never throws on bad input: it says why it skipped a frame.
  */
-final class FrameDecoder
-{
+final class FrameDecoder {
     static final int LINKTYPE_ETHERNET = 1;
     static final int LINKTYPE_RAW = 101;
     static final int LINKTYPE_LINUX_SLL = 113;
@@ -20,11 +19,10 @@ final class FrameDecoder
     private static final int ETHERTYPE_QINQ = 0x88a8;
     private static final int PROTOCOL_TCP = 6;
     private static final VarHandle LONG_BIG_ENDIAN =
-        MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** How the decoder treats a wrong IPv4 or TCP checksum. */
-    enum Checksums
-    {
+    enum Checksums {
         /** The frame is skipped (BAD_IP_CHECKSUM, BAD_TCP_CHECKSUM): what the live tap does. */
         VERIFY,
         /**
@@ -40,28 +38,23 @@ final class FrameDecoder
     private final Checksums checksums;
     private long wrongChecksums;
 
-    FrameDecoder(final int linkType, final boolean verifyChecksums)
-    {
+    FrameDecoder(final int linkType, final boolean verifyChecksums) {
         this(linkType, verifyChecksums ? Checksums.VERIFY : Checksums.IGNORE);
     }
 
-    FrameDecoder(final int linkType, final Checksums checksums)
-    {
+    FrameDecoder(final int linkType, final Checksums checksums) {
         this.linkType = linkType;
         this.checksums = checksums;
     }
 
     /** Frames decoded despite a wrong checksum (only with {@link Checksums#COUNT}). */
-    long wrongChecksums()
-    {
+    long wrongChecksums() {
         return wrongChecksums;
     }
 
     /** Whether a frame with a wrong checksum is skipped; counts it when it is decoded anyway. */
-    private boolean skipsWrongChecksum()
-    {
-        if (checksums == Checksums.VERIFY)
-        {
+    private boolean skipsWrongChecksum() {
+        if (checksums == Checksums.VERIFY) {
             return true;
         }
         wrongChecksums++;
@@ -73,34 +66,28 @@ final class FrameDecoder
      * @param capturedLength bytes captured.
      * @param wireLength     bytes the frame had on the wire (more than captured when the snap length cut it).
      */
-    DecodeResult decode(final byte[] frame, final int capturedLength, final int wireLength, final TcpSegment out)
-    {
+    DecodeResult decode(final byte[] frame, final int capturedLength, final int wireLength, final TcpSegment out) {
         final int ipOffset = ipOffset(frame, capturedLength);
-        if (ipOffset < 0)
-        {
-            return ipOffset == -1 ? DecodeResult.UNSUPPORTED_LINK : ipOffset == -2 ? DecodeResult.NOT_IPV4 :
-                truncatedOrMalformed(capturedLength, wireLength);
+        if (ipOffset < 0) {
+            return ipOffset == -1
+                    ? DecodeResult.UNSUPPORTED_LINK
+                    : ipOffset == -2 ? DecodeResult.NOT_IPV4 : truncatedOrMalformed(capturedLength, wireLength);
         }
         out.sourceMacOffset = linkType == LINKTYPE_ETHERNET && ipOffset == 14 ? 6 : -1;
         return decodeIpv4(frame, ipOffset, capturedLength, wireLength, out);
     }
 
     /** Offset of the IPv4 header; -1 unsupported link, -2 not IPv4, -3 too short. */
-    private int ipOffset(final byte[] frame, final int length)
-    {
-        switch (linkType)
-        {
+    private int ipOffset(final byte[] frame, final int length) {
+        switch (linkType) {
             case LINKTYPE_ETHERNET:
                 int offset = 12;
-                while (true)
-                {
-                    if (length < offset + 2)
-                    {
+                while (true) {
+                    if (length < offset + 2) {
                         return -3;
                     }
                     final int etherType = u16(frame, offset);
-                    if (etherType == ETHERTYPE_VLAN || etherType == ETHERTYPE_QINQ)
-                    {
+                    if (etherType == ETHERTYPE_VLAN || etherType == ETHERTYPE_QINQ) {
                         offset += 4;
                         continue;
                     }
@@ -118,36 +105,30 @@ final class FrameDecoder
     }
 
     private DecodeResult decodeIpv4(
-        final byte[] frame, final int ip, final int capturedLength, final int wireLength, final TcpSegment out)
-    {
-        if (capturedLength < ip + 20)
-        {
+            final byte[] frame, final int ip, final int capturedLength, final int wireLength, final TcpSegment out) {
+        if (capturedLength < ip + 20) {
             return truncatedOrMalformed(capturedLength, wireLength);
         }
         final int headerLength = (frame[ip] & 0x0f) * 4;
         final int totalLength = u16(frame, ip + 2);
-        if ((frame[ip] & 0xf0) != 0x40)
-        {
+        if ((frame[ip] & 0xf0) != 0x40) {
             return DecodeResult.NOT_IPV4;
         }
-        if (headerLength < 20 || totalLength < headerLength)
-        {
+        if (headerLength < 20 || totalLength < headerLength) {
             return DecodeResult.MALFORMED;
         }
-        if (capturedLength < ip + totalLength)
-        {
+        if (capturedLength < ip + totalLength) {
             return truncatedOrMalformed(capturedLength, wireLength);
         }
-        if ((u16(frame, ip + 6) & 0x3fff) != 0)
-        {
+        if ((u16(frame, ip + 6) & 0x3fff) != 0) {
             return DecodeResult.FRAGMENT;
         }
-        if ((frame[ip + 9] & 0xff) != PROTOCOL_TCP)
-        {
+        if ((frame[ip + 9] & 0xff) != PROTOCOL_TCP) {
             return DecodeResult.NOT_TCP;
         }
-        if (checksums != Checksums.IGNORE && onesComplementSum(frame, ip, headerLength, 0) != 0xffff && skipsWrongChecksum())
-        {
+        if (checksums != Checksums.IGNORE
+                && onesComplementSum(frame, ip, headerLength, 0) != 0xffff
+                && skipsWrongChecksum()) {
             return DecodeResult.BAD_IP_CHECKSUM;
         }
         out.sourceAddress = i32(frame, ip + 12);
@@ -155,19 +136,15 @@ final class FrameDecoder
         return decodeTcp(frame, ip + headerLength, totalLength - headerLength, out);
     }
 
-    private DecodeResult decodeTcp(final byte[] frame, final int tcp, final int tcpLength, final TcpSegment out)
-    {
-        if (tcpLength < 20)
-        {
+    private DecodeResult decodeTcp(final byte[] frame, final int tcp, final int tcpLength, final TcpSegment out) {
+        if (tcpLength < 20) {
             return DecodeResult.MALFORMED;
         }
         final int dataOffset = ((frame[tcp + 12] & 0xf0) >>> 4) * 4;
-        if (dataOffset < 20 || dataOffset > tcpLength)
-        {
+        if (dataOffset < 20 || dataOffset > tcpLength) {
             return DecodeResult.MALFORMED;
         }
-        if (checksums != Checksums.IGNORE && !tcpChecksumOk(frame, tcp, tcpLength, out) && skipsWrongChecksum())
-        {
+        if (checksums != Checksums.IGNORE && !tcpChecksumOk(frame, tcp, tcpLength, out) && skipsWrongChecksum()) {
             return DecodeResult.BAD_TCP_CHECKSUM;
         }
         out.sourcePort = u16(frame, tcp);
@@ -185,44 +162,31 @@ final class FrameDecoder
     }
 
     /** Reads MSS, window scale, SACK permitted and timestamps; stops at a malformed option, as Linux does. */
-    private static void parseOptions(final byte[] frame, final int start, final int end, final TcpSegment out)
-    {
+    private static void parseOptions(final byte[] frame, final int start, final int end, final TcpSegment out) {
         int at = start;
-        while (at < end)
-        {
+        while (at < end) {
             final int kind = frame[at] & 0xff;
-            if (kind == 0)
-            {
+            if (kind == 0) {
                 return;
             }
-            if (kind == 1)
-            {
+            if (kind == 1) {
                 at++;
                 continue;
             }
-            if (at + 1 >= end)
-            {
+            if (at + 1 >= end) {
                 return;
             }
             final int length = frame[at + 1] & 0xff;
-            if (length < 2 || at + length > end)
-            {
+            if (length < 2 || at + length > end) {
                 return;
             }
-            if (kind == 2 && length == 4)
-            {
+            if (kind == 2 && length == 4) {
                 out.mss = u16(frame, at + 2);
-            }
-            else if (kind == 3 && length == 3)
-            {
+            } else if (kind == 3 && length == 3) {
                 out.windowScale = Math.min(frame[at + 2] & 0xff, 14);
-            }
-            else if (kind == 4 && length == 2)
-            {
+            } else if (kind == 4 && length == 2) {
                 out.sackPermitted = true;
-            }
-            else if (kind == 8 && length == 10)
-            {
+            } else if (kind == 8 && length == 10) {
                 out.hasTimestamp = true;
                 out.timestampValue = i32(frame, at + 2);
                 out.timestampEcho = i32(frame, at + 6);
@@ -231,11 +195,14 @@ final class FrameDecoder
         }
     }
 
-    private static boolean tcpChecksumOk(final byte[] frame, final int tcp, final int tcpLength, final TcpSegment out)
-    {
+    private static boolean tcpChecksumOk(final byte[] frame, final int tcp, final int tcpLength, final TcpSegment out) {
         // The pseudo-header's addresses were read from the IPv4 header into out already.
-        int sum = (out.sourceAddress >>> 16) + (out.sourceAddress & 0xffff) +
-            (out.destinationAddress >>> 16) + (out.destinationAddress & 0xffff) + PROTOCOL_TCP + tcpLength;
+        int sum = (out.sourceAddress >>> 16)
+                + (out.sourceAddress & 0xffff)
+                + (out.destinationAddress >>> 16)
+                + (out.destinationAddress & 0xffff)
+                + PROTOCOL_TCP
+                + tcpLength;
         sum = onesComplementSum(frame, tcp, tcpLength, sum);
         return sum == 0xffff;
     }
@@ -244,44 +211,38 @@ final class FrameDecoder
      * RFC 1071 sum of {@code length} bytes from {@code offset}, added to {@code initial}, folded to 16 bits. Reads
      * eight bytes at a time: the ones' complement sum of 32-bit words folds to the same 16-bit sum.
      */
-    static int onesComplementSum(final byte[] data, final int offset, final int length, final int initial)
-    {
+    static int onesComplementSum(final byte[] data, final int offset, final int length, final int initial) {
         long sum = initial & 0xffffffffL;
         final int end = offset + length;
         int at = offset;
-        for (; at + 8 <= end; at += 8)
-        {
-            final long word = (long)LONG_BIG_ENDIAN.get(data, at);
+        for (; at + 8 <= end; at += 8) {
+            final long word = (long) LONG_BIG_ENDIAN.get(data, at);
             sum += (word >>> 32) + (word & 0xffffffffL);
         }
-        for (; at + 1 < end; at += 2)
-        {
+        for (; at + 1 < end; at += 2) {
             sum += ((data[at] & 0xff) << 8) | (data[at + 1] & 0xff);
         }
-        if (at < end)
-        {
+        if (at < end) {
             sum += (data[at] & 0xff) << 8;
         }
-        while ((sum >>> 16) != 0)
-        {
+        while ((sum >>> 16) != 0) {
             sum = (sum & 0xffff) + (sum >>> 16);
         }
-        return (int)sum;
+        return (int) sum;
     }
 
-    private static DecodeResult truncatedOrMalformed(final int capturedLength, final int wireLength)
-    {
+    private static DecodeResult truncatedOrMalformed(final int capturedLength, final int wireLength) {
         return capturedLength < wireLength ? DecodeResult.TRUNCATED : DecodeResult.MALFORMED;
     }
 
-    static int u16(final byte[] data, final int offset)
-    {
+    static int u16(final byte[] data, final int offset) {
         return ((data[offset] & 0xff) << 8) | (data[offset + 1] & 0xff);
     }
 
-    static int i32(final byte[] data, final int offset)
-    {
-        return ((data[offset] & 0xff) << 24) | ((data[offset + 1] & 0xff) << 16) | ((data[offset + 2] & 0xff) << 8) |
-            (data[offset + 3] & 0xff);
+    static int i32(final byte[] data, final int offset) {
+        return ((data[offset] & 0xff) << 24)
+                | ((data[offset + 1] & 0xff) << 16)
+                | ((data[offset + 2] & 0xff) << 8)
+                | (data[offset + 3] & 0xff);
     }
 }

@@ -12,19 +12,15 @@ import java.io.IOException;
  * +----------------+---------------+--------+ broadcast (reply), target ip = ip
  * </pre>
  */
-public final class GratuitousArp
-{
+public final class GratuitousArp {
     static final int REQUEST = ArpFrames.REQUEST;
     static final int REPLY = ArpFrames.REPLY;
 
-    private GratuitousArp()
-    {
-    }
+    private GratuitousArp() {}
 
-    static byte[] frame(final byte[] mac, final int address, final int operation)
-    {
-        return ArpFrames.frame(mac, operation, address, operation == REPLY ? ArpFrames.BROADCAST : ArpFrames.NO_MAC,
-            address);
+    static byte[] frame(final byte[] mac, final int address, final int operation) {
+        return ArpFrames.frame(
+                mac, operation, address, operation == REPLY ? ArpFrames.BROADCAST : ArpFrames.NO_MAC, address);
     }
 
     /**
@@ -34,26 +30,19 @@ public final class GratuitousArp
      *
      * @throws IOException naming the interface when it does not exist or cannot be opened (needs CAP_NET_RAW).
      */
-    public static void announce(final String interfaceName, final String address) throws IOException
-    {
+    public static void announce(final String interfaceName, final String address) throws IOException {
         final byte[] mac = ArpCapture.hardwareAddress(interfaceName);
         final int ip = Ipv4.ipv4(address);
         final org.pcap4j.core.PcapHandle handle = ArpCapture.openSendOnly(interfaceName);
-        try
-        {
-            for (int i = 0; i < 3; i++)
-            {
+        try {
+            for (int i = 0; i < 3; i++) {
                 handle.sendPacket(frame(mac, ip, REQUEST));
                 handle.sendPacket(frame(mac, ip, REPLY));
             }
-        }
-        catch (final org.pcap4j.core.PcapNativeException | org.pcap4j.core.NotOpenException ex)
-        {
-            throw new IOException("gratuitous ARP for " + address + " on " + interfaceName + " failed: " +
-                ex.getMessage(), ex);
-        }
-        finally
-        {
+        } catch (final org.pcap4j.core.PcapNativeException | org.pcap4j.core.NotOpenException ex) {
+            throw new IOException(
+                    "gratuitous ARP for " + address + " on " + interfaceName + " failed: " + ex.getMessage(), ex);
+        } finally {
             handle.close();
         }
     }

@@ -3,25 +3,18 @@ package io.understudy.backup;
 /**
  * Dotted IPv4 text to the int the decoder uses.
  */
-final class Ipv4
-{
-    private Ipv4()
-    {
-    }
+final class Ipv4 {
+    private Ipv4() {}
 
-    static int ipv4(final String dotted)
-    {
+    static int ipv4(final String dotted) {
         final String[] parts = dotted.split("\\.");
-        if (parts.length != 4)
-        {
+        if (parts.length != 4) {
             throw new IllegalArgumentException("not a dotted IPv4 address: " + dotted);
         }
         int address = 0;
-        for (final String part : parts)
-        {
+        for (final String part : parts) {
             final int value = Integer.parseInt(part);
-            if (value < 0 || value > 255)
-            {
+            if (value < 0 || value > 255) {
                 throw new IllegalArgumentException("not a dotted IPv4 address: " + dotted);
             }
             address = (address << 8) | value;

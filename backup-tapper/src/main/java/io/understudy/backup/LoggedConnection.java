@@ -7,12 +7,12 @@ import java.util.TreeMap;
  * What the primary's read log says about one of its connections: the client bytes the primary read (and handed its
  * app), by offset, as far as they are still needed, and how the connection ended. Lives on the capture thread.
  */
-final class LoggedConnection
-{
+final class LoggedConnection {
     final long primaryId;
     final ConnectionKey key;
     /** Logged reads not released yet: client stream offset to bytes. */
     private final TreeMap<Long, byte[]> reads = new TreeMap<>();
+
     private long retainedBytes;
     /**
      * The log's reads are contiguous from where the log starts (client offset 0, or where a connection the primary
@@ -29,80 +29,66 @@ final class LoggedConnection
     /** The primary's record of the open, with the options its kernel negotiated. */
     final io.understudy.logger.PrimaryOpened opened;
 
-    LoggedConnection(final long primaryId, final ConnectionKey key, final io.understudy.logger.PrimaryOpened opened)
-    {
+    LoggedConnection(final long primaryId, final ConnectionKey key, final io.understudy.logger.PrimaryOpened opened) {
         this.primaryId = primaryId;
         this.key = key;
         this.opened = opened;
         this.contiguousEnd = opened.clientStartOffset();
     }
 
-    void onRead(final long offset, final byte[] bytes)
-    {
-        if (offset > contiguousEnd && gap == null)
-        {
-            gap = "the read log misses client bytes " + contiguousEnd + ".." + offset +
-                " (the primary dropped records while its logger was away)";
+    void onRead(final long offset, final byte[] bytes) {
+        if (offset > contiguousEnd && gap == null) {
+            gap = "the read log misses client bytes " + contiguousEnd + ".." + offset
+                    + " (the primary dropped records while its logger was away)";
         }
-        if (bytes.length == 0 || offset + bytes.length <= contiguousEnd && gap == null)
-        {
+        if (bytes.length == 0 || offset + bytes.length <= contiguousEnd && gap == null) {
             return;
         }
         reads.put(offset, bytes);
         retainedBytes += bytes.length;
-        if (gap == null)
-        {
+        if (gap == null) {
             contiguousEnd = offset + bytes.length;
         }
     }
 
-    long retainedBytes()
-    {
+    long retainedBytes() {
         return retainedBytes;
     }
 
     /** The logged read holding client offset {@code offset}, as {offset, bytes}; null when none is retained. */
-    Map.Entry<Long, byte[]> readAt(final long offset)
-    {
+    Map.Entry<Long, byte[]> readAt(final long offset) {
         final Map.Entry<Long, byte[]> floor = reads.floorEntry(offset);
         return floor != null && floor.getKey() + floor.getValue().length > offset ? floor : null;
     }
 
     /** Where the logged read that holds {@code offset} ends: the primary's read boundary; -1 when not logged. */
-    long boundaryAfter(final long offset)
-    {
+    long boundaryAfter(final long offset) {
         final Map.Entry<Long, byte[]> read = readAt(offset);
         return read == null ? -1 : read.getKey() + read.getValue().length;
     }
 
     /** Client bytes [from, to) from the log, or null when the log does not hold all of them. */
-    byte[] bytes(final long from, final long to)
-    {
-        final byte[] out = new byte[(int)(to - from)];
+    byte[] bytes(final long from, final long to) {
+        final byte[] out = new byte[(int) (to - from)];
         long at = from;
-        while (at < to)
-        {
+        while (at < to) {
             final Map.Entry<Long, byte[]> read = readAt(at);
-            if (read == null)
-            {
+            if (read == null) {
                 return null;
             }
-            final int skip = (int)(at - read.getKey());
-            final int take = (int)Math.min(read.getValue().length - skip, to - at);
-            System.arraycopy(read.getValue(), skip, out, (int)(at - from), take);
+            final int skip = (int) (at - read.getKey());
+            final int take = (int) Math.min(read.getValue().length - skip, to - at);
+            System.arraycopy(read.getValue(), skip, out, (int) (at - from), take);
             at += take;
         }
         return out;
     }
 
     /** Forgets the reads that end at or before {@code offset}. */
-    void releaseUpTo(final long offset)
-    {
-        while (!reads.isEmpty())
-        {
+    void releaseUpTo(final long offset) {
+        while (!reads.isEmpty()) {
             final Map.Entry<Long, byte[]> first = reads.firstEntry();
-            if (first.getKey() + first.getValue().length > offset)
-            {
+            if (first.getKey() + first.getValue().length > offset) {
                 return;
             }
             reads.pollFirstEntry();
@@ -110,8 +96,7 @@ final class LoggedConnection
         }
     }
 
-    void clear()
-    {
+    void clear() {
         reads.clear();
         retainedBytes = 0;
     }

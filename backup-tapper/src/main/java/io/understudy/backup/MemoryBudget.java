@@ -3,21 +3,17 @@ package io.understudy.backup;
 /**
  * Bytes of stream data the tap may retain across all connections. Single-threaded: owned by the capture agent.
  */
-final class MemoryBudget
-{
+final class MemoryBudget {
     private final long capBytes;
     private long usedBytes;
     private long refusals;
 
-    MemoryBudget(final long capBytes)
-    {
+    MemoryBudget(final long capBytes) {
         this.capBytes = capBytes;
     }
 
-    boolean tryReserve(final long bytes)
-    {
-        if (usedBytes + bytes > capBytes)
-        {
+    boolean tryReserve(final long bytes) {
+        if (usedBytes + bytes > capBytes) {
             refusals++;
             return false;
         }
@@ -25,24 +21,20 @@ final class MemoryBudget
         return true;
     }
 
-    void release(final long bytes)
-    {
+    void release(final long bytes) {
         usedBytes -= bytes;
     }
 
-    long usedBytes()
-    {
+    long usedBytes() {
         return usedBytes;
     }
 
-    long capBytes()
-    {
+    long capBytes() {
         return capBytes;
     }
 
     /** Times a reservation was refused because the global cap was reached. */
-    long refusals()
-    {
+    long refusals() {
         return refusals;
     }
 }

@@ -1,13 +1,11 @@
 package io.understudy.backup;
 
-import java.lang.reflect.Field;
-
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
-
+import java.lang.reflect.Field;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 
@@ -21,16 +19,15 @@ import org.pcap4j.core.PcapHandle;
  * One reader per handle, used from one thread; the handle must stay open while the thread reads (the tap closes its
  * agent before its handle). The handle keeps its filter, blocking mode and statistics, which pcap4j still serves.
  */
-final class PcapFrames
-{
-    static
-    {
-        Native.register(PcapFrames.class, NativeLibrary.getInstance(System.getProperty(
-            "org.pcap4j.core.pcapLibName", "pcap")));
+final class PcapFrames {
+    static {
+        Native.register(
+                PcapFrames.class, NativeLibrary.getInstance(System.getProperty("org.pcap4j.core.pcapLibName", "pcap")));
     }
 
     /** {@code struct pcap_pkthdr}: a {@code struct timeval} (two longs), then caplen and len (32 bits each). */
     private static final int CAPLEN_OFFSET = 2 * NativeLong.SIZE;
+
     private static final int LEN_OFFSET = CAPLEN_OFFSET + 4;
 
     private final PcapHandle handle;
@@ -40,8 +37,7 @@ final class PcapFrames
     private long timestampMicros;
     private int originalLength;
 
-    PcapFrames(final PcapHandle handle)
-    {
+    PcapFrames(final PcapHandle handle) {
         this.handle = handle;
         this.pcap = pcapOf(handle);
     }
@@ -55,51 +51,41 @@ final class PcapFrames
      * @throws NotOpenException      the handle was closed.
      * @throws IllegalStateException libpcap reported an error (its message).
      */
-    byte[] next() throws NotOpenException
-    {
-        if (!handle.isOpen())
-        {
+    byte[] next() throws NotOpenException {
+        if (!handle.isOpen()) {
             throw new NotOpenException();
         }
         final int result = pcap_next_ex(pcap, header, data);
-        if (result != 1)
-        {
-            if (result == 0 || result == -2)
-            {
+        if (result != 1) {
+            if (result == 0 || result == -2) {
                 return null; // nothing waiting; -2: the end of a savefile
             }
             throw new IllegalStateException("pcap_next_ex failed (" + result + "): " + handle.getError());
         }
         final Pointer stamped = header.getValue();
-        timestampMicros = stamped.getNativeLong(0).longValue() * 1_000_000L +
-            stamped.getNativeLong(NativeLong.SIZE).longValue();
+        timestampMicros = stamped.getNativeLong(0).longValue() * 1_000_000L
+                + stamped.getNativeLong(NativeLong.SIZE).longValue();
         final int captured = stamped.getInt(CAPLEN_OFFSET);
         originalLength = stamped.getInt(LEN_OFFSET);
         return data.getValue().getByteArray(0, captured);
     }
 
     /** The last frame's capture time, microseconds since the epoch (the handle's default precision). */
-    long timestampMicros()
-    {
+    long timestampMicros() {
         return timestampMicros;
     }
 
     /** The last frame's length on the wire, before the snap length cut it. */
-    int originalLength()
-    {
+    int originalLength() {
         return originalLength;
     }
 
-    private static Pointer pcapOf(final PcapHandle handle)
-    {
-        try
-        {
+    private static Pointer pcapOf(final PcapHandle handle) {
+        try {
             final Field field = PcapHandle.class.getDeclaredField("handle");
             field.setAccessible(true);
-            return (Pointer)field.get(handle);
-        }
-        catch (final ReflectiveOperationException | RuntimeException ex)
-        {
+            return (Pointer) field.get(handle);
+        } catch (final ReflectiveOperationException | RuntimeException ex) {
             throw new IllegalStateException("this pcap4j has no pcap_t pointer where 1.8.2 keeps it: " + ex, ex);
         }
     }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
-
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -18,11 +17,8 @@ import org.pcap4j.core.Pcaps;
  * Reads a pcap or pcapng file (as tcpdump, tshark or Wireshark write them) through the same decoder and tracker the
  * live tap uses, and gives the state of every connection at the end of the file.
  */
-public final class PcapTrace
-{
-    private PcapTrace()
-    {
-    }
+public final class PcapTrace {
+    private PcapTrace() {}
 
     /**
      * @param verifyChecksums skip frames whose IPv4 or TCP checksum is wrong; false tracks them and counts them
@@ -31,78 +27,60 @@ public final class PcapTrace
      * @throws IOException with the file name and the reason when the file cannot be read as a capture.
      */
     public static TraceResult read(final Path file, final Set<Integer> servicePorts, final boolean verifyChecksums)
-        throws IOException
-    {
-        if (!Files.isRegularFile(file) || !Files.isReadable(file))
-        {
+            throws IOException {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new IOException(file + ": not a readable file");
         }
         final PcapHandle handle;
-        try
-        {
+        try {
             handle = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
-        }
-        catch (final PcapNativeException ex)
-        {
+        } catch (final PcapNativeException ex) {
             throw new IOException(file + ": not a pcap or pcapng file libpcap can read: " + ex.getMessage(), ex);
         }
-        try
-        {
+        try {
             return track(handle, servicePorts, verifyChecksums);
-        }
-        finally
-        {
+        } finally {
             handle.close();
         }
     }
 
     private static TraceResult track(
-        final PcapHandle handle, final Set<Integer> servicePorts, final boolean verifyChecksums) throws IOException
-    {
-        final FrameDecoder decoder = new FrameDecoder(handle.getDlt().value(),
-            verifyChecksums ? FrameDecoder.Checksums.VERIFY : FrameDecoder.Checksums.COUNT);
+            final PcapHandle handle, final Set<Integer> servicePorts, final boolean verifyChecksums)
+            throws IOException {
+        final FrameDecoder decoder = new FrameDecoder(
+                handle.getDlt().value(),
+                verifyChecksums ? FrameDecoder.Checksums.VERIFY : FrameDecoder.Checksums.COUNT);
         final DecodeCounters decodeCounters = new DecodeCounters();
-        final TcpTracker tracker = new TcpTracker("trace", TrackerConfig.defaults(servicePorts), TapListener.NONE,
-            new TrackerCounters(), true);
+        final TcpTracker tracker = new TcpTracker(
+                "trace", TrackerConfig.defaults(servicePorts), TapListener.NONE, new TrackerCounters(), true);
         final TcpSegment segment = new TcpSegment();
-        try
-        {
-            while (true)
-            {
+        try {
+            while (true) {
                 final byte[] frame;
-                try
-                {
+                try {
                     frame = handle.getNextRawPacketEx();
-                }
-                catch (final TimeoutException ex)
-                {
+                } catch (final TimeoutException ex) {
                     continue;
                 }
                 final long nowNs = timestampNs(handle);
                 final DecodeResult result = decoder.decode(frame, frame.length, handle.getOriginalLength(), segment);
                 decodeCounters.onFrame(result);
-                if (result == DecodeResult.TCP)
-                {
+                if (result == DecodeResult.TCP) {
                     tracker.onSegment(segment, nowNs);
                 }
             }
-        }
-        catch (final EOFException endOfFile)
-        {
+        } catch (final EOFException endOfFile) {
             final List<ConnectionSummary> summaries = new ArrayList<>();
             tracker.history().forEach(connection -> summaries.add(ConnectionSummary.of(connection)));
-            return new TraceResult(summaries, decodeCounters.frames(), decodeCounters.skipped(),
-                decoder.wrongChecksums());
-        }
-        catch (final PcapNativeException | NotOpenException ex)
-        {
-            throw new IOException("reading the capture failed after " + decodeCounters.frames() + " frames: " +
-                ex.getMessage(), ex);
+            return new TraceResult(
+                    summaries, decodeCounters.frames(), decodeCounters.skipped(), decoder.wrongChecksums());
+        } catch (final PcapNativeException | NotOpenException ex) {
+            throw new IOException(
+                    "reading the capture failed after " + decodeCounters.frames() + " frames: " + ex.getMessage(), ex);
         }
     }
 
-    private static long timestampNs(final PcapHandle handle)
-    {
+    private static long timestampNs(final PcapHandle handle) {
         final java.sql.Timestamp timestamp = handle.getTimestamp();
         return timestamp.getTime() / 1000 * 1_000_000_000L + timestamp.getNanos();
     }

@@ -1,16 +1,5 @@
 package io.understudy.backup;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.understudy.logger.EndKind;
 import io.understudy.logger.LogRecord;
 import io.understudy.logger.LogTail;
@@ -19,6 +8,15 @@ import io.understudy.logger.PrimaryOpened;
 import io.understudy.logger.PrimaryRead;
 import io.understudy.logger.PrimaryWrite;
 import io.understudy.logger.SequenceMapping;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The primary's read log, as the backup follows it: records arrive on the log tail's thread and are taken in on the
@@ -28,8 +26,7 @@ import io.understudy.logger.SequenceMapping;
  * the event log, so that one log tells the whole story of the connection. Logged connections the tap has not matched
  * are bounded in number and bytes (the tap's own limits): beyond either, the oldest unmatched is dropped and counted.
  */
-final class ReadLogFeed implements LogTail.Sink, TapListener
-{
+final class ReadLogFeed implements LogTail.Sink, TapListener {
     private static final Logger LOG = LoggerFactory.getLogger(ReadLogFeed.class);
     private static final long HOLE_SCAN_INTERVAL_NS = 10_000_000L;
 
@@ -40,6 +37,7 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
     private final Map<Long, LoggedConnection> byId = new HashMap<>();
     /** The logged connections not matched with the tap's, oldest first. */
     private final LinkedHashMap<Long, LoggedConnection> unmatched = new LinkedHashMap<>();
+
     private final int maxUnmatched;
     private final long maxUnmatchedBytes;
     private long unmatchedBytes;
@@ -56,9 +54,12 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
      * @param maxUnmatched      logged connections kept while the tap has not matched them.
      * @param maxUnmatchedBytes logged client bytes kept for them, in all.
      */
-    ReadLogFeed(final String nodeId, final boolean replay, final long retainCapBytes, final int maxUnmatched,
-        final long maxUnmatchedBytes)
-    {
+    ReadLogFeed(
+            final String nodeId,
+            final boolean replay,
+            final long retainCapBytes,
+            final int maxUnmatched,
+            final long maxUnmatchedBytes) {
         this.nodeId = nodeId;
         this.replay = replay;
         this.retainCapBytes = retainCapBytes;
@@ -66,74 +67,62 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
         this.maxUnmatchedBytes = maxUnmatchedBytes;
     }
 
-    void attach(final TcpTracker tracker, final TapEventRecorder recorder)
-    {
+    void attach(final TcpTracker tracker, final TapEventRecorder recorder) {
         this.tracker = tracker;
         this.recorder = recorder;
     }
 
     /** On the log tail's thread. */
     @Override
-    public void onRecord(final long index, final LogRecord record)
-    {
-        if (record instanceof PrimaryOpened || record instanceof PrimaryRead || record instanceof PrimaryWrite ||
-            record instanceof PrimaryEnded)
-        {
+    public void onRecord(final long index, final LogRecord record) {
+        if (record instanceof PrimaryOpened
+                || record instanceof PrimaryRead
+                || record instanceof PrimaryWrite
+                || record instanceof PrimaryEnded) {
             inbox.add(record);
         }
     }
 
-    long received()
-    {
+    long received() {
         return received;
     }
 
-    long matched()
-    {
+    long matched() {
         return matched;
     }
 
-    long bytesRepaired()
-    {
+    long bytesRepaired() {
         return bytesRepaired;
     }
 
     /** Unmatched logged connections dropped (oldest first) because they exceeded the count or byte bound. */
-    long unmatchedDropped()
-    {
+    long unmatchedDropped() {
         return unmatchedDropped;
     }
 
     /** Unmatched logged connections held now. */
-    int unmatchedCount()
-    {
+    int unmatchedCount() {
         return unmatched.size();
     }
 
     /** Client bytes held now for unmatched logged connections. */
-    long unmatchedBytes()
-    {
+    long unmatchedBytes() {
         return unmatchedBytes;
     }
 
     /** Takes in what the log brought since the last call; capture thread. Returns records taken. */
-    int doWork(final long nowNs)
-    {
+    int doWork(final long nowNs) {
         int work = 0;
         LogRecord record;
-        while ((record = inbox.poll()) != null)
-        {
+        while ((record = inbox.poll()) != null) {
             work++;
             received++;
             take(record, nowNs);
         }
-        if (nowNs - nextHoleScanNs >= 0)
-        {
+        if (nowNs - nextHoleScanNs >= 0) {
             nextHoleScanNs = nowNs + HOLE_SCAN_INTERVAL_NS;
-            for (final LoggedConnection logged : byId.values())
-            {
-                if (logged.tap == null)
-                {
+            for (final LoggedConnection logged : byId.values()) {
+                if (logged.tap == null) {
                     tryMatch(logged, nowNs);
                 }
                 repair(logged, nowNs);
@@ -142,12 +131,10 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
         return work;
     }
 
-    private void take(final LogRecord record, final long nowNs)
-    {
-        if (record instanceof PrimaryOpened opened)
-        {
-            final ConnectionKey key = new ConnectionKey(opened.clientAddress(), opened.clientPort(),
-                opened.serverAddress(), opened.serverPort());
+    private void take(final LogRecord record, final long nowNs) {
+        if (record instanceof PrimaryOpened opened) {
+            final ConnectionKey key = new ConnectionKey(
+                    opened.clientAddress(), opened.clientPort(), opened.serverAddress(), opened.serverPort());
             final LoggedConnection logged = new LoggedConnection(opened.connectionId(), key, opened);
             byId.put(logged.primaryId, logged);
             byKey.put(key, logged);
@@ -157,24 +144,21 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
             return;
         }
         final LoggedConnection logged = byId.get(record.connectionId());
-        if (logged == null)
-        {
+        if (logged == null) {
             return; // opened before this backup followed the log: the tap alone covers it
         }
-        if (record instanceof PrimaryRead read)
-        {
+        if (record instanceof PrimaryRead read) {
             final long before = logged.retainedBytes();
             logged.onRead(read.streamOffset(), read.bytes());
-            if (logged.tap == null)
-            {
+            if (logged.tap == null) {
                 unmatchedBytes += logged.retainedBytes() - before;
                 boundUnmatched();
             }
             onLogAdvanced(logged, nowNs);
-        }
-        else if (record instanceof PrimaryEnded ended && (ended.kind() == EndKind.CLOSED ||
-            ended.kind() == EndKind.CLIENT_RESET || ended.kind() == EndKind.APP_RESET))
-        {
+        } else if (record instanceof PrimaryEnded ended
+                && (ended.kind() == EndKind.CLOSED
+                        || ended.kind() == EndKind.CLIENT_RESET
+                        || ended.kind() == EndKind.APP_RESET)) {
             logged.ended = true;
             forget(logged);
         }
@@ -184,115 +168,102 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
      * Matches a logged connection with the tap's, if the tap has it: announced already, or with a half-missed
      * handshake that the log's options complete (its announcement then matches it).
      */
-    private void tryMatch(final LoggedConnection logged, final long nowNs)
-    {
+    private void tryMatch(final LoggedConnection logged, final long nowNs) {
         final TrackedConnection tap = tracker.find(logged.key);
-        if (tap == null || !tap.isOpen() || tap.logged != null)
-        {
+        if (tap == null || !tap.isOpen() || tap.logged != null) {
             return;
         }
-        if (tap.announced)
-        {
+        if (tap.announced) {
             match(logged, tap, nowNs);
             return;
         }
         final io.understudy.logger.PrimaryOpened options = logged.opened;
-        if (options.optionsKnown())
-        {
-            tracker.announceWithOptions(tap, options.mss(), options.clientWindowScale(), options.serverWindowScale(),
-                options.sackPermitted(), options.timestamps(), nowNs);
+        if (options.optionsKnown()) {
+            tracker.announceWithOptions(
+                    tap,
+                    options.mss(),
+                    options.clientWindowScale(),
+                    options.serverWindowScale(),
+                    options.sackPermitted(),
+                    options.timestamps(),
+                    nowNs);
         }
     }
 
     @Override
-    public void onOpened(final TrackedConnection connection, final long nowNs)
-    {
-        if (replay)
-        {
+    public void onOpened(final TrackedConnection connection, final long nowNs) {
+        if (replay) {
             // Cold standby: client bytes stay in the tap until the log has them (nothing consumes them before).
             connection.retainForReplay();
         }
         final LoggedConnection logged = byKey.get(connection.key);
-        if (logged != null && logged.tap == null && !logged.ended)
-        {
+        if (logged != null && logged.tap == null && !logged.ended) {
             match(logged, connection, nowNs);
         }
     }
 
     @Override
-    public void onClosed(final TrackedConnection connection, final long nowNs)
-    {
+    public void onClosed(final TrackedConnection connection, final long nowNs) {
         final LoggedConnection logged = connection.logged;
-        if (logged != null && logged.tap == connection)
-        {
+        if (logged != null && logged.tap == connection) {
             forget(logged);
         }
     }
 
-    private void match(final LoggedConnection logged, final TrackedConnection tap, final long nowNs)
-    {
-        if (unmatched.remove(logged.primaryId) != null)
-        {
+    private void match(final LoggedConnection logged, final TrackedConnection tap, final long nowNs) {
+        if (unmatched.remove(logged.primaryId) != null) {
             unmatchedBytes -= logged.retainedBytes();
         }
         logged.tap = tap;
         tap.logged = logged;
         matched++;
-        if (tap.handshakeSeen())
-        {
-            recorder.append(new SequenceMapping(logged.primaryId, System.nanoTime(), tap.id,
-                Integer.toUnsignedLong(tap.client.isn), Integer.toUnsignedLong(tap.server.isn)));
+        if (tap.handshakeSeen()) {
+            recorder.append(new SequenceMapping(
+                    logged.primaryId,
+                    System.nanoTime(),
+                    tap.id,
+                    Integer.toUnsignedLong(tap.client.isn),
+                    Integer.toUnsignedLong(tap.server.isn)));
         }
         LOG.debug("[{}] {} is the primary's logged connection {}", nodeId, tap, logged.primaryId);
         onLogAdvanced(logged, nowNs);
     }
 
-    private void onLogAdvanced(final LoggedConnection logged, final long nowNs)
-    {
+    private void onLogAdvanced(final LoggedConnection logged, final long nowNs) {
         final TrackedConnection tap = logged.tap;
-        if (tap == null)
-        {
+        if (tap == null) {
             return;
         }
         repair(logged, nowNs);
-        if (replay && tap.isProtected())
-        {
+        if (replay && tap.isProtected()) {
             // The log holds these client bytes now: the tap need not keep them for the replay.
             tap.clientNeededFrom(logged.gap == null ? logged.contiguousEnd : 0);
-            if (logged.retainedBytes() > retainCapBytes)
-            {
+            if (logged.retainedBytes() > retainCapBytes) {
                 tap.unprotect("its read log exceeds the replay cap (" + retainCapBytes + " bytes)");
                 logged.clear();
             }
-        }
-        else if (!replay)
-        {
+        } else if (!replay) {
             // The hot replica took what it was fed; the tap has the rest.
             logged.releaseUpTo(Math.min(tap.clientNeededFrom(), tap.client.nextOffset));
         }
     }
 
     /** Fills what the tap's copy of the client stream lacks with the primary's logged reads. */
-    private void repair(final LoggedConnection logged, final long nowNs)
-    {
+    private void repair(final LoggedConnection logged, final long nowNs) {
         final TrackedConnection tap = logged.tap;
-        if (tap == null || !tap.isOpen())
-        {
+        if (tap == null || !tap.isOpen()) {
             return;
         }
         final StreamDirection client = tap.client;
         // Whatever the primary read, it had received: the log's bytes count even where the tap saw no hole (it may
         // have missed a request and the primary's ack of it alike).
-        while (true)
-        {
+        while (true) {
             final Map.Entry<Long, byte[]> read = logged.readAt(client.nextOffset);
-            if (read == null)
-            {
+            if (read == null) {
                 return;
             }
             final long before = client.nextOffset;
-            if (tracker.fill(tap, true, read.getKey(), read.getValue(), nowNs) == 0)
-            {
+            if (tracker.fill(tap, true, read.getKey(), read.getValue(), nowNs) == 0) {
                 return;
             }
             // The log's bytes, not the pieces the tap held beyond the hole that became contiguous with them.
@@ -301,39 +272,40 @@ final class ReadLogFeed implements LogTail.Sink, TapListener
     }
 
     /** Drops the oldest unmatched logged connections while there are too many or they hold too many bytes. */
-    private void boundUnmatched()
-    {
-        while (unmatched.size() > maxUnmatched || unmatchedBytes > maxUnmatchedBytes && !unmatched.isEmpty())
-        {
+    private void boundUnmatched() {
+        while (unmatched.size() > maxUnmatched || unmatchedBytes > maxUnmatchedBytes && !unmatched.isEmpty()) {
             final LoggedConnection oldest = unmatched.values().iterator().next();
             final long dropped = ++unmatchedDropped;
-            if (Long.bitCount(dropped) == 1)
-            {
-                LOG.warn("[{}] dropped the primary's logged connection {} {} unmatched by the tap: {} unmatched, " +
-                    "{} bytes (maxUnmatched={}, maxUnmatchedBytes={}); dropped so far: {}", nodeId, oldest.primaryId,
-                    oldest.key, unmatched.size(), unmatchedBytes, maxUnmatched, maxUnmatchedBytes, dropped);
+            if (Long.bitCount(dropped) == 1) {
+                LOG.warn(
+                        "[{}] dropped the primary's logged connection {} {} unmatched by the tap: {} unmatched, "
+                                + "{} bytes (maxUnmatched={}, maxUnmatchedBytes={}); dropped so far: {}",
+                        nodeId,
+                        oldest.primaryId,
+                        oldest.key,
+                        unmatched.size(),
+                        unmatchedBytes,
+                        maxUnmatched,
+                        maxUnmatchedBytes,
+                        dropped);
             }
             forget(oldest);
         }
     }
 
-    private void forget(final LoggedConnection logged)
-    {
-        if (unmatched.remove(logged.primaryId) != null)
-        {
+    private void forget(final LoggedConnection logged) {
+        if (unmatched.remove(logged.primaryId) != null) {
             unmatchedBytes -= logged.retainedBytes();
         }
         byId.remove(logged.primaryId);
         byKey.remove(logged.key, logged);
-        if (!replay || logged.tap == null || !logged.tap.isOpen())
-        {
+        if (!replay || logged.tap == null || !logged.tap.isOpen()) {
             logged.clear();
         }
     }
 
     /** Logged connections being followed now. */
-    List<LoggedConnection> all()
-    {
+    List<LoggedConnection> all() {
         return new ArrayList<>(byId.values());
     }
 }

@@ -12,8 +12,7 @@ import java.util.Arrays;
  * tolerated: {@link DivergencePolicy}). Output not yet
  * compared (the replica ran ahead of the primary) is kept, since after a takeover it is the client's next bytes.
  */
-final class Replica
-{
+final class Replica {
     private static final int READ_CHUNK_BYTES = 64 * 1024;
 
     final TrackedConnection connection;
@@ -26,6 +25,7 @@ final class Replica
     long comparedOffset;
     /** Replica output from {@link #comparedOffset} on, not yet compared. */
     private byte[] ahead = new byte[0];
+
     private int aheadLength;
     boolean outputEnded;
     boolean inputShut;
@@ -37,9 +37,11 @@ final class Replica
     /** The replica's output against the primary's, under the node's divergence policy. */
     private final OutputComparator comparator;
 
-    Replica(final TrackedConnection connection, final SocketChannel channel, final boolean skipUnretained,
-        final DivergencePolicy divergence)
-    {
+    Replica(
+            final TrackedConnection connection,
+            final SocketChannel channel,
+            final boolean skipUnretained,
+            final DivergencePolicy divergence) {
         this.comparator = new OutputComparator(divergence);
         this.connection = connection;
         this.channel = channel;
@@ -50,8 +52,7 @@ final class Replica
      * Starts from where this node's own app stood at a planned handover: fed the client's bytes before
      * {@code fed}, its output equal to the client's server stream before {@code compared}, then {@code output}.
      */
-    void seed(final long fed, final long compared, final byte[] output)
-    {
+    void seed(final long fed, final long compared, final byte[] output) {
         fedOffset = fed;
         comparedOffset = compared;
         ahead = output.clone();
@@ -59,8 +60,7 @@ final class Replica
     }
 
     /** Bytes the replica produced: compared ones and those ahead. */
-    long producedOffset()
-    {
+    long producedOffset() {
         return comparedOffset + aheadLength;
     }
 
@@ -69,12 +69,10 @@ final class Replica
      *
      * @return bytes written.
      */
-    int feed() throws IOException
-    {
+    int feed() throws IOException {
         final long target = connection.clientBytesToFeed();
         int total = 0;
-        while (connected && fedOffset < target)
-        {
+        while (connected && fedOffset < target) {
             // One write per read the primary's app got (as far as the log tells them): the same chunks, in order.
             final LoggedConnection logged = connection.logged;
             final long boundary = logged == null ? -1 : logged.boundaryAfter(fedOffset);
@@ -82,8 +80,7 @@ final class Replica
             final int written = channel.write(ByteBuffer.wrap(clientBytes(fedOffset, end)));
             fedOffset += written;
             total += written;
-            if (fedOffset < end)
-            {
+            if (fedOffset < end) {
                 break; // the replica's socket is full
             }
         }
@@ -93,30 +90,27 @@ final class Replica
     }
 
     /** Client bytes [from, to): from the tap while it retains them, else from the primary's read log. */
-    private byte[] clientBytes(final long from, final long to) throws IOException
-    {
+    private byte[] clientBytes(final long from, final long to) throws IOException {
         final StreamBuffer buffer = connection.client.buffer();
-        if (from >= buffer.startOffset() && !buffer.hasOverflowed())
-        {
+        if (from >= buffer.startOffset() && !buffer.hasOverflowed()) {
             return buffer.copy(from, to);
         }
         final LoggedConnection logged = connection.logged;
         final byte[] bytes = logged == null ? null : logged.bytes(from, to);
-        if (bytes == null)
-        {
-            throw new IOException("client bytes " + from + ".." + to + " are neither retained by the tap (kept from " +
-                buffer.startOffset() + ") nor in the read log");
+        if (bytes == null) {
+            throw new IOException("client bytes " + from + ".." + to + " are neither retained by the tap (kept from "
+                    + buffer.startOffset() + ") nor in the read log");
         }
         return bytes;
     }
 
     /** The client sent a FIN, the primary acked it and the replica has every byte before it: pass the FIN on. */
-    private void shutInputAfterClientFin() throws IOException
-    {
+    private void shutInputAfterClientFin() throws IOException {
         final StreamDirection client = connection.client;
-        if (!inputShut && client.isFinished() && client.ackedByPeer > client.nextOffset &&
-            fedOffset == client.nextOffset)
-        {
+        if (!inputShut
+                && client.isFinished()
+                && client.ackedByPeer > client.nextOffset
+                && fedOffset == client.nextOffset) {
             channel.shutdownOutput();
             inputShut = true;
         }
@@ -127,19 +121,15 @@ final class Replica
      *
      * @return bytes read; -1 at the replica's end of stream.
      */
-    int read() throws IOException
-    {
+    int read() throws IOException {
         readBuffer.clear();
         final int read = channel.read(readBuffer);
-        if (read < 0)
-        {
+        if (read < 0) {
             outputEnded = true;
             return -1;
         }
-        if (read > 0)
-        {
-            if (aheadLength + read > ahead.length)
-            {
+        if (read > 0) {
+            if (aheadLength + read > ahead.length) {
                 ahead = Arrays.copyOf(ahead, Math.max(aheadLength + read, ahead.length * 2));
             }
             System.arraycopy(readBuffer.array(), 0, ahead, aheadLength, read);
@@ -153,37 +143,31 @@ final class Replica
      *
      * @return null when they agree so far, else a description of the first difference.
      */
-    String compare()
-    {
+    String compare() {
         final StreamDirection server = connection.server;
         final StreamBuffer tapped = server.buffer();
         final long end = Math.min(producedOffset(), server.nextOffset);
-        if (end <= comparedOffset)
-        {
+        if (end <= comparedOffset) {
             return null;
         }
-        if (skipUnretained && comparedOffset < tapped.startOffset() && !tapped.hasOverflowed())
-        {
+        if (skipUnretained && comparedOffset < tapped.startOffset() && !tapped.hasOverflowed()) {
             // Regenerated output the client already acknowledged: the tap let it go, nothing to compare it with.
-            if (aheadLength == 0)
-            {
+            if (aheadLength == 0) {
                 return null;
             }
-            final int skip = (int)Math.min(tapped.startOffset() - comparedOffset, aheadLength);
+            final int skip = (int) Math.min(tapped.startOffset() - comparedOffset, aheadLength);
             aheadLength -= skip;
             System.arraycopy(ahead, skip, ahead, 0, aheadLength);
             comparedOffset += skip;
             connection.serverNeededFrom(comparedOffset);
             return compare();
         }
-        if (comparedOffset < tapped.startOffset() || tapped.hasOverflowed())
-        {
+        if (comparedOffset < tapped.startOffset() || tapped.hasOverflowed()) {
             return "primary output from offset " + comparedOffset + " no longer retained";
         }
         final byte[] primary = tapped.copy(comparedOffset, end);
         final String differs = comparator.compare(comparedOffset, primary, ahead, primary.length);
-        if (differs != null)
-        {
+        if (differs != null) {
             return differs;
         }
         aheadLength -= primary.length;
@@ -194,26 +178,22 @@ final class Replica
     }
 
     /** Same-length differences from the primary's output tolerated on this connection. */
-    long toleratedDifferences()
-    {
+    long toleratedDifferences() {
         return comparator.toleratedDifferences();
     }
 
     /** The differing bytes in them. */
-    long differingBytes()
-    {
+    long differingBytes() {
         return comparator.differingBytes();
     }
 
     /** The first {@code length} bytes of output not compared yet (they fill what the tap missed of the primary's). */
-    byte[] aheadPrefix(final int length)
-    {
+    byte[] aheadPrefix(final int length) {
         return Arrays.copyOf(ahead, Math.min(length, aheadLength));
     }
 
     /** Replica output the primary never sent: after a takeover, the client's next bytes. */
-    byte[] outputAhead()
-    {
+    byte[] outputAhead() {
         return Arrays.copyOf(ahead, aheadLength);
     }
 }

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +20,7 @@ import org.slf4j.LoggerFactory;
  * A difference is a divergence: counted, reported, and the connection is no longer protected. Runs on the capture
  * thread: its sockets are non-blocking and polled by {@link #doWork(long)}.
  */
-final class ReplicaManager implements TapListener, AutoCloseable
-{
+final class ReplicaManager implements TapListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
 
     private final String nodeId;
@@ -32,12 +30,17 @@ final class ReplicaManager implements TapListener, AutoCloseable
     private final Map<Long, Replica> replicas = new HashMap<>();
     /** Cold standby: no replica runs until takeover, which then replays each connection from the start. */
     private final boolean replay;
+
     private final DivergencePolicy divergence;
     private TcpTracker tracker;
 
-    ReplicaManager(final String nodeId, final InetSocketAddress appAddress, final ReplicaCounters counters,
-        final boolean replay, final DivergencePolicy divergence) throws IOException
-    {
+    ReplicaManager(
+            final String nodeId,
+            final InetSocketAddress appAddress,
+            final ReplicaCounters counters,
+            final boolean replay,
+            final DivergencePolicy divergence)
+            throws IOException {
         this.divergence = divergence;
         this.nodeId = nodeId;
         this.appAddress = appAddress;
@@ -47,62 +50,50 @@ final class ReplicaManager implements TapListener, AutoCloseable
     }
 
     /** The tracker whose holes replica output may fill. */
-    void attach(final TcpTracker tracker)
-    {
+    void attach(final TcpTracker tracker) {
         this.tracker = tracker;
     }
 
-    boolean isReplay()
-    {
+    boolean isReplay() {
         return replay;
     }
 
-    Replica replica(final long connectionId)
-    {
+    Replica replica(final long connectionId) {
         return replicas.get(connectionId);
     }
 
-    int size()
-    {
+    int size() {
         return replicas.size();
     }
 
     @Override
-    public void onOpened(final TrackedConnection connection, final long nowNs)
-    {
-        if (!connection.handshakeSeen())
-        {
-            connection.unprotect("picked up mid-stream (opened before this tap started, or moved here in a " +
-                "failover): its options are unknown and this node's app has not seen its start");
+    public void onOpened(final TrackedConnection connection, final long nowNs) {
+        if (!connection.handshakeSeen()) {
+            connection.unprotect("picked up mid-stream (opened before this tap started, or moved here in a "
+                    + "failover): its options are unknown and this node's app has not seen its start");
             return;
         }
-        if (replay)
-        {
+        if (replay) {
             return; // started at takeover, by replay
         }
         open(connection);
     }
 
     /** Opens the replica connection to this host's app; the connection is unprotected when that fails. */
-    Replica open(final TrackedConnection connection)
-    {
-        try
-        {
+    Replica open(final TrackedConnection connection) {
+        try {
             final SocketChannel channel = SocketChannel.open();
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             // Announced late (options from the read log): the tap let go of the primary's first output already.
-            final Replica replica = new Replica(connection, channel, replay || connection.optionsFromLog,
-                divergence);
+            final Replica replica = new Replica(connection, channel, replay || connection.optionsFromLog, divergence);
             replica.connected = channel.connect(appAddress);
-            replica.key = channel.register(selector,
-                replica.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
+            replica.key = channel.register(
+                    selector, replica.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
             connection.retainForReplica();
             replicas.put(connection.id, replica);
             return replica;
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             counters.replicaFailures++;
             connection.unprotect("cannot open the replica connection to " + appAddress + ": " + ex.getMessage());
             LOG.warn("[{}] {} unprotected: {}", nodeId, connection, connection.unprotectedReason);
@@ -114,10 +105,8 @@ final class ReplicaManager implements TapListener, AutoCloseable
      * Follows a connection this node served until a planned handover with its own app's connection, as it stood
      * ({@link ReplicaSeed}); the connection is unprotected when the socket cannot be taken on.
      */
-    Replica adopt(final TrackedConnection connection, final ReplicaSeed seed)
-    {
-        try
-        {
+    Replica adopt(final TrackedConnection connection, final ReplicaSeed seed) {
+        try {
             final SocketChannel channel = seed.app();
             channel.configureBlocking(false);
             final Replica replica = new Replica(connection, channel, false, divergence);
@@ -130,9 +119,7 @@ final class ReplicaManager implements TapListener, AutoCloseable
             replicas.put(connection.id, replica);
             pump(replica);
             return replicas.get(connection.id);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
+        } catch (final IOException | RuntimeException ex) {
             counters.replicaFailures++;
             closeQuietly(seed.app());
             connection.unprotect("its app connection from before the handover could not be kept: " + ex.getMessage());
@@ -143,94 +130,83 @@ final class ReplicaManager implements TapListener, AutoCloseable
 
     @Override
     public void onAcked(
-        final TrackedConnection connection, final boolean clientStream, final long ackedOffset, final int rawAck,
-        final long window, final long nowNs)
-    {
+            final TrackedConnection connection,
+            final boolean clientStream,
+            final long ackedOffset,
+            final int rawAck,
+            final long window,
+            final long nowNs) {
         final Replica replica = replicas.get(connection.id);
-        if (replica != null && clientStream)
-        {
+        if (replica != null && clientStream) {
             pump(replica);
         }
     }
 
     @Override
     public void onData(
-        final TrackedConnection connection, final boolean fromClient, final long streamOffset, final byte[] bytes,
-        final int offset, final int length, final long nowNs)
-    {
+            final TrackedConnection connection,
+            final boolean fromClient,
+            final long streamOffset,
+            final byte[] bytes,
+            final int offset,
+            final int length,
+            final long nowNs) {
         final Replica replica = replicas.get(connection.id);
-        if (replica != null && !fromClient)
-        {
+        if (replica != null && !fromClient) {
             compare(replica);
         }
     }
 
     @Override
-    public void onClosed(final TrackedConnection connection, final long nowNs)
-    {
+    public void onClosed(final TrackedConnection connection, final long nowNs) {
         final Replica replica = replicas.remove(connection.id);
-        if (replica != null)
-        {
+        if (replica != null) {
             closeQuietly(replica.channel);
         }
     }
 
     /** Moves bytes to and from every replica socket that is ready. Never blocks. */
-    int doWork(final long nowNs)
-    {
-        try
-        {
+    int doWork(final long nowNs) {
+        try {
             selector.selectNow();
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             counters.replicaFailures++;
             LOG.error("[{}] replica selector failed: {}", nodeId, ex.toString());
             return 0;
         }
         int work = 0;
         final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext())
-        {
+        while (keys.hasNext()) {
             final SelectionKey key = keys.next();
             keys.remove();
-            if (key.isValid())
-            {
+            if (key.isValid()) {
                 work++;
-                pump((Replica)key.attachment());
+                pump((Replica) key.attachment());
             }
         }
         return work;
     }
 
     /** Connects, feeds, reads and compares one replica as far as its socket allows. */
-    void pump(final Replica replica)
-    {
+    void pump(final Replica replica) {
         final TrackedConnection connection = replica.connection;
-        try
-        {
-            if (!replica.connected)
-            {
-                if (!replica.channel.finishConnect())
-                {
+        try {
+            if (!replica.connected) {
+                if (!replica.channel.finishConnect()) {
                     return;
                 }
                 replica.connected = true;
             }
             replica.feed();
-            while (replica.read() > 0)
-            {
+            while (replica.read() > 0) {
                 compare(replica);
             }
             compare(replica);
             fillServerHole(replica);
-            if (replica.key.isValid())
-            {
+            if (replica.key.isValid()) {
                 updateInterest(replica);
             }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
+        } catch (final IOException | RuntimeException ex) {
             fail(replica, "replica connection failed: " + ex.getMessage());
         }
     }
@@ -239,51 +215,47 @@ final class ReplicaManager implements TapListener, AutoCloseable
      * The tap missed some of the primary's output that the replica has produced: the replica's bytes stand in for
      * it, so the streams after the hole can be compared and the client's acks beyond it count.
      */
-    private void fillServerHole(final Replica replica)
-    {
+    private void fillServerHole(final Replica replica) {
         final TrackedConnection connection = replica.connection;
         final StreamDirection server = connection.server;
-        if (tracker == null || replica.comparedOffset != server.nextOffset || !replicas.containsKey(connection.id))
-        {
+        if (tracker == null || replica.comparedOffset != server.nextOffset || !replicas.containsKey(connection.id)) {
             return;
         }
         final long holeEnd = Math.min(server.holeEnd(), replica.producedOffset());
-        if (holeEnd > server.nextOffset)
-        {
-            final long filled = tracker.fill(connection, false, server.nextOffset,
-                replica.aheadPrefix((int)(holeEnd - server.nextOffset)), System.nanoTime());
+        if (holeEnd > server.nextOffset) {
+            final long filled = tracker.fill(
+                    connection,
+                    false,
+                    server.nextOffset,
+                    replica.aheadPrefix((int) (holeEnd - server.nextOffset)),
+                    System.nanoTime());
             counters.serverBytesFromReplica += filled;
         }
     }
 
-    private void updateInterest(final Replica replica)
-    {
-        if (!replica.key.isValid())
-        {
+    private void updateInterest(final Replica replica) {
+        if (!replica.key.isValid()) {
             return;
         }
         final boolean moreToFeed = replica.fedOffset < replica.connection.clientBytesToFeed();
-        replica.key.interestOps((replica.outputEnded ? 0 : SelectionKey.OP_READ) |
-            (moreToFeed ? SelectionKey.OP_WRITE : 0));
+        replica.key.interestOps(
+                (replica.outputEnded ? 0 : SelectionKey.OP_READ) | (moreToFeed ? SelectionKey.OP_WRITE : 0));
     }
 
     /** Compares what the replica produced with the primary's output; a divergence ends protection. */
-    private void compare(final Replica replica)
-    {
+    private void compare(final Replica replica) {
         final long toleratedBefore = replica.toleratedDifferences();
         final long bytesBefore = replica.differingBytes();
         final String divergence = replica.compare();
         counters.toleratedDifferences += replica.toleratedDifferences() - toleratedBefore;
         counters.toleratedDifferingBytes += replica.differingBytes() - bytesBefore;
-        if (divergence != null && replicas.containsKey(replica.connection.id))
-        {
+        if (divergence != null && replicas.containsKey(replica.connection.id)) {
             counters.divergences++;
             fail(replica, "divergence: " + divergence);
         }
     }
 
-    private void fail(final Replica replica, final String reason)
-    {
+    private void fail(final Replica replica, final String reason) {
         replicas.remove(replica.connection.id);
         closeQuietly(replica.channel);
         replica.connection.unprotect(reason);
@@ -292,11 +264,9 @@ final class ReplicaManager implements TapListener, AutoCloseable
     }
 
     /** Hands a replica over (takeover): it leaves this manager's selector and is no longer closed by it. */
-    Replica release(final long connectionId) throws IOException
-    {
+    Replica release(final long connectionId) throws IOException {
         final Replica replica = replicas.remove(connectionId);
-        if (replica != null)
-        {
+        if (replica != null) {
             replica.key.cancel();
             selector.selectNow();
             replica.channel.configureBlocking(false);
@@ -304,34 +274,25 @@ final class ReplicaManager implements TapListener, AutoCloseable
         return replica;
     }
 
-    List<Replica> all()
-    {
+    List<Replica> all() {
         return new ArrayList<>(replicas.values());
     }
 
     @Override
-    public void close()
-    {
+    public void close() {
         replicas.values().forEach(replica -> closeQuietly(replica.channel));
         replicas.clear();
-        try
-        {
+        try {
             selector.close();
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             LOG.warn("[{}] closing the replica selector: {}", nodeId, ex.toString());
         }
     }
 
-    private static void closeQuietly(final SocketChannel channel)
-    {
-        try
-        {
+    private static void closeQuietly(final SocketChannel channel) {
+        try {
             channel.close();
-        }
-        catch (final IOException ignored)
-        {
+        } catch (final IOException ignored) {
             // a replica socket that failed: nothing left to release
         }
     }

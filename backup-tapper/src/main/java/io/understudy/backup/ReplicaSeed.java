@@ -28,33 +28,42 @@ import java.nio.channels.SocketChannel;
  * @param serverAhead        the app's output after those, not yet written for the client.
  * @param app                this node's connection to its app for this client, open.
  */
-public record ReplicaSeed(InetSocketAddress client, InetSocketAddress service, int clientSequenceBase,
-    int serverSequenceBase, int mss, int clientWindowScale, int serverWindowScale, boolean sackPermitted,
-    boolean timestamps, long serverTimestamp, long clientWindow, long serverWindow, long clientFedOffset,
-    byte[] clientBytes, long serverAckedOffset, byte[] serverUnacked, byte[] serverAhead, SocketChannel app)
-{
+public record ReplicaSeed(
+        InetSocketAddress client,
+        InetSocketAddress service,
+        int clientSequenceBase,
+        int serverSequenceBase,
+        int mss,
+        int clientWindowScale,
+        int serverWindowScale,
+        boolean sackPermitted,
+        boolean timestamps,
+        long serverTimestamp,
+        long clientWindow,
+        long serverWindow,
+        long clientFedOffset,
+        byte[] clientBytes,
+        long serverAckedOffset,
+        byte[] serverUnacked,
+        byte[] serverAhead,
+        SocketChannel app) {
     /** Client stream offset of the next byte the client sends. */
-    long clientEndOffset()
-    {
+    long clientEndOffset() {
         return clientFedOffset + clientBytes.length;
     }
 
     /** Server stream offset up to which the server's bytes were written for the client. */
-    long serverSentOffset()
-    {
+    long serverSentOffset() {
         return serverAckedOffset + serverUnacked.length;
     }
 
-    ConnectionKey key()
-    {
+    ConnectionKey key() {
         return new ConnectionKey(ipv4(client), client.getPort(), ipv4(service), service.getPort());
     }
 
-    private static int ipv4(final InetSocketAddress address)
-    {
+    private static int ipv4(final InetSocketAddress address) {
         final byte[] bytes = address.getAddress().getAddress();
-        if (bytes.length != 4)
-        {
+        if (bytes.length != 4) {
             throw new IllegalArgumentException("not an IPv4 address: " + address);
         }
         return (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | bytes[3] & 0xff;

@@ -15,44 +15,50 @@ import java.nio.ByteBuffer;
  * A client takes a RST only with the sequence number it expects next (RFC 5961); a takeover sends one for each
  * candidate it knows: the client's last acknowledgement, and the end of what the primary sent.
  */
-final class ResetFrame
-{
+final class ResetFrame {
     private static final int TCP_LENGTH = 20;
 
-    private ResetFrame()
-    {
-    }
+    private ResetFrame() {}
 
-    static byte[] frame(final byte[] ourMac, final TrackedConnection connection, final int sequence)
-    {
+    static byte[] frame(final byte[] ourMac, final TrackedConnection connection, final int sequence) {
         final ByteBuffer frame = ByteBuffer.allocate(14 + 20 + TCP_LENGTH);
-        frame.put(connection.clientMac).put(ourMac).putShort((short)0x0800);
-        frame.put((byte)0x45).put((byte)0).putShort((short)(20 + TCP_LENGTH)).putShort((short)0)
-            .putShort((short)0x4000).put((byte)64).put((byte)6).putShort((short)0)
-            .putInt(connection.key.serverAddress()).putInt(connection.key.clientAddress());
-        frame.putShort((short)connection.key.serverPort()).putShort((short)connection.key.clientPort())
-            .putInt(sequence).putInt(0)
-            .put((byte)((TCP_LENGTH / 4) << 4)).put((byte)TcpSegment.RST).putShort((short)0)
-            .putShort((short)0).putShort((short)0);
+        frame.put(connection.clientMac).put(ourMac).putShort((short) 0x0800);
+        frame.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) (20 + TCP_LENGTH))
+                .putShort((short) 0)
+                .putShort((short) 0x4000)
+                .put((byte) 64)
+                .put((byte) 6)
+                .putShort((short) 0)
+                .putInt(connection.key.serverAddress())
+                .putInt(connection.key.clientAddress());
+        frame.putShort((short) connection.key.serverPort())
+                .putShort((short) connection.key.clientPort())
+                .putInt(sequence)
+                .putInt(0)
+                .put((byte) ((TCP_LENGTH / 4) << 4))
+                .put((byte) TcpSegment.RST)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) 0);
         return DuplicateAck.withChecksums(frame.array(), connection, TCP_LENGTH);
     }
 
     /** The RSTs for one connection not restored: none when its client's MAC or sequence numbers are unknown. */
-    static java.util.List<byte[]> framesFor(final byte[] ourMac, final TrackedConnection connection)
-    {
-        if (ourMac == null || connection.clientMac == null)
-        {
+    static java.util.List<byte[]> framesFor(final byte[] ourMac, final TrackedConnection connection) {
+        if (ourMac == null || connection.clientMac == null) {
             return java.util.List.of();
         }
         final java.util.Set<Integer> sequences = new java.util.LinkedHashSet<>();
-        if (connection.client.ackSent)
-        {
+        if (connection.client.ackSent) {
             sequences.add(connection.client.lastAck);
         }
-        if (connection.server.based)
-        {
-            sequences.add(connection.server.base + (int)connection.server.nextOffset);
+        if (connection.server.based) {
+            sequences.add(connection.server.base + (int) connection.server.nextOffset);
         }
-        return sequences.stream().map(sequence -> frame(ourMac, connection, sequence)).toList();
+        return sequences.stream()
+                .map(sequence -> frame(ourMac, connection, sequence))
+                .toList();
     }
 }

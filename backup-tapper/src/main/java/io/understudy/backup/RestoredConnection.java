@@ -20,8 +20,14 @@ import java.nio.channels.SocketChannel;
  * @param taken           those bytes, up to {@code clientOffset} (empty when there were none): the old primary's
  *                        app needs them too, to go on as a replica after a planned handover.
  */
-public record RestoredConnection(String description, SocketChannel client, SocketChannel app, byte[] pendingToClient,
-    boolean clientFinished, java.net.InetSocketAddress clientAddress, long clientOffset, long serverOffset,
-    long takenFrom, byte[] taken)
-{
-}
+public record RestoredConnection(
+        String description,
+        SocketChannel client,
+        SocketChannel app,
+        byte[] pendingToClient,
+        boolean clientFinished,
+        java.net.InetSocketAddress clientAddress,
+        long clientOffset,
+        long serverOffset,
+        long takenFrom,
+        byte[] taken) {}

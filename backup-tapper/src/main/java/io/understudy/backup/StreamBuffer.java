@@ -7,8 +7,7 @@ import java.util.Arrays;
  * kept until whoever still needs them (the peer's ack, the replica) releases them. Bounded by a per-stream cap and a
  * budget shared by every stream; when either is hit the buffer stops retaining and says so.
  */
-final class StreamBuffer
-{
+final class StreamBuffer {
     private final MemoryBudget budget;
     private final int capBytes;
     private byte[] bytes = new byte[0];
@@ -17,26 +16,22 @@ final class StreamBuffer
     private long startOffset;
     private boolean overflowed;
 
-    StreamBuffer(final MemoryBudget budget, final int capBytes)
-    {
+    StreamBuffer(final MemoryBudget budget, final int capBytes) {
         this.budget = budget;
         this.capBytes = capBytes;
     }
 
     /** Stream offset of the first retained byte. */
-    long startOffset()
-    {
+    long startOffset() {
         return startOffset;
     }
 
-    int size()
-    {
+    int size() {
         return size;
     }
 
     /** True once a cap was hit: bytes from then on are not retained, so this stream cannot be replayed. */
-    boolean hasOverflowed()
-    {
+    boolean hasOverflowed() {
         return overflowed;
     }
 
@@ -45,14 +40,11 @@ final class StreamBuffer
      *
      * @return false when a cap stopped retention (now or before).
      */
-    boolean append(final byte[] source, final int offset, final int length)
-    {
-        if (overflowed)
-        {
+    boolean append(final byte[] source, final int offset, final int length) {
+        if (overflowed) {
             return false;
         }
-        if (size + length > capBytes || !budget.tryReserve(length))
-        {
+        if (size + length > capBytes || !budget.tryReserve(length)) {
             overflowed = true;
             clear();
             return false;
@@ -64,52 +56,43 @@ final class StreamBuffer
     }
 
     /** Drops retained bytes before {@code offset}. */
-    void releaseUpTo(final long offset)
-    {
+    void releaseUpTo(final long offset) {
         final long drop = Math.min(offset - startOffset, size);
-        if (drop <= 0)
-        {
-            if (overflowed && offset > startOffset)
-            {
+        if (drop <= 0) {
+            if (overflowed && offset > startOffset) {
                 startOffset = offset;
             }
             return;
         }
-        head += (int)drop;
-        size -= (int)drop;
+        head += (int) drop;
+        size -= (int) drop;
         startOffset += drop;
         budget.release(drop);
-        if (size == 0)
-        {
+        if (size == 0) {
             head = 0;
         }
     }
 
     /** Copies retained bytes from stream offset {@code from} (inclusive) to {@code to} (exclusive). */
-    byte[] copy(final long from, final long to)
-    {
-        if (from < startOffset || to > startOffset + size || from > to)
-        {
-            throw new IllegalArgumentException("range [" + from + ", " + to + ") outside retained [" + startOffset +
-                ", " + (startOffset + size) + ")");
+    byte[] copy(final long from, final long to) {
+        if (from < startOffset || to > startOffset + size || from > to) {
+            throw new IllegalArgumentException("range [" + from + ", " + to + ") outside retained [" + startOffset
+                    + ", " + (startOffset + size) + ")");
         }
-        final int at = head + (int)(from - startOffset);
-        return Arrays.copyOfRange(bytes, at, at + (int)(to - from));
+        final int at = head + (int) (from - startOffset);
+        return Arrays.copyOfRange(bytes, at, at + (int) (to - from));
     }
 
     /** Makes an empty buffer start at stream offset {@code offset} (a stream taken up mid-way with known offsets). */
-    void startAt(final long offset)
-    {
-        if (size != 0)
-        {
+    void startAt(final long offset) {
+        if (size != 0) {
             throw new IllegalStateException("startAt on a buffer that holds " + size + " bytes");
         }
         startOffset = offset;
     }
 
     /** Releases everything, for a connection that is gone. */
-    void clear()
-    {
+    void clear() {
         budget.release(size);
         startOffset += size;
         head = 0;
@@ -117,14 +100,11 @@ final class StreamBuffer
         bytes = new byte[0];
     }
 
-    private void ensureCapacity(final int needed)
-    {
-        if (head + needed <= bytes.length)
-        {
+    private void ensureCapacity(final int needed) {
+        if (head + needed <= bytes.length) {
             return;
         }
-        if (needed <= bytes.length && head > 0)
-        {
+        if (needed <= bytes.length && head > 0) {
             System.arraycopy(bytes, head, bytes, 0, size);
             head = 0;
             return;

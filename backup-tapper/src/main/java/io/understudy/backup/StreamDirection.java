@@ -9,12 +9,9 @@ import java.util.TreeMap;
  * Stream offsets are 64-bit (offset 0 is the first byte after the SYN, or the first byte seen mid-stream); sequence
  * numbers are raw 32-bit and wrap.
  */
-final class StreamDirection
-{
+final class StreamDirection {
     /** A piece received ahead of a hole, kept until the hole is filled. */
-    private record Piece(long end, byte[] bytes)
-    {
-    }
+    private record Piece(long end, byte[] bytes) {}
 
     private final StreamBuffer buffer;
     private final TreeMap<Long, Piece> ahead = new TreeMap<>();
@@ -25,6 +22,7 @@ final class StreamDirection
     boolean based;
     /** Sequence number of stream offset 0. */
     int base;
+
     long nextOffset;
     long finOffset = -1;
     boolean finSeen;
@@ -34,6 +32,7 @@ final class StreamDirection
     long ackedByPeer;
     /** Highest offset the peer acknowledged, even beyond a hole in what the tap has (then the tap missed bytes). */
     long ackedRaw;
+
     long window;
     int mss = -1;
     int windowScale = -1;
@@ -45,19 +44,16 @@ final class StreamDirection
     long retransmittedSegments;
     long outOfOrderSegments;
 
-    StreamDirection(final StreamBuffer buffer, final int maxPiecesAhead)
-    {
+    StreamDirection(final StreamBuffer buffer, final int maxPiecesAhead) {
         this.buffer = buffer;
         this.maxPiecesAhead = maxPiecesAhead;
     }
 
-    StreamBuffer buffer()
-    {
+    StreamBuffer buffer() {
         return buffer;
     }
 
-    void onSyn(final TcpSegment segment)
-    {
+    void onSyn(final TcpSegment segment) {
         synSeen = true;
         isn = segment.sequence;
         base = isn + 1;
@@ -73,10 +69,17 @@ final class StreamDirection
      * window, and its bytes from {@code retainedFrom} up to the next offset, all acknowledged by the peer before
      * {@code ackedOffset}; {@code peerAck} is the last ack this side sent for the peer's stream.
      */
-    void seed(final int sequenceBase, final int segmentSize, final int scale, final boolean sack,
-        final boolean timestamps, final long advertisedWindow, final long retainedFrom, final byte[] retained,
-        final long ackedOffset, final int peerAck)
-    {
+    void seed(
+            final int sequenceBase,
+            final int segmentSize,
+            final int scale,
+            final boolean sack,
+            final boolean timestamps,
+            final long advertisedWindow,
+            final long retainedFrom,
+            final byte[] retained,
+            final long ackedOffset,
+            final int peerAck) {
         synSeen = true;
         base = sequenceBase;
         isn = sequenceBase - 1;
@@ -99,47 +102,39 @@ final class StreamDirection
      * Takes a sequence number as offset 0, for a stream picked up mid-way: the first segment with payload, FIN or RST
      * from this side, or the first ack number from the other side, whichever comes first.
      */
-    void baseOn(final int sequence)
-    {
-        if (!based)
-        {
+    void baseOn(final int sequence) {
+        if (!based) {
             base = sequence;
             based = true;
         }
     }
 
     /** Stream offset of a sequence number, taken as the one nearest to the next expected offset. */
-    long offsetOf(final int sequence)
-    {
-        final int expected = base + (int)nextOffset;
+    long offsetOf(final int sequence) {
+        final int expected = base + (int) nextOffset;
         return nextOffset + (sequence - expected);
     }
 
     /** Raw sequence number just after the last contiguous byte, +1 once an in-order FIN was consumed. */
-    int nextSequence()
-    {
-        return base + (int)nextOffset + (isFinished() ? 1 : 0);
+    int nextSequence() {
+        return base + (int) nextOffset + (isFinished() ? 1 : 0);
     }
 
-    boolean isFinished()
-    {
+    boolean isFinished() {
         return finSeen && finOffset == nextOffset;
     }
 
-    boolean hasHoles()
-    {
+    boolean hasHoles() {
         return !ahead.isEmpty();
     }
 
     /** Where the first hole after the contiguous bytes ends: the next piece held ahead, else the peer's raw ack. */
-    long holeEnd()
-    {
+    long holeEnd() {
         final Long first = ahead.isEmpty() ? null : ahead.firstKey();
         return first != null ? first : Math.max(nextOffset, ackedRaw);
     }
 
-    int piecesAhead()
-    {
+    int piecesAhead() {
         return ahead.size();
     }
 
@@ -149,53 +144,44 @@ final class StreamDirection
      * @param sink receives every byte that became contiguous, in order.
      * @return bytes that became contiguous.
      */
-    long onPayload(final long start, final byte[] frame, final int offset, final int length, final DataSink sink)
-    {
+    long onPayload(final long start, final byte[] frame, final int offset, final int length, final DataSink sink) {
         final long end = start + length;
-        if (end <= nextOffset)
-        {
+        if (end <= nextOffset) {
             retransmittedSegments++;
             return 0;
         }
-        if (start > nextOffset)
-        {
+        if (start > nextOffset) {
             outOfOrderSegments++;
             keepAhead(start, frame, offset, length);
             return 0;
         }
-        final int skip = (int)(nextOffset - start);
+        final int skip = (int) (nextOffset - start);
         final long before = nextOffset;
         deliver(frame, offset + skip, length - skip, sink);
         drainAhead(sink);
         return nextOffset - before;
     }
 
-    void onFin(final long finAtOffset)
-    {
-        if (!finSeen || finAtOffset < finOffset)
-        {
+    void onFin(final long finAtOffset) {
+        if (!finSeen || finAtOffset < finOffset) {
             finSeen = true;
             finOffset = finAtOffset;
         }
     }
 
-    private void deliver(final byte[] frame, final int offset, final int length, final DataSink sink)
-    {
+    private void deliver(final byte[] frame, final int offset, final int length, final DataSink sink) {
         final long at = nextOffset;
         buffer.append(frame, offset, length);
         nextOffset += length;
         sink.onContiguous(this, at, frame, offset, length);
     }
 
-    private void keepAhead(final long start, final byte[] frame, final int offset, final int length)
-    {
+    private void keepAhead(final long start, final byte[] frame, final int offset, final int length) {
         final Piece existing = ahead.get(start);
-        if (existing != null && existing.end >= start + length)
-        {
+        if (existing != null && existing.end >= start + length) {
             return;
         }
-        if (ahead.size() >= maxPiecesAhead)
-        {
+        if (ahead.size() >= maxPiecesAhead) {
             return; // the sender retransmits it, or the read log fills the hole
         }
         final byte[] copy = new byte[length];
@@ -203,24 +189,20 @@ final class StreamDirection
         ahead.put(start, new Piece(start + length, copy));
     }
 
-    private void drainAhead(final DataSink sink)
-    {
+    private void drainAhead(final DataSink sink) {
         Map.Entry<Long, Piece> first;
-        while ((first = ahead.firstEntry()) != null && first.getKey() <= nextOffset)
-        {
+        while ((first = ahead.firstEntry()) != null && first.getKey() <= nextOffset) {
             ahead.pollFirstEntry();
             final Piece piece = first.getValue();
-            if (piece.end > nextOffset)
-            {
-                final int skip = (int)(nextOffset - first.getKey());
+            if (piece.end > nextOffset) {
+                final int skip = (int) (nextOffset - first.getKey());
                 deliver(piece.bytes, skip, piece.bytes.length - skip, sink);
             }
         }
     }
 
     /** Receives stream bytes as they become contiguous. */
-    interface DataSink
-    {
+    interface DataSink {
         void onContiguous(StreamDirection direction, long streamOffset, byte[] bytes, int offset, int length);
     }
 }

@@ -1,5 +1,8 @@
 package io.understudy.backup;
 
+import io.understudy.backup.repair.RepairWindow;
+import io.understudy.backup.repair.RestoreSpec;
+import io.understudy.backup.repair.TcpRepair;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,13 +13,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.understudy.backup.repair.RepairWindow;
-import io.understudy.backup.repair.RestoreSpec;
-import io.understudy.backup.repair.TcpRepair;
 
 /**
  * Brings every protected connection over to this host: feeds the replica every client byte the primary acked,
@@ -24,8 +22,7 @@ import io.understudy.backup.repair.TcpRepair;
  * TCP_REPAIR (DESIGN.md's order) so the client's connection continues at the exact byte. Runs with the capture
  * stopped, on the caller's thread.
  */
-final class Takeover
-{
+final class Takeover {
     private static final Logger LOG = LoggerFactory.getLogger(Takeover.class);
     /** Added to the primary's last TSval so the client's PAWS check accepts the restored socket's first segment. */
     private static final long TIMESTAMP_MARGIN = 1000;
@@ -37,8 +34,7 @@ final class Takeover
     private final List<byte[]> duplicateAcks = new ArrayList<>();
     private final List<byte[]> resets = new ArrayList<>();
 
-    Takeover(final String nodeId, final TcpTracker tracker, final ReplicaManager replicas, final byte[] ourMac)
-    {
+    Takeover(final String nodeId, final TcpTracker tracker, final ReplicaManager replicas, final byte[] ourMac) {
         this.nodeId = nodeId;
         this.tracker = tracker;
         this.replicas = replicas;
@@ -46,63 +42,59 @@ final class Takeover
     }
 
     /** One pure ACK per restored connection whose client MAC is known, to be sent a few times after the run. */
-    List<byte[]> duplicateAcks()
-    {
+    List<byte[]> duplicateAcks() {
         return duplicateAcks;
     }
 
     /** RSTs for the connections not restored whose client MAC and sequence numbers are known, to be sent after the run. */
-    List<byte[]> resets()
-    {
+    List<byte[]> resets() {
         return resets;
     }
 
     TakeoverReport run(final long catchUpTimeoutMs, final TakeoverStep beforeRelease)
-        throws IOException, InterruptedException
-    {
+            throws IOException, InterruptedException {
         final long startNs = System.nanoTime();
         final Map<String, String> notRestored = new LinkedHashMap<>();
         final List<TrackedConnection> candidates = new ArrayList<>();
-        for (final TrackedConnection connection : tracker.connections())
-        {
-            if (!connection.announced)
-            {
-                if (connection.isOpen() && (connection.server.synSeen || connection.client.ackSent))
-                {
-                    notRestored.put(connection.toString(), "the tap missed part of its handshake and the read " +
-                        "log did not supply the options");
+        for (final TrackedConnection connection : tracker.connections()) {
+            if (!connection.announced) {
+                if (connection.isOpen() && (connection.server.synSeen || connection.client.ackSent)) {
+                    notRestored.put(
+                            connection.toString(),
+                            "the tap missed part of its handshake and the read " + "log did not supply the options");
                 }
                 continue; // else the handshake never completed: the client will retry its SYN
             }
-            final String why = connection.isProtected() && !replicas.isReplay() &&
-                replicas.replica(connection.id) == null ? "no replica" : whyNot(connection);
-            if (why == null)
-            {
+            final String why =
+                    connection.isProtected() && !replicas.isReplay() && replicas.replica(connection.id) == null
+                            ? "no replica"
+                            : whyNot(connection);
+            if (why == null) {
                 candidates.add(connection);
-            }
-            else if (connection.isOpen())
-            {
+            } else if (connection.isOpen()) {
                 notRestored.put(connection.toString(), why);
             }
         }
         long beyondPrimary = 0;
         int requestsInFlight = 0;
         final Map<Long, byte[]> takenBytes = new java.util.HashMap<>();
-        for (final TrackedConnection connection : candidates)
-        {
+        for (final TrackedConnection connection : candidates) {
             final long taken = connection.takeClientBytesBeyondPrimary();
             beyondPrimary += taken;
             requestsInFlight += taken > 0 ? 1 : 0;
             // Copied before the replica is fed: the tap lets client bytes go once fed and acked.
             takenBytes.put(connection.id, connection.clientBytesBeyondPrimary());
         }
-        LOG.info("[{}] takeover: {} client bytes the primary never acked, on {} of {} connections, go to the replicas " +
-            "too", nodeId, beyondPrimary, requestsInFlight, candidates.size());
-        if (replicas.isReplay())
-        {
+        LOG.info(
+                "[{}] takeover: {} client bytes the primary never acked, on {} of {} connections, go to the replicas "
+                        + "too",
+                nodeId,
+                beyondPrimary,
+                requestsInFlight,
+                candidates.size());
+        if (replicas.isReplay()) {
             // Cold standby: each connection's replica starts now and is given every read from the start.
-            for (final TrackedConnection connection : candidates)
-            {
+            for (final TrackedConnection connection : candidates) {
                 replicas.open(connection);
             }
         }
@@ -110,73 +102,76 @@ final class Takeover
         final long caughtUpNs = System.nanoTime();
         final List<PreparedSocket> prepared = prepareAll(candidates, notRestored);
         final long preparedNs = System.nanoTime();
-        try
-        {
+        try {
             beforeRelease.run();
-        }
-        catch (final IOException | InterruptedException | RuntimeException ex)
-        {
+        } catch (final IOException | InterruptedException | RuntimeException ex) {
             prepared.forEach(socket -> closeQuietly(socket.channel));
             throw ex;
         }
         final long releaseNs = System.nanoTime();
         final List<RestoredConnection> restored = new ArrayList<>();
         long sentAtOnce = 0;
-        for (final PreparedSocket socket : prepared)
-        {
-            try
-            {
+        for (final PreparedSocket socket : prepared) {
+            try {
                 TcpRepair.leaveRepair(socket.channel);
-                if (ourMac != null && socket.connection.clientMac != null)
-                {
-                    duplicateAcks.add(DuplicateAck.frame(ourMac, socket.connection, socket.spec, windowField(
-                        socket.connection)));
+                if (ourMac != null && socket.connection.clientMac != null) {
+                    duplicateAcks.add(
+                            DuplicateAck.frame(ourMac, socket.connection, socket.spec, windowField(socket.connection)));
                 }
                 final Replica replica = replicas.release(socket.connection.id);
                 final byte[] ahead = replica.outputAhead();
                 byte[] rest = ahead;
-                try
-                {
+                try {
                     rest = sendNow(socket.channel, ahead);
-                }
-                catch (final IOException ex)
-                {
+                } catch (final IOException ex) {
                     // The socket is the relay's now: its next write meets the same error and closes both sides.
-                    LOG.warn("[{}] {}: the replica's pending output not sent at once: {}", nodeId,
-                        socket.connection, ex.getMessage());
+                    LOG.warn(
+                            "[{}] {}: the replica's pending output not sent at once: {}",
+                            nodeId,
+                            socket.connection,
+                            ex.getMessage());
                 }
                 sentAtOnce += ahead.length - rest.length;
                 final TrackedConnection connection = socket.connection;
                 final byte[] taken = takenBytes.get(connection.id);
-                restored.add(new RestoredConnection(connection.toString(), socket.channel, replica.channel,
-                    rest, clientFinAcked(connection), new InetSocketAddress(address(connection.key.clientAddress()),
-                    connection.key.clientPort()), connection.clientBytesToFeed(),
-                    connection.server.nextOffset + ahead.length - rest.length,
-                    taken == null ? -1 : connection.clientBytesToFeed() - taken.length,
-                    taken == null ? new byte[0] : taken));
-            }
-            catch (final IOException ex)
-            {
+                restored.add(new RestoredConnection(
+                        connection.toString(),
+                        socket.channel,
+                        replica.channel,
+                        rest,
+                        clientFinAcked(connection),
+                        new InetSocketAddress(address(connection.key.clientAddress()), connection.key.clientPort()),
+                        connection.clientBytesToFeed(),
+                        connection.server.nextOffset + ahead.length - rest.length,
+                        taken == null ? -1 : connection.clientBytesToFeed() - taken.length,
+                        taken == null ? new byte[0] : taken));
+            } catch (final IOException ex) {
                 notRestored.put(socket.connection.toString(), "leaving repair mode failed: " + ex.getMessage());
                 closeQuietly(socket.channel);
             }
         }
         final long endNs = System.nanoTime();
-        for (final TrackedConnection connection : tracker.connections())
-        {
-            if (connection.isOpen() && notRestored.containsKey(connection.toString()))
-            {
+        for (final TrackedConnection connection : tracker.connections()) {
+            if (connection.isOpen() && notRestored.containsKey(connection.toString())) {
                 resets.addAll(ResetFrame.framesFor(ourMac, connection));
             }
         }
         final long restoreMs = (endNs - startNs) / 1_000_000;
         final long socketNs = (preparedNs - caughtUpNs) + (endNs - releaseNs);
-        LOG.info("[{}] takeover restored {} connections in {} ms (replicas caught up in {} ms; the sockets built in " +
-            "repair mode in {} ms and released in {} ms, {} us a socket; the claim and the relay's start between, " +
-            "{} ms; {} bytes of the replicas' output sent as each left repair mode); not restored: {}", nodeId,
-            restored.size(), restoreMs, (caughtUpNs - startNs) / 1_000_000, (preparedNs - caughtUpNs) / 1_000_000,
-            (endNs - releaseNs) / 1_000_000, prepared.isEmpty() ? 0 : socketNs / 1_000 / prepared.size(),
-            (releaseNs - preparedNs) / 1_000_000, sentAtOnce, notRestored);
+        LOG.info(
+                "[{}] takeover restored {} connections in {} ms (replicas caught up in {} ms; the sockets built in "
+                        + "repair mode in {} ms and released in {} ms, {} us a socket; the claim and the relay's start between, "
+                        + "{} ms; {} bytes of the replicas' output sent as each left repair mode); not restored: {}",
+                nodeId,
+                restored.size(),
+                restoreMs,
+                (caughtUpNs - startNs) / 1_000_000,
+                (preparedNs - caughtUpNs) / 1_000_000,
+                (endNs - releaseNs) / 1_000_000,
+                prepared.isEmpty() ? 0 : socketNs / 1_000 / prepared.size(),
+                (releaseNs - preparedNs) / 1_000_000,
+                sentAtOnce,
+                notRestored);
         return new TakeoverReport(restored, notRestored, restoreMs);
     }
 
@@ -186,11 +181,9 @@ final class Takeover
      * then leaves with the socket's first segment: handed to the relay's thread with the rest, it went out 10-80 ms
      * later in the lab (a capture of a drill: the restored sockets' ACKs at once, the answers trickling after).
      */
-    static byte[] sendNow(final SocketChannel channel, final byte[] output) throws IOException
-    {
+    static byte[] sendNow(final SocketChannel channel, final byte[] output) throws IOException {
         channel.configureBlocking(false);
-        if (output.length == 0)
-        {
+        if (output.length == 0) {
             return output;
         }
         final ByteBuffer buffer = ByteBuffer.wrap(output);
@@ -198,99 +191,93 @@ final class Takeover
         return Arrays.copyOfRange(output, buffer.position(), output.length);
     }
 
-    static String whyNot(final TrackedConnection connection)
-    {
-        if (!connection.isOpen())
-        {
+    static String whyNot(final TrackedConnection connection) {
+        if (!connection.isOpen()) {
             return "closed";
         }
-        if (!connection.isProtected())
-        {
+        if (!connection.isProtected()) {
             return connection.unprotectedReason;
         }
         final StreamDirection client = connection.client;
-        if (client.ackedRaw > client.nextOffset + (client.isFinished() ? 1 : 0))
-        {
+        if (client.ackedRaw > client.nextOffset + (client.isFinished() ? 1 : 0)) {
             final LoggedConnection logged = connection.logged;
-            return "client bytes " + client.nextOffset + ".." + client.ackedRaw + " were acked by the primary but " +
-                "are in neither the tap nor the read log" + (logged == null ? " (the log has no record of this " +
-                "connection)" : logged.gap != null ? " (" + logged.gap + ")" : "");
+            return "client bytes " + client.nextOffset + ".." + client.ackedRaw + " were acked by the primary but "
+                    + "are in neither the tap nor the read log"
+                    + (logged == null
+                            ? " (the log has no record of this " + "connection)"
+                            : logged.gap != null ? " (" + logged.gap + ")" : "");
         }
         return null;
     }
 
     /** Feeds and reads every replica until it has caught up with the primary, or the deadline passes. */
     private void awaitReplicas(
-        final List<TrackedConnection> candidates, final Map<String, String> notRestored, final long deadlineNs)
-        throws InterruptedException
-    {
+            final List<TrackedConnection> candidates, final Map<String, String> notRestored, final long deadlineNs)
+            throws InterruptedException {
         List<TrackedConnection> waiting = new ArrayList<>(candidates);
         final Map<Long, long[]> progress = new java.util.HashMap<>();
-        while (!waiting.isEmpty())
-        {
+        while (!waiting.isEmpty()) {
             final List<TrackedConnection> still = new ArrayList<>();
             final long nowNs = System.nanoTime();
-            for (final TrackedConnection connection : waiting)
-            {
+            for (final TrackedConnection connection : waiting) {
                 final Replica replica = replicas.replica(connection.id);
-                if (replica == null)
-                {
+                if (replica == null) {
                     continue; // failed while being pumped: it is unprotected now
                 }
                 replicas.pump(replica);
-                if (!caughtUp(connection, replica) && !stalled(connection, replica, progress, nowNs, replicas.isReplay()))
-                {
+                if (!caughtUp(connection, replica)
+                        && !stalled(connection, replica, progress, nowNs, replicas.isReplay())) {
                     still.add(connection);
                 }
             }
             waiting = still;
-            if (!waiting.isEmpty())
-            {
-                if (System.nanoTime() - deadlineNs > 0)
-                {
+            if (!waiting.isEmpty()) {
+                if (System.nanoTime() - deadlineNs > 0) {
                     break;
                 }
                 Thread.sleep(1);
             }
         }
-        for (final TrackedConnection connection : waiting)
-        {
+        for (final TrackedConnection connection : waiting) {
             final Replica replica = replicas.replica(connection.id);
-            if (replica != null)
-            {
-                connection.unprotect("the replica did not catch up in time: fed " + replica.fedOffset + " of " +
-                    connection.clientBytesToFeed() + " client bytes, produced " + replica.producedOffset() +
-                    " of " + Math.max(connection.server.nextOffset, connection.server.ackedRaw) + " server bytes");
+            if (replica != null) {
+                connection.unprotect("the replica did not catch up in time: fed " + replica.fedOffset + " of "
+                        + connection.clientBytesToFeed()
+                        + " client bytes, produced " + replica.producedOffset() + " of "
+                        + Math.max(connection.server.nextOffset, connection.server.ackedRaw) + " server bytes");
             }
         }
-        candidates.removeIf(connection -> !connection.isProtected() &&
-            notRestored.put(connection.toString(), connection.unprotectedReason) == null);
+        candidates.removeIf(connection -> !connection.isProtected()
+                && notRestored.put(connection.toString(), connection.unprotectedReason) == null);
     }
 
     /**
      * A replica that was given every client byte the primary had and produced nothing for {@link #STALL_NS} will not
      * catch up: what it needs is in neither the tap nor the log. Unprotects it, so the others need not wait.
      */
-    private static boolean stalled(final TrackedConnection connection, final Replica replica,
-        final Map<Long, long[]> progress, final long nowNs, final boolean cold)
-    {
+    private static boolean stalled(
+            final TrackedConnection connection,
+            final Replica replica,
+            final Map<Long, long[]> progress,
+            final long nowNs,
+            final boolean cold) {
         final long[] last = progress.computeIfAbsent(connection.id, id -> new long[] {-1, -1, nowNs});
-        if (replica.fedOffset != last[0] || replica.producedOffset() != last[1])
-        {
+        if (replica.fedOffset != last[0] || replica.producedOffset() != last[1]) {
             last[0] = replica.fedOffset;
             last[1] = replica.producedOffset();
             last[2] = nowNs;
             return false;
         }
         final long windowNs = cold || replica.producedOffset() == 0 ? COLD_STALL_NS : STALL_NS;
-        if (replica.fedOffset < connection.clientBytesToFeed() || nowNs - last[2] < windowNs)
-        {
+        if (replica.fedOffset < connection.clientBytesToFeed() || nowNs - last[2] < windowNs) {
             return false;
         }
-        connection.unprotect("the replica was given every client byte the primary had (" + replica.fedOffset +
-            ") and produced " + replica.producedOffset() + " of the " + Math.max(connection.server.nextOffset,
-            connection.server.ackedRaw) + " server bytes the client has seen, nothing more in " +
-            windowNs / 1_000_000 + " ms: the client bytes behind the rest are in neither the tap nor the read log");
+        connection.unprotect(
+                "the replica was given every client byte the primary had (" + replica.fedOffset + ") and produced "
+                        + replica.producedOffset() + " of the "
+                        + Math.max(connection.server.nextOffset, connection.server.ackedRaw)
+                        + " server bytes the client has seen, nothing more in " + windowNs / 1_000_000
+                        + " ms: the client bytes behind the rest are in neither the tap nor the read log");
         return true;
     }
 
@@ -305,38 +292,30 @@ final class Takeover
      */
     private static final long COLD_STALL_NS = 1_500_000_000L;
 
-    private static boolean caughtUp(final TrackedConnection connection, final Replica replica)
-    {
+    private static boolean caughtUp(final TrackedConnection connection, final Replica replica) {
         final StreamDirection server = connection.server;
-        return replica.fedOffset >= connection.clientBytesToFeed() && replica.comparedOffset >= server.nextOffset &&
-            server.nextOffset + (server.isFinished() ? 1 : 0) >= server.ackedRaw &&
-            (!server.isFinished() || replica.outputEnded);
+        return replica.fedOffset >= connection.clientBytesToFeed()
+                && replica.comparedOffset >= server.nextOffset
+                && server.nextOffset + (server.isFinished() ? 1 : 0) >= server.ackedRaw
+                && (!server.isFinished() || replica.outputEnded);
     }
 
-    private record PreparedSocket(TrackedConnection connection, RestoreSpec spec, SocketChannel channel)
-    {
-    }
+    private record PreparedSocket(TrackedConnection connection, RestoreSpec spec, SocketChannel channel) {}
 
     /** The window the primary last advertised, as the 16-bit field carries it (scaled down). */
-    private static int windowField(final TrackedConnection connection)
-    {
+    private static int windowField(final TrackedConnection connection) {
         final int shift = connection.windowScalingNegotiated() ? connection.server.windowScale : 0;
-        return (int)Math.min(connection.server.window >> shift, 0xFFFF);
+        return (int) Math.min(connection.server.window >> shift, 0xFFFF);
     }
 
     private List<PreparedSocket> prepareAll(
-        final List<TrackedConnection> candidates, final Map<String, String> notRestored)
-    {
+            final List<TrackedConnection> candidates, final Map<String, String> notRestored) {
         final List<PreparedSocket> prepared = new ArrayList<>();
-        for (final TrackedConnection connection : candidates)
-        {
-            try
-            {
+        for (final TrackedConnection connection : candidates) {
+            try {
                 final RestoreSpec spec = spec(connection);
                 prepared.add(new PreparedSocket(connection, spec, TcpRepair.prepare(spec)));
-            }
-            catch (final IOException | RuntimeException ex)
-            {
+            } catch (final IOException | RuntimeException ex) {
                 notRestored.put(connection.toString(), "restore failed: " + ex.getMessage());
             }
         }
@@ -348,11 +327,11 @@ final class Takeover
      * socket's next expected sequence number is one past it (so its ACKs acknowledge it, as the primary's did), the
      * kernel never sees that FIN, and the relay takes the client's input as ended.
      */
-    static boolean clientFinAcked(final TrackedConnection connection)
-    {
+    static boolean clientFinAcked(final TrackedConnection connection) {
         final StreamDirection client = connection.client;
-        return client.isFinished() && client.ackedByPeer > client.nextOffset &&
-            connection.clientBytesToFeed() == client.nextOffset;
+        return client.isFinished()
+                && client.ackedByPeer > client.nextOffset
+                && connection.clientBytesToFeed() == client.nextOffset;
     }
 
     /**
@@ -362,54 +341,46 @@ final class Takeover
      * client had not acknowledged, as sent ({@link RestoreSpec#finSent}), so the client's acks of it are valid and
      * an unacknowledged one is sent again.
      */
-    static RestoreSpec spec(final TrackedConnection connection) throws IOException
-    {
+    static RestoreSpec spec(final TrackedConnection connection) throws IOException {
         final StreamDirection client = connection.client;
         final StreamDirection server = connection.server;
         final long snd = Math.min(server.ackedByPeer, server.nextOffset);
         final long recvOffset = connection.clientBytesToFeed() + (clientFinAcked(connection) ? 1 : 0);
-        final long sendSeq = Integer.toUnsignedLong(server.base + (int)snd);
-        final long recvSeq = Integer.toUnsignedLong(client.base + (int)recvOffset);
+        final long sendSeq = Integer.toUnsignedLong(server.base + (int) snd);
+        final long recvSeq = Integer.toUnsignedLong(client.base + (int) recvOffset);
         RestoreSpec spec = RestoreSpec.of(
-            new InetSocketAddress(address(connection.key.serverAddress()), connection.key.serverPort()),
-            new InetSocketAddress(address(connection.key.clientAddress()), connection.key.clientPort()),
-            sendSeq, recvSeq, client.mss > 0 ? client.mss : 536);
-        if (connection.windowScalingNegotiated())
-        {
+                new InetSocketAddress(address(connection.key.serverAddress()), connection.key.serverPort()),
+                new InetSocketAddress(address(connection.key.clientAddress()), connection.key.clientPort()),
+                sendSeq,
+                recvSeq,
+                client.mss > 0 ? client.mss : 536);
+        if (connection.windowScalingNegotiated()) {
             spec = spec.withWindowScales(client.windowScale, server.windowScale);
         }
         spec = spec.withSackPermitted(connection.sackPermitted());
-        if (connection.timestampsNegotiated())
-        {
+        if (connection.timestampsNegotiated()) {
             spec = spec.withTimestamps(Integer.toUnsignedLong(server.timestampValue) + TIMESTAMP_MARGIN & 0xFFFFFFFFL);
         }
-        if (server.nextOffset > snd)
-        {
+        if (server.nextOffset > snd) {
             spec = spec.withUnackedBytes(server.buffer().copy(snd, server.nextOffset));
         }
-        if (server.isFinished())
-        {
+        if (server.isFinished()) {
             spec = spec.withFinSent();
         }
         final long clientWindow = Math.max(client.window, 1);
-        return spec.withWindow(new RepairWindow(recvSeq, clientWindow, clientWindow, Math.max(server.window, 1),
-            recvSeq));
+        return spec.withWindow(
+                new RepairWindow(recvSeq, clientWindow, clientWindow, Math.max(server.window, 1), recvSeq));
     }
 
-    private static InetAddress address(final int address) throws IOException
-    {
-        return InetAddress.getByAddress(new byte[] {
-            (byte)(address >>> 24), (byte)(address >>> 16), (byte)(address >>> 8), (byte)address});
+    private static InetAddress address(final int address) throws IOException {
+        return InetAddress.getByAddress(
+                new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address});
     }
 
-    private static void closeQuietly(final SocketChannel channel)
-    {
-        try
-        {
+    private static void closeQuietly(final SocketChannel channel) {
+        try {
             channel.close();
-        }
-        catch (final IOException ignored)
-        {
+        } catch (final IOException ignored) {
             // a socket that failed to restore: nothing more to release
         }
     }

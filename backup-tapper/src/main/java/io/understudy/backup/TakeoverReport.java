@@ -10,10 +10,8 @@ import java.util.Map;
  * @param notRestored  connections left to be reset (the takeover sends their clients a RST), with the reason.
  * @param restoreMs    time from the start of the takeover until every socket was restored.
  */
-public record TakeoverReport(List<RestoredConnection> restored, Map<String, String> notRestored, long restoreMs)
-{
-    public TakeoverReport
-    {
+public record TakeoverReport(List<RestoredConnection> restored, Map<String, String> notRestored, long restoreMs) {
+    public TakeoverReport {
         restored = List.copyOf(restored);
         notRestored = Map.copyOf(notRestored);
     }

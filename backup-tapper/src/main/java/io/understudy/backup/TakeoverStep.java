@@ -8,7 +8,6 @@ import java.io.IOException;
  * restored sockets' address and port only while they are still in repair mode.)
  */
 @FunctionalInterface
-public interface TakeoverStep
-{
+public interface TakeoverStep {
     void run() throws IOException, InterruptedException;
 }

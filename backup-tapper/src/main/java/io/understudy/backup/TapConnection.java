@@ -23,43 +23,48 @@ package io.understudy.backup;
  * @param toleratedDifferences the same-length differences tolerated on this connection so far.
  */
 public record TapConnection(
-    long id,
-    String client,
-    String server,
-    String state,
-    boolean protectedNow,
-    String unprotectedReason,
-    long clientBytes,
-    long serverBytes,
-    long clientBytesAcked,
-    long serverBytesAcked,
-    long replicaFed,
-    long replicaCompared,
-    long replicaLagBytes,
-    long loggedAs,
-    boolean handshakeFromLog,
-    String protection,
-    long toleratedDifferences)
-{
-    static TapConnection of(final TrackedConnection connection, final Replica replica)
-    {
+        long id,
+        String client,
+        String server,
+        String state,
+        boolean protectedNow,
+        String unprotectedReason,
+        long clientBytes,
+        long serverBytes,
+        long clientBytesAcked,
+        long serverBytesAcked,
+        long replicaFed,
+        long replicaCompared,
+        long replicaLagBytes,
+        long loggedAs,
+        boolean handshakeFromLog,
+        String protection,
+        long toleratedDifferences) {
+    static TapConnection of(final TrackedConnection connection, final Replica replica) {
         final long atPrimary = connection.clientBytesAtPrimary();
         final long fed = replica == null ? 0 : replica.fedOffset;
-        return new TapConnection(connection.id, connection.key.client(), connection.key.server(),
-            connection.state.name(), connection.isProtected() && connection.announced,
-            connection.announced ? connection.unprotectedReason : "the tap has not seen its handshake complete",
-            connection.client.nextOffset, connection.server.nextOffset,
-            Math.min(connection.client.ackedByPeer, connection.client.nextOffset),
-            Math.min(connection.server.ackedByPeer, connection.server.nextOffset),
-            fed, replica == null ? 0 : replica.comparedOffset, replica == null ? 0 : Math.max(0, atPrimary - fed),
-            connection.logged == null ? -1 : connection.logged.primaryId, connection.optionsFromLog,
-            protection(connection, replica), replica == null ? 0 : replica.toleratedDifferences());
+        return new TapConnection(
+                connection.id,
+                connection.key.client(),
+                connection.key.server(),
+                connection.state.name(),
+                connection.isProtected() && connection.announced,
+                connection.announced ? connection.unprotectedReason : "the tap has not seen its handshake complete",
+                connection.client.nextOffset,
+                connection.server.nextOffset,
+                Math.min(connection.client.ackedByPeer, connection.client.nextOffset),
+                Math.min(connection.server.ackedByPeer, connection.server.nextOffset),
+                fed,
+                replica == null ? 0 : replica.comparedOffset,
+                replica == null ? 0 : Math.max(0, atPrimary - fed),
+                connection.logged == null ? -1 : connection.logged.primaryId,
+                connection.optionsFromLog,
+                protection(connection, replica),
+                replica == null ? 0 : replica.toleratedDifferences());
     }
 
-    private static String protection(final TrackedConnection connection, final Replica replica)
-    {
-        if (!connection.isProtected() || !connection.announced)
-        {
+    private static String protection(final TrackedConnection connection, final Replica replica) {
+        if (!connection.isProtected() || !connection.announced) {
             return "none";
         }
         return replica != null && replica.toleratedDifferences() > 0 ? "tolerated" : "exact";
@@ -69,20 +74,14 @@ public record TapConnection(
      * Of the open connections (closed ones linger in the tap's table a while, and a takeover restores none of them):
      * how many a takeover now would restore, and how many it would not.
      */
-    public static int[] protectionCounts(final java.util.List<TapConnection> connections)
-    {
+    public static int[] protectionCounts(final java.util.List<TapConnection> connections) {
         int protectedCount = 0;
         int unprotectedCount = 0;
-        for (final TapConnection connection : connections)
-        {
-            if ("ESTABLISHED".equals(connection.state()))
-            {
-                if (connection.protectedNow())
-                {
+        for (final TapConnection connection : connections) {
+            if ("ESTABLISHED".equals(connection.state())) {
+                if (connection.protectedNow()) {
                     protectedCount++;
-                }
-                else
-                {
+                } else {
                     unprotectedCount++;
                 }
             }

@@ -1,8 +1,5 @@
 package io.understudy.backup;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.understudy.logger.CloseReason;
 import io.understudy.logger.ConnectionClosed;
 import io.understudy.logger.ConnectionOpened;
@@ -12,14 +9,15 @@ import io.understudy.logger.LogRecord;
 import io.understudy.logger.StreamAcked;
 import io.understudy.logger.StreamData;
 import io.understudy.logger.UnderstudyException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Appends what the tap learns to the event log, so that takeover and tests can replay every connection: opened
  * (with the handshake's options), each stream's bytes as they become contiguous, acks, close. A failed append is
  * counted and reported, never thrown into the capture loop.
  */
-final class TapEventRecorder implements TapListener
-{
+final class TapEventRecorder implements TapListener {
     private static final Logger LOG = LoggerFactory.getLogger(TapEventRecorder.class);
 
     private final String nodeId;
@@ -27,36 +25,42 @@ final class TapEventRecorder implements TapListener
     private volatile long appended;
     private volatile long failures;
 
-    TapEventRecorder(final String nodeId, final EventLog log)
-    {
+    TapEventRecorder(final String nodeId, final EventLog log) {
         this.nodeId = nodeId;
         this.log = log;
     }
 
     @Override
-    public void onOpened(final TrackedConnection connection, final long nowNs)
-    {
+    public void onOpened(final TrackedConnection connection, final long nowNs) {
         final StreamDirection client = connection.client;
         final StreamDirection server = connection.server;
         final boolean scaling = connection.windowScalingNegotiated();
-        append(new ConnectionOpened(connection.id, nowNs,
-            connection.key.clientAddress(), connection.key.clientPort(),
-            connection.key.serverAddress(), connection.key.serverPort(),
-            connection.handshakeSeen(),
-            client.synSeen ? Integer.toUnsignedLong(client.isn) : -1,
-            server.synSeen ? Integer.toUnsignedLong(server.isn) : -1,
-            client.synSeen ? client.mss : -1,
-            scaling ? client.windowScale : -1,
-            scaling ? server.windowScale : -1,
-            connection.sackPermitted(),
-            connection.timestampsNegotiated()));
+        append(new ConnectionOpened(
+                connection.id,
+                nowNs,
+                connection.key.clientAddress(),
+                connection.key.clientPort(),
+                connection.key.serverAddress(),
+                connection.key.serverPort(),
+                connection.handshakeSeen(),
+                client.synSeen ? Integer.toUnsignedLong(client.isn) : -1,
+                server.synSeen ? Integer.toUnsignedLong(server.isn) : -1,
+                client.synSeen ? client.mss : -1,
+                scaling ? client.windowScale : -1,
+                scaling ? server.windowScale : -1,
+                connection.sackPermitted(),
+                connection.timestampsNegotiated()));
     }
 
     @Override
     public void onData(
-        final TrackedConnection connection, final boolean fromClient, final long streamOffset, final byte[] bytes,
-        final int offset, final int length, final long nowNs)
-    {
+            final TrackedConnection connection,
+            final boolean fromClient,
+            final long streamOffset,
+            final byte[] bytes,
+            final int offset,
+            final int length,
+            final long nowNs) {
         final byte[] copy = new byte[length];
         System.arraycopy(bytes, offset, copy, 0, length);
         append(new StreamData(connection.id, nowNs, direction(fromClient), streamOffset, copy));
@@ -64,48 +68,44 @@ final class TapEventRecorder implements TapListener
 
     @Override
     public void onAcked(
-        final TrackedConnection connection, final boolean clientStream, final long ackedOffset, final int rawAck,
-        final long window, final long nowNs)
-    {
-        append(new StreamAcked(connection.id, nowNs, direction(clientStream), ackedOffset,
-            Integer.toUnsignedLong(rawAck), window));
+            final TrackedConnection connection,
+            final boolean clientStream,
+            final long ackedOffset,
+            final int rawAck,
+            final long window,
+            final long nowNs) {
+        append(new StreamAcked(
+                connection.id, nowNs, direction(clientStream), ackedOffset, Integer.toUnsignedLong(rawAck), window));
     }
 
     @Override
-    public void onClosed(final TrackedConnection connection, final long nowNs)
-    {
-        append(new ConnectionClosed(connection.id, nowNs,
-            connection.state == ConnectionState.RESET ? CloseReason.RESET : CloseReason.FIN_BOTH, ""));
+    public void onClosed(final TrackedConnection connection, final long nowNs) {
+        append(new ConnectionClosed(
+                connection.id,
+                nowNs,
+                connection.state == ConnectionState.RESET ? CloseReason.RESET : CloseReason.FIN_BOTH,
+                ""));
     }
 
-    long appended()
-    {
+    long appended() {
         return appended;
     }
 
-    long failures()
-    {
+    long failures() {
         return failures;
     }
 
-    private static Direction direction(final boolean fromClient)
-    {
+    private static Direction direction(final boolean fromClient) {
         return fromClient ? Direction.CLIENT_TO_SERVER : Direction.SERVER_TO_CLIENT;
     }
 
-    void append(final LogRecord record)
-    {
-        try
-        {
+    void append(final LogRecord record) {
+        try {
             log.append(record);
             appended++;
-        }
-        catch (final UnderstudyException ex)
-        {
-            if (failures++ % 10_000 == 0)
-            {
-                LOG.error("[{}] event log append failed ({} failures so far): {}", nodeId, failures,
-                    ex.getMessage());
+        } catch (final UnderstudyException ex) {
+            if (failures++ % 10_000 == 0) {
+                LOG.error("[{}] event log append failed ({} failures so far): {}", nodeId, failures, ex.getMessage());
             }
         }
     }

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,8 +13,7 @@ import org.slf4j.LoggerFactory;
  * handshake's options, acks, windows, timestamps, FINs and RSTs. The server's acks are the truth for what the server
  * has: the tap may have seen bytes the server never received. Single-threaded; time is an argument.
  */
-final class TcpTracker implements StreamDirection.DataSink
-{
+final class TcpTracker implements StreamDirection.DataSink {
     private static final Logger LOG = LoggerFactory.getLogger(TcpTracker.class);
 
     private final String nodeId;
@@ -31,9 +29,11 @@ final class TcpTracker implements StreamDirection.DataSink
     private boolean currentFromClient;
 
     TcpTracker(
-        final String nodeId, final TrackerConfig config, final TapListener listener, final TrackerCounters counters,
-        final boolean keepHistory)
-    {
+            final String nodeId,
+            final TrackerConfig config,
+            final TapListener listener,
+            final TrackerCounters counters,
+            final boolean keepHistory) {
         this(nodeId, config, listener, counters, keepHistory, 1);
     }
 
@@ -42,9 +42,12 @@ final class TcpTracker implements StreamDirection.DataSink
      *                          unique in the event log across restarts.
      */
     TcpTracker(
-        final String nodeId, final TrackerConfig config, final TapListener listener, final TrackerCounters counters,
-        final boolean keepHistory, final long firstConnectionId)
-    {
+            final String nodeId,
+            final TrackerConfig config,
+            final TapListener listener,
+            final TrackerCounters counters,
+            final boolean keepHistory,
+            final long firstConnectionId) {
         this.nextConnectionId = firstConnectionId;
         this.nodeId = nodeId;
         this.config = config;
@@ -54,20 +57,17 @@ final class TcpTracker implements StreamDirection.DataSink
         this.history = keepHistory ? new ArrayList<>() : null;
     }
 
-    MemoryBudget budget()
-    {
+    MemoryBudget budget() {
         return budget;
     }
 
     /** Connections tracked now, closed ones included until their linger time passes. */
-    Iterable<TrackedConnection> connections()
-    {
+    Iterable<TrackedConnection> connections() {
         return connections.values();
     }
 
     /** The connection tracked now on this 4-tuple, or null. */
-    TrackedConnection find(final ConnectionKey key)
-    {
+    TrackedConnection find(final ConnectionKey key) {
         return connections.get(key);
     }
 
@@ -78,19 +78,20 @@ final class TcpTracker implements StreamDirection.DataSink
      *
      * @return bytes that became contiguous.
      */
-    long fill(final TrackedConnection connection, final boolean fromClient, final long offset, final byte[] bytes,
-        final long nowNs)
-    {
+    long fill(
+            final TrackedConnection connection,
+            final boolean fromClient,
+            final long offset,
+            final byte[] bytes,
+            final long nowNs) {
         final StreamDirection self = connection.stream(fromClient);
-        if (offset + bytes.length <= self.nextOffset || offset > self.nextOffset || connection.isMidStream())
-        {
+        if (offset + bytes.length <= self.nextOffset || offset > self.nextOffset || connection.isMidStream()) {
             return 0;
         }
         final long before = self.nextOffset;
         takePayload(connection, self, fromClient, offset, bytes, 0, bytes.length, nowNs);
         final long filled = self.nextOffset - before;
-        if (filled > 0)
-        {
+        if (filled > 0) {
             final StreamDirection acker = connection.stream(!fromClient);
             advanceAcked(connection, !fromClient, self, self.ackedRaw, acker.lastAck, nowNs);
         }
@@ -103,14 +104,21 @@ final class TcpTracker implements StreamDirection.DataSink
      *
      * @return whether the connection was announced now.
      */
-    boolean announceWithOptions(final TrackedConnection connection, final int mss, final int clientWindowScale,
-        final int serverWindowScale, final boolean sackPermitted, final boolean timestamps, final long nowNs)
-    {
+    boolean announceWithOptions(
+            final TrackedConnection connection,
+            final int mss,
+            final int clientWindowScale,
+            final int serverWindowScale,
+            final boolean sackPermitted,
+            final boolean timestamps,
+            final long nowNs) {
         final StreamDirection client = connection.client;
         final StreamDirection server = connection.server;
-        if (connection.announced || !(client.synSeen || server.synSeen) || !client.based || !server.based ||
-            !connection.isOpen())
-        {
+        if (connection.announced
+                || !(client.synSeen || server.synSeen)
+                || !client.based
+                || !server.based
+                || !connection.isOpen()) {
             return false;
         }
         fillOptions(client, mss, clientWindowScale, sackPermitted, timestamps);
@@ -125,39 +133,53 @@ final class TcpTracker implements StreamDirection.DataSink
      * announced to nobody (the caller attaches its replica). Returns null when the 4-tuple is tracked already or the
      * table is full.
      */
-    TrackedConnection seed(final ReplicaSeed seed, final long nowNs)
-    {
+    TrackedConnection seed(final ReplicaSeed seed, final long nowNs) {
         final ConnectionKey key = seed.key();
-        if (connections.containsKey(key))
-        {
+        if (connections.containsKey(key)) {
             return null;
         }
         final TrackedConnection connection = open(key, true, nowNs);
-        if (connection == null)
-        {
+        if (connection == null) {
             return null;
         }
         final long clientEnd = seed.clientEndOffset();
-        connection.client.seed(seed.clientSequenceBase(), seed.mss(), seed.clientWindowScale(), seed.sackPermitted(),
-            seed.timestamps(), seed.clientWindow(), seed.clientFedOffset(), seed.clientBytes(), clientEnd,
-            seed.serverSequenceBase() + (int)seed.serverAckedOffset());
-        connection.server.seed(seed.serverSequenceBase(), seed.mss(), seed.serverWindowScale(), seed.sackPermitted(),
-            seed.timestamps(), seed.serverWindow(), seed.serverAckedOffset(), seed.serverUnacked(),
-            seed.serverAckedOffset(), seed.clientSequenceBase() + (int)clientEnd);
-        if (seed.timestamps())
-        {
+        connection.client.seed(
+                seed.clientSequenceBase(),
+                seed.mss(),
+                seed.clientWindowScale(),
+                seed.sackPermitted(),
+                seed.timestamps(),
+                seed.clientWindow(),
+                seed.clientFedOffset(),
+                seed.clientBytes(),
+                clientEnd,
+                seed.serverSequenceBase() + (int) seed.serverAckedOffset());
+        connection.server.seed(
+                seed.serverSequenceBase(),
+                seed.mss(),
+                seed.serverWindowScale(),
+                seed.sackPermitted(),
+                seed.timestamps(),
+                seed.serverWindow(),
+                seed.serverAckedOffset(),
+                seed.serverUnacked(),
+                seed.serverAckedOffset(),
+                seed.clientSequenceBase() + (int) clientEnd);
+        if (seed.timestamps()) {
             connection.server.timestampSeen = true;
-            connection.server.timestampValue = (int)seed.serverTimestamp();
+            connection.server.timestampValue = (int) seed.serverTimestamp();
         }
         connection.announced = true;
         return connection;
     }
 
-    private static void fillOptions(final StreamDirection side, final int mss, final int windowScale,
-        final boolean sackPermitted, final boolean timestamps)
-    {
-        if (!side.synSeen)
-        {
+    private static void fillOptions(
+            final StreamDirection side,
+            final int mss,
+            final int windowScale,
+            final boolean sackPermitted,
+            final boolean timestamps) {
+        if (!side.synSeen) {
             side.isn = side.base - 1;
             side.mss = mss;
             side.windowScale = windowScale;
@@ -167,77 +189,60 @@ final class TcpTracker implements StreamDirection.DataSink
     }
 
     /** Every connection ever tracked, in the order first seen (only with keepHistory). */
-    List<TrackedConnection> history()
-    {
+    List<TrackedConnection> history() {
         return history == null ? List.of() : List.copyOf(history);
     }
 
-    void onSegment(final TcpSegment segment, final long nowNs)
-    {
+    void onSegment(final TcpSegment segment, final long nowNs) {
         counters.segments++;
         final boolean fromClient;
-        if (config.servicePorts().contains(segment.destinationPort))
-        {
+        if (config.servicePorts().contains(segment.destinationPort)) {
             fromClient = true;
-        }
-        else if (config.servicePorts().contains(segment.sourcePort))
-        {
+        } else if (config.servicePorts().contains(segment.sourcePort)) {
             fromClient = false;
-        }
-        else
-        {
+        } else {
             counters.notService++;
             return;
         }
         final TrackedConnection connection = connectionFor(segment, fromClient, nowNs);
-        if (connection != null)
-        {
+        if (connection != null) {
             connection.lastSeenNs = nowNs;
-            if (fromClient && connection.clientMac == null && segment.sourceMacOffset >= 0)
-            {
-                connection.clientMac = java.util.Arrays.copyOfRange(segment.frame, segment.sourceMacOffset,
-                    segment.sourceMacOffset + 6);
+            if (fromClient && connection.clientMac == null && segment.sourceMacOffset >= 0) {
+                connection.clientMac = java.util.Arrays.copyOfRange(
+                        segment.frame, segment.sourceMacOffset, segment.sourceMacOffset + 6);
             }
             final long sentBefore = connection.server.nextOffset;
             final long ackedBefore = connection.client.ackedByPeer;
             track(connection, segment, fromClient, nowNs);
             updatePending(connection);
-            if (!fromClient && (connection.server.nextOffset > sentBefore || connection.client.ackedByPeer > ackedBefore))
-            {
+            if (!fromClient
+                    && (connection.server.nextOffset > sentBefore || connection.client.ackedByPeer > ackedBefore)) {
                 counters.lastServerProgressNs = nowNs;
                 // bytes still unacked now have waited at least since this progress, and nothing is known before it
                 counters.clientWaitingSinceNs = pendingConnections > 0 ? nowNs : 0;
-            }
-            else if (pendingConnections == 0)
-            {
+            } else if (pendingConnections == 0) {
                 counters.clientWaitingSinceNs = 0;
-            }
-            else if (counters.clientWaitingSinceNs == 0)
-            {
+            } else if (counters.clientWaitingSinceNs == 0) {
                 counters.clientWaitingSinceNs = nowNs; // the first client bytes to wait since the last progress
             }
         }
     }
 
-    private TrackedConnection connectionFor(final TcpSegment segment, final boolean fromClient, final long nowNs)
-    {
-        final ConnectionKey key = fromClient ?
-            new ConnectionKey(segment.sourceAddress, segment.sourcePort, segment.destinationAddress,
-                segment.destinationPort) :
-            new ConnectionKey(segment.destinationAddress, segment.destinationPort, segment.sourceAddress,
-                segment.sourcePort);
+    private TrackedConnection connectionFor(final TcpSegment segment, final boolean fromClient, final long nowNs) {
+        final ConnectionKey key = fromClient
+                ? new ConnectionKey(
+                        segment.sourceAddress, segment.sourcePort, segment.destinationAddress, segment.destinationPort)
+                : new ConnectionKey(
+                        segment.destinationAddress, segment.destinationPort, segment.sourceAddress, segment.sourcePort);
         final TrackedConnection existing = connections.get(key);
         final boolean clientSyn = fromClient && segment.has(TcpSegment.SYN) && !segment.has(TcpSegment.ACK);
-        if (existing != null && !(clientSyn && startsNewConnection(existing, segment)))
-        {
+        if (existing != null && !(clientSyn && startsNewConnection(existing, segment))) {
             return existing;
         }
-        if (existing == null && segment.has(TcpSegment.RST))
-        {
+        if (existing == null && segment.has(TcpSegment.RST)) {
             return null; // a stray reset: nothing to track
         }
-        if (existing != null)
-        {
+        if (existing != null) {
             forget(existing);
         }
         // A SYN-ACK opens it too: the tap missed the client's SYN, and the read log may supply the options later.
@@ -246,35 +251,31 @@ final class TcpTracker implements StreamDirection.DataSink
     }
 
     /** A client SYN on a known 4-tuple is a new connection unless it repeats the SYN already seen. */
-    private static boolean startsNewConnection(final TrackedConnection existing, final TcpSegment syn)
-    {
+    private static boolean startsNewConnection(final TrackedConnection existing, final TcpSegment syn) {
         return !existing.client.synSeen || existing.client.isn != syn.sequence || !existing.isOpen();
     }
 
-    private TrackedConnection open(final ConnectionKey key, final boolean withSyn, final long nowNs)
-    {
-        if (connections.size() >= config.maxConnections())
-        {
+    private TrackedConnection open(final ConnectionKey key, final boolean withSyn, final long nowNs) {
+        if (connections.size() >= config.maxConnections()) {
             counters.connectionsRefusedOverLimit++;
             return null;
         }
-        final TrackedConnection connection = new TrackedConnection(nextConnectionId++, key,
-            new StreamDirection(new StreamBuffer(budget, config.streamCapBytes()), config.maxPiecesAhead()),
-            new StreamDirection(new StreamBuffer(budget, config.streamCapBytes()), config.maxPiecesAhead()),
-            nowNs);
+        final TrackedConnection connection = new TrackedConnection(
+                nextConnectionId++,
+                key,
+                new StreamDirection(new StreamBuffer(budget, config.streamCapBytes()), config.maxPiecesAhead()),
+                new StreamDirection(new StreamBuffer(budget, config.streamCapBytes()), config.maxPiecesAhead()),
+                nowNs);
         final TrackedConnection replaced = connections.put(key, connection);
         counters.connectionsTracked = connections.size();
-        if (replaced != null)
-        {
+        if (replaced != null) {
             notPending(replaced);
         }
-        if (history != null)
-        {
+        if (history != null) {
             history.add(connection);
         }
         counters.connectionsOpened++;
-        if (!withSyn)
-        {
+        if (!withSyn) {
             counters.connectionsMidStream++;
             LOG.debug("[{}] {} picked up mid-stream: options unknown", nodeId, connection);
             announce(connection, nowNs);
@@ -283,71 +284,76 @@ final class TcpTracker implements StreamDirection.DataSink
     }
 
     private void track(
-        final TrackedConnection connection, final TcpSegment segment, final boolean fromClient, final long nowNs)
-    {
+            final TrackedConnection connection, final TcpSegment segment, final boolean fromClient, final long nowNs) {
         final StreamDirection self = connection.stream(fromClient);
         final boolean syn = segment.has(TcpSegment.SYN);
-        if (syn && !self.synSeen && (fromClient != segment.has(TcpSegment.ACK)))
-        {
+        if (syn && !self.synSeen && (fromClient != segment.has(TcpSegment.ACK))) {
             self.onSyn(segment);
-            if (connection.handshakeSeen())
-            {
+            if (connection.handshakeSeen()) {
                 announce(connection, nowNs);
             }
         }
-        if (segment.payloadLength > 0 || segment.has(TcpSegment.FIN) || segment.has(TcpSegment.RST))
-        {
+        if (segment.payloadLength > 0 || segment.has(TcpSegment.FIN) || segment.has(TcpSegment.RST)) {
             // A bare ACK does not place a stream picked up mid-way: keep-alives and window probes (what Linux sends
             // first when a socket leaves TCP_REPAIR) sit at snd_una - 1. The peer's ack number places it instead.
             self.baseOn(segment.sequence);
         }
-        if (segment.hasTimestamp)
-        {
+        if (segment.hasTimestamp) {
             self.timestampSeen = true;
             self.timestampValue = segment.timestampValue;
             self.timestampEcho = segment.timestampEcho;
         }
         final int shift = !syn && connection.windowScalingNegotiated() ? self.windowScale : 0;
-        self.window = (long)segment.window << shift;
+        self.window = (long) segment.window << shift;
 
         final long start = self.offsetOf(segment.sequence + (syn ? 1 : 0));
-        if (segment.payloadLength > 0)
-        {
+        if (segment.payloadLength > 0) {
             onPayload(connection, self, fromClient, start, segment, nowNs);
         }
-        if (segment.has(TcpSegment.FIN))
-        {
+        if (segment.has(TcpSegment.FIN)) {
             self.onFin(start + segment.payloadLength);
         }
-        if (segment.has(TcpSegment.ACK))
-        {
+        if (segment.has(TcpSegment.ACK)) {
             onAck(connection, fromClient, segment, nowNs);
         }
         updateState(connection, segment, nowNs);
     }
 
     /** Tells listeners of a connection once: when its handshake completes, or when it is picked up mid-stream. */
-    private void announce(final TrackedConnection connection, final long nowNs)
-    {
-        if (!connection.announced)
-        {
+    private void announce(final TrackedConnection connection, final long nowNs) {
+        if (!connection.announced) {
             connection.announced = true;
             listener.onOpened(connection, nowNs);
         }
     }
 
     private void onPayload(
-        final TrackedConnection connection, final StreamDirection self, final boolean fromClient, final long start,
-        final TcpSegment segment, final long nowNs)
-    {
-        takePayload(connection, self, fromClient, start, segment.frame, segment.payloadOffset, segment.payloadLength,
-            nowNs);
+            final TrackedConnection connection,
+            final StreamDirection self,
+            final boolean fromClient,
+            final long start,
+            final TcpSegment segment,
+            final long nowNs) {
+        takePayload(
+                connection,
+                self,
+                fromClient,
+                start,
+                segment.frame,
+                segment.payloadOffset,
+                segment.payloadLength,
+                nowNs);
     }
 
     private void takePayload(
-        final TrackedConnection connection, final StreamDirection self, final boolean fromClient, final long start,
-        final byte[] frame, final int payloadOffset, final int payloadLength, final long nowNs)
-    {
+            final TrackedConnection connection,
+            final StreamDirection self,
+            final boolean fromClient,
+            final long start,
+            final byte[] frame,
+            final int payloadOffset,
+            final int payloadLength,
+            final long nowNs) {
         final long retransmittedBefore = self.retransmittedSegments;
         final long outOfOrderBefore = self.outOfOrderSegments;
         final boolean overflowedBefore = self.buffer().hasOverflowed();
@@ -358,12 +364,17 @@ final class TcpTracker implements StreamDirection.DataSink
         current = null;
         counters.retransmittedSegments += self.retransmittedSegments - retransmittedBefore;
         counters.outOfOrderSegments += self.outOfOrderSegments - outOfOrderBefore;
-        if (!overflowedBefore && self.buffer().hasOverflowed())
-        {
+        if (!overflowedBefore && self.buffer().hasOverflowed()) {
             counters.overflowedStreams++;
-            LOG.warn("[{}] {}: {} stream over its retention cap ({} bytes per stream, {} of {} bytes in use " +
-                "overall): this connection can no longer be restored", nodeId, connection,
-                fromClient ? "client" : "server", config.streamCapBytes(), budget.usedBytes(), budget.capBytes());
+            LOG.warn(
+                    "[{}] {}: {} stream over its retention cap ({} bytes per stream, {} of {} bytes in use "
+                            + "overall): this connection can no longer be restored",
+                    nodeId,
+                    connection,
+                    fromClient ? "client" : "server",
+                    config.streamCapBytes(),
+                    budget.usedBytes(),
+                    budget.capBytes());
         }
     }
 
@@ -371,26 +382,25 @@ final class TcpTracker implements StreamDirection.DataSink
 
     @Override
     public void onContiguous(
-        final StreamDirection direction, final long streamOffset, final byte[] bytes, final int offset,
-        final int length)
-    {
-        if (current.announced)
-        {
+            final StreamDirection direction,
+            final long streamOffset,
+            final byte[] bytes,
+            final int offset,
+            final int length) {
+        if (current.announced) {
             listener.onData(current, currentFromClient, streamOffset, bytes, offset, length, currentNowNs);
         }
     }
 
     private void onAck(
-        final TrackedConnection connection, final boolean fromClient, final TcpSegment segment, final long nowNs)
-    {
+            final TrackedConnection connection, final boolean fromClient, final TcpSegment segment, final long nowNs) {
         final StreamDirection self = connection.stream(fromClient);
         final StreamDirection peer = connection.stream(!fromClient);
         self.ackSent = true;
         self.lastAck = segment.acknowledgement;
         peer.baseOn(segment.acknowledgement);
         final long raw = peer.offsetOf(segment.acknowledgement);
-        if (raw > peer.ackedRaw && raw - peer.nextOffset < MAX_ACK_AHEAD)
-        {
+        if (raw > peer.ackedRaw && raw - peer.nextOffset < MAX_ACK_AHEAD) {
             peer.ackedRaw = raw;
         }
         advanceAcked(connection, fromClient, peer, raw, segment.acknowledgement, nowNs);
@@ -401,61 +411,51 @@ final class TcpTracker implements StreamDirection.DataSink
 
     /** The peer's stream is acked up to {@code rawOffset}, as far as the tap has its bytes. */
     private void advanceAcked(
-        final TrackedConnection connection, final boolean ackerIsClient, final StreamDirection peer,
-        final long rawOffset, final int rawAck, final long nowNs)
-    {
+            final TrackedConnection connection,
+            final boolean ackerIsClient,
+            final StreamDirection peer,
+            final long rawOffset,
+            final int rawAck,
+            final long nowNs) {
         final long limit = peer.nextOffset + (peer.isFinished() ? 1 : 0);
         final long acked = Math.min(rawOffset, limit);
-        if (acked > peer.ackedByPeer)
-        {
+        if (acked > peer.ackedByPeer) {
             peer.ackedByPeer = acked;
             connection.releaseAcked(!ackerIsClient);
-            if (connection.announced)
-            {
-                listener.onAcked(connection, !ackerIsClient, acked, rawAck,
-                    connection.stream(ackerIsClient).window, nowNs);
+            if (connection.announced) {
+                listener.onAcked(
+                        connection, !ackerIsClient, acked, rawAck, connection.stream(ackerIsClient).window, nowNs);
             }
         }
     }
 
-    private void updateState(final TrackedConnection connection, final TcpSegment segment, final long nowNs)
-    {
-        if (!connection.isOpen())
-        {
+    private void updateState(final TrackedConnection connection, final TcpSegment segment, final long nowNs) {
+        if (!connection.isOpen()) {
             return;
         }
-        if (segment.has(TcpSegment.RST))
-        {
+        if (segment.has(TcpSegment.RST)) {
             connection.state = ConnectionState.RESET;
             counters.connectionsReset++;
-        }
-        else if (connection.client.finSeen && connection.server.finSeen)
-        {
+        } else if (connection.client.finSeen && connection.server.finSeen) {
             connection.state = ConnectionState.CLOSED;
             counters.connectionsClosed++;
-        }
-        else
-        {
+        } else {
             return;
         }
         connection.closedAtNs = nowNs;
         LOG.debug("[{}] {} after {} segments", nodeId, connection, counters.segments);
-        if (connection.announced)
-        {
+        if (connection.announced) {
             listener.onClosed(connection, nowNs);
         }
     }
 
     /** Drops connections that closed more than the linger time ago. Returns how many were dropped. */
-    int expire(final long nowNs)
-    {
+    int expire(final long nowNs) {
         int dropped = 0;
         final Iterator<TrackedConnection> it = connections.values().iterator();
-        while (it.hasNext())
-        {
+        while (it.hasNext()) {
             final TrackedConnection connection = it.next();
-            if (!connection.isOpen() && nowNs - connection.closedAtNs >= config.closedLingerNs())
-            {
+            if (!connection.isOpen() && nowNs - connection.closedAtNs >= config.closedLingerNs()) {
                 it.remove();
                 release(connection);
                 dropped++;
@@ -465,8 +465,7 @@ final class TcpTracker implements StreamDirection.DataSink
         return dropped;
     }
 
-    private void forget(final TrackedConnection connection)
-    {
+    private void forget(final TrackedConnection connection) {
         connections.remove(connection.key);
         counters.connectionsTracked = connections.size();
         release(connection);
@@ -476,27 +475,22 @@ final class TcpTracker implements StreamDirection.DataSink
      * Keeps {@link #pendingConnections}: open connections with client bytes the server has not acked. O(1) a
      * segment, so the tap can say at wire speed whether clients wait on a server that makes no progress.
      */
-    private void updatePending(final TrackedConnection connection)
-    {
+    private void updatePending(final TrackedConnection connection) {
         final boolean pending = connection.isOpen() && connection.client.nextOffset > connection.client.ackedByPeer;
-        if (pending != connection.clientPending)
-        {
+        if (pending != connection.clientPending) {
             connection.clientPending = pending;
             pendingConnections += pending ? 1 : -1;
         }
     }
 
-    private void notPending(final TrackedConnection connection)
-    {
-        if (connection.clientPending)
-        {
+    private void notPending(final TrackedConnection connection) {
+        if (connection.clientPending) {
             connection.clientPending = false;
             pendingConnections--;
         }
     }
 
-    private void release(final TrackedConnection connection)
-    {
+    private void release(final TrackedConnection connection) {
         notPending(connection);
         connection.releaseAll();
     }

@@ -11,35 +11,27 @@ import com.sun.jna.Native;
  * 11 s; the cause was not proven, the risk is known). Needs
  * CAP_SYS_NICE (root has it); without it the thread stays as it was and the caller says so.
  */
-public final class ThreadPriority
-{
+public final class ThreadPriority {
     /** The nice value the heartbeat threads ask for. */
     public static final int NICE = -10;
+
     private static final int PRIO_PROCESS = 0;
 
-    private interface Priority extends Library
-    {
+    private interface Priority extends Library {
         int setpriority(int which, int who, int prio);
     }
 
-    private ThreadPriority()
-    {
-    }
+    private ThreadPriority() {}
 
     /** @return null when the calling thread now runs at nice -10, else why not */
-    public static String raiseCurrentThread()
-    {
-        try
-        {
+    public static String raiseCurrentThread() {
+        try {
             final Priority libc = Native.load("c", Priority.class);
-            if (libc.setpriority(PRIO_PROCESS, 0, NICE) == 0)
-            {
+            if (libc.setpriority(PRIO_PROCESS, 0, NICE) == 0) {
                 return null;
             }
             return "setpriority(" + NICE + ") failed with errno " + Native.getLastError() + " (needs CAP_SYS_NICE)";
-        }
-        catch (final UnsatisfiedLinkError | RuntimeException ex)
-        {
+        } catch (final UnsatisfiedLinkError | RuntimeException ex) {
             return "setpriority unavailable: " + ex;
         }
     }

@@ -13,16 +13,11 @@ import java.util.concurrent.TimeUnit;
  * waiting for a password, a wedged netlink call) would otherwise hold the takeover, with every restored client,
  * forever. Output is read on a thread of its own so a chatty command cannot block on a full pipe.
  */
-final class TimedCommand
-{
+final class TimedCommand {
     /** What a command that finished in time said. */
-    record Outcome(int exit, String output)
-    {
-    }
+    record Outcome(int exit, String output) {}
 
-    private TimedCommand()
-    {
-    }
+    private TimedCommand() {}
 
     /**
      * Runs {@code command}, stdout and stderr together, and waits for it at most {@code timeout}.
@@ -30,47 +25,38 @@ final class TimedCommand
      * @throws IOException when it cannot start, or does not finish in time (it is then killed, with its output so
      *                     far in the message).
      */
-    static Outcome run(final List<String> command, final Duration timeout) throws IOException, InterruptedException
-    {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    static Outcome run(final List<String> command, final Duration timeout) throws IOException, InterruptedException {
+        final Process process =
+                new ProcessBuilder(command).redirectErrorStream(true).start();
         final ByteArrayOutputStream output = new ByteArrayOutputStream();
         final Thread reader = new Thread(() -> copy(process.getInputStream(), output), "command-output");
         reader.setDaemon(true);
         reader.start();
-        try
-        {
-            if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS))
-            {
+        try {
+            if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 process.destroyForcibly().waitFor(1, TimeUnit.SECONDS);
                 reader.join(1_000);
-                throw new IOException(command + " did not finish within " + timeout.toMillis() + " ms and was " +
-                    "killed; output so far: " + text(output).strip());
+                throw new IOException(command + " did not finish within " + timeout.toMillis() + " ms and was "
+                        + "killed; output so far: " + text(output).strip());
             }
             reader.join(1_000); // a child it left behind may hold the pipe open: take what there is
             return new Outcome(process.exitValue(), text(output));
-        }
-        finally
-        {
+        } finally {
             process.destroyForcibly();
         }
     }
 
     /** ByteArrayOutputStream is synchronized: the caller may read what there is while this still writes. */
-    private static void copy(final InputStream in, final ByteArrayOutputStream out)
-    {
-        try (in)
-        {
+    private static void copy(final InputStream in, final ByteArrayOutputStream out) {
+        try (in) {
             in.transferTo(out);
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             // Destroying the process closes the pipe under the reader; the caller's message shows what came before.
             out.writeBytes(("[output no longer readable: " + ex.getMessage() + "]").getBytes(StandardCharsets.UTF_8));
         }
     }
 
-    private static String text(final ByteArrayOutputStream output)
-    {
+    private static String text(final ByteArrayOutputStream output) {
         return output.toString(StandardCharsets.UTF_8);
     }
 }

@@ -12,11 +12,9 @@ import java.util.Map;
  * @param skipped      frames not tracked, by reason (e.g. NOT_TCP, BAD_TCP_CHECKSUM, TRUNCATED).
  * @param wrongChecksums frames tracked although their IPv4 or TCP checksum is wrong (when not verifying).
  */
-public record TraceResult(List<ConnectionSummary> connections, long frames, Map<String, Long> skipped,
-    long wrongChecksums)
-{
-    public TraceResult
-    {
+public record TraceResult(
+        List<ConnectionSummary> connections, long frames, Map<String, Long> skipped, long wrongChecksums) {
+    public TraceResult {
         connections = List.copyOf(connections);
         skipped = Map.copyOf(skipped);
     }

@@ -3,8 +3,7 @@ package io.understudy.backup;
 /**
  * One TCP connection as the tap sees it: both streams, the handshake's options and the connection's state.
  */
-final class TrackedConnection
-{
+final class TrackedConnection {
     final long id;
     final ConnectionKey key;
     final StreamDirection client;
@@ -12,6 +11,7 @@ final class TrackedConnection
     long lastSeenNs;
     /** Open, with client bytes the tap heard that the server has not acked (TcpTracker counts these). */
     boolean clientPending;
+
     long closedAtNs;
     ConnectionState state = ConnectionState.ESTABLISHED;
     /** Listeners were told of this connection: its handshake completed, or it was picked up mid-stream. */
@@ -32,9 +32,11 @@ final class TrackedConnection
     String unprotectedReason;
 
     TrackedConnection(
-        final long id, final ConnectionKey key, final StreamDirection client, final StreamDirection server,
-        final long nowNs)
-    {
+            final long id,
+            final ConnectionKey key,
+            final StreamDirection client,
+            final StreamDirection server,
+            final long nowNs) {
         this.id = id;
         this.key = key;
         this.client = client;
@@ -49,45 +51,37 @@ final class TrackedConnection
      * The client's SYN and the server's SYN-ACK were both seen, or one of them and the read log told the rest:
      * options and ISNs are known.
      */
-    boolean handshakeSeen()
-    {
+    boolean handshakeSeen() {
         return client.synSeen && server.synSeen || optionsFromLog;
     }
 
     /** Picked up after it opened: options are unknown. */
-    boolean isMidStream()
-    {
+    boolean isMidStream() {
         return !handshakeSeen();
     }
 
-    boolean windowScalingNegotiated()
-    {
+    boolean windowScalingNegotiated() {
         return handshakeSeen() && client.windowScale >= 0 && server.windowScale >= 0;
     }
 
-    boolean sackPermitted()
-    {
+    boolean sackPermitted() {
         return handshakeSeen() && client.sackPermitted && server.sackPermitted;
     }
 
-    boolean timestampsNegotiated()
-    {
+    boolean timestampsNegotiated() {
         return handshakeSeen() && client.timestampsOffered && server.timestampsOffered;
     }
 
     /** Set at a takeover: the end of the client bytes the tap holds in order (-1 before). */
     private long takeoverClientEnd = -1;
 
-    boolean isProtected()
-    {
+    boolean isProtected() {
         return unprotectedReason == null;
     }
 
     /** Marks the connection as one takeover cannot restore, and stops holding bytes for the replica. */
-    void unprotect(final String reason)
-    {
-        if (unprotectedReason == null)
-        {
+    void unprotect(final String reason) {
+        if (unprotectedReason == null) {
             unprotectedReason = reason;
         }
         clientNeededFrom = Long.MAX_VALUE;
@@ -99,36 +93,31 @@ final class TrackedConnection
     // ---------------------------------------------------------------- retention: what the tap keeps of each stream
 
     /** A hot replica starts on this connection: it needs every client byte and every server byte to compare. */
-    void retainForReplica()
-    {
+    void retainForReplica() {
         clientNeededFrom = 0;
         serverNeededFrom = 0;
     }
 
     /** Cold standby: client bytes stay in the tap until the read log has them; the output is not compared. */
-    void retainForReplay()
-    {
+    void retainForReplay() {
         clientNeededFrom = 0;
         serverNeededFrom = Long.MAX_VALUE;
     }
 
     /** The replica needs the tap's client bytes only from {@code offset} on (it was fed them, or the log has them). */
-    void clientNeededFrom(final long offset)
-    {
+    void clientNeededFrom(final long offset) {
         clientNeededFrom = offset;
         releaseAcked(true);
     }
 
     /** The replica's output was compared up to {@code offset}: the tap's server bytes before it are not needed. */
-    void serverNeededFrom(final long offset)
-    {
+    void serverNeededFrom(final long offset) {
         serverNeededFrom = offset;
         releaseAcked(false);
     }
 
     /** The client stream offset from which the replica still needs the tap's bytes (MAX_VALUE: none). */
-    long clientNeededFrom()
-    {
+    long clientNeededFrom() {
         return clientNeededFrom;
     }
 
@@ -136,16 +125,14 @@ final class TrackedConnection
      * Drops what the tap holds of one stream that neither the peer's ack nor the replica needs any more: called
      * when either moves.
      */
-    void releaseAcked(final boolean clientStream)
-    {
+    void releaseAcked(final boolean clientStream) {
         final StreamDirection stream = stream(clientStream);
         final long acked = Math.min(stream.ackedByPeer, stream.nextOffset);
         stream.buffer().releaseUpTo(Math.min(acked, clientStream ? clientNeededFrom : serverNeededFrom));
     }
 
     /** The connection is gone: the tap keeps nothing of it. */
-    void releaseAll()
-    {
+    void releaseAll() {
         client.buffer().clear();
         server.buffer().clear();
     }
@@ -154,8 +141,7 @@ final class TrackedConnection
      * The client bytes the replica is given: those the primary certainly received, and at a takeover (once
      * {@link #takeClientBytesBeyondPrimary()} was called) every byte the tap holds in order beyond them.
      */
-    long clientBytesToFeed()
-    {
+    long clientBytesToFeed() {
         return Math.max(clientBytesAtPrimary(), takeoverClientEnd);
     }
 
@@ -165,11 +151,9 @@ final class TrackedConnection
      * starts past them. Its first segment then answers and acknowledges that request, instead of waiting for the
      * client's next retransmission (up to 1.6 s after a crash, or more). Returns how many bytes that adds.
      */
-    long takeClientBytesBeyondPrimary()
-    {
+    long takeClientBytesBeyondPrimary() {
         final long atPrimary = clientBytesAtPrimary();
-        if (client.finSeen || client.nextOffset <= atPrimary)
-        {
+        if (client.finSeen || client.nextOffset <= atPrimary) {
             return 0;
         }
         takeoverClientEnd = client.nextOffset;
@@ -180,17 +164,14 @@ final class TrackedConnection
      * The client bytes a takeover gave the replica beyond what the primary certainly received, from
      * {@link #clientBytesAtPrimary()} to {@link #clientBytesToFeed()}; null when the tap no longer holds them.
      */
-    byte[] clientBytesBeyondPrimary()
-    {
+    byte[] clientBytesBeyondPrimary() {
         final long from = clientBytesAtPrimary();
         final long to = clientBytesToFeed();
         final StreamBuffer buffer = client.buffer();
-        if (from >= to)
-        {
+        if (from >= to) {
             return new byte[0];
         }
-        if (buffer.hasOverflowed() || from < buffer.startOffset() || to > buffer.startOffset() + buffer.size())
-        {
+        if (buffer.hasOverflowed() || from < buffer.startOffset() || to > buffer.startOffset() + buffer.size()) {
             return null;
         }
         return buffer.copy(from, to);
@@ -200,26 +181,22 @@ final class TrackedConnection
      * Client bytes the primary certainly received: what the tap saw it ack, or what the read log says it read (the
      * tap may have missed the ack), as far as the tap has the bytes.
      */
-    long clientBytesAtPrimary()
-    {
+    long clientBytesAtPrimary() {
         final long acked = Math.min(client.ackedByPeer, client.nextOffset);
         final long read = logged == null || logged.gap != null ? 0 : Math.min(logged.contiguousEnd, client.nextOffset);
         return Math.max(acked, read);
     }
 
-    boolean isOpen()
-    {
+    boolean isOpen() {
         return state == ConnectionState.ESTABLISHED;
     }
 
-    StreamDirection stream(final boolean fromClient)
-    {
+    StreamDirection stream(final boolean fromClient) {
         return fromClient ? client : server;
     }
 
     @Override
-    public String toString()
-    {
+    public String toString() {
         return "connection " + id + " " + key + " " + state;
     }
 }

@@ -13,27 +13,26 @@ import java.util.Set;
  * @param closedLingerNs      how long a closed or reset connection is kept for late segments before it is dropped.
  */
 record TrackerConfig(
-    Set<Integer> servicePorts,
-    int streamCapBytes,
-    long globalCapBytes,
-    int maxPiecesAhead,
-    int maxConnections,
-    long closedLingerNs)
-{
-    static TrackerConfig defaults(final Set<Integer> servicePorts)
-    {
+        Set<Integer> servicePorts,
+        int streamCapBytes,
+        long globalCapBytes,
+        int maxPiecesAhead,
+        int maxConnections,
+        long closedLingerNs) {
+    static TrackerConfig defaults(final Set<Integer> servicePorts) {
         return new TrackerConfig(servicePorts, 16 * 1024 * 1024, 512L * 1024 * 1024, 4096, 65536, 60_000_000_000L);
     }
 
-    TrackerConfig
-    {
+    TrackerConfig {
         servicePorts = Set.copyOf(servicePorts);
-        if (servicePorts.isEmpty())
-        {
+        if (servicePorts.isEmpty()) {
             throw new IllegalArgumentException("at least one service port is needed");
         }
-        if (streamCapBytes < 0 || globalCapBytes < 0 || maxPiecesAhead < 0 || maxConnections < 1 || closedLingerNs < 0)
-        {
+        if (streamCapBytes < 0
+                || globalCapBytes < 0
+                || maxPiecesAhead < 0
+                || maxConnections < 1
+                || closedLingerNs < 0) {
             throw new IllegalArgumentException("negative limit in " + this);
         }
     }

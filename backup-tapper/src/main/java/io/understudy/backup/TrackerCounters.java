@@ -4,8 +4,7 @@ package io.understudy.backup;
  * What the tracker counted. Written by the capture thread only; read by others as a snapshot (values may be a little
  * stale, never torn: each is a single long).
  */
-final class TrackerCounters
-{
+final class TrackerCounters {
     volatile long segments;
     /**
      * Connections in the tracker's table now (open, or closed and lingering). Other threads read this, never the
@@ -13,6 +12,7 @@ final class TrackerCounters
      * 2,000-connection load, a ConcurrentModificationException from the tap's stats).
      */
     volatile int connectionsTracked;
+
     volatile long notService;
     volatile long connectionsOpened;
     volatile long connectionsMidStream;
@@ -20,6 +20,7 @@ final class TrackerCounters
     volatile long connectionsReset;
     /** Connections the tap could not track (its table at tap.maxConnections): they are not protected. */
     volatile long connectionsRefusedOverLimit;
+
     volatile long retransmittedSegments;
     volatile long outOfOrderSegments;
     volatile long overflowedStreams;

@@ -1,5 +1,6 @@
 package io.understudy.backup;
 
+import io.understudy.backup.fixtures.FixturePorts;
 import java.io.EOFException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -19,8 +19,6 @@ import org.openjdk.jmh.annotations.State;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.Pcaps;
 
-import io.understudy.backup.fixtures.FixturePorts;
-
 /**
  * Decode + track, one captured frame per operation, over a trace recorded in the lab: the tap's per-packet cost on
  * one core. Each pass over the trace starts a fresh tracker, as if the trace were new traffic. Run with ops/bench.
@@ -28,8 +26,7 @@ import io.understudy.backup.fixtures.FixturePorts;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class DecodeAndTrackBenchmark
-{
+public class DecodeAndTrackBenchmark {
     @Param({"many-connections", "bulk", "loss-to-server"})
     public String fixture;
 
@@ -43,37 +40,27 @@ public class DecodeAndTrackBenchmark
     private final TcpSegment segment = new TcpSegment();
 
     @Setup
-    public void load() throws Exception
-    {
+    public void load() throws Exception {
         final Path file = Path.of(System.getProperty("understudy.fixtures", "src/test/resources/fixtures"))
-            .resolve(fixture + ".pcap");
-        servicePort = Integer.parseInt(System.getProperty("understudy.fixture.port." + fixture,
-            String.valueOf(FixturePorts.of(fixture))));
+                .resolve(fixture + ".pcap");
+        servicePort = Integer.parseInt(
+                System.getProperty("understudy.fixture.port." + fixture, String.valueOf(FixturePorts.of(fixture))));
         final List<byte[]> read = new ArrayList<>();
         final List<Integer> lengths = new ArrayList<>();
         final PcapHandle handle = Pcaps.openOffline(file.toString());
-        try
-        {
+        try {
             linkType = handle.getDlt().value();
-            while (true)
-            {
-                try
-                {
+            while (true) {
+                try {
                     read.add(handle.getNextRawPacketEx());
                     lengths.add(handle.getOriginalLength());
-                }
-                catch (final TimeoutException ex)
-                {
+                } catch (final TimeoutException ex) {
                     continue;
-                }
-                catch (final EOFException ex)
-                {
+                } catch (final EOFException ex) {
                     break;
                 }
             }
-        }
-        finally
-        {
+        } finally {
             handle.close();
         }
         frames = read.toArray(byte[][]::new);
@@ -82,25 +69,21 @@ public class DecodeAndTrackBenchmark
         tracker = newTracker();
     }
 
-    private TcpTracker newTracker()
-    {
-        return new TcpTracker("bench", TrackerConfig.defaults(Set.of(servicePort)), TapListener.NONE,
-            new TrackerCounters(), false);
+    private TcpTracker newTracker() {
+        return new TcpTracker(
+                "bench", TrackerConfig.defaults(Set.of(servicePort)), TapListener.NONE, new TrackerCounters(), false);
     }
 
     @Benchmark
-    public int decodeAndTrack()
-    {
-        if (next == frames.length)
-        {
+    public int decodeAndTrack() {
+        if (next == frames.length) {
             next = 0;
             tracker = newTracker();
         }
         final byte[] frame = frames[next];
         final DecodeResult result = decoder.decode(frame, frame.length, wireLengths[next], segment);
         next++;
-        if (result == DecodeResult.TCP)
-        {
+        if (result == DecodeResult.TCP) {
             tracker.onSegment(segment, next);
         }
         return result.ordinal();

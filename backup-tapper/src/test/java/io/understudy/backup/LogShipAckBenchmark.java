@@ -1,11 +1,16 @@
 package io.understudy.backup;
 
+import io.understudy.logger.EventLog;
+import io.understudy.logger.EventLogConfig;
+import io.understudy.logger.LogAuth;
+import io.understudy.logger.LogServer;
+import io.understudy.logger.LogShipper;
+import io.understudy.logger.PrimaryRead;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -15,13 +20,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import io.understudy.logger.EventLog;
-import io.understudy.logger.EventLogConfig;
-import io.understudy.logger.LogAuth;
-import io.understudy.logger.LogServer;
-import io.understudy.logger.LogShipper;
-import io.understudy.logger.PrimaryRead;
-
 /**
  * What sync commit waits for, per reply: one read shipped to the logger (LogShipper to LogServer over loopback, a
  * Chronicle append) and its ack back, the waiting thread woken by the ack callback as the relay's selector is.
@@ -30,8 +28,7 @@ import io.understudy.logger.PrimaryRead;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class LogShipAckBenchmark
-{
+public class LogShipAckBenchmark {
     private static final byte[] REQUEST = new byte[64];
 
     private final Object acked = new Object();
@@ -42,37 +39,30 @@ public class LogShipAckBenchmark
     private long offset;
 
     @Setup
-    public void setUp() throws IOException, InterruptedException
-    {
+    public void setUp() throws IOException, InterruptedException {
         dir = Files.createTempDirectory("understudy-bench-log");
         log = EventLog.open(EventLogConfig.of(dir.resolve("events")));
         // The real configuration: the read-log key, HMAC handshake and a MAC on every frame.
         final LogAuth auth = LogAuth.of(new byte[LogAuth.KEY_BYTES]);
         server = LogServer.start("bench", new InetSocketAddress("127.0.0.1", 0), log, auth);
-        shipper = LogShipper.start("bench", server.address(), auth, 64L << 20, 50, () ->
-        {
-            synchronized (acked)
-            {
+        shipper = LogShipper.start("bench", server.address(), auth, 64L << 20, 50, () -> {
+            synchronized (acked) {
                 acked.notifyAll();
             }
         });
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!shipper.stats().connected() && System.nanoTime() < deadline)
-        {
+        while (!shipper.stats().connected() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
     }
 
     @Benchmark
-    public long shipOneReadAndAwaitItsAck() throws InterruptedException
-    {
+    public long shipOneReadAndAwaitItsAck() throws InterruptedException {
         final long seq = shipper.nextSeq();
         shipper.ship(new PrimaryRead(1, System.nanoTime(), seq, offset, REQUEST));
         offset += REQUEST.length;
-        synchronized (acked)
-        {
-            while (shipper.ackedSeq() < seq)
-            {
+        synchronized (acked) {
+            while (shipper.ackedSeq() < seq) {
                 acked.wait(5);
             }
         }
@@ -80,14 +70,13 @@ public class LogShipAckBenchmark
     }
 
     @TearDown
-    public void tearDown() throws IOException
-    {
+    public void tearDown() throws IOException {
         shipper.close();
         server.close();
         log.close();
-        try (var files = Files.walk(dir))
-        {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         }
     }
 }

@@ -10,7 +10,6 @@ import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pcap4j.core.BpfProgram;
@@ -23,14 +22,12 @@ import org.pcap4j.core.PcapNetworkInterface;
  * stamp, as pcap4j's own reader gives them. UDP datagrams to 127.0.0.1 on a port of this test's; nothing leaves lo.
  */
 @Timeout(20)
-class PcapFramesTest
-{
+class PcapFramesTest {
     @Test
-    void shouldReadEachFrameWithItsLengthAndStampAndNothingWhenNoneWaits() throws Exception
-    {
+    void shouldReadEachFrameWithItsLengthAndStampAndNothingWhenNoneWaits() throws Exception {
         CapturePrivileges.require();
-        try (DatagramChannel socket = loopbackSocket(); PcapHandle handle = open(socket, 65535))
-        {
+        try (DatagramChannel socket = loopbackSocket();
+                PcapHandle handle = open(socket, 65535)) {
             final PcapFrames frames = new PcapFrames(handle);
             assertThat(frames.next()).as("nothing sent yet").isNull();
             final byte[] payload = "a datagram only this test sends".getBytes(StandardCharsets.US_ASCII);
@@ -49,11 +46,10 @@ class PcapFramesTest
     }
 
     @Test
-    void shouldGiveTheWireLengthOfAFrameTheSnapLengthCut() throws Exception
-    {
+    void shouldGiveTheWireLengthOfAFrameTheSnapLengthCut() throws Exception {
         CapturePrivileges.require();
-        try (DatagramChannel socket = loopbackSocket(); PcapHandle handle = open(socket, 96))
-        {
+        try (DatagramChannel socket = loopbackSocket();
+                PcapHandle handle = open(socket, 96)) {
             final PcapFrames frames = new PcapFrames(handle);
 
             socket.send(ByteBuffer.wrap(new byte[500]), socket.getLocalAddress());
@@ -65,11 +61,9 @@ class PcapFramesTest
     }
 
     @Test
-    void shouldRefuseAClosedHandle() throws Exception
-    {
+    void shouldRefuseAClosedHandle() throws Exception {
         CapturePrivileges.require();
-        try (DatagramChannel socket = loopbackSocket())
-        {
+        try (DatagramChannel socket = loopbackSocket()) {
             final PcapHandle handle = open(socket, 65535);
             final PcapFrames frames = new PcapFrames(handle);
             handle.close();
@@ -78,33 +72,28 @@ class PcapFramesTest
         }
     }
 
-    private static DatagramChannel loopbackSocket() throws java.io.IOException
-    {
+    private static DatagramChannel loopbackSocket() throws java.io.IOException {
         return DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
-    private static PcapHandle open(final DatagramChannel socket, final int snapLength) throws Exception
-    {
-        final int port = ((InetSocketAddress)socket.getLocalAddress()).getPort();
+    private static PcapHandle open(final DatagramChannel socket, final int snapLength) throws Exception {
+        final int port = ((InetSocketAddress) socket.getLocalAddress()).getPort();
         final PcapHandle handle = new PcapHandle.Builder("lo")
-            .snaplen(snapLength)
-            .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
-            .immediateMode(true)
-            .timeoutMillis(10)
-            .build();
+                .snaplen(snapLength)
+                .promiscuousMode(PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
+                .immediateMode(true)
+                .timeoutMillis(10)
+                .build();
         handle.setFilter("udp and dst port " + port, BpfProgram.BpfCompileMode.OPTIMIZE);
         handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
         return handle;
     }
 
-    private static byte[] await(final PcapFrames frames) throws Exception
-    {
+    private static byte[] await(final PcapFrames frames) throws Exception {
         final long deadlineNs = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() - deadlineNs < 0)
-        {
+        while (System.nanoTime() - deadlineNs < 0) {
             final byte[] frame = frames.next();
-            if (frame != null)
-            {
+            if (frame != null) {
                 return frame;
             }
             Thread.sleep(1);
@@ -112,8 +101,7 @@ class PcapFramesTest
         throw new AssertionError("no frame captured within 5 s");
     }
 
-    private static long micros(final Instant instant)
-    {
+    private static long micros(final Instant instant) {
         return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
     }
 }

@@ -11,7 +11,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,15 +22,13 @@ import org.junit.jupiter.api.Timeout;
  * connection stands in for the restored one: past repair mode it is an ordinary socket.
  */
 @Timeout(30)
-class TakeoverSendNowTest
-{
+class TakeoverSendNowTest {
     private ServerSocketChannel server;
     private SocketChannel restored;
     private SocketChannel client;
 
     @BeforeEach
-    void connect() throws IOException
-    {
+    void connect() throws IOException {
         server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         restored = SocketChannel.open();
         restored.connect(server.getLocalAddress());
@@ -39,44 +36,42 @@ class TakeoverSendNowTest
     }
 
     @AfterEach
-    void close() throws IOException
-    {
+    void close() throws IOException {
         client.close();
         restored.close();
         server.close();
     }
 
     @Test
-    void shouldSendTheAnswerAtOnceAndLeaveTheSocketNonBlocking() throws IOException
-    {
+    void shouldSendTheAnswerAtOnceAndLeaveTheSocketNonBlocking() throws IOException {
         final byte[] answer = "+OK 42\r\n".getBytes(StandardCharsets.US_ASCII);
 
         final byte[] rest = Takeover.sendNow(restored, answer);
 
         assertThat(rest).isEmpty();
-        assertThat(restored.isBlocking()).as("the relay's selector needs it non-blocking").isFalse();
+        assertThat(restored.isBlocking())
+                .as("the relay's selector needs it non-blocking")
+                .isFalse();
         assertThat(read(client, answer.length)).isEqualTo(answer);
     }
 
     @Test
-    void shouldHandBackWhatDoesNotFitSoTheClientGetsEveryByteOnceInOrder() throws IOException
-    {
+    void shouldHandBackWhatDoesNotFitSoTheClientGetsEveryByteOnceInOrder() throws IOException {
         final byte[] output = new byte[32 * 1024 * 1024];
         new Random(13).nextBytes(output);
 
         final byte[] rest = Takeover.sendNow(restored, output);
 
-        assertThat(rest.length).as("more than the socket's buffers hold: a remainder for the relay")
-            .isBetween(1, output.length - 1);
+        assertThat(rest.length)
+                .as("more than the socket's buffers hold: a remainder for the relay")
+                .isBetween(1, output.length - 1);
         // The relay's part: the remainder, written as the client drains its side (one thread, non-blocking).
         final ByteBuffer relayed = ByteBuffer.wrap(rest);
         final ByteArrayOutputStream received = new ByteArrayOutputStream(output.length);
         final ByteBuffer buffer = ByteBuffer.allocate(65536);
         client.configureBlocking(false);
-        while (received.size() < output.length)
-        {
-            if (relayed.hasRemaining())
-            {
+        while (received.size() < output.length) {
+            if (relayed.hasRemaining()) {
                 restored.write(relayed);
             }
             buffer.clear();
@@ -88,22 +83,18 @@ class TakeoverSendNowTest
     }
 
     @Test
-    void shouldSendNothingForNoOutput() throws IOException
-    {
+    void shouldSendNothingForNoOutput() throws IOException {
         assertThat(Takeover.sendNow(restored, new byte[0])).isEmpty();
         assertThat(restored.isBlocking()).isFalse();
     }
 
-    private static byte[] read(final SocketChannel channel, final int length) throws IOException
-    {
+    private static byte[] read(final SocketChannel channel, final int length) throws IOException {
         final ByteArrayOutputStream received = new ByteArrayOutputStream(length);
         final ByteBuffer buffer = ByteBuffer.allocate(65536);
-        while (received.size() < length)
-        {
+        while (received.size() < length) {
             buffer.clear();
             final int n = channel.read(buffer);
-            if (n < 0)
-            {
+            if (n < 0) {
                 break;
             }
             received.write(buffer.array(), 0, n);

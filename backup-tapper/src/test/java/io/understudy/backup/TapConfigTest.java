@@ -3,26 +3,31 @@ package io.understudy.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.understudy.logger.LogAuth;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 
-import io.understudy.logger.LogAuth;
-
 /** The VIP's interface is the tap's unless named, and naming it changes nothing else. */
-class TapConfigTest
-{
-    private static TapConfig hot()
-    {
-        return new TapConfig("n1", "mirror0", "198.18.0.100", Set.of(7070), 2048, 1 << 20,
-            TapConfig.TrackerLimits.defaults(), null);
+class TapConfigTest {
+    private static TapConfig hot() {
+        return new TapConfig(
+                "n1", "mirror0", "198.18.0.100", Set.of(7070), 2048, 1 << 20, TapConfig.TrackerLimits.defaults(), null);
     }
 
     @Test
-    void shouldCarryTheVipOnTheTapsInterfaceWhenNoneIsNamed()
-    {
-        final TapConfig withReadLog = new TapConfig("n1", "mirror0", "198.18.0.100", Set.of(7070), 2048, 1 << 20,
-            TapConfig.TrackerLimits.defaults(), null, false, null, LogAuth.INSECURE);
+    void shouldCarryTheVipOnTheTapsInterfaceWhenNoneIsNamed() {
+        final TapConfig withReadLog = new TapConfig(
+                "n1",
+                "mirror0",
+                "198.18.0.100",
+                Set.of(7070),
+                2048,
+                1 << 20,
+                TapConfig.TrackerLimits.defaults(),
+                null,
+                false,
+                null,
+                LogAuth.INSECURE);
 
         assertThat(hot().serviceInterface()).isEqualTo("mirror0");
         assertThat(withReadLog.serviceInterface()).isEqualTo("mirror0");
@@ -30,8 +35,7 @@ class TapConfigTest
     }
 
     @Test
-    void shouldChangeOnlyTheServiceInterfaceWhenOneIsNamed()
-    {
+    void shouldChangeOnlyTheServiceInterfaceWhenOneIsNamed() {
         final TapConfig named = hot().withServiceInterface("eth1");
 
         assertThat(named.serviceInterface()).isEqualTo("eth1");
@@ -40,9 +44,9 @@ class TapConfigTest
     }
 
     @Test
-    void shouldRejectABlankServiceInterface()
-    {
-        assertThatThrownBy(() -> hot().withServiceInterface(" ")).isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("serviceInterface=' '");
+    void shouldRejectABlankServiceInterface() {
+        assertThatThrownBy(() -> hot().withServiceInterface(" "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("serviceInterface=' '");
     }
 }

@@ -6,18 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The claim command's exit and output come back when it finishes in time; one that hangs is killed and fails. */
-class TimedCommandTest
-{
+class TimedCommandTest {
     @Test
-    void shouldReturnTheExitAndOutputWhenTheCommandFinishes() throws Exception
-    {
+    void shouldReturnTheExitAndOutputWhenTheCommandFinishes() throws Exception {
         final TimedCommand.Outcome outcome = TimedCommand.run(
-            List.of("sh", "-c", "echo RTNETLINK answers: File exists >&2; exit 2"), Duration.ofSeconds(5));
+                List.of("sh", "-c", "echo RTNETLINK answers: File exists >&2; exit 2"), Duration.ofSeconds(5));
 
         assertThat(outcome.exit()).isEqualTo(2);
         assertThat(outcome.output()).contains("File exists");
@@ -25,15 +22,14 @@ class TimedCommandTest
 
     @Test
     @Timeout(5)
-    void shouldKillTheCommandAndFailWhenItOutlivesTheTimeout()
-    {
+    void shouldKillTheCommandAndFailWhenItOutlivesTheTimeout() {
         final long startNs = System.nanoTime();
 
-        assertThatThrownBy(() -> TimedCommand.run(List.of("sh", "-c", "echo started; exec sleep 30"),
-            Duration.ofMillis(300)))
-            .isInstanceOf(IOException.class)
-            .hasMessageContaining("did not finish within 300 ms")
-            .hasMessageContaining("started");
+        assertThatThrownBy(() ->
+                        TimedCommand.run(List.of("sh", "-c", "echo started; exec sleep 30"), Duration.ofMillis(300)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("did not finish within 300 ms")
+                .hasMessageContaining("started");
         assertThat(Duration.ofNanos(System.nanoTime() - startNs)).isLessThan(Duration.ofSeconds(3));
     }
 }

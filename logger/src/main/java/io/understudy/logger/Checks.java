@@ -6,8 +6,7 @@ final class Checks {
     static final long MAX_UNSIGNED_32 = 0xFFFF_FFFFL;
     static final int MAX_PORT = 0xFFFF;
 
-    private Checks() {
-    }
+    private Checks() {}
 
     static long inRange(final String name, final long value, final long min, final long max) {
         if (value < min || value > max) {

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  *                     UTF-8; may be empty.
  */
 public record ConnectionClosed(long connectionId, long timestampNs, CloseReason reason, String detail)
-    implements LogRecord {
+        implements LogRecord {
 
     /** The longest detail, in UTF-8 bytes. */
     public static final int MAX_DETAIL_BYTES = 1024;

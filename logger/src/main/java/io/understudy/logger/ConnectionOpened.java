@@ -22,20 +22,21 @@ package io.understudy.logger;
  * @param timestamps        true when both sides offered TCP timestamps.
  */
 public record ConnectionOpened(
-    long connectionId,
-    long timestampNs,
-    int clientAddress,
-    int clientPort,
-    int serverAddress,
-    int serverPort,
-    boolean handshakeSeen,
-    long clientIsn,
-    long serverIsn,
-    int mss,
-    int clientWindowScale,
-    int serverWindowScale,
-    boolean sackPermitted,
-    boolean timestamps) implements LogRecord {
+        long connectionId,
+        long timestampNs,
+        int clientAddress,
+        int clientPort,
+        int serverAddress,
+        int serverPort,
+        boolean handshakeSeen,
+        long clientIsn,
+        long serverIsn,
+        int mss,
+        int clientWindowScale,
+        int serverWindowScale,
+        boolean sackPermitted,
+        boolean timestamps)
+        implements LogRecord {
 
     /** The largest window scale shift TCP allows (RFC 7323). */
     public static final int MAX_WINDOW_SCALE = 14;

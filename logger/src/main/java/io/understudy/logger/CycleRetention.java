@@ -30,9 +30,11 @@ final class CycleRetention {
         this.queue = queue;
         this.directory = directory;
         this.retainCycles = retainCycles;
-        this.fileNames = new RollingResourcesCache(queue.rollCycle(), queue.epoch(),
-            name -> new File(directory.toFile(), name + EventLogDirectory.CYCLE_FILE_SUFFIX),
-            file -> baseName(file.getName()));
+        this.fileNames = new RollingResourcesCache(
+                queue.rollCycle(),
+                queue.epoch(),
+                name -> new File(directory.toFile(), name + EventLogDirectory.CYCLE_FILE_SUFFIX),
+                file -> baseName(file.getName()));
     }
 
     /** Deletes expired cycle files as of the queue clock's current cycle; returns how many it deleted. */
@@ -43,8 +45,11 @@ final class CycleRetention {
             try {
                 if (Files.deleteIfExists(file)) {
                     deleted++;
-                    LOG.info("event log {}: deleted expired cycle file {} (retainCycles={})",
-                        directory, file.getFileName(), retainCycles);
+                    LOG.info(
+                            "event log {}: deleted expired cycle file {} (retainCycles={})",
+                            directory,
+                            file.getFileName(),
+                            retainCycles);
                 }
             } catch (final IOException ex) {
                 throw new UnderstudyException("cannot delete expired cycle file=" + file + ": " + ex, ex);
@@ -60,8 +65,8 @@ final class CycleRetention {
         final List<Path> expired = new ArrayList<>();
         try (Stream<Path> entries = Files.list(directory)) {
             entries.filter(entry -> entry.getFileName().toString().endsWith(EventLogDirectory.CYCLE_FILE_SUFFIX))
-                .filter(entry -> cycleOf(entry) <= lastCycle)
-                .forEach(expired::add);
+                    .filter(entry -> cycleOf(entry) <= lastCycle)
+                    .forEach(expired::add);
         } catch (final IOException ex) {
             throw new UnderstudyException("cannot list event log directory=" + directory + ": " + ex, ex);
         }
@@ -74,15 +79,18 @@ final class CycleRetention {
         try {
             return fileNames.toLong(file.toFile());
         } catch (final DateTimeException ex) {
-            LOG.warn("event log {}: keeping {}, its name is not a {} cycle", directory, file.getFileName(),
-                RollCycleNames.nameOf(queue.rollCycle()));
+            LOG.warn(
+                    "event log {}: keeping {}, its name is not a {} cycle",
+                    directory,
+                    file.getFileName(),
+                    RollCycleNames.nameOf(queue.rollCycle()));
             return Long.MAX_VALUE;
         }
     }
 
     private static String baseName(final String fileName) {
         return fileName.endsWith(EventLogDirectory.CYCLE_FILE_SUFFIX)
-            ? fileName.substring(0, fileName.length() - EventLogDirectory.CYCLE_FILE_SUFFIX.length())
-            : fileName;
+                ? fileName.substring(0, fileName.length() - EventLogDirectory.CYCLE_FILE_SUFFIX.length())
+                : fileName;
     }
 }

@@ -39,6 +39,7 @@ public final class EventLog implements AutoCloseable {
     private volatile long appendCount;
     /** Notified after every append, so tailing readers wake at once instead of polling. */
     private final Object appendSignal = new Object();
+
     private UnderstudyException failure;
     private volatile boolean closed;
 
@@ -64,7 +65,8 @@ public final class EventLog implements AutoCloseable {
         this.queue = queue;
         this.retention = new CycleRetention(queue, config.directory(), config.retainCycles());
         final long lastIndex = queue.lastIndex();
-        this.lastAppendedCycle = lastIndex < 0 ? Integer.MIN_VALUE : queue.rollCycle().toCycle(lastIndex);
+        this.lastAppendedCycle =
+                lastIndex < 0 ? Integer.MIN_VALUE : queue.rollCycle().toCycle(lastIndex);
     }
 
     /**
@@ -83,8 +85,12 @@ public final class EventLog implements AutoCloseable {
         try {
             checkSameRollCycle(config, queue, rollCycle);
             final EventLog log = new EventLog(config, queue);
-            LOG.info("event log {}: open, rollCycle={}, retainCycles={}, lastIndex={}", directory,
-                config.rollCycle(), config.retainCycles(), LogRecordCodec.indexName(queue.lastIndex()));
+            LOG.info(
+                    "event log {}: open, rollCycle={}, retainCycles={}, lastIndex={}",
+                    directory,
+                    config.rollCycle(),
+                    config.retainCycles(),
+                    LogRecordCodec.indexName(queue.lastIndex()));
             return log;
         } catch (final RuntimeException ex) {
             queue.close();
@@ -146,8 +152,10 @@ public final class EventLog implements AutoCloseable {
                         return seq;
                     }
                 } catch (final UnderstudyException ex) {
-                    LOG.warn("event log {}: skipping a corrupt record while looking for the last seq: {}",
-                        config.directory(), ex.getMessage());
+                    LOG.warn(
+                            "event log {}: skipping a corrupt record while looking for the last seq: {}",
+                            config.directory(),
+                            ex.getMessage());
                 }
             }
         }
@@ -232,29 +240,33 @@ public final class EventLog implements AutoCloseable {
             }
         } finally {
             queue.close();
-            LOG.info("event log {}: closed after {} appends, failed={}", config.directory(), appendCount,
-                failure != null);
+            LOG.info(
+                    "event log {}: closed after {} appends, failed={}",
+                    config.directory(),
+                    appendCount,
+                    failure != null);
         }
     }
 
     private static SingleChronicleQueue build(final EventLogConfig config, final RollCycle rollCycle) {
         try {
             return SingleChronicleQueueBuilder.single(config.directory().toFile())
-                .rollCycle(rollCycle)
-                .timeProvider(config.clock()::millis)
-                .storeFileListener(StoreFileListener.noOp())
-                .build();
+                    .rollCycle(rollCycle)
+                    .timeProvider(config.clock()::millis)
+                    .storeFileListener(StoreFileListener.noOp())
+                    .build();
         } catch (final RuntimeException ex) {
             throw new UnderstudyException("event log directory=" + config.directory() + " cannot be opened: " + ex, ex);
         }
     }
 
     private static void checkSameRollCycle(
-        final EventLogConfig config, final SingleChronicleQueue queue, final RollCycle rollCycle) {
+            final EventLogConfig config, final SingleChronicleQueue queue, final RollCycle rollCycle) {
         final RollCycle existing = queue.rollCycle();
-        if (existing.lengthInMillis() != rollCycle.lengthInMillis() || !existing.format().equals(rollCycle.format())) {
+        if (existing.lengthInMillis() != rollCycle.lengthInMillis()
+                || !existing.format().equals(rollCycle.format())) {
             throw new UnderstudyException("event log directory=" + config.directory() + " was created with rollCycle="
-                + RollCycleNames.nameOf(existing) + ", config rollCycle=" + config.rollCycle());
+                    + RollCycleNames.nameOf(existing) + ", config rollCycle=" + config.rollCycle());
         }
     }
 
@@ -268,8 +280,10 @@ public final class EventLog implements AutoCloseable {
             }
         } catch (final InternalError | RuntimeException ex) {
             // InternalError: the JVM's report of a fault on a mapped page, i.e. the disk filled under the mapping.
-            failure = new UnderstudyException("event log directory=" + config.directory() + " append failed, length="
-                + length + ", usableDiskBytes=" + usableDiskBytes() + ": " + ex, ex);
+            failure = new UnderstudyException(
+                    "event log directory=" + config.directory() + " append failed, length=" + length
+                            + ", usableDiskBytes=" + usableDiskBytes() + ": " + ex,
+                    ex);
             LOG.error("event log {}: append failed, refusing further appends", config.directory(), ex);
             throw failure;
         }
@@ -307,8 +321,8 @@ public final class EventLog implements AutoCloseable {
         final long usable = usableDiskBytes();
         if (usable < config.minFreeDiskBytes() + length) {
             throw new UnderstudyException("event log directory=" + config.directory() + " disk full: usableDiskBytes="
-                + usable + ", required=" + (config.minFreeDiskBytes() + length) + " (minFreeDiskBytes="
-                + config.minFreeDiskBytes() + " + length=" + length + ")");
+                    + usable + ", required=" + (config.minFreeDiskBytes() + length) + " (minFreeDiskBytes="
+                    + config.minFreeDiskBytes() + " + length=" + length + ")");
         }
         bytesUntilSpaceCheck = Math.min(SPACE_CHECK_INTERVAL_BYTES, usable - config.minFreeDiskBytes());
     }
@@ -320,8 +334,10 @@ public final class EventLog implements AutoCloseable {
     private void checkAppendable() {
         checkOpen();
         if (failure != null) {
-            throw new UnderstudyException("event log directory=" + config.directory()
-                + " refuses appends after a failed one, reopen it; the failure: " + failure.getMessage(), failure);
+            throw new UnderstudyException(
+                    "event log directory=" + config.directory()
+                            + " refuses appends after a failed one, reopen it; the failure: " + failure.getMessage(),
+                    failure);
         }
     }
 

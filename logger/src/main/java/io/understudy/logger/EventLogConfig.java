@@ -18,7 +18,7 @@ import java.time.InstantSource;
  * @param clock            the time that decides the current cycle (tests move it by hand).
  */
 public record EventLogConfig(
-    Path directory, String rollCycle, int retainCycles, long minFreeDiskBytes, InstantSource clock) {
+        Path directory, String rollCycle, int retainCycles, long minFreeDiskBytes, InstantSource clock) {
 
     /** Default roll cycle: one file an hour. */
     public static final String DEFAULT_ROLL_CYCLE = "FAST_HOURLY";
@@ -40,7 +40,11 @@ public record EventLogConfig(
     /** The defaults for a directory: hourly files kept for two days, 256 MiB floor, the system clock. */
     public static EventLogConfig of(final Path directory) {
         return new EventLogConfig(
-            directory, DEFAULT_ROLL_CYCLE, DEFAULT_RETAIN_CYCLES, DEFAULT_MIN_FREE_DISK_BYTES, InstantSource.system());
+                directory,
+                DEFAULT_ROLL_CYCLE,
+                DEFAULT_RETAIN_CYCLES,
+                DEFAULT_MIN_FREE_DISK_BYTES,
+                InstantSource.system());
     }
 
     public EventLogConfig withRollCycle(final String name) {

@@ -22,10 +22,10 @@ final class EventLogDirectory {
     static final String CYCLE_FILE_SUFFIX = ".cq4";
     /** A Chronicle table file starts with a 4-byte header, then the wire field name "header". */
     private static final byte[] METADATA_MAGIC = magic();
+
     private static final int METADATA_MAGIC_OFFSET = 4;
 
-    private EventLogDirectory() {
-    }
+    private EventLogDirectory() {}
 
     static void prepare(final Path directory) {
         if (Files.exists(directory) && !Files.isDirectory(directory)) {
@@ -58,13 +58,14 @@ final class EventLogDirectory {
         }
         if (!names.contains(METADATA_FILE)) {
             throw new UnderstudyException("event log directory=" + directory + " is not an event log: it holds "
-                + names.subList(0, Math.min(5, names.size())) + " but no " + METADATA_FILE);
+                    + names.subList(0, Math.min(5, names.size())) + " but no " + METADATA_FILE);
         }
         final Path metadata = directory.resolve(METADATA_FILE);
         final byte[] head = readHead(metadata);
         if (!Arrays.equals(head, METADATA_MAGIC)) {
             throw new UnderstudyException("event log directory=" + directory + " is not an event log: " + metadata
-                + " is not a Chronicle Queue metadata file, bytes 4..11=" + HexFormat.of().formatHex(head));
+                    + " is not a Chronicle Queue metadata file, bytes 4..11="
+                    + HexFormat.of().formatHex(head));
         }
     }
 

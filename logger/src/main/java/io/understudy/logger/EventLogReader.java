@@ -93,8 +93,9 @@ final class EventLogReader implements EventLog.Reader {
                     return false;
                 }
                 final Bytes<?> bytes = context.wire().bytes();
-                if (shippedOnly && bytes.readRemaining() > 0 &&
-                    !LogRecordCodec.isShippedType(bytes.peekUnsignedByte())) {
+                if (shippedOnly
+                        && bytes.readRemaining() > 0
+                        && !LogRecordCodec.isShippedType(bytes.peekUnsignedByte())) {
                     continue;
                 }
                 lastReadIndex = context.index();
@@ -162,19 +163,19 @@ final class EventLogReader implements EventLog.Reader {
         final long firstIndex = queue.firstIndex();
         final long lastIndex = queue.lastIndex();
         if (lastIndex < 0 && fromIndex != 0) {
-            throw new UnderstudyException("fromIndex=" + LogRecordCodec.indexName(fromIndex)
-                + " is not in the event log: it is empty");
+            throw new UnderstudyException(
+                    "fromIndex=" + LogRecordCodec.indexName(fromIndex) + " is not in the event log: it is empty");
         }
         if (lastIndex < 0) {
             tailer.toStart();
         } else if (fromIndex > lastIndex + 1) {
             throw new UnderstudyException("fromIndex=" + LogRecordCodec.indexName(fromIndex)
-                + " is beyond the end of the event log, lastIndex=" + LogRecordCodec.indexName(lastIndex));
+                    + " is beyond the end of the event log, lastIndex=" + LogRecordCodec.indexName(lastIndex));
         } else if (fromIndex == lastIndex + 1) {
             tailer.toEnd();
         } else if (fromIndex < firstIndex) {
             throw new UnderstudyException("fromIndex=" + LogRecordCodec.indexName(fromIndex)
-                + " has expired, firstIndex=" + LogRecordCodec.indexName(firstIndex));
+                    + " has expired, firstIndex=" + LogRecordCodec.indexName(firstIndex));
         } else if (!tailer.moveToIndex(fromIndex)) {
             moveToNextCycleAfter(fromIndex);
         }
@@ -184,7 +185,8 @@ final class EventLogReader implements EventLog.Reader {
     private void moveToNextCycleAfter(final long fromIndex) {
         final int cycle = queue.rollCycle().toCycle(fromIndex);
         // Chronicle lists cycles only between two cycles whose files exist: the first and last do.
-        final Long nextCycle = queue.listCyclesBetween(queue.firstCycle(), queue.lastCycle()).higher((long) cycle);
+        final Long nextCycle =
+                queue.listCyclesBetween(queue.firstCycle(), queue.lastCycle()).higher((long) cycle);
         if (nextCycle == null || !tailer.moveToIndex(queue.rollCycle().toIndex(nextCycle.intValue(), 0))) {
             tailer.toEnd();
         }
@@ -194,7 +196,9 @@ final class EventLogReader implements EventLog.Reader {
         if (ex instanceof ClosedIllegalStateException) {
             return new UnderstudyException("event log reader on " + queue.file() + " is closed", ex);
         }
-        return new UnderstudyException("event log " + queue.file() + " read failed, lastReadIndex="
-            + LogRecordCodec.indexName(lastReadIndex) + ": " + ex, ex);
+        return new UnderstudyException(
+                "event log " + queue.file() + " read failed, lastReadIndex=" + LogRecordCodec.indexName(lastReadIndex)
+                        + ": " + ex,
+                ex);
     }
 }

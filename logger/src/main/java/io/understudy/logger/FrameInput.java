@@ -39,7 +39,7 @@ final class FrameInput {
      * @param frameTimeoutMs how long a frame may take from its first byte to its last.
      */
     FrameInput(final Socket socket, final FrameMac mac, final int maxFrameLength, final long frameTimeoutMs)
-        throws IOException {
+            throws IOException {
         this.socket = socket;
         this.in = socket.getInputStream();
         this.mac = mac;
@@ -79,8 +79,8 @@ final class FrameInput {
         start += Integer.BYTES + (int) length;
         partialSinceNs = limit > start ? System.nanoTime() : NONE;
         if (!verified && kind != LogProtocol.ERROR) {
-            throw new UnderstudyException("frame MAC does not verify: kind=" + LogProtocol.kindName(kind)
-                + ", counter=" + counter + ", length=" + length + " (forged, altered, replayed or another key)");
+            throw new UnderstudyException("frame MAC does not verify: kind=" + LogProtocol.kindName(kind) + ", counter="
+                    + counter + ", length=" + length + " (forged, altered, replayed or another key)");
         }
         return kind;
     }
@@ -138,8 +138,8 @@ final class FrameInput {
     /** @throws UnderstudyException naming the kind when the last body is not {@code expectedLength} long. */
     void checkBodyLength(final int kind, final int expectedLength) {
         if (bodyLength != expectedLength) {
-            throw new UnderstudyException(LogProtocol.kindName(kind) + " body length=" + bodyLength
-                + ", expected=" + expectedLength);
+            throw new UnderstudyException(
+                    LogProtocol.kindName(kind) + " body length=" + bodyLength + ", expected=" + expectedLength);
         }
     }
 
@@ -167,8 +167,10 @@ final class FrameInput {
                 blocked = false;
             }
             if (read < 0) {
-                throw new EOFException(limit == start ? "connection closed by peer"
-                    : "connection closed by peer in the middle of a frame");
+                throw new EOFException(
+                        limit == start
+                                ? "connection closed by peer"
+                                : "connection closed by peer in the middle of a frame");
             }
             if (limit == start) {
                 partialSinceNs = System.nanoTime();
@@ -185,7 +187,7 @@ final class FrameInput {
         final long remainingMs = frameTimeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - partialSinceNs);
         if (remainingMs <= 0) {
             throw new UnderstudyException("frame not completed within frameTimeoutMs=" + frameTimeoutMs + ": "
-                + (limit - start) + " of " + needed + " bytes");
+                    + (limit - start) + " of " + needed + " bytes");
         }
         return (int) (idleTimeoutMs > 0 ? Math.min(idleTimeoutMs, remainingMs) : remainingMs);
     }

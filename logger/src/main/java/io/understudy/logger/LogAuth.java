@@ -2,7 +2,6 @@ package io.understudy.logger;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -16,8 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
  * on the ship-to-ack round trip but one HMAC per frame; and confidentiality would add little, since the logged client
  * bytes crossed the same LAN in the clear on their way to the primary.
  */
-public final class LogAuth
-{
+public final class LogAuth {
     /** The key length: an HMAC-SHA256 key of a full hash's size. */
     public static final int KEY_BYTES = 32;
     /** No key: anyone may write or read the log. Only when the node's config says {@code insecure: true}. */
@@ -27,8 +25,7 @@ public final class LogAuth
 
     private final byte[] key;
 
-    private LogAuth(final byte[] key)
-    {
+    private LogAuth(final byte[] key) {
         this.key = key;
     }
 
@@ -37,50 +34,40 @@ public final class LogAuth
      *
      * @throws UnderstudyException when the key is null or of another length.
      */
-    public static LogAuth of(final byte[] key)
-    {
+    public static LogAuth of(final byte[] key) {
         Checks.notNull("key", key);
         Checks.inRange("key.length", key.length, KEY_BYTES, KEY_BYTES);
         return new LogAuth(key.clone());
     }
 
     /** True with a key: peers must prove it and frames are MACed. */
-    public boolean isSecure()
-    {
+    public boolean isSecure() {
         return key != null;
     }
 
     /** HMAC-SHA256 with this key over the parts in order; 32 zero bytes when insecure. */
-    byte[] hmac(final byte[]... parts)
-    {
+    byte[] hmac(final byte[]... parts) {
         return key == null ? new byte[KEY_BYTES] : hmacWith(key, parts);
     }
 
     /** Constant-time comparison, so a forger learns nothing from how long a check takes. */
-    static boolean isEqual(final byte[] expected, final byte[] actual)
-    {
+    static boolean isEqual(final byte[] expected, final byte[] actual) {
         return MessageDigest.isEqual(expected, actual);
     }
 
-    static Mac newMac(final byte[] key)
-    {
-        try
-        {
+    static Mac newMac(final byte[] key) {
+        try {
             final Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(new SecretKeySpec(key, ALGORITHM));
             return mac;
-        }
-        catch (final GeneralSecurityException ex)
-        {
+        } catch (final GeneralSecurityException ex) {
             throw new UnderstudyException("cannot make an " + ALGORITHM + " MAC: " + ex.getMessage(), ex);
         }
     }
 
-    static byte[] hmacWith(final byte[] key, final byte[]... parts)
-    {
+    static byte[] hmacWith(final byte[] key, final byte[]... parts) {
         final Mac mac = newMac(key);
-        for (final byte[] part : parts)
-        {
+        for (final byte[] part : parts) {
             mac.update(part);
         }
         return mac.doFinal();
@@ -88,8 +75,7 @@ public final class LogAuth
 
     /** Never the key. */
     @Override
-    public String toString()
-    {
+    public String toString() {
         return isSecure() ? "LogAuth[HMAC-SHA256]" : "LogAuth[INSECURE]";
     }
 }

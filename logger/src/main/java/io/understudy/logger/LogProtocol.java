@@ -49,6 +49,7 @@ final class LogProtocol {
     static final int TAIL_PRIMARY_ONLY = 1;
     /** How often a writer with nothing to ship sends KEEPALIVE; well under the logger's writerSilenceMs. */
     static final long KEEPALIVE_INTERVAL_MS = 250;
+
     static final int HEADER_LENGTH = 5;
     static final int MAX_NODE_ID_BYTES = 256;
     static final int MAX_ERROR_BYTES = 4096;
@@ -65,11 +66,11 @@ final class LogProtocol {
     static final int ROLE_WRITER = 1;
     static final int ROLE_TAIL = 2;
 
-    private static final String[] KIND_NAMES = {"?", "?", "WELCOME", "RECORD", "ACK", "ERROR", "TAIL", "ENTRY", "GAP",
-        "KEEPALIVE"};
+    private static final String[] KIND_NAMES = {
+        "?", "?", "WELCOME", "RECORD", "ACK", "ERROR", "TAIL", "ENTRY", "GAP", "KEEPALIVE"
+    };
 
-    private LogProtocol() {
-    }
+    private LogProtocol() {}
 
     /** A kind's name for messages, e.g. "ACK(4)", or "unknown(9)". */
     static String kindName(final int kind) {

@@ -23,7 +23,7 @@ package io.understudy.logger;
  * reused; a log holding an unknown code is read as corrupt, never as another kind.
  */
 public sealed interface LogRecord
-    permits ConnectionOpened, StreamData, StreamAcked, ConnectionClosed, ShippedRecord, SequenceMapping {
+        permits ConnectionOpened, StreamData, StreamAcked, ConnectionClosed, ShippedRecord, SequenceMapping {
     /** Understudy's identifier of the connection, unique within one log. */
     long connectionId();
 

@@ -114,6 +114,7 @@ final class LogRecordCodec {
     static final int PRIMARY_OPENED_LENGTH = 56;
     /** A PrimaryOpened written before clientStartOffset existed (an event log kept across the upgrade). */
     static final int PRIMARY_OPENED_V1_LENGTH = 48;
+
     static final int PRIMARY_ENDED_LENGTH = 38;
     static final int MAX_LENGTH = PRIMARY_READ_MIN_LENGTH + StreamData.MAX_LENGTH;
 
@@ -129,16 +130,26 @@ final class LogRecordCodec {
     private static final CloseReason[] CLOSE_REASONS = CloseReason.values();
     private static final EndKind[] END_KINDS = EndKind.values();
     /** Lengths of the fixed-size types, by type code; 0 for variable-size ones. */
-    private static final int[] FIXED_LENGTHS = {0, CONNECTION_OPENED_LENGTH, 0, STREAM_ACKED_LENGTH, 0, 0,
-        PRIMARY_WRITE_LENGTH, SEQUENCE_MAPPING_LENGTH, PRIMARY_OPENED_LENGTH, PRIMARY_ENDED_LENGTH};
+    private static final int[] FIXED_LENGTHS = {
+        0,
+        CONNECTION_OPENED_LENGTH,
+        0,
+        STREAM_ACKED_LENGTH,
+        0,
+        0,
+        PRIMARY_WRITE_LENGTH,
+        SEQUENCE_MAPPING_LENGTH,
+        PRIMARY_OPENED_LENGTH,
+        PRIMARY_ENDED_LENGTH
+    };
 
     private final CRC32C crc = new CRC32C();
     private ByteBuffer buffer = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
 
     /** Encodes into this codec's buffer, from offset 0; returns the length. Valid until the next call. */
     int encode(final LogRecord record) {
-        final byte[] detail = record instanceof ConnectionClosed closed
-            ? closed.detail().getBytes(StandardCharsets.UTF_8) : null;
+        final byte[] detail =
+                record instanceof ConnectionClosed closed ? closed.detail().getBytes(StandardCharsets.UTF_8) : null;
         final int length = encodedLength(record, detail);
         ensureCapacity(length);
         final ByteBuffer out = buffer.clear();
@@ -148,15 +159,21 @@ final class LogRecordCodec {
         } else if (record instanceof ConnectionOpened opened) {
             putBody(out, opened);
         } else if (record instanceof StreamData data) {
-            out.put((byte) data.direction().ordinal()).putLong(data.streamOffset()).putInt(data.length());
+            out.put((byte) data.direction().ordinal())
+                    .putLong(data.streamOffset())
+                    .putInt(data.length());
             out.put(data.bytesNoCopy());
         } else if (record instanceof StreamAcked acked) {
             out.put((byte) acked.direction().ordinal()).putLong(acked.ackedOffset());
             out.putInt((int) acked.rawAck()).putInt((int) acked.window());
         } else if (record instanceof SequenceMapping mapping) {
-            out.putLong(mapping.tapConnectionId()).putInt((int) mapping.clientIsn()).putInt((int) mapping.serverIsn());
+            out.putLong(mapping.tapConnectionId())
+                    .putInt((int) mapping.clientIsn())
+                    .putInt((int) mapping.serverIsn());
         } else {
-            out.put((byte) ((ConnectionClosed) record).reason().ordinal()).putInt(detail.length).put(detail);
+            out.put((byte) ((ConnectionClosed) record).reason().ordinal())
+                    .putInt(detail.length)
+                    .put(detail);
         }
         out.putInt(checksum(buffer.array(), length - CRC_LENGTH));
         return length;
@@ -193,8 +210,9 @@ final class LogRecordCodec {
         final int storedCrc = in.getInt(length - CRC_LENGTH);
         final int actualCrc = checksum(bytes, length - CRC_LENGTH);
         if (storedCrc != actualCrc) {
-            throw corrupt(index, "crc=0x" + Integer.toHexString(storedCrc)
-                + ", expected=0x" + Integer.toHexString(actualCrc));
+            throw corrupt(
+                    index,
+                    "crc=0x" + Integer.toHexString(storedCrc) + ", expected=0x" + Integer.toHexString(actualCrc));
         }
         return in;
     }
@@ -205,7 +223,10 @@ final class LogRecordCodec {
      */
     static long shippedSeq(final byte[] bytes, final int length) {
         return isShipped(bytes) && length >= HEADER_LENGTH + Long.BYTES
-            ? ByteBuffer.wrap(bytes, 0, length).order(ByteOrder.LITTLE_ENDIAN).getLong(HEADER_LENGTH) : 0;
+                ? ByteBuffer.wrap(bytes, 0, length)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .getLong(HEADER_LENGTH)
+                : 0;
     }
 
     /** Whether encoded bytes hold a {@link ShippedRecord} (a type a primary ships), by their type byte. */
@@ -215,8 +236,10 @@ final class LogRecordCodec {
 
     /** Whether a record's type byte is that of a {@link ShippedRecord}. */
     static boolean isShippedType(final int type) {
-        return type == TYPE_PRIMARY_READ || type == TYPE_PRIMARY_WRITE || type == TYPE_PRIMARY_OPENED
-            || type == TYPE_PRIMARY_ENDED;
+        return type == TYPE_PRIMARY_READ
+                || type == TYPE_PRIMARY_WRITE
+                || type == TYPE_PRIMARY_OPENED
+                || type == TYPE_PRIMARY_ENDED;
     }
 
     /** A Chronicle index as people read it: hex (cycle in the high bits), or -1 for none. */
@@ -237,8 +260,15 @@ final class LogRecordCodec {
             case TYPE_STREAM_ACKED:
                 expectLength(index, type, length, STREAM_ACKED_LENGTH);
                 final Direction direction = direction(index, in.get(17));
-                return build(index, () -> new StreamAcked(connectionId, timestampNs, direction, in.getLong(18),
-                    Integer.toUnsignedLong(in.getInt(26)), Integer.toUnsignedLong(in.getInt(30))));
+                return build(
+                        index,
+                        () -> new StreamAcked(
+                                connectionId,
+                                timestampNs,
+                                direction,
+                                in.getLong(18),
+                                Integer.toUnsignedLong(in.getInt(26)),
+                                Integer.toUnsignedLong(in.getInt(30))));
             case TYPE_CONNECTION_CLOSED:
                 return decodeClosed(index, in, length, connectionId, timestampNs);
             default:
@@ -255,12 +285,20 @@ final class LogRecordCodec {
                 return decodeRead(index, in, length, connectionId, timestampNs);
             case TYPE_PRIMARY_WRITE:
                 expectLength(index, type, length, PRIMARY_WRITE_LENGTH);
-                return build(index,
-                    () -> new PrimaryWrite(connectionId, timestampNs, in.getLong(17), in.getLong(25), in.getInt(33)));
+                return build(
+                        index,
+                        () -> new PrimaryWrite(
+                                connectionId, timestampNs, in.getLong(17), in.getLong(25), in.getInt(33)));
             case TYPE_SEQUENCE_MAPPING:
                 expectLength(index, type, length, SEQUENCE_MAPPING_LENGTH);
-                return build(index, () -> new SequenceMapping(connectionId, timestampNs, in.getLong(17),
-                    Integer.toUnsignedLong(in.getInt(25)), Integer.toUnsignedLong(in.getInt(29))));
+                return build(
+                        index,
+                        () -> new SequenceMapping(
+                                connectionId,
+                                timestampNs,
+                                in.getLong(17),
+                                Integer.toUnsignedLong(in.getInt(25)),
+                                Integer.toUnsignedLong(in.getInt(29))));
             case TYPE_PRIMARY_OPENED:
                 if (length != PRIMARY_OPENED_V1_LENGTH) {
                     expectLength(index, type, length, PRIMARY_OPENED_LENGTH);
@@ -268,19 +306,33 @@ final class LogRecordCodec {
                 final long clientStart = length == PRIMARY_OPENED_V1_LENGTH ? 0 : in.getLong(44);
                 final int openedFlags = in.get(43) & 0xFF;
                 if ((openedFlags & ~OPENED_ALL_FLAGS) != 0) {
-                    throw corrupt(index, "flags=0x" + Integer.toHexString(openedFlags) + ", expected bits 0x"
-                        + Integer.toHexString(OPENED_ALL_FLAGS));
+                    throw corrupt(
+                            index,
+                            "flags=0x" + Integer.toHexString(openedFlags) + ", expected bits 0x"
+                                    + Integer.toHexString(OPENED_ALL_FLAGS));
                 }
-                return build(index, () -> new PrimaryOpened(connectionId, timestampNs, in.getLong(17),
-                    in.getInt(25), Short.toUnsignedInt(in.getShort(33)),
-                    in.getInt(29), Short.toUnsignedInt(in.getShort(35)), in.getInt(37), in.get(41), in.get(42),
-                    (openedFlags & OPENED_SACK) != 0, (openedFlags & OPENED_TIMESTAMPS) != 0,
-                    (openedFlags & OPENED_KNOWN) != 0, clientStart));
+                return build(
+                        index,
+                        () -> new PrimaryOpened(
+                                connectionId,
+                                timestampNs,
+                                in.getLong(17),
+                                in.getInt(25),
+                                Short.toUnsignedInt(in.getShort(33)),
+                                in.getInt(29),
+                                Short.toUnsignedInt(in.getShort(35)),
+                                in.getInt(37),
+                                in.get(41),
+                                in.get(42),
+                                (openedFlags & OPENED_SACK) != 0,
+                                (openedFlags & OPENED_TIMESTAMPS) != 0,
+                                (openedFlags & OPENED_KNOWN) != 0,
+                                clientStart));
             case TYPE_PRIMARY_ENDED:
                 expectLength(index, type, length, PRIMARY_ENDED_LENGTH);
                 final EndKind kind = endKind(index, in.get(25));
-                return build(index, () -> new PrimaryEnded(connectionId, timestampNs, in.getLong(17), kind,
-                    in.getLong(26)));
+                return build(
+                        index, () -> new PrimaryEnded(connectionId, timestampNs, in.getLong(17), kind, in.getLong(26)));
             default:
                 throw corrupt(index, "type=" + type + ", expected 1.." + LAST_TYPE);
         }
@@ -293,12 +345,17 @@ final class LogRecordCodec {
         } else if (shipped instanceof PrimaryWrite write) {
             out.putLong(write.streamOffset()).putInt(write.length());
         } else if (shipped instanceof PrimaryOpened opened) {
-            out.putInt(opened.clientAddress()).putInt(opened.serverAddress())
-                .putShort((short) opened.clientPort()).putShort((short) opened.serverPort())
-                .putInt(opened.mss()).put((byte) opened.clientWindowScale()).put((byte) opened.serverWindowScale())
-                .put((byte) ((opened.sackPermitted() ? OPENED_SACK : 0) | (opened.timestamps() ? OPENED_TIMESTAMPS : 0)
-                    | (opened.optionsKnown() ? OPENED_KNOWN : 0)))
-                .putLong(opened.clientStartOffset());
+            out.putInt(opened.clientAddress())
+                    .putInt(opened.serverAddress())
+                    .putShort((short) opened.clientPort())
+                    .putShort((short) opened.serverPort())
+                    .putInt(opened.mss())
+                    .put((byte) opened.clientWindowScale())
+                    .put((byte) opened.serverWindowScale())
+                    .put((byte) ((opened.sackPermitted() ? OPENED_SACK : 0)
+                            | (opened.timestamps() ? OPENED_TIMESTAMPS : 0)
+                            | (opened.optionsKnown() ? OPENED_KNOWN : 0)))
+                    .putLong(opened.clientStartOffset());
         } else {
             final PrimaryEnded ended = (PrimaryEnded) shipped;
             out.put((byte) ended.kind().ordinal()).putLong(ended.streamOffset());
@@ -306,7 +363,7 @@ final class LogRecordCodec {
     }
 
     private static PrimaryRead decodeRead(
-        final long index, final ByteBuffer in, final int length, final long connectionId, final long timestampNs) {
+            final long index, final ByteBuffer in, final int length, final long connectionId, final long timestampNs) {
         final int dataLength = variableLength(index, TYPE_PRIMARY_READ, in, 33, length, PRIMARY_READ_MIN_LENGTH);
         final byte[] data = new byte[dataLength];
         in.get(37, data);
@@ -315,29 +372,49 @@ final class LogRecordCodec {
 
     private static void putBody(final ByteBuffer out, final ConnectionOpened opened) {
         final int flags = (opened.handshakeSeen() ? FLAG_HANDSHAKE_SEEN : 0)
-            | (opened.sackPermitted() ? FLAG_SACK_PERMITTED : 0)
-            | (opened.timestamps() ? FLAG_TIMESTAMPS : 0);
-        out.putInt(opened.clientAddress()).putInt(opened.serverAddress())
-            .putShort((short) opened.clientPort()).putShort((short) opened.serverPort())
-            .putLong(opened.clientIsn()).putLong(opened.serverIsn()).putInt(opened.mss())
-            .put((byte) opened.clientWindowScale()).put((byte) opened.serverWindowScale()).put((byte) flags);
+                | (opened.sackPermitted() ? FLAG_SACK_PERMITTED : 0)
+                | (opened.timestamps() ? FLAG_TIMESTAMPS : 0);
+        out.putInt(opened.clientAddress())
+                .putInt(opened.serverAddress())
+                .putShort((short) opened.clientPort())
+                .putShort((short) opened.serverPort())
+                .putLong(opened.clientIsn())
+                .putLong(opened.serverIsn())
+                .putInt(opened.mss())
+                .put((byte) opened.clientWindowScale())
+                .put((byte) opened.serverWindowScale())
+                .put((byte) flags);
     }
 
     private static ConnectionOpened decodeOpened(
-        final long index, final ByteBuffer in, final long connectionId, final long timestampNs) {
+            final long index, final ByteBuffer in, final long connectionId, final long timestampNs) {
         final int flags = in.get(51) & 0xFF;
         if ((flags & ~ALL_FLAGS) != 0) {
-            throw corrupt(index,
-                "flags=0x" + Integer.toHexString(flags) + ", expected bits 0x" + Integer.toHexString(ALL_FLAGS));
+            throw corrupt(
+                    index,
+                    "flags=0x" + Integer.toHexString(flags) + ", expected bits 0x" + Integer.toHexString(ALL_FLAGS));
         }
-        return build(index, () -> new ConnectionOpened(connectionId, timestampNs,
-            in.getInt(17), Short.toUnsignedInt(in.getShort(25)), in.getInt(21), Short.toUnsignedInt(in.getShort(27)),
-            (flags & FLAG_HANDSHAKE_SEEN) != 0, in.getLong(29), in.getLong(37), in.getInt(45), in.get(49), in.get(50),
-            (flags & FLAG_SACK_PERMITTED) != 0, (flags & FLAG_TIMESTAMPS) != 0));
+        return build(
+                index,
+                () -> new ConnectionOpened(
+                        connectionId,
+                        timestampNs,
+                        in.getInt(17),
+                        Short.toUnsignedInt(in.getShort(25)),
+                        in.getInt(21),
+                        Short.toUnsignedInt(in.getShort(27)),
+                        (flags & FLAG_HANDSHAKE_SEEN) != 0,
+                        in.getLong(29),
+                        in.getLong(37),
+                        in.getInt(45),
+                        in.get(49),
+                        in.get(50),
+                        (flags & FLAG_SACK_PERMITTED) != 0,
+                        (flags & FLAG_TIMESTAMPS) != 0));
     }
 
     private static StreamData decodeData(
-        final long index, final ByteBuffer in, final int length, final long connectionId, final long timestampNs) {
+            final long index, final ByteBuffer in, final int length, final long connectionId, final long timestampNs) {
         final int dataLength = variableLength(index, TYPE_STREAM_DATA, in, 26, length, STREAM_DATA_MIN_LENGTH);
         final byte[] data = new byte[dataLength];
         in.get(30, data);
@@ -346,9 +423,9 @@ final class LogRecordCodec {
     }
 
     private static ConnectionClosed decodeClosed(
-        final long index, final ByteBuffer in, final int length, final long connectionId, final long timestampNs) {
+            final long index, final ByteBuffer in, final int length, final long connectionId, final long timestampNs) {
         final int detailLength =
-            variableLength(index, TYPE_CONNECTION_CLOSED, in, 18, length, CONNECTION_CLOSED_MIN_LENGTH);
+                variableLength(index, TYPE_CONNECTION_CLOSED, in, 18, length, CONNECTION_CLOSED_MIN_LENGTH);
         final int reason = in.get(17) & 0xFF;
         if (reason >= CLOSE_REASONS.length) {
             throw corrupt(index, "reason=" + reason + ", expected 0.." + (CLOSE_REASONS.length - 1));
@@ -367,8 +444,13 @@ final class LogRecordCodec {
     }
 
     /** Reads a body's own length field and checks it accounts for exactly the document's remaining bytes. */
-    private static int variableLength(final long index, final int type, final ByteBuffer in, final int fieldOffset,
-        final int length, final int minLength) {
+    private static int variableLength(
+            final long index,
+            final int type,
+            final ByteBuffer in,
+            final int fieldOffset,
+            final int length,
+            final int minLength) {
         if (length < minLength) {
             throw corrupt(index, "type=" + type + ", length=" + length + ", expected>=" + minLength);
         }
@@ -433,7 +515,8 @@ final class LogRecordCodec {
 
     private void ensureCapacity(final int length) {
         if (buffer.capacity() < length) {
-            buffer = ByteBuffer.allocate(Math.max(length, buffer.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+            buffer =
+                    ByteBuffer.allocate(Math.max(length, buffer.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
         }
     }
 

@@ -138,8 +138,12 @@ public final class LogServer implements AutoCloseable {
         }
     }
 
-    private LogServer(final String nodeId, final EventLog log, final LogAuth auth, final LogServerLimits limits,
-        final ServerSocket serverSocket) {
+    private LogServer(
+            final String nodeId,
+            final EventLog log,
+            final LogAuth auth,
+            final LogServerLimits limits,
+            final ServerSocket serverSocket) {
         this.nodeId = nodeId;
         this.log = log;
         this.auth = auth;
@@ -161,13 +165,19 @@ public final class LogServer implements AutoCloseable {
      * @throws IOException         naming the address when it cannot be bound.
      * @throws UnderstudyException when the arguments are bad or the log cannot be read.
      */
-    public static LogServer start(final String nodeId, final InetSocketAddress bind, final EventLog log,
-        final LogAuth auth) throws IOException {
+    public static LogServer start(
+            final String nodeId, final InetSocketAddress bind, final EventLog log, final LogAuth auth)
+            throws IOException {
         return start(nodeId, bind, log, auth, LogServerLimits.defaults());
     }
 
-    static LogServer start(final String nodeId, final InetSocketAddress bind, final EventLog log, final LogAuth auth,
-        final LogServerLimits limits) throws IOException {
+    static LogServer start(
+            final String nodeId,
+            final InetSocketAddress bind,
+            final EventLog log,
+            final LogAuth auth,
+            final LogServerLimits limits)
+            throws IOException {
         LogProtocol.nodeIdBytes(nodeId);
         Checks.notNull("bind", bind);
         Checks.notNull("log", log);
@@ -187,11 +197,20 @@ public final class LogServer implements AutoCloseable {
             throw ex;
         }
         server.acceptor.start();
-        LOG.info("logger {}: listening on {}, log={}, lastSeq={}, lastIndex={}, auth={}, {}", nodeId, server.address,
-            log.directory(), server.lastSeq, LogRecordCodec.indexName(server.lastIndex), auth, limits);
+        LOG.info(
+                "logger {}: listening on {}, log={}, lastSeq={}, lastIndex={}, auth={}, {}",
+                nodeId,
+                server.address,
+                log.directory(),
+                server.lastSeq,
+                LogRecordCodec.indexName(server.lastIndex),
+                auth,
+                limits);
         if (!auth.isSecure()) {
-            LOG.warn("logger {}: INSECURE: anyone who reaches {} may write or read the read log", nodeId,
-                server.address);
+            LOG.warn(
+                    "logger {}: INSECURE: anyone who reaches {} may write or read the read log",
+                    nodeId,
+                    server.address);
         }
         return server;
     }
@@ -203,9 +222,20 @@ public final class LogServer implements AutoCloseable {
 
     /** A snapshot of the counters; safe from any thread. */
     public LogServerStats stats() {
-        return new LogServerStats(appended.get(), duplicatesDropped.get(), rejected.get(), writersConnected.get(),
-            tailsConnected.get(), lastSeq, lastIndex, lastError, authFailures.get(), writersRefused.get(),
-            seqJumpsRefused.get(), connectionsRefused.get(), sockets.size());
+        return new LogServerStats(
+                appended.get(),
+                duplicatesDropped.get(),
+                rejected.get(),
+                writersConnected.get(),
+                tailsConnected.get(),
+                lastSeq,
+                lastIndex,
+                lastError,
+                authFailures.get(),
+                writersRefused.get(),
+                seqJumpsRefused.get(),
+                connectionsRefused.get(),
+                sockets.size());
     }
 
     /**
@@ -276,8 +306,12 @@ public final class LogServer implements AutoCloseable {
         if (sockets.size() >= limits.maxConnections()) {
             final long refused = connectionsRefused.incrementAndGet();
             if (Long.bitCount(refused) == 1) { // 1, 2, 4, ...: a flood does not flood the log
-                LOG.warn("logger {}: refused {}: maxConnections={} open (refused so far: {})", nodeId,
-                    socket.getRemoteSocketAddress(), limits.maxConnections(), refused);
+                LOG.warn(
+                        "logger {}: refused {}: maxConnections={} open (refused so far: {})",
+                        nodeId,
+                        socket.getRemoteSocketAddress(),
+                        limits.maxConnections(),
+                        refused);
             }
             closeQuietly(socket);
             return;
@@ -288,8 +322,8 @@ public final class LogServer implements AutoCloseable {
             closeQuietly(socket);
             return;
         }
-        final Thread thread = new Thread(() -> serve(socket),
-            "logserver-" + nodeId + "-connection-" + connections.incrementAndGet());
+        final Thread thread =
+                new Thread(() -> serve(socket), "logserver-" + nodeId + "-connection-" + connections.incrementAndGet());
         thread.setDaemon(true);
         threads.add(thread);
         thread.start();
@@ -299,16 +333,23 @@ public final class LogServer implements AutoCloseable {
         final String peer = String.valueOf(socket.getRemoteSocketAddress());
         FrameOutput out = null;
         try {
-            final LogHandshake.Session session = LogHandshake.server(socket, auth,
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.handshakeTimeoutMs()));
+            final LogHandshake.Session session = LogHandshake.server(
+                    socket, auth, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.handshakeTimeoutMs()));
             out = new FrameOutput(socket.getOutputStream(), session.outbound(), FrameOutput.DEFAULT_BUFFER_BYTES);
             final String who = session.peerNodeId() + "@" + peer;
             if (session.role() == LogProtocol.ROLE_WRITER) {
-                serveWriter(who, socket, new FrameInput(socket, session.inbound(), LogProtocol.MAX_FRAME_LENGTH,
-                    limits.frameTimeoutMs()), out);
+                serveWriter(
+                        who,
+                        socket,
+                        new FrameInput(
+                                socket, session.inbound(), LogProtocol.MAX_FRAME_LENGTH, limits.frameTimeoutMs()),
+                        out);
             } else {
-                serveTail(who, new FrameInput(socket, session.inbound(), LogProtocol.MAX_TAIL_FRAME_LENGTH,
-                    limits.frameTimeoutMs()), out);
+                serveTail(
+                        who,
+                        new FrameInput(
+                                socket, session.inbound(), LogProtocol.MAX_TAIL_FRAME_LENGTH, limits.frameTimeoutMs()),
+                        out);
             }
         } catch (final LogFailure ex) {
             sendError(socket, out, ex.getMessage());
@@ -327,8 +368,8 @@ public final class LogServer implements AutoCloseable {
         }
     }
 
-    private void onRejected(final Socket socket, final FrameOutput out, final String peer,
-        final UnderstudyException ex) {
+    private void onRejected(
+            final Socket socket, final FrameOutput out, final String peer, final UnderstudyException ex) {
         rejected.incrementAndGet();
         if (ex instanceof LogHandshake.AuthFailure) {
             authFailures.incrementAndGet();
@@ -336,8 +377,10 @@ public final class LogServer implements AutoCloseable {
         lastError = "rejected " + peer + ": " + ex.getMessage();
         LOG.warn("logger {}: rejected {}: {}", nodeId, peer, ex.getMessage());
         // Before the handshake completed there is no session: the ERROR goes without a MAC, from a small buffer.
-        sendError(socket, out != null ? out : new FrameOutput(outputOf(socket), FrameMac.NONE,
-            LogProtocol.MAX_ERROR_BYTES + 64), ex.getMessage());
+        sendError(
+                socket,
+                out != null ? out : new FrameOutput(outputOf(socket), FrameMac.NONE, LogProtocol.MAX_ERROR_BYTES + 64),
+                ex.getMessage());
     }
 
     private static OutputStream outputOf(final Socket socket) {
@@ -349,7 +392,7 @@ public final class LogServer implements AutoCloseable {
     }
 
     private void serveWriter(final String name, final Socket socket, final FrameInput in, final FrameOutput out)
-        throws IOException {
+            throws IOException {
         final Writer self = claimWriter(name, socket);
         self.input = in;
         writersConnected.incrementAndGet();
@@ -367,8 +410,11 @@ public final class LogServer implements AutoCloseable {
                 try {
                     kind = in.read();
                 } catch (final SocketTimeoutException silent) {
-                    LOG.warn("logger {}: writer {} silent for writerSilenceMs={}: closing it, its place is free",
-                        nodeId, name, limits.writerSilenceMs());
+                    LOG.warn(
+                            "logger {}: writer {} silent for writerSilenceMs={}: closing it, its place is free",
+                            nodeId,
+                            name,
+                            limits.writerSilenceMs());
                     return;
                 }
                 self.waiting = false;
@@ -392,8 +438,8 @@ public final class LogServer implements AutoCloseable {
             if (writer != null) {
                 writersRefused.incrementAndGet();
                 throw new UnderstudyException("writer " + name + " refused: writer " + writer.name
-                    + " is connected to logger " + nodeId + " (one writer at a time; a writer silent for "
-                    + limits.writerSilenceMs() + " ms loses its place)");
+                        + " is connected to logger " + nodeId + " (one writer at a time; a writer silent for "
+                        + limits.writerSilenceMs() + " ms loses its place)");
             }
             writer = new Writer(name, socket);
             return writer;
@@ -408,8 +454,8 @@ public final class LogServer implements AutoCloseable {
         }
     }
 
-    private void onWriterFrame(final Writer self, final int kind, final FrameInput in, final LogRecordCodec codec,
-        final Batch batch) {
+    private void onWriterFrame(
+            final Writer self, final int kind, final FrameInput in, final LogRecordCodec codec, final Batch batch) {
         if (kind == LogProtocol.RECORD) {
             final ShippedRecord record = readRecord(in, codec);
             batch.add(record.seq(), appendOnce(self, record));
@@ -418,8 +464,8 @@ public final class LogServer implements AutoCloseable {
         } else if (kind == LogProtocol.KEEPALIVE) {
             in.checkBodyLength(kind, 0);
         } else {
-            throw new UnderstudyException("expected RECORD, GAP or KEEPALIVE from a writer, got "
-                + LogProtocol.kindName(kind));
+            throw new UnderstudyException(
+                    "expected RECORD, GAP or KEEPALIVE from a writer, got " + LogProtocol.kindName(kind));
         }
     }
 
@@ -428,7 +474,7 @@ public final class LogServer implements AutoCloseable {
         final LogRecord record = codec.decode(LogRecordCodec.ON_THE_WIRE, bytes, bytes.length);
         if (!(record instanceof ShippedRecord shipped)) {
             throw new UnderstudyException("RECORD holds a " + record.getClass().getSimpleName()
-                + ", expected a ShippedRecord (PrimaryOpened, PrimaryRead, PrimaryWrite, PrimaryEnded)");
+                    + ", expected a ShippedRecord (PrimaryOpened, PrimaryRead, PrimaryWrite, PrimaryEnded)");
         }
         return shipped;
     }
@@ -439,13 +485,17 @@ public final class LogServer implements AutoCloseable {
             final long maxSeq = (System.currentTimeMillis() + limits.maxSeqAheadMs()) << LogShipper.SEQ_SHIFT;
             if (nextSeq > maxSeq || nextSeq < 0) {
                 seqJumpsRefused.incrementAndGet();
-                throw new UnderstudyException("GAP nextSeq=" + nextSeq + ", expected " + (lastSeq + 1) + ".."
-                    + maxSeq + " (the logger's clock + maxSeqAheadMs=" + limits.maxSeqAheadMs() + ")");
+                throw new UnderstudyException("GAP nextSeq=" + nextSeq + ", expected " + (lastSeq + 1) + ".." + maxSeq
+                        + " (the logger's clock + maxSeqAheadMs=" + limits.maxSeqAheadMs() + ")");
             }
             self.gapSeq = nextSeq > lastSeq + 1 ? nextSeq : 0;
             if (self.gapSeq > 0) {
-                LOG.info("logger {}: writer {} skips seqs {}..{} (never shipped)", nodeId, self.name, lastSeq + 1,
-                    nextSeq - 1);
+                LOG.info(
+                        "logger {}: writer {} skips seqs {}..{} (never shipped)",
+                        nodeId,
+                        self.name,
+                        lastSeq + 1,
+                        nextSeq - 1);
             }
         }
     }
@@ -464,7 +514,7 @@ public final class LogServer implements AutoCloseable {
             if (record.seq() != expected) {
                 seqJumpsRefused.incrementAndGet();
                 throw new UnderstudyException("seq jump: seq=" + record.seq() + ", expected=" + expected + " (lastSeq="
-                    + lastSeq + "); a writer announces skipped seqs with GAP");
+                        + lastSeq + "); a writer announces skipped seqs with GAP");
             }
             final long index;
             try {
@@ -495,20 +545,24 @@ public final class LogServer implements AutoCloseable {
             }
             if (in.bodyLength() != Long.BYTES && in.bodyLength() != Long.BYTES + 1) {
                 throw new UnderstudyException(LogProtocol.kindName(kind) + " body length=" + in.bodyLength()
-                    + ", expected=" + Long.BYTES + " or " + (Long.BYTES + 1));
+                        + ", expected=" + Long.BYTES + " or " + (Long.BYTES + 1));
             }
             final long fromIndex = in.body().getLong(in.bodyOffset());
             final int flags = in.bodyLength() > Long.BYTES ? in.array()[in.bodyOffset() + Long.BYTES] & 0xFF : 0;
             if ((flags & ~LogProtocol.TAIL_PRIMARY_ONLY) != 0) {
                 throw new UnderstudyException(LogProtocol.kindName(kind) + " flags=0x" + Integer.toHexString(flags)
-                    + ", expected 0 or 0x" + Integer.toHexString(LogProtocol.TAIL_PRIMARY_ONLY));
+                        + ", expected 0 or 0x" + Integer.toHexString(LogProtocol.TAIL_PRIMARY_ONLY));
             }
             final boolean primaryOnly = (flags & LogProtocol.TAIL_PRIMARY_ONLY) != 0;
             if (fromIndex < -1) {
                 throw new UnderstudyException("TAIL fromIndex=" + fromIndex + ", expected -1 (start) or an index");
             }
-            LOG.info("logger {}: tail {} connected, fromIndex={}{}", nodeId, tail, LogRecordCodec.indexName(fromIndex),
-                primaryOnly ? ", the primary's records only" : "");
+            LOG.info(
+                    "logger {}: tail {} connected, fromIndex={}{}",
+                    nodeId,
+                    tail,
+                    LogRecordCodec.indexName(fromIndex),
+                    primaryOnly ? ", the primary's records only" : "");
             try (EventLogReader reader = (EventLogReader) (fromIndex < 0 ? log.reader() : log.reader(fromIndex))) {
                 streamTo(reader, primaryOnly, in, out);
             }
@@ -519,8 +573,9 @@ public final class LogServer implements AutoCloseable {
     }
 
     /** Sends every record from the reader on, then waits for appends, until the tail closes or the server does. */
-    private void streamTo(final EventLogReader reader, final boolean primaryOnly, final FrameInput in,
-        final FrameOutput out) throws IOException {
+    private void streamTo(
+            final EventLogReader reader, final boolean primaryOnly, final FrameInput in, final FrameOutput out)
+            throws IOException {
         long nextProbeNs = System.nanoTime() + TAIL_PROBE_INTERVAL_NS;
         while (!closed) {
             final long seenAppends = log.appendCount();
@@ -601,7 +656,9 @@ public final class LogServer implements AutoCloseable {
             socket.setSoTimeout(ERROR_LINGER_MS);
             final byte[] discard = new byte[8 * 1024];
             long drained = 0;
-            for (int read = 0; read >= 0 && drained < MAX_DRAIN_BYTES; read = socket.getInputStream().read(discard)) {
+            for (int read = 0;
+                    read >= 0 && drained < MAX_DRAIN_BYTES;
+                    read = socket.getInputStream().read(discard)) {
                 drained += read;
             }
         } catch (final IOException ex) {

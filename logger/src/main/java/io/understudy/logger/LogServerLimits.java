@@ -12,17 +12,15 @@ import java.util.concurrent.TimeUnit;
  *                           goes to the next writer.
  * @param maxSeqAheadMs      how far ahead of the logger's clock a writer's GAP may announce its next seq.
  */
-record LogServerLimits(int maxConnections, long handshakeTimeoutMs, long frameTimeoutMs, long writerSilenceMs,
-    long maxSeqAheadMs)
-{
+record LogServerLimits(
+        int maxConnections, long handshakeTimeoutMs, long frameTimeoutMs, long writerSilenceMs, long maxSeqAheadMs) {
     static final int DEFAULT_MAX_CONNECTIONS = 64;
     static final long DEFAULT_HANDSHAKE_TIMEOUT_MS = 2_000;
     static final long DEFAULT_FRAME_TIMEOUT_MS = 5_000;
     static final long DEFAULT_WRITER_SILENCE_MS = 5_000;
     static final long DEFAULT_MAX_SEQ_AHEAD_MS = TimeUnit.MINUTES.toMillis(10);
 
-    LogServerLimits
-    {
+    LogServerLimits {
         Checks.inRange("maxConnections", maxConnections, 1, 65_536);
         Checks.inRange("handshakeTimeoutMs", handshakeTimeoutMs, 1, Integer.MAX_VALUE);
         Checks.inRange("frameTimeoutMs", frameTimeoutMs, 1, Integer.MAX_VALUE);
@@ -30,9 +28,12 @@ record LogServerLimits(int maxConnections, long handshakeTimeoutMs, long frameTi
         Checks.inRange("maxSeqAheadMs", maxSeqAheadMs, 0, TimeUnit.DAYS.toMillis(1));
     }
 
-    static LogServerLimits defaults()
-    {
-        return new LogServerLimits(DEFAULT_MAX_CONNECTIONS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_FRAME_TIMEOUT_MS,
-            DEFAULT_WRITER_SILENCE_MS, DEFAULT_MAX_SEQ_AHEAD_MS);
+    static LogServerLimits defaults() {
+        return new LogServerLimits(
+                DEFAULT_MAX_CONNECTIONS,
+                DEFAULT_HANDSHAKE_TIMEOUT_MS,
+                DEFAULT_FRAME_TIMEOUT_MS,
+                DEFAULT_WRITER_SILENCE_MS,
+                DEFAULT_MAX_SEQ_AHEAD_MS);
     }
 }

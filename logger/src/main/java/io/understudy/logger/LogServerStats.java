@@ -18,7 +18,17 @@ package io.understudy.logger;
  * @param connectionsRefused connections closed at once because {@link LogServerLimits#maxConnections()} were open.
  * @param connectionsOpen    connections open now, in any state (handshaking, writer, tails).
  */
-public record LogServerStats(long appended, long duplicatesDropped, long rejected, int writersConnected,
-    int tailsConnected, long lastSeq, long lastIndex, String lastError, long authFailures, long writersRefused,
-    long seqJumpsRefused, long connectionsRefused, int connectionsOpen) {
-}
+public record LogServerStats(
+        long appended,
+        long duplicatesDropped,
+        long rejected,
+        int writersConnected,
+        int tailsConnected,
+        long lastSeq,
+        long lastIndex,
+        String lastError,
+        long authFailures,
+        long writersRefused,
+        long seqJumpsRefused,
+        long connectionsRefused,
+        int connectionsOpen) {}

@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class LogShipper implements AutoCloseable {
     /** Seqs are milliseconds shifted by this many bits: room for 2^20 records per millisecond of a writer's life. */
     static final int SEQ_SHIFT = 20;
+
     static final int CONNECT_TIMEOUT_MS = 2_000;
     static final int WELCOME_TIMEOUT_MS = 5_000;
     static final long CLOSE_JOIN_MS = 1_000;
@@ -64,18 +65,17 @@ public final class LogShipper implements AutoCloseable {
     private volatile long lastAckNanoTime;
     /** System.nanoTime() when the oldest record the logger has not acked was shipped; 0 when none is pending. */
     private volatile long oldestPendingNanoTime;
+
     private volatile String lastError;
     private volatile boolean connected;
     private volatile boolean closed;
     private volatile Socket socket;
     private String lastLoggedError;
 
-    private record Pending(long seq, byte[] bytes, long shippedNanoTime) {
-    }
+    private record Pending(long seq, byte[] bytes, long shippedNanoTime) {}
 
     /** A connection past the handshake and WELCOME. */
-    private record Link(FrameInput in, FrameOutput out, long logLastSeq) {
-    }
+    private record Link(FrameInput in, FrameOutput out, long logLastSeq) {}
 
     /**
      * One connection's state shared by the sender and the ACK reader. The first failure wins, except that the
@@ -106,8 +106,13 @@ public final class LogShipper implements AutoCloseable {
         }
     }
 
-    private LogShipper(final String nodeId, final InetSocketAddress logger, final LogAuth auth,
-        final long maxBufferedBytes, final long reconnectMs, final Runnable onAck) {
+    private LogShipper(
+            final String nodeId,
+            final InetSocketAddress logger,
+            final LogAuth auth,
+            final long maxBufferedBytes,
+            final long reconnectMs,
+            final Runnable onAck) {
         this.nodeId = nodeId;
         this.nodeIdBytes = LogProtocol.nodeIdBytes(nodeId);
         this.logger = Checks.notNull("logger", logger);
@@ -127,12 +132,22 @@ public final class LogShipper implements AutoCloseable {
      * @param onAck called on the ACK thread after each acknowledgement; must be cheap and must not block.
      * @throws UnderstudyException when an argument is out of range.
      */
-    public static LogShipper start(final String nodeId, final InetSocketAddress logger, final LogAuth auth,
-        final long maxBufferedBytes, final long reconnectMs, final Runnable onAck) {
+    public static LogShipper start(
+            final String nodeId,
+            final InetSocketAddress logger,
+            final LogAuth auth,
+            final long maxBufferedBytes,
+            final long reconnectMs,
+            final Runnable onAck) {
         final LogShipper shipper = new LogShipper(nodeId, logger, auth, maxBufferedBytes, reconnectMs, onAck);
         shipper.sender.start();
-        LOG.info("shipper {}: shipping to {}, auth={}, maxBufferedBytes={}, reconnectMs={}", nodeId, logger, auth,
-            maxBufferedBytes, reconnectMs);
+        LOG.info(
+                "shipper {}: shipping to {}, auth={}, maxBufferedBytes={}, reconnectMs={}",
+                nodeId,
+                logger,
+                auth,
+                maxBufferedBytes,
+                reconnectMs);
         return shipper;
     }
 
@@ -200,13 +215,16 @@ public final class LogShipper implements AutoCloseable {
     /** Guarded by lock: encodes and queues one record, or refuses and counts it. */
     private boolean enqueue(final ShippedRecord record, final long nowNs) {
         if (closed || record.seq() <= shippedSeq) {
-            return drop(record, closed ? "shipper is closed"
-                : "out of order, shippedSeq=" + shippedSeq + ": ship in seq order");
+            return drop(
+                    record,
+                    closed ? "shipper is closed" : "out of order, shippedSeq=" + shippedSeq + ": ship in seq order");
         }
         final int length = codec.encode(record);
         if (bufferedBytes + length > maxBufferedBytes) {
-            return drop(record, "buffer full, bufferedBytes=" + bufferedBytes + " + length=" + length
-                + " > maxBufferedBytes=" + maxBufferedBytes);
+            return drop(
+                    record,
+                    "buffer full, bufferedBytes=" + bufferedBytes + " + length=" + length + " > maxBufferedBytes="
+                            + maxBufferedBytes);
         }
         if (unacked.isEmpty() && unsent.isEmpty()) {
             oldestPendingNanoTime = nowNs;
@@ -252,8 +270,16 @@ public final class LogShipper implements AutoCloseable {
     public ShipperStats stats() {
         lock.lock();
         try {
-            return new ShipperStats(connected, shipped, acked, dropped, bufferedBytes, unacked.size() + unsent.size(),
-                ackedSeq, lastAckNanoTime, lastError);
+            return new ShipperStats(
+                    connected,
+                    shipped,
+                    acked,
+                    dropped,
+                    bufferedBytes,
+                    unacked.size() + unsent.size(),
+                    ackedSeq,
+                    lastAckNanoTime,
+                    lastError);
         } finally {
             lock.unlock();
         }
@@ -315,24 +341,30 @@ public final class LogShipper implements AutoCloseable {
     private Link connect(final Socket s) throws IOException {
         s.connect(logger, CONNECT_TIMEOUT_MS);
         s.setTcpNoDelay(true);
-        final LogHandshake.Session session = LogHandshake.client(s, auth, LogProtocol.ROLE_WRITER, nodeIdBytes,
-            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WELCOME_TIMEOUT_MS));
-        final FrameInput in = new FrameInput(s, session.inbound(), LogProtocol.MAX_FRAME_LENGTH,
-            LogServerLimits.DEFAULT_FRAME_TIMEOUT_MS);
+        final LogHandshake.Session session = LogHandshake.client(
+                s,
+                auth,
+                LogProtocol.ROLE_WRITER,
+                nodeIdBytes,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WELCOME_TIMEOUT_MS));
+        final FrameInput in = new FrameInput(
+                s, session.inbound(), LogProtocol.MAX_FRAME_LENGTH, LogServerLimits.DEFAULT_FRAME_TIMEOUT_MS);
         in.idleTimeoutMs(WELCOME_TIMEOUT_MS);
         final int kind = in.read();
         if (kind == LogProtocol.ERROR) {
             throw new UnderstudyException("logger " + logger + " sent ERROR: " + in.bodyText(0));
         }
         if (kind != LogProtocol.WELCOME) {
-            throw new UnderstudyException("expected WELCOME from logger " + logger + ", got "
-                + LogProtocol.kindName(kind));
+            throw new UnderstudyException(
+                    "expected WELCOME from logger " + logger + ", got " + LogProtocol.kindName(kind));
         }
         final long logLastSeq = in.bodyLong(kind, Long.BYTES, 0);
         onWelcome(logLastSeq);
         in.idleTimeoutMs(0);
-        return new Link(in, new FrameOutput(s.getOutputStream(), session.outbound(), FrameOutput.DEFAULT_BUFFER_BYTES),
-            logLastSeq);
+        return new Link(
+                in,
+                new FrameOutput(s.getOutputStream(), session.outbound(), FrameOutput.DEFAULT_BUFFER_BYTES),
+                logLastSeq);
     }
 
     /** Queues every unacknowledged record for resending, less those the logger says it holds already. */
@@ -354,8 +386,13 @@ public final class LogShipper implements AutoCloseable {
             ackedSeq = Math.max(ackedSeq, highest);
             refreshOldestPending();
             connected = true;
-            LOG.info("shipper {}: connected to {}, logger lastSeq={}, alreadyLogged={}, toSend={}", nodeId, logger,
-                logLastSeq, alreadyLogged, unsent.size());
+            LOG.info(
+                    "shipper {}: connected to {}, logger lastSeq={}, alreadyLogged={}, toSend={}",
+                    nodeId,
+                    logger,
+                    logLastSeq,
+                    alreadyLogged,
+                    unsent.size());
         } finally {
             lock.unlock();
         }
@@ -366,7 +403,7 @@ public final class LogShipper implements AutoCloseable {
 
     /** Ships until the connection is lost: a GAP before a seq that does not follow the last, a KEEPALIVE when idle. */
     private void sendUntilLost(final Connection connection, final FrameOutput out, final long logLastSeq)
-        throws IOException {
+            throws IOException {
         final List<Pending> batch = new ArrayList<>();
         long lastSentSeq = logLastSeq;
         while (true) {
@@ -432,8 +469,8 @@ public final class LogShipper implements AutoCloseable {
                 } else if (kind == LogProtocol.ERROR) {
                     throw new UnderstudyException("logger " + logger + " sent ERROR: " + in.bodyText(0));
                 } else {
-                    throw new UnderstudyException("expected ACK or ERROR from logger " + logger + ", got "
-                        + LogProtocol.kindName(kind));
+                    throw new UnderstudyException(
+                            "expected ACK or ERROR from logger " + logger + ", got " + LogProtocol.kindName(kind));
                 }
             }
         } catch (final IOException | UnderstudyException ex) {
@@ -467,9 +504,11 @@ public final class LogShipper implements AutoCloseable {
     }
 
     private void onLost(final Exception cause) {
-        final String message = cause == null ? "connection to logger " + logger + " closed"
-            : cause instanceof UnderstudyException ? cause.getMessage()
-            : "connection to logger " + logger + " failed: " + cause;
+        final String message = cause == null
+                ? "connection to logger " + logger + " closed"
+                : cause instanceof UnderstudyException
+                        ? cause.getMessage()
+                        : "connection to logger " + logger + " failed: " + cause;
         lastError = message;
         if (!message.equals(lastLoggedError)) {
             lastLoggedError = message;

@@ -47,8 +47,14 @@ public final class LogTail implements AutoCloseable {
         void onRecord(long index, LogRecord record);
     }
 
-    private LogTail(final String nodeId, final InetSocketAddress logger, final LogAuth auth, final long fromIndex,
-        final boolean primaryOnly, final Sink sink, final long reconnectMs) {
+    private LogTail(
+            final String nodeId,
+            final InetSocketAddress logger,
+            final LogAuth auth,
+            final long fromIndex,
+            final boolean primaryOnly,
+            final Sink sink,
+            final long reconnectMs) {
         this.primaryOnly = primaryOnly;
         this.nodeId = nodeId;
         this.nodeIdBytes = LogProtocol.nodeIdBytes(nodeId);
@@ -68,8 +74,13 @@ public final class LogTail implements AutoCloseable {
      * @param auth the read-log key to prove to the logger (and to have it prove), or {@link LogAuth#INSECURE}.
      * @throws UnderstudyException when an argument is out of range.
      */
-    public static LogTail start(final String nodeId, final InetSocketAddress logger, final LogAuth auth,
-        final long fromIndex, final Sink sink, final long reconnectMs) {
+    public static LogTail start(
+            final String nodeId,
+            final InetSocketAddress logger,
+            final LogAuth auth,
+            final long fromIndex,
+            final Sink sink,
+            final long reconnectMs) {
         return start(nodeId, logger, auth, fromIndex, false, sink, reconnectMs);
     }
 
@@ -78,12 +89,23 @@ public final class LogTail implements AutoCloseable {
      * uses): what the logger's host appends itself (its tap's events) stays on the logger. Indexes still rise, with
      * gaps where those records are.
      */
-    public static LogTail start(final String nodeId, final InetSocketAddress logger, final LogAuth auth,
-        final long fromIndex, final boolean primaryOnly, final Sink sink, final long reconnectMs) {
+    public static LogTail start(
+            final String nodeId,
+            final InetSocketAddress logger,
+            final LogAuth auth,
+            final long fromIndex,
+            final boolean primaryOnly,
+            final Sink sink,
+            final long reconnectMs) {
         final LogTail tail = new LogTail(nodeId, logger, auth, fromIndex, primaryOnly, sink, reconnectMs);
         tail.thread.start();
-        LOG.info("tail {}: following {} from index {}{}, auth={}", nodeId, logger,
-            LogRecordCodec.indexName(fromIndex), primaryOnly ? ", the primary's records only" : "", auth);
+        LOG.info(
+                "tail {}: following {} from index {}{}, auth={}",
+                nodeId,
+                logger,
+                LogRecordCodec.indexName(fromIndex),
+                primaryOnly ? ", the primary's records only" : "",
+                auth);
         return tail;
     }
 
@@ -143,15 +165,19 @@ public final class LogTail implements AutoCloseable {
         s.connect(logger, CONNECT_TIMEOUT_MS);
         s.setTcpNoDelay(true);
         final long from = lastIndex >= 0 ? lastIndex + 1 : fromIndex;
-        final LogHandshake.Session session = LogHandshake.client(s, auth, LogProtocol.ROLE_TAIL, nodeIdBytes,
-            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_TIMEOUT_MS));
+        final LogHandshake.Session session = LogHandshake.client(
+                s,
+                auth,
+                LogProtocol.ROLE_TAIL,
+                nodeIdBytes,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HANDSHAKE_TIMEOUT_MS));
         final FrameOutput out = new FrameOutput(s.getOutputStream(), session.outbound(), 256);
         out.tail(from, primaryOnly ? LogProtocol.TAIL_PRIMARY_ONLY : 0);
         out.flush();
         connected = true;
         LOG.info("tail {}: connected to {}, from index {}", nodeId, logger, LogRecordCodec.indexName(from));
-        final FrameInput in = new FrameInput(s, session.inbound(), LogProtocol.MAX_FRAME_LENGTH,
-            LogServerLimits.DEFAULT_FRAME_TIMEOUT_MS);
+        final FrameInput in = new FrameInput(
+                s, session.inbound(), LogProtocol.MAX_FRAME_LENGTH, LogServerLimits.DEFAULT_FRAME_TIMEOUT_MS);
         while (!isClosed()) {
             final int kind = in.read();
             if (kind == LogProtocol.ENTRY) {
@@ -159,8 +185,8 @@ public final class LogTail implements AutoCloseable {
             } else if (kind == LogProtocol.ERROR) {
                 throw new UnderstudyException("logger " + logger + " sent ERROR: " + in.bodyText(0));
             } else {
-                throw new UnderstudyException("expected ENTRY or ERROR from logger " + logger + ", got "
-                    + LogProtocol.kindName(kind));
+                throw new UnderstudyException(
+                        "expected ENTRY or ERROR from logger " + logger + ", got " + LogProtocol.kindName(kind));
             }
         }
     }
@@ -171,8 +197,8 @@ public final class LogTail implements AutoCloseable {
         }
         final long index = in.body().getLong(in.bodyOffset());
         if (index <= lastIndex) {
-            throw new UnderstudyException("ENTRY index=" + LogRecordCodec.indexName(index)
-                + " is not after lastIndex=" + LogRecordCodec.indexName(lastIndex));
+            throw new UnderstudyException("ENTRY index=" + LogRecordCodec.indexName(index) + " is not after lastIndex="
+                    + LogRecordCodec.indexName(lastIndex));
         }
         final int start = in.bodyOffset() + Long.BYTES;
         final byte[] bytes = Arrays.copyOfRange(in.array(), start, in.bodyOffset() + in.bodyLength());
@@ -184,16 +210,20 @@ public final class LogTail implements AutoCloseable {
             sink.onRecord(index, record);
         } catch (final RuntimeException ex) {
             lastError = "sink failed at index " + LogRecordCodec.indexName(index) + ": " + ex;
-            LOG.warn("tail {}: sink failed at index {}; going on with the next record", nodeId,
-                LogRecordCodec.indexName(index), ex);
+            LOG.warn(
+                    "tail {}: sink failed at index {}; going on with the next record",
+                    nodeId,
+                    LogRecordCodec.indexName(index),
+                    ex);
         }
         lastIndex = index;
         received++;
     }
 
     private void onLost(final Exception cause) {
-        final String message = cause instanceof UnderstudyException ? cause.getMessage()
-            : "connection to logger " + logger + " failed: " + cause;
+        final String message = cause instanceof UnderstudyException
+                ? cause.getMessage()
+                : "connection to logger " + logger + " failed: " + cause;
         lastError = message;
         if (!message.equals(lastLoggedError)) {
             lastLoggedError = message;

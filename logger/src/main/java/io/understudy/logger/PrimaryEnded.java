@@ -10,7 +10,7 @@ package io.understudy.logger;
  * @param streamOffset the offset the kind speaks of, 0 or more, or -1 when not meaningful.
  */
 public record PrimaryEnded(long connectionId, long timestampNs, long seq, EndKind kind, long streamOffset)
-    implements ShippedRecord {
+        implements ShippedRecord {
 
     /** Checks every field's range. */
     public PrimaryEnded {

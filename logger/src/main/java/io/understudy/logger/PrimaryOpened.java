@@ -20,17 +20,53 @@ package io.understudy.logger;
  * @param clientStartOffset client stream offset of the first byte this log can hold: 0 for a connection the primary
  *                          accepted, where the restored socket started for one it adopted at a takeover.
  */
-public record PrimaryOpened(long connectionId, long timestampNs, long seq, int clientAddress, int clientPort,
-    int serverAddress, int serverPort, int mss, int clientWindowScale, int serverWindowScale,
-    boolean sackPermitted, boolean timestamps, boolean optionsKnown, long clientStartOffset) implements ShippedRecord {
+public record PrimaryOpened(
+        long connectionId,
+        long timestampNs,
+        long seq,
+        int clientAddress,
+        int clientPort,
+        int serverAddress,
+        int serverPort,
+        int mss,
+        int clientWindowScale,
+        int serverWindowScale,
+        boolean sackPermitted,
+        boolean timestamps,
+        boolean optionsKnown,
+        long clientStartOffset)
+        implements ShippedRecord {
 
     /** A connection the primary accepted: its log starts at client offset 0. */
-    public PrimaryOpened(final long connectionId, final long timestampNs, final long seq, final int clientAddress,
-        final int clientPort, final int serverAddress, final int serverPort, final int mss,
-        final int clientWindowScale, final int serverWindowScale, final boolean sackPermitted,
-        final boolean timestamps, final boolean optionsKnown) {
-        this(connectionId, timestampNs, seq, clientAddress, clientPort, serverAddress, serverPort, mss,
-            clientWindowScale, serverWindowScale, sackPermitted, timestamps, optionsKnown, 0);
+    public PrimaryOpened(
+            final long connectionId,
+            final long timestampNs,
+            final long seq,
+            final int clientAddress,
+            final int clientPort,
+            final int serverAddress,
+            final int serverPort,
+            final int mss,
+            final int clientWindowScale,
+            final int serverWindowScale,
+            final boolean sackPermitted,
+            final boolean timestamps,
+            final boolean optionsKnown) {
+        this(
+                connectionId,
+                timestampNs,
+                seq,
+                clientAddress,
+                clientPort,
+                serverAddress,
+                serverPort,
+                mss,
+                clientWindowScale,
+                serverWindowScale,
+                sackPermitted,
+                timestamps,
+                optionsKnown,
+                0);
     }
 
     /** Checks every field's range. */
@@ -45,9 +81,28 @@ public record PrimaryOpened(long connectionId, long timestampNs, long seq, int c
     }
 
     /** A connection whose negotiated options are unknown. */
-    public PrimaryOpened(final long connectionId, final long timestampNs, final long seq, final int clientAddress,
-        final int clientPort, final int serverAddress, final int serverPort) {
-        this(connectionId, timestampNs, seq, clientAddress, clientPort, serverAddress, serverPort, -1, -1, -1, false,
-            false, false, 0);
+    public PrimaryOpened(
+            final long connectionId,
+            final long timestampNs,
+            final long seq,
+            final int clientAddress,
+            final int clientPort,
+            final int serverAddress,
+            final int serverPort) {
+        this(
+                connectionId,
+                timestampNs,
+                seq,
+                clientAddress,
+                clientPort,
+                serverAddress,
+                serverPort,
+                -1,
+                -1,
+                -1,
+                false,
+                false,
+                false,
+                0);
     }
 }

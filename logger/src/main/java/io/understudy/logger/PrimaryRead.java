@@ -14,7 +14,7 @@ import java.util.Arrays;
  * @param bytes        the bytes, at most {@link StreamData#MAX_LENGTH}; may be empty.
  */
 public record PrimaryRead(long connectionId, long timestampNs, long seq, long streamOffset, byte[] bytes)
-    implements ShippedRecord {
+        implements ShippedRecord {
 
     /** Checks the fields and copies the bytes. */
     public PrimaryRead {
@@ -49,11 +49,11 @@ public record PrimaryRead(long connectionId, long timestampNs, long seq, long st
     @Override
     public boolean equals(final Object other) {
         return other instanceof PrimaryRead that
-            && connectionId == that.connectionId
-            && timestampNs == that.timestampNs
-            && seq == that.seq
-            && streamOffset == that.streamOffset
-            && Arrays.equals(bytes, that.bytes);
+                && connectionId == that.connectionId
+                && timestampNs == that.timestampNs
+                && seq == that.seq
+                && streamOffset == that.streamOffset
+                && Arrays.equals(bytes, that.bytes);
     }
 
     @Override
@@ -68,6 +68,6 @@ public record PrimaryRead(long connectionId, long timestampNs, long seq, long st
     @Override
     public String toString() {
         return "PrimaryRead[connectionId=" + connectionId + ", timestampNs=" + timestampNs + ", seq=" + seq
-            + ", streamOffset=" + streamOffset + ", length=" + bytes.length + "]";
+                + ", streamOffset=" + streamOffset + ", length=" + bytes.length + "]";
     }
 }

@@ -11,7 +11,7 @@ package io.understudy.logger;
  * @param length       how many bytes, 0 or more.
  */
 public record PrimaryWrite(long connectionId, long timestampNs, long seq, long streamOffset, int length)
-    implements ShippedRecord {
+        implements ShippedRecord {
 
     /** Checks every field's range. */
     public PrimaryWrite {

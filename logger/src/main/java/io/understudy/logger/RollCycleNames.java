@@ -10,8 +10,7 @@ import net.openhft.chronicle.queue.RollCycles;
 final class RollCycleNames {
     private static final List<RollCycle> ALL = allRollCycles();
 
-    private RollCycleNames() {
-    }
+    private RollCycleNames() {}
 
     /** Every name Chronicle Queue offers, in its order (FIVE_MINUTELY ... WEEKLY, HOURLY, DAILY, TEST_*...). */
     static List<String> names() {

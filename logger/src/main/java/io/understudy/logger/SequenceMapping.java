@@ -11,8 +11,8 @@ package io.understudy.logger;
  * @param clientIsn       client initial sequence number, unsigned 32-bit (0..2^32-1).
  * @param serverIsn       server initial sequence number, unsigned 32-bit (0..2^32-1).
  */
-public record SequenceMapping(long connectionId, long timestampNs, long tapConnectionId, long clientIsn,
-    long serverIsn) implements LogRecord {
+public record SequenceMapping(long connectionId, long timestampNs, long tapConnectionId, long clientIsn, long serverIsn)
+        implements LogRecord {
 
     /** Checks every field's range. */
     public SequenceMapping {

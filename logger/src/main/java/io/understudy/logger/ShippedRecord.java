@@ -5,8 +5,7 @@ package io.understudy.logger;
  * which rises strictly along everything a primary ships and across its restarts, so the logger can drop a resent
  * record it already holds.
  */
-public sealed interface ShippedRecord extends LogRecord
-    permits PrimaryOpened, PrimaryRead, PrimaryWrite, PrimaryEnded {
+public sealed interface ShippedRecord extends LogRecord permits PrimaryOpened, PrimaryRead, PrimaryWrite, PrimaryEnded {
     /** The writer's sequence number, greater than 0. */
     long seq();
 }

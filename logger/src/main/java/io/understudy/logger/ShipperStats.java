@@ -13,6 +13,13 @@ package io.understudy.logger;
  * @param lastAckNanoTime System.nanoTime() of the last ACK, 0 before any.
  * @param lastError       the last failure (connect, ERROR from the logger, lost connection, drop), or null.
  */
-public record ShipperStats(boolean connected, long shipped, long acked, long dropped, long bufferedBytes,
-    int bufferedRecords, long ackedSeq, long lastAckNanoTime, String lastError) {
-}
+public record ShipperStats(
+        boolean connected,
+        long shipped,
+        long acked,
+        long dropped,
+        long bufferedBytes,
+        int bufferedRecords,
+        long ackedSeq,
+        long lastAckNanoTime,
+        String lastError) {}

@@ -13,8 +13,8 @@ package io.understudy.logger;
  * @param window       the offered window in bytes, already scaled, 0..65535 << 14.
  */
 public record StreamAcked(
-    long connectionId, long timestampNs, Direction direction, long ackedOffset, long rawAck, long window)
-    implements LogRecord {
+        long connectionId, long timestampNs, Direction direction, long ackedOffset, long rawAck, long window)
+        implements LogRecord {
 
     /** The largest window TCP can offer: a 16-bit window shifted by the largest scale. */
     public static final long MAX_WINDOW = 0xFFFFL << ConnectionOpened.MAX_WINDOW_SCALE;

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * @param bytes        the bytes, at most {@link #MAX_LENGTH}; may be empty.
  */
 public record StreamData(long connectionId, long timestampNs, Direction direction, long streamOffset, byte[] bytes)
-    implements LogRecord {
+        implements LogRecord {
 
     /** The most bytes one record carries (1 MiB): writers split larger reads. */
     public static final int MAX_LENGTH = 1 << 20;
@@ -51,11 +51,11 @@ public record StreamData(long connectionId, long timestampNs, Direction directio
     @Override
     public boolean equals(final Object other) {
         return other instanceof StreamData that
-            && connectionId == that.connectionId
-            && timestampNs == that.timestampNs
-            && direction == that.direction
-            && streamOffset == that.streamOffset
-            && Arrays.equals(bytes, that.bytes);
+                && connectionId == that.connectionId
+                && timestampNs == that.timestampNs
+                && direction == that.direction
+                && streamOffset == that.streamOffset
+                && Arrays.equals(bytes, that.bytes);
     }
 
     @Override
@@ -70,6 +70,6 @@ public record StreamData(long connectionId, long timestampNs, Direction directio
     @Override
     public String toString() {
         return "StreamData[connectionId=" + connectionId + ", timestampNs=" + timestampNs + ", direction=" + direction
-            + ", streamOffset=" + streamOffset + ", length=" + bytes.length + "]";
+                + ", streamOffset=" + streamOffset + ", length=" + bytes.length + "]";
     }
 }

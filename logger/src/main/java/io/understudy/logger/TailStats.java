@@ -8,5 +8,4 @@ package io.understudy.logger;
  * @param lastIndex the index of the last record handed to the sink, -1 before any.
  * @param lastError the last failure (connect, ERROR from the logger, lost connection, sink failure), or null.
  */
-public record TailStats(boolean connected, long received, long lastIndex, String lastError) {
-}
+public record TailStats(boolean connected, long received, long lastIndex, String lastError) {}

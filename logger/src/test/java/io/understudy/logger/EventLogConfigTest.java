@@ -24,34 +24,35 @@ class EventLogConfigTest {
     @Test
     void shouldListValidNamesWhenRollCycleUnknown() {
         assertThatThrownBy(() -> EventLogConfig.of(directory).withRollCycle("HOURLYY"))
-            .isExactlyInstanceOf(UnderstudyException.class)
-            .hasMessageStartingWith("rollCycle=HOURLYY unknown, expected one of [FIVE_MINUTELY, ")
-            .hasMessageContaining("FAST_HOURLY")
-            .hasMessageContaining("FAST_DAILY")
-            .hasMessageContaining(" HOURLY,")
-            .hasMessageContaining(" DAILY,")
-            .hasMessageContaining("TEST_SECONDLY");
+                .isExactlyInstanceOf(UnderstudyException.class)
+                .hasMessageStartingWith("rollCycle=HOURLYY unknown, expected one of [FIVE_MINUTELY, ")
+                .hasMessageContaining("FAST_HOURLY")
+                .hasMessageContaining("FAST_DAILY")
+                .hasMessageContaining(" HOURLY,")
+                .hasMessageContaining(" DAILY,")
+                .hasMessageContaining("TEST_SECONDLY");
     }
 
     @Test
     void shouldAcceptEveryListedNameWhenBuilt() {
         for (final String name : RollCycleNames.names()) {
-            assertThat(EventLogConfig.of(directory).withRollCycle(name).rollCycle()).isEqualTo(name);
+            assertThat(EventLogConfig.of(directory).withRollCycle(name).rollCycle())
+                    .isEqualTo(name);
         }
     }
 
     @Test
     void shouldRefuseWhenFieldsOutOfRange() {
         assertThatThrownBy(() -> EventLogConfig.of(directory).withRetainCycles(0))
-            .isExactlyInstanceOf(UnderstudyException.class)
-            .hasMessage("retainCycles=0, expected 1..2147483647");
+                .isExactlyInstanceOf(UnderstudyException.class)
+                .hasMessage("retainCycles=0, expected 1..2147483647");
         assertThatThrownBy(() -> EventLogConfig.of(directory).withMinFreeDiskBytes(-1))
-            .hasMessage("minFreeDiskBytes=-1, expected 0..9223372036854775807");
+                .hasMessage("minFreeDiskBytes=-1, expected 0..9223372036854775807");
         assertThatThrownBy(() -> EventLogConfig.of(null)).hasMessage("directory=null, expected a value");
         assertThatThrownBy(() -> EventLogConfig.of(directory).withRollCycle(null))
-            .hasMessage("rollCycle=null, expected a value");
+                .hasMessage("rollCycle=null, expected a value");
         assertThatThrownBy(() -> EventLogConfig.of(directory).withClock(null))
-            .hasMessage("clock=null, expected a value");
+                .hasMessage("clock=null, expected a value");
     }
 
     @Test
@@ -59,8 +60,8 @@ class EventLogConfigTest {
         final Path file = Files.writeString(directory.resolve("events"), "a file");
 
         assertThatThrownBy(() -> EventLog.open(config(file, time)))
-            .isExactlyInstanceOf(UnderstudyException.class)
-            .hasMessage("event log directory=" + file + " is not a directory");
+                .isExactlyInstanceOf(UnderstudyException.class)
+                .hasMessage("event log directory=" + file + " is not a directory");
     }
 
     @Test
@@ -69,8 +70,8 @@ class EventLogConfigTest {
         final Path below = file.resolve("events");
 
         assertThatThrownBy(() -> EventLog.open(config(below, time)))
-            .isExactlyInstanceOf(UnderstudyException.class)
-            .hasMessageStartingWith("event log directory=" + below + " cannot be created: ");
+                .isExactlyInstanceOf(UnderstudyException.class)
+                .hasMessageStartingWith("event log directory=" + below + " cannot be created: ");
     }
 
     @Test
@@ -78,11 +79,13 @@ class EventLogConfigTest {
         final Path readOnly = Files.createDirectory(directory.resolve("read-only"));
         Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-xr-xr-x"));
         try {
-            assumeThat(Files.isWritable(readOnly)).as("permissions bind (not root)").isFalse();
+            assumeThat(Files.isWritable(readOnly))
+                    .as("permissions bind (not root)")
+                    .isFalse();
 
             assertThatThrownBy(() -> EventLog.open(config(readOnly, time)))
-                .isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessageStartingWith("event log directory=" + readOnly + " is not writable: ");
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessageStartingWith("event log directory=" + readOnly + " is not writable: ");
             assertThat(readOnly).isEmptyDirectory();
         } finally {
             Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -94,9 +97,9 @@ class EventLogConfigTest {
         Files.writeString(directory.resolve("notes.txt"), "not a queue");
 
         assertThatThrownBy(() -> EventLog.open(config(directory, time)))
-            .isExactlyInstanceOf(UnderstudyException.class)
-            .hasMessage("event log directory=" + directory
-                + " is not an event log: it holds [notes.txt] but no metadata.cq4t");
+                .isExactlyInstanceOf(UnderstudyException.class)
+                .hasMessage("event log directory=" + directory
+                        + " is not an event log: it holds [notes.txt] but no metadata.cq4t");
         try (var entries = Files.list(directory)) {
             assertThat(entries).containsExactly(directory.resolve("notes.txt"));
         }
@@ -108,10 +111,10 @@ class EventLogConfigTest {
         final Instant start = Instant.now();
 
         assertThatThrownBy(() -> EventLog.open(config(directory, time)))
-            .isExactlyInstanceOf(UnderstudyException.class)
-            .hasMessage("event log directory=" + directory + " is not an event log: "
-                + directory.resolve("metadata.cq4t")
-                + " is not a Chronicle Queue metadata file, bytes 4..11=6d65223a20226f74");
+                .isExactlyInstanceOf(UnderstudyException.class)
+                .hasMessage("event log directory=" + directory + " is not an event log: "
+                        + directory.resolve("metadata.cq4t")
+                        + " is not a Chronicle Queue metadata file, bytes 4..11=6d65223a20226f74");
         // Chronicle itself would wait 10 s for a lock on such a file before failing.
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(2));
     }
@@ -123,9 +126,9 @@ class EventLogConfigTest {
         }
 
         assertThatThrownBy(() -> EventLog.open(config(directory, time).withRollCycle("FAST_DAILY")))
-            .isExactlyInstanceOf(UnderstudyException.class)
-            .hasMessage("event log directory=" + directory
-                + " was created with rollCycle=FAST_HOURLY, config rollCycle=FAST_DAILY");
+                .isExactlyInstanceOf(UnderstudyException.class)
+                .hasMessage("event log directory=" + directory
+                        + " was created with rollCycle=FAST_HOURLY, config rollCycle=FAST_DAILY");
         try (EventLog log = EventLog.open(config(directory, time))) {
             assertThat(log.replay(1)).containsExactly(Samples.opened(1));
         }

@@ -39,12 +39,13 @@ class EventLogCorruptionTest {
         }
         flipByteInside(directory.resolve(TestLogs.cycleFiles(directory).get(0)), MARKER);
 
-        try (EventLog log = EventLog.open(config(directory, time)); EventLog.Reader reader = log.reader()) {
+        try (EventLog log = EventLog.open(config(directory, time));
+                EventLog.Reader reader = log.reader()) {
             assertThat(reader.poll()).contains(Samples.opened(1));
             assertThatThrownBy(reader::poll)
-                .isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessageMatching("corrupt record at index 0x" + Long.toHexString(corruptIndex)
-                    + ": crc=0x[0-9a-f]+, expected=0x[0-9a-f]+");
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessageMatching("corrupt record at index 0x" + Long.toHexString(corruptIndex)
+                            + ": crc=0x[0-9a-f]+, expected=0x[0-9a-f]+");
             assertThat(reader.lastReadIndex()).isEqualTo(corruptIndex);
             assertThat(reader.poll()).contains(Samples.acked(1, MARKER.length()));
             assertThat(reader.poll()).isEmpty();
@@ -59,14 +60,18 @@ class EventLogCorruptionTest {
         final long tooShort = appendRaw(new byte[] {1, 2, 3});
         final long garbage = appendRaw("not an understudy record, just text".getBytes(StandardCharsets.US_ASCII));
 
-        try (EventLog log = EventLog.open(config(directory, time)); EventLog.Reader reader = log.reader()) {
+        try (EventLog log = EventLog.open(config(directory, time));
+                EventLog.Reader reader = log.reader()) {
             log.append(Samples.closed(1));
 
             assertThat(reader.poll()).contains(Samples.opened(1));
-            assertThatThrownBy(reader::poll).isExactlyInstanceOf(UnderstudyException.class).hasMessage(
-                "corrupt record at index 0x" + Long.toHexString(tooShort) + ": length=3, expected 21..1048617");
-            assertThatThrownBy(reader::poll).isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessageStartingWith("corrupt record at index 0x" + Long.toHexString(garbage) + ": crc=0x");
+            assertThatThrownBy(reader::poll)
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessage("corrupt record at index 0x" + Long.toHexString(tooShort)
+                            + ": length=3, expected 21..1048617");
+            assertThatThrownBy(reader::poll)
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessageStartingWith("corrupt record at index 0x" + Long.toHexString(garbage) + ": crc=0x");
             assertThat(reader.poll()).contains(Samples.closed(1));
         }
     }
@@ -82,8 +87,9 @@ class EventLogCorruptionTest {
             log.append(Samples.opened(2));
 
             // The damaged record may have been connection 2's: a replay without it could be silently short.
-            assertThatThrownBy(() -> log.replay(2)).isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessageStartingWith("corrupt record at index 0x" + Long.toHexString(garbage) + ": crc=0x");
+            assertThatThrownBy(() -> log.replay(2))
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessageStartingWith("corrupt record at index 0x" + Long.toHexString(garbage) + ": crc=0x");
         }
     }
 
@@ -99,7 +105,8 @@ class EventLogCorruptionTest {
             flipByteInside(cycleFile, MARKER + i);
         }
 
-        try (EventLog log = EventLog.open(config(directory, time)); EventLog.Reader reader = log.reader()) {
+        try (EventLog log = EventLog.open(config(directory, time));
+                EventLog.Reader reader = log.reader()) {
             int corrupt = 0;
             final List<LogRecord> intact = new ArrayList<>();
             for (int poll = 0; poll < 10; poll++) {
@@ -111,8 +118,9 @@ class EventLogCorruptionTest {
             }
 
             assertThat(corrupt).isEqualTo(5);
-            assertThat(intact).extracting(record -> ((StreamData) record).streamOffset())
-                .containsExactly(1L, 3L, 5L, 7L, 9L);
+            assertThat(intact)
+                    .extracting(record -> ((StreamData) record).streamOffset())
+                    .containsExactly(1L, 3L, 5L, 7L, 9L);
             assertThat(reader.poll()).isEmpty();
         }
     }
@@ -120,8 +128,10 @@ class EventLogCorruptionTest {
     /** Writes one document of raw bytes with Chronicle's own API, as a foreign or buggy writer would. */
     private long appendRaw(final byte[] bytes) {
         try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.single(directory.toFile())
-                .rollCycle(RollCycles.FAST_HOURLY).timeProvider(time).build();
-             ExcerptAppender appender = queue.createAppender()) {
+                        .rollCycle(RollCycles.FAST_HOURLY)
+                        .timeProvider(time)
+                        .build();
+                ExcerptAppender appender = queue.createAppender()) {
             try (DocumentContext context = appender.writingDocument()) {
                 context.wire().bytes().write(bytes, 0, bytes.length);
             }

@@ -53,8 +53,8 @@ class EventLogDiskFullTest {
         final List<LogRecord> acknowledged = new ArrayList<>();
         try (EventLog log = EventLog.open(config(directory, time))) {
             assertThatThrownBy(() -> appendUntilRefused(log, acknowledged))
-                .isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessageContaining("event log directory=" + directory);
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessageContaining("event log directory=" + directory);
         }
 
         assertThat(acknowledged).hasSizeGreaterThan(10);
@@ -70,11 +70,11 @@ class EventLogDiskFullTest {
             fillDisk(filler);
 
             assertThatThrownBy(() -> appendUntilRefused(log, acknowledged))
-                .isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessageContaining("event log directory=" + directory);
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessageContaining("event log directory=" + directory);
             assertThatThrownBy(() -> append(log, acknowledged, 999))
-                .isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessageContaining("event log directory=" + directory);
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessageContaining("event log directory=" + directory);
         }
         Files.delete(filler);
 
@@ -82,7 +82,8 @@ class EventLogDiskFullTest {
     }
 
     private void assertReadableAfterReopen(final List<LogRecord> acknowledged) {
-        try (EventLog log = EventLog.open(config(directory, time)); EventLog.Reader reader = log.reader()) {
+        try (EventLog log = EventLog.open(config(directory, time));
+                EventLog.Reader reader = log.reader()) {
             assertThat(drain(reader)).containsExactlyElementsOf(acknowledged);
         }
     }
@@ -97,8 +98,8 @@ class EventLogDiskFullTest {
     private static void append(final EventLog log, final List<LogRecord> acknowledged, final int sequence) {
         final byte[] bytes = new byte[RECORD_BYTES];
         bytes[0] = (byte) sequence;
-        final LogRecord record = new StreamData(1, sequence, Direction.SERVER_TO_CLIENT, (long) sequence * RECORD_BYTES,
-            bytes);
+        final LogRecord record =
+                new StreamData(1, sequence, Direction.SERVER_TO_CLIENT, (long) sequence * RECORD_BYTES, bytes);
         log.append(record);
         acknowledged.add(record);
     }

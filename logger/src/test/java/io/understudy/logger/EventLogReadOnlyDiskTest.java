@@ -34,9 +34,9 @@ class EventLogReadOnlyDiskTest {
     @Test
     void shouldRefuseWithPathWhenDirectoryIsOnReadOnlyDisk() {
         assertThatThrownBy(() -> EventLog.open(config(mountPoint, TestLogs.clockAtStart())))
-            .isExactlyInstanceOf(UnderstudyException.class)
-            .hasMessageStartingWith("event log directory=" + mountPoint + " is not writable: ")
-            .hasMessageContaining("Read-only file system");
+                .isExactlyInstanceOf(UnderstudyException.class)
+                .hasMessageStartingWith("event log directory=" + mountPoint + " is not writable: ")
+                .hasMessageContaining("Read-only file system");
     }
 
     @Test
@@ -44,7 +44,7 @@ class EventLogReadOnlyDiskTest {
         final Path below = mountPoint.resolve("events");
 
         assertThatThrownBy(() -> EventLog.open(config(below, TestLogs.clockAtStart())))
-            .isExactlyInstanceOf(UnderstudyException.class)
-            .hasMessageStartingWith("event log directory=" + below + " cannot be created: ");
+                .isExactlyInstanceOf(UnderstudyException.class)
+                .hasMessageStartingWith("event log directory=" + below + " cannot be created: ");
     }
 }

@@ -86,9 +86,9 @@ class EventLogRetentionTest {
             final long first = log.append(Samples.data(1, 3, "new"));
 
             assertThatThrownBy(() -> log.reader(expired))
-                .isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessage("fromIndex=0x" + Long.toHexString(expired) + " has expired, firstIndex=0x"
-                    + Long.toHexString(first));
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessage("fromIndex=0x" + Long.toHexString(expired) + " has expired, firstIndex=0x"
+                            + Long.toHexString(first));
         }
     }
 
@@ -108,7 +108,8 @@ class EventLogRetentionTest {
 
     @Test
     void shouldKeepReadingWhenRetentionDeletesTheCycleBehindAReader() {
-        try (EventLog log = EventLog.open(fiveMinutely(1)); EventLog.Reader reader = log.reader()) {
+        try (EventLog log = EventLog.open(fiveMinutely(1));
+                EventLog.Reader reader = log.reader()) {
             log.append(Samples.data(1, 0, "a"));
             log.append(Samples.data(1, 1, "b"));
             assertThat(reader.poll()).contains(Samples.data(1, 0, "a"));

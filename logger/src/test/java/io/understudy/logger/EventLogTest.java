@@ -26,7 +26,8 @@ class EventLogTest {
     @Test
     void shouldReadBackEveryRecordKindWhenAppended() {
         final List<LogRecord> records = Samples.everyKindAndEdge();
-        try (EventLog log = EventLog.open(config(directory, time)); EventLog.Reader reader = log.reader()) {
+        try (EventLog log = EventLog.open(config(directory, time));
+                EventLog.Reader reader = log.reader()) {
             final List<Long> indexes = new ArrayList<>();
             for (final LogRecord record : records) {
                 indexes.add(log.append(record));
@@ -40,7 +41,8 @@ class EventLogTest {
 
     @Test
     void shouldReportNothingWhenLogIsEmpty() {
-        try (EventLog log = EventLog.open(config(directory, time)); EventLog.Reader reader = log.reader()) {
+        try (EventLog log = EventLog.open(config(directory, time));
+                EventLog.Reader reader = log.reader()) {
             assertThat(log.lastIndex()).isEqualTo(-1);
             assertThat(reader.poll()).isEmpty();
             assertThat(reader.lastReadIndex()).isEqualTo(-1);
@@ -73,10 +75,16 @@ class EventLogTest {
 
     @Test
     void shouldReplayPrimaryRecordsInLogOrderWhenInterleavedWithTapRecords() {
-        final List<LogRecord> four = List.of(Samples.primaryOpened(4, 1), Samples.opened(4), Samples.mapping(4, 40),
-            Samples.primaryRead(4, 3, 0, "GET /"), Samples.data(4, 0, "GET /"), Samples.primaryWrite(4, 5, 0, 200),
-            Samples.maxLengthRead(4, 6), Samples.primaryEnded(4, 7, EndKind.CLIENT_FIN, 5),
-            Samples.primaryEnded(4, 8, EndKind.CLOSED, -1));
+        final List<LogRecord> four = List.of(
+                Samples.primaryOpened(4, 1),
+                Samples.opened(4),
+                Samples.mapping(4, 40),
+                Samples.primaryRead(4, 3, 0, "GET /"),
+                Samples.data(4, 0, "GET /"),
+                Samples.primaryWrite(4, 5, 0, 200),
+                Samples.maxLengthRead(4, 6),
+                Samples.primaryEnded(4, 7, EndKind.CLIENT_FIN, 5),
+                Samples.primaryEnded(4, 8, EndKind.CLOSED, -1));
         final List<LogRecord> five = List.of(Samples.primaryOpened(5, 2), Samples.primaryRead(5, 4, 0, "other"));
         try (EventLog log = EventLog.open(config(directory, time))) {
             for (int i = 0; i < four.size(); i++) {
@@ -95,7 +103,8 @@ class EventLogTest {
     @Timeout(30)
     void shouldSeeAppendsWhenReaderPollsFromAnotherThread() throws Exception {
         final int count = 2_000;
-        try (EventLog log = EventLog.open(config(directory, time)); EventLog.Reader reader = log.reader()) {
+        try (EventLog log = EventLog.open(config(directory, time));
+                EventLog.Reader reader = log.reader()) {
             final List<LogRecord> seen = new CopyOnWriteArrayList<>();
             final CompletableFuture<Void> polling = CompletableFuture.runAsync(() -> {
                 while (seen.size() < count) {
@@ -105,12 +114,13 @@ class EventLogTest {
             });
             final List<LogRecord> appended = new ArrayList<>();
             CompletableFuture.runAsync(() -> {
-                for (int i = 0; i < count; i++) {
-                    final LogRecord record = Samples.data(7, i, "chunk-" + i);
-                    log.append(record);
-                    appended.add(record);
-                }
-            }).get(20, TimeUnit.SECONDS);
+                        for (int i = 0; i < count; i++) {
+                            final LogRecord record = Samples.data(7, i, "chunk-" + i);
+                            log.append(record);
+                            appended.add(record);
+                        }
+                    })
+                    .get(20, TimeUnit.SECONDS);
 
             polling.get(20, TimeUnit.SECONDS);
             assertThat(seen).containsExactlyElementsOf(appended);
@@ -128,7 +138,8 @@ class EventLogTest {
             all.forEach(log::append);
             lastBeforeClose = log.lastIndex();
         }
-        try (EventLog log = EventLog.open(config(directory, time)); EventLog.Reader reader = log.reader()) {
+        try (EventLog log = EventLog.open(config(directory, time));
+                EventLog.Reader reader = log.reader()) {
             assertThat(log.lastIndex()).isEqualTo(lastBeforeClose);
             final LogRecord after = Samples.data(1, 6, "after");
             all.add(after);
@@ -146,7 +157,7 @@ class EventLogTest {
             log.append(Samples.data(1, 7, "two"));
 
             try (EventLog.Reader fromSecond = log.reader(second);
-                 EventLog.Reader fromEnd = log.reader(log.lastIndex() + 1)) {
+                    EventLog.Reader fromEnd = log.reader(log.lastIndex() + 1)) {
                 assertThat(drain(fromSecond)).containsExactly(Samples.data(1, 4, "one"), Samples.data(1, 7, "two"));
                 assertThat(fromEnd.poll()).isEmpty();
 
@@ -162,21 +173,21 @@ class EventLogTest {
             final long index = log.append(Samples.opened(1));
 
             assertThatThrownBy(() -> log.reader(index + 2))
-                .isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessage("fromIndex=0x" + Long.toHexString(index + 2)
-                    + " is beyond the end of the event log, lastIndex=0x" + Long.toHexString(index));
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessage("fromIndex=0x" + Long.toHexString(index + 2)
+                            + " is beyond the end of the event log, lastIndex=0x" + Long.toHexString(index));
         }
     }
 
     @Test
     void shouldSeeFirstAppendsWhenReaderStartedOnEmptyLog() {
         try (EventLog log = EventLog.open(config(directory, time));
-             EventLog.Reader fromStart = log.reader();
-             EventLog.Reader fromZero = log.reader(0)) {
+                EventLog.Reader fromStart = log.reader();
+                EventLog.Reader fromZero = log.reader(0)) {
             assertThat(fromStart.poll()).isEmpty();
             assertThatThrownBy(() -> log.reader(5))
-                .isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessage("fromIndex=0x5 is not in the event log: it is empty");
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessage("fromIndex=0x5 is not in the event log: it is empty");
 
             log.append(Samples.opened(1));
 
@@ -193,28 +204,28 @@ class EventLogTest {
         log.close();
 
         assertThatThrownBy(() -> log.append(Samples.opened(1)))
-            .isExactlyInstanceOf(UnderstudyException.class)
-            .hasMessage("event log directory=" + directory + " is closed");
+                .isExactlyInstanceOf(UnderstudyException.class)
+                .hasMessage("event log directory=" + directory + " is closed");
         assertThatThrownBy(log::lastIndex).hasMessageEndingWith(" is closed");
         assertThatThrownBy(() -> log.replay(1)).hasMessageEndingWith(" is closed");
         assertThatThrownBy(reader::poll)
-            .isExactlyInstanceOf(UnderstudyException.class)
-            .hasMessage("event log reader on " + directory + " is closed");
+                .isExactlyInstanceOf(UnderstudyException.class)
+                .hasMessage("event log reader on " + directory + " is closed");
     }
 
     @Test
     void shouldRefuseAppendAndWriteNothingWhenDiskBelowFloor() {
         try (EventLog log = EventLog.open(config(directory, time).withMinFreeDiskBytes(Long.MAX_VALUE / 2))) {
             assertThatThrownBy(() -> log.append(Samples.opened(1)))
-                .isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessageContaining("event log directory=" + directory + " disk full: usableDiskBytes=")
-                .hasMessageContaining("minFreeDiskBytes=4611686018427387903 + length=56");
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessageContaining("event log directory=" + directory + " disk full: usableDiskBytes=")
+                    .hasMessageContaining("minFreeDiskBytes=4611686018427387903 + length=56");
             assertThat(log.lastIndex()).isEqualTo(-1);
         }
     }
 
     private static void append(
-        final EventLog log, final List<LogRecord> expected, final long connection, final LogRecord record) {
+            final EventLog log, final List<LogRecord> expected, final long connection, final LogRecord record) {
         log.append(record);
         if (connection == 2) {
             expected.add(record);

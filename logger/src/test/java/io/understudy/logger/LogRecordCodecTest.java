@@ -19,8 +19,11 @@ class LogRecordCodecTest {
         for (final LogRecord record : Samples.everyKindAndEdge()) {
             final byte[] encoded = encode(record);
 
-            assertThat(codec.decode(INDEX, encoded, encoded.length)).as("%s", record).isEqualTo(record);
-            assertThat(codec.checkedConnectionId(INDEX, encoded, encoded.length)).isEqualTo(record.connectionId());
+            assertThat(codec.decode(INDEX, encoded, encoded.length))
+                    .as("%s", record)
+                    .isEqualTo(record);
+            assertThat(codec.checkedConnectionId(INDEX, encoded, encoded.length))
+                    .isEqualTo(record.connectionId());
         }
     }
 
@@ -30,7 +33,7 @@ class LogRecordCodecTest {
         assertThat(encode(Samples.data(1, 0, "abc"))).hasSize(LogRecordCodec.STREAM_DATA_MIN_LENGTH + 3);
         assertThat(encode(Samples.acked(1, 0))).hasSize(LogRecordCodec.STREAM_ACKED_LENGTH);
         assertThat(encode(new ConnectionClosed(1, 0, CloseReason.RESET, "ab")))
-            .hasSize(LogRecordCodec.CONNECTION_CLOSED_MIN_LENGTH + 2);
+                .hasSize(LogRecordCodec.CONNECTION_CLOSED_MIN_LENGTH + 2);
     }
 
     @Test
@@ -54,9 +57,9 @@ class LogRecordCodecTest {
                     damaged[position] ^= (byte) (1 << bit);
 
                     assertThatThrownBy(() -> codec.decode(INDEX, damaged, damaged.length))
-                        .as("%s byte %d bit %d", record, position, bit)
-                        .isExactlyInstanceOf(UnderstudyException.class)
-                        .hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: crc=");
+                            .as("%s byte %d bit %d", record, position, bit)
+                            .isExactlyInstanceOf(UnderstudyException.class)
+                            .hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: crc=");
                 }
             }
         }
@@ -72,9 +75,9 @@ class LogRecordCodecTest {
                 final int finalLength = length;
 
                 assertThatThrownBy(() -> codec.decode(INDEX, truncated, finalLength))
-                    .as("%s cut to %d", record, length)
-                    .isExactlyInstanceOf(UnderstudyException.class)
-                    .hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: ");
+                        .as("%s cut to %d", record, length)
+                        .isExactlyInstanceOf(UnderstudyException.class)
+                        .hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: ");
             }
         }
     }
@@ -82,9 +85,9 @@ class LogRecordCodecTest {
     @Test
     void shouldNameLengthWhenDocumentTooShortOrTooLong() {
         assertThatThrownBy(() -> codec.decode(INDEX, new byte[3], 3))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: length=3, expected 21..1048617");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: length=3, expected 21..1048617");
         assertThatThrownBy(() -> codec.decode(INDEX, new byte[8], LogRecordCodec.MAX_LENGTH + 1))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: length=1048618, expected 21..1048617");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: length=1048618, expected 21..1048617");
     }
 
     @Test
@@ -93,8 +96,8 @@ class LogRecordCodecTest {
             final byte[] encoded = withCrc(withByte(encode(Samples.acked(1, 0)), 0, type));
 
             assertThatThrownBy(() -> codec.decode(INDEX, encoded, encoded.length))
-                .isExactlyInstanceOf(UnderstudyException.class)
-                .hasMessage("corrupt record at index 0x79c7c0000002a: type=" + type + ", expected 1..9");
+                    .isExactlyInstanceOf(UnderstudyException.class)
+                    .hasMessage("corrupt record at index 0x79c7c0000002a: type=" + type + ", expected 1..9");
         }
     }
 
@@ -112,7 +115,7 @@ class LogRecordCodecTest {
         final ByteBuffer read = wrap(encode(Samples.primaryRead(3, 0x1122L, 0x3344L, "xyz")));
         final ByteBuffer mapping = wrap(encode(new SequenceMapping(3, 4, 5, 0xFFFF_FFFFL, 6)));
         final ByteBuffer opened = wrap(encode(
-            new PrimaryOpened(3, 4, 9, Samples.CLIENT, 40_001, Samples.VIP, 7, 1448, 7, 9, true, false, true)));
+                new PrimaryOpened(3, 4, 9, Samples.CLIENT, 40_001, Samples.VIP, 7, 1448, 7, 9, true, false, true)));
         final ByteBuffer ended = wrap(encode(Samples.primaryEnded(3, 8, EndKind.APP_RESET, 77)));
 
         assertThat(read.get(0)).isEqualTo((byte) 5);
@@ -157,28 +160,28 @@ class LogRecordCodecTest {
         wrap(lyingRead).putInt(33, 5);
 
         assertThatThrownBy(() -> decode(withCrc(badKind)))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: kind=5, expected 0..4");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: kind=5, expected 0..4");
         assertThatThrownBy(() -> decode(withCrc(zeroSeq)))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: seq=0, expected 1..9223372036854775807");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: seq=0, expected 1..9223372036854775807");
         assertThatThrownBy(() -> decode(withCrc(negativeOffset)))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: streamOffset=-2, expected 0..9223372036854775805");
+                .hasMessage(
+                        "corrupt record at index 0x79c7c0000002a: streamOffset=-2, expected 0..9223372036854775805");
         assertThatThrownBy(() -> decode(withCrc(negativeLength)))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: length=-1, expected 0..2147483647");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: length=-1, expected 0..2147483647");
         assertThatThrownBy(() -> decode(withCrc(lyingRead)))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: type=5, bodyLength=5, expected=4");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: type=5, bodyLength=5, expected=4");
     }
 
     @Test
     void shouldRejectWrongLengthOfFixedPrimaryTypeWhenChecksumMatches() {
         final byte[] longer =
-            Arrays.copyOf(encode(Samples.primaryOpened(1, 1)), LogRecordCodec.PRIMARY_OPENED_LENGTH + 1);
-        final byte[] shorter =
-            Arrays.copyOf(encode(Samples.mapping(1, 2)), LogRecordCodec.SEQUENCE_MAPPING_LENGTH - 1);
+                Arrays.copyOf(encode(Samples.primaryOpened(1, 1)), LogRecordCodec.PRIMARY_OPENED_LENGTH + 1);
+        final byte[] shorter = Arrays.copyOf(encode(Samples.mapping(1, 2)), LogRecordCodec.SEQUENCE_MAPPING_LENGTH - 1);
 
         assertThatThrownBy(() -> decode(withCrc(longer)))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: type=8, length=57, expected=56");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: type=8, length=57, expected=56");
         assertThatThrownBy(() -> decode(withCrc(shorter)))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: type=7, length=36, expected=37");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: type=7, length=36, expected=37");
     }
 
     @Test
@@ -207,20 +210,21 @@ class LogRecordCodecTest {
         final byte[] badReason = withCrc(withByte(encode(Samples.closed(1)), 17, 3));
         final byte[] badFlags = withCrc(withByte(encode(Samples.opened(1)), 51, 0x08));
 
-        assertThatThrownBy(() -> codec.decode(INDEX, badScale, badScale.length)).hasMessage(
-            "corrupt record at index 0x79c7c0000002a: clientWindowScale=15, expected -1 (unknown) or 0..14");
+        assertThatThrownBy(() -> codec.decode(INDEX, badScale, badScale.length))
+                .hasMessage(
+                        "corrupt record at index 0x79c7c0000002a: clientWindowScale=15, expected -1 (unknown) or 0..14");
         assertThatThrownBy(() -> codec.decode(INDEX, badDirection, badDirection.length))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: direction=2, expected 0..1");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: direction=2, expected 0..1");
         assertThatThrownBy(() -> codec.decode(INDEX, badReason, badReason.length))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: reason=3, expected 0..2");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: reason=3, expected 0..2");
         assertThatThrownBy(() -> codec.decode(INDEX, badFlags, badFlags.length))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: flags=0x8, expected bits 0x7");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: flags=0x8, expected bits 0x7");
     }
 
     @Test
     void shouldKeepAnAdoptedConnectionsLogStartAndReadOldOpenedRecordsAsStartingAtZero() {
-        final PrimaryOpened adopted =
-            new PrimaryOpened(3, 4, 9, Samples.CLIENT, 40_001, Samples.VIP, 7, 1448, 7, 9, true, true, true, 123_456L);
+        final PrimaryOpened adopted = new PrimaryOpened(
+                3, 4, 9, Samples.CLIENT, 40_001, Samples.VIP, 7, 1448, 7, 9, true, true, true, 123_456L);
         final byte[] encoded = encode(adopted);
         assertThat(wrap(encoded).getLong(44)).isEqualTo(123_456L);
         assertThat(codec.decode(INDEX, encoded, encoded.length)).isEqualTo(adopted);
@@ -228,15 +232,17 @@ class LogRecordCodecTest {
         // As written before the field existed: 48 bytes, the same fields up to the flags.
         final byte[] old = Arrays.copyOf(encoded, LogRecordCodec.PRIMARY_OPENED_V1_LENGTH);
         withCrc(old);
-        assertThat(((PrimaryOpened) codec.decode(INDEX, old, old.length)).clientStartOffset()).isZero();
-        assertThat(codec.decode(INDEX, old, old.length)).isEqualTo(
-            new PrimaryOpened(3, 4, 9, Samples.CLIENT, 40_001, Samples.VIP, 7, 1448, 7, 9, true, true, true));
+        assertThat(((PrimaryOpened) codec.decode(INDEX, old, old.length)).clientStartOffset())
+                .isZero();
+        assertThat(codec.decode(INDEX, old, old.length))
+                .isEqualTo(new PrimaryOpened(
+                        3, 4, 9, Samples.CLIENT, 40_001, Samples.VIP, 7, 1448, 7, 9, true, true, true));
 
         final byte[] negative = withCrc(encode(adopted));
         wrap(negative).putLong(44, -1);
         withCrc(negative);
         assertThatThrownBy(() -> codec.decode(INDEX, negative, negative.length))
-            .hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: clientStartOffset=-1");
+                .hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: clientStartOffset=-1");
     }
 
     @Test
@@ -245,9 +251,9 @@ class LogRecordCodecTest {
         final byte[] badScale = withCrc(withByte(encode(Samples.primaryOpened(1, 1)), 42, 15));
 
         assertThatThrownBy(() -> codec.decode(INDEX, badFlags, badFlags.length))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: flags=0x10, expected bits 0x7");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: flags=0x10, expected bits 0x7");
         assertThatThrownBy(() -> codec.decode(INDEX, badScale, badScale.length))
-            .hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: serverWindowScale=15");
+                .hasMessageStartingWith("corrupt record at index 0x79c7c0000002a: serverWindowScale=15");
     }
 
     @Test
@@ -257,7 +263,7 @@ class LogRecordCodecTest {
         final byte[] lying = withCrc(encoded);
 
         assertThatThrownBy(() -> codec.decode(INDEX, lying, lying.length))
-            .hasMessage("corrupt record at index 0x79c7c0000002a: type=2, bodyLength=1000, expected=4");
+                .hasMessage("corrupt record at index 0x79c7c0000002a: type=2, bodyLength=1000, expected=4");
     }
 
     @Test
@@ -287,8 +293,9 @@ class LogRecordCodecTest {
 
     /** Rewrites the trailing checksum, as a writer of a wrong but intact record would. */
     private static byte[] withCrc(final byte[] encoded) {
-        ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN)
-            .putInt(encoded.length - 4, crc(encoded, encoded.length - 4));
+        ByteBuffer.wrap(encoded)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(encoded.length - 4, crc(encoded, encoded.length - 4));
         return encoded;
     }
 

@@ -63,31 +63,35 @@ class LogServerDiskFullTest {
 
     private void shipUntilRefused(final EventLogConfig config) throws Exception {
         try (EventLog log = EventLog.open(config);
-             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
-             LogShipper shipper = LogShipper.start("primary", server.address(), KEY, 64L << 20, RECONNECT_MS,
-                 () -> { })) {
+                LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+                LogShipper shipper =
+                        LogShipper.start("primary", server.address(), KEY, 64L << 20, RECONNECT_MS, () -> {})) {
             long offset = 0;
             for (int i = 0; i < 200; i++) {
                 final long seq = shipper.nextSeq();
-                assertThat(shipper.ship(new PrimaryRead(1, i, seq, offset, new byte[READ_BYTES]))).isTrue();
+                assertThat(shipper.ship(new PrimaryRead(1, i, seq, offset, new byte[READ_BYTES])))
+                        .isTrue();
                 offset += READ_BYTES;
             }
 
-            await("the shipper to hear of the full disk", () -> mentionsDisk(shipper.stats().lastError()),
-                shipper::stats);
+            await(
+                    "the shipper to hear of the full disk",
+                    () -> mentionsDisk(shipper.stats().lastError()),
+                    shipper::stats);
 
             assertThat(server.stats().lastError()).containsIgnoringCase("disk");
             assertThat(server.stats().appended()).isPositive().isLessThan(200);
             assertThat(shipper.stats().ackedSeq()).isEqualTo(shipper.ackedSeq());
             assertThat(shipper.stats().bufferedRecords()).isPositive();
             try (RawConnection tail = new RawConnection(server.address())) {
-                tail.handshake(KEY, LogProtocol.ROLE_TAIL, "still-there").send(LogProtocol.TAIL,
-                    RawConnection.longs(-1));
+                tail.handshake(KEY, LogProtocol.ROLE_TAIL, "still-there")
+                        .send(LogProtocol.TAIL, RawConnection.longs(-1));
                 final RawConnection.Frame entry = tail.read();
                 assertThat(entry.kind()).isEqualTo(LogProtocol.ENTRY);
                 assertThat(server.stats().lastSeq()).isPositive();
             }
-            assertThat(shipper.ship(new PrimaryWrite(1, 0, shipper.nextSeq(), 0, 1))).isTrue();
+            assertThat(shipper.ship(new PrimaryWrite(1, 0, shipper.nextSeq(), 0, 1)))
+                    .isTrue();
         }
         assertThat(uncaught).isEmpty();
     }

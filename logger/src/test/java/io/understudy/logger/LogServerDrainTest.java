@@ -28,8 +28,8 @@ class LogServerDrainTest {
     @Test
     void shouldHaveAppendedEveryDeliveredRecordWhenDrainedAfterABurst() throws Exception {
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
-             RawConnection primary = new RawConnection(server.address())) {
+                LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+                RawConnection primary = new RawConnection(server.address())) {
             assertThat(primary.writer("primary")).isZero();
             for (int seq = 1; seq <= RECORDS; seq++) {
                 primary.record(new PrimaryRead(CONNECTION, seq, seq, seq - 1L, new byte[] {(byte) seq}));
@@ -48,17 +48,18 @@ class LogServerDrainTest {
     @Test
     void shouldBeDrainedWhenTheWriterStoppedInTheMiddleOfAFrame() throws Exception {
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
-             RawConnection primary = new RawConnection(server.address())) {
+                LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+                RawConnection primary = new RawConnection(server.address())) {
             assertThat(primary.writer("primary")).isZero();
             primary.record(new PrimaryRead(CONNECTION, 1, 1, 0, new byte[] {1}));
-            final byte[] next = primary.sealed(LogProtocol.RECORD,
-                RawConnection.encode(new PrimaryRead(CONNECTION, 2, 2, 1, new byte[] {2})));
+            final byte[] next = primary.sealed(
+                    LogProtocol.RECORD, RawConnection.encode(new PrimaryRead(CONNECTION, 2, 2, 1, new byte[] {2})));
             // A host that died with half a frame sent: the rest never comes, and the logger's frame timeout is 5 s.
             primary.sendRaw(java.util.Arrays.copyOf(next, next.length / 2));
 
-            assertThat(server.awaitWriterDrained(4_000)).as("drained before the frame timeout: nothing more can come")
-                .isTrue();
+            assertThat(server.awaitWriterDrained(4_000))
+                    .as("drained before the frame timeout: nothing more can come")
+                    .isTrue();
             assertThat(server.stats().appended()).isEqualTo(1);
         }
     }
@@ -66,7 +67,7 @@ class LogServerDrainTest {
     @Test
     void shouldBeDrainedAtOnceWhenNoWriterIsConnected() throws Exception {
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log, KEY)) {
+                LogServer server = LogServer.start("logger", anyPort(), log, KEY)) {
             assertThat(server.awaitWriterDrained(0)).isTrue();
             assertThat(server.stats().appended()).isZero();
         }

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stranger (the right wire format, no or another key) gets no ACK, appends nothing and reads nothing.
  */
 @Timeout(60)
-class LogServerTrustTest
-{
+class LogServerTrustTest {
     private static final long CONNECTION = 1;
     private static final long WRITER_SILENCE_MS = 1_000;
 
@@ -38,54 +37,56 @@ class LogServerTrustTest
     private LogServer server;
 
     @BeforeEach
-    void start() throws Exception
-    {
+    void start() throws Exception {
         log = EventLog.open(config(directory, time));
-        server = LogServer.start("logger", anyPort(), log, KEY,
-            new LogServerLimits(16, 2_000, 2_000, WRITER_SILENCE_MS, 60_000));
+        server = LogServer.start(
+                "logger", anyPort(), log, KEY, new LogServerLimits(16, 2_000, 2_000, WRITER_SILENCE_MS, 60_000));
     }
 
     @AfterEach
-    void stop()
-    {
+    void stop() {
         server.close();
         log.close();
     }
 
     @Test
-    void shouldAckAndAppendNothingWhenStrangerWriterHasNoOrAnotherKey() throws Exception
-    {
-        try (RawConnection stranger = new RawConnection(server.address()))
-        {
+    void shouldAckAndAppendNothingWhenStrangerWriterHasNoOrAnotherKey() throws Exception {
+        try (RawConnection stranger = new RawConnection(server.address())) {
             assertThatThrownBy(() -> stranger.handshake(OTHER_KEY, LogProtocol.ROLE_WRITER, "primary"))
-                .hasMessageContaining("PROOF from primary does not verify");
+                    .hasMessageContaining("PROOF from primary does not verify");
         }
-        try (RawConnection stranger = new RawConnection(server.address()))
-        {
+        try (RawConnection stranger = new RawConnection(server.address())) {
             assertThatThrownBy(() -> stranger.handshake(LogAuth.INSECURE, LogProtocol.ROLE_WRITER, "primary"))
-                .hasMessageContaining("HELLO auth=none, this logger auth=HMAC-SHA256");
+                    .hasMessageContaining("HELLO auth=none, this logger auth=HMAC-SHA256");
         }
-        try (RawConnection blaster = new RawConnection(server.address()))
-        {
+        try (RawConnection blaster = new RawConnection(server.address())) {
             // The whole conversation at once, without waiting for the CHALLENGE: a guessed proof and a record.
             final byte[] hello = LogHandshake.hello(LogProtocol.ROLE_WRITER, KEY, new byte[] {'p'}, new byte[32]);
-            blaster.sendRaw(hello).sendRaw(new byte[LogHandshake.PROOF_BYTES])
-                .send(LogProtocol.RECORD, RawConnection.encode(new PrimaryRead(CONNECTION, 0, Long.MAX_VALUE, 0,
-                    new byte[] {1})));
+            blaster.sendRaw(hello)
+                    .sendRaw(new byte[LogHandshake.PROOF_BYTES])
+                    .send(
+                            LogProtocol.RECORD,
+                            RawConnection.encode(new PrimaryRead(CONNECTION, 0, Long.MAX_VALUE, 0, new byte[] {1})));
             final byte[] challenge = new byte[LogHandshake.CHALLENGE_LENGTH];
-            LogHandshake.readFully(blaster.socket(), challenge, 0, challenge.length,
-                System.nanoTime() + Shipping.AWAIT.toNanos(), "CHALLENGE");
+            LogHandshake.readFully(
+                    blaster.socket(),
+                    challenge,
+                    0,
+                    challenge.length,
+                    System.nanoTime() + Shipping.AWAIT.toNanos(),
+                    "CHALLENGE");
             final RawConnection.Frame answer = blaster.read();
             assertThat(answer.kind()).isEqualTo(LogProtocol.ERROR);
             assertThat(answer.text()).contains("does not verify");
             assertThat(blaster.isClosedByPeer()).isTrue();
         }
-        try (LogShipper stranger = LogShipper.start("primary", server.address(), OTHER_KEY, LARGE_BUFFER,
-            RECONNECT_MS, () -> { }))
-        {
+        try (LogShipper stranger =
+                LogShipper.start("primary", server.address(), OTHER_KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
             LogShippingTest.shipReads(stranger, 0, 10);
-            await("the stranger to be refused", () -> String.valueOf(stranger.stats().lastError())
-                .contains("does not verify"), stranger::stats);
+            await(
+                    "the stranger to be refused",
+                    () -> String.valueOf(stranger.stats().lastError()).contains("does not verify"),
+                    stranger::stats);
             assertThat(stranger.ackedSeq()).isZero();
             assertThat(stranger.stats().connected()).isFalse();
         }
@@ -96,47 +97,56 @@ class LogServerTrustTest
     }
 
     @Test
-    void shouldReadNothingWhenStrangerTailHasNoOrAnotherKey() throws Exception
-    {
-        try (LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
-            () -> { }))
-        {
+    void shouldReadNothingWhenStrangerTailHasNoOrAnotherKey() throws Exception {
+        try (LogShipper shipper =
+                LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
             LogShippingTest.awaitAcked(shipper, LogShippingTest.shipReads(shipper, 0, 20));
         }
         final List<LogRecord> strangerGot = new CopyOnWriteArrayList<>();
-        try (LogTail other = LogTail.start("stranger", server.address(), OTHER_KEY, -1,
-                (index, record) -> strangerGot.add(record), RECONNECT_MS);
-             LogTail none = LogTail.start("stranger", server.address(), LogAuth.INSECURE, -1,
-                 (index, record) -> strangerGot.add(record), RECONNECT_MS))
-        {
-            await("both strangers refused", () -> String.valueOf(other.stats().lastError()).contains("does not verify")
-                && String.valueOf(none.stats().lastError()).contains("HELLO auth=none"), () -> List.of(other.stats(),
-                none.stats()));
+        try (LogTail other = LogTail.start(
+                        "stranger",
+                        server.address(),
+                        OTHER_KEY,
+                        -1,
+                        (index, record) -> strangerGot.add(record),
+                        RECONNECT_MS);
+                LogTail none = LogTail.start(
+                        "stranger",
+                        server.address(),
+                        LogAuth.INSECURE,
+                        -1,
+                        (index, record) -> strangerGot.add(record),
+                        RECONNECT_MS)) {
+            await(
+                    "both strangers refused",
+                    () -> String.valueOf(other.stats().lastError()).contains("does not verify")
+                            && String.valueOf(none.stats().lastError()).contains("HELLO auth=none"),
+                    () -> List.of(other.stats(), none.stats()));
         }
         assertThat(strangerGot).isEmpty();
         assertThat(server.stats().tailsConnected()).isZero();
     }
 
     @Test
-    void shouldRefuseSecondWriterAndBothLogItWhenFirstIsConnected() throws Exception
-    {
-        try (LogShipper primary = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
-            () -> { }))
-        {
+    void shouldRefuseSecondWriterAndBothLogItWhenFirstIsConnected() throws Exception {
+        try (LogShipper primary =
+                LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
             final List<PrimaryRead> shipped = LogShippingTest.shipReads(primary, 0, 10);
             LogShippingTest.awaitAcked(primary, shipped);
-            try (LogShipper second = LogShipper.start("second", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
-                () -> { }))
-            {
+            try (LogShipper second =
+                    LogShipper.start("second", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
                 final long seq = second.nextSeq();
                 second.ship(new PrimaryRead(2, 0, seq, 0, new byte[] {9}));
                 await("the second writer refused", () -> server.stats().writersRefused() >= 2, server::stats);
-                assertThat(second.stats().lastError()).contains("writer second@").contains("refused: writer primary@");
+                assertThat(second.stats().lastError())
+                        .contains("writer second@")
+                        .contains("refused: writer primary@");
                 assertThat(second.stats().connected()).isFalse();
                 assertThat(second.ackedSeq()).isZero();
                 assertThat(server.stats().lastError()).contains("refused: writer primary@");
 
-                final List<PrimaryRead> more = LogShippingTest.shipReads(primary, shipped.get(9).endOffset(), 10);
+                final List<PrimaryRead> more =
+                        LogShippingTest.shipReads(primary, shipped.get(9).endOffset(), 10);
                 LogShippingTest.awaitAcked(primary, more);
                 assertThat(primary.stats().lastError()).isNull();
             }
@@ -146,14 +156,11 @@ class LogServerTrustTest
     }
 
     @Test
-    void shouldGiveThePlaceToTheNextWriterWhenTheFirstFallsSilent() throws Exception
-    {
-        try (RawConnection deadPrimary = new RawConnection(server.address()))
-        {
+    void shouldGiveThePlaceToTheNextWriterWhenTheFirstFallsSilent() throws Exception {
+        try (RawConnection deadPrimary = new RawConnection(server.address())) {
             deadPrimary.writer("primary"); // then says nothing, as a primary whose host died
-            try (LogShipper next = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
-                () -> { }))
-            {
+            try (LogShipper next =
+                    LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
                 final List<PrimaryRead> shipped = LogShippingTest.shipReads(next, 0, 10);
                 LogShippingTest.awaitAcked(next, shipped);
 
@@ -165,13 +172,11 @@ class LogServerTrustTest
     }
 
     @Test
-    void shouldRefuseSeqJumpWithoutAckAndStillDropResendsWhenWriterSkipsSeqs() throws Exception
-    {
+    void shouldRefuseSeqJumpWithoutAckAndStillDropResendsWhenWriterSkipsSeqs() throws Exception {
         final PrimaryRead first = read(1, 0);
         final PrimaryRead second = read(2, 1);
         final PrimaryRead third = read(3, 2);
-        try (RawConnection writer = new RawConnection(server.address()))
-        {
+        try (RawConnection writer = new RawConnection(server.address())) {
             assertThat(writer.writer("raw")).isZero();
             writer.record(first).record(second);
             awaitAckOf(writer, 2);
@@ -182,8 +187,7 @@ class LogServerTrustTest
             assertThat(writer.isClosedByPeer()).isTrue();
         }
         awaitNoWriter();
-        try (RawConnection writer = new RawConnection(server.address()))
-        {
+        try (RawConnection writer = new RawConnection(server.address())) {
             assertThat(writer.writer("raw")).isEqualTo(2);
             writer.send(LogProtocol.GAP, RawConnection.longs(Long.MAX_VALUE));
             final RawConnection.Frame refused = writer.read();
@@ -191,8 +195,7 @@ class LogServerTrustTest
             assertThat(refused.text()).contains("GAP nextSeq=9223372036854775807, expected 3..");
         }
         awaitNoWriter();
-        try (RawConnection writer = new RawConnection(server.address()))
-        {
+        try (RawConnection writer = new RawConnection(server.address())) {
             assertThat(writer.writer("raw")).isEqualTo(2);
             writer.record(first).record(second).record(third);
             awaitAckOf(writer, 3);
@@ -206,43 +209,44 @@ class LogServerTrustTest
     }
 
     @Test
-    void shouldShipAndTailAsBeforeWhenEverySideRunsInsecure() throws Exception
-    {
+    void shouldShipAndTailAsBeforeWhenEverySideRunsInsecure() throws Exception {
         try (EventLog insecureLog = EventLog.open(config(directory.resolve("insecure"), time));
-             LogServer insecure = LogServer.start("logger", anyPort(), insecureLog, LogAuth.INSECURE);
-             LogShipper shipper = LogShipper.start("primary", insecure.address(), LogAuth.INSECURE, LARGE_BUFFER,
-                 RECONNECT_MS, () -> { });
-             LogShipper keyed = LogShipper.start("keyed", insecure.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
-                 () -> { }))
-        {
+                LogServer insecure = LogServer.start("logger", anyPort(), insecureLog, LogAuth.INSECURE);
+                LogShipper shipper = LogShipper.start(
+                        "primary", insecure.address(), LogAuth.INSECURE, LARGE_BUFFER, RECONNECT_MS, () -> {});
+                LogShipper keyed =
+                        LogShipper.start("keyed", insecure.address(), KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
             final List<LogRecord> tailed = new CopyOnWriteArrayList<>();
-            try (LogTail tail = LogTail.start("backup", insecure.address(), LogAuth.INSECURE, -1,
-                (index, record) -> tailed.add(record), RECONNECT_MS))
-            {
+            try (LogTail tail = LogTail.start(
+                    "backup",
+                    insecure.address(),
+                    LogAuth.INSECURE,
+                    -1,
+                    (index, record) -> tailed.add(record),
+                    RECONNECT_MS)) {
                 final List<PrimaryRead> shipped = LogShippingTest.shipReads(shipper, 0, 50);
                 LogShippingTest.awaitAcked(shipper, shipped);
                 await("the tail to get all", () -> tailed.size() == 50, tail::stats);
                 assertThat(tailed).containsExactlyElementsOf(shipped);
             }
-            await("a keyed writer to refuse the insecure logger", () -> String.valueOf(keyed.stats().lastError())
-                .contains("HELLO auth=HMAC-SHA256, this logger auth=none"), keyed::stats);
+            await(
+                    "a keyed writer to refuse the insecure logger",
+                    () -> String.valueOf(keyed.stats().lastError())
+                            .contains("HELLO auth=HMAC-SHA256, this logger auth=none"),
+                    keyed::stats);
         }
     }
 
-    private static PrimaryRead read(final long seq, final long offset)
-    {
+    private static PrimaryRead read(final long seq, final long offset) {
         return new PrimaryRead(CONNECTION, seq, seq, offset, new byte[] {(byte) seq});
     }
 
-    private void awaitNoWriter()
-    {
+    private void awaitNoWriter() {
         await("no writer connected", () -> server.stats().writersConnected() == 0, server::stats);
     }
 
-    private static void awaitAckOf(final RawConnection writer, final long seq) throws Exception
-    {
-        for (RawConnection.Frame ack = writer.read(); ack.longAt(0) != seq; ack = writer.read())
-        {
+    private static void awaitAckOf(final RawConnection writer, final long seq) throws Exception {
+        for (RawConnection.Frame ack = writer.read(); ack.longAt(0) != seq; ack = writer.read()) {
             assertThat(ack.kind()).isEqualTo(LogProtocol.ACK);
         }
     }

@@ -33,9 +33,9 @@ class LogShippingTest {
     void shouldLogEveryRecordInOrderAndAckTheLastWhenTenThousandShipped() throws Exception {
         final AtomicLong acks = new AtomicLong();
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
-             LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
-                 acks::incrementAndGet)) {
+                LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+                LogShipper shipper = LogShipper.start(
+                        "primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS, acks::incrementAndGet)) {
             final List<PrimaryRead> shipped = shipReads(shipper, 0, 10_000);
             final long lastSeq = shipped.get(shipped.size() - 1).seq();
 
@@ -75,7 +75,7 @@ class LogShippingTest {
         final EventLog firstLog = EventLog.open(config(directory, time));
         final LogServer firstServer = LogServer.start("logger", anyPort(), firstLog, KEY);
         final InetSocketAddress address = firstServer.address();
-        try (LogShipper shipper = LogShipper.start("primary", address, KEY, LARGE_BUFFER, RECONNECT_MS, () -> { })) {
+        try (LogShipper shipper = LogShipper.start("primary", address, KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
             shipped.addAll(shipReads(shipper, 0, 300));
             awaitAcked(shipper, shipped);
             shipped.addAll(shipReads(shipper, endOf(shipped), 200));
@@ -86,14 +86,15 @@ class LogShippingTest {
             assertThat(shipper.stats().bufferedRecords()).isGreaterThanOrEqualTo(300);
 
             try (EventLog log = EventLog.open(config(directory, time));
-                 LogServer server = LogServer.start("logger", address, log, KEY)) {
+                    LogServer server = LogServer.start("logger", address, log, KEY)) {
                 awaitAcked(shipper, shipped);
 
                 assertExactlyOnceInOrder(log.replay(CONNECTION), shipped);
                 assertThat(shipper.stats().connected()).isTrue();
                 assertThat(shipper.stats().lastError()).contains("logger " + address);
                 assertThat(shipper.stats().bufferedRecords()).isZero();
-                assertThat(firstServer.stats().appended() + server.stats().appended()).isEqualTo(800);
+                assertThat(firstServer.stats().appended() + server.stats().appended())
+                        .isEqualTo(800);
                 assertThat(server.stats().lastSeq()).isEqualTo(shipped.get(799).seq());
             }
         } finally {
@@ -108,8 +109,8 @@ class LogShippingTest {
         try (EventLog log = EventLog.open(config(directory, time))) {
             try (LogServer server = LogServer.start("logger", anyPort(), log, KEY)) {
                 assertThat(server.stats().lastSeq()).isZero();
-                try (LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
-                    () -> { })) {
+                try (LogShipper shipper =
+                        LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
                     final List<PrimaryRead> shipped = shipReads(shipper, 0, 50);
                     awaitAcked(shipper, shipped);
                     lastShippedSeq = shipper.ackedSeq();
@@ -120,8 +121,8 @@ class LogShippingTest {
         }
 
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
-             RawConnection writer = new RawConnection(server.address())) {
+                LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+                RawConnection writer = new RawConnection(server.address())) {
             assertThat(server.stats().lastSeq()).isEqualTo(lastShippedSeq);
             assertThat(server.stats().lastIndex()).isEqualTo(log.lastIndex());
             assertThat(writer.writer("late-writer")).isEqualTo(lastShippedSeq);
@@ -131,7 +132,7 @@ class LogShippingTest {
     @Test
     void shouldDropAndCountResentRecordsWhenWriterResendsAckedSeqs() throws Exception {
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log, KEY)) {
+                LogServer server = LogServer.start("logger", anyPort(), log, KEY)) {
             final List<PrimaryRead> records = new ArrayList<>();
             for (int seq = 1; seq <= 6; seq++) {
                 records.add(new PrimaryRead(CONNECTION, seq, seq, seq - 1, new byte[] {(byte) seq}));
@@ -142,7 +143,10 @@ class LogShippingTest {
                     writer.record(records.get(i));
                 }
                 awaitAckOf(writer, 5);
-                writer.record(records.get(2)).record(records.get(3)).record(records.get(4)).record(records.get(5));
+                writer.record(records.get(2))
+                        .record(records.get(3))
+                        .record(records.get(4))
+                        .record(records.get(5));
                 awaitAckOf(writer, 6);
             }
             await("the first writer's place to be free", () -> server.stats().writersConnected() == 0, server::stats);
@@ -166,8 +170,8 @@ class LogShippingTest {
         final InetSocketAddress address = Shipping.unusedPort();
         final int recordBytes = LogRecordCodec.PRIMARY_READ_MIN_LENGTH + 100;
         final List<PrimaryRead> accepted = new ArrayList<>();
-        try (LogShipper shipper = LogShipper.start("primary", address, KEY, 10L * recordBytes, RECONNECT_MS,
-            () -> { })) {
+        try (LogShipper shipper =
+                LogShipper.start("primary", address, KEY, 10L * recordBytes, RECONNECT_MS, () -> {})) {
             PrimaryRead next = sized(shipper, 0);
             while (shipper.ship(next)) {
                 accepted.add(next);
@@ -187,7 +191,7 @@ class LogShippingTest {
             assertThat(shipper.ackedSeq()).isZero();
 
             try (EventLog log = EventLog.open(config(directory, time));
-                 LogServer server = LogServer.start("logger", address, log, KEY)) {
+                    LogServer server = LogServer.start("logger", address, log, KEY)) {
                 awaitAcked(shipper, accepted);
 
                 assertThat(log.replay(CONNECTION)).containsExactlyElementsOf(accepted);
@@ -200,15 +204,17 @@ class LogShippingTest {
     @Test
     void shouldRefuseAndCountOutOfOrderSeqWithoutThrowingWhenShipped() throws Exception {
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
-             LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
-                 () -> { })) {
+                LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+                LogShipper shipper =
+                        LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
             final long first = shipper.nextSeq();
             final long second = shipper.nextSeq();
             assertThat(second).isGreaterThan(first).isGreaterThanOrEqualTo(LogShipper.firstSeq() - (1L << 30));
 
-            assertThat(shipper.ship(new PrimaryWrite(CONNECTION, 0, second, 0, 1))).isTrue();
-            assertThat(shipper.ship(new PrimaryWrite(CONNECTION, 0, first, 0, 1))).isFalse();
+            assertThat(shipper.ship(new PrimaryWrite(CONNECTION, 0, second, 0, 1)))
+                    .isTrue();
+            assertThat(shipper.ship(new PrimaryWrite(CONNECTION, 0, first, 0, 1)))
+                    .isFalse();
             assertThat(shipper.stats().dropped()).isEqualTo(1);
             assertThat(shipper.stats().lastError()).contains("seq=" + first).contains("out of order");
             assertThat(shipper.shippedSeq()).isEqualTo(second);
@@ -220,9 +226,9 @@ class LogShippingTest {
     @Test
     void shouldLogABatchInItsOrderAndRefuseOnlyItsOutOfOrderRecordWhenShippedAtOnce() throws Exception {
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log, KEY);
-             LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
-                 () -> { })) {
+                LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+                LogShipper shipper =
+                        LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
             final long stale = shipper.nextSeq();
             final List<PrimaryRead> turn = new ArrayList<>();
             long offset = 0;

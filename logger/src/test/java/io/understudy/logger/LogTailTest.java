@@ -29,8 +29,7 @@ class LogTailTest {
     private final SetTimeProvider time = TestLogs.clockAtStart();
 
     /** What a sink saw: the index and the record. */
-    private record Delivered(long index, LogRecord record) {
-    }
+    private record Delivered(long index, LogRecord record) {}
 
     @Test
     void shouldDeliverOldAndNewRecordsInLogOrderWhenTailingFromTheStart() throws Exception {
@@ -39,10 +38,15 @@ class LogTailTest {
             log.append(Samples.opened(1));
             log.append(Samples.data(1, 0, "before the server"));
             try (LogServer server = LogServer.start("logger", anyPort(), log, KEY);
-                 LogTail tail = LogTail.start("backup", server.address(), KEY, -1,
-                     (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS);
-                 LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
-                     () -> { })) {
+                    LogTail tail = LogTail.start(
+                            "backup",
+                            server.address(),
+                            KEY,
+                            -1,
+                            (index, record) -> delivered.add(new Delivered(index, record)),
+                            RECONNECT_MS);
+                    LogShipper shipper =
+                            LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
                 awaitDelivered(delivered, log, tail);
                 final List<PrimaryRead> shipped = new ArrayList<>();
                 for (int round = 0; round < 20; round++) {
@@ -70,10 +74,16 @@ class LogTailTest {
             final LogServer first = LogServer.start("logger", anyPort(), log, KEY);
             final InetSocketAddress address = first.address();
             final List<PrimaryRead> shipped = new ArrayList<>();
-            try (LogTail tail = LogTail.start("backup", address, KEY, -1, true,
-                     (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS);
-                 LogShipper shipper = LogShipper.start("primary", address, KEY, LARGE_BUFFER, RECONNECT_MS,
-                     () -> { })) {
+            try (LogTail tail = LogTail.start(
+                            "backup",
+                            address,
+                            KEY,
+                            -1,
+                            true,
+                            (index, record) -> delivered.add(new Delivered(index, record)),
+                            RECONNECT_MS);
+                    LogShipper shipper =
+                            LogShipper.start("primary", address, KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
                 for (int round = 0; round < 10; round++) {
                     shipped.addAll(LogShippingTest.shipReads(shipper, round * 1_000L, 3));
                     log.append(Samples.acked(1, round));
@@ -81,8 +91,10 @@ class LogTailTest {
                 }
                 LogShippingTest.awaitAcked(shipper, shipped);
                 final long lastShipped = first.stats().lastIndex();
-                await("the tail to reach the last shipped record", () -> tail.stats().lastIndex() >= lastShipped,
-                    tail::stats);
+                await(
+                        "the tail to reach the last shipped record",
+                        () -> tail.stats().lastIndex() >= lastShipped,
+                        tail::stats);
                 first.close();
                 await("the tail to see the logger gone", () -> !tail.stats().connected(), tail::stats);
                 log.append(Samples.data(1, 99, "tapped while the logger was down"));
@@ -93,13 +105,18 @@ class LogTailTest {
                     LogShippingTest.awaitAcked(shipper, shipped);
                     log.append(Samples.closed(1));
                     final long last = second.stats().lastIndex();
-                    await("the tail to reach the last shipped record again", () -> tail.stats().lastIndex() >= last,
-                        tail::stats);
+                    await(
+                            "the tail to reach the last shipped record again",
+                            () -> tail.stats().lastIndex() >= last,
+                            tail::stats);
 
-                    assertThat(records(delivered)).as("the shipped reads, each once, in order, nothing else")
-                        .containsExactlyElementsOf(shipped);
+                    assertThat(records(delivered))
+                            .as("the shipped reads, each once, in order, nothing else")
+                            .containsExactlyElementsOf(shipped);
                     assertThat(delivered.stream().mapToLong(Delivered::index))
-                        .as("indexes rise, with gaps where the tap's records are").isSorted().doesNotHaveDuplicates();
+                            .as("indexes rise, with gaps where the tap's records are")
+                            .isSorted()
+                            .doesNotHaveDuplicates();
                     assertThat(tail.stats().received()).isEqualTo(shipped.size());
                     assertThat(tail.stats().lastIndex()).isEqualTo(last);
                 }
@@ -118,8 +135,13 @@ class LogTailTest {
             }
             final LogServer first = LogServer.start("logger", anyPort(), log, KEY);
             final InetSocketAddress address = first.address();
-            try (LogTail tail = LogTail.start("backup", address, KEY, -1,
-                (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS)) {
+            try (LogTail tail = LogTail.start(
+                    "backup",
+                    address,
+                    KEY,
+                    -1,
+                    (index, record) -> delivered.add(new Delivered(index, record)),
+                    RECONNECT_MS)) {
                 awaitDelivered(delivered, log, tail);
                 first.close();
                 await("the tail to see the logger gone", () -> !tail.stats().connected(), tail::stats);
@@ -146,14 +168,19 @@ class LogTailTest {
     void shouldStartAtTheGivenIndexWhenTailingFromTheMiddle() throws Exception {
         final List<Delivered> delivered = new CopyOnWriteArrayList<>();
         try (EventLog log = EventLog.open(config(directory, time));
-             LogServer server = LogServer.start("logger", anyPort(), log, KEY)) {
+                LogServer server = LogServer.start("logger", anyPort(), log, KEY)) {
             long middle = -1;
             for (int i = 0; i < 10; i++) {
                 final long index = log.append(Samples.data(3, i, "z"));
                 middle = i == 6 ? index : middle;
             }
-            try (LogTail tail = LogTail.start("backup", server.address(), KEY, middle,
-                (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS)) {
+            try (LogTail tail = LogTail.start(
+                    "backup",
+                    server.address(),
+                    KEY,
+                    middle,
+                    (index, record) -> delivered.add(new Delivered(index, record)),
+                    RECONNECT_MS)) {
                 await("4 records", () -> delivered.size() == 4, tail::stats);
 
                 assertThat(delivered.get(0).index()).isEqualTo(middle);
@@ -171,19 +198,27 @@ class LogTailTest {
     void shouldDeliverOnlyTheNewSessionWhenTailingFromNow() throws Exception {
         final List<Delivered> delivered = new CopyOnWriteArrayList<>();
         try (EventLog log = EventLog.open(config(directory, time).withRollCycle("FIVE_MINUTELY"))) {
-            assertThat(log.indexFromNow()).as("an empty log: from its first record").isEqualTo(-1);
+            assertThat(log.indexFromNow())
+                    .as("an empty log: from its first record")
+                    .isEqualTo(-1);
             log.append(Samples.opened(1));
             log.append(Samples.data(1, 0, "an earlier session's connection, never ended"));
             final long fromNow = log.indexFromNow();
             assertThat(fromNow).isEqualTo(log.lastIndex() + 1);
             time.advanceMillis(TimeUnit.MINUTES.toMillis(5)); // the next records start a new cycle
             try (LogServer server = LogServer.start("logger", anyPort(), log, KEY);
-                 LogShipper shipper = LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS,
-                     () -> { })) {
+                    LogShipper shipper =
+                            LogShipper.start("primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS, () -> {})) {
                 final List<PrimaryRead> shipped = LogShippingTest.shipReads(shipper, 0, 3);
                 LogShippingTest.awaitAcked(shipper, shipped);
-                try (LogTail tail = LogTail.start("backup", server.address(), KEY, fromNow, true,
-                    (index, record) -> delivered.add(new Delivered(index, record)), RECONNECT_MS)) {
+                try (LogTail tail = LogTail.start(
+                        "backup",
+                        server.address(),
+                        KEY,
+                        fromNow,
+                        true,
+                        (index, record) -> delivered.add(new Delivered(index, record)),
+                        RECONNECT_MS)) {
                     await("the 3 shipped reads", () -> delivered.size() == 3, tail::stats);
 
                     assertThat(records(delivered)).containsExactlyElementsOf(shipped);
@@ -199,8 +234,7 @@ class LogTailTest {
      */
     private static void awaitDelivered(final List<Delivered> delivered, final EventLog log, final LogTail tail) {
         final long lastIndex = log.lastIndex();
-        await("the tail to reach index " + lastIndex,
-            () -> tail.stats().lastIndex() >= lastIndex, tail::stats);
+        await("the tail to reach index " + lastIndex, () -> tail.stats().lastIndex() >= lastIndex, tail::stats);
         final List<Delivered> expected = new ArrayList<>();
         try (EventLog.Reader reader = log.reader()) {
             for (Optional<LogRecord> next = reader.poll(); next.isPresent(); next = reader.poll()) {

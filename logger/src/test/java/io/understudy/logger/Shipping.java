@@ -21,8 +21,7 @@ final class Shipping {
     /** A key of another pair: a stranger's. */
     static final LogAuth OTHER_KEY = LogAuth.of(key(8));
 
-    private Shipping() {
-    }
+    private Shipping() {}
 
     static byte[] key(final int fill) {
         final byte[] key = new byte[LogAuth.KEY_BYTES];

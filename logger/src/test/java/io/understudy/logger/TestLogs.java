@@ -15,8 +15,7 @@ final class TestLogs {
     /** 2026-01-05T00:00:00Z: a Monday at midnight, so every roll cycle starts a fresh cycle here. */
     static final Instant START = Instant.parse("2026-01-05T00:00:00Z");
 
-    private TestLogs() {
-    }
+    private TestLogs() {}
 
     static SetTimeProvider clockAtStart() {
         return new SetTimeProvider(START);
@@ -24,8 +23,8 @@ final class TestLogs {
 
     static EventLogConfig config(final Path directory, final SetTimeProvider time) {
         return EventLogConfig.of(directory)
-            .withMinFreeDiskBytes(0)
-            .withClock(() -> Instant.ofEpochMilli(time.currentTimeMillis()));
+                .withMinFreeDiskBytes(0)
+                .withClock(() -> Instant.ofEpochMilli(time.currentTimeMillis()));
     }
 
     static List<LogRecord> drain(final EventLog.Reader reader) {
@@ -39,9 +38,9 @@ final class TestLogs {
     static List<String> cycleFiles(final Path directory) throws IOException {
         try (Stream<Path> entries = Files.list(directory)) {
             return entries.map(entry -> entry.getFileName().toString())
-                .filter(name -> name.endsWith(".cq4"))
-                .sorted()
-                .toList();
+                    .filter(name -> name.endsWith(".cq4"))
+                    .sorted()
+                    .toList();
         }
     }
 }

@@ -6,8 +6,7 @@ import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 
 /** Mounts and unmounts small tmpfs file systems for the lab tests that need a real full or read-only disk (root). */
 final class Tmpfs {
-    private Tmpfs() {
-    }
+    private Tmpfs() {}
 
     /** Mounts a tmpfs of {@code options} (e.g. "size=8m") named {@code name} on the mount point. */
     static void mount(final Path mountPoint, final String name, final String options) throws Exception {
@@ -25,7 +24,8 @@ final class Tmpfs {
     }
 
     private static void run(final String... command) throws Exception {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final Process process =
+                new ProcessBuilder(command).redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed: " + output);

@@ -23,21 +23,29 @@ import picocli.CommandLine.Spec;
         description = "Tools for Understudy failover tests: a deterministic demo service, a checking load generator "
                 + "and a drill's picture.",
         subcommands = {DemoServiceCommand.class, LoadgenCommand.class, DrillPictureCommand.class},
-        footer = {"", "Exit codes: 0 success, 1 failure (loadgen: a connection saw a fault),",
+        footer = {
+            "",
+            "Exit codes: 0 success, 1 failure (loadgen: a connection saw a fault),",
             "2 bad arguments.",
-            "Run 'understudy-ops COMMAND --help' for the options of one command."})
+            "Run 'understudy-ops COMMAND --help' for the options of one command."
+        })
 public final class OpsMain implements Runnable {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
     private boolean helpRequested;
 
     public static void main(final String[] args) {
         // Timestamps let lab logs be lined up with the moment of a failover; a -D on the command line still wins.
-        System.setProperty("org.slf4j.simpleLogger.showDateTime",
+        System.setProperty(
+                "org.slf4j.simpleLogger.showDateTime",
                 System.getProperty("org.slf4j.simpleLogger.showDateTime", "true"));
-        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat",
+        System.setProperty(
+                "org.slf4j.simpleLogger.dateTimeFormat",
                 System.getProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS"));
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
@@ -61,13 +69,15 @@ public final class OpsMain implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing command: choose demo-service, loadgen or drill-picture");
+        throw new ParameterException(
+                spec.commandLine(), "Missing command: choose demo-service, loadgen or drill-picture");
     }
 
     private static int onBadArguments(final ParameterException ex, final String[] args) {
         final CommandLine commandLine = ex.getCommandLine();
         // One line that a script can show as is; the full usage is one --help away.
-        final String message = String.valueOf(ex.getMessage()).replace('\n', ' ').trim();
+        final String message =
+                String.valueOf(ex.getMessage()).replace('\n', ' ').trim();
         final String name = commandLine.getCommandSpec().qualifiedName();
         commandLine.getErr().println(name + ": " + message + " (see '" + name + " --help')");
         commandLine.getErr().flush();

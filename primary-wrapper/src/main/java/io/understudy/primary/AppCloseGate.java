@@ -7,8 +7,7 @@ package io.understudy.primary;
  * it must not block.
  */
 @FunctionalInterface
-public interface AppCloseGate
-{
+public interface AppCloseGate {
     /** No app watch: every app close passes at once, as without Understudy. */
     AppCloseGate PASS = (sinceNs, nowNs) -> true;
 

@@ -17,8 +17,16 @@ package io.understudy.primary;
  * @param clientWindow    the client's last advertised window, scaled (snd_wnd).
  * @param serverWindow    the window this side last advertised, scaled (rcv_wnd).
  */
-public record ClientSocketState(int receiveSequence, byte[] received, int writeSequence, byte[] unacked, int mss,
-    int clientWindowScale, int serverWindowScale, boolean sackPermitted, boolean timestamps, long timestamp,
-    long clientWindow, long serverWindow)
-{
-}
+public record ClientSocketState(
+        int receiveSequence,
+        byte[] received,
+        int writeSequence,
+        byte[] unacked,
+        int mss,
+        int clientWindowScale,
+        int serverWindowScale,
+        boolean sackPermitted,
+        boolean timestamps,
+        long timestamp,
+        long clientWindow,
+        long serverWindow) {}

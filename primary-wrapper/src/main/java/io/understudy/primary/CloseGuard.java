@@ -7,8 +7,7 @@ import java.net.InetSocketAddress;
  * service address: when the node dies on a live host, its kernel would close every client connection, and the guard
  * stops that so the backup can take them over (DESIGN.md, "Process crash on a live host").
  */
-public interface CloseGuard
-{
+public interface CloseGuard {
     /** No guard: every close goes out as it is. */
     CloseGuard NONE = (client, service) -> true;
 

@@ -22,31 +22,34 @@ import java.nio.channels.SocketChannel;
  * @param clientFinished  the client's input had ended (its FIN read by the relay).
  * @param appFinished     the app's output had ended.
  */
-public record MovedConnection(InetSocketAddress client, InetSocketAddress service, ClientSocketState socket,
-    long clientInputFrom, byte[] clientInput, long serverSent, byte[] serverPending, SocketChannel app,
-    boolean clientFinished, boolean appFinished)
-{
+public record MovedConnection(
+        InetSocketAddress client,
+        InetSocketAddress service,
+        ClientSocketState socket,
+        long clientInputFrom,
+        byte[] clientInput,
+        long serverSent,
+        byte[] serverPending,
+        SocketChannel app,
+        boolean clientFinished,
+        boolean appFinished) {
     /** Client stream offset of the next byte the client sends (its kernel's rcv_nxt). */
-    public long clientEnd()
-    {
+    public long clientEnd() {
         return clientInputFrom + clientInput.length;
     }
 
     /** The client's sequence number of client stream offset 0. */
-    public int clientSequenceBase()
-    {
-        return socket.receiveSequence() - (int)clientEnd();
+    public int clientSequenceBase() {
+        return socket.receiveSequence() - (int) clientEnd();
     }
 
     /** The server's sequence number of server stream offset 0. */
-    public int serverSequenceBase()
-    {
-        return socket.writeSequence() - (int)serverSent;
+    public int serverSequenceBase() {
+        return socket.writeSequence() - (int) serverSent;
     }
 
     /** Server stream offset of the first byte the client had not acknowledged. */
-    public long serverAcked()
-    {
+    public long serverAcked() {
         return serverSent - socket.unacked().length;
     }
 }

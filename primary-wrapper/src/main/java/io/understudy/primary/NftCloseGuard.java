@@ -1,14 +1,12 @@
 package io.understudy.primary;
 
-import java.net.Inet4Address;
-import java.net.InetSocketAddress;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link CloseGuard} that adds the connection's 4-tuple to an nftables set (through libnftables, in process: no
@@ -33,15 +31,13 @@ import com.sun.jna.Pointer;
  * }
  * </pre>
  */
-public final class NftCloseGuard implements CloseGuard
-{
+public final class NftCloseGuard implements CloseGuard {
     private static final Logger LOG = LoggerFactory.getLogger(NftCloseGuard.class);
     /** How long an element lets its connection's FIN or RST through: ample for a close and its retransmissions. */
     static final String ELEMENT_TIMEOUT = "30s";
 
     /** The few libnftables calls needed (libnftables.so.1, from Debian's libnftables1). */
-    interface LibNftables extends Library
-    {
+    interface LibNftables extends Library {
         Pointer nft_ctx_new(int flags);
 
         int nft_run_cmd_from_buffer(Pointer context, String command);
@@ -65,8 +61,7 @@ public final class NftCloseGuard implements CloseGuard
      * @param table e.g. "inet understudy_guard".
      * @param set   e.g. "authorized".
      */
-    public NftCloseGuard(final String nodeId, final String table, final String set)
-    {
+    public NftCloseGuard(final String nodeId, final String table, final String set) {
         this.nodeId = nodeId;
         this.table = table;
         this.set = set;
@@ -75,42 +70,37 @@ public final class NftCloseGuard implements CloseGuard
         nftables.nft_ctx_buffer_error(context);
     }
 
-    private static LibNftables load()
-    {
-        try
-        {
+    private static LibNftables load() {
+        try {
             return Native.load("nftables", LibNftables.class);
-        }
-        catch (final UnsatisfiedLinkError noDevelopmentLink)
-        {
+        } catch (final UnsatisfiedLinkError noDevelopmentLink) {
             // Debian ships only the versioned name unless the -dev package is installed.
             return Native.load("libnftables.so.1", LibNftables.class);
         }
     }
 
     @Override
-    public synchronized boolean authorize(final InetSocketAddress client, final InetSocketAddress service)
-    {
-        if (!(client.getAddress() instanceof Inet4Address) || !(service.getAddress() instanceof Inet4Address))
-        {
+    public synchronized boolean authorize(final InetSocketAddress client, final InetSocketAddress service) {
+        if (!(client.getAddress() instanceof Inet4Address) || !(service.getAddress() instanceof Inet4Address)) {
             // The set holds IPv4 addresses only: nft would refuse the element, so say why here instead.
             logFailure(client + " -> " + service, "not an IPv4 connection");
             return false;
         }
         final String command = command(table, set, client, service);
-        if (nftables.nft_run_cmd_from_buffer(context, command) != 0)
-        {
-            final String error = String.valueOf(nftables.nft_ctx_get_error_buffer(context)).strip();
-            if (isMissingGuard(error))
-            {
+        if (nftables.nft_run_cmd_from_buffer(context, command) != 0) {
+            final String error =
+                    String.valueOf(nftables.nft_ctx_get_error_buffer(context)).strip();
+            if (isMissingGuard(error)) {
                 // No guard table on this host (a node that just took over, before the guard was installed here):
                 // nothing drops the close, so it may go at once.
-                if (!missingReported)
-                {
+                if (!missingReported) {
                     missingReported = true;
-                    LOG.warn("[{}] close guard {} {} is not installed on this host: deliberate closes pass " +
-                        "unguarded, and a crash of this node's process would reach the clients until it is", nodeId,
-                        table, set);
+                    LOG.warn(
+                            "[{}] close guard {} {} is not installed on this host: deliberate closes pass "
+                                    + "unguarded, and a crash of this node's process would reach the clients until it is",
+                            nodeId,
+                            table,
+                            set);
                 }
                 return true;
             }
@@ -122,26 +112,22 @@ public final class NftCloseGuard implements CloseGuard
     }
 
     /** nft's answer when the table or the set does not exist. */
-    static boolean isMissingGuard(final String error)
-    {
+    static boolean isMissingGuard(final String error) {
         return error.contains("No such file or directory");
     }
 
     /** The nft command that lets one connection's FIN or RST through: client ip . port . service ip . port. */
-    static String command(final String table, final String set, final InetSocketAddress client,
-        final InetSocketAddress service)
-    {
-        return "add element " + table + " " + set + " { " +
-            client.getAddress().getHostAddress() + " . " + client.getPort() + " . " +
-            service.getAddress().getHostAddress() + " . " + service.getPort() +
-            " timeout " + ELEMENT_TIMEOUT + " }";
+    static String command(
+            final String table, final String set, final InetSocketAddress client, final InetSocketAddress service) {
+        return "add element " + table + " " + set + " { " + client.getAddress().getHostAddress()
+                + " . " + client.getPort() + " . " + service.getAddress().getHostAddress()
+                + " . " + service.getPort() + " timeout "
+                + ELEMENT_TIMEOUT + " }";
     }
 
     /** The relay logs each close it let go unguarded; this says why nft refused, on the first and every 1000th. */
-    private void logFailure(final String what, final String why)
-    {
-        if (failures++ % 1000 == 0)
-        {
+    private void logFailure(final String what, final String why) {
+        if (failures++ % 1000 == 0) {
             LOG.warn("[{}] close guard: '{}' failed ({} failures): {}", nodeId, what, failures, why);
         }
     }

@@ -23,57 +23,101 @@ import java.util.Objects;
  *                       false: a service address this host does not hold is an error at start.
  */
 public record PrimaryWrapperConfig(
-    String nodeId, InetSocketAddress serviceAddress, InetSocketAddress appAddress, int bufferBytes,
-    CloseGuard closeGuard, ReadLog readLog, AppCloseGate appCloseGate, int maxConnections, RelayLease lease,
-    boolean freeBind)
-{
+        String nodeId,
+        InetSocketAddress serviceAddress,
+        InetSocketAddress appAddress,
+        int bufferBytes,
+        CloseGuard closeGuard,
+        ReadLog readLog,
+        AppCloseGate appCloseGate,
+        int maxConnections,
+        RelayLease lease,
+        boolean freeBind) {
     public static final int DEFAULT_BUFFER_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
 
     /** Bound to an address this host holds. */
     public PrimaryWrapperConfig(
-        final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
-        final int bufferBytes, final CloseGuard closeGuard, final ReadLog readLog, final AppCloseGate appCloseGate,
-        final int maxConnections, final RelayLease lease)
-    {
-        this(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, readLog, appCloseGate, maxConnections,
-            lease, false);
+            final String nodeId,
+            final InetSocketAddress serviceAddress,
+            final InetSocketAddress appAddress,
+            final int bufferBytes,
+            final CloseGuard closeGuard,
+            final ReadLog readLog,
+            final AppCloseGate appCloseGate,
+            final int maxConnections,
+            final RelayLease lease) {
+        this(
+                nodeId,
+                serviceAddress,
+                appAddress,
+                bufferBytes,
+                closeGuard,
+                readLog,
+                appCloseGate,
+                maxConnections,
+                lease,
+                false);
     }
 
     /** Without a lease: the relay always relays. */
     public PrimaryWrapperConfig(
-        final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
-        final int bufferBytes, final CloseGuard closeGuard, final ReadLog readLog, final AppCloseGate appCloseGate,
-        final int maxConnections)
-    {
-        this(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, readLog, appCloseGate, maxConnections,
-            RelayLease.ALWAYS);
+            final String nodeId,
+            final InetSocketAddress serviceAddress,
+            final InetSocketAddress appAddress,
+            final int bufferBytes,
+            final CloseGuard closeGuard,
+            final ReadLog readLog,
+            final AppCloseGate appCloseGate,
+            final int maxConnections) {
+        this(
+                nodeId,
+                serviceAddress,
+                appAddress,
+                bufferBytes,
+                closeGuard,
+                readLog,
+                appCloseGate,
+                maxConnections,
+                RelayLease.ALWAYS);
     }
 
     public PrimaryWrapperConfig(
-        final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
-        final int bufferBytes, final CloseGuard closeGuard, final ReadLog readLog)
-    {
-        this(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, readLog, AppCloseGate.PASS,
-            DEFAULT_MAX_CONNECTIONS);
+            final String nodeId,
+            final InetSocketAddress serviceAddress,
+            final InetSocketAddress appAddress,
+            final int bufferBytes,
+            final CloseGuard closeGuard,
+            final ReadLog readLog) {
+        this(
+                nodeId,
+                serviceAddress,
+                appAddress,
+                bufferBytes,
+                closeGuard,
+                readLog,
+                AppCloseGate.PASS,
+                DEFAULT_MAX_CONNECTIONS);
     }
 
     public PrimaryWrapperConfig(
-        final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
-        final int bufferBytes)
-    {
+            final String nodeId,
+            final InetSocketAddress serviceAddress,
+            final InetSocketAddress appAddress,
+            final int bufferBytes) {
         this(nodeId, serviceAddress, appAddress, bufferBytes, CloseGuard.NONE, ReadLog.NONE);
     }
 
     public PrimaryWrapperConfig(
-        final String nodeId, final InetSocketAddress serviceAddress, final InetSocketAddress appAddress,
-        final int bufferBytes, final CloseGuard closeGuard)
-    {
+            final String nodeId,
+            final InetSocketAddress serviceAddress,
+            final InetSocketAddress appAddress,
+            final int bufferBytes,
+            final CloseGuard closeGuard) {
         this(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, ReadLog.NONE);
     }
 
-    public PrimaryWrapperConfig
-    {
+    public PrimaryWrapperConfig {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(serviceAddress, "serviceAddress");
         Objects.requireNonNull(appAddress, "appAddress");
@@ -81,27 +125,41 @@ public record PrimaryWrapperConfig(
         Objects.requireNonNull(readLog, "readLog");
         Objects.requireNonNull(appCloseGate, "appCloseGate");
         Objects.requireNonNull(lease, "lease");
-        if (maxConnections < 1)
-        {
+        if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections=" + maxConnections + ", expected at least 1");
         }
-        if (bufferBytes < 1024)
-        {
+        if (bufferBytes < 1024) {
             throw new IllegalArgumentException("bufferBytes=" + bufferBytes + ", expected at least 1024");
         }
     }
 
     /** This config with the relay held to {@code lease}. */
-    public PrimaryWrapperConfig withLease(final RelayLease lease)
-    {
-        return new PrimaryWrapperConfig(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, readLog,
-            appCloseGate, maxConnections, lease, freeBind);
+    public PrimaryWrapperConfig withLease(final RelayLease lease) {
+        return new PrimaryWrapperConfig(
+                nodeId,
+                serviceAddress,
+                appAddress,
+                bufferBytes,
+                closeGuard,
+                readLog,
+                appCloseGate,
+                maxConnections,
+                lease,
+                freeBind);
     }
 
     /** This config with the listener bound before the service address is on this host, or not. */
-    public PrimaryWrapperConfig withFreeBind(final boolean on)
-    {
-        return new PrimaryWrapperConfig(nodeId, serviceAddress, appAddress, bufferBytes, closeGuard, readLog,
-            appCloseGate, maxConnections, lease, on);
+    public PrimaryWrapperConfig withFreeBind(final boolean on) {
+        return new PrimaryWrapperConfig(
+                nodeId,
+                serviceAddress,
+                appAddress,
+                bufferBytes,
+                closeGuard,
+                readLog,
+                appCloseGate,
+                maxConnections,
+                lease,
+                on);
     }
 }

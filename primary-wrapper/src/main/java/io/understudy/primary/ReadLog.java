@@ -1,9 +1,5 @@
 package io.understudy.primary;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicLong;
-
 import io.understudy.logger.EndKind;
 import io.understudy.logger.LogAuth;
 import io.understudy.logger.LogShipper;
@@ -11,8 +7,11 @@ import io.understudy.logger.PrimaryEnded;
 import io.understudy.logger.PrimaryOpened;
 import io.understudy.logger.PrimaryRead;
 import io.understudy.logger.PrimaryWrite;
-import io.understudy.logger.ShipperStats;
 import io.understudy.logger.ShippedRecord;
+import io.understudy.logger.ShipperStats;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The primary's read log (FT-TCP's wrapper log): every connection's open, every read the relay hands the app (client
@@ -29,8 +28,7 @@ import io.understudy.logger.ShippedRecord;
  * Relay-thread methods are not thread-safe (another thread may call them once the relay thread has stopped); records
  * reach the shipper at the relay's {@link #flush()}; {@link #stats()} is thread-safe.
  */
-public final class ReadLog implements AutoCloseable
-{
+public final class ReadLog implements AutoCloseable {
     /** No log: nothing shipped, output never held. */
     public static final ReadLog NONE = new ReadLog(null, false, 0, 0);
 
@@ -39,9 +37,11 @@ public final class ReadLog implements AutoCloseable
     private final long commitTimeoutNs;
     /** Async commit: output waits for the logger once its oldest unacked record is older than this; 0: never. */
     private final long maxLagNs;
+
     private final AtomicLong heldForLag = new AtomicLong();
     /** A given-up logger counts as caught up again once its oldest unacked record is this young (no lag bound). */
     private static final long CAUGHT_UP_NS = 50_000_000L;
+
     private final AtomicLong nextConnectionId = new AtomicLong(System.currentTimeMillis() << 16);
     private final AtomicLong commitTimeouts = new AtomicLong();
     private volatile long lastCommitTimeoutNs;
@@ -57,13 +57,11 @@ public final class ReadLog implements AutoCloseable
     private volatile boolean peerLost;
     /** Records logged on the relay thread since its last {@link #flush()}, in seq order. */
     private final java.util.List<ShippedRecord> batch = new java.util.ArrayList<>();
-    private volatile Runnable onAck = () ->
-    {
-    };
 
-    private ReadLog(final LogShipper shipper, final boolean syncCommit, final long commitTimeoutMs,
-        final long maxLagMs)
-    {
+    private volatile Runnable onAck = () -> {};
+
+    private ReadLog(
+            final LogShipper shipper, final boolean syncCommit, final long commitTimeoutMs, final long maxLagMs) {
         this.shipper = shipper;
         this.syncCommit = syncCommit;
         this.commitTimeoutNs = commitTimeoutMs * 1_000_000L;
@@ -77,20 +75,22 @@ public final class ReadLog implements AutoCloseable
      * bound); output never waits longer than {@code commitTimeoutMs}.
      */
     public static ReadLog shipping(
-        final String nodeId, final InetSocketAddress logger, final LogAuth auth, final long bufferBytes,
-        final long reconnectMs, final boolean syncCommit, final long commitTimeoutMs, final long maxLagMs)
-    {
-        if (maxLagMs < 0 || commitTimeoutMs < 0)
-        {
-            throw new IllegalArgumentException("maxLagMs=" + maxLagMs + " and commitTimeoutMs=" + commitTimeoutMs
-                + " must not be negative");
+            final String nodeId,
+            final InetSocketAddress logger,
+            final LogAuth auth,
+            final long bufferBytes,
+            final long reconnectMs,
+            final boolean syncCommit,
+            final long commitTimeoutMs,
+            final long maxLagMs) {
+        if (maxLagMs < 0 || commitTimeoutMs < 0) {
+            throw new IllegalArgumentException(
+                    "maxLagMs=" + maxLagMs + " and commitTimeoutMs=" + commitTimeoutMs + " must not be negative");
         }
         final ReadLog[] self = new ReadLog[1];
-        final LogShipper shipper = LogShipper.start(nodeId, logger, auth, bufferBytes, reconnectMs, () ->
-        {
+        final LogShipper shipper = LogShipper.start(nodeId, logger, auth, bufferBytes, reconnectMs, () -> {
             final ReadLog log = self[0];
-            if (log != null)
-            {
+            if (log != null) {
                 log.onAck.run();
             }
         });
@@ -98,14 +98,12 @@ public final class ReadLog implements AutoCloseable
         return self[0];
     }
 
-    boolean isEnabled()
-    {
+    boolean isEnabled() {
         return shipper != null;
     }
 
     /** Whether output may ever wait for the logger: sync commit, or async commit with a lag bound. */
-    boolean mayHoldOutput()
-    {
+    boolean mayHoldOutput() {
         return shipper != null && (syncCommit || maxLagNs > 0);
     }
 
@@ -113,22 +111,17 @@ public final class ReadLog implements AutoCloseable
      * Must output the app writes now wait for the logger? Always with sync commit; with async commit while the
      * logger lags more than the bound (counted: {@link ReadLogStats#heldForLag()}).
      */
-    boolean holdsOutputNow(final long nowNs)
-    {
-        if (shipper == null)
-        {
+    boolean holdsOutputNow(final long nowNs) {
+        if (shipper == null) {
             return false;
         }
-        if (gaveUp())
-        {
+        if (gaveUp()) {
             return false;
         }
-        if (syncCommit)
-        {
+        if (syncCommit) {
             return true;
         }
-        if (maxLagNs > 0 && shipper.oldestPendingAgeNanos(nowNs) > maxLagNs)
-        {
+        if (maxLagNs > 0 && shipper.oldestPendingAgeNanos(nowNs) > maxLagNs) {
             heldForLag.incrementAndGet();
             return true;
         }
@@ -136,8 +129,7 @@ public final class ReadLog implements AutoCloseable
     }
 
     /** Runs {@code action} (on the shipper's thread) after every ack: the relay wakes up to release held output. */
-    void onAck(final Runnable action)
-    {
+    void onAck(final Runnable action) {
         onAck = action;
     }
 
@@ -145,8 +137,7 @@ public final class ReadLog implements AutoCloseable
      * Logs a new connection with the options its handshake negotiated ({@code options} null when unknown); returns
      * its id in the log (0 without a log).
      */
-    long opened(final InetSocketAddress client, final InetSocketAddress server, final TcpInfo options)
-    {
+    long opened(final InetSocketAddress client, final InetSocketAddress server, final TcpInfo options) {
         return opened(client, server, options, 0);
     }
 
@@ -154,21 +145,48 @@ public final class ReadLog implements AutoCloseable
      * Like {@link #opened(InetSocketAddress, InetSocketAddress, TcpInfo)}, for a connection whose log starts at client
      * stream offset {@code clientStartOffset} (adopted at a takeover: its earlier bytes were never read here).
      */
-    long opened(final InetSocketAddress client, final InetSocketAddress server, final TcpInfo options,
-        final long clientStartOffset)
-    {
-        if (shipper == null)
-        {
+    long opened(
+            final InetSocketAddress client,
+            final InetSocketAddress server,
+            final TcpInfo options,
+            final long clientStartOffset) {
+        if (shipper == null) {
             return 0;
         }
         final long id = nextConnectionId.incrementAndGet();
         final long seq = shipper.nextSeq();
-        ship(options == null ?
-            new PrimaryOpened(id, System.nanoTime(), seq, ipv4(client), client.getPort(), ipv4(server),
-                server.getPort(), -1, -1, -1, false, false, false, clientStartOffset) :
-            new PrimaryOpened(id, System.nanoTime(), seq, ipv4(client), client.getPort(), ipv4(server),
-                server.getPort(), Math.min(options.mss(), 65535), options.clientWindowScale(),
-                options.serverWindowScale(), options.sackPermitted(), options.timestamps(), true, clientStartOffset));
+        ship(
+                options == null
+                        ? new PrimaryOpened(
+                                id,
+                                System.nanoTime(),
+                                seq,
+                                ipv4(client),
+                                client.getPort(),
+                                ipv4(server),
+                                server.getPort(),
+                                -1,
+                                -1,
+                                -1,
+                                false,
+                                false,
+                                false,
+                                clientStartOffset)
+                        : new PrimaryOpened(
+                                id,
+                                System.nanoTime(),
+                                seq,
+                                ipv4(client),
+                                client.getPort(),
+                                ipv4(server),
+                                server.getPort(),
+                                Math.min(options.mss(), 65535),
+                                options.clientWindowScale(),
+                                options.serverWindowScale(),
+                                options.sackPermitted(),
+                                options.timestamps(),
+                                true,
+                                clientStartOffset));
         return id;
     }
 
@@ -177,10 +195,8 @@ public final class ReadLog implements AutoCloseable
      *
      * @return the read's sequence number in the log, 0 without a log.
      */
-    long read(final long connectionId, final long clientOffset, final ByteBuffer buffer, final int length)
-    {
-        if (shipper == null || length <= 0)
-        {
+    long read(final long connectionId, final long clientOffset, final ByteBuffer buffer, final int length) {
+        if (shipper == null || length <= 0) {
             return 0;
         }
         final byte[] bytes = new byte[length];
@@ -190,24 +206,19 @@ public final class ReadLog implements AutoCloseable
         return seq;
     }
 
-    void wrote(final long connectionId, final long serverOffset, final int length)
-    {
-        if (shipper != null && length > 0)
-        {
+    void wrote(final long connectionId, final long serverOffset, final int length) {
+        if (shipper != null && length > 0) {
             ship(new PrimaryWrite(connectionId, System.nanoTime(), shipper.nextSeq(), serverOffset, length));
         }
     }
 
-    void ended(final long connectionId, final EndKind kind, final long offset)
-    {
-        if (shipper != null && connectionId != 0)
-        {
+    void ended(final long connectionId, final EndKind kind, final long offset) {
+        if (shipper != null && connectionId != 0) {
             ship(new PrimaryEnded(connectionId, System.nanoTime(), shipper.nextSeq(), kind, offset));
         }
     }
 
-    private void ship(final ShippedRecord record)
-    {
+    private void ship(final ShippedRecord record) {
         batch.add(record);
     }
 
@@ -216,10 +227,8 @@ public final class ReadLog implements AutoCloseable
      * sender instead of one per record: on a loaded relay the wake-ups cost more CPU than the relaying). The relay
      * flushes at the end of every duty cycle and whenever it stops; records not flushed are not shipped.
      */
-    void flush()
-    {
-        if (!batch.isEmpty())
-        {
+    void flush() {
+        if (!batch.isEmpty()) {
             shipper.shipAll(batch);
             batch.clear();
         }
@@ -229,31 +238,26 @@ public final class ReadLog implements AutoCloseable
      * May output that depends on the read with sequence number {@code requiredSeq}, held since {@code heldSinceNs},
      * go to the client now?
      */
-    boolean mayRelease(final long requiredSeq, final long heldSinceNs, final long nowNs)
-    {
-        if (shipper == null || requiredSeq == 0 || shipper.ackedSeq() >= requiredSeq)
-        {
+    boolean mayRelease(final long requiredSeq, final long heldSinceNs, final long nowNs) {
+        if (shipper == null || requiredSeq == 0 || shipper.ackedSeq() >= requiredSeq) {
             return true;
         }
-        if (gaveUp())
-        {
+        if (gaveUp()) {
             return true;
         }
-        if (shipper.isConnected())
-        {
+        if (shipper.isConnected()) {
             lastConnectedNs = nowNs;
         }
         // Waiting is pointless once the logger has been away for the commit timeout, or this output waited as long.
-        if (nowNs - lastConnectedNs > commitTimeoutNs || nowNs - heldSinceNs > commitTimeoutNs)
-        {
+        if (nowNs - lastConnectedNs > commitTimeoutNs || nowNs - heldSinceNs > commitTimeoutNs) {
             commitTimeouts.incrementAndGet();
             lastCommitTimeoutNs = nowNs;
             gaveUpAtAckedSeq = shipper.ackedSeq();
             return true;
         }
-        if (peerLost && nowNs - heldSinceNs > PEER_LOST_GRACE_NS &&
-            shipper.oldestPendingAgeNanos(nowNs) > PEER_LOST_GRACE_NS)
-        {
+        if (peerLost
+                && nowNs - heldSinceNs > PEER_LOST_GRACE_NS
+                && shipper.oldestPendingAgeNanos(nowNs) > PEER_LOST_GRACE_NS) {
             lastCommitTimeoutNs = nowNs;
             gaveUpAtAckedSeq = shipper.ackedSeq();
             return true;
@@ -272,10 +276,8 @@ public final class ReadLog implements AutoCloseable
      *
      * @return whether output could wait before (false without a log or when it is already not waiting).
      */
-    public boolean peerLost()
-    {
-        if (shipper == null || !mayHoldOutput() || gaveUp())
-        {
+    public boolean peerLost() {
+        if (shipper == null || !mayHoldOutput() || gaveUp()) {
             return false;
         }
         peerLost = true;
@@ -283,8 +285,7 @@ public final class ReadLog implements AutoCloseable
     }
 
     /** The peer is heard again: held output waits for the logger's ack (or a commit timeout) as before. */
-    public void peerHeard()
-    {
+    public void peerHeard() {
         peerLost = false;
     }
 
@@ -297,16 +298,13 @@ public final class ReadLog implements AutoCloseable
      * its first ack: a logger back from a cut first takes the backlog (34,756 records after 5 s in a lab run, 600 ms
      * of resending), and replies waiting for that would stall every client as long.
      */
-    private boolean gaveUp()
-    {
+    private boolean gaveUp() {
         final long at = gaveUpAtAckedSeq;
-        if (at < 0)
-        {
+        if (at < 0) {
             return false;
         }
-        if (shipper.ackedSeq() > at &&
-            shipper.oldestPendingAgeNanos(System.nanoTime()) <= (maxLagNs > 0 ? maxLagNs : CAUGHT_UP_NS))
-        {
+        if (shipper.ackedSeq() > at
+                && shipper.oldestPendingAgeNanos(System.nanoTime()) <= (maxLagNs > 0 ? maxLagNs : CAUGHT_UP_NS)) {
             gaveUpAtAckedSeq = -1;
             return false;
         }
@@ -314,56 +312,56 @@ public final class ReadLog implements AutoCloseable
     }
 
     /** The log's state for the admin API. */
-    public ReadLogStats stats()
-    {
-        if (shipper == null)
-        {
+    public ReadLogStats stats() {
+        if (shipper == null) {
             return ReadLogStats.DISABLED;
         }
         final ShipperStats s = shipper.stats();
         final long lag = s.bufferedRecords(); // shipped or queued, not yet acked (seqs start at the clock, not at 0)
         final String degraded;
-        if (!s.connected())
-        {
+        if (!s.connected()) {
             degraded = "logger unreachable" + (s.lastError() == null ? "" : ": " + s.lastError());
-        }
-        else if (s.dropped() > 0)
-        {
-            degraded = s.dropped() + " records dropped while the logger was away (buffer full): " +
-                "connections open then cannot be replayed";
-        }
-        else if (gaveUp())
-        {
-            degraded = "the logger was given up (no ack within commitTimeoutMs, or none for 100 ms with its host lost): output goes " +
-                "out without waiting for it until it has caught up";
-        }
-        else if (lastCommitTimeoutNs != 0 && System.nanoTime() - lastCommitTimeoutNs < 10_000_000_000L)
-        {
+        } else if (s.dropped() > 0) {
+            degraded = s.dropped() + " records dropped while the logger was away (buffer full): "
+                    + "connections open then cannot be replayed";
+        } else if (gaveUp()) {
+            degraded =
+                    "the logger was given up (no ack within commitTimeoutMs, or none for 100 ms with its host lost): output goes "
+                            + "out without waiting for it until it has caught up";
+        } else if (lastCommitTimeoutNs != 0 && System.nanoTime() - lastCommitTimeoutNs < 10_000_000_000L) {
             degraded = "output released without the logger's ack in the last 10 s";
-        }
-        else
-        {
+        } else {
             degraded = null;
         }
-        return new ReadLogStats(true, syncCommit ? "sync" : "async", s.connected(), s.shipped(), s.acked(),
-            s.dropped(), lag, shipper.oldestPendingAgeNanos(System.nanoTime()) / 1_000_000L, maxLagNs / 1_000_000L,
-            heldForLag.get(), s.bufferedBytes(), commitTimeouts.get(), s.lastError(), degraded);
+        return new ReadLogStats(
+                true,
+                syncCommit ? "sync" : "async",
+                s.connected(),
+                s.shipped(),
+                s.acked(),
+                s.dropped(),
+                lag,
+                shipper.oldestPendingAgeNanos(System.nanoTime()) / 1_000_000L,
+                maxLagNs / 1_000_000L,
+                heldForLag.get(),
+                s.bufferedBytes(),
+                commitTimeouts.get(),
+                s.lastError(),
+                degraded);
     }
 
     @Override
-    public void close()
-    {
-        if (shipper != null)
-        {
+    public void close() {
+        if (shipper != null) {
             flush();
             shipper.close();
         }
     }
 
-    private static int ipv4(final InetSocketAddress address)
-    {
+    private static int ipv4(final InetSocketAddress address) {
         final byte[] bytes = address.getAddress().getAddress();
-        return bytes.length != 4 ? 0 :
-            (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | bytes[3] & 0xff;
+        return bytes.length != 4
+                ? 0
+                : (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | bytes[3] & 0xff;
     }
 }

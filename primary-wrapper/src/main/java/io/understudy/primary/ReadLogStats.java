@@ -19,21 +19,20 @@ package io.understudy.primary;
  * @param degraded       why protection is degraded now, null when it is not.
  */
 public record ReadLogStats(
-    boolean enabled,
-    String commit,
-    boolean connected,
-    long shipped,
-    long acked,
-    long dropped,
-    long lagRecords,
-    long lagMs,
-    long maxLagMs,
-    long heldForLag,
-    long bufferedBytes,
-    long commitTimeouts,
-    String lastError,
-    String degraded)
-{
-    static final ReadLogStats DISABLED = new ReadLogStats(false, "off", false, 0, 0, 0, 0, 0, 0, 0, 0, 0, null,
-        "no read log configured");
+        boolean enabled,
+        String commit,
+        boolean connected,
+        long shipped,
+        long acked,
+        long dropped,
+        long lagRecords,
+        long lagMs,
+        long maxLagMs,
+        long heldForLag,
+        long bufferedBytes,
+        long commitTimeouts,
+        String lastError,
+        String degraded) {
+    static final ReadLogStats DISABLED =
+            new ReadLogStats(false, "off", false, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, "no read log configured");
 }

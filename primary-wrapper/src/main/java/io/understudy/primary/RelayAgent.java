@@ -9,7 +9,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,16 +16,17 @@ import org.slf4j.LoggerFactory;
  * The relay's duty cycle: accepts clients on the service address, opens one loopback connection to the app per client
  * and moves bytes between the two. Single-threaded and non-blocking; {@link #awaitWork(long)} is its idle strategy.
  */
-final class RelayAgent implements AutoCloseable
-{
+final class RelayAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RelayAgent.class);
     private static final int ACCEPT_BACKLOG = 1024;
     /** How often a held app close is put to the gate again. */
     private static final long HELD_CLOSE_RECHECK_MS = 2;
+
     private static final long REFUSAL_LOG_INTERVAL_NS = 10_000_000_000L;
     private long lastRefusalLogNs;
     /** Whether the lease held at the last turn: the relay logs when it stops and starts relaying, not every turn. */
     private boolean leaseHeld = true;
+
     private long leaseLapsedNs;
 
     private final PrimaryWrapperConfig config;
@@ -37,13 +37,16 @@ final class RelayAgent implements AutoCloseable
     private final List<RelayConnection> connections = new ArrayList<>();
     private final java.util.Queue<Adoption> adoptions = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.Queue<java.util.concurrent.CompletableFuture<List<RelayedConnection>>> snapshots =
-        new java.util.concurrent.ConcurrentLinkedQueue<>();
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** A connection established elsewhere (a takeover) handed to this relay. */
-    record Adoption(SocketChannel client, SocketChannel app, byte[] toClient, boolean clientFinished,
-        long clientOffset, long serverOffset)
-    {
-    }
+    record Adoption(
+            SocketChannel client,
+            SocketChannel app,
+            byte[] toClient,
+            boolean clientFinished,
+            long clientOffset,
+            long serverOffset) {}
 
     /**
      * Whether the logger's ack must wake the relay: only while some connection holds output for it. An ack per
@@ -51,71 +54,57 @@ final class RelayAgent implements AutoCloseable
      */
     private volatile boolean wakeOnAck = true;
 
-    RelayAgent(final PrimaryWrapperConfig config, final RelayCounters counters) throws IOException
-    {
+    RelayAgent(final PrimaryWrapperConfig config, final RelayCounters counters) throws IOException {
         this.config = config;
         this.counters = counters;
         this.closes = new GuardedCloses(config.nodeId(), config.closeGuard(), counters);
         this.selector = Selector.open();
-        config.readLog().onAck(() ->
-        {
-            if (wakeOnAck)
-            {
+        config.readLog().onAck(() -> {
+            if (wakeOnAck) {
                 selector.wakeup();
             }
         });
         this.server = ServerSocketChannel.open();
-        try
-        {
+        try {
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            if (config.freeBind())
-            {
+            if (config.freeBind()) {
                 NativeSocket.setInt(server, NativeSocket.IPPROTO_IP, NativeSocket.IP_FREEBIND, "IP_FREEBIND", 1);
             }
             server.bind(config.serviceAddress(), ACCEPT_BACKLOG);
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             selector.close();
             server.close();
-            throw new IOException("cannot listen on service address " + config.serviceAddress() + ": " +
-                ex.getMessage(), ex);
+            throw new IOException(
+                    "cannot listen on service address " + config.serviceAddress() + ": " + ex.getMessage(), ex);
         }
     }
 
     /** The address actually bound (the port is resolved when the config asked for port 0). */
-    java.net.InetSocketAddress boundAddress() throws IOException
-    {
-        return (java.net.InetSocketAddress)server.getLocalAddress();
+    java.net.InetSocketAddress boundAddress() throws IOException {
+        return (java.net.InetSocketAddress) server.getLocalAddress();
     }
 
     /** Handles every socket that is ready now, without blocking. Returns the number of ready sockets handled. */
-    int doWork(final long nowNs)
-    {
+    int doWork(final long nowNs) {
         answerSnapshots();
         int adopted = 0;
         Adoption adoption;
-        while ((adoption = adoptions.poll()) != null)
-        {
+        while ((adoption = adoptions.poll()) != null) {
             adopted++;
             adopt(adoption);
         }
-        try
-        {
+        try {
             selector.selectNow();
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             counters.errors.incrementAndGet();
             LOG.error("[{}] selector failed: {}", config.nodeId(), ex.toString());
             return 0;
         }
         int work = 0;
         final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext())
-        {
+        while (keys.hasNext()) {
             final SelectionKey key = keys.next();
             keys.remove();
             work++;
@@ -123,16 +112,13 @@ final class RelayAgent implements AutoCloseable
         }
         work += recheckHeldCloses();
         work += closes.doWork(nowNs);
-        if (config.readLog().mayHoldOutput())
-        {
+        if (config.readLog().mayHoldOutput()) {
             // Set before the scan reads the acks, cleared after it when nothing is held: an ack that lands between
             // a held write and this scan is either seen by the scan or wakes the selector (both sides volatile).
             wakeOnAck = true;
             boolean anyHeld = false;
-            for (final RelayConnection connection : connections)
-            {
-                if (connection.hasHeldOutput() && connection.releaseHeld())
-                {
+            for (final RelayConnection connection : connections) {
+                if (connection.hasHeldOutput() && connection.releaseHeld()) {
                     work++;
                 }
                 anyHeld |= connection.hasHeldOutput();
@@ -140,19 +126,16 @@ final class RelayAgent implements AutoCloseable
             wakeOnAck = anyHeld;
         }
         config.readLog().flush(); // this turn's records, in one hand-over to the shipper
-        if (work > 0)
-        {
+        if (work > 0) {
             connections.removeIf(RelayConnection::isClosed);
         }
         return work + adopted;
     }
 
     /** Lists the connections for whoever asked: their state in memory, no socket touched. */
-    private void answerSnapshots()
-    {
+    private void answerSnapshots() {
         java.util.concurrent.CompletableFuture<List<RelayedConnection>> snapshot;
-        while ((snapshot = snapshots.poll()) != null)
-        {
+        while ((snapshot = snapshots.poll()) != null) {
             snapshot.complete(connections());
         }
     }
@@ -161,26 +144,24 @@ final class RelayAgent implements AutoCloseable
      * Whether this turn may touch sockets: asks the lease, logs when the relay stops or starts again and counts the
      * turns without it. While it does not hold, only requests for the connection list are answered (from memory).
      */
-    boolean leaseHolds(final long nowNs)
-    {
+    boolean leaseHolds(final long nowNs) {
         final boolean holds = config.lease().holds(nowNs);
-        if (holds != leaseHeld)
-        {
+        if (holds != leaseHeld) {
             leaseHeld = holds;
-            if (holds)
-            {
-                LOG.info("[{}] relay lease holds again after {} ms: relaying", config.nodeId(),
-                    (nowNs - leaseLapsedNs) / 1_000_000);
-            }
-            else
-            {
+            if (holds) {
+                LOG.info(
+                        "[{}] relay lease holds again after {} ms: relaying",
+                        config.nodeId(),
+                        (nowNs - leaseLapsedNs) / 1_000_000);
+            } else {
                 leaseLapsedNs = nowNs;
-                LOG.warn("[{}] relay lease lapsed: touching none of {} connections until it holds again",
-                    config.nodeId(), counters.connectionsOpen.get());
+                LOG.warn(
+                        "[{}] relay lease lapsed: touching none of {} connections until it holds again",
+                        config.nodeId(),
+                        counters.connectionsOpen.get());
             }
         }
-        if (!holds)
-        {
+        if (!holds) {
             counters.leaseWaits.incrementAndGet();
             answerSnapshots();
         }
@@ -188,17 +169,13 @@ final class RelayAgent implements AutoCloseable
     }
 
     /** Asks the gate again about every held app close; returns how many passed. */
-    private int recheckHeldCloses()
-    {
-        if (counters.appClosesHeld.get() == 0)
-        {
+    private int recheckHeldCloses() {
+        if (counters.appClosesHeld.get() == 0) {
             return 0;
         }
         int passed = 0;
-        for (final RelayConnection connection : connections)
-        {
-            if (connection.isHoldingAppClose())
-            {
+        for (final RelayConnection connection : connections) {
+            if (connection.isHoldingAppClose()) {
                 connection.recheckHeldClose();
                 passed += connection.isHoldingAppClose() ? 0 : 1;
             }
@@ -210,29 +187,24 @@ final class RelayAgent implements AutoCloseable
      * How long the idle strategy may wait: briefly while app closes are held, so the gate is asked again soon, and no
      * longer than until the next close held for the guard is due.
      */
-    long idleTimeoutMs(final long idleMs, final long nowNs)
-    {
+    long idleTimeoutMs(final long idleMs, final long nowNs) {
         return closes.idleTimeoutMs(counters.appClosesHeld.get() > 0 ? HELD_CLOSE_RECHECK_MS : idleMs, nowNs);
     }
 
     /** Asks the relay thread for a snapshot of every connection; any thread. */
-    java.util.concurrent.CompletableFuture<List<RelayedConnection>> requestConnections()
-    {
+    java.util.concurrent.CompletableFuture<List<RelayedConnection>> requestConnections() {
         final java.util.concurrent.CompletableFuture<List<RelayedConnection>> snapshot =
-            new java.util.concurrent.CompletableFuture<>();
+                new java.util.concurrent.CompletableFuture<>();
         snapshots.add(snapshot);
         selector.wakeup();
         return snapshot;
     }
 
     /** Every open connection now; relay thread only (or while it is parked). */
-    List<RelayedConnection> connections()
-    {
+    List<RelayedConnection> connections() {
         final List<RelayedConnection> all = new ArrayList<>();
-        for (final RelayConnection connection : connections)
-        {
-            if (!connection.isClosed())
-            {
+        for (final RelayConnection connection : connections) {
+            if (!connection.isClosed()) {
                 all.add(connection.snapshot());
             }
         }
@@ -240,32 +212,33 @@ final class RelayAgent implements AutoCloseable
     }
 
     /** Queues a connection for the relay thread to take on; safe from any thread. */
-    void offer(final Adoption adoption)
-    {
+    void offer(final Adoption adoption) {
         adoptions.add(adoption);
         selector.wakeup();
     }
 
-    private void adopt(final Adoption adoption)
-    {
+    private void adopt(final Adoption adoption) {
         counters.connectionsAccepted.incrementAndGet();
         counters.connectionsOpen.incrementAndGet();
-        try
-        {
+        try {
             adoption.client().configureBlocking(false);
             adoption.app().configureBlocking(false);
-            final RelayConnection connection = new RelayConnection(config, adoption.client(), adoption.app(),
-                counters, closes, adoption.toClient(), adoption.clientOffset(), adoption.serverOffset());
-            if (adoption.clientFinished())
-            {
+            final RelayConnection connection = new RelayConnection(
+                    config,
+                    adoption.client(),
+                    adoption.app(),
+                    counters,
+                    closes,
+                    adoption.toClient(),
+                    adoption.clientOffset(),
+                    adoption.serverOffset());
+            if (adoption.clientFinished()) {
                 connection.clientFinishedBeforeAdoption();
             }
             connection.register(selector, true);
             connections.add(connection);
             connection.onReady(null);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
+        } catch (final IOException | RuntimeException ex) {
             counters.errors.incrementAndGet();
             counters.connectionsOpen.decrementAndGet();
             LOG.error("[{}] cannot relay an adopted connection", config.nodeId(), ex);
@@ -273,59 +246,44 @@ final class RelayAgent implements AutoCloseable
     }
 
     /** Blocks until a socket is ready, the timeout passes or {@link #wakeUp()} is called. */
-    void awaitWork(final long timeoutMs) throws IOException
-    {
+    void awaitWork(final long timeoutMs) throws IOException {
         selector.select(timeoutMs);
     }
 
-    void wakeUp()
-    {
+    void wakeUp() {
         selector.wakeup();
     }
 
-    private void onReady(final SelectionKey key)
-    {
-        try
-        {
-            if (!key.isValid())
-            {
+    private void onReady(final SelectionKey key) {
+        try {
+            if (!key.isValid()) {
                 return;
             }
-            if (key.isAcceptable())
-            {
+            if (key.isAcceptable()) {
                 acceptAll();
+            } else {
+                ((RelayConnection) key.attachment()).onReady(key);
             }
-            else
-            {
-                ((RelayConnection)key.attachment()).onReady(key);
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
+        } catch (final IOException | RuntimeException ex) {
             counters.errors.incrementAndGet();
             LOG.error("[{}] relay error, closing the connection concerned", config.nodeId(), ex);
-            if (key.attachment() instanceof RelayConnection connection)
-            {
+            if (key.attachment() instanceof RelayConnection connection) {
                 connection.close();
             }
         }
     }
 
-    private void acceptAll() throws IOException
-    {
+    private void acceptAll() throws IOException {
         SocketChannel client;
-        while ((client = server.accept()) != null)
-        {
-            if (counters.connectionsOpen.get() >= config.maxConnections())
-            {
+        while ((client = server.accept()) != null) {
+            if (counters.connectionsOpen.get() >= config.maxConnections()) {
                 refuse(client);
                 continue;
             }
             counters.connectionsAccepted.incrementAndGet();
             counters.connectionsOpen.incrementAndGet();
             final SocketChannel app = SocketChannel.open();
-            try
-            {
+            try {
                 client.configureBlocking(false);
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 app.configureBlocking(false);
@@ -333,13 +291,15 @@ final class RelayAgent implements AutoCloseable
                 final RelayConnection connection = new RelayConnection(config, client, app, counters, closes);
                 connection.register(selector, connected);
                 connections.add(connection);
-            }
-            catch (final IOException ex)
-            {
+            } catch (final IOException ex) {
                 counters.connectionsOpen.decrementAndGet();
                 counters.appConnectFailures.incrementAndGet();
-                LOG.warn("[{}] cannot relay {} to the app at {}: {}", config.nodeId(), client.getRemoteAddress(),
-                    config.appAddress(), ex.getMessage());
+                LOG.warn(
+                        "[{}] cannot relay {} to the app at {}: {}",
+                        config.nodeId(),
+                        client.getRemoteAddress(),
+                        config.appAddress(),
+                        ex.getMessage());
                 app.close();
                 resetUnrelayed(client);
             }
@@ -347,28 +307,28 @@ final class RelayAgent implements AutoCloseable
     }
 
     /** One client too many: a RST at once (a clear refusal), never a connection the relay has no memory for. */
-    private void refuse(final SocketChannel client) throws IOException
-    {
+    private void refuse(final SocketChannel client) throws IOException {
         counters.connectionsRefused.incrementAndGet();
-        final java.net.InetSocketAddress address = (java.net.InetSocketAddress)client.getRemoteAddress();
+        final java.net.InetSocketAddress address = (java.net.InetSocketAddress) client.getRemoteAddress();
         final long nowNs = System.nanoTime();
-        if (lastRefusalLogNs == 0 || nowNs - lastRefusalLogNs > REFUSAL_LOG_INTERVAL_NS)
-        {
+        if (lastRefusalLogNs == 0 || nowNs - lastRefusalLogNs > REFUSAL_LOG_INTERVAL_NS) {
             lastRefusalLogNs = nowNs;
-            LOG.warn("[{}] refusing {} with a RST: {} connections relayed, the most node.maxConnections allows " +
-                "({} refused so far)", config.nodeId(), address, config.maxConnections(),
-                counters.connectionsRefused.get());
+            LOG.warn(
+                    "[{}] refusing {} with a RST: {} connections relayed, the most node.maxConnections allows "
+                            + "({} refused so far)",
+                    config.nodeId(),
+                    address,
+                    config.maxConnections(),
+                    counters.connectionsRefused.get());
         }
         resetUnrelayed(client);
     }
 
     /** Resets a client the relay does not take on, once the guard lets the RST through (or was given up on). */
-    private void resetUnrelayed(final SocketChannel client) throws IOException
-    {
-        final java.net.InetSocketAddress address = (java.net.InetSocketAddress)client.getRemoteAddress();
-        final java.net.InetSocketAddress service = (java.net.InetSocketAddress)client.getLocalAddress();
-        if (closes.tryAuthorize(client, address, service, () -> RelayConnection.abort(client), System.nanoTime()))
-        {
+    private void resetUnrelayed(final SocketChannel client) throws IOException {
+        final java.net.InetSocketAddress address = (java.net.InetSocketAddress) client.getRemoteAddress();
+        final java.net.InetSocketAddress service = (java.net.InetSocketAddress) client.getLocalAddress();
+        if (closes.tryAuthorize(client, address, service, () -> RelayConnection.abort(client), System.nanoTime())) {
             RelayConnection.abort(client);
         }
     }
@@ -377,23 +337,21 @@ final class RelayAgent implements AutoCloseable
      * Closes every connection without a word to its client ({@code closer} on the client socket) and the app side
      * normally; the relay thread must be parked. Returns how many connections were given up.
      */
-    int abandonAll(final PrimaryWrapper.SilentCloser closer)
-    {
+    int abandonAll(final PrimaryWrapper.SilentCloser closer) {
         int given = 0;
-        for (final RelayConnection connection : connections)
-        {
-            if (connection.abandon(closer))
-            {
+        for (final RelayConnection connection : connections) {
+            if (connection.abandon(closer)) {
                 given++;
             }
         }
         connections.clear();
         config.readLog().flush();
         final int dropped = closes.abandonAll(closer);
-        if (dropped > 0)
-        {
-            LOG.warn("[{}] {} closes held for the close guard dropped at the handover (their clients closed silently)",
-                config.nodeId(), dropped);
+        if (dropped > 0) {
+            LOG.warn(
+                    "[{}] {} closes held for the close guard dropped at the handover (their clients closed silently)",
+                    config.nodeId(),
+                    dropped);
         }
         return given;
     }
@@ -402,44 +360,37 @@ final class RelayAgent implements AutoCloseable
      * Like {@link #abandonAll}, but keeps each connection's app side for this node's replica where it can (a planned
      * handover); the relay thread must be parked. Returns the connections kept.
      */
-    List<MovedConnection> handOverAll(final PrimaryWrapper.SocketDumper dumper)
-    {
+    List<MovedConnection> handOverAll(final PrimaryWrapper.SocketDumper dumper) {
         final List<MovedConnection> moved = new java.util.ArrayList<>();
-        for (final RelayConnection connection : connections)
-        {
+        for (final RelayConnection connection : connections) {
             final MovedConnection kept = connection.handOver(dumper);
-            if (kept != null)
-            {
+            if (kept != null) {
                 moved.add(kept);
             }
         }
         connections.clear();
         config.readLog().flush();
         final int dropped = closes.abandonAll(dumper::closeSilently);
-        if (dropped > 0)
-        {
-            LOG.warn("[{}] {} closes held for the close guard dropped at the handover (their clients closed silently)",
-                config.nodeId(), dropped);
+        if (dropped > 0) {
+            LOG.warn(
+                    "[{}] {} closes held for the close guard dropped at the handover (their clients closed silently)",
+                    config.nodeId(),
+                    dropped);
         }
         return moved;
     }
 
     @Override
-    public void close() throws IOException
-    {
-        for (final RelayConnection connection : connections)
-        {
+    public void close() throws IOException {
+        for (final RelayConnection connection : connections) {
             connection.close();
         }
         connections.clear();
         config.readLog().flush();
         closes.closeAll();
-        try
-        {
+        try {
             server.close();
-        }
-        finally
-        {
+        } finally {
             selector.close();
         }
     }

@@ -5,8 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Counters written by the relay thread and read by any thread.
  */
-final class RelayCounters
-{
+final class RelayCounters {
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong connectionsOpen = new AtomicLong();
     final AtomicLong bytesFromClients = new AtomicLong();
@@ -22,22 +21,21 @@ final class RelayCounters
     final AtomicLong closesHeldForGuard = new AtomicLong();
     final AtomicLong leaseWaits = new AtomicLong();
 
-    RelayStats snapshot()
-    {
+    RelayStats snapshot() {
         return new RelayStats(
-            connectionsAccepted.get(),
-            connectionsOpen.get(),
-            bytesFromClients.get(),
-            bytesToClients.get(),
-            resetsFromClients.get(),
-            resetsFromApp.get(),
-            appConnectFailures.get(),
-            errors.get(),
-            appClosesHeld.get(),
-            appClosesPassed.get(),
-            connectionsRefused.get(),
-            guardFailures.get(),
-            closesHeldForGuard.get(),
-            leaseWaits.get());
+                connectionsAccepted.get(),
+                connectionsOpen.get(),
+                bytesFromClients.get(),
+                bytesToClients.get(),
+                resetsFromClients.get(),
+                resetsFromApp.get(),
+                appConnectFailures.get(),
+                errors.get(),
+                appClosesHeld.get(),
+                appClosesPassed.get(),
+                connectionsRefused.get(),
+                guardFailures.get(),
+                closesHeldForGuard.get(),
+                leaseWaits.get());
     }
 }

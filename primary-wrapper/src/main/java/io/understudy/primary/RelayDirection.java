@@ -9,16 +9,13 @@ import java.nio.channels.SocketChannel;
  * them; the source's end of stream becomes a shutdown of the sink's output once everything before it was written,
  * so a half-close reaches the other side in order.
  */
-final class RelayDirection
-{
+final class RelayDirection {
     /** Thrown when one socket of the pair failed; says which, so the other one can be reset in turn. */
-    static final class SideFailure extends Exception
-    {
+    static final class SideFailure extends Exception {
         private static final long serialVersionUID = 1L;
         final SocketChannel side;
 
-        SideFailure(final SocketChannel side, final IOException cause)
-        {
+        SideFailure(final SocketChannel side, final IOException cause) {
             super(cause.getMessage(), cause);
             this.side = side;
         }
@@ -31,6 +28,7 @@ final class RelayDirection
      * may have died rather than closed), and the next drain asks again.
      */
     private java.util.function.BooleanSupplier mayShutdownSink = () -> true;
+
     private final ByteBuffer buffer;
     private boolean sourceEnded;
     private boolean sinkShut;
@@ -39,22 +37,19 @@ final class RelayDirection
     /** Bytes written to the sink so far. */
     private long sinkOffset;
 
-    RelayDirection(final SocketChannel source, final SocketChannel sink, final int bufferBytes)
-    {
+    RelayDirection(final SocketChannel source, final SocketChannel sink, final int bufferBytes) {
         this.source = source;
         this.sink = sink;
         this.buffer = ByteBuffer.allocateDirect(bufferBytes);
     }
 
-    RelayDirection(final SocketChannel source, final SocketChannel sink, final int bufferBytes, final byte[] preload)
-    {
+    RelayDirection(final SocketChannel source, final SocketChannel sink, final int bufferBytes, final byte[] preload) {
         this(source, sink, Math.max(bufferBytes, preload.length));
         preload(preload);
     }
 
     /** How many bytes the next {@link #fill()} may read: 0 when the buffer is full or the source has ended. */
-    int room()
-    {
+    int room() {
         return sourceEnded ? 0 : buffer.remaining();
     }
 
@@ -63,25 +58,19 @@ final class RelayDirection
      *
      * @return bytes read, 0 when nothing was available or the buffer is full or the source has ended.
      */
-    int fill() throws SideFailure
-    {
-        if (sourceEnded || !buffer.hasRemaining())
-        {
+    int fill() throws SideFailure {
+        if (sourceEnded || !buffer.hasRemaining()) {
             return 0;
         }
-        try
-        {
+        try {
             final int read = source.read(buffer);
-            if (read < 0)
-            {
+            if (read < 0) {
                 sourceEnded = true;
                 return 0;
             }
             sourceOffset += read;
             return read;
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             throw new SideFailure(source, ex);
         }
     }
@@ -91,8 +80,7 @@ final class RelayDirection
      *
      * @return bytes written.
      */
-    int drain() throws SideFailure
-    {
+    int drain() throws SideFailure {
         return drain(Long.MAX_VALUE);
     }
 
@@ -100,84 +88,69 @@ final class RelayDirection
      * Like {@link #drain()}, but writes no byte at or beyond source offset {@code releasedOffset} (output held for
      * the commit).
      */
-    int drain(final long releasedOffset) throws SideFailure
-    {
-        try
-        {
+    int drain(final long releasedOffset) throws SideFailure {
+        try {
             int written = 0;
             final long allowed = releasedOffset - sinkOffset;
-            if (buffer.position() > 0 && allowed > 0)
-            {
+            if (buffer.position() > 0 && allowed > 0) {
                 buffer.flip();
                 final int fullLimit = buffer.limit();
-                buffer.limit((int)Math.min(fullLimit, allowed));
+                buffer.limit((int) Math.min(fullLimit, allowed));
                 written = sink.write(buffer);
                 buffer.limit(fullLimit);
                 buffer.compact();
                 sinkOffset += written;
             }
-            if (sourceEnded && !sinkShut && buffer.position() == 0 && mayShutdownSink.getAsBoolean())
-            {
+            if (sourceEnded && !sinkShut && buffer.position() == 0 && mayShutdownSink.getAsBoolean()) {
                 sink.shutdownOutput();
                 sinkShut = true;
             }
             return written;
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             throw new SideFailure(sink, ex);
         }
     }
 
     /** Bytes read from the source so far (the offset of the next one). */
-    long sourceOffset()
-    {
+    long sourceOffset() {
         return sourceOffset;
     }
 
     /** Bytes written to the sink so far. */
-    long sinkOffset()
-    {
+    long sinkOffset() {
         return sinkOffset;
     }
 
-    boolean sourceEnded()
-    {
+    boolean sourceEnded() {
         return sourceEnded;
     }
 
     /** The bytes waiting for the sink, in write mode: the last bytes read end at its position. */
-    ByteBuffer buffer()
-    {
+    ByteBuffer buffer() {
         return buffer;
     }
 
     /** A copy of the bytes waiting for the sink (read from the source, not yet written), oldest first. */
-    byte[] pendingCopy()
-    {
+    byte[] pendingCopy() {
         final byte[] copy = new byte[buffer.position()];
         buffer.duplicate().flip().get(copy);
         return copy;
     }
 
-    void beforeSinkShutdown(final java.util.function.BooleanSupplier gate)
-    {
+    void beforeSinkShutdown(final java.util.function.BooleanSupplier gate) {
         mayShutdownSink = gate;
     }
 
     /** The source ended and everything before its end reached the sink, but the sink's shutdown is held back. */
-    boolean isShutdownHeld()
-    {
+    boolean isShutdownHeld() {
         return sourceEnded && !sinkShut && buffer.position() == 0;
     }
 
     /** Puts bytes in front of whatever the source sends (a taken-over connection's replica output). */
-    void preload(final byte[] bytes)
-    {
-        if (bytes.length > buffer.remaining())
-        {
-            throw new IllegalArgumentException("preload of " + bytes.length + " bytes exceeds the relay buffer (" +
-                buffer.remaining() + " bytes free)");
+    void preload(final byte[] bytes) {
+        if (bytes.length > buffer.remaining()) {
+            throw new IllegalArgumentException("preload of " + bytes.length + " bytes exceeds the relay buffer ("
+                    + buffer.remaining() + " bytes free)");
         }
         buffer.put(bytes);
         sourceOffset += bytes.length;
@@ -187,24 +160,20 @@ final class RelayDirection
      * The source ended before this relay had it (a restored connection whose client had sent its FIN): nothing more
      * is read, and the sink's output is shut once what is buffered reached it (a no-op if it is shut already).
      */
-    void endSource()
-    {
+    void endSource() {
         sourceEnded = true;
     }
 
-    boolean wantsRead()
-    {
+    boolean wantsRead() {
         return !sourceEnded && buffer.hasRemaining();
     }
 
-    boolean hasPending()
-    {
+    boolean hasPending() {
         return buffer.position() > 0;
     }
 
     /** True when the source ended and the sink was told so: nothing more will move this way. */
-    boolean isFinished()
-    {
+    boolean isFinished() {
         return sinkShut;
     }
 }

@@ -7,8 +7,7 @@ package io.understudy.primary;
  * asking again every millisecond until the lease holds again.
  */
 @FunctionalInterface
-public interface RelayLease
-{
+public interface RelayLease {
     /** No lease: the relay always relays, as it did before leases. */
     RelayLease ALWAYS = nowNs -> true;
 

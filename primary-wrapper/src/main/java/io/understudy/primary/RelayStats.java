@@ -23,19 +23,17 @@ package io.understudy.primary;
  *                            relay asks again every millisecond, so about the milliseconds waited.
  */
 public record RelayStats(
-    long connectionsAccepted,
-    long connectionsOpen,
-    long bytesFromClients,
-    long bytesToClients,
-    long resetsFromClients,
-    long resetsFromApp,
-    long appConnectFailures,
-    long errors,
-    long appClosesHeld,
-    long appClosesPassed,
-    long connectionsRefused,
-    long guardFailures,
-    long closesHeldForGuard,
-    long leaseWaits)
-{
-}
+        long connectionsAccepted,
+        long connectionsOpen,
+        long bytesFromClients,
+        long bytesToClients,
+        long resetsFromClients,
+        long resetsFromApp,
+        long appConnectFailures,
+        long errors,
+        long appClosesHeld,
+        long appClosesPassed,
+        long connectionsRefused,
+        long guardFailures,
+        long closesHeldForGuard,
+        long leaseWaits) {}

@@ -15,7 +15,13 @@ package io.understudy.primary;
  * @param appCloseHeldMs how long an app-side close of this connection has been held; 0 when none is.
  */
 public record RelayedConnection(
-    String client, long bytesIn, long bytesToApp, long bytesOut, long bytesToClient, long heldBytes, long loggedAs,
-    boolean adopted, long appBlockedMs, long appCloseHeldMs)
-{
-}
+        String client,
+        long bytesIn,
+        long bytesToApp,
+        long bytesOut,
+        long bytesToClient,
+        long heldBytes,
+        long loggedAs,
+        boolean adopted,
+        long appBlockedMs,
+        long appCloseHeldMs) {}

@@ -7,13 +7,11 @@ import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Closes held for a refusing close guard, on a hand-moved clock: when they are asked for again and when they go. */
-class GuardedClosesTest
-{
+class GuardedClosesTest {
     private static final long START_NS = 1_000_000_000L;
     private static final InetSocketAddress CLIENT = new InetSocketAddress("198.18.0.7", 40_001);
     private static final InetSocketAddress SERVICE = new InetSocketAddress("198.18.10.100", 7070);
@@ -23,31 +21,24 @@ class GuardedClosesTest
     private final SocketChannel channel = openUnconnected();
 
     @AfterEach
-    void tearDown() throws IOException
-    {
+    void tearDown() throws IOException {
         channel.close();
     }
 
-    private static SocketChannel openUnconnected()
-    {
-        try
-        {
+    private static SocketChannel openUnconnected() {
+        try {
             return SocketChannel.open();
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             throw new IllegalStateException(ex);
         }
     }
 
-    private boolean tryClose(final GuardedCloses closes, final long nowNs)
-    {
+    private boolean tryClose(final GuardedCloses closes, final long nowNs) {
         return closes.tryAuthorize(channel, CLIENT, SERVICE, closed::incrementAndGet, nowNs);
     }
 
     @Test
-    void shouldLetTheCallerCloseAtOnceWhenTheGuardAuthorizes()
-    {
+    void shouldLetTheCallerCloseAtOnceWhenTheGuardAuthorizes() {
         final FailingCloseGuard guard = new FailingCloseGuard(0);
         final GuardedCloses closes = new GuardedCloses("test", guard, counters);
 
@@ -60,14 +51,15 @@ class GuardedClosesTest
     }
 
     @Test
-    void shouldCloseOnALaterTurnWhenTheGuardAuthorizesAtTheLastAttempt()
-    {
+    void shouldCloseOnALaterTurnWhenTheGuardAuthorizesAtTheLastAttempt() {
         final FailingCloseGuard guard = new FailingCloseGuard(GuardedCloses.MAX_ATTEMPTS - 1);
         final GuardedCloses closes = new GuardedCloses("test", guard, counters);
 
         assertThat(tryClose(closes, START_NS)).isFalse();
         assertThat(counters.snapshot().closesHeldForGuard()).isEqualTo(1);
-        assertThat(closes.doWork(START_NS + GuardedCloses.RETRY_DELAY_NS - 1)).as("not due yet").isZero();
+        assertThat(closes.doWork(START_NS + GuardedCloses.RETRY_DELAY_NS - 1))
+                .as("not due yet")
+                .isZero();
         assertThat(guard.asked()).hasSize(1);
         assertThat(closes.doWork(START_NS + GuardedCloses.RETRY_DELAY_NS)).isZero();
         assertThat(closed).hasValue(0);
@@ -82,15 +74,13 @@ class GuardedClosesTest
     }
 
     @Test
-    void shouldCloseAnywayAndCountAFailureWhenTheGuardAlwaysRefuses()
-    {
+    void shouldCloseAnywayAndCountAFailureWhenTheGuardAlwaysRefuses() {
         final FailingCloseGuard guard = new FailingCloseGuard(FailingCloseGuard.ALWAYS);
         final GuardedCloses closes = new GuardedCloses("test", guard, counters);
 
         assertThat(tryClose(closes, START_NS)).isFalse();
         long nowNs = START_NS;
-        for (int attempt = 2; attempt <= GuardedCloses.MAX_ATTEMPTS; attempt++)
-        {
+        for (int attempt = 2; attempt <= GuardedCloses.MAX_ATTEMPTS; attempt++) {
             assertThat(closed).as("closed before attempt %d", attempt).hasValue(0);
             nowNs += GuardedCloses.RETRY_DELAY_NS;
             closes.doWork(nowNs);
@@ -104,25 +94,26 @@ class GuardedClosesTest
     }
 
     @Test
-    void shouldWakeTheRelayWhenTheNextRetryIsDue()
-    {
-        final GuardedCloses closes = new GuardedCloses("test", new FailingCloseGuard(FailingCloseGuard.ALWAYS),
-            counters);
+    void shouldWakeTheRelayWhenTheNextRetryIsDue() {
+        final GuardedCloses closes =
+                new GuardedCloses("test", new FailingCloseGuard(FailingCloseGuard.ALWAYS), counters);
         assertThat(closes.idleTimeoutMs(100, START_NS)).as("nothing held").isEqualTo(100);
 
         tryClose(closes, START_NS);
 
         final long delayMs = TimeUnit.NANOSECONDS.toMillis(GuardedCloses.RETRY_DELAY_NS);
         assertThat(closes.idleTimeoutMs(100, START_NS)).isBetween(delayMs, delayMs + 1);
-        assertThat(closes.idleTimeoutMs(100, START_NS + GuardedCloses.RETRY_DELAY_NS)).isEqualTo(1);
-        assertThat(closes.idleTimeoutMs(2, START_NS)).as("a shorter wait asked for stays").isEqualTo(2);
+        assertThat(closes.idleTimeoutMs(100, START_NS + GuardedCloses.RETRY_DELAY_NS))
+                .isEqualTo(1);
+        assertThat(closes.idleTimeoutMs(2, START_NS))
+                .as("a shorter wait asked for stays")
+                .isEqualTo(2);
     }
 
     @Test
-    void shouldCloseEveryHeldCloseWhenTheRelayStops()
-    {
-        final GuardedCloses closes = new GuardedCloses("test", new FailingCloseGuard(FailingCloseGuard.ALWAYS),
-            counters);
+    void shouldCloseEveryHeldCloseWhenTheRelayStops() {
+        final GuardedCloses closes =
+                new GuardedCloses("test", new FailingCloseGuard(FailingCloseGuard.ALWAYS), counters);
         tryClose(closes, START_NS);
         tryClose(closes, START_NS);
 
@@ -135,18 +126,17 @@ class GuardedClosesTest
     }
 
     @Test
-    void shouldDropHeldClosesAndCloseTheirClientsSilentlyWhenTheRelayIsAbandoned()
-    {
-        final GuardedCloses closes = new GuardedCloses("test", new FailingCloseGuard(FailingCloseGuard.ALWAYS),
-            counters);
+    void shouldDropHeldClosesAndCloseTheirClientsSilentlyWhenTheRelayIsAbandoned() {
+        final GuardedCloses closes =
+                new GuardedCloses("test", new FailingCloseGuard(FailingCloseGuard.ALWAYS), counters);
         tryClose(closes, START_NS);
         final AtomicInteger silentlyClosed = new AtomicInteger();
 
-        assertThat(closes.abandonAll(client ->
-        {
-            silentlyClosed.incrementAndGet();
-            client.close();
-        })).isEqualTo(1);
+        assertThat(closes.abandonAll(client -> {
+                    silentlyClosed.incrementAndGet();
+                    client.close();
+                }))
+                .isEqualTo(1);
 
         assertThat(silentlyClosed).hasValue(1);
         assertThat(channel.isOpen()).isFalse();

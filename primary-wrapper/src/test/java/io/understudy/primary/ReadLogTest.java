@@ -3,6 +3,16 @@ package io.understudy.primary;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.understudy.logger.EndKind;
+import io.understudy.logger.EventLog;
+import io.understudy.logger.EventLogConfig;
+import io.understudy.logger.LogAuth;
+import io.understudy.logger.LogRecord;
+import io.understudy.logger.LogServer;
+import io.understudy.logger.PrimaryEnded;
+import io.understudy.logger.PrimaryOpened;
+import io.understudy.logger.PrimaryRead;
+import io.understudy.logger.PrimaryWrite;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,33 +29,22 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.understudy.logger.EndKind;
-import io.understudy.logger.EventLog;
-import io.understudy.logger.EventLogConfig;
-import io.understudy.logger.LogAuth;
-import io.understudy.logger.LogRecord;
-import io.understudy.logger.LogServer;
-import io.understudy.logger.PrimaryEnded;
-import io.understudy.logger.PrimaryOpened;
-import io.understudy.logger.PrimaryRead;
-import io.understudy.logger.PrimaryWrite;
 
 /**
  * The wrapper's read log shipped to a real logger (LogServer on loopback, a Chronicle event log in a temp dir), with
  * a real echo app behind the wrapper: what the log holds, and what sync commit guarantees.
  */
-class ReadLogTest
-{
+class ReadLogTest {
     private static final LogAuth KEY = LogAuth.of(new byte[LogAuth.KEY_BYTES]);
 
     private final InetAddress loopback = InetAddress.getLoopbackAddress();
+
     @TempDir
     Path dir;
+
     private EventLog eventLog;
     private LogServer logger;
     private ReadLog readLog;
@@ -54,101 +53,93 @@ class ReadLogTest
     private StallingLink link;
 
     @AfterEach
-    void tearDown() throws IOException
-    {
-        if (wrapper != null)
-        {
+    void tearDown() throws IOException {
+        if (wrapper != null) {
             wrapper.close();
         }
-        if (readLog != null)
-        {
+        if (readLog != null) {
             readLog.close();
         }
-        if (link != null)
-        {
+        if (link != null) {
             link.close();
         }
-        if (logger != null)
-        {
+        if (logger != null) {
             logger.close();
         }
-        if (eventLog != null)
-        {
+        if (eventLog != null) {
             eventLog.close();
         }
-        if (app != null)
-        {
+        if (app != null) {
             app.close();
         }
     }
 
     @Test
-    void shouldLogOpenEveryReadEveryWriteAndTheEndsWhenAClientTalksAndHalfCloses() throws Exception
-    {
+    void shouldLogOpenEveryReadEveryWriteAndTheEndsWhenAClientTalksAndHalfCloses() throws Exception {
         startLogger();
         start(false, 500);
         final String sent = "alpha\nbravo\ncharlie\n";
-        try (Socket client = connect())
-        {
-            for (final String line : sent.split("(?<=\n)"))
-            {
+        try (Socket client = connect()) {
+            for (final String line : sent.split("(?<=\n)")) {
                 client.getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
                 assertThat(readLine(client.getInputStream())).isEqualTo(line);
             }
             client.shutdownOutput();
             assertThat(client.getInputStream().read()).as("the app's FIN").isEqualTo(-1);
-            final List<LogRecord> records = awaitLog(all -> all.stream().anyMatch(
-                r -> r instanceof PrimaryEnded ended && ended.kind() == EndKind.CLOSED));
+            final List<LogRecord> records = awaitLog(all ->
+                    all.stream().anyMatch(r -> r instanceof PrimaryEnded ended && ended.kind() == EndKind.CLOSED));
 
-            final PrimaryOpened opened = (PrimaryOpened)records.get(0);
+            final PrimaryOpened opened = (PrimaryOpened) records.get(0);
             assertThat(opened.clientPort()).isEqualTo(client.getLocalPort());
             assertThat(opened.serverPort()).isEqualTo(wrapper.serviceAddress().getPort());
-            assertThat(opened.optionsKnown()).as("options read from the kernel (TCP_INFO)").isTrue();
+            assertThat(opened.optionsKnown())
+                    .as("options read from the kernel (TCP_INFO)")
+                    .isTrue();
             assertThat(opened.mss()).isPositive();
-            assertThat(opened.sackPermitted()).as("Linux loopback negotiates SACK").isTrue();
+            assertThat(opened.sackPermitted())
+                    .as("Linux loopback negotiates SACK")
+                    .isTrue();
             assertThat(opened.timestamps()).as("and timestamps").isTrue();
             assertThat(opened.clientWindowScale()).as("and window scaling").isNotNegative();
             final ByteArrayOutputStream reads = new ByteArrayOutputStream();
             long writes = 0;
-            for (final LogRecord record : records)
-            {
+            for (final LogRecord record : records) {
                 assertThat(record.connectionId()).isEqualTo(opened.connectionId());
-                if (record instanceof PrimaryRead read)
-                {
+                if (record instanceof PrimaryRead read) {
                     assertThat(read.streamOffset()).as("reads are contiguous").isEqualTo(reads.size());
                     reads.write(read.bytes());
-                }
-                else if (record instanceof PrimaryWrite write)
-                {
+                } else if (record instanceof PrimaryWrite write) {
                     assertThat(write.streamOffset()).as("writes are contiguous").isEqualTo(writes);
                     writes += write.length();
                 }
             }
             assertThat(reads.toString(StandardCharsets.US_ASCII)).isEqualTo(sent);
             assertThat(writes).isEqualTo(sent.length());
-            assertThat(records).filteredOn(r -> r instanceof PrimaryEnded).extracting(r -> ((PrimaryEnded)r).kind())
-                .containsExactly(EndKind.CLIENT_FIN, EndKind.APP_FIN, EndKind.CLOSED);
-            assertThat(records).filteredOn(r -> r instanceof PrimaryEnded ended && ended.kind() == EndKind.CLIENT_FIN)
-                .extracting(r -> ((PrimaryEnded)r).streamOffset()).containsExactly((long)sent.length());
+            assertThat(records)
+                    .filteredOn(r -> r instanceof PrimaryEnded)
+                    .extracting(r -> ((PrimaryEnded) r).kind())
+                    .containsExactly(EndKind.CLIENT_FIN, EndKind.APP_FIN, EndKind.CLOSED);
+            assertThat(records)
+                    .filteredOn(r -> r instanceof PrimaryEnded ended && ended.kind() == EndKind.CLIENT_FIN)
+                    .extracting(r -> ((PrimaryEnded) r).streamOffset())
+                    .containsExactly((long) sent.length());
         }
         assertThat(readLog.stats().degraded()).isNull();
     }
 
     @Test
-    void shouldHaveTheReadInTheLogBeforeTheClientSeesTheReplyWhenCommitIsSync() throws Exception
-    {
+    void shouldHaveTheReadInTheLogBeforeTheClientSeesTheReplyWhenCommitIsSync() throws Exception {
         startLogger();
         start(true, 5_000);
-        try (Socket client = connect())
-        {
-            for (int i = 0; i < 50; i++)
-            {
+        try (Socket client = connect()) {
+            for (int i = 0; i < 50; i++) {
                 final String line = "request " + i + "\n";
                 client.getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
                 assertThat(readLine(client.getInputStream())).isEqualTo(line);
                 final String logged = loggedReads();
-                assertThat(logged).as("sync commit: the read behind reply %d is in the log already", i)
-                    .endsWith(line);
+                assertThat(logged)
+                        .as("sync commit: the read behind reply %d is in the log already", i)
+                        .endsWith(line);
             }
         }
         assertThat(readLog.stats().commitTimeouts()).isZero();
@@ -156,19 +147,15 @@ class ReadLogTest
     }
 
     @Test
-    void shouldKeepServingAndReportDegradedWhenTheLoggerIsDownAndCommitIsSync() throws Exception
-    {
+    void shouldKeepServingAndReportDegradedWhenTheLoggerIsDownAndCommitIsSync() throws Exception {
         final int deadPort;
-        try (ServerSocket unused = new ServerSocket(0, 1, loopback))
-        {
+        try (ServerSocket unused = new ServerSocket(0, 1, loopback)) {
             deadPort = unused.getLocalPort();
         }
         readLog = ReadLog.shipping("test", new InetSocketAddress(loopback, deadPort), KEY, 1 << 20, 50, true, 200, 0);
         startWrapperWithEcho();
-        try (Socket client = connect())
-        {
-            for (int i = 0; i < 5; i++)
-            {
+        try (Socket client = connect()) {
+            for (int i = 0; i < 5; i++) {
                 final String line = "still here " + i + "\n";
                 client.getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
                 assertThat(readLine(client.getInputStream())).isEqualTo(line);
@@ -178,40 +165,46 @@ class ReadLogTest
         assertThat(stats.connected()).isFalse();
         assertThat(stats.degraded()).startsWith("logger unreachable");
         assertThat(stats.commitTimeouts()).isPositive();
-        assertThat(stats.lagRecords()).as("records kept for when the logger comes").isPositive()
-            .isEqualTo(stats.shipped()).isLessThan(100);
+        assertThat(stats.lagRecords())
+                .as("records kept for when the logger comes")
+                .isPositive()
+                .isEqualTo(stats.shipped())
+                .isLessThan(100);
     }
 
     @Test
-    void shouldHoldRepliesOnceTheLoggerLagsBeyondTheBoundWhenCommitIsAsync() throws Exception
-    {
+    void shouldHoldRepliesOnceTheLoggerLagsBeyondTheBoundWhenCommitIsAsync() throws Exception {
         startLogger();
         link = new StallingLink(logger.address());
         readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 10_000, LAG_BOUND_MS);
         startWrapperWithEcho();
-        try (Socket client = connect())
-        {
+        try (Socket client = connect()) {
             assertThat(echo(client, "before\n")).isEqualTo("before\n");
             awaitAllAcked();
             link.stall();
 
-            assertThat(echo(client, "first\n")).as("async: the logger is not behind yet, the reply goes out at once")
-                .isEqualTo("first\n");
+            assertThat(echo(client, "first\n"))
+                    .as("async: the logger is not behind yet, the reply goes out at once")
+                    .isEqualTo("first\n");
             Thread.sleep(LAG_BOUND_MS * 2);
             client.getOutputStream().write("second\n".getBytes(StandardCharsets.US_ASCII));
             client.setSoTimeout(500);
             assertThatThrownBy(() -> readLine(client.getInputStream()))
-                .as("the logger has not acked a record for %d ms: the reply waits for it", LAG_BOUND_MS * 2)
-                .isInstanceOf(SocketTimeoutException.class);
+                    .as("the logger has not acked a record for %d ms: the reply waits for it", LAG_BOUND_MS * 2)
+                    .isInstanceOf(SocketTimeoutException.class);
             assertThat(readLog.stats().heldForLag()).isPositive();
             assertThat(readLog.stats().lagMs()).isGreaterThan(LAG_BOUND_MS);
 
             link.resume();
             client.setSoTimeout(10_000);
             assertThat(readLine(client.getInputStream())).isEqualTo("second\n");
-            assertThat(loggedReads()).as("the read behind the held reply is in the log").endsWith("second\n");
+            assertThat(loggedReads())
+                    .as("the read behind the held reply is in the log")
+                    .endsWith("second\n");
         }
-        assertThat(readLog.stats().commitTimeouts()).as("released by the ack, not by the timeout").isZero();
+        assertThat(readLog.stats().commitTimeouts())
+                .as("released by the ack, not by the timeout")
+                .isZero();
         assertThat(readLog.stats().maxLagMs()).isEqualTo(LAG_BOUND_MS);
     }
 
@@ -221,45 +214,47 @@ class ReadLogTest
      * run every reply waited 500 ms while the backup was cut off, which made the live primary look dead to it.
      */
     @Test
-    void shouldStopWaitingForASilentLoggerAfterOneCommitTimeoutUntilItAcksAgain() throws Exception
-    {
+    void shouldStopWaitingForASilentLoggerAfterOneCommitTimeoutUntilItAcksAgain() throws Exception {
         startLogger();
         link = new StallingLink(logger.address());
         readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, true, 300, 0);
         startWrapperWithEcho();
-        try (Socket client = connect())
-        {
+        try (Socket client = connect()) {
             assertThat(echo(client, "before\n")).isEqualTo("before\n");
             awaitAllAcked();
             link.stall();
 
             assertThat(echo(client, "first\n")).isEqualTo("first\n");
-            assertThat(readLog.stats().commitTimeouts()).as("released by the timeout").isEqualTo(1);
+            assertThat(readLog.stats().commitTimeouts())
+                    .as("released by the timeout")
+                    .isEqualTo(1);
             assertThat(readLog.stats().degraded()).contains("output goes out without waiting");
-            for (int i = 0; i < 10; i++)
-            {
+            for (int i = 0; i < 10; i++) {
                 assertThat(echo(client, "silent " + i + "\n")).isEqualTo("silent " + i + "\n");
             }
-            assertThat(readLog.stats().commitTimeouts()).as("no further reply waited for the silent logger")
-                .isEqualTo(1);
+            assertThat(readLog.stats().commitTimeouts())
+                    .as("no further reply waited for the silent logger")
+                    .isEqualTo(1);
 
             link.resume();
             awaitAllAcked();
             assertThat(echo(client, "acked again\n")).isEqualTo("acked again\n");
-            assertThat(readLog.stats().degraded()).as("the logger acks again: sync commit waits for it again")
-                .doesNotContain("output goes out without waiting");
+            assertThat(readLog.stats().degraded())
+                    .as("the logger acks again: sync commit waits for it again")
+                    .doesNotContain("output goes out without waiting");
             link.stall();
             client.getOutputStream().write("held\n".getBytes(StandardCharsets.US_ASCII));
             client.setSoTimeout(150);
             assertThatThrownBy(() -> readLine(client.getInputStream()))
-                .as("after the logger acked again, a reply waits for its ack again")
-                .isInstanceOf(SocketTimeoutException.class);
+                    .as("after the logger acked again, a reply waits for its ack again")
+                    .isInstanceOf(SocketTimeoutException.class);
             link.resume();
             client.setSoTimeout(10_000);
             assertThat(readLine(client.getInputStream())).isEqualTo("held\n");
         }
-        assertThat(loggedReads()).as("every read reached the log once the link was back")
-            .endsWith("silent 9\nacked again\nheld\n");
+        assertThat(loggedReads())
+                .as("every read reached the log once the link was back")
+                .endsWith("silent 9\nacked again\nheld\n");
     }
 
     /**
@@ -267,57 +262,62 @@ class ReadLogTest
      * goes out then, not after a commit timeout. Lost and heard again, it waits as before.
      */
     @Test
-    void shouldStopWaitingOnceTheLoggersHostIsLostAndTheLoggerSilent() throws Exception
-    {
+    void shouldStopWaitingOnceTheLoggersHostIsLostAndTheLoggerSilent() throws Exception {
         startLogger();
         link = new StallingLink(logger.address());
         readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, true, 60_000, 0);
         startWrapperWithEcho();
-        try (Socket client = connect())
-        {
+        try (Socket client = connect()) {
             assertThat(echo(client, "before\n")).isEqualTo("before\n");
             awaitAllAcked();
-            assertThat(readLog.peerLost()).as("a false loss: the logger still acks").isTrue();
+            assertThat(readLog.peerLost())
+                    .as("a false loss: the logger still acks")
+                    .isTrue();
             assertThat(echo(client, "live\n")).isEqualTo("live\n");
-            assertThat(readLog.stats().degraded()).as("the reply waited for the logger's ack").isNull();
+            assertThat(readLog.stats().degraded())
+                    .as("the reply waited for the logger's ack")
+                    .isNull();
             link.stall();
             readLog.peerHeard();
             client.getOutputStream().write("held\n".getBytes(StandardCharsets.US_ASCII));
             client.setSoTimeout(500);
             assertThatThrownBy(() -> readLine(client.getInputStream()))
-                .as("sync commit, the logger silent, a commit timeout of 60 s, the peer heard again: the reply waits")
-                .isInstanceOf(SocketTimeoutException.class);
+                    .as(
+                            "sync commit, the logger silent, a commit timeout of 60 s, the peer heard again: the reply waits")
+                    .isInstanceOf(SocketTimeoutException.class);
 
             assertThat(readLog.peerLost()).isTrue();
             client.setSoTimeout(10_000);
-            assertThat(readLine(client.getInputStream())).as("released: peer lost, logger silent")
-                .isEqualTo("held\n");
+            assertThat(readLine(client.getInputStream()))
+                    .as("released: peer lost, logger silent")
+                    .isEqualTo("held\n");
             assertThat(echo(client, "next\n")).isEqualTo("next\n");
             assertThat(readLog.peerLost()).as("already not waiting").isFalse();
             assertThat(readLog.stats().degraded()).contains("output goes out without waiting");
-            assertThat(readLog.stats().commitTimeouts()).as("no commit timeout was waited out").isZero();
+            assertThat(readLog.stats().commitTimeouts())
+                    .as("no commit timeout was waited out")
+                    .isZero();
             link.resume();
         }
         assertThat(ReadLog.NONE.peerLost()).as("no log, nothing to stop").isFalse();
     }
 
     @Test
-    void shouldNeverHoldRepliesWhenCommitIsAsyncWithoutALagBound() throws Exception
-    {
+    void shouldNeverHoldRepliesWhenCommitIsAsyncWithoutALagBound() throws Exception {
         startLogger();
         link = new StallingLink(logger.address());
         readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 10_000, 0);
         startWrapperWithEcho();
-        try (Socket client = connect())
-        {
+        try (Socket client = connect()) {
             assertThat(echo(client, "before\n")).isEqualTo("before\n");
             awaitAllAcked();
             link.stall();
             assertThat(echo(client, "first\n")).isEqualTo("first\n");
             Thread.sleep(LAG_BOUND_MS * 2);
             client.setSoTimeout(2_000);
-            assertThat(echo(client, "second\n")).as("no bound: the reply goes out however far the logger lags")
-                .isEqualTo("second\n");
+            assertThat(echo(client, "second\n"))
+                    .as("no bound: the reply goes out however far the logger lags")
+                    .isEqualTo("second\n");
             assertThat(readLog.stats().heldForLag()).isZero();
             link.resume();
         }
@@ -325,118 +325,102 @@ class ReadLogTest
 
     private static final long LAG_BOUND_MS = 150;
 
-    private static String echo(final Socket client, final String line) throws IOException
-    {
+    private static String echo(final Socket client, final String line) throws IOException {
         client.getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
         return readLine(client.getInputStream());
     }
 
-    private void awaitAllAcked() throws InterruptedException
-    {
+    private void awaitAllAcked() throws InterruptedException {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (readLog.stats().lagRecords() > 0 && System.nanoTime() < deadline)
-        {
+        while (readLog.stats().lagRecords() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        assertThat(readLog.stats().lagRecords()).as("records the logger has not acked").isZero();
+        assertThat(readLog.stats().lagRecords())
+                .as("records the logger has not acked")
+                .isZero();
     }
 
-    private void startLogger() throws IOException
-    {
+    private void startLogger() throws IOException {
         eventLog = EventLog.open(EventLogConfig.of(dir.resolve("events")));
         logger = LogServer.start("test", new InetSocketAddress(loopback, 0), eventLog, KEY);
     }
 
-    private void start(final boolean sync, final long commitTimeoutMs) throws IOException
-    {
+    private void start(final boolean sync, final long commitTimeoutMs) throws IOException {
         readLog = ReadLog.shipping("test", logger.address(), KEY, 1 << 20, 50, sync, commitTimeoutMs, 0);
         startWrapperWithEcho();
     }
 
     /** An echo app: each connection's bytes straight back, then its FIN after the client's. */
-    private void startWrapperWithEcho() throws IOException
-    {
+    private void startWrapperWithEcho() throws IOException {
         app = new ServerSocket(0, 50, loopback);
-        CompletableFuture.runAsync(() ->
-        {
-            try (Socket socket = app.accept())
-            {
+        CompletableFuture.runAsync(() -> {
+            try (Socket socket = app.accept()) {
                 socket.getInputStream().transferTo(socket.getOutputStream());
                 socket.shutdownOutput();
-            }
-            catch (final IOException ignored)
-            {
+            } catch (final IOException ignored) {
                 // the test closed the app
             }
         });
-        wrapper = PrimaryWrapper.start(new PrimaryWrapperConfig("test", new InetSocketAddress(loopback, 0),
-            new InetSocketAddress(loopback, app.getLocalPort()), PrimaryWrapperConfig.DEFAULT_BUFFER_BYTES,
-            CloseGuard.NONE, readLog));
+        wrapper = PrimaryWrapper.start(new PrimaryWrapperConfig(
+                "test",
+                new InetSocketAddress(loopback, 0),
+                new InetSocketAddress(loopback, app.getLocalPort()),
+                PrimaryWrapperConfig.DEFAULT_BUFFER_BYTES,
+                CloseGuard.NONE,
+                readLog));
     }
 
-    private Socket connect() throws IOException
-    {
+    private Socket connect() throws IOException {
         final Socket client = new Socket(loopback, wrapper.serviceAddress().getPort());
         client.setSoTimeout(10_000);
         return client;
     }
 
-    private static String readLine(final InputStream in) throws IOException
-    {
+    private static String readLine(final InputStream in) throws IOException {
         final StringBuilder line = new StringBuilder();
         int b;
-        while ((b = in.read()) >= 0)
-        {
-            line.append((char)b);
-            if (b == '\n')
-            {
+        while ((b = in.read()) >= 0) {
+            line.append((char) b);
+            if (b == '\n') {
                 break;
             }
         }
         return line.toString();
     }
 
-    private List<LogRecord> records()
-    {
+    private List<LogRecord> records() {
         final List<LogRecord> records = new ArrayList<>();
-        try (EventLog.Reader reader = eventLog.reader())
-        {
+        try (EventLog.Reader reader = eventLog.reader()) {
             Optional<LogRecord> next;
-            while ((next = reader.poll()).isPresent())
-            {
+            while ((next = reader.poll()).isPresent()) {
                 records.add(next.get());
             }
-        }
-        catch (final Exception ex)
-        {
+        } catch (final Exception ex) {
             throw new IllegalStateException(ex);
         }
         return records;
     }
 
-    private String loggedReads()
-    {
+    private String loggedReads() {
         final StringBuilder reads = new StringBuilder();
-        for (final LogRecord record : records())
-        {
-            if (record instanceof PrimaryRead read)
-            {
+        for (final LogRecord record : records()) {
+            if (record instanceof PrimaryRead read) {
                 reads.append(new String(read.bytes(), StandardCharsets.US_ASCII));
             }
         }
         return reads.toString();
     }
 
-    private List<LogRecord> awaitLog(final Predicate<List<LogRecord>> done) throws InterruptedException
-    {
+    private List<LogRecord> awaitLog(final Predicate<List<LogRecord>> done) throws InterruptedException {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         List<LogRecord> records = records();
-        while (!done.test(records) && System.nanoTime() < deadline)
-        {
+        while (!done.test(records) && System.nanoTime() < deadline) {
             Thread.sleep(20);
             records = records();
         }
-        assertThat(done.test(records)).as("log reached the expected state: %s", records).isTrue();
+        assertThat(done.test(records))
+                .as("log reached the expected state: %s", records)
+                .isTrue();
         return records;
     }
 }

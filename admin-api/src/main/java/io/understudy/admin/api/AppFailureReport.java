@@ -13,7 +13,11 @@ package io.understudy.admin.api;
  * @param failover  the backup's failover report, null when it did not take over.
  */
 public record AppFailureReport(
-    String at, String kind, String cause, String outcome, String error, long handoverMs, String restart,
-    FailoverReport failover)
-{
-}
+        String at,
+        String kind,
+        String cause,
+        String outcome,
+        String error,
+        long handoverMs,
+        String restart,
+        FailoverReport failover) {}

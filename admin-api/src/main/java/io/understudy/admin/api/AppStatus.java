@@ -16,7 +16,14 @@ package io.understudy.admin.api;
  * @param failedAt      when it failed (ISO-8601, UTC), else null.
  */
 public record AppStatus(
-    String address, long pid, boolean alive, String notFound, String check, boolean hung, int failuresInRow,
-    String lastCheck, String failed, String failure, String failedAt)
-{
-}
+        String address,
+        long pid,
+        boolean alive,
+        String notFound,
+        String check,
+        boolean hung,
+        int failuresInRow,
+        String lastCheck,
+        String failed,
+        String failure,
+        String failedAt) {}

@@ -1,10 +1,9 @@
 package io.understudy.admin.api;
 
-import java.util.List;
-
 import io.understudy.admin.core.Role;
 import io.understudy.backup.TapConnection;
 import io.understudy.primary.RelayedConnection;
+import java.util.List;
 
 /**
  * GET /connections: on the primary the connections its relay moves; on the backup the connections its tap tracks,
@@ -18,7 +17,10 @@ import io.understudy.primary.RelayedConnection;
  * @param unprotectedCount open tapped connections it would not (see each one's reason); closed ones, which linger
  *                         in the list a while, count in neither.
  */
-public record ConnectionsView(String nodeId, Role role, List<RelayedConnection> relayed, List<TapConnection> tapped,
-    int protectedCount, int unprotectedCount)
-{
-}
+public record ConnectionsView(
+        String nodeId,
+        Role role,
+        List<RelayedConnection> relayed,
+        List<TapConnection> tapped,
+        int protectedCount,
+        int unprotectedCount) {}

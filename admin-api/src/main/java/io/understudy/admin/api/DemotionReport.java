@@ -15,6 +15,4 @@ import java.util.List;
  * @param error           what went wrong while giving up, or null.
  */
 public record DemotionReport(
-    String at, String reason, long epoch, long peerEpoch, int givenUp, List<String> clients, String error)
-{
-}
+        String at, String reason, long epoch, long peerEpoch, int givenUp, List<String> clients, String error) {}

@@ -16,7 +16,12 @@ package io.understudy.admin.api;
  * @param failover   the new primary's failover report (restored connections, those not restored and why, timings).
  */
 public record DrillReport(
-    String id, String mode, String from, String to, String startedAt, String finishedAt, String outcome,
-    String error, FailoverReport failover)
-{
-}
+        String id,
+        String mode,
+        String from,
+        String to,
+        String startedAt,
+        String finishedAt,
+        String outcome,
+        String error,
+        FailoverReport failover) {}

@@ -1,9 +1,8 @@
 package io.understudy.admin.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * What the last takeover did, as this node (the new primary) saw it.
@@ -25,14 +24,34 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                     answer to a planned handover (POST /drills/takeover), null everywhere else.
  */
 public record FailoverReport(
-    String at, String trigger, long detectionMs, long takeoverMs, long restoreMs, int restored,
-    Map<String, String> notRestored, long divergences, String mode, String fence, String claim, long epoch,
-    @JsonInclude(JsonInclude.Include.NON_NULL) List<MovedInput> handback)
-{
+        String at,
+        String trigger,
+        long detectionMs,
+        long takeoverMs,
+        long restoreMs,
+        int restored,
+        Map<String, String> notRestored,
+        long divergences,
+        String mode,
+        String fence,
+        String claim,
+        long epoch,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<MovedInput> handback) {
     /** The same report with {@code moved} as its handback (null: none). */
-    public FailoverReport withHandback(final List<MovedInput> moved)
-    {
-        return new FailoverReport(at, trigger, detectionMs, takeoverMs, restoreMs, restored, notRestored, divergences,
-            mode, fence, claim, epoch, moved);
+    public FailoverReport withHandback(final List<MovedInput> moved) {
+        return new FailoverReport(
+                at,
+                trigger,
+                detectionMs,
+                takeoverMs,
+                restoreMs,
+                restored,
+                notRestored,
+                divergences,
+                mode,
+                fence,
+                claim,
+                epoch,
+                moved);
     }
 }

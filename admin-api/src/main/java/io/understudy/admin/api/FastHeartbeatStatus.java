@@ -11,7 +11,5 @@ package io.understudy.admin.api;
  * @param realtime      "nice -10" when its threads run raised, else why not.
  * @param lastRejection why the last packet was refused; null if none was.
  */
-public record FastHeartbeatStatus(long ageMs, boolean silent, long sent, long accepted, long rejected,
-    String realtime, String lastRejection)
-{
-}
+public record FastHeartbeatStatus(
+        long ageMs, boolean silent, long sent, long accepted, long rejected, String realtime, String lastRejection) {}

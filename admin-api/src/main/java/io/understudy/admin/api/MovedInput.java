@@ -11,11 +11,9 @@ package io.understudy.admin.api;
  * @param takenFrom    client stream offset of the first byte of {@code taken}; -1 when the tap no longer had them.
  * @param taken        client bytes from {@code takenFrom} up to {@code clientOffset} (JSON: base64).
  */
-public record MovedInput(String client, long clientOffset, long serverOffset, long takenFrom, byte[] taken)
-{
+public record MovedInput(String client, long clientOffset, long serverOffset, long takenFrom, byte[] taken) {
     /** The form {@link #client()} takes. */
-    public static String client(final java.net.InetSocketAddress address)
-    {
+    public static String client(final java.net.InetSocketAddress address) {
         return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 }

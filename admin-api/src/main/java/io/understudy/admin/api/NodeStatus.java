@@ -1,12 +1,11 @@
 package io.understudy.admin.api;
 
-import java.util.List;
-
 import io.understudy.admin.core.Role;
 import io.understudy.backup.TapStats;
 import io.understudy.logger.LogServerStats;
 import io.understudy.primary.ReadLogStats;
 import io.understudy.primary.RelayStats;
+import java.util.List;
 
 /**
  * What GET /status answers: who the node is, its role, the service it protects and, on the primary, the relay's
@@ -41,11 +40,28 @@ import io.understudy.primary.RelayStats;
  * @param peerApi    the peer's API as this node reaches it, e.g. "http://198.18.0.3:8080/"; null without a peer.
  */
 public record NodeStatus(
-    String nodeId, Role role, List<String> members, long heartbeatAgeMs, String service, String app,
-    RelayStats relay, TapStats tap, FailoverReport lastFailover, ReadLogStats readLog, LogServerStats logger,
-    boolean holdsServiceAddress, int protectedConnections, int unprotectedConnections, AppStatus appHealth,
-    AppFailureReport lastAppFailure, List<String> strangers, String state, long epoch, long peerEpoch,
-    List<io.understudy.admin.core.RoleMachine.Transition> transitions, List<String> alarms,
-    DemotionReport lastDemotion, FastHeartbeatStatus fastHeartbeat, String peerApi)
-{
-}
+        String nodeId,
+        Role role,
+        List<String> members,
+        long heartbeatAgeMs,
+        String service,
+        String app,
+        RelayStats relay,
+        TapStats tap,
+        FailoverReport lastFailover,
+        ReadLogStats readLog,
+        LogServerStats logger,
+        boolean holdsServiceAddress,
+        int protectedConnections,
+        int unprotectedConnections,
+        AppStatus appHealth,
+        AppFailureReport lastAppFailure,
+        List<String> strangers,
+        String state,
+        long epoch,
+        long peerEpoch,
+        List<io.understudy.admin.core.RoleMachine.Transition> transitions,
+        List<String> alarms,
+        DemotionReport lastDemotion,
+        FastHeartbeatStatus fastHeartbeat,
+        String peerApi) {}

@@ -1,15 +1,13 @@
 package io.understudy.admin.app;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.util.List;
 
 /**
  * The {@code node.app.check:} section: how the node probes its app to find it hung while its process still runs.
@@ -17,11 +15,9 @@ import jakarta.validation.constraints.NotNull;
  * 2 s target; a healthy redis answers PING in well under 1 ms, so three 400 ms timeouts in a row do not happen to a
  * busy but healthy app.
  */
-public final class AppCheckSettings
-{
+public final class AppCheckSettings {
     /** How the app is probed. */
-    public enum Type
-    {
+    public enum Type {
         /** Connect to the app's address, send {@code send}, expect a reply starting with {@code expect}. */
         TCP,
         /** Run {@code command}; exit status 0 means healthy. */
@@ -31,17 +27,14 @@ public final class AppCheckSettings
 
         /** tcp, command or none, in any case; anything else is refused with the choices. */
         @JsonCreator
-        public static Type parse(final String value)
-        {
-            for (final Type type : values())
-            {
-                if (type.name().equalsIgnoreCase(value.strip()))
-                {
+        public static Type parse(final String value) {
+            for (final Type type : values()) {
+                if (type.name().equalsIgnoreCase(value.strip())) {
                     return type;
                 }
             }
             throw new IllegalArgumentException(
-                "'" + value + "' is not an app check type: expected tcp, command or none");
+                    "'" + value + "' is not an app check type: expected tcp, command or none");
         }
     }
 
@@ -91,14 +84,12 @@ public final class AppCheckSettings
     @JsonProperty
     private long relayStallMs = 3000;
 
-    public long getRelayStallMs()
-    {
+    public long getRelayStallMs() {
         return relayStallMs;
     }
 
     /** The same check with another timeout (the backup's probe of the service uses its own). */
-    public AppCheckSettings withTimeoutMs(final int otherTimeoutMs)
-    {
+    public AppCheckSettings withTimeoutMs(final int otherTimeoutMs) {
         final AppCheckSettings copy = new AppCheckSettings();
         copy.type = type;
         copy.send = send;
@@ -111,46 +102,38 @@ public final class AppCheckSettings
         return copy;
     }
 
-    public Type getType()
-    {
+    public Type getType() {
         return type;
     }
 
-    public String getSend()
-    {
+    public String getSend() {
         return send;
     }
 
-    public String getExpect()
-    {
+    public String getExpect() {
         return expect;
     }
 
-    public List<String> getCommand()
-    {
+    public List<String> getCommand() {
         return command;
     }
 
-    public int getIntervalMs()
-    {
+    public int getIntervalMs() {
         return intervalMs;
     }
 
-    public int getTimeoutMs()
-    {
+    public int getTimeoutMs() {
         return timeoutMs;
     }
 
-    public int getFailures()
-    {
+    public int getFailures() {
         return failures;
     }
 
     /** Type command without a command would count every check as failed. */
     @JsonIgnore
     @AssertTrue(message = "must be set when type is command: the command whose exit status 0 means healthy")
-    public boolean isCommandSetForTypeCommand()
-    {
+    public boolean isCommandSetForTypeCommand() {
         return type != Type.COMMAND || command != null && !command.isEmpty();
     }
 }

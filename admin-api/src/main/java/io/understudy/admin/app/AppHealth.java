@@ -5,8 +5,7 @@ package io.understudy.admin.app;
  * counts as hung. Pure state with no threads and no clock of its own (time is an argument); not thread-safe, its owner
  * ({@link AppChecker}) guards it.
  */
-public final class AppHealth
-{
+public final class AppHealth {
     /** lastSuccessNs before the first successful check. */
     private static final long NEVER = Long.MIN_VALUE;
 
@@ -16,10 +15,8 @@ public final class AppHealth
     private long lastSuccessNs = NEVER;
 
     /** @param failuresInRow failed checks in a row at which the app counts as hung (at least 1). */
-    public AppHealth(final int failuresInRow)
-    {
-        if (failuresInRow < 1)
-        {
+    public AppHealth(final int failuresInRow) {
+        if (failuresInRow < 1) {
             throw new IllegalArgumentException("failuresInRow=" + failuresInRow + ", expected at least 1");
         }
         this.failuresToHang = failuresInRow;
@@ -29,11 +26,9 @@ public final class AppHealth
      * Takes one check's result. True exactly once per streak of failures: at the failure that reaches the
      * threshold. A success ends the streak.
      */
-    public boolean onResult(final AppCheck.Result result, final long nowNs)
-    {
+    public boolean onResult(final AppCheck.Result result, final long nowNs) {
         lastResult = result;
-        if (result.healthy())
-        {
+        if (result.healthy()) {
             failuresInRow = 0;
             lastSuccessNs = nowNs;
             return false;
@@ -43,26 +38,22 @@ public final class AppHealth
     }
 
     /** Failed checks since the last success (or since the start). */
-    public int failuresInRow()
-    {
+    public int failuresInRow() {
         return failuresInRow;
     }
 
     /** The latest result, null before the first check. */
-    public AppCheck.Result lastResult()
-    {
+    public AppCheck.Result lastResult() {
         return lastResult;
     }
 
     /** The threshold was reached and no check succeeded since. */
-    public boolean isHung()
-    {
+    public boolean isHung() {
         return failuresInRow >= failuresToHang;
     }
 
     /** When a check last succeeded, Long.MIN_VALUE before the first success. */
-    public long lastSuccessNs()
-    {
+    public long lastSuccessNs() {
         return lastSuccessNs;
     }
 }

@@ -1,23 +1,20 @@
 package io.understudy.admin.app;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import java.util.List;
 
 /**
  * The {@code node.app:} section: which local process is the app the node relays clients to, how the node tells that
  * it died or hung, and how it is restarted after a handover. With neither pidFile nor systemdUnit set, the app is the
  * process that owns the TCP listener on the app's address and port.
  */
-public final class AppSettings
-{
+public final class AppSettings {
     /** A file holding the app's pid, e.g. /run/redis/redis-server.pid. Empty: not used. */
     @NotNull
     @JsonProperty
@@ -52,41 +49,34 @@ public final class AppSettings
     @JsonProperty
     private AppCheckSettings check = new AppCheckSettings();
 
-    public String getPidFile()
-    {
+    public String getPidFile() {
         return pidFile;
     }
 
-    public String getSystemdUnit()
-    {
+    public String getSystemdUnit() {
         return systemdUnit;
     }
 
-    public int getCloseGraceMs()
-    {
+    public int getCloseGraceMs() {
         return closeGraceMs;
     }
 
-    public List<String> getRestartCommand()
-    {
+    public List<String> getRestartCommand() {
         return restartCommand;
     }
 
-    public long getRestartTimeoutMs()
-    {
+    public long getRestartTimeoutMs() {
         return restartTimeoutMs;
     }
 
-    public AppCheckSettings getCheck()
-    {
+    public AppCheckSettings getCheck() {
         return check;
     }
 
     /** Two sources for one pid could disagree; the operator names one. */
     @JsonIgnore
     @AssertTrue(message = "set pidFile or systemdUnit, not both")
-    public boolean isPidFileOrSystemdUnit()
-    {
+    public boolean isPidFileOrSystemdUnit() {
         return pidFile == null || pidFile.isBlank() || systemdUnit == null || systemdUnit.isBlank();
     }
 }

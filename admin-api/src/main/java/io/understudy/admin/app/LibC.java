@@ -9,8 +9,7 @@ import com.sun.jna.Pointer;
  * The libc calls the app watch needs, bound through JNA. JNA keeps errno per thread after every call, so
  * {@link Native#getLastError()} right after a failed call is that call's errno.
  */
-interface LibC extends Library
-{
+interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
     int EPERM = 1;

@@ -1,10 +1,9 @@
 package io.understudy.admin.app;
 
-import java.util.OptionalInt;
-
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
+import java.util.OptionalInt;
 
 /**
  * A pidfd (pidfd_open(2), Linux 5.3+): a handle on one process that cannot be fooled by pid reuse. It polls readable
@@ -18,12 +17,12 @@ import com.sun.jna.NativeLong;
  *   60      4     exit_code  (s32, a wait(2) status)
  * </pre>
  */
-final class PidFd
-{
+final class PidFd {
     /** SYS_pidfd_open: 434 on x86_64 and aarch64 alike (both use the generic numbers from 424 on). */
     private static final long SYS_PIDFD_OPEN = 434;
     /** _IOWR(PIDFS_IOCTL_MAGIC 0xFF, 11, struct pidfd_info of 64 bytes) = (3 << 30) | (64 << 16) | (0xFF << 8) | 11. */
     private static final long PIDFD_GET_INFO = 0xC040_FF0BL;
+
     private static final long PIDFD_INFO_EXIT = 1L << 3;
     private static final int INFO_SIZE = 64;
     private static final int MASK_OFFSET = 0;
@@ -34,8 +33,7 @@ final class PidFd
 
     private final int fd;
 
-    private PidFd(final int fd)
-    {
+    private PidFd(final int fd) {
         this.fd = fd;
     }
 
@@ -43,61 +41,53 @@ final class PidFd
      * Opens a pidfd on a process, or returns the errno as a negative number: -ESRCH when the process does not
      * exist, -ENOSYS on kernels before 5.3.
      */
-    static long open(final long pid)
-    {
-        final long result = LibC.INSTANCE.syscall(new NativeLong(SYS_PIDFD_OPEN), (int)pid, 0).longValue();
+    static long open(final long pid) {
+        final long result = LibC.INSTANCE
+                .syscall(new NativeLong(SYS_PIDFD_OPEN), (int) pid, 0)
+                .longValue();
         return result >= 0 ? result : -Native.getLastError();
     }
 
-    static PidFd of(final long fd)
-    {
-        return new PidFd((int)fd);
+    static PidFd of(final long fd) {
+        return new PidFd((int) fd);
     }
 
     /**
      * Waits up to timeoutMs (0: not at all) for the process to exit. True once it has exited; false while it runs,
      * and false too when interrupted by a signal (the caller asks again).
      */
-    boolean awaitExit(final int timeoutMs)
-    {
-        try (Memory pollFd = new Memory(POLLFD_SIZE))
-        {
+    boolean awaitExit(final int timeoutMs) {
+        try (Memory pollFd = new Memory(POLLFD_SIZE)) {
             pollFd.setInt(0, fd);
             pollFd.setShort(EVENTS_OFFSET, LibC.POLLIN);
-            pollFd.setShort(REVENTS_OFFSET, (short)0);
+            pollFd.setShort(REVENTS_OFFSET, (short) 0);
             final int ready = LibC.INSTANCE.poll(pollFd, new NativeLong(1), timeoutMs);
-            if (ready < 0)
-            {
+            if (ready < 0) {
                 final int errno = Native.getLastError();
-                if (errno == LibC.EINTR)
-                {
+                if (errno == LibC.EINTR) {
                     return false;
                 }
-                throw new IllegalStateException("poll on pidfd " + fd + " failed: errno=" + errno + " (" +
-                    LibC.INSTANCE.strerror(errno) + ")");
+                throw new IllegalStateException(
+                        "poll on pidfd " + fd + " failed: errno=" + errno + " (" + LibC.INSTANCE.strerror(errno) + ")");
             }
             return ready > 0 && pollFd.getShort(REVENTS_OFFSET) != 0;
         }
     }
 
     /** The wait status from PIDFD_GET_INFO; empty before the process was reaped or on kernels before 6.15. */
-    OptionalInt exitWaitStatus()
-    {
-        try (Memory info = new Memory(INFO_SIZE))
-        {
+    OptionalInt exitWaitStatus() {
+        try (Memory info = new Memory(INFO_SIZE)) {
             info.clear();
             info.setLong(MASK_OFFSET, PIDFD_INFO_EXIT);
-            if (LibC.INSTANCE.ioctl(fd, new NativeLong(PIDFD_GET_INFO), info) != 0 ||
-                (info.getLong(MASK_OFFSET) & PIDFD_INFO_EXIT) == 0)
-            {
+            if (LibC.INSTANCE.ioctl(fd, new NativeLong(PIDFD_GET_INFO), info) != 0
+                    || (info.getLong(MASK_OFFSET) & PIDFD_INFO_EXIT) == 0) {
                 return OptionalInt.empty();
             }
             return OptionalInt.of(info.getInt(EXIT_CODE_OFFSET));
         }
     }
 
-    void close()
-    {
+    void close() {
         LibC.INSTANCE.close(fd);
     }
 }

@@ -1,31 +1,28 @@
 package io.understudy.admin.auth;
 
-import java.io.IOException;
-import java.nio.file.Path;
-
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import io.dropwizard.validation.ValidationMethod;
-
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * The {@code api:} section: the token the API asks of callers of its guarded endpoints (failover drills, faults,
  * GET /connections), given as {@code token} (e.g. {@code ${UNDERSTUDY_DRILL_TOKEN}}) or read from {@code tokenFile} at
  * start. Without either, every guarded endpoint is refused on this node.
  */
-public final class ApiSettings
-{
+public final class ApiSettings {
     /** The shortest token accepted: a guessable token would be worse than none. */
     public static final int MIN_TOKEN_LENGTH = 16;
 
     /** Callers of guarded endpoints send it as {@code Authorization: Bearer <token>}; "" turns them all off. */
     @NotNull
-    @Pattern(regexp = "|\\S{" + MIN_TOKEN_LENGTH + ",}",
-        message = "must be empty (mutating endpoints refused) or at least " + MIN_TOKEN_LENGTH +
-            " characters without spaces")
+    @Pattern(
+            regexp = "|\\S{" + MIN_TOKEN_LENGTH + ",}",
+            message = "must be empty (mutating endpoints refused) or at least " + MIN_TOKEN_LENGTH
+                    + " characters without spaces")
     @JsonProperty
     private String token = "";
 
@@ -42,25 +39,21 @@ public final class ApiSettings
     @JsonProperty
     private String peerCertificateFile = "";
 
-    public String getToken()
-    {
+    public String getToken() {
         return token;
     }
 
-    public String getTokenFile()
-    {
+    public String getTokenFile() {
         return tokenFile;
     }
 
-    public String getPeerCertificateFile()
-    {
+    public String getPeerCertificateFile() {
         return peerCertificateFile;
     }
 
     @JsonIgnore
     @ValidationMethod(message = "api.token and api.tokenFile are both set: give the token one way only")
-    public boolean isTokenGivenOnce()
-    {
+    public boolean isTokenGivenOnce() {
         return tokenFile.isEmpty() || token.isEmpty();
     }
 
@@ -69,25 +62,19 @@ public final class ApiSettings
      *
      * @throws IOException naming api.tokenFile when it cannot be read or holds a token that is too short.
      */
-    public String loadToken() throws IOException
-    {
-        if (tokenFile.isEmpty())
-        {
+    public String loadToken() throws IOException {
+        if (tokenFile.isEmpty()) {
             return token;
         }
         final String loaded;
-        try
-        {
+        try {
             loaded = TokenFile.read(Path.of(tokenFile));
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             throw new IOException("api.tokenFile: " + ex.getMessage(), ex);
         }
-        if (loaded.length() < MIN_TOKEN_LENGTH)
-        {
-            throw new IOException("api.tokenFile: the token in " + tokenFile + " has " + loaded.length() +
-                " characters; at least " + MIN_TOKEN_LENGTH + " are needed");
+        if (loaded.length() < MIN_TOKEN_LENGTH) {
+            throw new IOException("api.tokenFile: the token in " + tokenFile + " has " + loaded.length()
+                    + " characters; at least " + MIN_TOKEN_LENGTH + " are needed");
         }
         return loaded;
     }

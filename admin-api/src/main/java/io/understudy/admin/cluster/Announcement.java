@@ -11,44 +11,36 @@ import java.util.Optional;
  * @param state the role state's name, upper case letters and '_' only.
  * @param epoch the node's epoch, not negative.
  */
-public record Announcement(String state, long epoch)
-{
+public record Announcement(String state, long epoch) {
     private static final String MAGIC = "understudy-role";
     private static final int VERSION = 1;
     private static final int MAX_BYTES = 128;
 
-    public Announcement
-    {
-        if (!state.matches("[A-Z_]{1,32}") || epoch < 0)
-        {
+    public Announcement {
+        if (!state.matches("[A-Z_]{1,32}") || epoch < 0) {
             throw new IllegalArgumentException("not an announcement: state=" + state + ", epoch=" + epoch);
         }
     }
 
-    public byte[] bytes()
-    {
+    public byte[] bytes() {
         return (MAGIC + " " + VERSION + " " + state + " " + epoch).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The announcement in these bytes; empty when they are not one (wrong magic or version, malformed, too long). */
-    public static Optional<Announcement> parse(final byte[] buffer, final int offset, final int length)
-    {
-        if (buffer == null || length <= 0 || length > MAX_BYTES || offset < 0 || offset + length > buffer.length)
-        {
+    public static Optional<Announcement> parse(final byte[] buffer, final int offset, final int length) {
+        if (buffer == null || length <= 0 || length > MAX_BYTES || offset < 0 || offset + length > buffer.length) {
             return Optional.empty();
         }
         final String[] words = new String(buffer, offset, length, StandardCharsets.US_ASCII).split(" ", -1);
-        if (words.length != 4 || !MAGIC.equals(words[0]) || !Integer.toString(VERSION).equals(words[1]) ||
-            !words[3].matches("[0-9]{1,18}"))
-        {
+        if (words.length != 4
+                || !MAGIC.equals(words[0])
+                || !Integer.toString(VERSION).equals(words[1])
+                || !words[3].matches("[0-9]{1,18}")) {
             return Optional.empty();
         }
-        try
-        {
+        try {
             return Optional.of(new Announcement(words[2], Long.parseLong(words[3])));
-        }
-        catch (final IllegalArgumentException ex)
-        {
+        } catch (final IllegalArgumentException ex) {
             return Optional.empty();
         }
     }

@@ -31,17 +31,16 @@ import java.util.regex.Pattern;
  *                            anyone on the LAN can join the heartbeat.
  */
 public record MembershipConfig(
-    String nodeId,
-    String bindAddress,
-    int bindPort,
-    List<String> peers,
-    String clusterName,
-    long failureTimeoutMs,
-    long heartbeatIntervalMs,
-    long verifySuspectMs,
-    long joinTimeoutMs,
-    byte[] key)
-{
+        String nodeId,
+        String bindAddress,
+        int bindPort,
+        List<String> peers,
+        String clusterName,
+        long failureTimeoutMs,
+        long heartbeatIntervalMs,
+        long verifySuspectMs,
+        long joinTimeoutMs,
+        byte[] key) {
     public static final int KEY_BYTES = 32;
     public static final int DEFAULT_BIND_PORT = 7800;
     public static final String DEFAULT_CLUSTER_NAME = "understudy";
@@ -54,29 +53,25 @@ public record MembershipConfig(
     private static final Pattern HOST_PORT = Pattern.compile("([^:]+):(\\d{1,5})");
 
     /** Checks every field; copies the peer list and the key. */
-    public MembershipConfig
-    {
+    public MembershipConfig {
         requireText("nodeId", nodeId);
         requireText("clusterName", clusterName);
         final InetAddress bind = parseIpv4("bindAddress", bindAddress);
-        if (bind.isAnyLocalAddress() || bind.isMulticastAddress())
-        {
+        if (bind.isAnyLocalAddress() || bind.isMulticastAddress()) {
             throw new IllegalArgumentException(
-                "bindAddress=" + bindAddress + ", expected this node's own unicast LAN address");
+                    "bindAddress=" + bindAddress + ", expected this node's own unicast LAN address");
         }
         requirePort("bindPort", bindPort);
-        if (peers == null || peers.isEmpty() || peers.size() > 2)
-        {
+        if (peers == null || peers.isEmpty() || peers.size() > 2) {
             throw new IllegalArgumentException(
-                "peers=" + peers + ", expected 1 or 2 \"a.b.c.d:port\" entries (the pair's nodes)");
+                    "peers=" + peers + ", expected 1 or 2 \"a.b.c.d:port\" entries (the pair's nodes)");
         }
         requireOtherPeer(peers, new InetSocketAddress(bind, bindPort), nodeId);
         peers = List.copyOf(peers);
         requirePositive("heartbeatIntervalMs", heartbeatIntervalMs);
-        if (failureTimeoutMs <= heartbeatIntervalMs)
-        {
+        if (failureTimeoutMs <= heartbeatIntervalMs) {
             throw new IllegalArgumentException("failureTimeoutMs=" + failureTimeoutMs
-                + ", expected more than heartbeatIntervalMs=" + heartbeatIntervalMs);
+                    + ", expected more than heartbeatIntervalMs=" + heartbeatIntervalMs);
         }
         requirePositive("verifySuspectMs", verifySuspectMs);
         requirePositive("joinTimeoutMs", joinTimeoutMs);
@@ -88,122 +83,135 @@ public record MembershipConfig(
      * heartbeats.
      */
     public static MembershipConfig of(
-        final String nodeId, final String bindAddress, final List<String> peers, final byte[] key)
-    {
-        if (key == null)
-        {
-            throw new IllegalArgumentException("key=null, expected the pair's " + KEY_BYTES + "-byte membership key " +
-                "(an insecure node is built with MembershipConfig.insecure)");
+            final String nodeId, final String bindAddress, final List<String> peers, final byte[] key) {
+        if (key == null) {
+            throw new IllegalArgumentException("key=null, expected the pair's " + KEY_BYTES + "-byte membership key "
+                    + "(an insecure node is built with MembershipConfig.insecure)");
         }
-        return new MembershipConfig(nodeId, bindAddress, DEFAULT_BIND_PORT, peers, DEFAULT_CLUSTER_NAME,
-            DEFAULT_FAILURE_TIMEOUT_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_VERIFY_SUSPECT_MS,
-            DEFAULT_JOIN_TIMEOUT_MS, key);
+        return new MembershipConfig(
+                nodeId,
+                bindAddress,
+                DEFAULT_BIND_PORT,
+                peers,
+                DEFAULT_CLUSTER_NAME,
+                DEFAULT_FAILURE_TIMEOUT_MS,
+                DEFAULT_HEARTBEAT_INTERVAL_MS,
+                DEFAULT_VERIFY_SUSPECT_MS,
+                DEFAULT_JOIN_TIMEOUT_MS,
+                key);
     }
 
     /** The defaults without a key: no AUTH, no encryption. Only for a node whose config says insecure: true. */
-    public static MembershipConfig insecure(final String nodeId, final String bindAddress, final List<String> peers)
-    {
-        return new MembershipConfig(nodeId, bindAddress, DEFAULT_BIND_PORT, peers, DEFAULT_CLUSTER_NAME,
-            DEFAULT_FAILURE_TIMEOUT_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_VERIFY_SUSPECT_MS,
-            DEFAULT_JOIN_TIMEOUT_MS, null);
+    public static MembershipConfig insecure(final String nodeId, final String bindAddress, final List<String> peers) {
+        return new MembershipConfig(
+                nodeId,
+                bindAddress,
+                DEFAULT_BIND_PORT,
+                peers,
+                DEFAULT_CLUSTER_NAME,
+                DEFAULT_FAILURE_TIMEOUT_MS,
+                DEFAULT_HEARTBEAT_INTERVAL_MS,
+                DEFAULT_VERIFY_SUSPECT_MS,
+                DEFAULT_JOIN_TIMEOUT_MS,
+                null);
     }
 
-    public MembershipConfig withBindPort(final int port)
-    {
-        return new MembershipConfig(nodeId, bindAddress, port, peers, clusterName,
-            failureTimeoutMs, heartbeatIntervalMs, verifySuspectMs, joinTimeoutMs, key);
+    public MembershipConfig withBindPort(final int port) {
+        return new MembershipConfig(
+                nodeId,
+                bindAddress,
+                port,
+                peers,
+                clusterName,
+                failureTimeoutMs,
+                heartbeatIntervalMs,
+                verifySuspectMs,
+                joinTimeoutMs,
+                key);
     }
 
-    public MembershipConfig withClusterName(final String name)
-    {
-        return new MembershipConfig(nodeId, bindAddress, bindPort, peers, name,
-            failureTimeoutMs, heartbeatIntervalMs, verifySuspectMs, joinTimeoutMs, key);
+    public MembershipConfig withClusterName(final String name) {
+        return new MembershipConfig(
+                nodeId,
+                bindAddress,
+                bindPort,
+                peers,
+                name,
+                failureTimeoutMs,
+                heartbeatIntervalMs,
+                verifySuspectMs,
+                joinTimeoutMs,
+                key);
     }
 
     /** A copy of the key, or null when insecure. */
     @Override
-    public byte[] key()
-    {
+    public byte[] key() {
         return key == null ? null : key.clone();
     }
 
     /** True when the pair's traffic is authenticated and encrypted (a key is set). */
-    public boolean isSecure()
-    {
+    public boolean isSecure() {
         return key != null;
     }
 
     /** Every field but the key's bytes, which never reach a log. */
     @Override
-    public String toString()
-    {
+    public String toString() {
         return "MembershipConfig[nodeId=" + nodeId + ", bindAddress=" + bindAddress + ", bindPort=" + bindPort
-            + ", peers=" + peers + ", clusterName=" + clusterName + ", failureTimeoutMs=" + failureTimeoutMs
-            + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", verifySuspectMs=" + verifySuspectMs
-            + ", joinTimeoutMs=" + joinTimeoutMs + ", key=" + (key == null ? "none (insecure)" : "set") + "]";
+                + ", peers=" + peers + ", clusterName=" + clusterName + ", failureTimeoutMs=" + failureTimeoutMs
+                + ", heartbeatIntervalMs=" + heartbeatIntervalMs + ", verifySuspectMs=" + verifySuspectMs
+                + ", joinTimeoutMs=" + joinTimeoutMs + ", key=" + (key == null ? "none (insecure)" : "set") + "]";
     }
 
     /** bindAddress as an address (already checked, so this never resolves a name). */
-    public InetAddress bindInetAddress()
-    {
+    public InetAddress bindInetAddress() {
         return parseIpv4("bindAddress", bindAddress);
     }
 
     /** peers as socket addresses (already checked). */
-    List<InetSocketAddress> peerAddresses()
-    {
+    List<InetSocketAddress> peerAddresses() {
         final List<InetSocketAddress> addresses = new ArrayList<>(peers.size());
-        for (final String peer : peers)
-        {
+        for (final String peer : peers) {
             addresses.add(parsePeer(peer));
         }
         return addresses;
     }
 
     /** peers without this node's own entry: the addresses the other node may be at. */
-    public List<InetSocketAddress> otherPeerAddresses()
-    {
+    public List<InetSocketAddress> otherPeerAddresses() {
         final InetSocketAddress self = new InetSocketAddress(bindInetAddress(), bindPort);
         return peerAddresses().stream().filter(peer -> !peer.equals(self)).toList();
     }
 
-    private static byte[] checkedKey(final byte[] key)
-    {
-        if (key == null)
-        {
+    private static byte[] checkedKey(final byte[] key) {
+        if (key == null) {
             return null;
         }
-        if (key.length != KEY_BYTES)
-        {
+        if (key.length != KEY_BYTES) {
             throw new IllegalArgumentException("key has " + key.length + " bytes, expected " + KEY_BYTES
-                + " (PairSecret.key(PairSecret.MEMBERSHIP))");
+                    + " (PairSecret.key(PairSecret.MEMBERSHIP))");
         }
-        if (Arrays.equals(key, new byte[KEY_BYTES]))
-        {
+        if (Arrays.equals(key, new byte[KEY_BYTES])) {
             throw new IllegalArgumentException("key is all zeros, expected the pair's derived membership key");
         }
         return key.clone();
     }
 
-    private static void requireOtherPeer(final List<String> peers, final InetSocketAddress self, final String nodeId)
-    {
+    private static void requireOtherPeer(final List<String> peers, final InetSocketAddress self, final String nodeId) {
         boolean hasOther = false;
-        for (final String peer : peers)
-        {
+        for (final String peer : peers) {
             hasOther |= !parsePeer(peer).equals(self);
         }
-        if (!hasOther)
-        {
+        if (!hasOther) {
             throw new IllegalArgumentException("peers=" + peers + " lists only this node (" + nodeId + " at "
-                + self.getAddress().getHostAddress() + ":" + self.getPort() + "), expected the other node too");
+                    + self.getAddress().getHostAddress() + ":" + self.getPort() + "), expected the other node too");
         }
     }
 
-    private static InetSocketAddress parsePeer(final String peer)
-    {
+    private static InetSocketAddress parsePeer(final String peer) {
         final Matcher matcher = HOST_PORT.matcher(peer == null ? "" : peer.trim());
-        if (!matcher.matches())
-        {
+        if (!matcher.matches()) {
             throw new IllegalArgumentException("peer=" + peer + ", expected \"a.b.c.d:port\"");
         }
         final InetAddress address = parseIpv4("peer " + peer + " address", matcher.group(1));
@@ -212,54 +220,41 @@ public record MembershipConfig(
         return new InetSocketAddress(address, port);
     }
 
-    private static InetAddress parseIpv4(final String name, final String text)
-    {
+    private static InetAddress parseIpv4(final String name, final String text) {
         final Matcher matcher = IPV4.matcher(text == null ? "" : text);
-        if (!matcher.matches())
-        {
+        if (!matcher.matches()) {
             throw new IllegalArgumentException(name + "=" + text + ", expected an IPv4 literal a.b.c.d");
         }
         final byte[] octets = new byte[4];
-        for (int i = 0; i < 4; i++)
-        {
+        for (int i = 0; i < 4; i++) {
             final int octet = Integer.parseInt(matcher.group(i + 1));
-            if (octet > 255)
-            {
+            if (octet > 255) {
                 throw new IllegalArgumentException(name + "=" + text + ", expected an IPv4 literal a.b.c.d");
             }
-            octets[i] = (byte)octet;
+            octets[i] = (byte) octet;
         }
-        try
-        {
+        try {
             return InetAddress.getByAddress(octets);
-        }
-        catch (final UnknownHostException ex)
-        {
+        } catch (final UnknownHostException ex) {
             throw new IllegalArgumentException(name + "=" + text + ", expected an IPv4 literal a.b.c.d", ex);
         }
     }
 
-    private static void requireText(final String name, final String value)
-    {
-        if (value == null || value.isBlank())
-        {
-            throw new IllegalArgumentException(name + "=" + (value == null ? "null" : "\"" + value + "\"")
-                + ", expected a non-blank string");
+    private static void requireText(final String name, final String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(
+                    name + "=" + (value == null ? "null" : "\"" + value + "\"") + ", expected a non-blank string");
         }
     }
 
-    private static void requirePort(final String name, final int port)
-    {
-        if (port < 1 || port > 65535)
-        {
+    private static void requirePort(final String name, final int port) {
+        if (port < 1 || port > 65535) {
             throw new IllegalArgumentException(name + "=" + port + ", expected 1..65535");
         }
     }
 
-    private static void requirePositive(final String name, final long value)
-    {
-        if (value <= 0)
-        {
+    private static void requirePositive(final String name, final long value) {
+        if (value <= 0) {
             throw new IllegalArgumentException(name + "=" + value + ", expected more than 0");
         }
     }

@@ -6,12 +6,9 @@ package io.understudy.admin.cluster;
  * block (hand long work, such as a takeover, to another thread) and should not throw (a throw is logged and
  * otherwise ignored).
  */
-public interface MembershipListener
-{
+public interface MembershipListener {
     /** A new view was installed: a join, a leave, an exclusion or a merge. Called before the peer callbacks. */
-    default void onViewChanged(final MembershipView view)
-    {
-    }
+    default void onViewChanged(final MembershipView view) {}
 
     /**
      * A view arrived without a node the previous view had.
@@ -20,14 +17,10 @@ public interface MembershipListener
      * @param why    "suspected" when failure detection excluded it (crash, hang, cut link), "left" when it left
      *               cleanly.
      */
-    default void onPeerLost(final String peerId, final String why)
-    {
-    }
+    default void onPeerLost(final String peerId, final String why) {}
 
     /** A view arrived with a node the previous view did not have: it joined, or a healed partition merged. */
-    default void onPeerJoined(final String peerId)
-    {
-    }
+    default void onPeerJoined(final String peerId) {}
 
     /**
      * The configured peer announced its role and epoch (it does so every heartbeat interval and on every view
@@ -37,7 +30,5 @@ public interface MembershipListener
      * @param state  its role state, e.g. PRIMARY or BACKUP.
      * @param epoch  its epoch.
      */
-    default void onPeerState(final String peerId, final String state, final long epoch)
-    {
-    }
+    default void onPeerState(final String peerId, final String state, final long epoch) {}
 }

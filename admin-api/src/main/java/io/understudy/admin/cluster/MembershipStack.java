@@ -3,7 +3,6 @@ package io.understudy.admin.cluster;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.FD_ALL3;
@@ -52,8 +51,7 @@ import org.jgroups.stack.Protocol;
  * token is refused a join or merge even if it could encrypt. Without a key (insecure: true) the three layers are
  * left out.
  */
-final class MembershipStack
-{
+final class MembershipStack {
     static final long MERGE_MIN_INTERVAL_MS = 1000;
     static final long MERGE_MAX_INTERVAL_MS = 3000;
     static final int MAX_THREADS = 20;
@@ -68,13 +66,12 @@ final class MembershipStack
     private final List<Protocol> protocols;
 
     private MembershipStack(
-        final TCP transport,
-        final DISCARD discard,
-        final LastHeardTracker lastHeard,
-        final SuspicionTracker suspicions,
-        final ConfiguredPeer configuredPeer,
-        final List<Protocol> protocols)
-    {
+            final TCP transport,
+            final DISCARD discard,
+            final LastHeardTracker lastHeard,
+            final SuspicionTracker suspicions,
+            final ConfiguredPeer configuredPeer,
+            final List<Protocol> protocols) {
         this.transport = transport;
         this.discard = discard;
         this.lastHeard = lastHeard;
@@ -83,8 +80,7 @@ final class MembershipStack
         this.protocols = protocols;
     }
 
-    static MembershipStack build(final MembershipConfig config)
-    {
+    static MembershipStack build(final MembershipConfig config) {
         final InetAddress bindAddress = config.bindInetAddress();
 
         final TCP transport = new TCP();
@@ -95,7 +91,7 @@ final class MembershipStack
 
         final DISCARD discard = new DISCARD().discardAll(false);
         final ConfiguredPeer configuredPeer =
-            new ConfiguredPeer(config.otherPeerAddresses(), transport::getPhysicalAddressFromCache);
+                new ConfiguredPeer(config.otherPeerAddresses(), transport::getPhysicalAddressFromCache);
         final LastHeardTracker lastHeard = new LastHeardTracker(configuredPeer::isPeer);
 
         final TCPPING discovery = new TCPPING();
@@ -104,30 +100,36 @@ final class MembershipStack
 
         final MERGE3 merge = new MERGE3().setMinInterval(MERGE_MIN_INTERVAL_MS).setMaxInterval(MERGE_MAX_INTERVAL_MS);
         final FD_SOCK2 socketDetection = new FD_SOCK2().setBindAddress(bindAddress);
-        final FD_ALL3 heartbeats = new FD_ALL3().setTimeout(config.failureTimeoutMs())
-            .setInterval(config.heartbeatIntervalMs());
+        final FD_ALL3 heartbeats =
+                new FD_ALL3().setTimeout(config.failureTimeoutMs()).setInterval(config.heartbeatIntervalMs());
         final VERIFY_SUSPECT2 verify = new VERIFY_SUSPECT2().setTimeout(config.verifySuspectMs());
         final SuspicionTracker suspicions = new SuspicionTracker(config.nodeId(), config.failureTimeoutMs());
         final GMS gms = new GMS().setJoinTimeout(config.joinTimeoutMs()).printLocalAddress(false);
 
         final List<Protocol> protocols = new ArrayList<>(List.of(transport, discard));
-        if (config.isSecure())
-        {
+        if (config.isSecure()) {
             protocols.add(encryption(config.key()));
             protocols.add(new SERIALIZE());
         }
-        protocols.addAll(List.of(lastHeard, discovery, merge, socketDetection, heartbeats, verify, suspicions,
-            new NAKACK2(), new UNICAST3(), new STABLE()));
-        if (config.isSecure())
-        {
+        protocols.addAll(List.of(
+                lastHeard,
+                discovery,
+                merge,
+                socketDetection,
+                heartbeats,
+                verify,
+                suspicions,
+                new NAKACK2(),
+                new UNICAST3(),
+                new STABLE()));
+        if (config.isSecure()) {
             protocols.add(authentication(config.nodeId(), config.key()));
         }
         protocols.addAll(List.of(gms, new FRAG2()));
         return new MembershipStack(transport, discard, lastHeard, suspicions, configuredPeer, List.copyOf(protocols));
     }
 
-    private static SYM_ENCRYPT encryption(final byte[] membershipKey)
-    {
+    private static SYM_ENCRYPT encryption(final byte[] membershipKey) {
         final SYM_ENCRYPT encrypt = new SYM_ENCRYPT();
         encrypt.symAlgorithm(SYM_ALGORITHM);
         encrypt.symIvLength(SYM_IV_BYTES);
@@ -135,8 +137,7 @@ final class MembershipStack
         return encrypt;
     }
 
-    private static AUTH authentication(final String nodeId, final byte[] membershipKey)
-    {
+    private static AUTH authentication(final String nodeId, final byte[] membershipKey) {
         final PairAuthToken token = new PairAuthToken(nodeId, MembershipKeys.authenticationKey(membershipKey));
         final AUTH auth = new AUTH().setAuthToken(token);
         token.setAuth(auth);
@@ -147,43 +148,35 @@ final class MembershipStack
      * Turns the transport's diagnostics handler off for good: it listens on a multicast socket. JGroups creates it
      * when the channel initialises the stack, so this runs after the channel is built and before it connects.
      */
-    void disableDiagnostics()
-    {
+    void disableDiagnostics() {
         final DiagnosticsHandler diagnostics = transport.getDiagnosticsHandler();
-        if (diagnostics != null)
-        {
+        if (diagnostics != null) {
             diagnostics.setEnabled(false).enableUdp(false).enableTcp(false);
         }
     }
 
-    TCP transport()
-    {
+    TCP transport() {
         return transport;
     }
 
-    DISCARD discard()
-    {
+    DISCARD discard() {
         return discard;
     }
 
-    LastHeardTracker lastHeard()
-    {
+    LastHeardTracker lastHeard() {
         return lastHeard;
     }
 
-    SuspicionTracker suspicions()
-    {
+    SuspicionTracker suspicions() {
         return suspicions;
     }
 
-    ConfiguredPeer configuredPeer()
-    {
+    ConfiguredPeer configuredPeer() {
         return configuredPeer;
     }
 
     /** Bottom (transport) first, as JChannel expects. */
-    List<Protocol> protocols()
-    {
+    List<Protocol> protocols() {
         return protocols;
     }
 }

@@ -14,15 +14,17 @@ import java.util.List;
  * @param strangers    "id@a.b.c.d:port" of every other member, in view order; empty in a healthy pair.
  */
 public record MembershipView(
-    String viewId, List<String> members, String coordinator, boolean peerPresent, long lastChangeNs,
-    List<String> strangers)
-{
+        String viewId,
+        List<String> members,
+        String coordinator,
+        boolean peerPresent,
+        long lastChangeNs,
+        List<String> strangers) {
     /** What a node shows before its first view: nobody, not even itself. */
     static final MembershipView NONE = new MembershipView("none", List.of(), "", false, 0, List.of());
 
     /** Copies the member and stranger lists. */
-    public MembershipView
-    {
+    public MembershipView {
         members = List.copyOf(members);
         strangers = List.copyOf(strangers);
     }

@@ -1,5 +1,12 @@
 package io.understudy.admin.core;
 
+import io.understudy.admin.api.AppStatus;
+import io.understudy.admin.app.AppCheck;
+import io.understudy.admin.app.AppChecker;
+import io.understudy.admin.app.AppExit;
+import io.understudy.admin.app.AppProcess;
+import io.understudy.admin.app.AppSettings;
+import io.understudy.primary.AppCloseGate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -8,17 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.understudy.admin.api.AppStatus;
-import io.understudy.admin.app.AppCheck;
-import io.understudy.admin.app.AppChecker;
-import io.understudy.admin.app.AppExit;
-import io.understudy.admin.app.AppProcess;
-import io.understudy.admin.app.AppSettings;
-import io.understudy.primary.AppCloseGate;
 
 /**
  * Watches this node's app (DESIGN.md, "Failure model"): its process, through a pidfd, and its answers, through the
@@ -26,15 +24,12 @@ import io.understudy.primary.AppCloseGate;
  * close waits at most {@code closeGraceMs} for the verdict; the closes of a dead app are held until the node has
  * handed the connections over (or could not, and {@link #passHeldCloses()} lets them through).
  */
-final class AppSupervisor implements AppCloseGate, AutoCloseable
-{
+final class AppSupervisor implements AppCloseGate, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AppSupervisor.class);
     private static final long FIND_RETRY_MS = 1000;
 
     /** Why the app failed, as the node reports it. */
-    record AppFailure(String kind, String description, Instant at)
-    {
-    }
+    record AppFailure(String kind, String description, Instant at) {}
 
     private final String nodeId;
     private final AppSettings settings;
@@ -49,16 +44,17 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
     private volatile boolean passHeld;
     private volatile boolean stopped;
 
-    AppSupervisor(final String nodeId, final AppSettings settings, final InetSocketAddress appAddress,
-        final Consumer<AppFailure> onFailure)
-    {
+    AppSupervisor(
+            final String nodeId,
+            final AppSettings settings,
+            final InetSocketAddress appAddress,
+            final Consumer<AppFailure> onFailure) {
         this.nodeId = nodeId;
         this.settings = settings;
         this.appAddress = appAddress;
         this.onFailure = onFailure;
         this.graceNs = settings.getCloseGraceMs() * 1_000_000L;
-        this.finder = Executors.newSingleThreadScheduledExecutor(runnable ->
-        {
+        this.finder = Executors.newSingleThreadScheduledExecutor(runnable -> {
             final Thread thread = new Thread(runnable, "app-find-" + nodeId);
             thread.setDaemon(true);
             return thread;
@@ -66,49 +62,42 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
     }
 
     /** Finds the app's process (again every second until found) and starts the app check. */
-    void start()
-    {
+    void start() {
         stopped = false;
         failure = null;
         passHeld = false;
         finder.execute(this::findProcess);
-        checker = AppChecker.start(nodeId, settings.getCheck(), appAddress,
-            reason -> fail("hung", reason));
+        checker = AppChecker.start(nodeId, settings.getCheck(), appAddress, reason -> fail("hung", reason));
     }
 
-    private void findProcess()
-    {
-        if (stopped || process != null)
-        {
+    private void findProcess() {
+        if (stopped || process != null) {
             return;
         }
-        try
-        {
+        try {
             final AppProcess found = AppProcess.find(nodeId, settings, appAddress);
             process = found;
             findProblem = null;
             LOG.info("[{}] watching the app: pid {}", nodeId, found.pid());
             forgetCrashOfAnEarlierProcess(found);
             found.onExit(this::onExit);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            if (findProblem == null)
-            {
-                LOG.error("[{}] cannot find the app's process ({}); until it is found, an app close passes to the " +
-                    "client at once and an app crash is not told from a close", nodeId, ex.getMessage());
+        } catch (final IOException | RuntimeException ex) {
+            if (findProblem == null) {
+                LOG.error(
+                        "[{}] cannot find the app's process ({}); until it is found, an app close passes to the "
+                                + "client at once and an app crash is not told from a close",
+                        nodeId,
+                        ex.getMessage());
             }
             findProblem = ex.getMessage();
             finder.schedule(this::findProcess, FIND_RETRY_MS, TimeUnit.MILLISECONDS);
         }
     }
 
-    private void onExit(final AppExit exit)
-    {
+    private void onExit(final AppExit exit) {
         fail("crashed", exit.description());
         final AppProcess dead = process;
-        if (dead != null && dead.pid() == exit.pid() && !stopped)
-        {
+        if (dead != null && dead.pid() == exit.pid() && !stopped) {
             process = null;
             dead.close();
             finder.schedule(this::findProcess, FIND_RETRY_MS, TimeUnit.MILLISECONDS); // restarted by someone else?
@@ -119,29 +108,26 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
      * A new app process after a crash (an operator or systemd restarted it): the node's app serves again. The
      * connections of the dead process stay lost; new ones are protected again.
      */
-    private void forgetCrashOfAnEarlierProcess(final AppProcess found)
-    {
-        synchronized (this)
-        {
+    private void forgetCrashOfAnEarlierProcess(final AppProcess found) {
+        synchronized (this) {
             final AppFailure failed = failure;
-            if (failed == null || !"crashed".equals(failed.kind()) || failed.description().contains("pid " +
-                found.pid() + " "))
-            {
+            if (failed == null
+                    || !"crashed".equals(failed.kind())
+                    || failed.description().contains("pid " + found.pid() + " ")) {
                 return;
             }
             failure = null;
             passHeld = false;
         }
-        LOG.warn("[{}] the app runs again (pid {}) after its crash: counted as healthy from now on", nodeId,
-            found.pid());
+        LOG.warn(
+                "[{}] the app runs again (pid {}) after its crash: counted as healthy from now on",
+                nodeId,
+                found.pid());
     }
 
-    private void fail(final String kind, final String description)
-    {
-        synchronized (this)
-        {
-            if (failure != null || stopped)
-            {
+    private void fail(final String kind, final String description) {
+        synchronized (this) {
+            if (failure != null || stopped) {
                 return;
             }
             failure = new AppFailure(kind, description, Instant.now());
@@ -151,29 +137,23 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
     }
 
     /** The relay saw client bytes wait too long for the app: a hang, like a failed check. */
-    void onRelayStalled(final String why)
-    {
+    void onRelayStalled(final String why) {
         fail("hung", why);
     }
 
     @Override
-    public boolean mayPass(final long sinceNs, final long nowNs)
-    {
-        if (passHeld)
-        {
+    public boolean mayPass(final long sinceNs, final long nowNs) {
+        if (passHeld) {
             return true;
         }
-        if (failure != null)
-        {
+        if (failure != null) {
             return false; // the node is handing the connections over
         }
         final AppProcess watched = process;
-        if (watched == null)
-        {
+        if (watched == null) {
             return true; // no watch: nothing to wait for
         }
-        if (!watched.isAlive())
-        {
+        if (!watched.isAlive()) {
             return false; // dead: the watch thread tells the node in a moment
         }
         // After the grace, one look in /proc: a dying app (SIGKILL pending, a thread exiting) holds on.
@@ -188,12 +168,11 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
      * each reading the stat of the demo service's 2,000 threads). A "dying" answer is looked at again after
      * {@link #DYING_LOOK_REFRESH_NS}: the watch ends the hold once the app is dead.
      */
-    private synchronized boolean dyingAfter(final AppProcess watched, final long graceEndNs, final long nowNs)
-    {
-        final boolean reusable = lookProcess == watched && lookNs - graceEndNs >= 0 &&
-            (!lookDying || nowNs - lookNs < DYING_LOOK_REFRESH_NS);
-        if (!reusable)
-        {
+    private synchronized boolean dyingAfter(final AppProcess watched, final long graceEndNs, final long nowNs) {
+        final boolean reusable = lookProcess == watched
+                && lookNs - graceEndNs >= 0
+                && (!lookDying || nowNs - lookNs < DYING_LOOK_REFRESH_NS);
+        if (!reusable) {
             lookDying = watched.isDying();
             lookNs = nowNs;
             lookProcess = watched;
@@ -203,8 +182,7 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
     }
 
     /** How many looks at /proc the gate took (the relay's cost of held closes). */
-    synchronized long looks()
-    {
+    synchronized long looks() {
         return looks;
     }
 
@@ -215,21 +193,18 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
     private long looks;
 
     /** The connections could not be handed over: let every held close through, as without Understudy. */
-    void passHeldCloses()
-    {
+    void passHeldCloses() {
         passHeld = true;
     }
 
     /** After the app was restarted: watch the new process and check it again. */
-    void restart()
-    {
+    void restart() {
         closeWatch();
         start();
     }
 
     /** The failure of the app, if it failed (crashed or hung) since it was last (re)started. */
-    Optional<AppFailure> failure()
-    {
+    Optional<AppFailure> failure() {
         return Optional.ofNullable(failure);
     }
 
@@ -238,17 +213,14 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
      * verdict does not count here: on a loaded backup the check of its replica can time out while the replica is
      * only slow, and refusing a takeover for that would lose every connection a slow replica still has.
      */
-    Optional<String> unfitReason()
-    {
+    Optional<String> unfitReason() {
         forgetHangIfAnswering();
         final AppFailure failed = failure;
-        if (failed != null && "crashed".equals(failed.kind()))
-        {
+        if (failed != null && "crashed".equals(failed.kind())) {
             return Optional.of("the app " + failed.kind() + " (" + failed.description() + ")");
         }
         final AppProcess watched = process;
-        if (watched != null && !watched.isAlive())
-        {
+        if (watched != null && !watched.isAlive()) {
             return Optional.of("the app (pid " + watched.pid() + ") is dead");
         }
         return Optional.empty();
@@ -258,80 +230,71 @@ final class AppSupervisor implements AppCloseGate, AutoCloseable
      * A hang is not for ever: an app that answers its check again (it was only slow, or was stopped and continued)
      * is fit again, unless the failure has been acted on already (the relay passes its held closes). A crash stays.
      */
-    private void forgetHangIfAnswering()
-    {
+    private void forgetHangIfAnswering() {
         final AppFailure failed = failure;
         final AppChecker check = checker;
-        if (failed == null || !"hung".equals(failed.kind()) || passHeld || check == null)
-        {
+        if (failed == null || !"hung".equals(failed.kind()) || passHeld || check == null) {
             return;
         }
         final AppChecker.Snapshot health = check.health();
-        if (!health.hung() && health.failuresInRow() == 0 && health.lastDetail() != null)
-        {
-            synchronized (this)
-            {
-                if (failure == failed)
-                {
+        if (!health.hung() && health.failuresInRow() == 0 && health.lastDetail() != null) {
+            synchronized (this) {
+                if (failure == failed) {
                     failure = null;
                 }
             }
-            LOG.warn("[{}] the app answers its check again ({}): no longer counted as hung", nodeId,
-                health.lastDetail());
+            LOG.warn(
+                    "[{}] the app answers its check again ({}): no longer counted as hung",
+                    nodeId,
+                    health.lastDetail());
         }
     }
 
     /** A probe of the service through {@code target} (VIP:port) with the app's own check, when it is a TCP one. */
-    Optional<AppCheck.Result> probe(final InetSocketAddress target, final int timeoutMs)
-    {
-        if (settings.getCheck().getType() != io.understudy.admin.app.AppCheckSettings.Type.TCP ||
-            settings.getCheck().getSend().isEmpty())
-        {
+    Optional<AppCheck.Result> probe(final InetSocketAddress target, final int timeoutMs) {
+        if (settings.getCheck().getType() != io.understudy.admin.app.AppCheckSettings.Type.TCP
+                || settings.getCheck().getSend().isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(AppCheck.of(settings.getCheck().withTimeoutMs(timeoutMs), target).run());
+        return Optional.of(AppCheck.of(settings.getCheck().withTimeoutMs(timeoutMs), target)
+                .run());
     }
 
-    AppStatus status()
-    {
+    AppStatus status() {
         forgetHangIfAnswering();
         final AppProcess watched = process;
         final AppChecker check = checker;
         final AppChecker.Snapshot health = check == null ? null : check.health();
         final AppFailure failed = failure;
         return new AppStatus(
-            appAddress.getHostString() + ":" + appAddress.getPort(),
-            watched == null ? -1 : watched.pid(),
-            watched != null && watched.isAlive(),
-            findProblem,
-            settings.getCheck().getType().name().toLowerCase(java.util.Locale.ROOT),
-            health != null && health.hung(),
-            health == null ? 0 : health.failuresInRow(),
-            health == null ? null : health.lastDetail(),
-            failed == null ? null : failed.kind(),
-            failed == null ? null : failed.description(),
-            failed == null ? null : failed.at().toString());
+                appAddress.getHostString() + ":" + appAddress.getPort(),
+                watched == null ? -1 : watched.pid(),
+                watched != null && watched.isAlive(),
+                findProblem,
+                settings.getCheck().getType().name().toLowerCase(java.util.Locale.ROOT),
+                health != null && health.hung(),
+                health == null ? 0 : health.failuresInRow(),
+                health == null ? null : health.lastDetail(),
+                failed == null ? null : failed.kind(),
+                failed == null ? null : failed.description(),
+                failed == null ? null : failed.at().toString());
     }
 
-    private void closeWatch()
-    {
+    private void closeWatch() {
         final AppProcess watched = process;
         process = null;
-        if (watched != null)
-        {
+        if (watched != null) {
             watched.close();
         }
         final AppChecker check = checker;
         checker = null;
-        if (check != null)
-        {
+        if (check != null) {
             check.close();
         }
     }
 
     @Override
-    public void close()
-    {
+    public void close() {
         stopped = true;
         finder.shutdownNow();
         closeWatch();

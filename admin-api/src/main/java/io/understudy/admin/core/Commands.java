@@ -7,16 +7,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The operator's commands a node runs (claim and release the service address, restart the app), each to its end. */
-final class Commands
-{
+final class Commands {
     private static final long DEFAULT_TIMEOUT_MS = 30_000;
 
-    private Commands()
-    {
-    }
+    private Commands() {}
 
-    static String run(final List<String> command, final String what) throws IOException
-    {
+    static String run(final List<String> command, final String what) throws IOException {
         return run(command, what, DEFAULT_TIMEOUT_MS);
     }
 
@@ -25,33 +21,27 @@ final class Commands
      *
      * @throws IOException saying {@code what} failed, with the command, its exit status and its output.
      */
-    static String run(final List<String> command, final String what, final long timeoutMs) throws IOException
-    {
+    static String run(final List<String> command, final String what, final long timeoutMs) throws IOException {
         final File output = File.createTempFile("understudy-command", ".out");
-        try
-        {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output)
-                .start();
-            if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
-            {
+        try {
+            final Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(output)
+                    .start();
+            if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 throw new IOException(what + " failed: " + command + " did not finish within " + timeoutMs + " ms");
             }
             final String text = Files.readString(output.toPath()).strip();
-            if (process.exitValue() != 0)
-            {
+            if (process.exitValue() != 0) {
                 throw new IOException(what + " failed: " + command + " exited " + process.exitValue() + ": " + text);
             }
             return text;
-        }
-        catch (final InterruptedException ex)
-        {
+        } catch (final InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IOException(what + " interrupted", ex);
-        }
-        finally
-        {
+        } finally {
             Files.deleteIfExists(output.toPath());
         }
     }

@@ -7,11 +7,9 @@ package io.understudy.admin.core;
  * last one recent, counts; one answer, or the heartbeat heard again, clears it. Times are the caller's monotonic
  * clock; thread-safe (the probing thread records, the decision thread reads).
  */
-final class EarlyProbes
-{
+final class EarlyProbes {
     /** Where the peer's heartbeat is, for the early probes. */
-    enum Heartbeat
-    {
+    enum Heartbeat {
         /** Heard within half its timeout: nothing to probe, and what was probed no longer counts. */
         ON_TIME,
         /** Not heard for half its timeout, not yet lost: probe. */
@@ -29,12 +27,14 @@ final class EarlyProbes
      * @param fastHeardMsAgo ms since the last fast beat, or -1 when none was ever heard (or it is off).
      * @param viewHeardMsAgo ms since the JGroups heartbeat last heard the peer.
      */
-    static Heartbeat classify(final boolean inView, final long fastHeardMsAgo, final long fastSilentMs,
-        final long viewHeardMsAgo, final long failureTimeoutMs)
-    {
+    static Heartbeat classify(
+            final boolean inView,
+            final long fastHeardMsAgo,
+            final long fastSilentMs,
+            final long viewHeardMsAgo,
+            final long failureTimeoutMs) {
         final boolean fastHeard = fastHeardMsAgo >= 0;
-        if (fastHeard ? fastHeardMsAgo >= fastSilentMs : !inView)
-        {
+        if (fastHeard ? fastHeardMsAgo >= fastSilentMs : !inView) {
             return Heartbeat.LOST;
         }
         final long sinceMs = fastHeard ? fastHeardMsAgo : viewHeardMsAgo;
@@ -53,49 +53,40 @@ final class EarlyProbes
      *                  row are as far apart as the decider's own).
      * @param freshMs   how old the last failure may be and still count when the heartbeat is declared lost.
      */
-    EarlyProbes(final long spacingMs, final long freshMs)
-    {
-        if (spacingMs < 1 || freshMs < 1)
-        {
-            throw new IllegalArgumentException("spacingMs and freshMs must be positive, got " + spacingMs + ", " +
-                freshMs);
+    EarlyProbes(final long spacingMs, final long freshMs) {
+        if (spacingMs < 1 || freshMs < 1) {
+            throw new IllegalArgumentException(
+                    "spacingMs and freshMs must be positive, got " + spacingMs + ", " + freshMs);
         }
         this.spacingNs = spacingMs * 1_000_000L;
         this.freshNs = freshMs * 1_000_000L;
     }
 
     /** Whether a probe may start now: none before, or the last one started at least the spacing ago. */
-    synchronized boolean due(final long nowNs)
-    {
+    synchronized boolean due(final long nowNs) {
         return !probed || nowNs - lastProbeNs >= spacingNs;
     }
 
     /** A probe that started at {@code startedNs} ended at {@code endedNs}, answered or not. */
-    synchronized void record(final boolean answered, final long startedNs, final long endedNs)
-    {
+    synchronized void record(final boolean answered, final long startedNs, final long endedNs) {
         probed = true;
         lastProbeNs = startedNs;
-        if (answered)
-        {
+        if (answered) {
             streak = 0;
-        }
-        else
-        {
+        } else {
             streak++;
             lastFailureNs = endedNs;
         }
     }
 
     /** The heartbeat is on time again (or this node is not the backup): what was seen no longer counts. */
-    synchronized void reset()
-    {
+    synchronized void reset() {
         streak = 0;
         probed = false;
     }
 
     /** Failures in a row that count at {@code nowNs}: 0 when there are none or the last is older than fresh. */
-    synchronized int streakAt(final long nowNs)
-    {
+    synchronized int streakAt(final long nowNs) {
         return streak > 0 && nowNs - lastFailureNs <= freshNs ? streak : 0;
     }
 }

@@ -1,15 +1,13 @@
 package io.understudy.admin.core;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 
 /**
  * The {@code node.eventLog:} section: where this node keeps its Chronicle event log and for how long.
  */
-public final class EventLogSettings
-{
+public final class EventLogSettings {
     @NotBlank
     @JsonProperty
     private String directory = "/var/lib/understudy/events";
@@ -24,18 +22,15 @@ public final class EventLogSettings
     @JsonProperty
     private int retainCycles = 48;
 
-    public String getDirectory()
-    {
+    public String getDirectory() {
         return directory;
     }
 
-    public String getRollCycle()
-    {
+    public String getRollCycle() {
         return rollCycle;
     }
 
-    public int getRetainCycles()
-    {
+    public int getRetainCycles() {
         return retainCycles;
     }
 }

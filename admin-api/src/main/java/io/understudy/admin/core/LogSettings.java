@@ -1,7 +1,6 @@
 package io.understudy.admin.core;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -13,11 +12,9 @@ import jakarta.validation.constraints.Pattern;
  * Chronicle event log and acks them; the backup reads that log to feed its replica the same reads, to fill what its
  * tap missed, and to replay connections at a cold takeover.
  */
-public final class LogSettings
-{
+public final class LogSettings {
     /** Output commit policy. */
-    public enum Commit
-    {
+    public enum Commit {
         /** App output goes to the client at once; the log follows (lower latency, a crash may lose logged reads). */
         ASYNC,
         /** App output waits until the logger acked every read before it (any output a client saw can be redone). */
@@ -25,12 +22,9 @@ public final class LogSettings
 
         /** async or sync, in any case; anything else is refused with the choices. */
         @com.fasterxml.jackson.annotation.JsonCreator
-        public static Commit parse(final String value)
-        {
-            for (final Commit commit : values())
-            {
-                if (commit.name().equalsIgnoreCase(value.strip()))
-                {
+        public static Commit parse(final String value) {
+            for (final Commit commit : values()) {
+                if (commit.name().equalsIgnoreCase(value.strip())) {
                     return commit;
                 }
             }
@@ -92,43 +86,35 @@ public final class LogSettings
     @JsonProperty
     private boolean enabled = true;
 
-    public String getLogger()
-    {
+    public String getLogger() {
         return logger;
     }
 
-    public int getListenPort()
-    {
+    public int getListenPort() {
         return listenPort;
     }
 
-    public Commit getCommit()
-    {
+    public Commit getCommit() {
         return commit;
     }
 
-    public long getCommitTimeoutMs()
-    {
+    public long getCommitTimeoutMs() {
         return commitTimeoutMs;
     }
 
-    public long getMaxLagMs()
-    {
+    public long getMaxLagMs() {
         return maxLagMs;
     }
 
-    public long getBufferBytes()
-    {
+    public long getBufferBytes() {
         return bufferBytes;
     }
 
-    public long getReconnectMs()
-    {
+    public long getReconnectMs() {
         return reconnectMs;
     }
 
-    public boolean isEnabled()
-    {
+    public boolean isEnabled() {
         return enabled;
     }
 }

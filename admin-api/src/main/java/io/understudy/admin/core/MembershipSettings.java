@@ -1,19 +1,16 @@
 package io.understudy.admin.core;
 
-import java.util.Arrays;
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The {@code node.membership:} section: the JGroups heartbeat between the two nodes.
  */
-public final class MembershipSettings
-{
+public final class MembershipSettings {
     /** Both nodes' LAN address:port, comma separated (the same list on both nodes). */
     @NotBlank
     @JsonProperty
@@ -54,51 +51,46 @@ public final class MembershipSettings
     @JsonProperty
     private long fastSilentMs = 100;
 
-    public List<String> getPeers()
-    {
-        return Arrays.stream(peers.split(",")).map(String::strip).filter(peer -> !peer.isEmpty()).toList();
+    public List<String> getPeers() {
+        return Arrays.stream(peers.split(","))
+                .map(String::strip)
+                .filter(peer -> !peer.isEmpty())
+                .toList();
     }
 
-    public int getBindPort()
-    {
+    public int getBindPort() {
         return bindPort;
     }
 
-    public long getFailureTimeoutMs()
-    {
+    public long getFailureTimeoutMs() {
         return failureTimeoutMs;
     }
 
-    public long getHeartbeatIntervalMs()
-    {
+    public long getHeartbeatIntervalMs() {
         return heartbeatIntervalMs;
     }
 
-    public long getVerifySuspectMs()
-    {
+    public long getVerifySuspectMs() {
         return verifySuspectMs;
     }
 
     @com.fasterxml.jackson.annotation.JsonIgnore
-    @io.dropwizard.validation.ValidationMethod(message = "node.membership.fastSilentMs must be at least two " +
-        "fastIntervalMs (a single late beat must not count as silence)")
-    public boolean isFastSilenceLongerThanTwoBeats()
-    {
+    @io.dropwizard.validation.ValidationMethod(
+            message = "node.membership.fastSilentMs must be at least two "
+                    + "fastIntervalMs (a single late beat must not count as silence)")
+    public boolean isFastSilenceLongerThanTwoBeats() {
         return fastSilentMs >= 2 * fastIntervalMs;
     }
 
-    public boolean isFastHeartbeat()
-    {
+    public boolean isFastHeartbeat() {
         return fastHeartbeat;
     }
 
-    public long getFastIntervalMs()
-    {
+    public long getFastIntervalMs() {
         return fastIntervalMs;
     }
 
-    public long getFastSilentMs()
-    {
+    public long getFastSilentMs() {
         return fastSilentMs;
     }
 }

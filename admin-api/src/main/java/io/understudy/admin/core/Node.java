@@ -1,37 +1,15 @@
 package io.understudy.admin.core;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.fasterxml.jackson.databind.JsonNode;
-
 import io.dropwizard.lifecycle.Managed;
 import io.understudy.admin.api.AppFailureReport;
-import io.understudy.admin.app.AppCheckSettings;
-import io.understudy.admin.auth.ApiTls;
 import io.understudy.admin.api.DemotionReport;
 import io.understudy.admin.api.DrillReport;
 import io.understudy.admin.api.FailoverReport;
-import io.understudy.admin.api.MovedInput;
 import io.understudy.admin.api.FastHeartbeatStatus;
+import io.understudy.admin.api.MovedInput;
+import io.understudy.admin.app.AppCheckSettings;
+import io.understudy.admin.auth.ApiTls;
 import io.understudy.admin.cluster.Announcement;
 import io.understudy.admin.cluster.FastHeartbeat;
 import io.understudy.admin.cluster.Membership;
@@ -51,6 +29,25 @@ import io.understudy.primary.PrimaryWrapper;
 import io.understudy.primary.ReadLogStats;
 import io.understudy.primary.RelayStats;
 import io.understudy.primary.RelayedConnection;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node: one of the pair, started and stopped with the Dropwizard server. It wires the parts and owns the role
@@ -64,8 +61,7 @@ import io.understudy.primary.RelayedConnection;
  * before renewing; a primary that hears its peer announce PRIMARY at a higher epoch, or finds another MAC answering
  * for the address, gives up at once (TCP_REPAIR close, address released) and becomes the backup.
  */
-public final class Node implements Managed, MembershipListener
-{
+public final class Node implements Managed, MembershipListener {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     /** A handover request's budget when the primary does not send one. */
     private static final long HANDOVER_MARGIN_MS = 10_000;
@@ -75,34 +71,35 @@ public final class Node implements Managed, MembershipListener
     private static final Duration PEER_STATUS_TIMEOUT = Duration.ofMillis(300);
     /** A live host's kernel accepts a connection to the API at once; a crashed one is known to be gone after this. */
     private static final Duration PEER_CONNECT_TIMEOUT = Duration.ofMillis(50);
+
     private static final long EARLY_PROBE_TICK_MS = 10;
     /** A question to the primary's API asked while its heartbeat was late serves the decision this long after. */
     private static final long RELEASE_CHECK_FRESH_NS = 1_000_000_000L;
 
     private final NodeSettings settings;
-    private final ExecutorService decisions = Executors.newSingleThreadExecutor(runnable ->
-    {
+    private final ExecutorService decisions = Executors.newSingleThreadExecutor(runnable -> {
         final Thread thread = new Thread(runnable, "takeover-decisions");
         thread.setDaemon(true);
         return thread;
     });
     /** Asks the primary's API whether it handed over, while the decider probes (PeerReleaseCheck). */
-    private final ExecutorService peerChecks = Executors.newCachedThreadPool(runnable ->
-    {
+    private final ExecutorService peerChecks = Executors.newCachedThreadPool(runnable -> {
         final Thread thread = new Thread(runnable, "peer-release-check");
         thread.setDaemon(true);
         return thread;
     });
+
     private volatile PeerReleaseCheck releaseCheck;
     /** Probes the service while the heartbeat is late, before it is declared lost (EarlyProbes). */
-    private final ScheduledExecutorService earlyProber = Executors.newSingleThreadScheduledExecutor(runnable ->
-    {
+    private final ScheduledExecutorService earlyProber = Executors.newSingleThreadScheduledExecutor(runnable -> {
         final Thread thread = new Thread(runnable, "early-probe");
         thread.setDaemon(true);
         return thread;
     });
-    private final EarlyProbes earlyProbes = new EarlyProbes(TakeoverDecider.Settings.DEFAULT_RECHECK_INTERVAL_MS,
-        2 * TakeoverDecider.Settings.DEFAULT_RECHECK_INTERVAL_MS);
+
+    private final EarlyProbes earlyProbes = new EarlyProbes(
+            TakeoverDecider.Settings.DEFAULT_RECHECK_INTERVAL_MS,
+            2 * TakeoverDecider.Settings.DEFAULT_RECHECK_INTERVAL_MS);
     private final Object drillLock = new Object();
     private final RelayWatchdog watchdog;
     private final ServiceProbe probe;
@@ -116,12 +113,14 @@ public final class Node implements Managed, MembershipListener
     private volatile Membership membership;
     /** The fast heartbeat beside the JGroups view; null when off (setting, or no pair secret). */
     private volatile FastHeartbeat fastHeartbeat;
+
     private volatile AppSupervisor app;
     private volatile FailoverReport lastFailover;
     /** From the last takeover, for the old primary's replicas after a planned handover; never shown in status. */
     private volatile List<MovedInput> lastHandback;
     /** Closes the tap and logger a takeover left behind; a new backup role waits for it (the logger's port). */
     private volatile Thread backupCloser;
+
     private volatile DrillReport lastDrill;
     private volatile AppFailureReport lastAppFailure;
     private volatile DemotionReport lastDemotion;
@@ -130,6 +129,7 @@ public final class Node implements Managed, MembershipListener
     private volatile String handoverTrigger;
     /** How often the backup looks for a handover while a live primary's own app check runs. */
     private static final long LIVE_PRIMARY_POLL_MS = 10;
+
     private volatile String takeoverFailure;
     private volatile String addressAlarm;
     private volatile String apiToken = "";
@@ -137,6 +137,7 @@ public final class Node implements Managed, MembershipListener
     private volatile ApiTls.PeerClient peerClient = ApiTls.PeerClient.plain();
     /** Until when a crash drill the primary announced lets this node take over without fencing it. */
     private volatile long crashDrillUntilNs = System.nanoTime();
+
     private volatile PeerState peerState;
     private String lastCutOff = "";
     /**
@@ -147,50 +148,58 @@ public final class Node implements Managed, MembershipListener
     private volatile long ownLinkBackNs = System.nanoTime() - Long.MAX_VALUE / 2;
 
     /** The peer's last announcement. */
-    private record PeerState(String peerId, String state, long epoch, long atNs)
-    {
-    }
+    private record PeerState(String peerId, String state, long epoch, long atNs) {}
 
-    public Node(final NodeSettings settings)
-    {
+    public Node(final NodeSettings settings) {
         this.settings = settings;
-        this.probe = new ServiceProbe(new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort()),
-            settings.getTakeover().getProbeTimeoutMs());
-        this.watchdog = new RelayWatchdog(settings.getId(), this::relay,
-            settings.getApp().getCheck().getRelayStallMs(), why -> app.onRelayStalled(why));
+        this.probe = new ServiceProbe(
+                new InetSocketAddress(settings.getServiceAddress(), settings.getServicePort()),
+                settings.getTakeover().getProbeTimeoutMs());
+        this.watchdog = new RelayWatchdog(
+                settings.getId(),
+                this::relay,
+                settings.getApp().getCheck().getRelayStallMs(),
+                why -> app.onRelayStalled(why));
         this.fence = new Fence(settings.getId(), settings.getTakeover());
-        this.judge = new PeerJudge(settings.getId(), this::peerApi, () -> membership.isPeerPresent(),
-            () -> membership.view().members(), this::otherHolder, PeerJudge.PEER_VIEW_WAIT_MS);
+        this.judge = new PeerJudge(
+                settings.getId(),
+                this::peerApi,
+                () -> membership.isPeerPresent(),
+                () -> membership.view().members(),
+                this::otherHolder,
+                PeerJudge.PEER_VIEW_WAIT_MS);
     }
 
     @Override
-    public void start() throws IOException
-    {
+    public void start() throws IOException {
         wiring = NodeWiring.load(settings);
         machine = RoleMachine.open(settings.getId(), Path.of(settings.getStateDirectory()));
         Role side = settings.getRole();
         String why = "started as configured (" + side.name().toLowerCase(Locale.ROOT) + ")";
-        if (side == Role.PRIMARY && probe.answers())
-        {
-            LOG.warn("[{}] configured as primary, but {}:{} already answers: another node holds the service; " +
-                "starting as backup", settings.getId(), settings.getServiceAddress(), settings.getServicePort());
+        if (side == Role.PRIMARY && probe.answers()) {
+            LOG.warn(
+                    "[{}] configured as primary, but {}:{} already answers: another node holds the service; "
+                            + "starting as backup",
+                    settings.getId(),
+                    settings.getServiceAddress(),
+                    settings.getServicePort());
             side = Role.BACKUP;
             why = "configured as primary, but the service already answered elsewhere";
         }
         DirectMemory.checkFits(settings.getMaxConnections(), settings.getRelayBufferBytes());
-        app = new AppSupervisor(settings.getId(), settings.getApp(),
-            new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()), this::onAppFailed);
+        app = new AppSupervisor(
+                settings.getId(),
+                settings.getApp(),
+                new InetSocketAddress(settings.getAppAddress(), settings.getAppPort()),
+                this::onAppFailed);
         app.start();
         final EventLogSettings log = settings.getEventLog();
         eventLog = EventLog.open(EventLogConfig.of(Path.of(log.getDirectory()))
-            .withRollCycle(log.getRollCycle())
-            .withRetainCycles(log.getRetainCycles()));
-        if (side == Role.PRIMARY)
-        {
+                .withRollCycle(log.getRollCycle())
+                .withRetainCycles(log.getRetainCycles()));
+        if (side == Role.PRIMARY) {
             primary = startPrimary();
-        }
-        else
-        {
+        } else {
             backup = BackupRole.start(wiring, eventLog);
         }
         machine.transition(side == Role.PRIMARY ? RoleMachine.State.PRIMARY : RoleMachine.State.BACKUP, why);
@@ -198,27 +207,38 @@ public final class Node implements Managed, MembershipListener
         membership.announce(() -> new Announcement(machine.state().name(), machine.epoch()));
         startFastHeartbeat();
         watchdog.start();
-        earlyProber.scheduleWithFixedDelay(this::probeEarly, EARLY_PROBE_TICK_MS, EARLY_PROBE_TICK_MS,
-            TimeUnit.MILLISECONDS);
+        earlyProber.scheduleWithFixedDelay(
+                this::probeEarly, EARLY_PROBE_TICK_MS, EARLY_PROBE_TICK_MS, TimeUnit.MILLISECONDS);
         final Thread warmUp = new Thread(() -> PeerApi.warmUp(this::peerApi), "peer-api-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
-        LOG.info("[{}] started as {} (epoch {}): service {}:{}, app {}:{}", settings.getId(), machine.state(),
-            machine.epoch(), settings.getServiceAddress(), settings.getServicePort(), settings.getAppAddress(),
-            settings.getAppPort());
+        LOG.info(
+                "[{}] started as {} (epoch {}): service {}:{}, app {}:{}",
+                settings.getId(),
+                machine.state(),
+                machine.epoch(),
+                settings.getServiceAddress(),
+                settings.getServicePort(),
+                settings.getAppAddress(),
+                settings.getAppPort());
     }
 
-    private PrimaryRole startPrimary() throws IOException
-    {
+    private PrimaryRole startPrimary() throws IOException {
         return startPrimary(false);
     }
 
     /** {@code beforeClaim}: the relay listens before this node holds the service address (IP_FREEBIND). */
-    private PrimaryRole startPrimary(final boolean beforeClaim) throws IOException
-    {
+    private PrimaryRole startPrimary(final boolean beforeClaim) throws IOException {
         final long leaseMs = Math.max(50, settings.getMembership().getFailureTimeoutMs() / 2);
-        return PrimaryRole.start(wiring, app, this::onRelayDied, leaseMs, this::stillSoleHolder,
-            this::onAddressConflict, this::announceAddress, beforeClaim);
+        return PrimaryRole.start(
+                wiring,
+                app,
+                this::onRelayDied,
+                leaseMs,
+                this::stillSoleHolder,
+                this::onAddressConflict,
+                this::announceAddress,
+                beforeClaim);
     }
 
     /**
@@ -226,35 +246,26 @@ public final class Node implements Managed, MembershipListener
      *
      * @throws IOException saying why it could not be read.
      */
-    public com.fasterxml.jackson.databind.JsonNode peerStatus() throws IOException, InterruptedException
-    {
+    public com.fasterxml.jackson.databind.JsonNode peerStatus() throws IOException, InterruptedException {
         final PeerApi peer;
-        try
-        {
+        try {
             peer = peerApi();
-        }
-        catch (final RuntimeException noPeer)
-        {
+        } catch (final RuntimeException noPeer) {
             throw new IOException("no peer: " + noPeer.getMessage(), noPeer);
         }
         return peer.status(Duration.ofSeconds(2), Duration.ofMillis(500));
     }
 
     /** The peer's API as this node reaches it (its base URL), or null when no peer is configured. */
-    public String peerApiUrl()
-    {
-        try
-        {
+    public String peerApiUrl() {
+        try {
             return wiring.peerApiBase(peerClient.scheme()).toString();
-        }
-        catch (final RuntimeException noPeer)
-        {
+        } catch (final RuntimeException noPeer) {
             return null;
         }
     }
 
-    private PeerApi peerApi()
-    {
+    private PeerApi peerApi() {
         final ApiTls.PeerClient client = peerClient;
         return new PeerApi(wiring.peerApiBase(client.scheme()), apiToken, client.http());
     }
@@ -262,22 +273,24 @@ public final class Node implements Managed, MembershipListener
     // ---------------------------------------------------------------- the peer's announcements, demotion
 
     @Override
-    public void onPeerState(final String peerId, final String state, final long epoch)
-    {
+    public void onPeerState(final String peerId, final String state, final long epoch) {
         final PeerState before = peerState;
         peerState = new PeerState(peerId, state, epoch, System.nanoTime());
         final RoleMachine roles = machine;
         roles.peerAnnounced(epoch);
-        if (roles.state() == RoleMachine.State.PRIMARY && "PRIMARY".equals(state) && roles.yieldsTo(epoch, peerId))
-        {
-            decisions.submit(() -> demote("the peer " + peerId + " announces PRIMARY at epoch " + epoch +
-                ", above this node's " + roles.epoch()));
-        }
-        else if (roles.state() == RoleMachine.State.PRIMARY && before != null && "PRIMARY".equals(before.state()) &&
-            !"PRIMARY".equals(state))
-        {
-            LOG.info("[{}] the peer {} gave the service up ({}): this node is the only primary; announcing the " +
-                "address again", settings.getId(), peerId, state);
+        if (roles.state() == RoleMachine.State.PRIMARY && "PRIMARY".equals(state) && roles.yieldsTo(epoch, peerId)) {
+            decisions.submit(() -> demote("the peer " + peerId + " announces PRIMARY at epoch " + epoch
+                    + ", above this node's " + roles.epoch()));
+        } else if (roles.state() == RoleMachine.State.PRIMARY
+                && before != null
+                && "PRIMARY".equals(before.state())
+                && !"PRIMARY".equals(state)) {
+            LOG.info(
+                    "[{}] the peer {} gave the service up ({}): this node is the only primary; announcing the "
+                            + "address again",
+                    settings.getId(),
+                    peerId,
+                    state);
             announceAddressRepeatedly();
         }
     }
@@ -286,14 +299,10 @@ public final class Node implements Managed, MembershipListener
      * Gratuitous ARP now, 1.2 s and 3 s later: a Linux client ignores an ARP update within a second of the last
      * (locktime), and the other holder's own ARP may have just moved its cache.
      */
-    private void announceAddressRepeatedly()
-    {
-        for (final long delayMs : new long[] {0, 1_200, 3_000})
-        {
-            CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(() ->
-            {
-                if (machine.state() == RoleMachine.State.PRIMARY)
-                {
+    private void announceAddressRepeatedly() {
+        for (final long delayMs : new long[] {0, 1_200, 3_000}) {
+            CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(() -> {
+                if (machine.state() == RoleMachine.State.PRIMARY) {
                     announceAddress();
                 }
             });
@@ -301,43 +310,40 @@ public final class Node implements Managed, MembershipListener
     }
 
     /** Gratuitous ARP for the service address from here, to undo what another holder's ARP taught the LAN. */
-    private void announceAddress()
-    {
-        try
-        {
+    private void announceAddress() {
+        try {
             io.understudy.backup.GratuitousArp.announce(settings.getServiceInterface(), settings.getServiceAddress());
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             LOG.warn("[{}] could not announce the service address again: {}", settings.getId(), ex.getMessage());
         }
     }
 
     /** The relay lease's check after this node was held up: true when it may relay on. */
-    private boolean stillSoleHolder(final long heldMs)
-    {
+    private boolean stillSoleHolder(final long heldMs) {
         final PeerState peer = peerState;
-        if (peer != null && "PRIMARY".equals(peer.state()) && machine.yieldsTo(peer.epoch(), peer.peerId()))
-        {
-            decisions.submit(() -> demote("after being held up " + heldMs + " ms: the peer " + peer.peerId() +
-                " announced PRIMARY at epoch " + peer.epoch()));
+        if (peer != null && "PRIMARY".equals(peer.state()) && machine.yieldsTo(peer.epoch(), peer.peerId())) {
+            decisions.submit(() -> demote("after being held up " + heldMs + " ms: the peer " + peer.peerId()
+                    + " announced PRIMARY at epoch " + peer.epoch()));
             return false;
         }
         final Optional<String> other = otherHolder();
-        if (other.isPresent())
-        {
+        if (other.isPresent()) {
             final Optional<String> older = olderPrimary();
-            if (older.isPresent())
-            {
+            if (older.isPresent()) {
                 // Both were held up at once (the old primary paused, this node's keeper late on the loaded host when
                 // it resumed): the old one yields to the higher epoch; were this one to yield too, nobody serves.
-                LOG.warn("[{}] held up {} ms, and another host ({}) answers ARP for the service address: {}; this " +
-                    "node keeps it and announces it again", settings.getId(), heldMs, other.get(), older.get());
+                LOG.warn(
+                        "[{}] held up {} ms, and another host ({}) answers ARP for the service address: {}; this "
+                                + "node keeps it and announces it again",
+                        settings.getId(),
+                        heldMs,
+                        other.get(),
+                        older.get());
                 announceAddressRepeatedly();
                 return true;
             }
-            decisions.submit(() -> demote("after being held up " + heldMs + " ms, another host (" + other.get() +
-                ") answers ARP for the service address"));
+            decisions.submit(() -> demote("after being held up " + heldMs + " ms, another host (" + other.get()
+                    + ") answers ARP for the service address"));
             return false;
         }
         return true;
@@ -347,68 +353,69 @@ public final class Node implements Managed, MembershipListener
      * Why the other holder of the address is the peer, a primary of an older term that yields to this node: its API
      * says PRIMARY at a lower epoch (or, unreadable, its last announcement did). Empty when that is not known.
      */
-    private Optional<String> olderPrimary()
-    {
+    private Optional<String> olderPrimary() {
         final long ours = machine.epoch();
         final Optional<JsonNode> status = judge.status();
-        if (status.isPresent())
-        {
+        if (status.isPresent()) {
             final long theirs = status.get().path("epoch").asLong(-1);
-            return "PRIMARY".equals(status.get().path("role").asText()) && theirs >= 0 && theirs < ours &&
-                !machine.yieldsTo(theirs, status.get().path("nodeId").asText("")) ?
-                Optional.of("the peer's API says PRIMARY at epoch " + theirs + ", below this node's " + ours) :
-                Optional.empty();
+            return "PRIMARY".equals(status.get().path("role").asText())
+                            && theirs >= 0
+                            && theirs < ours
+                            && !machine.yieldsTo(
+                                    theirs, status.get().path("nodeId").asText(""))
+                    ? Optional.of("the peer's API says PRIMARY at epoch " + theirs + ", below this node's " + ours)
+                    : Optional.empty();
         }
         final PeerState peer = peerState;
-        return peer != null && "PRIMARY".equals(peer.state()) && peer.epoch() < ours &&
-            !machine.yieldsTo(peer.epoch(), peer.peerId()) ?
-            Optional.of("the peer last announced PRIMARY at epoch " + peer.epoch() + ", below this node's " + ours +
-                " (its API did not answer)") : Optional.empty();
+        return peer != null
+                        && "PRIMARY".equals(peer.state())
+                        && peer.epoch() < ours
+                        && !machine.yieldsTo(peer.epoch(), peer.peerId())
+                ? Optional.of("the peer last announced PRIMARY at epoch " + peer.epoch() + ", below this node's " + ours
+                        + " (its API did not answer)")
+                : Optional.empty();
     }
 
     /** The MAC of another host that answers ARP for the service address now, if one does. */
-    private Optional<String> otherHolder()
-    {
-        try
-        {
-            return io.understudy.backup.DuplicateAddressProbe.probe(settings.getServiceInterface(),
-                settings.getServiceAddress(), io.understudy.backup.DuplicateAddressProbe.DEFAULT_PROBES,
-                Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs())).conflictingMac();
-        }
-        catch (final InterruptedException ex)
-        {
+    private Optional<String> otherHolder() {
+        try {
+            return io.understudy.backup.DuplicateAddressProbe.probe(
+                            settings.getServiceInterface(),
+                            settings.getServiceAddress(),
+                            io.understudy.backup.DuplicateAddressProbe.DEFAULT_PROBES,
+                            Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs()))
+                    .conflictingMac();
+        } catch (final InterruptedException ex) {
             Thread.currentThread().interrupt();
             return Optional.empty();
-        }
-        catch (final IOException ex)
-        {
-            LOG.warn("[{}] cannot probe the service address with ARP on {}: {}", settings.getId(),
-                settings.getServiceInterface(), ex.getMessage());
+        } catch (final IOException ex) {
+            LOG.warn(
+                    "[{}] cannot probe the service address with ARP on {}: {}",
+                    settings.getId(),
+                    settings.getServiceInterface(),
+                    ex.getMessage());
             return Optional.empty();
         }
     }
 
     /** Another host answered ARP for the service address while this node is primary (the address watch). */
-    private void onAddressConflict(final String otherMac, final Instant at)
-    {
-        if (machine.state() != RoleMachine.State.PRIMARY)
-        {
+    private void onAddressConflict(final String otherMac, final Instant at) {
+        if (machine.state() != RoleMachine.State.PRIMARY) {
             return; // a handover: the new primary's gratuitous ARP is expected
         }
-        addressAlarm = Instant.now() + ": " + otherMac + " answers ARP for " + settings.getServiceAddress() +
-            " while this node (" + settings.getId() + ") holds it";
+        addressAlarm = Instant.now() + ": " + otherMac + " answers ARP for " + settings.getServiceAddress()
+                + " while this node (" + settings.getId() + ") holds it";
         LOG.error("[{}] ALARM: {}", settings.getId(), addressAlarm);
-        decisions.submit(() ->
-        {
+        decisions.submit(() -> {
             final Optional<JsonNode> status = judge.status();
-            if (status.isPresent() && "PRIMARY".equals(status.get().path("role").asText()) &&
-                machine.yieldsTo(status.get().path("epoch").asLong(-1), status.get().path("nodeId").asText("")))
-            {
-                demote("another host (" + otherMac + ") answers ARP for the service address and the peer serves " +
-                    "at epoch " + status.get().path("epoch").asLong());
-            }
-            else
-            {
+            if (status.isPresent()
+                    && "PRIMARY".equals(status.get().path("role").asText())
+                    && machine.yieldsTo(
+                            status.get().path("epoch").asLong(-1),
+                            status.get().path("nodeId").asText(""))) {
+                demote("another host (" + otherMac + ") answers ARP for the service address and the peer serves "
+                        + "at epoch " + status.get().path("epoch").asLong());
+            } else {
                 announceAddressRepeatedly(); // this node keeps the address: the LAN must learn it back
             }
         });
@@ -418,13 +425,10 @@ public final class Node implements Managed, MembershipListener
      * This primary was superseded: it gives every connection up silently (the new primary serves them), releases the
      * address and becomes the backup. Runs on the decisions thread; does nothing unless this node is PRIMARY.
      */
-    private void demote(final String reason)
-    {
-        synchronized (drillLock)
-        {
+    private void demote(final String reason) {
+        synchronized (drillLock) {
             final PrimaryRole role = primary;
-            if (machine.state() != RoleMachine.State.PRIMARY || role == null)
-            {
+            if (machine.state() != RoleMachine.State.PRIMARY || role == null) {
                 return;
             }
             final long epoch = machine.epoch();
@@ -433,37 +437,36 @@ public final class Node implements Managed, MembershipListener
             final List<String> clients = new ArrayList<>();
             String error = null;
             int givenUp = 0;
-            try
-            {
+            try {
                 role.relay().freeze();
                 final List<RelayedConnection> connections = role.relay().connections();
                 givenUp = connections.size();
                 connections.stream().limit(100).forEach(connection -> clients.add(connection.client()));
                 releaseAddress();
-            }
-            catch (final IOException | RuntimeException ex)
-            {
+            } catch (final IOException | RuntimeException ex) {
                 error = ex.getMessage();
                 LOG.error("[{}] while demoting: {}", settings.getId(), ex.toString());
-            }
-            catch (final InterruptedException ex)
-            {
+            } catch (final InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 error = "interrupted";
             }
             final String after = becomeBackup(role, "demoted: " + reason, null);
-            lastDemotion = new DemotionReport(Instant.now().toString(), reason, epoch, machine.peerEpoch(), givenUp,
-                clients, error != null ? error : after);
+            lastDemotion = new DemotionReport(
+                    Instant.now().toString(),
+                    reason,
+                    epoch,
+                    machine.peerEpoch(),
+                    givenUp,
+                    clients,
+                    error != null ? error : after);
             LOG.warn("[{}] demoted: {}", settings.getId(), lastDemotion);
         }
     }
 
-    private void releaseAddress() throws IOException
-    {
-        if (settings.getTakeover().getReleaseCommand().isEmpty())
-        {
-            throw new IOException("node.takeover.releaseCommand is not set: this node cannot give the service " +
-                "address up");
+    private void releaseAddress() throws IOException {
+        if (settings.getTakeover().getReleaseCommand().isEmpty()) {
+            throw new IOException(
+                    "node.takeover.releaseCommand is not set: this node cannot give the service " + "address up");
         }
         Commands.run(settings.getTakeover().getReleaseCommand(), "releasing the service address");
     }
@@ -471,36 +474,44 @@ public final class Node implements Managed, MembershipListener
     // ---------------------------------------------------------------- the backup: deciding and taking over
 
     @Override
-    public void onPeerLost(final String peerId, final String why)
-    {
+    public void onPeerLost(final String peerId, final String why) {
         final PrimaryRole serving = primary;
         // A view that drops a peer whose fast beats still arrive is a false suspicion: the logger is up.
-        if (machine.state() == RoleMachine.State.PRIMARY && serving != null && wiring.shipsToPeersLogger() &&
-            !fastHeartbeatHears() && serving.readLog().peerLost())
-        {
-            LOG.warn("[{}] {} lost ({}), and the read log's logger with it: a reply whose read the logger has not " +
-                "acked in 100 ms goes out without waiting, until the peer is heard again or the logger has caught up",
-                settings.getId(), peerId, why);
+        if (machine.state() == RoleMachine.State.PRIMARY
+                && serving != null
+                && wiring.shipsToPeersLogger()
+                && !fastHeartbeatHears()
+                && serving.readLog().peerLost()) {
+            LOG.warn(
+                    "[{}] {} lost ({}), and the read log's logger with it: a reply whose read the logger has not "
+                            + "acked in 100 ms goes out without waiting, until the peer is heard again or the logger has caught up",
+                    settings.getId(),
+                    peerId,
+                    why);
         }
-        if (machine.state() == RoleMachine.State.BACKUP && !evaluating)
-        {
+        if (machine.state() == RoleMachine.State.BACKUP && !evaluating) {
             evaluating = true;
-            LOG.warn("[{}] heartbeat from {} lost ({}): checking whether the primary still serves", settings.getId(),
-                peerId, why);
+            LOG.warn(
+                    "[{}] heartbeat from {} lost ({}): checking whether the primary still serves",
+                    settings.getId(),
+                    peerId,
+                    why);
             final long nowNs = System.nanoTime();
             final int failedEarly = earlyProbes.streakAt(nowNs);
-            if (failedEarly > 0)
-            {
-                LOG.warn("[{}] the direct probe had already failed {} time(s) in a row while the heartbeat was late",
-                    settings.getId(), failedEarly);
+            if (failedEarly > 0) {
+                LOG.warn(
+                        "[{}] the direct probe had already failed {} time(s) in a row while the heartbeat was late",
+                        settings.getId(),
+                        failedEarly);
             }
-            final TakeoverDecider decider = new TakeoverDecider(deciderSettings(), peerId + " " + why, nowNs, 0,
-                failedEarly);
+            final TakeoverDecider decider =
+                    new TakeoverDecider(deciderSettings(), peerId + " " + why, nowNs, 0, failedEarly);
             final PeerReleaseCheck asked = releaseCheck;
             // Asked again at the loss when the early question found a live PRIMARY: that answer predates the loss.
-            if (failedEarly == 0 || asked == null || !asked.askedWithin(nowNs, RELEASE_CHECK_FRESH_NS) ||
-                asked.answeredAsLivePrimary())
-            {
+            if (failedEarly == 0
+                    || asked == null
+                    || !asked.askedWithin(nowNs, RELEASE_CHECK_FRESH_NS)
+                    || asked.answeredAsLivePrimary()) {
                 releaseCheck = startReleaseCheck();
             }
             decisions.submit(() -> evaluate(decider));
@@ -508,139 +519,133 @@ public final class Node implements Managed, MembershipListener
     }
 
     @Override
-    public void onPeerJoined(final String peerId)
-    {
+    public void onPeerJoined(final String peerId) {
         peerFenced = false;
         final PrimaryRole serving = primary;
-        if (serving != null)
-        {
+        if (serving != null) {
             serving.readLog().peerHeard();
         }
     }
 
     /** Takes over only when the heartbeat is gone, the service does not answer and the tap heard nothing from it. */
-    private void evaluate(final TakeoverDecider started)
-    {
+    private void evaluate(final TakeoverDecider started) {
         TakeoverDecider decider = started;
-        try
-        {
-            while (machine.state() == RoleMachine.State.BACKUP)
-            {
+        try {
+            while (machine.state() == RoleMachine.State.BACKUP) {
                 final BackupRole standing = backup;
-                if (standing == null)
-                {
-                    LOG.error("[{}] the primary looks gone, but this node has no tap running: not taking over",
-                        settings.getId());
+                if (standing == null) {
+                    LOG.error(
+                            "[{}] the primary looks gone, but this node has no tap running: not taking over",
+                            settings.getId());
                     return;
                 }
                 final boolean present = peerAlive();
                 final Optional<String> cutOff = ownLinkDown();
-                if (!present && cutOff.isPresent())
-                {
-                    if (!cutOff.get().equals(lastCutOff))
-                    {
+                if (!present && cutOff.isPresent()) {
+                    if (!cutOff.get().equals(lastCutOff)) {
                         LOG.warn("[{}] not taking over: {}", settings.getId(), cutOff.get());
                     }
                     lastCutOff = cutOff.get();
                     Thread.sleep(100);
                     continue;
                 }
-                if (!lastCutOff.isEmpty())
-                {
+                if (!lastCutOff.isEmpty()) {
                     // Nothing seen while cut off counts, the probes before the cut included: decide afresh.
                     final long backNs = System.nanoTime();
                     ownLinkBackNs = backNs;
                     earlyProbes.reset();
                     decider = afresh(decider, "then this node's own link was down and came back", backNs);
-                    LOG.warn("[{}] this node's own link is back: what it saw while cut off is no evidence; " +
-                        "deciding afresh", settings.getId());
+                    LOG.warn(
+                            "[{}] this node's own link is back: what it saw while cut off is no evidence; "
+                                    + "deciding afresh",
+                            settings.getId());
                 }
                 lastCutOff = "";
-                final boolean answers = !present && probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
+                final boolean answers = !present
+                        && probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
                 // The probe may take its whole timeout: a beat heard meanwhile, or since the loss, says it lives.
                 final boolean alive = present || peerAlive() || heardSince(decider.startNs());
                 final long evidenceSinceNs = ownLinkBackNs;
                 final TakeoverDecider.Decision decision = decider.next(new TakeoverDecider.Observation(
-                    System.nanoTime(), alive, answers, later(standing.tapper().lastServerProgressNs(), evidenceSinceNs),
-                    app.unfitReason(), Optional.ofNullable(handoverTrigger), false,
-                    later(standing.tapper().clientsWaitingSinceNs(), evidenceSinceNs)));
-                if (decision instanceof TakeoverDecider.Decision.TakeOver takeOver)
-                {
+                        System.nanoTime(),
+                        alive,
+                        answers,
+                        later(standing.tapper().lastServerProgressNs(), evidenceSinceNs),
+                        app.unfitReason(),
+                        Optional.ofNullable(handoverTrigger),
+                        false,
+                        later(standing.tapper().clientsWaitingSinceNs(), evidenceSinceNs)));
+                if (decision instanceof TakeoverDecider.Decision.TakeOver takeOver) {
                     String trigger = takeOver.trigger();
-                    if (handoverTrigger == null && !crashDrillAnnounced() &&
-                        !awaitLivePrimarysOwnCheck(decider.startNs()))
-                    {
-                        LOG.info("[{}] heartbeat back while the primary's own check ran: staying {}",
-                            settings.getId(), machine.state());
+                    if (handoverTrigger == null
+                            && !crashDrillAnnounced()
+                            && !awaitLivePrimarysOwnCheck(decider.startNs())) {
+                        LOG.info(
+                                "[{}] heartbeat back while the primary's own check ran: staying {}",
+                                settings.getId(),
+                                machine.state());
                         return;
                     }
                     final String handedOver = handoverTrigger;
-                    if (handedOver != null && !handedOver.equals(trigger))
-                    {
+                    if (handedOver != null && !handedOver.equals(trigger)) {
                         trigger = handedOver;
                     }
                     takeOver(trigger, handoverTrigger == null && !crashDrillAnnounced(), Long.MAX_VALUE);
                     return;
                 }
-                if (decision instanceof TakeoverDecider.Decision.Refuse refuse)
-                {
-                    LOG.error("[{}] the primary looks gone, but this node does not take over: {}", settings.getId(),
-                        refuse.reason());
+                if (decision instanceof TakeoverDecider.Decision.Refuse refuse) {
+                    LOG.error(
+                            "[{}] the primary looks gone, but this node does not take over: {}",
+                            settings.getId(),
+                            refuse.reason());
                     return;
                 }
-                if (decision instanceof TakeoverDecider.Decision.StandDown)
-                {
-                    if (!peerAlive())
-                    {
+                if (decision instanceof TakeoverDecider.Decision.StandDown) {
+                    if (!peerAlive()) {
                         // The beat that stood this decision down was the peer's last (a crash right after a false
                         // JGroups suspicion: its final beat read late on a loaded host). The fast heartbeat reported
                         // the silence after it while this decision ran, and reports it once: nothing else would start
                         // a decision, and a CI run's backup stayed BACKUP with the primary dead. Decide afresh.
-                        LOG.warn("[{}] heard the primary once more, and it is silent again: deciding afresh",
-                            settings.getId());
+                        LOG.warn(
+                                "[{}] heard the primary once more, and it is silent again: deciding afresh",
+                                settings.getId());
                         decider = afresh(decider, "heard once more, then silent again", System.nanoTime());
                         continue;
                     }
                     LOG.info("[{}] heartbeat back: staying {}", settings.getId(), machine.state());
                     return;
                 }
-                if (decision instanceof TakeoverDecider.Decision.StillServing still)
-                {
+                if (decision instanceof TakeoverDecider.Decision.StillServing still) {
                     LOG.error("[{}] {}", settings.getId(), still.alarm());
                     TimeUnit.NANOSECONDS.sleep(Math.max(1_000_000L, still.nextCheckInNs()));
                     continue;
                 }
-                final TakeoverDecider.Decision.Wait wait = (TakeoverDecider.Decision.Wait)decision;
-                if (decider.waitReasonChanged())
-                {
+                final TakeoverDecider.Decision.Wait wait = (TakeoverDecider.Decision.Wait) decision;
+                if (decider.waitReasonChanged()) {
                     final long nowNs = System.nanoTime();
                     final long quietMs = (nowNs - standing.tapper().lastServerProgressNs()) / 1_000_000;
-                    LOG.warn("[{}] not taking over: {} (the probe: {}; the tap: quiet {}, clients waiting {} ms, " +
-                        "capture behind {} ms)", settings.getId(), wait.reason(), probe.lastOutcome(),
-                        quietMs > 86_400_000L ? "since it started" : quietMs + " ms",
-                        Math.max(0, nowNs - standing.tapper().clientsWaitingSinceNs()) / 1_000_000,
-                        standing.tapper().captureBehindMs());
+                    LOG.warn(
+                            "[{}] not taking over: {} (the probe: {}; the tap: quiet {}, clients waiting {} ms, "
+                                    + "capture behind {} ms)",
+                            settings.getId(),
+                            wait.reason(),
+                            probe.lastOutcome(),
+                            quietMs > 86_400_000L ? "since it started" : quietMs + " ms",
+                            Math.max(0, nowNs - standing.tapper().clientsWaitingSinceNs()) / 1_000_000,
+                            standing.tapper().captureBehindMs());
                 }
                 TimeUnit.NANOSECONDS.sleep(Math.max(1_000_000L, wait.nextCheckInNs()));
             }
-        }
-        catch (final InterruptedException ex)
-        {
+        } catch (final InterruptedException ex) {
             Thread.currentThread().interrupt();
-        }
-        catch (final IOException | IllegalStateException ex)
-        {
+        } catch (final IOException | IllegalStateException ex) {
             LOG.error("[{}] takeover failed; this node stays the backup: {}", settings.getId(), ex.getMessage());
             retryEvaluation(decider);
-        }
-        catch (final RuntimeException ex)
-        {
+        } catch (final RuntimeException ex) {
             // Not one of the takeover's own refusals: a defect, whose stack is what finds it (a bare "null" did not).
             LOG.error("[{}] takeover failed; this node stays the backup: {}", settings.getId(), ex.toString(), ex);
             retryEvaluation(decider);
-        }
-        finally
-        {
+        } finally {
             evaluating = false;
         }
     }
@@ -650,25 +655,26 @@ public final class Node implements Managed, MembershipListener
      * the primary stays gone, decide again a second later, up to {@link #TAKEOVER_ATTEMPTS} times in all (a
      * supervisor may release the address meanwhile; a fencing device may come back). The failure stays in /status.
      */
-    private void retryEvaluation(final TakeoverDecider failed)
-    {
+    private void retryEvaluation(final TakeoverDecider failed) {
         final int attempt = failed.attempt() + 1;
-        if (attempt >= TAKEOVER_ATTEMPTS || machine.state() != RoleMachine.State.BACKUP || backup == null)
-        {
-            LOG.error("[{}] not trying to take over again ({} attempts): this node needs an operator", settings.getId(),
-                attempt);
+        if (attempt >= TAKEOVER_ATTEMPTS || machine.state() != RoleMachine.State.BACKUP || backup == null) {
+            LOG.error(
+                    "[{}] not trying to take over again ({} attempts): this node needs an operator",
+                    settings.getId(),
+                    attempt);
             return;
         }
-        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() ->
-        {
-            if (machine.state() == RoleMachine.State.BACKUP && !peerAlive() && !evaluating)
-            {
+        CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> {
+            if (machine.state() == RoleMachine.State.BACKUP && !peerAlive() && !evaluating) {
                 evaluating = true;
-                LOG.warn("[{}] trying to take over again (attempt {} of {})", settings.getId(), attempt + 1,
-                    TAKEOVER_ATTEMPTS);
+                LOG.warn(
+                        "[{}] trying to take over again (attempt {} of {})",
+                        settings.getId(),
+                        attempt + 1,
+                        TAKEOVER_ATTEMPTS);
                 releaseCheck = startReleaseCheck();
-                decisions.submit(() -> evaluate(new TakeoverDecider(deciderSettings(), failed.heartbeatLoss(),
-                    System.nanoTime(), attempt)));
+                decisions.submit(() -> evaluate(
+                        new TakeoverDecider(deciderSettings(), failed.heartbeatLoss(), System.nanoTime(), attempt)));
             }
         });
     }
@@ -679,17 +685,15 @@ public final class Node implements Managed, MembershipListener
      * the app fails, without being fenced: give its check the time it needs to find the failure first. True
      * to go on (a handover arrived, or none did: then fence it); false when the heartbeat came back meanwhile.
      */
-    private boolean awaitLivePrimarysOwnCheck(final long heartbeatLostNs) throws InterruptedException
-    {
+    private boolean awaitLivePrimarysOwnCheck(final long heartbeatLostNs) throws InterruptedException {
         final AppCheckSettings check = settings.getApp().getCheck();
-        if (check.getType() == AppCheckSettings.Type.NONE)
-        {
+        if (check.getType() == AppCheckSettings.Type.NONE) {
             return true;
         }
         PeerReleaseCheck asked = releaseCheck;
-        if (asked == null || !asked.askedWithin(System.nanoTime(), RELEASE_CHECK_FRESH_NS) ||
-            asked.answeredAsLivePrimary() && !asked.liveAnswerCountsAfterLossAt(heartbeatLostNs))
-        {
+        if (asked == null
+                || !asked.askedWithin(System.nanoTime(), RELEASE_CHECK_FRESH_NS)
+                || asked.answeredAsLivePrimary() && !asked.liveAnswerCountsAfterLossAt(heartbeatLostNs)) {
             // Asked at the heartbeat's loss, long before this decision (the service answered until now): a busy
             // host that did not answer then may answer now. A crash is decided soon after the loss: no new question,
             // unless the answer "live PRIMARY" came before the loss (an early probe's question): ask again, a
@@ -698,24 +702,23 @@ public final class Node implements Managed, MembershipListener
             releaseCheck = asked;
             asked.awaitEarly();
         }
-        if (!asked.answeredAsLivePrimary())
-        {
+        if (!asked.answeredAsLivePrimary()) {
             return true;
         }
         // Its check fails a round at most interval + timeout after the previous one (a fixed delay between rounds).
-        final long windowMs = (long)(check.getIntervalMs() + check.getTimeoutMs()) * check.getFailures() +
-            check.getIntervalMs();
-        LOG.warn("[{}] the primary's API answered as a live PRIMARY: giving its own app check {} ms to hand over " +
-            "before fencing it", settings.getId(), windowMs);
+        final long windowMs =
+                (long) (check.getIntervalMs() + check.getTimeoutMs()) * check.getFailures() + check.getIntervalMs();
+        LOG.warn(
+                "[{}] the primary's API answered as a live PRIMARY: giving its own app check {} ms to hand over "
+                        + "before fencing it",
+                settings.getId(),
+                windowMs);
         final long deadlineNs = System.nanoTime() + windowMs * 1_000_000L;
-        while (System.nanoTime() - deadlineNs < 0)
-        {
-            if (handoverTrigger != null || crashDrillAnnounced())
-            {
+        while (System.nanoTime() - deadlineNs < 0) {
+            if (handoverTrigger != null || crashDrillAnnounced()) {
                 return true;
             }
-            if (peerAlive())
-            {
+            if (peerAlive()) {
                 return false;
             }
             Thread.sleep(LIVE_PRIMARY_POLL_MS);
@@ -727,8 +730,7 @@ public final class Node implements Managed, MembershipListener
      * How long ago either heartbeat last heard the peer (the fast one beats every few ms, JGroups' every 75): the
      * failover report's detection starts there.
      */
-    private long millisSincePeerHeard()
-    {
+    private long millisSincePeerHeard() {
         final long jgroups = membership.millisSincePeerHeard();
         final FastHeartbeat fast = fastHeartbeat;
         final long fastMs = fast == null ? -1 : fast.millisSincePeerHeard();
@@ -739,28 +741,24 @@ public final class Node implements Managed, MembershipListener
      * The peer counts as present while the JGroups view holds it and the fast heartbeat (when on, once heard) has
      * not fallen silent: either one's loss starts the decision, which still needs the failed probes and a quiet tap.
      */
-    private boolean peerPresent()
-    {
+    private boolean peerPresent() {
         final Membership heartbeat = membership;
         final FastHeartbeat fast = fastHeartbeat;
         return heartbeat != null && heartbeat.isPeerPresent() && (fast == null || !fast.isPeerSilent());
     }
 
     /** The peer's node is alive: in the heartbeat's view and not silent, or its fast heartbeat's beats arrive. */
-    private boolean peerAlive()
-    {
+    private boolean peerAlive() {
         return peerPresent() || fastHeartbeatHears();
     }
 
     /** The later of two System.nanoTime() values (compared by difference, as the clock may wrap). */
-    private static long later(final long aNs, final long bNs)
-    {
+    private static long later(final long aNs, final long bNs) {
         return aNs - bNs > 0 ? aNs : bNs;
     }
 
     /** Whether the fast heartbeat heard an authenticated beat from the peer after {@code sinceNs}. */
-    private boolean heardSince(final long sinceNs)
-    {
+    private boolean heardSince(final long sinceNs) {
         final FastHeartbeat fast = fastHeartbeat;
         return fast != null && fast.heardSince(sinceNs);
     }
@@ -771,72 +769,80 @@ public final class Node implements Managed, MembershipListener
      * after the backup's own link came back (or a view lost on a loaded host while the beats went on), with an
      * idle service's quiet tap and a probe exchange slowed by the loaded primary, made a backup fence a live primary.
      */
-    private boolean fastHeartbeatHears()
-    {
+    private boolean fastHeartbeatHears() {
         final FastHeartbeat fast = fastHeartbeat;
         return fast != null && fast.millisSincePeerHeard() >= 0 && !fast.isPeerSilent();
     }
 
-    private void startFastHeartbeat()
-    {
+    private void startFastHeartbeat() {
         final Optional<NodeWiring.FastHeartbeatWiring> wired = wiring.fastHeartbeatWiring();
-        if (wired.isEmpty())
-        {
-            LOG.info("[{}] fast heartbeat off ({}): the JGroups view alone starts a decision", settings.getId(),
-                settings.getMembership().isFastHeartbeat() ? "no pair secret, or no peer in node.membership.peers" :
-                    "node.membership.fastHeartbeat: false");
+        if (wired.isEmpty()) {
+            LOG.info(
+                    "[{}] fast heartbeat off ({}): the JGroups view alone starts a decision",
+                    settings.getId(),
+                    settings.getMembership().isFastHeartbeat()
+                            ? "no pair secret, or no peer in node.membership.peers"
+                            : "node.membership.fastHeartbeat: false");
             return;
         }
         final NodeWiring.FastHeartbeatWiring w = wired.get();
-        try
-        {
-            fastHeartbeat = FastHeartbeat.start(settings.getId(), w.self(), w.peer(), w.key(), w.intervalMs(),
-                w.silentMs(), new FastHeartbeat.Listener()
-                {
-                    @Override
-                    public void onSilent(final long silentMs)
-                    {
-                        final PeerState last = peerState;
-                        onPeerLost(last != null ? last.peerId() : "the peer", "fast heartbeat silent for " +
-                            silentMs + " ms");
-                    }
-
-                    @Override
-                    public void onHeardAgain()
-                    {
-                        final PrimaryRole serving = primary;
-                        if (serving != null)
-                        {
-                            serving.readLog().peerHeard();
+        try {
+            fastHeartbeat = FastHeartbeat.start(
+                    settings.getId(),
+                    w.self(),
+                    w.peer(),
+                    w.key(),
+                    w.intervalMs(),
+                    w.silentMs(),
+                    new FastHeartbeat.Listener() {
+                        @Override
+                        public void onSilent(final long silentMs) {
+                            final PeerState last = peerState;
+                            onPeerLost(
+                                    last != null ? last.peerId() : "the peer",
+                                    "fast heartbeat silent for " + silentMs + " ms");
                         }
-                        LOG.info("[{}] fast heartbeat: the peer is heard again", settings.getId());
-                    }
-                });
-        }
-        catch (final IOException ex)
-        {
-            LOG.error("[{}] fast heartbeat could not start on {}: {}; the JGroups view alone starts a decision",
-                settings.getId(), w.self(), ex.getMessage());
+
+                        @Override
+                        public void onHeardAgain() {
+                            final PrimaryRole serving = primary;
+                            if (serving != null) {
+                                serving.readLog().peerHeard();
+                            }
+                            LOG.info("[{}] fast heartbeat: the peer is heard again", settings.getId());
+                        }
+                    });
+        } catch (final IOException ex) {
+            LOG.error(
+                    "[{}] fast heartbeat could not start on {}: {}; the JGroups view alone starts a decision",
+                    settings.getId(),
+                    w.self(),
+                    ex.getMessage());
         }
     }
 
     /** The fast heartbeat's state for /status; null when it is off. */
-    public FastHeartbeatStatus fastHeartbeatStatus()
-    {
+    public FastHeartbeatStatus fastHeartbeatStatus() {
         final FastHeartbeat fast = fastHeartbeat;
-        return fast == null ? null : new FastHeartbeatStatus(fast.millisSincePeerHeard(),
-            fast.isPeerSilent(), fast.sent(), fast.accepted(), fast.rejected(), fast.realtime(), fast.lastRejection());
+        return fast == null
+                ? null
+                : new FastHeartbeatStatus(
+                        fast.millisSincePeerHeard(),
+                        fast.isPeerSilent(),
+                        fast.sent(),
+                        fast.accepted(),
+                        fast.rejected(),
+                        fast.realtime(),
+                        fast.lastRejection());
     }
 
     /** Why this node is cut off itself (its tap's or service interface has no carrier), if it is. */
-    private Optional<String> ownLinkDown()
-    {
-        for (final String link : new String[] {settings.getServiceInterface(), settings.getTap().getInterfaceName()})
-        {
-            if (!"lo".equals(link) && !LinkState.hasCarrier(link))
-            {
-                return Optional.of("this node's own link " + link + " has no carrier: it is cut off, and the " +
-                    "primary's silence says nothing about the primary");
+    private Optional<String> ownLinkDown() {
+        for (final String link :
+                new String[] {settings.getServiceInterface(), settings.getTap().getInterfaceName()}) {
+            if (!"lo".equals(link) && !LinkState.hasCarrier(link)) {
+                return Optional.of("this node's own link " + link + " has no carrier: it is cut off, and the "
+                        + "primary's silence says nothing about the primary");
             }
         }
         return Optional.empty();
@@ -847,54 +853,48 @@ public final class Node implements Managed, MembershipListener
      * heartbeat is late but not lost ({@link EarlyProbes#classify}), probes the service (at most one probe per
      * recheck interval) and keeps the streak for the decision that a lost heartbeat starts.
      */
-    private void probeEarly()
-    {
-        try
-        {
+    private void probeEarly() {
+        try {
             final Membership heartbeat = membership;
-            if (heartbeat == null || machine.state() != RoleMachine.State.BACKUP || evaluating || backup == null)
-            {
+            if (heartbeat == null || machine.state() != RoleMachine.State.BACKUP || evaluating || backup == null) {
                 earlyProbes.reset();
                 return;
             }
             final FastHeartbeat fast = fastHeartbeat;
-            final EarlyProbes.Heartbeat beat = EarlyProbes.classify(heartbeat.isPeerPresent(),
-                fast == null ? -1 : fast.millisSincePeerHeard(), settings.getMembership().getFastSilentMs(),
-                heartbeat.millisSincePeerHeard(), settings.getMembership().getFailureTimeoutMs());
-            if (beat == EarlyProbes.Heartbeat.LOST)
-            {
+            final EarlyProbes.Heartbeat beat = EarlyProbes.classify(
+                    heartbeat.isPeerPresent(),
+                    fast == null ? -1 : fast.millisSincePeerHeard(),
+                    settings.getMembership().getFastSilentMs(),
+                    heartbeat.millisSincePeerHeard(),
+                    settings.getMembership().getFailureTimeoutMs());
+            if (beat == EarlyProbes.Heartbeat.LOST) {
                 return; // the decision's own probes take over; the streak stays for it to read
             }
-            if (beat == EarlyProbes.Heartbeat.ON_TIME)
-            {
+            if (beat == EarlyProbes.Heartbeat.ON_TIME) {
                 earlyProbes.reset();
                 return;
             }
             final long startNs = System.nanoTime();
-            if (earlyProbes.due(startNs))
-            {
-                final boolean answers = probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
+            if (earlyProbes.due(startNs)) {
+                final boolean answers =
+                        probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
                 final long endNs = System.nanoTime();
                 earlyProbes.record(answers, startNs, endNs);
                 final PeerReleaseCheck asked = releaseCheck;
-                if (!answers && (asked == null || !asked.askedWithin(endNs, RELEASE_CHECK_FRESH_NS)))
-                {
+                if (!answers && (asked == null || !asked.askedWithin(endNs, RELEASE_CHECK_FRESH_NS))) {
                     // Only once a probe failed: asked while the primary still serves, the API says "live PRIMARY",
                     // and a decision soon after would wait for that primary's own app check (2 s). Its answer (or
                     // its failure to accept a connection within 50 ms) is then ready when the loss is declared.
                     releaseCheck = startReleaseCheck();
                 }
             }
-        }
-        catch (final RuntimeException ex)
-        {
+        } catch (final RuntimeException ex) {
             LOG.warn("[{}] early probe failed to run: {}", settings.getId(), ex.toString());
         }
     }
 
     /** A new decision in place of {@code before}, its evidence dropped, its trigger saying why ({@code what}). */
-    private TakeoverDecider afresh(final TakeoverDecider before, final String what, final long nowNs)
-    {
+    private TakeoverDecider afresh(final TakeoverDecider before, final String what, final long nowNs) {
         return new TakeoverDecider(deciderSettings(), before.heartbeatLoss() + ", " + what, nowNs, before.attempt(), 0);
     }
 
@@ -904,14 +904,13 @@ public final class Node implements Managed, MembershipListener
      * fenced it in the lab; a takeover now fences, so a false one costs the primary's host. The tap's evidence is a
      * quiet of quietMs, or clients waiting clientsWaitingMs on a primary that makes no progress.
      */
-    private TakeoverDecider.Settings deciderSettings()
-    {
-        return TakeoverDecider.Settings.of(settings.getTakeover().getQuietMs()).withConfirmations(2)
-            .withClientsWaitingMs(settings.getTakeover().getClientsWaitingMs());
+    private TakeoverDecider.Settings deciderSettings() {
+        return TakeoverDecider.Settings.of(settings.getTakeover().getQuietMs())
+                .withConfirmations(2)
+                .withClientsWaitingMs(settings.getTakeover().getClientsWaitingMs());
     }
 
-    private boolean crashDrillAnnounced()
-    {
+    private boolean crashDrillAnnounced() {
         return System.nanoTime() - crashDrillUntilNs < 0;
     }
 
@@ -922,11 +921,9 @@ public final class Node implements Managed, MembershipListener
      * it (the primary that asked has stopped waiting).
      */
     private void takeOver(final String trigger, final boolean fenceFirst, final long deadlineNs)
-        throws IOException, InterruptedException
-    {
+            throws IOException, InterruptedException {
         final BackupRole standing = backup;
-        if (standing == null)
-        {
+        if (standing == null) {
             throw new IllegalStateException("this node has no tap running: it cannot take over");
         }
         final long startNs = System.nanoTime();
@@ -940,8 +937,7 @@ public final class Node implements Managed, MembershipListener
         final java.util.concurrent.FutureTask<PrimaryRole>[] relayStart = new java.util.concurrent.FutureTask[1];
         final String[] fenced = new String[1];
         final String[] claim = new String[1];
-        try
-        {
+        try {
             // The relay starts on a thread of its own at once, while the fence runs (its start took 60-155 ms on
             // this loaded host: the read log's buffer, the ARP watch, and it was on the path to the claim when it
             // began after the fence): it listens on the address before the address is here (IP_FREEBIND) and hears
@@ -956,32 +952,36 @@ public final class Node implements Managed, MembershipListener
             final java.util.concurrent.FutureTask<Optional<String>> addressProbe = startAddressProbe(standing);
             final BackupTapper tapper = standing.tapper();
             awaitLogTail(standing);
-            final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () ->
-            {
-                if (System.nanoTime() - deadlineNs > 0)
-                {
-                    throw new IllegalStateException("the takeover was not ready to claim the address before the " +
-                        "primary stopped waiting for it: cancelled");
+            final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () -> {
+                if (System.nanoTime() - deadlineNs > 0) {
+                    throw new IllegalStateException("the takeover was not ready to claim the address before the "
+                            + "primary stopped waiting for it: cancelled");
                 }
                 final Optional<String> unfit = app.unfitReason();
-                if (unfit.isPresent())
-                {
+                if (unfit.isPresent()) {
                     throw new IllegalStateException("not taking over with a dead replica: " + unfit.get());
                 }
                 requireAddressFree(addressProbe);
                 // The relay listens first: a client that connects once the address moved is never refused.
                 final long relayWaitNs = System.nanoTime();
                 started[0] = await(relayStart[0], "starting the relay");
-                LOG.info("[{}] the relay listens on the service address (waited {} ms for its start)",
-                    settings.getId(), (System.nanoTime() - relayWaitNs) / 1_000_000);
+                LOG.info(
+                        "[{}] the relay listens on the service address (waited {} ms for its start)",
+                        settings.getId(),
+                        (System.nanoTime() - relayWaitNs) / 1_000_000);
                 claimed[0] = true;
                 claim[0] = tapper.claimServiceAddress(settings.getTakeover().getClaimCommand());
             });
             final PrimaryRole role = started[0];
-            for (final RestoredConnection restored : report.restored())
-            {
-                role.relay().adopt(restored.client(), restored.app(), restored.pendingToClient(),
-                    restored.clientFinished(), restored.clientOffset(), restored.serverOffset());
+            for (final RestoredConnection restored : report.restored()) {
+                role.relay()
+                        .adopt(
+                                restored.client(),
+                                restored.app(),
+                                restored.pendingToClient(),
+                                restored.clientFinished(),
+                                restored.clientOffset(),
+                                restored.serverOffset());
             }
             primary = role;
             backup = null;
@@ -991,32 +991,45 @@ public final class Node implements Managed, MembershipListener
             final long servingNs = System.nanoTime();
             addressAlarm = null;
             takeoverFailure = null;
-            lastFailover = new FailoverReport(Instant.now().toString(), trigger, heardMsAgo,
-                (servingNs - startNs) / 1_000_000, report.restoreMs(), report.restored().size(),
-                report.notRestored(), divergences, settings.getTakeover().getMode().name().toLowerCase(Locale.ROOT),
-                fenced[0], claim[0], epoch, null);
+            lastFailover = new FailoverReport(
+                    Instant.now().toString(),
+                    trigger,
+                    heardMsAgo,
+                    (servingNs - startNs) / 1_000_000,
+                    report.restoreMs(),
+                    report.restored().size(),
+                    report.notRestored(),
+                    divergences,
+                    settings.getTakeover().getMode().name().toLowerCase(Locale.ROOT),
+                    fenced[0],
+                    claim[0],
+                    epoch,
+                    null);
             lastHandback = handback(report);
             LOG.warn("[{}] now PRIMARY: {}", settings.getId(), lastFailover);
             // On a thread of its own: a planned handover's answer waits for this method, and the old primary's tap,
             // which follows the moved connections, starts only after that answer (the close took 475 ms in a drill).
-            final Thread closer = new Thread(() ->
-            {
-                final long closeNs = System.nanoTime();
-                closeQuietly(standing);
-                LOG.info("[{}] the backup's tap and logger closed in {} ms (after serving)", settings.getId(),
-                    (System.nanoTime() - closeNs) / 1_000_000);
-            }, "close-backup-" + settings.getId());
+            final Thread closer = new Thread(
+                    () -> {
+                        final long closeNs = System.nanoTime();
+                        closeQuietly(standing);
+                        LOG.info(
+                                "[{}] the backup's tap and logger closed in {} ms (after serving)",
+                                settings.getId(),
+                                (System.nanoTime() - closeNs) / 1_000_000);
+                    },
+                    "close-backup-" + settings.getId());
             closer.setDaemon(true);
             closer.start();
             backupCloser = closer;
-        }
-        catch (final IOException | RuntimeException | InterruptedException ex)
-        {
+        } catch (final IOException | RuntimeException | InterruptedException ex) {
             takeoverFailure = Instant.now() + ": " + ex.getMessage();
-            LOG.error("[{}] takeover failed{}: {}", settings.getId(), claimed[0] ? " after the claim: releasing " +
-                "the address" : " before the claim", ex.toString());
-            if (started[0] == null && relayStart[0] != null)
-            {
+            LOG.error(
+                    "[{}] takeover failed{}: {}",
+                    settings.getId(),
+                    claimed[0] ? " after the claim: releasing " + "the address" : " before the claim",
+                    ex.toString());
+            if (started[0] == null && relayStart[0] != null) {
                 started[0] = awaitQuietly(relayStart[0]); // started meanwhile: given up with the rest
             }
             undoTakeover(standing, started[0], claimed[0], ex.getMessage());
@@ -1031,11 +1044,9 @@ public final class Node implements Managed, MembershipListener
      * follower had not taken in would otherwise count as lost (a client's request the primary's kernel acked, missing
      * from a lossy tap too). Both within the catch-up timeout; no wait when another host runs the logger.
      */
-    private void awaitLogTail(final BackupRole standing) throws InterruptedException
-    {
+    private void awaitLogTail(final BackupRole standing) throws InterruptedException {
         final LogServer server = standing.logServer();
-        if (server == null || server.stats().appended() == 0)
-        {
+        if (server == null || server.stats().appended() == 0) {
             return; // another host runs the logger, or the primary logged nothing here
         }
         final long startNs = System.nanoTime();
@@ -1045,15 +1056,19 @@ public final class Node implements Managed, MembershipListener
         final long drainMs = (System.nanoTime() - startNs) / 1_000_000;
         final long target = server.stats().lastIndex();
         long followed = standing.tapper().stats().readLogLastIndex();
-        while (followed < target && System.nanoTime() - deadlineNs < 0)
-        {
+        while (followed < target && System.nanoTime() - deadlineNs < 0) {
             Thread.sleep(5);
             followed = standing.tapper().stats().readLogLastIndex();
         }
-        LOG.info("[{}] read log: the logger {} in {} ms; followed to {} of its {} in {} ms{}", settings.getId(),
-            drained ? "read all the primary's connection held" : "had NOT read all the primary's connection held",
-            drainMs, followed, target, (System.nanoTime() - startNs) / 1_000_000,
-            followed < target ? ": NOT caught up" : "");
+        LOG.info(
+                "[{}] read log: the logger {} in {} ms; followed to {} of its {} in {} ms{}",
+                settings.getId(),
+                drained ? "read all the primary's connection held" : "had NOT read all the primary's connection held",
+                drainMs,
+                followed,
+                target,
+                (System.nanoTime() - startNs) / 1_000_000,
+                followed < target ? ": NOT caught up" : "");
     }
 
     /**
@@ -1063,16 +1078,13 @@ public final class Node implements Managed, MembershipListener
      * @throws IOException saying why the address must not be claimed (the fence failed).
      */
     private String fenceForClaim(final String trigger, final boolean fenceFirst)
-        throws IOException, InterruptedException
-    {
+            throws IOException, InterruptedException {
         final Optional<String> released = fenceFirst ? primaryReleasedItself() : Optional.empty();
-        if (!fenceFirst || released.isPresent())
-        {
+        if (!fenceFirst || released.isPresent()) {
             return !fenceFirst ? "not fenced: the primary gave the address up" : "not fenced: " + released.get();
         }
         final String fenced = fence.fencePeer(trigger);
-        if (settings.getTakeover().getFence() != TakeoverSettings.Fence.NONE)
-        {
+        if (settings.getTakeover().getFence() != TakeoverSettings.Fence.NONE) {
             peerFenced = true;
         }
         return fenced;
@@ -1085,16 +1097,18 @@ public final class Node implements Managed, MembershipListener
     private volatile boolean peerFenced;
 
     /** Starts the ARP probe of the service address on a thread of its own: the MAC of another holder, if any. */
-    private java.util.concurrent.FutureTask<Optional<String>> startAddressProbe(final BackupRole standing)
-    {
-        return inBackground("address-probe", () -> standing.tapper().probeServiceAddress(Duration.ofMillis(
-            settings.getTakeover().getDuplicateAddressWaitMs())).conflictingMac());
+    private java.util.concurrent.FutureTask<Optional<String>> startAddressProbe(final BackupRole standing) {
+        return inBackground(
+                "address-probe",
+                () -> standing.tapper()
+                        .probeServiceAddress(
+                                Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs()))
+                        .conflictingMac());
     }
 
     /** A takeover step run on a thread of its own while the takeover goes on; awaited before the claim. */
-    private <T> java.util.concurrent.FutureTask<T> inBackground(final String name,
-        final java.util.concurrent.Callable<T> step)
-    {
+    private <T> java.util.concurrent.FutureTask<T> inBackground(
+            final String name, final java.util.concurrent.Callable<T> step) {
         final java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(step);
         final Thread thread = new Thread(task, settings.getId() + "-" + name);
         thread.setDaemon(true);
@@ -1104,21 +1118,15 @@ public final class Node implements Managed, MembershipListener
 
     /** The step's result, or its failure as an IOException (or the RuntimeException it threw). */
     private static <T> T await(final java.util.concurrent.FutureTask<T> task, final String what)
-        throws IOException, InterruptedException
-    {
-        try
-        {
+            throws IOException, InterruptedException {
+        try {
             return task.get();
-        }
-        catch (final java.util.concurrent.ExecutionException ex)
-        {
+        } catch (final java.util.concurrent.ExecutionException ex) {
             final Throwable cause = ex.getCause();
-            if (cause instanceof IOException io)
-            {
+            if (cause instanceof IOException io) {
                 throw io;
             }
-            if (cause instanceof RuntimeException runtime)
-            {
+            if (cause instanceof RuntimeException runtime) {
                 throw runtime;
             }
             throw new IOException(what + " failed: " + cause, cause);
@@ -1129,31 +1137,20 @@ public final class Node implements Managed, MembershipListener
      * The step's result, or null when it failed; waits for it even when interrupted (what it started must be given
      * up, not left running), and keeps the interrupt for the caller.
      */
-    private static <T> T awaitQuietly(final java.util.concurrent.FutureTask<T> task)
-    {
+    private static <T> T awaitQuietly(final java.util.concurrent.FutureTask<T> task) {
         boolean interrupted = false;
-        try
-        {
-            while (true)
-            {
-                try
-                {
+        try {
+            while (true) {
+                try {
                     return task.get();
-                }
-                catch (final java.util.concurrent.ExecutionException ex)
-                {
+                } catch (final java.util.concurrent.ExecutionException ex) {
                     return null;
-                }
-                catch (final InterruptedException ex)
-                {
+                } catch (final InterruptedException ex) {
                     interrupted = true;
                 }
             }
-        }
-        finally
-        {
-            if (interrupted)
-            {
+        } finally {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
@@ -1165,24 +1162,20 @@ public final class Node implements Managed, MembershipListener
      * @throws IOException saying why the address must not be claimed (another holder, or the probe failed).
      */
     private void requireAddressFree(final java.util.concurrent.FutureTask<Optional<String>> probe)
-        throws IOException, InterruptedException
-    {
+            throws IOException, InterruptedException {
         final Optional<String> other;
-        try
-        {
+        try {
             other = await(probe, "the ARP probe");
+        } catch (final IOException | RuntimeException ex) {
+            throw new IOException(
+                    "the ARP probe of " + settings.getServiceAddress() + " failed: not claiming it: " + ex.getMessage(),
+                    ex);
         }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw new IOException("the ARP probe of " + settings.getServiceAddress() + " failed: not claiming it: " +
-                ex.getMessage(), ex);
-        }
-        if (other.isPresent())
-        {
-            addressAlarm = Instant.now() + ": " + other.get() + " answers ARP for " + settings.getServiceAddress() +
-                ": not claimed";
-            throw new IOException("another host (" + other.get() + ") answers ARP for " +
-                settings.getServiceAddress() + ": not claiming it (two holders would break every client)");
+        if (other.isPresent()) {
+            addressAlarm = Instant.now() + ": " + other.get() + " answers ARP for " + settings.getServiceAddress()
+                    + ": not claimed";
+            throw new IOException("another host (" + other.get() + ") answers ARP for " + settings.getServiceAddress()
+                    + ": not claiming it (two holders would break every client)");
         }
     }
 
@@ -1192,94 +1185,82 @@ public final class Node implements Managed, MembershipListener
      * ({@link PeerReleaseCheck}, asked from the heartbeat's loss on). A node whose heartbeat was lost on a loaded host
      * may be in the middle of a drill; it must not be killed for it. An unreachable primary is fenced.
      */
-    private Optional<String> primaryReleasedItself() throws InterruptedException
-    {
-        if (handoverTrigger != null || crashDrillAnnounced())
-        {
+    private Optional<String> primaryReleasedItself() throws InterruptedException {
+        if (handoverTrigger != null || crashDrillAnnounced()) {
             return Optional.of("the primary asked for the handover");
         }
         final PeerReleaseCheck check = releaseCheck != null ? releaseCheck : startReleaseCheck();
         final long startNs = System.nanoTime();
         final Optional<String> released = check.released();
-        LOG.info("[{}] asked the primary's API whether it handed over: {} ({} ms at the decision)", settings.getId(),
-            released.orElse("no (" + check.earlyOutcome() + ")"), (System.nanoTime() - startNs) / 1_000_000);
+        LOG.info(
+                "[{}] asked the primary's API whether it handed over: {} ({} ms at the decision)",
+                settings.getId(),
+                released.orElse("no (" + check.earlyOutcome() + ")"),
+                (System.nanoTime() - startNs) / 1_000_000);
         return released;
     }
 
-    private PeerReleaseCheck startReleaseCheck()
-    {
+    private PeerReleaseCheck startReleaseCheck() {
         final PeerApi api = peerApi();
-        return PeerReleaseCheck.start(timeout -> api.status(timeout, PEER_CONNECT_TIMEOUT), PEER_STATUS_TIMEOUT,
-            peerChecks);
+        return PeerReleaseCheck.start(
+                timeout -> api.status(timeout, PEER_CONNECT_TIMEOUT), PEER_STATUS_TIMEOUT, peerChecks);
     }
 
     /** A takeover failed: give up what it started, release the address if it was claimed, and tap again. */
-    private void undoTakeover(final BackupRole standing, final PrimaryRole started, final boolean claimed,
-        final String why)
-    {
-        if (started != null)
-        {
+    private void undoTakeover(
+            final BackupRole standing, final PrimaryRole started, final boolean claimed, final String why) {
+        if (started != null) {
             primary = null;
-            try
-            {
+            try {
                 started.revoke();
                 started.relay().freeze();
                 started.relay().abandon(TcpRepair::closeSilently);
                 started.closeAfterHandover();
-            }
-            catch (final IOException | RuntimeException ex)
-            {
+            } catch (final IOException | RuntimeException ex) {
                 LOG.error("[{}] could not give up the half-started relay: {}", settings.getId(), ex.toString());
             }
         }
-        if (claimed)
-        {
-            try
-            {
+        if (claimed) {
+            try {
                 releaseAddress();
-            }
-            catch (final IOException ex)
-            {
-                addressAlarm = Instant.now() + ": a failed takeover could not release the service address: " +
-                    ex.getMessage();
+            } catch (final IOException ex) {
+                addressAlarm =
+                        Instant.now() + ": a failed takeover could not release the service address: " + ex.getMessage();
                 LOG.error("[{}] ALARM: {}", settings.getId(), addressAlarm);
             }
         }
         closeQuietly(standing);
-        try
-        {
+        try {
             backup = BackupRole.start(wiring, eventLog);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
+        } catch (final IOException | RuntimeException ex) {
             backup = null;
-            LOG.error("[{}] after the failed takeover the tap could not start again: this node protects nothing",
-                settings.getId(), ex);
+            LOG.error(
+                    "[{}] after the failed takeover the tap could not start again: this node protects nothing",
+                    settings.getId(),
+                    ex);
         }
         machine.transition(RoleMachine.State.BACKUP, "takeover failed: " + why);
     }
 
-    private void closeQuietly(final AutoCloseable closeable)
-    {
-        try
-        {
+    private void closeQuietly(final AutoCloseable closeable) {
+        try {
             closeable.close();
-        }
-        catch (final Exception ex)
-        {
-            LOG.warn("[{}] closing {}: {}", settings.getId(), closeable.getClass().getSimpleName(), ex.toString());
+        } catch (final Exception ex) {
+            LOG.warn(
+                    "[{}] closing {}: {}",
+                    settings.getId(),
+                    closeable.getClass().getSimpleName(),
+                    ex.toString());
         }
     }
 
     /** The token this node sends to its peer's API (a drill tells the backup to take over with it). */
-    public void setApiToken(final String token)
-    {
+    public void setApiToken(final String token) {
         this.apiToken = token == null ? "" : token;
     }
 
     /** How this node reaches its peer's API (https with pinned certificates when its own API speaks https). */
-    public void setPeerClient(final ApiTls.PeerClient client)
-    {
+    public void setPeerClient(final ApiTls.PeerClient client) {
         this.peerClient = client;
     }
 
@@ -1291,98 +1272,110 @@ public final class Node implements Managed, MembershipListener
      * @throws IllegalStateException when this node is not the backup or cannot serve (nothing is done).
      */
     public FailoverReport takeOverNow(final String from, final String why, final long budgetMs)
-        throws IOException, InterruptedException
-    {
-        if (machine.state() != RoleMachine.State.BACKUP || backup == null)
-        {
-            throw new IllegalStateException("this node (" + settings.getId() + ") is not the backup; it is " +
-                machine.state());
+            throws IOException, InterruptedException {
+        if (machine.state() != RoleMachine.State.BACKUP || backup == null) {
+            throw new IllegalStateException(
+                    "this node (" + settings.getId() + ") is not the backup; it is " + machine.state());
         }
         final long deadlineNs = System.nanoTime() + budgetMs * 1_000_000L;
         LOG.info("[{}] handover request from {}{}", settings.getId(), from, why.isEmpty() ? "" : ": " + why);
-        final String trigger = why.isEmpty() ? "planned handover drill from " + from :
-            why + " (handed over by " + from + ")";
+        final String trigger =
+                why.isEmpty() ? "planned handover drill from " + from : why + " (handed over by " + from + ")";
         handoverTrigger = trigger; // at once: an evaluation running now must not fence a primary that is handing over
-        try
-        {
+        try {
             return takeOverNow(from, why, budgetMs, deadlineNs, trigger);
-        }
-        finally
-        {
+        } finally {
             handoverTrigger = null;
         }
     }
 
-    private FailoverReport takeOverNow(final String from, final String why, final long budgetMs,
-        final long deadlineNs, final String trigger) throws IOException, InterruptedException
-    {
+    private FailoverReport takeOverNow(
+            final String from, final String why, final long budgetMs, final long deadlineNs, final String trigger)
+            throws IOException, InterruptedException {
         final Optional<String> unfit = app.unfitReason();
-        if (unfit.isPresent())
-        {
-            LOG.error("[{}] refusing the handover from {}: this node's replica cannot serve: {}", settings.getId(),
-                from, unfit.get());
-            throw new IllegalStateException("this node's replica cannot serve: " + unfit.get() + (why.isEmpty() ? "" :
-                "; the primary's failure (" + why + ") may have been caused by an input that kills the replica too") +
-                "; not taking over with a dead replica");
+        if (unfit.isPresent()) {
+            LOG.error(
+                    "[{}] refusing the handover from {}: this node's replica cannot serve: {}",
+                    settings.getId(),
+                    from,
+                    unfit.get());
+            throw new IllegalStateException("this node's replica cannot serve: " + unfit.get()
+                    + (why.isEmpty()
+                            ? ""
+                            : "; the primary's failure (" + why
+                                    + ") may have been caused by an input that kills the replica too")
+                    + "; not taking over with a dead replica");
         }
-        if (probe.answers())
-        {
-            LOG.error("[{}] refusing the handover from {}: the service still answers at {}:{}", settings.getId(), from,
-                settings.getServiceAddress(), settings.getServicePort());
-            throw new IllegalStateException("the service still answers at " + settings.getServiceAddress() + ":" +
-                settings.getServicePort() + ": its primary has not released it; refusing to take over (two holders " +
-                "of the address would break every client)");
+        if (probe.answers()) {
+            LOG.error(
+                    "[{}] refusing the handover from {}: the service still answers at {}:{}",
+                    settings.getId(),
+                    from,
+                    settings.getServiceAddress(),
+                    settings.getServicePort());
+            throw new IllegalStateException(
+                    "the service still answers at " + settings.getServiceAddress() + ":" + settings.getServicePort()
+                            + ": its primary has not released it; refusing to take over (two holders "
+                            + "of the address would break every client)");
         }
-        final Future<FailoverReport> done = decisions.submit(() ->
-        {
-            if (machine.state() == RoleMachine.State.PRIMARY && lastFailover != null)
-            {
+        final Future<FailoverReport> done = decisions.submit(() -> {
+            if (machine.state() == RoleMachine.State.PRIMARY && lastFailover != null) {
                 // The heartbeat's loss made this node take over while the request waited: it serves, as asked.
-                LOG.info("[{}] handover from {}: took over already ({})", settings.getId(), from, lastFailover.trigger());
-                if (!why.isEmpty() && !lastFailover.trigger().contains(why))
-                {
+                LOG.info(
+                        "[{}] handover from {}: took over already ({})",
+                        settings.getId(),
+                        from,
+                        lastFailover.trigger());
+                if (!why.isEmpty() && !lastFailover.trigger().contains(why)) {
                     final FailoverReport own = lastFailover;
-                    lastFailover = new FailoverReport(own.at(), own.trigger() + "; then " + from + " reported: " +
-                        why, own.detectionMs(), own.takeoverMs(), own.restoreMs(), own.restored(),
-                        own.notRestored(), own.divergences(), own.mode(), own.fence(), own.claim(), own.epoch(),
-                        null);
+                    lastFailover = new FailoverReport(
+                            own.at(),
+                            own.trigger() + "; then " + from + " reported: " + why,
+                            own.detectionMs(),
+                            own.takeoverMs(),
+                            own.restoreMs(),
+                            own.restored(),
+                            own.notRestored(),
+                            own.divergences(),
+                            own.mode(),
+                            own.fence(),
+                            own.claim(),
+                            own.epoch(),
+                            null);
                 }
                 return lastFailover.withHandback(lastHandback);
             }
-            if (machine.state() != RoleMachine.State.BACKUP)
-            {
+            if (machine.state() != RoleMachine.State.BACKUP) {
                 throw new IllegalStateException("this node is " + machine.state() + " and did not take over");
             }
             takeOver(trigger, false, deadlineNs);
             return lastFailover.withHandback(lastHandback);
         });
-        try
-        {
+        try {
             return done.get(budgetMs, TimeUnit.MILLISECONDS);
-        }
-        catch (final ExecutionException ex)
-        {
+        } catch (final ExecutionException ex) {
             throw new IOException("takeover failed: " + ex.getCause().getMessage(), ex.getCause());
-        }
-        catch (final TimeoutException ex)
-        {
+        } catch (final TimeoutException ex) {
             done.cancel(true);
-            throw new IOException("the takeover did not finish within " + budgetMs + " ms: cancelled (no claim is " +
-                "made after the deadline)", ex);
+            throw new IOException(
+                    "the takeover did not finish within " + budgetMs + " ms: cancelled (no claim is "
+                            + "made after the deadline)",
+                    ex);
         }
     }
 
     /** The primary announces a crash drill: a takeover within {@code windowMs} does not fence it. */
-    public void expectCrashDrill(final String from, final long windowMs)
-    {
-        if (machine.state() != RoleMachine.State.BACKUP)
-        {
-            throw new IllegalStateException("this node (" + settings.getId() + ") is not the backup; it is " +
-                machine.state());
+    public void expectCrashDrill(final String from, final long windowMs) {
+        if (machine.state() != RoleMachine.State.BACKUP) {
+            throw new IllegalStateException(
+                    "this node (" + settings.getId() + ") is not the backup; it is " + machine.state());
         }
         crashDrillUntilNs = System.nanoTime() + windowMs * 1_000_000L;
-        LOG.warn("[{}] {} announces a crash drill: a takeover within {} ms does not fence it", settings.getId(), from,
-            windowMs);
+        LOG.warn(
+                "[{}] {} announces a crash drill: a takeover within {} ms does not fence it",
+                settings.getId(),
+                from,
+                windowMs);
     }
 
     // ---------------------------------------------------------------- the primary: drills and handovers
@@ -1398,20 +1391,16 @@ public final class Node implements Managed, MembershipListener
      * @throws IllegalStateException when this node is not the primary, the peer is not in the view or not ready, or
      *                               drills are not configured (takeover.releaseCommand).
      */
-    public DrillReport drill(final boolean planned) throws InterruptedException
-    {
-        synchronized (drillLock)
-        {
+    public DrillReport drill(final boolean planned) throws InterruptedException {
+        synchronized (drillLock) {
             final PrimaryRole role = primary;
-            if (machine.state() != RoleMachine.State.PRIMARY || role == null)
-            {
-                throw new IllegalStateException("this node (" + settings.getId() + ") is " +
-                    machine.state().name().toLowerCase(Locale.ROOT) + "; send the drill to the primary");
+            if (machine.state() != RoleMachine.State.PRIMARY || role == null) {
+                throw new IllegalStateException("this node (" + settings.getId() + ") is "
+                        + machine.state().name().toLowerCase(Locale.ROOT) + "; send the drill to the primary");
             }
-            if (settings.getTakeover().getReleaseCommand().isEmpty())
-            {
-                throw new IllegalStateException("drills need node.takeover.releaseCommand (the command that removes " +
-                    "the service address from this host)");
+            if (settings.getTakeover().getReleaseCommand().isEmpty()) {
+                throw new IllegalStateException("drills need node.takeover.releaseCommand (the command that removes "
+                        + "the service address from this host)");
             }
             final PeerApi peer = peerApi();
             final String peerId = judge.checkReady(peer);
@@ -1420,12 +1409,24 @@ public final class Node implements Managed, MembershipListener
             final String id = Long.toString(started.toEpochMilli());
             LOG.warn("[{}] failover drill {} ({}): handing the service to {}", settings.getId(), id, mode, peer.base());
             final long budgetMs = settings.getTakeover().getCatchUpTimeoutMs() + HANDOVER_MARGIN_MS;
-            final Handover handover = handOver(role, "failover drill " + id + " (" + mode + ")", budgetMs, planned, () ->
-                planned ? peer.takeOver(settings.getId(), "", Duration.ofMillis(budgetMs)) :
-                    awaitCrashTakeover(peer, started, budgetMs));
-            final DrillReport report = new DrillReport(id, mode, settings.getId(),
-                handover.error() == null ? peerId : null, started.toString(), Instant.now().toString(),
-                handover.error() == null ? "ok" : "failed", handover.error(), handover.failover());
+            final Handover handover = handOver(
+                    role,
+                    "failover drill " + id + " (" + mode + ")",
+                    budgetMs,
+                    planned,
+                    () -> planned
+                            ? peer.takeOver(settings.getId(), "", Duration.ofMillis(budgetMs))
+                            : awaitCrashTakeover(peer, started, budgetMs));
+            final DrillReport report = new DrillReport(
+                    id,
+                    mode,
+                    settings.getId(),
+                    handover.error() == null ? peerId : null,
+                    started.toString(),
+                    Instant.now().toString(),
+                    handover.error() == null ? "ok" : "failed",
+                    handover.error(),
+                    handover.failover());
             lastDrill = report;
             LOG.warn("[{}] drill {} done: {}", settings.getId(), id, report);
             return report;
@@ -1433,13 +1434,10 @@ public final class Node implements Managed, MembershipListener
     }
 
     /** What a handover came to: the peer's failover report when it serves, else the error. */
-    private record Handover(FailoverReport failover, String error)
-    {
-    }
+    private record Handover(FailoverReport failover, String error) {}
 
     /** The call that makes the peer serve: a planned handover's request, or waiting out a crash drill. */
-    private interface PeerTakeover
-    {
+    private interface PeerTakeover {
         FailoverReport call() throws IOException, InterruptedException;
     }
 
@@ -1449,46 +1447,51 @@ public final class Node implements Managed, MembershipListener
      * read, once its budget has run out (it makes no claim after that) and no other host answers ARP for the
      * address. Otherwise this node stays released and raises an alarm: no holder is safer than two.
      */
-    private Handover handOver(final PrimaryRole role, final String why, final long budgetMs, final boolean keepApp,
-        final PeerTakeover ask) throws InterruptedException
-    {
+    private Handover handOver(
+            final PrimaryRole role,
+            final String why,
+            final long budgetMs,
+            final boolean keepApp,
+            final PeerTakeover ask)
+            throws InterruptedException {
         machine.transition(RoleMachine.State.HANDING_OVER, why);
         final long askedNs = System.nanoTime();
         FailoverReport failover = null;
         String error = null;
-        try
-        {
+        try {
             role.relay().freeze();
             final long releaseNs = System.nanoTime();
             releaseAddress();
-            LOG.info("[{}] relay frozen and service address released ({} ms): asking the backup to take over",
-                settings.getId(), (System.nanoTime() - releaseNs) / 1_000_000);
+            LOG.info(
+                    "[{}] relay frozen and service address released ({} ms): asking the backup to take over",
+                    settings.getId(),
+                    (System.nanoTime() - releaseNs) / 1_000_000);
             failover = ask.call();
-        }
-        catch (final IOException | RuntimeException ex)
-        {
+        } catch (final IOException | RuntimeException ex) {
             error = ex.getMessage();
-            LOG.error("[{}] the handover's answer was an error ({}): asking the peer whether it serves",
-                settings.getId(), error);
+            LOG.error(
+                    "[{}] the handover's answer was an error ({}): asking the peer whether it serves",
+                    settings.getId(),
+                    error);
             final PeerJudge.Verdict verdict = judge.afterFailedHandover(ex, askedNs, budgetMs);
-            if (verdict.peerServes())
-            {
-                LOG.warn("[{}] the handover's answer was lost, but the peer serves: {}", settings.getId(),
-                    verdict.why());
+            if (verdict.peerServes()) {
+                LOG.warn(
+                        "[{}] the handover's answer was lost, but the peer serves: {}",
+                        settings.getId(),
+                        verdict.why());
                 failover = verdict.serves();
                 error = null;
-            }
-            else if (verdict.mayTakeBack())
-            {
-                LOG.error("[{}] the backup did not take over ({}): taking the service back ({})", settings.getId(),
-                    error, verdict.why());
+            } else if (verdict.mayTakeBack()) {
+                LOG.error(
+                        "[{}] the backup did not take over ({}): taking the service back ({})",
+                        settings.getId(),
+                        error,
+                        verdict.why());
                 rollBack(role, "handover failed: " + error);
                 return new Handover(null, error);
-            }
-            else
-            {
-                addressAlarm = Instant.now() + ": handover failed (" + error + ") and " + verdict.why() +
-                    ": this node keeps the address released; an operator must check who serves";
+            } else {
+                addressAlarm = Instant.now() + ": handover failed (" + error + ") and " + verdict.why()
+                        + ": this node keeps the address released; an operator must check who serves";
                 LOG.error("[{}] ALARM: {}", settings.getId(), addressAlarm);
                 return new Handover(null, error + "; " + verdict.why() + ": the address stays released");
             }
@@ -1500,16 +1503,16 @@ public final class Node implements Managed, MembershipListener
     }
 
     /** The app failed (its process ended, or its check says it hangs): on a primary, hand every connection over. */
-    private void onAppFailed(final AppSupervisor.AppFailure failure)
-    {
-        if (machine.state() == RoleMachine.State.PRIMARY)
-        {
+    private void onAppFailed(final AppSupervisor.AppFailure failure) {
+        if (machine.state() == RoleMachine.State.PRIMARY) {
             decisions.submit(() -> handOverForApp(failure));
-        }
-        else
-        {
-            LOG.error("[{}] this backup's app {} ({}): its replicas are gone and it will not take over until the app " +
-                "is restarted and this node with it", settings.getId(), failure.kind(), failure.description());
+        } else {
+            LOG.error(
+                    "[{}] this backup's app {} ({}): its replicas are gone and it will not take over until the app "
+                            + "is restarted and this node with it",
+                    settings.getId(),
+                    failure.kind(),
+                    failure.description());
         }
     }
 
@@ -1519,49 +1522,50 @@ public final class Node implements Managed, MembershipListener
      * becomes the backup. When the backup cannot take over, the held closes pass: clients see what they would have
      * seen without Understudy.
      */
-    private void handOverForApp(final AppSupervisor.AppFailure failure)
-    {
-        synchronized (drillLock)
-        {
+    private void handOverForApp(final AppSupervisor.AppFailure failure) {
+        synchronized (drillLock) {
             final PrimaryRole role = primary;
-            if (machine.state() != RoleMachine.State.PRIMARY || role == null)
-            {
+            if (machine.state() != RoleMachine.State.PRIMARY || role == null) {
                 return;
             }
             final String cause = "app " + failure.kind() + " on " + settings.getId() + ": " + failure.description();
-            if (peerFenced && !peerAlive())
-            {
+            if (peerFenced && !peerAlive()) {
                 keepServiceWithoutBackup(failure, cause);
                 return;
             }
             LOG.warn("[{}] {}: handing every connection to the backup", settings.getId(), cause);
             final long budgetMs = settings.getTakeover().getCatchUpTimeoutMs() + HANDOVER_MARGIN_MS;
             Handover handover;
-            try
-            {
+            try {
                 final PeerApi peer = peerApi();
-                handover = handOver(role, cause, budgetMs, false,
-                    () -> peer.takeOver(settings.getId(), cause, Duration.ofMillis(budgetMs)));
-            }
-            catch (final InterruptedException ex)
-            {
+                handover = handOver(
+                        role,
+                        cause,
+                        budgetMs,
+                        false,
+                        () -> peer.takeOver(settings.getId(), cause, Duration.ofMillis(budgetMs)));
+            } catch (final InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 handover = new Handover(null, "interrupted");
             }
             String restart = null;
-            if (handover.failover() != null)
-            {
+            if (handover.failover() != null) {
                 restart = restartApp();
-            }
-            else if (machine.state() == RoleMachine.State.PRIMARY)
-            {
+            } else if (machine.state() == RoleMachine.State.PRIMARY) {
                 LOG.error("[{}] the backup did not take over: the app's closes reach the clients", settings.getId());
                 app.passHeldCloses();
             }
-            final long handoverMs = Duration.between(failure.at(), Instant.now()).toMillis();
-            lastAppFailure = new AppFailureReport(failure.at().toString(), failure.kind(), failure.description(),
-                handover.failover() == null ? "not handed over" : "handed over", handover.error(), handoverMs, restart,
-                handover.failover());
+            final long handoverMs =
+                    Duration.between(failure.at(), Instant.now()).toMillis();
+            lastAppFailure = new AppFailureReport(
+                    failure.at().toString(),
+                    failure.kind(),
+                    failure.description(),
+                    handover.failover() == null ? "not handed over" : "handed over",
+                    handover.error(),
+                    handoverMs,
+                    restart,
+                    handover.failover());
             LOG.warn("[{}] after the app failure: {}", settings.getId(), lastAppFailure);
         }
     }
@@ -1573,56 +1577,60 @@ public final class Node implements Managed, MembershipListener
      * is forgotten once the app answers its check again. A dead app's closes reach its clients, as they would without
      * Understudy, and the app is restarted for new clients.
      */
-    private void keepServiceWithoutBackup(final AppSupervisor.AppFailure failure, final String cause)
-    {
+    private void keepServiceWithoutBackup(final AppSupervisor.AppFailure failure, final String cause) {
         final String error = "no backup: this node fenced the peer and has not heard it since";
         String restart = null;
-        if ("hung".equals(failure.kind()))
-        {
-            LOG.error("[{}] ALARM: {}, and {}: the service stays on this node (a slow app is fit again once it " +
-                "answers its check; a hung one keeps its clients waiting)", settings.getId(), cause, error);
-        }
-        else
-        {
+        if ("hung".equals(failure.kind())) {
+            LOG.error(
+                    "[{}] ALARM: {}, and {}: the service stays on this node (a slow app is fit again once it "
+                            + "answers its check; a hung one keeps its clients waiting)",
+                    settings.getId(),
+                    cause,
+                    error);
+        } else {
             LOG.error("[{}] ALARM: {}, and {}: the app's closes reach the clients", settings.getId(), cause, error);
             app.passHeldCloses();
             restart = restartApp();
         }
-        lastAppFailure = new AppFailureReport(failure.at().toString(), failure.kind(), failure.description(),
-            "not handed over", error, Duration.between(failure.at(), Instant.now()).toMillis(), restart, null);
+        lastAppFailure = new AppFailureReport(
+                failure.at().toString(),
+                failure.kind(),
+                failure.description(),
+                "not handed over",
+                error,
+                Duration.between(failure.at(), Instant.now()).toMillis(),
+                restart,
+                null);
         LOG.warn("[{}] after the app failure: {}", settings.getId(), lastAppFailure);
     }
 
     /** Runs node.app.restartCommand after a handover; returns what it did. */
-    private String restartApp()
-    {
+    private String restartApp() {
         final List<String> command = settings.getApp().getRestartCommand();
-        if (command.isEmpty())
-        {
-            return "no node.app.restartCommand: the app is not restarted here, and this node protects nothing " +
-                "until it is";
+        if (command.isEmpty()) {
+            return "no node.app.restartCommand: the app is not restarted here, and this node protects nothing "
+                    + "until it is";
         }
-        try
-        {
-            final String output = Commands.run(command, "restarting the app", settings.getApp().getRestartTimeoutMs());
+        try {
+            final String output = Commands.run(
+                    command, "restarting the app", settings.getApp().getRestartTimeoutMs());
             app.restart();
             LOG.info("[{}] app restarted: {}", settings.getId(), output);
             return "restarted: " + output;
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             LOG.error("[{}] could not restart the app: {}", settings.getId(), ex.getMessage());
             return "restart failed: " + ex.getMessage();
         }
     }
 
     /** The relay thread died: this node must not heartbeat on as a healthy primary. */
-    private void onRelayDied(final Throwable failure)
-    {
-        if (machine.state().side() == Role.PRIMARY)
-        {
-            LOG.error("[{}] the relay thread died ({}): exiting, so the supervisor releases the service address and " +
-                "the backup takes over", settings.getId(), failure.toString());
+    private void onRelayDied(final Throwable failure) {
+        if (machine.state().side() == Role.PRIMARY) {
+            LOG.error(
+                    "[{}] the relay thread died ({}): exiting, so the supervisor releases the service address and "
+                            + "the backup takes over",
+                    settings.getId(),
+                    failure.toString());
             exitNow(70);
         }
     }
@@ -1631,88 +1639,70 @@ public final class Node implements Managed, MembershipListener
      * Exits at once, without shutdown hooks (they could block a node out of memory), after the logs are written:
      * Dropwizard's appenders are asynchronous, and the line that says why the node exits must not be lost.
      */
-    static void exitNow(final int status)
-    {
-        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logging)
-        {
+    static void exitNow(final int status) {
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logging) {
             logging.stop(); // drains the asynchronous appenders
         }
         Runtime.getRuntime().halt(status);
     }
 
     /** Fault injection (node.faultInjection, lab only): the relay thread dies as if it had run out of memory. */
-    public void injectRelayFailure()
-    {
-        if (!settings.isFaultInjection())
-        {
+    public void injectRelayFailure() {
+        if (!settings.isFaultInjection()) {
             throw new IllegalStateException("fault injection is off on this node (node.faultInjection: false)");
         }
         final PrimaryWrapper relay = relay();
-        if (relay == null)
-        {
-            throw new IllegalStateException("this node (" + settings.getId() + ") relays nothing: it is " +
-                machine.state());
+        if (relay == null) {
+            throw new IllegalStateException(
+                    "this node (" + settings.getId() + ") relays nothing: it is " + machine.state());
         }
         LOG.warn("[{}] fault injection: killing the relay thread in 200 ms", settings.getId());
         // Later, not now: the node exits at once when its relay dies, and the request must get its answer first.
         CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)
-            .execute(() -> relay.injectFailure(new OutOfMemoryError("injected by POST /faults/relay-error")));
+                .execute(() -> relay.injectFailure(new OutOfMemoryError("injected by POST /faults/relay-error")));
     }
 
     /** Crash drill: no heartbeat from here until the backup serves (or the budget runs out). */
     private FailoverReport awaitCrashTakeover(final PeerApi peer, final Instant started, final long budgetMs)
-        throws IOException, InterruptedException
-    {
+            throws IOException, InterruptedException {
         peer.expectCrashDrill(settings.getId(), budgetMs);
         membership.discardAll(true);
         final FastHeartbeat fast = fastHeartbeat;
-        if (fast != null)
-        {
+        if (fast != null) {
             fast.mute(true);
         }
-        try
-        {
+        try {
             final long deadline = System.nanoTime() + budgetMs * 1_000_000L;
-            while (System.nanoTime() < deadline)
-            {
+            while (System.nanoTime() < deadline) {
                 Thread.sleep(100);
                 final JsonNode status;
-                try
-                {
+                try {
                     status = peer.status(Duration.ofSeconds(2));
-                }
-                catch (final IOException ex)
-                {
+                } catch (final IOException ex) {
                     continue; // busy taking over
                 }
                 final JsonNode last = status.path("lastFailover");
-                if ("PRIMARY".equals(status.path("role").asText()) && !last.isMissingNode() && !last.isNull() &&
-                    Instant.parse(last.path("at").asText()).isAfter(started))
-                {
+                if ("PRIMARY".equals(status.path("role").asText())
+                        && !last.isMissingNode()
+                        && !last.isNull()
+                        && Instant.parse(last.path("at").asText()).isAfter(started)) {
                     return PeerApi.failoverReport(last);
                 }
             }
             throw new IOException("the backup at " + peer.base() + " did not take over within " + budgetMs + " ms");
-        }
-        finally
-        {
+        } finally {
             membership.discardAll(false);
-            if (fast != null)
-            {
+            if (fast != null) {
                 fast.mute(false);
             }
         }
     }
 
     /** The handover failed and the peer does not hold the address: take it back and move bytes again. */
-    private void rollBack(final PrimaryRole role, final String why)
-    {
-        try
-        {
+    private void rollBack(final PrimaryRole role, final String why) {
+        try {
             Commands.run(settings.getTakeover().getClaimCommand(), "claiming the service address back");
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             LOG.error("[{}] could not claim the service address back: {}", settings.getId(), ex.getMessage());
         }
         machine.transition(RoleMachine.State.PRIMARY, "rolled back: " + why);
@@ -1724,44 +1714,34 @@ public final class Node implements Managed, MembershipListener
      * handover's answer), the app's side of each moved connection is kept and this node's app follows it as its hot
      * replica. Returns an error or null.
      */
-    private String becomeBackup(final PrimaryRole role, final String why, final List<MovedInput> handback)
-    {
+    private String becomeBackup(final PrimaryRole role, final String why, final List<MovedInput> handback) {
         String error = null;
         List<ReplicaSeed> seeds = List.of();
-        try
-        {
+        try {
             final String notKept = handback == null ? "no handback" : whyNoReplicaKept();
-            if (notKept == null)
-            {
+            if (notKept == null) {
                 seeds = ReplicaSeeds.of(settings.getId(), role.relay().handOver(new RepairDumper()), handback);
-            }
-            else
-            {
-                LOG.info("[{}] the moved connections are not followed by this node's app: {}", settings.getId(),
-                    notKept);
+            } else {
+                LOG.info(
+                        "[{}] the moved connections are not followed by this node's app: {}",
+                        settings.getId(),
+                        notKept);
                 role.relay().abandon(TcpRepair::closeSilently);
             }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
+        } catch (final IOException | RuntimeException ex) {
             error = "could not give the relay's sockets up: " + ex.getMessage();
             LOG.error("[{}] {}", settings.getId(), error);
         }
         role.closeAfterHandover();
         primary = null;
-        try
-        {
+        try {
             final Thread closing = backupCloser;
-            if (closing != null)
-            {
+            if (closing != null) {
                 closing.join(CLOSE_WAIT_MS);
             }
             backup = BackupRole.start(wiring, eventLog, seeds);
-        }
-        catch (final IOException | RuntimeException | InterruptedException ex)
-        {
-            if (ex instanceof InterruptedException)
-            {
+        } catch (final IOException | RuntimeException | InterruptedException ex) {
+            if (ex instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             seeds.forEach(seed -> closeQuietly(seed.app()));
@@ -1777,27 +1757,26 @@ public final class Node implements Managed, MembershipListener
     private static final long CLOSE_WAIT_MS = 5_000;
 
     /** Why this node's app cannot follow the connections it hands over (null: it can). */
-    private String whyNoReplicaKept()
-    {
-        if (settings.getTakeover().getMode() == TakeoverSettings.Mode.REPLAY)
-        {
+    private String whyNoReplicaKept() {
+        if (settings.getTakeover().getMode() == TakeoverSettings.Mode.REPLAY) {
             return "replay mode keeps no hot replica";
         }
-        if (wiring.tapConfig().appAddress() == null)
-        {
+        if (wiring.tapConfig().appAddress() == null) {
             return "no app to replicate";
         }
         return app.unfitReason().map(why -> "the app is not fit: " + why).orElse(null);
     }
 
     /** What the old primary needs of each restored connection to follow it as a replica. */
-    private static List<MovedInput> handback(final TakeoverReport report)
-    {
+    private static List<MovedInput> handback(final TakeoverReport report) {
         final List<MovedInput> moved = new ArrayList<>();
-        for (final RestoredConnection restored : report.restored())
-        {
-            moved.add(new MovedInput(MovedInput.client(restored.clientAddress()), restored.clientOffset(),
-                restored.serverOffset(), restored.takenFrom(), restored.taken()));
+        for (final RestoredConnection restored : report.restored()) {
+            moved.add(new MovedInput(
+                    MovedInput.client(restored.clientAddress()),
+                    restored.clientOffset(),
+                    restored.serverOffset(),
+                    restored.takenFrom(),
+                    restored.taken()));
         }
         return moved;
     }
@@ -1805,103 +1784,83 @@ public final class Node implements Managed, MembershipListener
     // ---------------------------------------------------------------- lifecycle and what the API shows
 
     /** Whether the service address is one of this host's addresses now. */
-    public boolean holdsServiceAddress()
-    {
+    public boolean holdsServiceAddress() {
         return probe.isLocal();
     }
 
-    public Optional<DrillReport> lastDrill()
-    {
+    public Optional<DrillReport> lastDrill() {
         return Optional.ofNullable(lastDrill);
     }
 
     @Override
-    public void stop() throws IOException
-    {
+    public void stop() throws IOException {
         decisions.shutdownNow();
         peerChecks.shutdownNow();
         earlyProber.shutdownNow();
         watchdog.close();
-        if (app != null)
-        {
+        if (app != null) {
             app.close();
         }
-        if (membership != null)
-        {
+        if (membership != null) {
             membership.close();
         }
         final FastHeartbeat fast = fastHeartbeat;
-        if (fast != null)
-        {
+        if (fast != null) {
             fast.close();
         }
         final PrimaryRole serving = primary;
-        if (serving != null)
-        {
+        if (serving != null) {
             serving.close();
         }
         final BackupRole standing = backup;
-        if (standing != null)
-        {
+        if (standing != null) {
             standing.close();
         }
-        if (eventLog != null)
-        {
+        if (eventLog != null) {
             eventLog.close();
         }
-        if (machine != null && machine.state() != RoleMachine.State.STOPPED)
-        {
+        if (machine != null && machine.state() != RoleMachine.State.STOPPED) {
             machine.transition(RoleMachine.State.STOPPED, "node stopped");
         }
-        try
-        {
+        try {
             decisions.awaitTermination(1, TimeUnit.SECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
+        } catch (final InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
         LOG.info("[{}] stopped", settings.getId());
     }
 
-    public NodeSettings settings()
-    {
+    public NodeSettings settings() {
         return settings;
     }
 
     /** The side now: PRIMARY while this node holds (or is handing over) the service, BACKUP otherwise. */
-    public Role role()
-    {
+    public Role role() {
         return machine == null ? settings.getRole() : machine.side();
     }
 
     /** The role's state now; STARTING before start. */
-    public RoleMachine.State state()
-    {
+    public RoleMachine.State state() {
         return machine == null ? RoleMachine.State.STARTING : machine.state();
     }
 
     /** This node's epoch (0 before start). */
-    public long epoch()
-    {
+    public long epoch() {
         return machine == null ? 0 : machine.epoch();
     }
 
     /** The highest epoch the peer announced. */
-    public long peerEpoch()
-    {
+    public long peerEpoch() {
         return machine == null ? 0 : machine.peerEpoch();
     }
 
     /** The role's last changes, oldest first. */
-    public List<RoleMachine.Transition> transitions()
-    {
+    public List<RoleMachine.Transition> transitions() {
         return machine == null ? List.of() : machine.history();
     }
 
     /** What needs an operator now: a failed fence, another holder of the address, a failed takeover. */
-    public List<String> alarms()
-    {
+    public List<String> alarms() {
         final List<String> alarms = new ArrayList<>();
         fence.alarm().ifPresent(alarms::add);
         Optional.ofNullable(addressAlarm).ifPresent(alarms::add);
@@ -1909,102 +1868,87 @@ public final class Node implements Managed, MembershipListener
     }
 
     /** Fence runs that succeeded and that failed. */
-    public long[] fenceCounts()
-    {
+    public long[] fenceCounts() {
         return new long[] {fence.fenced(), fence.failures()};
     }
 
     /** Times the relay's lease keeper found this node held up for longer than the lease. */
-    public long pausesSeen()
-    {
+    public long pausesSeen() {
         final PrimaryRole serving = primary;
         return serving == null ? 0 : serving.pausesSeen();
     }
 
-    public Optional<DemotionReport> lastDemotion()
-    {
+    public Optional<DemotionReport> lastDemotion() {
         return Optional.ofNullable(lastDemotion);
     }
 
-    public Optional<MembershipView> view()
-    {
+    public Optional<MembershipView> view() {
         return Optional.ofNullable(membership).map(Membership::view);
     }
 
-    public long heartbeatAgeMs()
-    {
+    public long heartbeatAgeMs() {
         return membership == null ? -1 : membership.millisSincePeerHeard();
     }
 
     /** Why the last takeover attempt failed, until one succeeds. */
-    public Optional<String> takeoverFailure()
-    {
+    public Optional<String> takeoverFailure() {
         return Optional.ofNullable(takeoverFailure);
     }
 
-    public Optional<FailoverReport> lastFailover()
-    {
+    public Optional<FailoverReport> lastFailover() {
         return Optional.ofNullable(lastFailover);
     }
 
-    private PrimaryWrapper relay()
-    {
+    private PrimaryWrapper relay() {
         final PrimaryRole serving = primary;
         return serving == null ? null : serving.relay();
     }
 
     /** The relay, while this node is primary. */
-    public Optional<PrimaryWrapper> wrapper()
-    {
+    public Optional<PrimaryWrapper> wrapper() {
         return Optional.ofNullable(relay());
     }
 
-    public Optional<TapStats> tapStats()
-    {
+    public Optional<TapStats> tapStats() {
         return Optional.ofNullable(backup).map(standing -> standing.tapper().stats());
     }
 
     /** The read log the primary ships, while this node is primary. */
-    public Optional<ReadLogStats> readLogStats()
-    {
+    public Optional<ReadLogStats> readLogStats() {
         return wrapper().map(PrimaryWrapper::readLogStats);
     }
 
     /** The logger this node runs (as the backup), if it runs one. */
-    public Optional<LogServerStats> loggerStats()
-    {
+    public Optional<LogServerStats> loggerStats() {
         return Optional.ofNullable(backup).map(BackupRole::logServer).map(LogServer::stats);
     }
 
     /** The connections the relay moves now, while this node is primary. */
-    public Optional<List<RelayedConnection>> relayedConnections() throws IOException, InterruptedException
-    {
+    public Optional<List<RelayedConnection>> relayedConnections() throws IOException, InterruptedException {
         final PrimaryWrapper relay = relay();
         return relay == null ? Optional.empty() : Optional.of(relay.connections());
     }
 
     /** The connections the tap tracks now, while this node is backup. */
     public Optional<List<io.understudy.backup.TapConnection>> tappedConnections()
-        throws IOException, InterruptedException
-    {
+            throws IOException, InterruptedException {
         final BackupRole standing = backup;
-        return standing == null ? Optional.empty() : Optional.of(standing.tapper().connections());
+        return standing == null
+                ? Optional.empty()
+                : Optional.of(standing.tapper().connections());
     }
 
     /** This node's app, as it watches it; empty before start. */
-    public Optional<io.understudy.admin.api.AppStatus> appStatus()
-    {
+    public Optional<io.understudy.admin.api.AppStatus> appStatus() {
         return Optional.ofNullable(app).map(AppSupervisor::status);
     }
 
     /** What this node did the last time its app failed while it was primary. */
-    public Optional<AppFailureReport> lastAppFailure()
-    {
+    public Optional<AppFailureReport> lastAppFailure() {
         return Optional.ofNullable(lastAppFailure);
     }
 
-    public Optional<RelayStats> relayStats()
-    {
+    public Optional<RelayStats> relayStats() {
         return wrapper().map(PrimaryWrapper::stats);
     }
 }

@@ -1,7 +1,6 @@
 package io.understudy.admin.core;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -11,8 +10,7 @@ import jakarta.validation.constraints.NotNull;
 /**
  * The {@code node:} section of a node's YAML config: who this node is and which service it protects.
  */
-public final class NodeSettings
-{
+public final class NodeSettings {
     @NotBlank
     @JsonProperty
     private String id;
@@ -72,13 +70,11 @@ public final class NodeSettings
     @JsonProperty
     private String closeGuardSet = "authorized";
 
-    public String getCloseGuardTable()
-    {
+    public String getCloseGuardTable() {
         return closeGuardTable;
     }
 
-    public String getCloseGuardSet()
-    {
+    public String getCloseGuardSet() {
         return closeGuardSet;
     }
 
@@ -91,8 +87,7 @@ public final class NodeSettings
     private String serviceInterface = "";
 
     /** The interface that carries the service address: node.serviceInterface, else the tap's interface. */
-    public String getServiceInterface()
-    {
+    public String getServiceInterface() {
         return serviceInterface.isBlank() ? tap.getInterfaceName() : serviceInterface;
     }
 
@@ -104,8 +99,7 @@ public final class NodeSettings
     private String stateDirectory = "";
 
     /** node.stateDirectory, else the event log's directory. */
-    public String getStateDirectory()
-    {
+    public String getStateDirectory() {
         return stateDirectory.isBlank() ? eventLog.getDirectory() : stateDirectory;
     }
 
@@ -148,10 +142,10 @@ public final class NodeSettings
     @Valid
     @NotNull
     @JsonProperty
-    private io.understudy.admin.security.SecuritySettings security = new io.understudy.admin.security.SecuritySettings();
+    private io.understudy.admin.security.SecuritySettings security =
+            new io.understudy.admin.security.SecuritySettings();
 
-    public io.understudy.admin.security.SecuritySettings getSecurity()
-    {
+    public io.understudy.admin.security.SecuritySettings getSecurity() {
         return security;
     }
 
@@ -159,18 +153,15 @@ public final class NodeSettings
     @JsonProperty
     private boolean faultInjection;
 
-    public io.understudy.admin.app.AppSettings getApp()
-    {
+    public io.understudy.admin.app.AppSettings getApp() {
         return app;
     }
 
-    public int getMaxConnections()
-    {
+    public int getMaxConnections() {
         return maxConnections;
     }
 
-    public boolean isFaultInjection()
-    {
+    public boolean isFaultInjection() {
         return faultInjection;
     }
 
@@ -180,78 +171,63 @@ public final class NodeSettings
     @JsonProperty
     private int apiPort = 8080;
 
-    public int getApiPort()
-    {
+    public int getApiPort() {
         return apiPort;
     }
 
-    public LogSettings getLog()
-    {
+    public LogSettings getLog() {
         return log;
     }
 
-    public String getLanAddress()
-    {
+    public String getLanAddress() {
         return lanAddress;
     }
 
-    public MembershipSettings getMembership()
-    {
+    public MembershipSettings getMembership() {
         return membership;
     }
 
-    public TakeoverSettings getTakeover()
-    {
+    public TakeoverSettings getTakeover() {
         return takeover;
     }
 
-    public EventLogSettings getEventLog()
-    {
+    public EventLogSettings getEventLog() {
         return eventLog;
     }
 
-    public ReplicaSettings getReplica()
-    {
+    public ReplicaSettings getReplica() {
         return replica;
     }
 
-    public TapSettings getTap()
-    {
+    public TapSettings getTap() {
         return tap;
     }
 
-    public String getId()
-    {
+    public String getId() {
         return id;
     }
 
-    public Role getRole()
-    {
+    public Role getRole() {
         return role;
     }
 
-    public String getServiceAddress()
-    {
+    public String getServiceAddress() {
         return serviceAddress;
     }
 
-    public int getServicePort()
-    {
+    public int getServicePort() {
         return servicePort;
     }
 
-    public String getAppAddress()
-    {
+    public String getAppAddress() {
         return appAddress;
     }
 
-    public int getAppPort()
-    {
+    public int getAppPort() {
         return appPort;
     }
 
-    public int getRelayBufferBytes()
-    {
+    public int getRelayBufferBytes() {
         return relayBufferBytes;
     }
 }

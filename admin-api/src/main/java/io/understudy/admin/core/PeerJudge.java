@@ -1,5 +1,7 @@
 package io.understudy.admin.core;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.understudy.admin.api.FailoverReport;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,13 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import io.understudy.admin.api.FailoverReport;
 
 /**
  * What the primary knows of its peer around a handover: whether the peer is ready to take the service (in the
@@ -21,8 +18,7 @@ import io.understudy.admin.api.FailoverReport;
  * serves anyway and whether this node may take the address back. The rule is Pacemaker's: never two holders, so
  * without proof that the peer does not hold the address, the address stays released.
  */
-final class PeerJudge
-{
+final class PeerJudge {
     private static final Logger LOG = LoggerFactory.getLogger(PeerJudge.class);
     /** How long a drill waits for the peer to be back in the view before it is refused, by default. */
     static final long PEER_VIEW_WAIT_MS = 5_000;
@@ -41,9 +37,13 @@ final class PeerJudge
      * @param otherHolder the MAC of another host answering ARP for the service address now, if one does.
      * @param viewWaitMs  how long a drill waits for the peer to be back in the view.
      */
-    PeerJudge(final String nodeId, final Supplier<PeerApi> api, final BooleanSupplier peerPresent,
-        final Supplier<List<String>> members, final Supplier<Optional<String>> otherHolder, final long viewWaitMs)
-    {
+    PeerJudge(
+            final String nodeId,
+            final Supplier<PeerApi> api,
+            final BooleanSupplier peerPresent,
+            final Supplier<List<String>> members,
+            final Supplier<Optional<String>> otherHolder,
+            final long viewWaitMs) {
         this.viewWaitMs = viewWaitMs;
         this.nodeId = nodeId;
         this.api = api;
@@ -58,56 +58,50 @@ final class PeerJudge
      * and two seconds have passed.
      */
     Verdict afterFailedHandover(final Throwable failure, final long askedNs, final long budgetMs)
-        throws InterruptedException
-    {
+            throws InterruptedException {
         return notDelivered(failure) ? undeliveredVerdict() : peerVerdict(askedNs, budgetMs);
     }
 
     /** The peer must be in the view and ready to serve; returns its id. */
-    String checkReady(final PeerApi peer) throws InterruptedException
-    {
+    String checkReady(final PeerApi peer) throws InterruptedException {
         // A loaded host's heartbeat can miss a beat and merge back within MERGE3's interval: give it that long.
         final long viewDeadlineNs = System.nanoTime() + viewWaitMs * 1_000_000L;
-        while (!peerPresent.getAsBoolean() && System.nanoTime() - viewDeadlineNs < 0)
-        {
+        while (!peerPresent.getAsBoolean() && System.nanoTime() - viewDeadlineNs < 0) {
             Thread.sleep(100);
         }
-        if (!peerPresent.getAsBoolean())
-        {
-            throw new IllegalStateException("refusing the drill: the peer is not in the heartbeat view (" +
-                members.get() + ", waited " + viewWaitMs + " ms); a drill now could leave " +
-                "the service with no holder, or two");
+        if (!peerPresent.getAsBoolean()) {
+            throw new IllegalStateException(
+                    "refusing the drill: the peer is not in the heartbeat view (" + members.get()
+                            + ", waited " + viewWaitMs + " ms); a drill now could leave "
+                            + "the service with no holder, or two");
         }
         final JsonNode status;
-        try
-        {
+        try {
             status = peer.status(Duration.ofSeconds(2));
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("refusing the drill: the peer's status at " + peer.base() +
-                " cannot be read: " + ex.getMessage());
+        } catch (final IOException ex) {
+            throw new IllegalStateException(
+                    "refusing the drill: the peer's status at " + peer.base() + " cannot be read: " + ex.getMessage());
         }
         final List<String> unready = new ArrayList<>();
-        if (!"BACKUP".equals(status.path("state").asText(status.path("role").asText())))
-        {
-            unready.add("it is " + status.path("state").asText(status.path("role").asText("?")));
+        if (!"BACKUP".equals(status.path("state").asText(status.path("role").asText()))) {
+            unready.add(
+                    "it is " + status.path("state").asText(status.path("role").asText("?")));
         }
-        if (status.path("tap").isMissingNode() || status.path("tap").isNull())
-        {
+        if (status.path("tap").isMissingNode() || status.path("tap").isNull()) {
             unready.add("it taps nothing");
         }
         final JsonNode peerApp = status.path("appHealth");
-        if (!peerApp.isMissingNode() && !peerApp.isNull() && (!peerApp.path("alive").asBoolean(true) ||
-            peerApp.path("hung").asBoolean(false) || !peerApp.path("failed").isNull() && !peerApp.path("failed")
-            .isMissingNode()))
-        {
+        if (!peerApp.isMissingNode()
+                && !peerApp.isNull()
+                && (!peerApp.path("alive").asBoolean(true)
+                        || peerApp.path("hung").asBoolean(false)
+                        || !peerApp.path("failed").isNull()
+                                && !peerApp.path("failed").isMissingNode())) {
             unready.add("its app is not healthy (" + peerApp + ")");
         }
-        if (!unready.isEmpty())
-        {
-            throw new IllegalStateException("refusing the drill: the peer is not ready to take over: " +
-                String.join(", ", unready));
+        if (!unready.isEmpty()) {
+            throw new IllegalStateException(
+                    "refusing the drill: the peer is not ready to take over: " + String.join(", ", unready));
         }
         return status.path("nodeId").asText(peer.base().getHost());
     }
@@ -116,17 +110,13 @@ final class PeerJudge
      * Whether the peer serves after a failed handover (with its report when its status could be read), and whether
      * this node may take the address back.
      */
-    record Verdict(boolean peerServes, FailoverReport serves, boolean mayTakeBack, String why)
-    {
-    }
+    record Verdict(boolean peerServes, FailoverReport serves, boolean mayTakeBack, String why) {}
 
     /** The request never reached the peer (no connection): it cannot be taking over on its behalf. */
-    static boolean notDelivered(final Throwable failure)
-    {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause())
-        {
-            if (cause instanceof java.net.ConnectException || cause instanceof java.net.http.HttpConnectTimeoutException)
-            {
+    static boolean notDelivered(final Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException
+                    || cause instanceof java.net.http.HttpConnectTimeoutException) {
                 return true;
             }
         }
@@ -138,81 +128,86 @@ final class PeerJudge
      * node's heartbeat it does not take over on its own; the address is taken back at once if no other host answers
      * for it. Otherwise (the peer is out of the view) as after any failure.
      */
-    private Verdict undeliveredVerdict() throws InterruptedException
-    {
-        if (!peerPresent.getAsBoolean())
-        {
+    private Verdict undeliveredVerdict() throws InterruptedException {
+        if (!peerPresent.getAsBoolean()) {
             return peerVerdict(System.nanoTime(), 0);
         }
         final Optional<String> other = otherHolder.get();
-        return other.isPresent() ? new Verdict(true, null, false, "the request did not reach the peer, but " +
-            "another host (" + other.get() + ") answers ARP for the address") :
-            new Verdict(false, null, true, "the request did not reach the peer, which is in the heartbeat view, " +
-                "and no host answers ARP for the address");
+        return other.isPresent()
+                ? new Verdict(
+                        true,
+                        null,
+                        false,
+                        "the request did not reach the peer, but " + "another host (" + other.get()
+                                + ") answers ARP for the address")
+                : new Verdict(
+                        false,
+                        null,
+                        true,
+                        "the request did not reach the peer, which is in the heartbeat view, "
+                                + "and no host answers ARP for the address");
     }
 
-    private Verdict peerVerdict(final long askedNs, final long budgetMs) throws InterruptedException
-    {
+    private Verdict peerVerdict(final long askedNs, final long budgetMs) throws InterruptedException {
         final PeerApi peer = api.get();
         final long decideByNs = askedNs + (budgetMs + 2_000) * 1_000_000L;
-        while (true)
-        {
+        while (true) {
             final Optional<JsonNode> status = status();
-            if (status.isPresent())
-            {
+            if (status.isPresent()) {
                 final JsonNode s = status.get();
                 final boolean holds = s.path("holdsServiceAddress").asBoolean(false);
                 final String state = s.path("state").asText(s.path("role").asText());
-                if ("PRIMARY".equals(s.path("role").asText()) && holds && !s.path("lastFailover").isMissingNode() &&
-                    !s.path("lastFailover").isNull())
-                {
-                    try
-                    {
-                        return new Verdict(true, PeerApi.failoverReport(s.path("lastFailover")), false,
-                            "it serves");
-                    }
-                    catch (final IOException ex)
-                    {
+                if ("PRIMARY".equals(s.path("role").asText())
+                        && holds
+                        && !s.path("lastFailover").isMissingNode()
+                        && !s.path("lastFailover").isNull()) {
+                    try {
+                        return new Verdict(true, PeerApi.failoverReport(s.path("lastFailover")), false, "it serves");
+                    } catch (final IOException ex) {
                         return new Verdict(true, null, false, "it serves, but its report is unreadable");
                     }
                 }
-                if (!holds && "BACKUP".equals(state))
-                {
+                if (!holds && "BACKUP".equals(state)) {
                     return new Verdict(false, null, true, "the peer is the backup and does not hold the address");
                 }
             }
-            if (System.nanoTime() - decideByNs > 0)
-            {
-                if (status.isPresent())
-                {
-                    return new Verdict(false, null, false, "the peer is " +
-                        status.get().path("state").asText("?") + " and holds the address: " +
-                        status.get().path("holdsServiceAddress").asBoolean());
+            if (System.nanoTime() - decideByNs > 0) {
+                if (status.isPresent()) {
+                    return new Verdict(
+                            false,
+                            null,
+                            false,
+                            "the peer is " + status.get().path("state").asText("?")
+                                    + " and holds the address: "
+                                    + status.get().path("holdsServiceAddress").asBoolean());
                 }
                 // The pair has two nodes: another MAC answering for the address, with this one released, is the peer.
                 final Optional<String> other = otherHolder.get();
-                return other.isPresent() ? new Verdict(true, null, false, "the peer's status cannot be read, " +
-                    "but another host (" + other.get() + ") answers ARP for the address: the peer took over") :
-                    new Verdict(false, null, true, "the peer's status cannot be read, its budget ran out and no " +
-                        "host answers ARP for the address");
+                return other.isPresent()
+                        ? new Verdict(
+                                true,
+                                null,
+                                false,
+                                "the peer's status cannot be read, " + "but another host (" + other.get()
+                                        + ") answers ARP for the address: the peer took over")
+                        : new Verdict(
+                                false,
+                                null,
+                                true,
+                                "the peer's status cannot be read, its budget ran out and no "
+                                        + "host answers ARP for the address");
             }
             LOG.warn("[{}] the peer ({}) has not said whether it serves; asking again", nodeId, peer.base());
             Thread.sleep(500);
         }
     }
 
-    Optional<JsonNode> status()
-    {
-        try
-        {
+    Optional<JsonNode> status() {
+        try {
             return Optional.of(api.get().status(Duration.ofSeconds(2)));
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             return Optional.empty();
-        }
-        catch (final InterruptedException ex)
-        {
+        } catch (final InterruptedException ex) {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }

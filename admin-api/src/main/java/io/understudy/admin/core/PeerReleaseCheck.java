@@ -1,5 +1,6 @@
 package io.understudy.admin.core;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -8,8 +9,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Whether the primary gave the address up itself (its API says HANDING_OVER or BACKUP and not holding it), asked as
@@ -20,12 +19,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * answer belongs to a live host, which may have begun a handover since, so it is asked again then; a live host
  * answers within the timeout.
  */
-final class PeerReleaseCheck
-{
+final class PeerReleaseCheck {
     /** The API's answer, or why there was none. */
-    private record Answer(JsonNode status, String failure)
-    {
-    }
+    private record Answer(JsonNode status, String failure) {}
 
     private final Asker asker;
     private final Duration timeout;
@@ -34,21 +30,18 @@ final class PeerReleaseCheck
 
     /** GET /status of the peer within a timeout. */
     @FunctionalInterface
-    interface Asker
-    {
+    interface Asker {
         JsonNode status(Duration timeout) throws IOException, InterruptedException;
     }
 
-    private PeerReleaseCheck(final Asker asker, final Duration timeout, final Executor executor)
-    {
+    private PeerReleaseCheck(final Asker asker, final Duration timeout, final Executor executor) {
         this.asker = asker;
         this.timeout = timeout;
         this.early = CompletableFuture.supplyAsync(() -> ask(asker, timeout), executor);
     }
 
     /** Starts asking now, on {@code executor}. */
-    static PeerReleaseCheck start(final Asker asker, final Duration timeout, final Executor executor)
-    {
+    static PeerReleaseCheck start(final Asker asker, final Duration timeout, final Executor executor) {
         return new PeerReleaseCheck(asker, timeout, executor);
     }
 
@@ -56,33 +49,24 @@ final class PeerReleaseCheck
      * Why fencing the primary is not needed, or empty when it must be fenced (its API unreachable, or it says it
      * serves). Waits for the early question at most its timeout (plus a margin for a busy host).
      */
-    Optional<String> released() throws InterruptedException
-    {
+    Optional<String> released() throws InterruptedException {
         final Answer first;
-        try
-        {
+        try {
             first = early.get(timeout.toMillis() + 200, TimeUnit.MILLISECONDS);
-        }
-        catch (final ExecutionException | TimeoutException ex)
-        {
+        } catch (final ExecutionException | TimeoutException ex) {
             return Optional.empty();
         }
-        if (first.status() == null)
-        {
+        if (first.status() == null) {
             return Optional.empty();
         }
         return judge(ask(asker, timeout));
     }
 
     /** Waits for the early question's answer (or failure), at most its timeout plus a margin for a busy host. */
-    void awaitEarly() throws InterruptedException
-    {
-        try
-        {
+    void awaitEarly() throws InterruptedException {
+        try {
             early.get(timeout.toMillis() + 200, TimeUnit.MILLISECONDS);
-        }
-        catch (final ExecutionException | TimeoutException ex)
-        {
+        } catch (final ExecutionException | TimeoutException ex) {
             // no answer: released() and answeredAsLivePrimary() say so
         }
     }
@@ -93,14 +77,12 @@ final class PeerReleaseCheck
      * a primary that answered then and crashed a moment later is gone, and taking its old answer for a live host made
      * the backup wait 2 s for that host's own app check (a lab drill: detection 2,144 ms instead of about 140).
      */
-    boolean liveAnswerCountsAfterLossAt(final long heartbeatLostNs)
-    {
+    boolean liveAnswerCountsAfterLossAt(final long heartbeatLostNs) {
         return startedNs - heartbeatLostNs >= 0;
     }
 
     /** Whether the early question was asked at most {@code maxAgeNs} before {@code nowNs}. */
-    boolean askedWithin(final long nowNs, final long maxAgeNs)
-    {
+    boolean askedWithin(final long nowNs, final long maxAgeNs) {
         return nowNs - startedNs <= maxAgeNs;
     }
 
@@ -108,46 +90,37 @@ final class PeerReleaseCheck
      * Whether the early question is answered and the API said PRIMARY: the host is alive and says it serves, so its
      * own app check is watching the app the backup's probe finds silent.
      */
-    boolean answeredAsLivePrimary()
-    {
+    boolean answeredAsLivePrimary() {
         final Answer answer = early.getNow(null);
-        return answer != null && answer.status() != null && "PRIMARY".equals(answer.status().path("state").asText());
+        return answer != null
+                && answer.status() != null
+                && "PRIMARY".equals(answer.status().path("state").asText());
     }
 
     /** The early question's outcome, for the log: "answered" or why not; "pending" until it is done. */
-    String earlyOutcome()
-    {
+    String earlyOutcome() {
         final Answer answer = early.getNow(null);
         return answer == null ? "pending" : answer.status() != null ? "answered" : answer.failure();
     }
 
-    private static Optional<String> judge(final Answer answer)
-    {
-        if (answer.status() == null)
-        {
+    private static Optional<String> judge(final Answer answer) {
+        if (answer.status() == null) {
             return Optional.empty();
         }
         final String state = answer.status().path("state").asText("");
-        if (("HANDING_OVER".equals(state) || "BACKUP".equals(state)) &&
-            !answer.status().path("holdsServiceAddress").asBoolean(true))
-        {
+        if (("HANDING_OVER".equals(state) || "BACKUP".equals(state))
+                && !answer.status().path("holdsServiceAddress").asBoolean(true)) {
             return Optional.of("the primary says it is " + state + " and does not hold the address");
         }
         return Optional.empty();
     }
 
-    private static Answer ask(final Asker asker, final Duration timeout)
-    {
-        try
-        {
+    private static Answer ask(final Asker asker, final Duration timeout) {
+        try {
             return new Answer(asker.status(timeout), null);
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             return new Answer(null, "unreachable: " + ex);
-        }
-        catch (final InterruptedException ex)
-        {
+        } catch (final InterruptedException ex) {
             Thread.currentThread().interrupt();
             return new Answer(null, "interrupted");
         }

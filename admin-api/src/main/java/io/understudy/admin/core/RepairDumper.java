@@ -1,26 +1,22 @@
 package io.understudy.admin.core;
 
-import java.io.IOException;
-import java.nio.channels.SocketChannel;
-
 import io.understudy.backup.repair.RepairWindow;
 import io.understudy.backup.repair.TcpInfo;
 import io.understudy.backup.repair.TcpRepair;
 import io.understudy.primary.ClientSocketState;
 import io.understudy.primary.PrimaryWrapper;
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
 
 /**
  * Reads a client socket in TCP_REPAIR mode (its queues' sequence numbers and bytes, options, windows, timestamp
  * clock) and closes it there, so that the client hears nothing: the old primary's half of a planned handover that
  * keeps its app as the replica.
  */
-final class RepairDumper implements PrimaryWrapper.SocketDumper
-{
+final class RepairDumper implements PrimaryWrapper.SocketDumper {
     @Override
-    public ClientSocketState dumpAndClose(final SocketChannel client) throws IOException
-    {
-        try
-        {
+    public ClientSocketState dumpAndClose(final SocketChannel client) throws IOException {
+        try {
             final TcpInfo info = TcpRepair.info(client);
             TcpRepair.enterRepair(client);
             final long receiveSequence = TcpRepair.queueSeq(client, TcpRepair.Queue.RECV);
@@ -29,20 +25,26 @@ final class RepairDumper implements PrimaryWrapper.SocketDumper
             final byte[] unacked = TcpRepair.queueBytes(client, TcpRepair.Queue.SEND);
             final RepairWindow window = TcpRepair.window(client);
             final boolean scaled = info.hasWindowScale();
-            return new ClientSocketState((int)receiveSequence, received, (int)writeSequence, unacked,
-                info.sendMss(), scaled ? info.sendWindowScale() : -1, scaled ? info.receiveWindowScale() : -1,
-                info.hasSack(), info.hasTimestamps(), info.hasTimestamps() ? TcpRepair.timestamp(client) : 0,
-                window.sendWindow(), window.receiveWindow());
-        }
-        finally
-        {
+            return new ClientSocketState(
+                    (int) receiveSequence,
+                    received,
+                    (int) writeSequence,
+                    unacked,
+                    info.sendMss(),
+                    scaled ? info.sendWindowScale() : -1,
+                    scaled ? info.receiveWindowScale() : -1,
+                    info.hasSack(),
+                    info.hasTimestamps(),
+                    info.hasTimestamps() ? TcpRepair.timestamp(client) : 0,
+                    window.sendWindow(),
+                    window.receiveWindow());
+        } finally {
             closeSilently(client);
         }
     }
 
     @Override
-    public void closeSilently(final SocketChannel client) throws IOException
-    {
+    public void closeSilently(final SocketChannel client) throws IOException {
         TcpRepair.closeSilently(client);
     }
 }

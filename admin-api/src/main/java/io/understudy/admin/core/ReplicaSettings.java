@@ -2,7 +2,6 @@ package io.understudy.admin.core;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import io.understudy.backup.DivergencePolicy;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -11,11 +10,9 @@ import jakarta.validation.constraints.NotNull;
 /**
  * The {@code node.replica:} section: how the backup judges its replica of the app against the primary.
  */
-public final class ReplicaSettings
-{
+public final class ReplicaSettings {
     /** What a difference between the replica's output and the primary's does to the connection's protection. */
-    public enum Divergence
-    {
+    public enum Divergence {
         /** Any differing byte ends protection: the only choice safe for every app (redis, memcached, databases). */
         EXACT("exact"),
         /**
@@ -26,24 +23,20 @@ public final class ReplicaSettings
 
         private final String wireName;
 
-        Divergence(final String wireName)
-        {
+        Divergence(final String wireName) {
             this.wireName = wireName;
         }
 
         /** exact or same-length, in any case; anything else is refused with the choices. */
         @JsonCreator
-        public static Divergence parse(final String value)
-        {
-            for (final Divergence divergence : values())
-            {
-                if (divergence.wireName.equalsIgnoreCase(value.strip()))
-                {
+        public static Divergence parse(final String value) {
+            for (final Divergence divergence : values()) {
+                if (divergence.wireName.equalsIgnoreCase(value.strip())) {
                     return divergence;
                 }
             }
-            throw new IllegalArgumentException("'" + value + "' is not a replica divergence: expected exact or " +
-                "same-length");
+            throw new IllegalArgumentException(
+                    "'" + value + "' is not a replica divergence: expected exact or " + "same-length");
         }
     }
 
@@ -60,20 +53,18 @@ public final class ReplicaSettings
     @JsonProperty
     private int maxDifferenceBytes = 32;
 
-    public Divergence getDivergence()
-    {
+    public Divergence getDivergence() {
         return divergence;
     }
 
-    public int getMaxDifferenceBytes()
-    {
+    public int getMaxDifferenceBytes() {
         return maxDifferenceBytes;
     }
 
     /** The policy the backup's replicas are judged by. */
-    public DivergencePolicy policy()
-    {
-        return divergence == Divergence.SAME_LENGTH ? DivergencePolicy.sameLength(maxDifferenceBytes)
-            : DivergencePolicy.EXACT;
+    public DivergencePolicy policy() {
+        return divergence == Divergence.SAME_LENGTH
+                ? DivergencePolicy.sameLength(maxDifferenceBytes)
+                : DivergencePolicy.EXACT;
     }
 }

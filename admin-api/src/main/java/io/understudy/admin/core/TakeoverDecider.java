@@ -25,8 +25,7 @@ import java.util.Optional;
  *   +---+--------------------------------------------+------------------------------------------------+
  * </pre>
  */
-final class TakeoverDecider
-{
+final class TakeoverDecider {
     static final String ANSWERS_PROBE = "it answers a direct probe";
     static final String TAP_HEARS = "the tap still hears it";
     static final String TAP_CLIENTS_WAIT = "clients wait on it, with no progress from it heard";
@@ -35,8 +34,7 @@ final class TakeoverDecider
     private static final long NS_PER_MS = 1_000_000L;
 
     /** Where the decider is: evaluating until the first final decision, then done for good. */
-    enum State
-    {
+    enum State {
         /** The heartbeat is gone and the primary may still serve: each step observes again. */
         EVALUATING,
         /** The primary is gone (or asked for a handover): the caller takes the service over. */
@@ -64,14 +62,12 @@ final class TakeoverDecider
      *
      * @param heartbeatLoss what membership said, e.g. "node-a suspected", quoted in the takeover trigger.
      */
-    TakeoverDecider(final Settings settings, final String heartbeatLoss, final long nowNs)
-    {
+    TakeoverDecider(final Settings settings, final String heartbeatLoss, final long nowNs) {
         this(settings, heartbeatLoss, nowNs, 0);
     }
 
     /** A decider for another attempt after a takeover failed ({@code attempt} counts from 0). */
-    TakeoverDecider(final Settings settings, final String heartbeatLoss, final long nowNs, final int attempt)
-    {
+    TakeoverDecider(final Settings settings, final String heartbeatLoss, final long nowNs, final int attempt) {
         this(settings, heartbeatLoss, nowNs, attempt, 0);
     }
 
@@ -79,11 +75,13 @@ final class TakeoverDecider
      * A decider that starts with {@code failedBefore} direct probes already failed in a row, while the heartbeat was
      * late ({@link EarlyProbes}): they count toward the confirmations like the decider's own.
      */
-    TakeoverDecider(final Settings settings, final String heartbeatLoss, final long nowNs, final int attempt,
-        final int failedBefore)
-    {
-        if (failedBefore < 0)
-        {
+    TakeoverDecider(
+            final Settings settings,
+            final String heartbeatLoss,
+            final long nowNs,
+            final int attempt,
+            final int failedBefore) {
+        if (failedBefore < 0) {
             throw new IllegalArgumentException("failedBefore must be 0 or more, got " + failedBefore);
         }
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -96,20 +94,17 @@ final class TakeoverDecider
     }
 
     /** Which attempt this decider makes, from 0. */
-    int attempt()
-    {
+    int attempt() {
         return attempt;
     }
 
     /** When this evaluation started (the caller's clock). */
-    long startNs()
-    {
+    long startNs() {
         return startNs;
     }
 
     /** What the heartbeat's loss was, as given. */
-    String heartbeatLoss()
-    {
+    String heartbeatLoss() {
         return heartbeatLoss;
     }
 
@@ -120,39 +115,36 @@ final class TakeoverDecider
      * @throws IllegalStateException    when a final decision was made already (nothing changes).
      * @throws IllegalArgumentException when the observation's clock runs backwards (nothing changes).
      */
-    Decision next(final Observation observation)
-    {
-        if (state != State.EVALUATING)
-        {
-            throw new IllegalStateException("the takeover decision is made already: state=" + state +
-                ", heartbeatLoss=" + heartbeatLoss);
+    Decision next(final Observation observation) {
+        if (state != State.EVALUATING) {
+            throw new IllegalStateException(
+                    "the takeover decision is made already: state=" + state + ", heartbeatLoss=" + heartbeatLoss);
         }
-        if (observation.nowNs() < lastNowNs)
-        {
-            throw new IllegalArgumentException("the clock ran backwards: nowNs=" + observation.nowNs() +
-                ", previous=" + lastNowNs);
+        if (observation.nowNs() < lastNowNs) {
+            throw new IllegalArgumentException(
+                    "the clock ran backwards: nowNs=" + observation.nowNs() + ", previous=" + lastNowNs);
         }
         lastNowNs = observation.nowNs();
-        if (observation.peerPresent())
-        {
+        if (observation.peerPresent()) {
             return finish(State.STOOD_DOWN, new Decision.StandDown());
         }
-        if (observation.replicaUnfitReason().isPresent())
-        {
-            return finish(State.REFUSED, new Decision.Refuse("the primary looks gone, but this node does not take " +
-                "over: " + observation.replicaUnfitReason().get() +
-                "; clients see what they would without Understudy"));
+        if (observation.replicaUnfitReason().isPresent()) {
+            return finish(
+                    State.REFUSED,
+                    new Decision.Refuse("the primary looks gone, but this node does not take " + "over: "
+                            + observation.replicaUnfitReason().get()
+                            + "; clients see what they would without Understudy"));
         }
         // A probe result is a fact about the service whatever else holds, so it counts toward the streak even while
         // a higher-epoch primary keeps this node waiting.
         failedProbesInARow = observation.probeAnswers() ? 0 : failedProbesInARow + 1;
-        if (observation.peerHigherEpochPrimary())
-        {
+        if (observation.peerHigherEpochPrimary()) {
             return await(observation, HIGHER_EPOCH, settings.recheckIntervalNs());
         }
-        if (observation.handoverTrigger().isPresent())
-        {
-            return finish(State.TOOK_OVER, new Decision.TakeOver(observation.handoverTrigger().get()));
+        if (observation.handoverTrigger().isPresent()) {
+            return finish(
+                    State.TOOK_OVER,
+                    new Decision.TakeOver(observation.handoverTrigger().get()));
         }
         return evaluate(observation);
     }
@@ -163,73 +155,80 @@ final class TakeoverDecider
      * at all (no new byte, no new ack: a live primary's kernel acks within its delayed-ACK time even when its app is
      * slow), the tap-as-detector evidence that needs no long quiet while clients are active.
      */
-    private Decision evaluate(final Observation observation)
-    {
+    private Decision evaluate(final Observation observation) {
         final long quietForNs = observation.nowNs() - observation.lastServerProgressNs();
         // read after nowNs, "none waiting" may be a little later than it
         final long waitingForNs = Math.max(0, observation.nowNs() - observation.clientsWaitingSinceNs());
         final boolean quietLongEnough = quietForNs > settings.quietNs();
-        final boolean clientsWaitLongEnough = settings.clientsWaitingMs() > 0 &&
-            waitingForNs > settings.clientsWaitingNs();
+        final boolean clientsWaitLongEnough =
+                settings.clientsWaitingMs() > 0 && waitingForNs > settings.clientsWaitingNs();
         final boolean tapQuiet = quietLongEnough || clientsWaitLongEnough;
         final boolean probeConfirmed = failedProbesInARow >= settings.confirmations();
-        if (probeConfirmed && tapQuiet)
-        {
-            return finish(State.TOOK_OVER, new Decision.TakeOver("heartbeat lost (" + heartbeatLoss + "), " +
-                probeFailure() + ", " + (quietLongEnough ? "tap quiet" : "clients waited " +
-                waitingForNs / NS_PER_MS + " ms with no progress from it")));
+        if (probeConfirmed && tapQuiet) {
+            return finish(
+                    State.TOOK_OVER,
+                    new Decision.TakeOver("heartbeat lost (" + heartbeatLoss + "), " + probeFailure()
+                            + ", "
+                            + (quietLongEnough
+                                    ? "tap quiet"
+                                    : "clients waited " + waitingForNs / NS_PER_MS + " ms with no progress from it")));
         }
-        if (observation.probeAnswers())
-        {
+        if (observation.probeAnswers()) {
             return await(observation, ANSWERS_PROBE, settings.recheckIntervalNs());
         }
-        if (!tapQuiet)
-        {
+        if (!tapQuiet) {
             // The first moment the tap counts as quiet, so a confirmed failure is acted on then, not a recheck later.
             final boolean clientsWait = settings.clientsWaitingMs() > 0 && waitingForNs > 0;
-            final long untilQuietNs = clientsWait ? Math.min(settings.quietNs() - quietForNs,
-                settings.clientsWaitingNs() - waitingForNs) + 1 : settings.quietNs() - quietForNs + 1;
-            return await(observation, clientsWait ? TAP_CLIENTS_WAIT : TAP_HEARS, probeConfirmed ?
-                Math.min(settings.recheckIntervalNs(), untilQuietNs) : settings.recheckIntervalNs());
+            final long untilQuietNs = clientsWait
+                    ? Math.min(settings.quietNs() - quietForNs, settings.clientsWaitingNs() - waitingForNs) + 1
+                    : settings.quietNs() - quietForNs + 1;
+            return await(
+                    observation,
+                    clientsWait ? TAP_CLIENTS_WAIT : TAP_HEARS,
+                    probeConfirmed
+                            ? Math.min(settings.recheckIntervalNs(), untilQuietNs)
+                            : settings.recheckIntervalNs());
         }
-        return await(observation, "the direct probe failed " + failedProbesInARow + " of " +
-            settings.confirmations() + " times in a row", settings.recheckIntervalNs());
+        return await(
+                observation,
+                "the direct probe failed " + failedProbesInARow + " of " + settings.confirmations() + " times in a row",
+                settings.recheckIntervalNs());
     }
 
     /** Today's trigger text when one failure is enough; the streak's length when more were asked for. */
-    private String probeFailure()
-    {
-        final String early = failedBefore > 0 && failedProbesInARow > failedBefore ?
-            " (" + failedBefore + " while the heartbeat was late)" : "";
-        return settings.confirmations() == 1 && failedBefore == 0 ? "service probe failed" :
-            "service probe failed " + failedProbesInARow + " times in a row" + early;
+    private String probeFailure() {
+        final String early = failedBefore > 0 && failedProbesInARow > failedBefore
+                ? " (" + failedBefore + " while the heartbeat was late)"
+                : "";
+        return settings.confirmations() == 1 && failedBefore == 0
+                ? "service probe failed"
+                : "service probe failed " + failedProbesInARow + " times in a row" + early;
     }
 
-    private Decision await(final Observation observation, final String reason, final long nextCheckInNs)
-    {
+    private Decision await(final Observation observation, final String reason, final long nextCheckInNs) {
         waitReasonChanged = !reason.equals(lastWaitReason);
         lastWaitReason = reason;
         final long evaluatingNs = observation.nowNs() - startNs;
-        if (!stillServingReported && observation.probeAnswers() && evaluatingNs >= settings.maxEvaluationNs())
-        {
+        if (!stillServingReported && observation.probeAnswers() && evaluatingNs >= settings.maxEvaluationNs()) {
             stillServingReported = true;
-            return new Decision.StillServing("still serving: partition? the heartbeat from " + heartbeatLoss +
-                " has been lost for " + evaluatingNs / NS_PER_MS + " ms, but the service answers a direct probe; " +
-                "not taking over", reason, nextCheckInNs);
+            return new Decision.StillServing(
+                    "still serving: partition? the heartbeat from " + heartbeatLoss + " has been lost for "
+                            + evaluatingNs / NS_PER_MS + " ms, but the service answers a direct probe; "
+                            + "not taking over",
+                    reason,
+                    nextCheckInNs);
         }
         return new Decision.Wait(reason, nextCheckInNs);
     }
 
-    private Decision finish(final State next, final Decision decision)
-    {
+    private Decision finish(final State next, final Decision decision) {
         state = next;
         waitReasonChanged = false;
         return decision;
     }
 
     /** Why the last waiting step waited, for the log: e.g. {@value #ANSWERS_PROBE}; empty before any wait. */
-    String lastWaitReason()
-    {
+    String lastWaitReason() {
         return lastWaitReason;
     }
 
@@ -237,13 +236,11 @@ final class TakeoverDecider
      * Whether the last step waited for another reason than the wait before it (the first wait counts as a change),
      * so the caller logs once per change rather than every recheck. False after a final decision.
      */
-    boolean waitReasonChanged()
-    {
+    boolean waitReasonChanged() {
         return waitReasonChanged;
     }
 
-    State state()
-    {
+    State state() {
         return state;
     }
 
@@ -251,22 +248,23 @@ final class TakeoverDecider
      * How the decider judges: the tap's quiet time, how many probe failures in a row confirm the service is gone,
      * when a service that keeps answering without a heartbeat is reported as a possible partition, and the recheck.
      */
-    record Settings(long quietMs, int confirmations, long maxEvaluationMs, long recheckIntervalMs,
-        long clientsWaitingMs)
-    {
+    record Settings(
+            long quietMs, int confirmations, long maxEvaluationMs, long recheckIntervalMs, long clientsWaitingMs) {
         static final int DEFAULT_CONFIRMATIONS = 1;
         static final long DEFAULT_MAX_EVALUATION_MS = 10_000;
         static final long DEFAULT_RECHECK_INTERVAL_MS = 100;
 
-        Settings
-        {
-            if (quietMs < 0 || confirmations < 1 || maxEvaluationMs < 1 || recheckIntervalMs < 1 ||
-                clientsWaitingMs < 0)
-            {
-                throw new IllegalArgumentException("bad takeover decider settings: quietMs=" + quietMs +
-                    " (>= 0), confirmations=" + confirmations + " (>= 1), maxEvaluationMs=" + maxEvaluationMs +
-                    " (>= 1), recheckIntervalMs=" + recheckIntervalMs + " (>= 1), clientsWaitingMs=" +
-                    clientsWaitingMs + " (>= 0, 0: off)");
+        Settings {
+            if (quietMs < 0
+                    || confirmations < 1
+                    || maxEvaluationMs < 1
+                    || recheckIntervalMs < 1
+                    || clientsWaitingMs < 0) {
+                throw new IllegalArgumentException("bad takeover decider settings: quietMs=" + quietMs
+                        + " (>= 0), confirmations="
+                        + confirmations + " (>= 1), maxEvaluationMs=" + maxEvaluationMs + " (>= 1), recheckIntervalMs="
+                        + recheckIntervalMs + " (>= 1), clientsWaitingMs=" + clientsWaitingMs
+                        + " (>= 0, 0: off)");
             }
         }
 
@@ -274,49 +272,40 @@ final class TakeoverDecider
          * One failed probe confirms, a recheck every 100 ms, the partition alarm after 10 s, and only a quiet tap (no
          * clients-waiting evidence).
          */
-        static Settings of(final long quietMs)
-        {
-            return new Settings(quietMs, DEFAULT_CONFIRMATIONS, DEFAULT_MAX_EVALUATION_MS,
-                DEFAULT_RECHECK_INTERVAL_MS, 0);
+        static Settings of(final long quietMs) {
+            return new Settings(
+                    quietMs, DEFAULT_CONFIRMATIONS, DEFAULT_MAX_EVALUATION_MS, DEFAULT_RECHECK_INTERVAL_MS, 0);
         }
 
-        Settings withConfirmations(final int count)
-        {
+        Settings withConfirmations(final int count) {
             return new Settings(quietMs, count, maxEvaluationMs, recheckIntervalMs, clientsWaitingMs);
         }
 
-        Settings withMaxEvaluationMs(final long ms)
-        {
+        Settings withMaxEvaluationMs(final long ms) {
             return new Settings(quietMs, confirmations, ms, recheckIntervalMs, clientsWaitingMs);
         }
 
-        Settings withRecheckIntervalMs(final long ms)
-        {
+        Settings withRecheckIntervalMs(final long ms) {
             return new Settings(quietMs, confirmations, maxEvaluationMs, ms, clientsWaitingMs);
         }
 
-        Settings withClientsWaitingMs(final long ms)
-        {
+        Settings withClientsWaitingMs(final long ms) {
             return new Settings(quietMs, confirmations, maxEvaluationMs, recheckIntervalMs, ms);
         }
 
-        long clientsWaitingNs()
-        {
+        long clientsWaitingNs() {
             return clientsWaitingMs * NS_PER_MS;
         }
 
-        long quietNs()
-        {
+        long quietNs() {
             return quietMs * NS_PER_MS;
         }
 
-        long maxEvaluationNs()
-        {
+        long maxEvaluationNs() {
             return maxEvaluationMs * NS_PER_MS;
         }
 
-        long recheckIntervalNs()
-        {
+        long recheckIntervalNs() {
             return recheckIntervalMs * NS_PER_MS;
         }
     }
@@ -334,74 +323,77 @@ final class TakeoverDecider
      * @param clientsWaitingSinceNs  since when client bytes have waited with no progress from the primary heard;
      *                               nowNs (or later) when none wait.
      */
-    record Observation(long nowNs, boolean peerPresent, boolean probeAnswers, long lastServerProgressNs,
-        Optional<String> replicaUnfitReason, Optional<String> handoverTrigger, boolean peerHigherEpochPrimary,
-        long clientsWaitingSinceNs)
-    {
-        Observation
-        {
+    record Observation(
+            long nowNs,
+            boolean peerPresent,
+            boolean probeAnswers,
+            long lastServerProgressNs,
+            Optional<String> replicaUnfitReason,
+            Optional<String> handoverTrigger,
+            boolean peerHigherEpochPrimary,
+            long clientsWaitingSinceNs) {
+        Observation {
             Objects.requireNonNull(replicaUnfitReason, "replicaUnfitReason");
             Objects.requireNonNull(handoverTrigger, "handoverTrigger");
         }
 
         /** An observation with no clients waiting. */
-        Observation(final long nowNs, final boolean peerPresent, final boolean probeAnswers,
-            final long lastServerProgressNs, final Optional<String> replicaUnfitReason,
-            final Optional<String> handoverTrigger, final boolean peerHigherEpochPrimary)
-        {
-            this(nowNs, peerPresent, probeAnswers, lastServerProgressNs, replicaUnfitReason, handoverTrigger,
-                peerHigherEpochPrimary, nowNs);
+        Observation(
+                final long nowNs,
+                final boolean peerPresent,
+                final boolean probeAnswers,
+                final long lastServerProgressNs,
+                final Optional<String> replicaUnfitReason,
+                final Optional<String> handoverTrigger,
+                final boolean peerHigherEpochPrimary) {
+            this(
+                    nowNs,
+                    peerPresent,
+                    probeAnswers,
+                    lastServerProgressNs,
+                    replicaUnfitReason,
+                    handoverTrigger,
+                    peerHigherEpochPrimary,
+                    nowNs);
         }
     }
 
     /** What the caller does after a step. Wait and StillServing keep evaluating; the others end it. */
-    sealed interface Decision
-    {
+    sealed interface Decision {
         /** Whether the evaluation is over with this decision. */
-        default boolean isFinal()
-        {
+        default boolean isFinal() {
             return false;
         }
 
         /** The primary may still serve: observe again in {@code nextCheckInNs}. */
-        record Wait(String reason, long nextCheckInNs) implements Decision
-        {
-        }
+        record Wait(String reason, long nextCheckInNs) implements Decision {}
 
         /**
          * Reported once, after maxEvaluationMs without a heartbeat while the service answers: likely a partition of
          * the heartbeat's path, for an alarm; otherwise a Wait (no takeover while the service answers).
          */
-        record StillServing(String alarm, String reason, long nextCheckInNs) implements Decision
-        {
-        }
+        record StillServing(String alarm, String reason, long nextCheckInNs) implements Decision {}
 
         /** Take the service over now; {@code trigger} goes into the failover report. */
-        record TakeOver(String trigger) implements Decision
-        {
+        record TakeOver(String trigger) implements Decision {
             @Override
-            public boolean isFinal()
-            {
+            public boolean isFinal() {
                 return true;
             }
         }
 
         /** This node's replica cannot serve: no takeover, ever, in this evaluation. */
-        record Refuse(String reason) implements Decision
-        {
+        record Refuse(String reason) implements Decision {
             @Override
-            public boolean isFinal()
-            {
+            public boolean isFinal() {
                 return true;
             }
         }
 
         /** The heartbeat is back: stop evaluating. */
-        record StandDown() implements Decision
-        {
+        record StandDown() implements Decision {
             @Override
-            public boolean isFinal()
-            {
+            public boolean isFinal() {
                 return true;
             }
         }

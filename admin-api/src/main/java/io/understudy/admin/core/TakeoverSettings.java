@@ -1,21 +1,17 @@
 package io.understudy.admin.core;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import java.util.List;
 
 /**
  * The {@code node.takeover:} section: when the backup decides the primary is gone, and how it takes the service.
  */
-public final class TakeoverSettings
-{
+public final class TakeoverSettings {
     /** How the backup keeps its replica of the app. */
-    public enum Mode
-    {
+    public enum Mode {
         /** ST-TCP style: a replica connection per client, fed from the tap (and the read log) as the primary runs. */
         HOT,
         /** FT-TCP style, cold standby: nothing runs for a connection until takeover; then its logged reads replay. */
@@ -23,12 +19,9 @@ public final class TakeoverSettings
 
         /** hot or replay, in any case; anything else is refused with the choices. */
         @com.fasterxml.jackson.annotation.JsonCreator
-        public static Mode parse(final String value)
-        {
-            for (final Mode mode : values())
-            {
-                if (mode.name().equalsIgnoreCase(value.strip()))
-                {
+        public static Mode parse(final String value) {
+            for (final Mode mode : values()) {
+                if (mode.name().equalsIgnoreCase(value.strip())) {
                     return mode;
                 }
             }
@@ -40,8 +33,7 @@ public final class TakeoverSettings
     @JsonProperty
     private Mode mode = Mode.HOT;
 
-    public Mode getMode()
-    {
+    public Mode getMode() {
         return mode;
     }
 
@@ -59,8 +51,7 @@ public final class TakeoverSettings
     @JsonProperty
     private long quietMs = 200;
 
-    public long getQuietMs()
-    {
+    public long getQuietMs() {
         return quietMs;
     }
 
@@ -74,8 +65,7 @@ public final class TakeoverSettings
     @JsonProperty
     private long clientsWaitingMs = 60;
 
-    public long getClientsWaitingMs()
-    {
+    public long getClientsWaitingMs() {
         return clientsWaitingMs;
     }
 
@@ -98,8 +88,7 @@ public final class TakeoverSettings
     private List<String> releaseCommand = List.of();
 
     /** Whether the backup fences the primary before it claims the service address after a lost heartbeat. */
-    public enum Fence
-    {
+    public enum Fence {
         /** Run node.takeover.fenceCommand; a failed fence means no takeover. */
         COMMAND,
         /** No fence: a backup that is merely cut off takes the address while the primary still holds it (a risk). */
@@ -107,12 +96,9 @@ public final class TakeoverSettings
 
         /** command or none, in any case; anything else is refused with the choices. */
         @com.fasterxml.jackson.annotation.JsonCreator
-        public static Fence parse(final String value)
-        {
-            for (final Fence fence : values())
-            {
-                if (fence.name().equalsIgnoreCase(value.strip()))
-                {
+        public static Fence parse(final String value) {
+            for (final Fence fence : values()) {
+                if (fence.name().equalsIgnoreCase(value.strip())) {
                     return fence;
                 }
             }
@@ -151,53 +137,45 @@ public final class TakeoverSettings
     @JsonProperty
     private long duplicateAddressWaitMs = 50;
 
-    public Fence getFence()
-    {
+    public Fence getFence() {
         return fence;
     }
 
-    public List<String> getFenceCommand()
-    {
+    public List<String> getFenceCommand() {
         return fenceCommand;
     }
 
-    public long getFenceTimeoutMs()
-    {
+    public long getFenceTimeoutMs() {
         return fenceTimeoutMs;
     }
 
-    public long getDuplicateAddressWaitMs()
-    {
+    public long getDuplicateAddressWaitMs() {
         return duplicateAddressWaitMs;
     }
 
-    @io.dropwizard.validation.ValidationMethod(message = "node.takeover.fenceCommand is not set: set it to the " +
-        "command that cuts the other node off (IPMI, a PDU, a switch port, a cloud API), or set node.takeover.fence: " +
-        "none to take over without fencing (a backup that is merely cut off then takes the address while the " +
-        "primary still holds it)")
+    @io.dropwizard.validation.ValidationMethod(
+            message = "node.takeover.fenceCommand is not set: set it to the "
+                    + "command that cuts the other node off (IPMI, a PDU, a switch port, a cloud API), or set node.takeover.fence: "
+                    + "none to take over without fencing (a backup that is merely cut off then takes the address while the "
+                    + "primary still holds it)")
     @com.fasterxml.jackson.annotation.JsonIgnore
-    public boolean isFenceConfigured()
-    {
+    public boolean isFenceConfigured() {
         return fence == Fence.NONE || !fenceCommand.isEmpty();
     }
 
-    public List<String> getReleaseCommand()
-    {
+    public List<String> getReleaseCommand() {
         return releaseCommand;
     }
 
-    public int getProbeTimeoutMs()
-    {
+    public int getProbeTimeoutMs() {
         return probeTimeoutMs;
     }
 
-    public long getCatchUpTimeoutMs()
-    {
+    public long getCatchUpTimeoutMs() {
         return catchUpTimeoutMs;
     }
 
-    public List<String> getClaimCommand()
-    {
+    public List<String> getClaimCommand() {
         return claimCommand;
     }
 }

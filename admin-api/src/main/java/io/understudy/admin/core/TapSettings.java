@@ -1,7 +1,6 @@
 package io.understudy.admin.core;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -9,8 +8,7 @@ import jakarta.validation.constraints.NotBlank;
 /**
  * The {@code node.tap:} section: where and how the backup captures the service's traffic.
  */
-public final class TapSettings
-{
+public final class TapSettings {
     /** The LAN interface that sees client-primary traffic (hub, bridge, or a switch's mirror port). */
     @NotBlank
     @JsonProperty("interface")
@@ -45,33 +43,27 @@ public final class TapSettings
     @JsonProperty
     private int maxConnections = 65536;
 
-    public String getInterfaceName()
-    {
+    public String getInterfaceName() {
         return interfaceName;
     }
 
-    public int getSnapLengthBytes()
-    {
+    public int getSnapLengthBytes() {
         return snapLengthBytes;
     }
 
-    public int getBufferBytes()
-    {
+    public int getBufferBytes() {
         return bufferBytes;
     }
 
-    public int getStreamCapBytes()
-    {
+    public int getStreamCapBytes() {
         return streamCapBytes;
     }
 
-    public long getGlobalCapBytes()
-    {
+    public long getGlobalCapBytes() {
         return globalCapBytes;
     }
 
-    public int getMaxConnections()
-    {
+    public int getMaxConnections() {
         return maxConnections;
     }
 }

@@ -1,10 +1,9 @@
 package io.understudy.admin.errors;
 
-import org.glassfish.jersey.server.ParamException;
-
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import org.glassfish.jersey.server.ParamException;
 
 /**
  * A query, path, header or form parameter whose value Jersey could not convert (an unknown enum name, a number that
@@ -12,34 +11,29 @@ import jakarta.ws.rs.ext.Provider;
  * and the value.
  */
 @Provider
-public final class BadParamMapper implements ExceptionMapper<ParamException>
-{
+public final class BadParamMapper implements ExceptionMapper<ParamException> {
     @Override
-    public Response toResponse(final ParamException exception)
-    {
+    public Response toResponse(final ParamException exception) {
         final String kind = kindOf(exception);
         final Throwable cause = exception.getCause();
         final String why = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
-        return ApiErrors.json(Response.Status.BAD_REQUEST.getStatusCode(),
-            kind + " parameter '" + exception.getParameterName() + "' has a bad value" + why).build();
+        return ApiErrors.json(
+                        Response.Status.BAD_REQUEST.getStatusCode(),
+                        kind + " parameter '" + exception.getParameterName() + "' has a bad value" + why)
+                .build();
     }
 
-    private static String kindOf(final ParamException exception)
-    {
-        if (exception instanceof ParamException.QueryParamException)
-        {
+    private static String kindOf(final ParamException exception) {
+        if (exception instanceof ParamException.QueryParamException) {
             return "query";
         }
-        if (exception instanceof ParamException.PathParamException)
-        {
+        if (exception instanceof ParamException.PathParamException) {
             return "path";
         }
-        if (exception instanceof ParamException.HeaderParamException)
-        {
+        if (exception instanceof ParamException.HeaderParamException) {
             return "header";
         }
-        if (exception instanceof ParamException.FormParamException)
-        {
+        if (exception instanceof ParamException.FormParamException) {
             return "form";
         }
         return "request";

@@ -1,7 +1,9 @@
 package io.understudy.admin.resources;
 
-import java.io.IOException;
-
+import io.understudy.admin.api.DrillReport;
+import io.understudy.admin.api.FailoverReport;
+import io.understudy.admin.auth.Mutating;
+import io.understudy.admin.core.Node;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.DefaultValue;
@@ -14,11 +16,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.ServerErrorException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
-import io.understudy.admin.api.DrillReport;
-import io.understudy.admin.api.FailoverReport;
-import io.understudy.admin.auth.Mutating;
-import io.understudy.admin.core.Node;
+import java.io.IOException;
 
 /**
  * Failover drills. POST /drills/failover on the primary hands the service to the backup (mode=planned, the default)
@@ -28,12 +26,10 @@ import io.understudy.admin.core.Node;
  */
 @Path("/drills")
 @Produces(MediaType.APPLICATION_JSON)
-public final class DrillResource
-{
+public final class DrillResource {
     private final Node node;
 
-    public DrillResource(final Node node)
-    {
+    public DrillResource(final Node node) {
         this.node = node;
     }
 
@@ -41,52 +37,41 @@ public final class DrillResource
     @Path("/failover")
     @Mutating
     public DrillReport failover(@QueryParam("mode") @DefaultValue("planned") final String mode)
-        throws InterruptedException
-    {
-        final boolean planned = switch (mode)
-        {
+            throws InterruptedException {
+        final boolean planned = switch (mode) {
             case "planned" -> true;
             case "crash" -> false;
             default -> throw new BadRequestException("mode must be planned or crash, got '" + mode + "'");
         };
-        try
-        {
+        try {
             return node.drill(planned);
-        }
-        catch (final IllegalStateException ex)
-        {
+        } catch (final IllegalStateException ex) {
             throw new ClientErrorException(ex.getMessage(), Response.Status.CONFLICT);
         }
     }
 
     @GET
     @Path("/last")
-    public DrillReport last()
-    {
+    public DrillReport last() {
         return node.lastDrill().orElseThrow(() -> new NotFoundException("no drill has run on this node"));
     }
 
     @POST
     @Path("/takeover")
     @Mutating
-    public FailoverReport takeover(@QueryParam("from") @DefaultValue("the primary") final String from,
-        @QueryParam("why") @DefaultValue("") final String why,
-        @QueryParam("budgetMs") @DefaultValue("13000") final long budgetMs) throws InterruptedException
-    {
-        if (budgetMs < 100 || budgetMs > 600_000)
-        {
+    public FailoverReport takeover(
+            @QueryParam("from") @DefaultValue("the primary") final String from,
+            @QueryParam("why") @DefaultValue("") final String why,
+            @QueryParam("budgetMs") @DefaultValue("13000") final long budgetMs)
+            throws InterruptedException {
+        if (budgetMs < 100 || budgetMs > 600_000) {
             throw new BadRequestException("budgetMs must be 100 to 600000, got " + budgetMs);
         }
-        try
-        {
+        try {
             return node.takeOverNow(from, why, budgetMs);
-        }
-        catch (final IllegalStateException ex)
-        {
+        } catch (final IllegalStateException ex) {
             throw new ClientErrorException(ex.getMessage(), Response.Status.CONFLICT);
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             throw new ServerErrorException(ex.getMessage(), Response.Status.INTERNAL_SERVER_ERROR);
         }
     }
@@ -98,20 +83,16 @@ public final class DrillResource
     @POST
     @Path("/expect-crash")
     @Mutating
-    public Response expectCrash(@QueryParam("from") @DefaultValue("the primary") final String from,
-        @QueryParam("windowMs") @DefaultValue("13000") final long windowMs)
-    {
-        if (windowMs < 100 || windowMs > 600_000)
-        {
+    public Response expectCrash(
+            @QueryParam("from") @DefaultValue("the primary") final String from,
+            @QueryParam("windowMs") @DefaultValue("13000") final long windowMs) {
+        if (windowMs < 100 || windowMs > 600_000) {
             throw new BadRequestException("windowMs must be 100 to 600000, got " + windowMs);
         }
-        try
-        {
+        try {
             node.expectCrashDrill(from, windowMs);
             return Response.noContent().build();
-        }
-        catch (final IllegalStateException ex)
-        {
+        } catch (final IllegalStateException ex) {
             throw new ClientErrorException(ex.getMessage(), Response.Status.CONFLICT);
         }
     }

@@ -1,16 +1,14 @@
 package io.understudy.admin.resources;
 
-import java.util.Map;
-
+import io.understudy.admin.auth.Mutating;
+import io.understudy.admin.core.Node;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
-import io.understudy.admin.auth.Mutating;
-import io.understudy.admin.core.Node;
+import java.util.Map;
 
 /**
  * Fault injection for the lab (node.faultInjection: true, and the token): POST /faults/relay-error kills the relay
@@ -19,28 +17,24 @@ import io.understudy.admin.core.Node;
  */
 @Path("/faults")
 @Produces(MediaType.APPLICATION_JSON)
-public final class FaultResource
-{
+public final class FaultResource {
     private final Node node;
 
-    public FaultResource(final Node node)
-    {
+    public FaultResource(final Node node) {
         this.node = node;
     }
 
     @POST
     @Path("/relay-error")
     @Mutating
-    public Response relayError()
-    {
-        try
-        {
+    public Response relayError() {
+        try {
             node.injectRelayFailure();
-        }
-        catch (final IllegalStateException ex)
-        {
+        } catch (final IllegalStateException ex) {
             throw new ClientErrorException(ex.getMessage(), Response.Status.CONFLICT);
         }
-        return Response.accepted(Map.of("injected", "relay-error", "node", node.settings().getId())).build();
+        return Response.accepted(Map.of(
+                        "injected", "relay-error", "node", node.settings().getId()))
+                .build();
     }
 }

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /** Streaks of failed checks with a hand-moved clock: the app counts as hung once per streak that reaches three. */
-class AppHealthTest
-{
+class AppHealthTest {
     private static final AppCheck.Result PONG = new AppCheck.Result(true, 0, "reply '+PONG\\r\\n'");
     private static final AppCheck.Result SILENT = new AppCheck.Result(false, 400, "no reply within 400 ms");
     private static final long STEP_NS = 600_000_000L;
@@ -15,8 +14,7 @@ class AppHealthTest
     private long nowNs = 1_000_000_000L;
 
     @Test
-    void shouldFireOncePerStreakWhenFailuresReachTheThreshold()
-    {
+    void shouldFireOncePerStreakWhenFailuresReachTheThreshold() {
         assertThat(feed(SILENT, SILENT, PONG)).containsExactly(false, false, false);
         assertThat(health.lastSuccessNs()).isEqualTo(nowNs);
 
@@ -37,27 +35,23 @@ class AppHealthTest
     }
 
     @Test
-    void shouldKnowNoSuccessWhenNoCheckPassedYet()
-    {
+    void shouldKnowNoSuccessWhenNoCheckPassedYet() {
         assertThat(health.lastSuccessNs()).isEqualTo(Long.MIN_VALUE);
         assertThat(health.lastResult()).isNull();
         assertThat(health.isHung()).isFalse();
     }
 
     @Test
-    void shouldFireAtTheFirstFailureWhenTheThresholdIsOne()
-    {
+    void shouldFireAtTheFirstFailureWhenTheThresholdIsOne() {
         final AppHealth eager = new AppHealth(1);
 
         assertThat(eager.onResult(SILENT, 1)).isTrue();
         assertThat(eager.onResult(SILENT, 2)).isFalse();
     }
 
-    private boolean[] feed(final AppCheck.Result... results)
-    {
+    private boolean[] feed(final AppCheck.Result... results) {
         final boolean[] fired = new boolean[results.length];
-        for (int i = 0; i < results.length; i++)
-        {
+        for (int i = 0; i < results.length; i++) {
             nowNs += STEP_NS;
             fired[i] = health.onResult(results[i], nowNs);
         }

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * it ended. The processes are children of the test JVM, which reaps them itself; a pidfd sees their end all the same.
  */
 @Timeout(30)
-class AppProcessTest
-{
+class AppProcessTest {
     private static final InetSocketAddress UNUSED = new InetSocketAddress(InetAddress.getLoopbackAddress(), 1);
     private static final long WAIT_MS = 5_000;
 
@@ -34,20 +32,16 @@ class AppProcessTest
     private Process child;
 
     @AfterEach
-    void killChild()
-    {
-        if (child != null)
-        {
+    void killChild() {
+        if (child != null) {
             child.destroyForcibly();
         }
     }
 
     @Test
-    void shouldReportSigkillWhenTheAppIsKilled() throws Exception
-    {
+    void shouldReportSigkillWhenTheAppIsKilled() throws Exception {
         child = new ProcessBuilder("sleep", "60").start();
-        try (AppProcess app = AppProcess.find("n1", pidFileOf(child.pid()), UNUSED))
-        {
+        try (AppProcess app = AppProcess.find("n1", pidFileOf(child.pid()), UNUSED)) {
             final CompletableFuture<AppExit> exit = new CompletableFuture<>();
             app.onExit(exit::complete);
             assertThat(app.pid()).isEqualTo(child.pid());
@@ -57,28 +51,28 @@ class AppProcessTest
 
             awaitDead(app);
             final AppExit seen = exit.get(WAIT_MS, TimeUnit.MILLISECONDS);
-            if (PidFdTest.kernelAtLeast(6, 15))
-            {
-                assertThat(seen).isEqualTo(
-                    new AppExit(child.pid(), -1, 9, "pid " + child.pid() + " killed by signal 9 (SIGKILL)"));
-            }
-            else
-            {
-                assertThat(seen.description()).as("older kernel, reaped by the JDK").contains("not visible");
+            if (PidFdTest.kernelAtLeast(6, 15)) {
+                assertThat(seen)
+                        .isEqualTo(new AppExit(
+                                child.pid(), -1, 9, "pid " + child.pid() + " killed by signal 9 (SIGKILL)"));
+            } else {
+                assertThat(seen.description())
+                        .as("older kernel, reaped by the JDK")
+                        .contains("not visible");
             }
         }
     }
 
     @Test
-    void shouldCallAStoppedAppWithAPendingKillDyingBeforeItsPidFdSaysItExited() throws Exception
-    {
+    void shouldCallAStoppedAppWithAPendingKillDyingBeforeItsPidFdSaysItExited() throws Exception {
         // A traced-stop would keep the kill pending; a plain SIGSTOP does not (SIGKILL wakes it), so the observable
         // contract is: alive and well -> not dying; killed -> dying from then on, whatever the pidfd says yet.
         child = new ProcessBuilder("sleep", "60").start();
-        try (AppProcess app = AppProcess.find("n1", pidFileOf(child.pid()), UNUSED))
-        {
+        try (AppProcess app = AppProcess.find("n1", pidFileOf(child.pid()), UNUSED)) {
             assertThat(app.isDying()).as("a sleeping app").isFalse();
-            new ProcessBuilder("kill", "-STOP", Long.toString(child.pid())).start().waitFor();
+            new ProcessBuilder("kill", "-STOP", Long.toString(child.pid()))
+                    .start()
+                    .waitFor();
             assertThat(app.isDying()).as("a stopped (hung) app is not dying").isFalse();
 
             child.destroyForcibly();
@@ -89,11 +83,9 @@ class AppProcessTest
     }
 
     @Test
-    void shouldSeeTheDeathWhenWatchingWithoutAPidFd() throws Exception
-    {
+    void shouldSeeTheDeathWhenWatchingWithoutAPidFd() throws Exception {
         child = new ProcessBuilder("sleep", "60").start();
-        try (AppProcess app = AppProcess.polling("n1", child.pid()))
-        {
+        try (AppProcess app = AppProcess.polling("n1", child.pid())) {
             final CompletableFuture<AppExit> exit = new CompletableFuture<>();
             app.onExit(exit::complete);
             assertThat(app.isAlive()).isTrue();
@@ -105,18 +97,17 @@ class AppProcessTest
             assertThat(seen.pid()).isEqualTo(child.pid());
             // Without a pidfd the status comes from /proc only while the process is a zombie: the JDK's reaper and
             // this watch race for it, so either answer is right, and nothing else is.
-            assertThat(seen.description()).isIn(
-                "pid " + child.pid() + " ended (its exit status is not visible to this node)",
-                "pid " + child.pid() + " killed by signal 9 (SIGKILL)");
+            assertThat(seen.description())
+                    .isIn(
+                            "pid " + child.pid() + " ended (its exit status is not visible to this node)",
+                            "pid " + child.pid() + " killed by signal 9 (SIGKILL)");
         }
     }
 
     @Test
-    void shouldReportTheExitStatusWhenTheAppExits() throws Exception
-    {
+    void shouldReportTheExitStatusWhenTheAppExits() throws Exception {
         child = new ProcessBuilder("sh", "-c", "sleep 0.3; exit 3").start();
-        try (AppProcess app = AppProcess.find("n1", pidFileOf(child.pid()), UNUSED))
-        {
+        try (AppProcess app = AppProcess.find("n1", pidFileOf(child.pid()), UNUSED)) {
             final CompletableFuture<AppExit> exit = new CompletableFuture<>();
             app.onExit(exit::complete);
 
@@ -130,28 +121,27 @@ class AppProcessTest
     }
 
     @Test
-    void shouldReportTheExitStatusWhenTheAppIsAZombieItsParentNeverReaps() throws Exception
-    {
+    void shouldReportTheExitStatusWhenTheAppIsAZombieItsParentNeverReaps() throws Exception {
         final Path pidFile = dir.resolve("zombie.pid");
         child = new ProcessBuilder("sh", "-c", "sh -c 'sleep 0.3; exit 5' & echo $! > " + pidFile + "; exec sleep 60")
-            .start();
+                .start();
         awaitPidIn(pidFile);
-        try (AppProcess app = AppProcess.find("n1", CheckSettings.app(Map.of("pidFile", pidFile.toString())), UNUSED))
-        {
+        try (AppProcess app = AppProcess.find("n1", CheckSettings.app(Map.of("pidFile", pidFile.toString())), UNUSED)) {
             final CompletableFuture<AppExit> exit = new CompletableFuture<>();
             app.onExit(exit::complete);
 
             final AppExit seen = exit.get(WAIT_MS, TimeUnit.MILLISECONDS);
 
             assertThat(seen.exitStatus()).isEqualTo(5);
-            assertThat(ProcStat.state(app.pid())).as("still a zombie: its parent execs sleep").isEqualTo('Z');
+            assertThat(ProcStat.state(app.pid()))
+                    .as("still a zombie: its parent execs sleep")
+                    .isEqualTo('Z');
             assertThat(app.isAlive()).isFalse();
         }
     }
 
     @Test
-    void shouldStopWatchingWhenClosed() throws Exception
-    {
+    void shouldStopWatchingWhenClosed() throws Exception {
         child = new ProcessBuilder("sleep", "60").start();
         final CompletableFuture<AppExit> exit = new CompletableFuture<>();
         final AppProcess app = AppProcess.find("n1", pidFileOf(child.pid()), UNUSED);
@@ -159,115 +149,109 @@ class AppProcessTest
 
         app.close();
 
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("app-watch-n1"));
+        assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().equals("app-watch-n1"));
         assertThat(exit).isNotDone();
         assertThat(app.isAlive()).as("what it last knew").isTrue();
     }
 
     @Test
-    void shouldRefuseASecondExitListener() throws Exception
-    {
+    void shouldRefuseASecondExitListener() throws Exception {
         child = new ProcessBuilder("sleep", "60").start();
-        try (AppProcess app = AppProcess.find("n1", pidFileOf(child.pid()), UNUSED))
-        {
-            app.onExit(exit -> { });
+        try (AppProcess app = AppProcess.find("n1", pidFileOf(child.pid()), UNUSED)) {
+            app.onExit(exit -> {});
 
-            assertThatThrownBy(() -> app.onExit(exit -> { })).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("onExit may be called once");
+            assertThatThrownBy(() -> app.onExit(exit -> {}))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("onExit may be called once");
         }
     }
 
     @Test
-    void shouldNameThePidFileWhenItIsMissing()
-    {
+    void shouldNameThePidFileWhenItIsMissing() {
         final Path missing = dir.resolve("redis.pid");
         final AppSettings settings = CheckSettings.app(Map.of("pidFile", missing.toString()));
 
         assertThatThrownBy(() -> AppProcess.find("n1", settings, UNUSED))
-            .isInstanceOf(IOException.class)
-            .hasMessage("pid file " + missing + " does not exist");
+                .isInstanceOf(IOException.class)
+                .hasMessage("pid file " + missing + " does not exist");
     }
 
     @Test
-    void shouldShowTheContentWhenThePidFileHoldsNoPid() throws IOException
-    {
+    void shouldShowTheContentWhenThePidFileHoldsNoPid() throws IOException {
         final Path garbage = dir.resolve("redis.pid");
         Files.writeString(garbage, "redis\n");
         final AppSettings settings = CheckSettings.app(Map.of("pidFile", garbage.toString()));
 
         assertThatThrownBy(() -> AppProcess.find("n1", settings, UNUSED))
-            .isInstanceOf(IOException.class)
-            .hasMessage("pid file " + garbage + " does not hold a pid: 'redis'");
+                .isInstanceOf(IOException.class)
+                .hasMessage("pid file " + garbage + " does not hold a pid: 'redis'");
     }
 
     @Test
-    void shouldSayThePidIsNotRunningWhenThePidFileNamesADeadProcess() throws Exception
-    {
+    void shouldSayThePidIsNotRunningWhenThePidFileNamesADeadProcess() throws Exception {
         final Process dead = new ProcessBuilder("true").start();
         dead.waitFor(WAIT_MS, TimeUnit.MILLISECONDS);
         dead.onExit().get(WAIT_MS, TimeUnit.MILLISECONDS);
         final AppSettings settings = pidFileOf(dead.pid());
 
         assertThatThrownBy(() -> AppProcess.find("n1", settings, UNUSED))
-            .isInstanceOf(IOException.class)
-            .hasMessage("pid " + dead.pid() + " from pid file " + settings.getPidFile() + " is not running");
+                .isInstanceOf(IOException.class)
+                .hasMessage("pid " + dead.pid() + " from pid file " + settings.getPidFile() + " is not running");
     }
 
     @Test
-    void shouldFindTheListenerOwnerWhenNeitherPidFileNorUnitIsSet() throws IOException
-    {
+    void shouldFindTheListenerOwnerWhenNeitherPidFileNorUnitIsSet() throws IOException {
         try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-            AppProcess app = AppProcess.find("n1", new AppSettings(),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort())))
-        {
+                AppProcess app = AppProcess.find(
+                        "n1",
+                        new AppSettings(),
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()))) {
             assertThat(app.pid()).isEqualTo(ProcessHandle.current().pid());
             assertThat(app.isAlive()).isTrue();
         }
     }
 
     @Test
-    void shouldNameTheAddressWhenNothingListens() throws IOException
-    {
+    void shouldNameTheAddressWhenNothingListens() throws IOException {
         final InetSocketAddress closed = AppCheckTest.closedPort();
 
         assertThatThrownBy(() -> AppProcess.find("n1", new AppSettings(), closed))
-            .isInstanceOf(IOException.class)
-            .hasMessageStartingWith("nothing listens on 127.0.0.1:" + closed.getPort());
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("nothing listens on 127.0.0.1:" + closed.getPort());
     }
 
     @Test
-    void shouldNameTheUnitWhenSystemdGivesNoPid()
-    {
+    void shouldNameTheUnitWhenSystemdGivesNoPid() {
         final AppSettings settings = CheckSettings.app(Map.of("systemdUnit", "understudy-no-such-app.service"));
 
         assertThatThrownBy(() -> AppProcess.find("n1", settings, UNUSED))
-            .isInstanceOf(IOException.class)
-            .hasMessageStartingWith("systemd unit understudy-no-such-app.service");
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("systemd unit understudy-no-such-app.service");
     }
 
-    private AppSettings pidFileOf(final long pid) throws IOException
-    {
+    private AppSettings pidFileOf(final long pid) throws IOException {
         final Path file = dir.resolve("app-" + pid + ".pid");
         Files.writeString(file, "  " + pid + "\n");
         return CheckSettings.app(Map.of("pidFile", file.toString()));
     }
 
-    private static void awaitPidIn(final Path file) throws Exception
-    {
+    private static void awaitPidIn(final Path file) throws Exception {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (!Files.exists(file) || !Files.readString(file).endsWith("\n"))
-        {
-            assertThat(System.nanoTime() - deadlineNs).as("no pid in %s after %d ms", file, WAIT_MS).isNegative();
+        while (!Files.exists(file) || !Files.readString(file).endsWith("\n")) {
+            assertThat(System.nanoTime() - deadlineNs)
+                    .as("no pid in %s after %d ms", file, WAIT_MS)
+                    .isNegative();
             Thread.sleep(5);
         }
     }
 
-    private static void awaitDead(final AppProcess app) throws InterruptedException
-    {
+    private static void awaitDead(final AppProcess app) throws InterruptedException {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (app.isAlive())
-        {
-            assertThat(System.nanoTime() - deadlineNs).as("still alive after %d ms", WAIT_MS).isNegative();
+        while (app.isAlive()) {
+            assertThat(System.nanoTime() - deadlineNs)
+                    .as("still alive after %d ms", WAIT_MS)
+                    .isNegative();
             Thread.sleep(5);
         }
     }

@@ -3,36 +3,31 @@ package io.understudy.admin.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import io.dropwizard.configuration.ConfigurationException;
 import io.dropwizard.configuration.YamlConfigurationFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code node.app:} section as a user writes it in YAML: parsed into what the node uses, or refused with a
  * message naming the field.
  */
-class AppSettingsTest
-{
+class AppSettingsTest {
     @TempDir
     Path dir;
 
     @Test
-    void shouldDefaultToATcpConnectCheckThatFindsAStoppedAppWithinTwoSeconds() throws Exception
-    {
+    void shouldDefaultToATcpConnectCheckThatFindsAStoppedAppWithinTwoSeconds() throws Exception {
         final AppSettings app = load("node:\n  app: {}\n");
         final AppCheckSettings check = app.getCheck();
 
@@ -45,12 +40,12 @@ class AppSettingsTest
         assertThat(check.getSend()).isEmpty();
         assertThat(check.getExpect()).isEmpty();
         assertThat(check.getCommand()).isEmpty();
-        assertThat(check.getFailures() * (check.getTimeoutMs() + check.getIntervalMs())).isEqualTo(1_800);
+        assertThat(check.getFailures() * (check.getTimeoutMs() + check.getIntervalMs()))
+                .isEqualTo(1_800);
     }
 
     @Test
-    void shouldReadARedisPingCheckWithItsEscapesDecoded() throws Exception
-    {
+    void shouldReadARedisPingCheckWithItsEscapesDecoded() throws Exception {
         final AppSettings app = load("""
             node:
               app:
@@ -77,8 +72,7 @@ class AppSettingsTest
     }
 
     @Test
-    void shouldReadACommandCheckWhenWrittenInLowerCase() throws Exception
-    {
+    void shouldReadACommandCheckWhenWrittenInLowerCase() throws Exception {
         final AppSettings app = load("""
             node:
               app:
@@ -94,38 +88,34 @@ class AppSettingsTest
     }
 
     @Test
-    void shouldListTheTypesWhenTheCheckTypeIsUnknown()
-    {
+    void shouldListTheTypesWhenTheCheckTypeIsUnknown() {
         assertThatThrownBy(() -> load("node:\n  app:\n    check:\n      type: http\n"))
-            .isInstanceOf(ConfigurationException.class)
-            .hasMessageContaining("node.app.check.type")
-            .hasMessageContaining("'http' is not an app check type: expected tcp, command or none");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("node.app.check.type")
+                .hasMessageContaining("'http' is not an app check type: expected tcp, command or none");
     }
 
     @Test
-    void shouldRefuseACommandCheckWithoutACommand()
-    {
+    void shouldRefuseACommandCheckWithoutACommand() {
         assertThatThrownBy(() -> load("node:\n  app:\n    check:\n      type: command\n"))
-            .isInstanceOf(ConfigurationException.class)
-            .hasMessageContaining("node.app.check.commandSetForTypeCommand must be set when type is command");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("node.app.check.commandSetForTypeCommand must be set when type is command");
     }
 
     @Test
-    void shouldRefuseBothAPidFileAndASystemdUnit()
-    {
+    void shouldRefuseBothAPidFileAndASystemdUnit() {
         assertThatThrownBy(() -> load("""
             node:
               app:
                 pidFile: /run/redis.pid
                 systemdUnit: redis-server.service
             """))
-            .isInstanceOf(ConfigurationException.class)
-            .hasMessageContaining("node.app.pidFileOrSystemdUnit set pidFile or systemdUnit, not both");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("node.app.pidFileOrSystemdUnit set pidFile or systemdUnit, not both");
     }
 
     @Test
-    void shouldRefuseOutOfRangeNumbers()
-    {
+    void shouldRefuseOutOfRangeNumbers() {
         assertThatThrownBy(() -> load("""
             node:
               app:
@@ -133,30 +123,29 @@ class AppSettingsTest
                 check:
                   failures: 0
             """))
-            .isInstanceOf(ConfigurationException.class)
-            .hasMessageContaining("node.app.closeGraceMs must be less than or equal to 1000")
-            .hasMessageContaining("node.app.check.failures must be greater than or equal to 1");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("node.app.closeGraceMs must be less than or equal to 1000")
+                .hasMessageContaining("node.app.check.failures must be greater than or equal to 1");
     }
 
-    private AppSettings load(final String yaml) throws IOException, ConfigurationException
-    {
+    private AppSettings load(final String yaml) throws IOException, ConfigurationException {
         final Path file = dir.resolve("node-" + System.nanoTime() + ".yml");
         Files.writeString(file, yaml);
         return new YamlConfigurationFactory<>(Root.class, Validators.newValidator(), Jackson.newObjectMapper(), "dw")
-            .build(new File(file.toString())).node.app;
+                .build(new File(file.toString()))
+                .node
+                .app;
     }
 
     /** Just enough of the node's configuration to give the section its real path. */
-    static final class Root
-    {
+    static final class Root {
         @Valid
         @NotNull
         @JsonProperty
         Node node;
     }
 
-    static final class Node
-    {
+    static final class Node {
         @Valid
         @NotNull
         @JsonProperty

@@ -1,23 +1,17 @@
 package io.understudy.admin.app;
 
+import io.dropwizard.jackson.Jackson;
 import java.util.Map;
 
-import io.dropwizard.jackson.Jackson;
-
 /** Builds settings as the node's YAML would, from field names and values. */
-final class CheckSettings
-{
-    private CheckSettings()
-    {
-    }
+final class CheckSettings {
+    private CheckSettings() {}
 
-    static AppCheckSettings check(final Map<String, Object> fields)
-    {
+    static AppCheckSettings check(final Map<String, Object> fields) {
         return Jackson.newObjectMapper().convertValue(fields, AppCheckSettings.class);
     }
 
-    static AppSettings app(final Map<String, Object> fields)
-    {
+    static AppSettings app(final Map<String, Object> fields) {
         return Jackson.newObjectMapper().convertValue(fields, AppSettings.class);
     }
 }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.understudy.admin.health.TestNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -11,16 +14,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
+import net.sourceforge.argparse4j.inf.Namespace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.understudy.admin.health.TestNode;
-import net.sourceforge.argparse4j.inf.Namespace;
 
 /**
  * {@code understudy status} against a real pair in this JVM: both roles at a glance, and what it says of a pair
@@ -28,24 +25,23 @@ import net.sourceforge.argparse4j.inf.Namespace;
  * must call that out.
  */
 @Timeout(120)
-class StatusCommandTest
-{
+class StatusCommandTest {
     private final TestNode.Ports ports = new TestNode.Ports();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final List<Integer> exits = new ArrayList<>();
-    private final StatusCommand command = new StatusCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), exits::add);
+    private final StatusCommand command = new StatusCommand(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            exits::add);
 
     @AfterEach
-    void stop() throws Exception
-    {
+    void stop() throws Exception {
         ports.close();
     }
 
     @Test
-    void shouldShowBothRolesAndTheirEpochsAndCallOutTwoHoldersOfTheAddress() throws Exception
-    {
+    void shouldShowBothRolesAndTheirEpochsAndCallOutTwoHoldersOfTheAddress() throws Exception {
         assumeTrue(TestNode.canCapture(), "the backup's tap needs root (CAP_NET_RAW)");
         final TestNode primary = ports.nodeA("primary").start();
         final TestNode backup = ports.nodeB("backup").start();
@@ -55,13 +51,15 @@ class StatusCommandTest
 
         final String text = out.toString(StandardCharsets.UTF_8);
         System.out.println("status:\n" + text);
-        assertThat(text).contains("service 127.0.0.1:" + ports.service + ": held by node-a, node-b")
-            .containsPattern("node-a +PRIMARY +PRIMARY +\\d+ ")
-            .containsPattern("node-b +BACKUP +BACKUP +\\d+ ")
-            // No client: the primary relays none but the backup's service probe, which a loaded host can catch open.
-            .containsPattern("node-a .* relayed [01]\\R")
-            .contains("protecting 0 of 0 tapped")
-            .contains("two holders of the service address: node-a and node-b");
+        assertThat(text)
+                .contains("service 127.0.0.1:" + ports.service + ": held by node-a, node-b")
+                .containsPattern("node-a +PRIMARY +PRIMARY +\\d+ ")
+                .containsPattern("node-b +BACKUP +BACKUP +\\d+ ")
+                // No client: the primary relays none but the backup's service probe, which a loaded host can catch
+                // open.
+                .containsPattern("node-a .* relayed [01]\\R")
+                .contains("protecting 0 of 0 tapped")
+                .contains("two holders of the service address: node-a and node-b");
         assertThat(exits).containsExactly(StatusCommand.EXIT_DEGRADED);
 
         out.reset();
@@ -75,39 +73,37 @@ class StatusCommandTest
     }
 
     @Test
-    void shouldSayWhichNodeCannotBeReadAndExitWithThree() throws Exception
-    {
-        final TestNode primary = ports.nodeA("primary", "node.log.enabled", "false").start();
+    void shouldSayWhichNodeCannotBeReadAndExitWithThree() throws Exception {
+        final TestNode primary =
+                ports.nodeA("primary", "node.log.enabled", "false").start();
 
         run(false, primary.apiUrl(), "http://127.0.0.1:1/");
 
-        assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("node-a +PRIMARY")
-            .contains("unreachable: cannot reach http://127.0.0.1:1/status")
-            .contains("no peer in its heartbeat view");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .containsPattern("node-a +PRIMARY")
+                .contains("unreachable: cannot reach http://127.0.0.1:1/status")
+                .contains("no peer in its heartbeat view");
         assertThat(exits).containsExactly(StatusCommand.EXIT_UNREACHABLE);
     }
 
     @Test
-    void shouldRefuseANodeThatIsNotAUrl()
-    {
-        assertThatThrownBy(() -> run(false, "198.18.0.2:8080")).isInstanceOf(UsageException.class)
-            .hasMessageStartingWith("status: --node must start with http:// or https://");
+    void shouldRefuseANodeThatIsNotAUrl() {
+        assertThatThrownBy(() -> run(false, "198.18.0.2:8080"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("status: --node must start with http:// or https://");
     }
 
-    private void run(final boolean json, final String... nodes) throws Exception
-    {
+    private void run(final boolean json, final String... nodes) throws Exception {
         final Map<String, Object> arguments = new HashMap<>();
-        arguments.put("node", List.of((Object[])nodes));
+        arguments.put("node", List.of((Object[]) nodes));
         arguments.put("timeoutS", 5);
         arguments.put("json", json);
         command.run(null, new Namespace(arguments));
     }
 
-    private static void awaitMembers(final TestNode node) throws InterruptedException
-    {
+    private static void awaitMembers(final TestNode node) throws InterruptedException {
         final long deadlineNs = System.nanoTime() + 30_000_000_000L;
-        while (((List<?>)node.status().get("members")).size() < 2)
-        {
+        while (((List<?>) node.status().get("members")).size() < 2) {
             assertThat(System.nanoTime()).as("both nodes in the view").isLessThan(deadlineNs);
             Thread.sleep(100);
         }

@@ -6,8 +6,7 @@ import org.jgroups.Address;
 import org.jgroups.util.UUID;
 import org.junit.jupiter.api.Test;
 
-class LastHeardTrackerTest
-{
+class LastHeardTrackerTest {
     private static final long MS = 1_000_000;
 
     private final Address self = UUID.randomUUID();
@@ -16,14 +15,12 @@ class LastHeardTrackerTest
     private final LastHeardTracker tracker = new LastHeardTracker(peer::equals);
 
     @Test
-    void shouldReportNeverWhenNothingArrived()
-    {
+    void shouldReportNeverWhenNothingArrived() {
         assertThat(tracker.millisSinceHeard(5_000 * MS)).isEqualTo(-1);
     }
 
     @Test
-    void shouldMeasureFromLastMessageWhenPeerSent()
-    {
+    void shouldMeasureFromLastMessageWhenPeerSent() {
         tracker.setAddress(self);
         tracker.onReceived(peer, 1_000 * MS);
         tracker.onReceived(peer, 1_200 * MS);
@@ -33,8 +30,7 @@ class LastHeardTrackerTest
     }
 
     @Test
-    void shouldIgnoreOwnMessagesWhenLoopedBack()
-    {
+    void shouldIgnoreOwnMessagesWhenLoopedBack() {
         tracker.setAddress(self);
         tracker.onReceived(peer, 1_000 * MS);
         tracker.onReceived(self, 2_000 * MS);
@@ -43,8 +39,7 @@ class LastHeardTrackerTest
     }
 
     @Test
-    void shouldIgnoreStrangerWhenItIsNotTheConfiguredPeer()
-    {
+    void shouldIgnoreStrangerWhenItIsNotTheConfiguredPeer() {
         tracker.setAddress(self);
         tracker.onReceived(stranger, 1_000 * MS);
 

@@ -14,8 +14,7 @@ import java.util.function.BooleanSupplier;
  * Two nodes' configs on 127.0.0.1 with free ports and one random pair key, and the helpers every membership test
  * needs: start, wait with a deadline, simulate a crash, close what was started.
  */
-final class Pair implements AutoCloseable
-{
+final class Pair implements AutoCloseable {
     static final String LOOPBACK = "127.0.0.1";
 
     final byte[] key = randomKey();
@@ -27,14 +26,17 @@ final class Pair implements AutoCloseable
     final RecordingListener listenerB = new RecordingListener();
     private final List<Membership> started = new ArrayList<>();
 
-    Pair()
-    {
+    Pair() {
         final int portA = freePort(-1);
         final int portB = freePort(portA);
         peers = List.of(LOOPBACK + ":" + portA, LOOPBACK + ":" + portB);
         clusterName = "understudy-test-" + portA;
-        configA = MembershipConfig.of("a", LOOPBACK, peers, key).withBindPort(portA).withClusterName(clusterName);
-        configB = MembershipConfig.of("b", LOOPBACK, peers, key).withBindPort(portB).withClusterName(clusterName);
+        configA = MembershipConfig.of("a", LOOPBACK, peers, key)
+                .withBindPort(portA)
+                .withClusterName(clusterName);
+        configB = MembershipConfig.of("b", LOOPBACK, peers, key)
+                .withBindPort(portB)
+                .withClusterName(clusterName);
     }
 
     /**
@@ -43,36 +45,32 @@ final class Pair implements AutoCloseable
      *
      * @param key its key: the pair's, another, or null for an insecure node.
      */
-    MembershipConfig strangerConfig(final String id, final byte[] key)
-    {
+    MembershipConfig strangerConfig(final String id, final byte[] key) {
         final int port = freePort(Math.max(configA.bindPort(), configB.bindPort()));
-        final MembershipConfig config = key == null ? MembershipConfig.insecure(id, LOOPBACK, peers)
-            : MembershipConfig.of(id, LOOPBACK, peers, key);
+        final MembershipConfig config = key == null
+                ? MembershipConfig.insecure(id, LOOPBACK, peers)
+                : MembershipConfig.of(id, LOOPBACK, peers, key);
         return config.withBindPort(port).withClusterName(clusterName);
     }
 
     /** Starts any node this pair closes at the end (a stranger, say). */
-    Membership start(final MembershipConfig config, final MembershipListener listener)
-    {
+    Membership start(final MembershipConfig config, final MembershipListener listener) {
         final Membership membership = Membership.start(config, listener);
         started.add(membership);
         return membership;
     }
 
-    static byte[] randomKey()
-    {
+    static byte[] randomKey() {
         final byte[] bytes = new byte[MembershipConfig.KEY_BYTES];
         new SecureRandom().nextBytes(bytes);
         return bytes;
     }
 
-    Membership startA()
-    {
+    Membership startA() {
         return start(configA, listenerA);
     }
 
-    Membership startB()
-    {
+    Membership startB() {
         return start(configB, listenerB);
     }
 
@@ -81,8 +79,7 @@ final class Pair implements AutoCloseable
      * message goes out), then the stack is stopped without leaving, which closes the transport's and FD_SOCK2's
      * sockets the way the kernel closes a dead process's sockets. The node is not closed afterwards.
      */
-    void crash(final Membership node)
-    {
+    void crash(final Membership node) {
         started.remove(node);
         node.discardAll(true);
         node.channel().getProtocolStack().stopStack(node.channel().getClusterName());
@@ -90,13 +87,10 @@ final class Pair implements AutoCloseable
     }
 
     /** Polls the condition every 10 ms until it holds; fails with the description when the deadline passes. */
-    static void awaitTrue(final BooleanSupplier condition, final Duration timeout, final String description)
-    {
+    static void awaitTrue(final BooleanSupplier condition, final Duration timeout, final String description) {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadlineNs > 0) {
                 throw new AssertionError("not true within " + timeout + ": " + description);
             }
             LockSupport.parkNanos(10_000_000);
@@ -104,13 +98,10 @@ final class Pair implements AutoCloseable
     }
 
     /** Polls the condition every 10 ms for the whole duration; fails with the description the first time it fails. */
-    static void assertDuring(final BooleanSupplier condition, final Duration duration, final String description)
-    {
+    static void assertDuring(final BooleanSupplier condition, final Duration duration, final String description) {
         final long endNs = System.nanoTime() + duration.toNanos();
-        while (System.nanoTime() - endNs < 0)
-        {
-            if (!condition.getAsBoolean())
-            {
+        while (System.nanoTime() - endNs < 0) {
+            if (!condition.getAsBoolean()) {
                 throw new AssertionError("not true throughout " + duration + ": " + description);
             }
             LockSupport.parkNanos(10_000_000);
@@ -118,49 +109,39 @@ final class Pair implements AutoCloseable
     }
 
     /** A free TCP port on 127.0.0.1 whose FD_SOCK2 companion (port + 100) is free too, and not the other port. */
-    static int freePort(final int otherPort)
-    {
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
+    static int freePort(final int otherPort) {
+        for (int attempt = 0; attempt < 100; attempt++) {
             final int port = bindEphemeral();
-            if (port + 100 <= 65535 && Math.abs(port - otherPort) > 3 && Math.abs(port + 100 - otherPort) > 3
-                && Math.abs(port - otherPort - 100) > 3 && isFree(port + 100))
-            {
+            if (port + 100 <= 65535
+                    && Math.abs(port - otherPort) > 3
+                    && Math.abs(port + 100 - otherPort) > 3
+                    && Math.abs(port - otherPort - 100) > 3
+                    && isFree(port + 100)) {
                 return port;
             }
         }
         throw new AssertionError("no free port pair found on " + LOOPBACK);
     }
 
-    private static int bindEphemeral()
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK)))
-        {
+    private static int bindEphemeral() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
             return socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             throw new AssertionError("cannot bind an ephemeral port on " + LOOPBACK, ex);
         }
     }
 
-    private static boolean isFree(final int port)
-    {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(LOOPBACK)))
-        {
+    private static boolean isFree(final int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(LOOPBACK))) {
             return socket.getLocalPort() == port;
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             return false;
         }
     }
 
     @Override
-    public void close()
-    {
-        for (final Membership membership : List.copyOf(started))
-        {
+    public void close() {
+        for (final Membership membership : List.copyOf(started)) {
             membership.close();
         }
         started.clear();

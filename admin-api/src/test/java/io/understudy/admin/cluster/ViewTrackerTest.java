@@ -3,15 +3,13 @@ package io.understudy.admin.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Set;
-
 import org.jgroups.Address;
 import org.jgroups.View;
 import org.jgroups.util.NameCache;
 import org.jgroups.util.UUID;
 import org.junit.jupiter.api.Test;
 
-class ViewTrackerTest
-{
+class ViewTrackerTest {
     private final Address a = node("tracker-a");
     private final Address b = node("tracker-b");
     private final Address c = node("tracker-c");
@@ -19,8 +17,7 @@ class ViewTrackerTest
     private final ViewTracker tracker = new ViewTracker(this::isConfiguredPeer, member -> member + "@stranger");
 
     @Test
-    void shouldReportPeerJoinedAndPresentWhenViewGainsIt()
-    {
+    void shouldReportPeerJoinedAndPresentWhenViewGainsIt() {
         tracker.onView(View.create(a, 1, a), a, member -> false, 100);
 
         final ViewTracker.ViewChange change = tracker.onView(View.create(a, 2, a, b), a, member -> false, 200);
@@ -34,8 +31,7 @@ class ViewTrackerTest
     }
 
     @Test
-    void shouldReportSuspectedWhenExcludedPeerWasSuspected()
-    {
+    void shouldReportSuspectedWhenExcludedPeerWasSuspected() {
         tracker.onView(View.create(a, 2, a, b), a, member -> false, 100);
 
         final ViewTracker.ViewChange change = tracker.onView(View.create(a, 3, a), a, Set.of(b)::contains, 300);
@@ -45,8 +41,7 @@ class ViewTrackerTest
     }
 
     @Test
-    void shouldReportLeftWhenPeerLeavesWithoutSuspicion()
-    {
+    void shouldReportLeftWhenPeerLeavesWithoutSuspicion() {
         tracker.onView(View.create(b, 2, b, a), a, member -> false, 100);
 
         final ViewTracker.ViewChange change = tracker.onView(View.create(a, 3, a), a, member -> false, 300);
@@ -56,8 +51,7 @@ class ViewTrackerTest
     }
 
     @Test
-    void shouldReportLostAndJoinedWhenPeerRestartsWithSameId()
-    {
+    void shouldReportLostAndJoinedWhenPeerRestartsWithSameId() {
         final Address restarted = node("tracker-b");
         restartedB = restarted;
         tracker.onView(View.create(a, 2, a, b), a, member -> false, 100);
@@ -70,8 +64,7 @@ class ViewTrackerTest
     }
 
     @Test
-    void shouldReportPeerAlreadyThereWhenFirstViewHasIt()
-    {
+    void shouldReportPeerAlreadyThereWhenFirstViewHasIt() {
         final ViewTracker.ViewChange change = tracker.onView(View.create(b, 5, b, a), a, member -> false, 100);
 
         assertThat(change.joined()).containsExactly("tracker-b");
@@ -79,8 +72,7 @@ class ViewTrackerTest
     }
 
     @Test
-    void shouldReportStrangerOnceAndNeverAsPeerWhenNotConfigured()
-    {
+    void shouldReportStrangerOnceAndNeverAsPeerWhenNotConfigured() {
         final ViewTracker.ViewChange first = tracker.onView(View.create(a, 2, a, c), a, member -> false, 100);
         final ViewTracker.ViewChange second = tracker.onView(View.create(a, 3, a, c, b), a, member -> false, 200);
 
@@ -96,8 +88,7 @@ class ViewTrackerTest
     }
 
     @Test
-    void shouldNotReportPeerLostWhenStrangerLeaves()
-    {
+    void shouldNotReportPeerLostWhenStrangerLeaves() {
         tracker.onView(View.create(a, 2, a, b, c), a, member -> false, 100);
 
         final ViewTracker.ViewChange change = tracker.onView(View.create(a, 3, a, b), a, member -> false, 200);
@@ -107,13 +98,11 @@ class ViewTrackerTest
         assertThat(change.view().peerPresent()).isTrue();
     }
 
-    private boolean isConfiguredPeer(final Address member)
-    {
+    private boolean isConfiguredPeer(final Address member) {
         return member.equals(b) || member.equals(restartedB);
     }
 
-    private static Address node(final String id)
-    {
+    private static Address node(final String id) {
         final Address address = UUID.randomUUID();
         NameCache.add(address, id);
         return address;

@@ -14,12 +14,10 @@ package io.understudy.backup.repair;
  *   16      rcv_wup     rcv_nxt when the receive window was last advertised (must not be after rcv_nxt)
  * </pre>
  */
-public record RepairWindow(long sendWl1, long sendWindow, long maxWindow, long receiveWindow, long receiveWup)
-{
+public record RepairWindow(long sendWl1, long sendWindow, long maxWindow, long receiveWindow, long receiveWup) {
     static final int SIZE_BYTES = 20;
 
-    public RepairWindow
-    {
+    public RepairWindow {
         requireU32("sendWl1", sendWl1);
         requireU32("sendWindow", sendWindow);
         requireU32("maxWindow", maxWindow);
@@ -27,10 +25,8 @@ public record RepairWindow(long sendWl1, long sendWindow, long maxWindow, long r
         requireU32("receiveWup", receiveWup);
     }
 
-    static void requireU32(final String name, final long value)
-    {
-        if (value < 0 || value > 0xFFFF_FFFFL)
-        {
+    static void requireU32(final String name, final long value) {
+        if (value < 0 || value > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException(name + " must be an unsigned 32-bit value, got " + value);
         }
     }

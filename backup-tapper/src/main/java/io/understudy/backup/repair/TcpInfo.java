@@ -12,33 +12,29 @@ package io.understudy.backup.repair;
  *   16      u32 tcpi_snd_mss
  * </pre>
  */
-public record TcpInfo(int state, int options, int sendWindowScale, int receiveWindowScale, int sendMss)
-{
+public record TcpInfo(int state, int options, int sendWindowScale, int receiveWindowScale, int sendMss) {
     /** tcpi_state of an established connection (TCP_ESTABLISHED). */
     public static final int STATE_ESTABLISHED = 1;
+
     public static final int OPTION_TIMESTAMPS = 1;
     public static final int OPTION_SACK = 2;
     public static final int OPTION_WINDOW_SCALE = 4;
 
     static final int READ_BYTES = 104;
 
-    public boolean isEstablished()
-    {
+    public boolean isEstablished() {
         return state == STATE_ESTABLISHED;
     }
 
-    public boolean hasTimestamps()
-    {
+    public boolean hasTimestamps() {
         return (options & OPTION_TIMESTAMPS) != 0;
     }
 
-    public boolean hasSack()
-    {
+    public boolean hasSack() {
         return (options & OPTION_SACK) != 0;
     }
 
-    public boolean hasWindowScale()
-    {
+    public boolean hasWindowScale() {
         return (options & OPTION_WINDOW_SCALE) != 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.understudy.backup.repair;
 
+import com.sun.jna.Memory;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -10,37 +11,36 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
-import com.sun.jna.Memory;
-
 /**
  * Linux TCP_REPAIR on JDK socket channels: builds an ESTABLISHED socket with chosen sequence numbers and options
  * and no handshake, as the backup does for every connection at takeover (DESIGN.md, "Takeover"). Needs
  * CAP_NET_ADMIN and {@code --add-opens=java.base/sun.nio.ch=ALL-UNNAMED}; every failed call throws a
  * {@link TcpRepairException} naming the option and the errno.
  */
-public final class TcpRepair
-{
+public final class TcpRepair {
     /** tcp_repair_opt codes (TCPOPT_* of the TCP header). */
     static final int TCPOPT_MSS = 2;
+
     static final int TCPOPT_WINDOW = 3;
     static final int TCPOPT_SACK_PERM = 4;
     static final int TCPOPT_TIMESTAMP = 8;
 
     /** TCP_REPAIR values: on, off (sends a window probe), off without the probe (TCP_REPAIR_OFF_NO_WP). */
     private static final int REPAIR_ON = 1;
+
     private static final int REPAIR_OFF = 0;
     private static final int REPAIR_OFF_NO_WINDOW_PROBE = -1;
     private static final int MSG_PEEK = 0x2;
     private static final int MSG_DONTWAIT = 0x40;
     /** FIONREAD (SIOCINQ) and TIOCOUTQ (SIOCOUTQ): bytes in the receive queue, and unacknowledged bytes sent or not. */
     private static final long SIOCINQ = 0x541B;
+
     private static final long SIOCOUTQ = 0x5411;
     /** Send buffer headroom over twice the queued bytes: skb overhead counts against SO_SNDBUF. */
     private static final int SEND_BUFFER_HEADROOM_BYTES = 256 * 1024;
 
     /** The two queues TCP_REPAIR_QUEUE selects; TCP_QUEUE_SEQ and writes in repair mode act on the selected one. */
-    public enum Queue
-    {
+    public enum Queue {
         /** TCP_RECV_QUEUE: its sequence is rcv_nxt; writes go into the receive queue as if the peer had sent them. */
         RECV(1),
         /** TCP_SEND_QUEUE: its sequence is write_seq; writes queue bytes as sent and not yet acked. */
@@ -48,30 +48,23 @@ public final class TcpRepair
 
         final int code;
 
-        Queue(final int code)
-        {
+        Queue(final int code) {
             this.code = code;
         }
     }
 
-    private TcpRepair()
-    {
-    }
+    private TcpRepair() {}
 
     /**
      * Rebuilds one established connection in the order DESIGN.md validated and leaves repair mode (the kernel then
      * sends a window probe). The peer's socket must already exist, else the probe's answer is a RST.
      */
-    public static SocketChannel restore(final RestoreSpec spec) throws IOException
-    {
+    public static SocketChannel restore(final RestoreSpec spec) throws IOException {
         final SocketChannel channel = prepare(spec);
-        try
-        {
+        try {
             leaveRepair(channel);
             return channel;
-        }
-        catch (final IOException | RuntimeException ex)
-        {
+        } catch (final IOException | RuntimeException ex) {
             closeAfterFailure(channel, ex);
             throw ex;
         }
@@ -82,11 +75,9 @@ public final class TcpRepair
      * nothing, and {@link #leaveRepair(SocketChannel)} starts it. For restoring many sockets before any of them
      * speaks. Closes the channel when a step fails.
      */
-    public static SocketChannel prepare(final RestoreSpec spec) throws IOException
-    {
+    public static SocketChannel prepare(final RestoreSpec spec) throws IOException {
         final SocketChannel channel = SocketChannel.open(family(spec.local()));
-        try
-        {
+        try {
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             setTransparent(channel, true);
             enterRepair(channel);
@@ -94,31 +85,30 @@ public final class TcpRepair
             setQueueSeq(channel, Queue.RECV, spec.recvSeq());
             setMaxSegmentSize(channel, spec.mss());
             bindAndConnect(channel, spec);
-            setOptions(channel, spec.mss(), spec.sendWindowScale(), spec.recvWindowScale(), spec.sackPermitted(),
-                spec.timestamps());
-            if (spec.timestamps())
-            {
+            setOptions(
+                    channel,
+                    spec.mss(),
+                    spec.sendWindowScale(),
+                    spec.recvWindowScale(),
+                    spec.sackPermitted(),
+                    spec.timestamps());
+            if (spec.timestamps()) {
                 setTimestamp(channel, spec.timestampValue());
             }
-            if (spec.unackedLength() > 0)
-            {
+            if (spec.unackedLength() > 0) {
                 writeSendQueue(channel, spec.unackedBytesShared());
             }
-            if (spec.finSent())
-            {
+            if (spec.finSent()) {
                 // With the send queue selected, the FIN is queued as already sent (snd_nxt past it), as CRIU's soccr
                 // restores a FIN_WAIT socket: the peer's acks of it are then valid, and an unacked one is resent.
                 selectQueue(channel, Queue.SEND);
                 channel.shutdownOutput();
             }
-            if (spec.window() != null)
-            {
+            if (spec.window() != null) {
                 setWindow(channel, spec.window());
             }
             return channel;
-        }
-        catch (final IOException | RuntimeException ex)
-        {
+        } catch (final IOException | RuntimeException ex) {
             closeAfterFailure(channel, ex);
             throw ex;
         }
@@ -132,22 +122,20 @@ public final class TcpRepair
      * @return the last build's time in microseconds.
      * @throws IOException when a step is refused (TcpRepairException says which, and whether CAP_NET_ADMIN lacks).
      */
-    public static long warmUp(final int rounds) throws IOException
-    {
+    public static long warmUp(final int rounds) throws IOException {
         return warmUp(rounds, new InetSocketAddress(InetAddress.getLoopbackAddress(), 9));
     }
 
     /** {@link #warmUp(int)} with the sockets "connected" to {@code remote} (which hears nothing of them). */
-    static long warmUp(final int rounds, final InetSocketAddress remote) throws IOException
-    {
+    static long warmUp(final int rounds, final InetSocketAddress remote) throws IOException {
         final InetAddress loopback = InetAddress.getLoopbackAddress();
         long lastNs = 0;
-        for (int i = 0; i < rounds; i++)
-        {
+        for (int i = 0; i < rounds; i++) {
             final long startNs = System.nanoTime();
-            final SocketChannel channel = prepare(RestoreSpec.of(new InetSocketAddress(loopback, 0), remote, 1, 1,
-                1460).withWindowScales(7, 7).withSackPermitted(true)
-                .withTimestamps(1));
+            final SocketChannel channel = prepare(RestoreSpec.of(new InetSocketAddress(loopback, 0), remote, 1, 1, 1460)
+                    .withWindowScales(7, 7)
+                    .withSackPermitted(true)
+                    .withTimestamps(1));
             lastNs = System.nanoTime() - startNs;
             closeSilently(channel);
         }
@@ -155,8 +143,7 @@ public final class TcpRepair
     }
 
     /** TCP_REPAIR=1. Needs CAP_NET_ADMIN. */
-    public static void enterRepair(final SocketChannel channel) throws IOException
-    {
+    public static void enterRepair(final SocketChannel channel) throws IOException {
         NativeSockets.setInt(channel, SocketOption.TCP_REPAIR, REPAIR_ON);
     }
 
@@ -165,14 +152,10 @@ public final class TcpRepair
      * no FIN and no RST, so the peer's connection lives on for whoever restores it elsewhere (a handover). Needs
      * CAP_NET_ADMIN; the channel is closed even when repair mode is refused (then normally).
      */
-    public static void closeSilently(final SocketChannel channel) throws IOException
-    {
-        try
-        {
+    public static void closeSilently(final SocketChannel channel) throws IOException {
+        try {
             enterRepair(channel);
-        }
-        finally
-        {
+        } finally {
             channel.close();
         }
     }
@@ -183,22 +166,19 @@ public final class TcpRepair
      * The first byte is at the queue's sequence number for RECV minus their length ({@link #queueSeq}), and at
      * snd_una for SEND (write_seq minus their length).
      */
-    public static byte[] queueBytes(final SocketChannel channel, final Queue queue) throws IOException
-    {
-        final int length = NativeSockets.ioctlInt(channel, queue == Queue.RECV ? SIOCINQ : SIOCOUTQ,
-            queue == Queue.RECV ? "SIOCINQ" : "SIOCOUTQ");
-        if (length <= 0)
-        {
+    public static byte[] queueBytes(final SocketChannel channel, final Queue queue) throws IOException {
+        final int length = NativeSockets.ioctlInt(
+                channel, queue == Queue.RECV ? SIOCINQ : SIOCOUTQ, queue == Queue.RECV ? "SIOCINQ" : "SIOCOUTQ");
+        if (length <= 0) {
             return new byte[0];
         }
         selectQueue(channel, queue);
         final byte[] bytes = new byte[length];
-        final int peeked = NativeSockets.receive(channel, bytes, MSG_PEEK | MSG_DONTWAIT, "MSG_PEEK of the " +
-            queue + " queue, " + length + " bytes");
-        if (peeked != length)
-        {
-            throw new TcpRepairException("peeking the " + queue + " queue", "got " + peeked + " of its " + length +
-                " bytes", null);
+        final int peeked = NativeSockets.receive(
+                channel, bytes, MSG_PEEK | MSG_DONTWAIT, "MSG_PEEK of the " + queue + " queue, " + length + " bytes");
+        if (peeked != length) {
+            throw new TcpRepairException(
+                    "peeking the " + queue + " queue", "got " + peeked + " of its " + length + " bytes", null);
         }
         return bytes;
     }
@@ -210,8 +190,7 @@ public final class TcpRepair
      * restarted after a crash could not take the service back: "Address already in use", for as long as the orphans
      * retransmitted the FINs its guard drops).
      */
-    public static void leaveRepair(final SocketChannel channel) throws IOException
-    {
+    public static void leaveRepair(final SocketChannel channel) throws IOException {
         NativeSockets.setInt(channel, SocketOption.TCP_REPAIR, REPAIR_OFF);
         channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
     }
@@ -220,21 +199,18 @@ public final class TcpRepair
      * TCP_REPAIR=-1 (TCP_REPAIR_OFF_NO_WP, Linux 4.14+): leaves repair mode without the window probe; SO_REUSEADDR
      * set again as {@link #leaveRepair} does.
      */
-    public static void leaveRepairWithoutWindowProbe(final SocketChannel channel) throws IOException
-    {
+    public static void leaveRepairWithoutWindowProbe(final SocketChannel channel) throws IOException {
         NativeSockets.setInt(channel, SocketOption.TCP_REPAIR, REPAIR_OFF_NO_WINDOW_PROBE);
         channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
     }
 
     /** True when the socket is in repair mode (getsockopt TCP_REPAIR). */
-    public static boolean isInRepair(final SocketChannel channel) throws IOException
-    {
+    public static boolean isInRepair(final SocketChannel channel) throws IOException {
         return NativeSockets.getInt(channel, SocketOption.TCP_REPAIR) != 0;
     }
 
     /** TCP_REPAIR_QUEUE: which queue the next TCP_QUEUE_SEQ and writes act on. Repair mode only. */
-    public static void selectQueue(final SocketChannel channel, final Queue queue) throws IOException
-    {
+    public static void selectQueue(final SocketChannel channel, final Queue queue) throws IOException {
         NativeSockets.setInt(channel, SocketOption.TCP_REPAIR_QUEUE, queue.code);
     }
 
@@ -242,16 +218,14 @@ public final class TcpRepair
      * Selects {@code queue} and sets its sequence number (TCP_QUEUE_SEQ): SEND sets write_seq (snd_una and snd_nxt
      * follow at connect), RECV sets rcv_nxt. Repair mode, before connect.
      */
-    public static void setQueueSeq(final SocketChannel channel, final Queue queue, final long seq) throws IOException
-    {
+    public static void setQueueSeq(final SocketChannel channel, final Queue queue, final long seq) throws IOException {
         RepairWindow.requireU32("seq", seq);
         selectQueue(channel, queue);
-        NativeSockets.setInt(channel, SocketOption.TCP_QUEUE_SEQ, (int)seq);
+        NativeSockets.setInt(channel, SocketOption.TCP_QUEUE_SEQ, (int) seq);
     }
 
     /** The selected queue's sequence number, unsigned: SEND gives write_seq, RECV gives rcv_nxt. Repair mode. */
-    public static long queueSeq(final SocketChannel channel, final Queue queue) throws IOException
-    {
+    public static long queueSeq(final SocketChannel channel, final Queue queue) throws IOException {
         selectQueue(channel, queue);
         return Integer.toUnsignedLong(NativeSockets.getInt(channel, SocketOption.TCP_QUEUE_SEQ));
     }
@@ -265,27 +239,32 @@ public final class TcpRepair
      * @param recvWindowScale the shift this side announced, or -1.
      */
     public static void setOptions(
-        final SocketChannel channel, final int mss, final int sendWindowScale, final int recvWindowScale,
-        final boolean sackPermitted, final boolean timestamps) throws IOException
-    {
+            final SocketChannel channel,
+            final int mss,
+            final int sendWindowScale,
+            final int recvWindowScale,
+            final boolean sackPermitted,
+            final boolean timestamps)
+            throws IOException {
         final boolean scaled = sendWindowScale >= 0 && recvWindowScale >= 0;
         final int count = 2 + (sackPermitted ? 1 : 0) + (timestamps ? 1 : 0);
-        try (Memory options = new Memory(8L * count))
-        {
+        try (Memory options = new Memory(8L * count)) {
             int offset = putOption(options, 0, TCPOPT_MSS, mss);
-            offset = putOption(options, offset, TCPOPT_WINDOW,
-                scaled ? (sendWindowScale & 0xFFFF) | (recvWindowScale << 16) : 0);
-            if (sackPermitted)
-            {
+            offset = putOption(
+                    options, offset, TCPOPT_WINDOW, scaled ? (sendWindowScale & 0xFFFF) | (recvWindowScale << 16) : 0);
+            if (sackPermitted) {
                 offset = putOption(options, offset, TCPOPT_SACK_PERM, 0);
             }
-            if (timestamps)
-            {
+            if (timestamps) {
                 putOption(options, offset, TCPOPT_TIMESTAMP, 0);
             }
-            NativeSockets.set(channel, SocketOption.TCP_REPAIR_OPTIONS, options, "TCP_REPAIR_OPTIONS={mss=" + mss +
-                ", wscale=" + (scaled ? sendWindowScale + "/" + recvWindowScale : "none") + ", sack=" +
-                sackPermitted + ", timestamps=" + timestamps + "}");
+            NativeSockets.set(
+                    channel,
+                    SocketOption.TCP_REPAIR_OPTIONS,
+                    options,
+                    "TCP_REPAIR_OPTIONS={mss=" + mss + ", wscale="
+                            + (scaled ? sendWindowScale + "/" + recvWindowScale : "none") + ", sack=" + sackPermitted
+                            + ", timestamps=" + timestamps + "}");
         }
     }
 
@@ -295,63 +274,52 @@ public final class TcpRepair
      * for ever (the size is only recomputed when the path MTU changes). With it, connect() sizes them from
      * {@code mss}.
      */
-    public static void setMaxSegmentSize(final SocketChannel channel, final int mss) throws IOException
-    {
+    public static void setMaxSegmentSize(final SocketChannel channel, final int mss) throws IOException {
         NativeSockets.setInt(channel, SocketOption.TCP_MAXSEG, mss);
     }
 
     /** TCP_TIMESTAMP: the TSval the socket sends next (the kernel keeps it as an offset to its clock). Repair mode. */
-    public static void setTimestamp(final SocketChannel channel, final long timestampValue) throws IOException
-    {
+    public static void setTimestamp(final SocketChannel channel, final long timestampValue) throws IOException {
         RepairWindow.requireU32("timestampValue", timestampValue);
-        NativeSockets.setInt(channel, SocketOption.TCP_TIMESTAMP, (int)timestampValue);
+        NativeSockets.setInt(channel, SocketOption.TCP_TIMESTAMP, (int) timestampValue);
     }
 
     /** TCP_TIMESTAMP read back: the socket's current TSval clock, unsigned. */
-    public static long timestamp(final SocketChannel channel) throws IOException
-    {
+    public static long timestamp(final SocketChannel channel) throws IOException {
         return Integer.toUnsignedLong(NativeSockets.getInt(channel, SocketOption.TCP_TIMESTAMP));
     }
 
     /** TCP_REPAIR_WINDOW. Repair mode, connected; the kernel checks max_window >= snd_wnd and rcv_wup <= rcv_nxt. */
-    public static void setWindow(final SocketChannel channel, final RepairWindow window) throws IOException
-    {
-        try (Memory memory = new Memory(RepairWindow.SIZE_BYTES))
-        {
-            memory.setInt(0, (int)window.sendWl1());
-            memory.setInt(4, (int)window.sendWindow());
-            memory.setInt(8, (int)window.maxWindow());
-            memory.setInt(12, (int)window.receiveWindow());
-            memory.setInt(16, (int)window.receiveWup());
+    public static void setWindow(final SocketChannel channel, final RepairWindow window) throws IOException {
+        try (Memory memory = new Memory(RepairWindow.SIZE_BYTES)) {
+            memory.setInt(0, (int) window.sendWl1());
+            memory.setInt(4, (int) window.sendWindow());
+            memory.setInt(8, (int) window.maxWindow());
+            memory.setInt(12, (int) window.receiveWindow());
+            memory.setInt(16, (int) window.receiveWup());
             NativeSockets.set(channel, SocketOption.TCP_REPAIR_WINDOW, memory, "TCP_REPAIR_WINDOW=" + window);
         }
     }
 
     /** TCP_REPAIR_WINDOW read back. Repair mode. */
-    public static RepairWindow window(final SocketChannel channel) throws IOException
-    {
-        try (Memory memory = NativeSockets.get(channel, SocketOption.TCP_REPAIR_WINDOW, RepairWindow.SIZE_BYTES))
-        {
-            return new RepairWindow(u32(memory, 0), u32(memory, 4), u32(memory, 8), u32(memory, 12),
-                u32(memory, 16));
+    public static RepairWindow window(final SocketChannel channel) throws IOException {
+        try (Memory memory = NativeSockets.get(channel, SocketOption.TCP_REPAIR_WINDOW, RepairWindow.SIZE_BYTES)) {
+            return new RepairWindow(u32(memory, 0), u32(memory, 4), u32(memory, 8), u32(memory, 12), u32(memory, 16));
         }
     }
 
     /** IP_TRANSPARENT: lets the socket bind to an address this host does not (yet) own, such as the VIP. */
-    public static void setTransparent(final SocketChannel channel, final boolean transparent) throws IOException
-    {
+    public static void setTransparent(final SocketChannel channel, final boolean transparent) throws IOException {
         NativeSockets.setInt(channel, SocketOption.IP_TRANSPARENT, transparent ? 1 : 0);
     }
 
     /** SO_SNDBUFFORCE: SO_SNDBUF beyond net.core.wmem_max (the kernel doubles the value, as for SO_SNDBUF). */
-    public static void forceSendBuffer(final SocketChannel channel, final int bytes) throws IOException
-    {
+    public static void forceSendBuffer(final SocketChannel channel, final int bytes) throws IOException {
         NativeSockets.setInt(channel, SocketOption.SO_SNDBUFFORCE, bytes);
     }
 
     /** SO_RCVBUFFORCE: SO_RCVBUF beyond net.core.rmem_max (the kernel doubles the value). */
-    public static void forceReceiveBuffer(final SocketChannel channel, final int bytes) throws IOException
-    {
+    public static void forceReceiveBuffer(final SocketChannel channel, final int bytes) throws IOException {
         NativeSockets.setInt(channel, SocketOption.SO_RCVBUFFORCE, bytes);
     }
 
@@ -360,101 +328,80 @@ public final class TcpRepair
      * so they fit. Repair mode, connected. Writes without blocking: a write into a full repair send queue would
      * block for ever (no ACK frees space in repair mode), so a full queue is an error here.
      */
-    public static void writeSendQueue(final SocketChannel channel, final byte[] bytes) throws IOException
-    {
+    public static void writeSendQueue(final SocketChannel channel, final byte[] bytes) throws IOException {
         final int sendBuffer = NativeSockets.getInt(channel, SocketOption.SO_SNDBUF);
         final long wanted = 2L * bytes.length + SEND_BUFFER_HEADROOM_BYTES;
-        if (wanted > sendBuffer / 2)
-        {
-            forceSendBuffer(channel, (int)Math.min(Integer.MAX_VALUE / 2, wanted));
+        if (wanted > sendBuffer / 2) {
+            forceSendBuffer(channel, (int) Math.min(Integer.MAX_VALUE / 2, wanted));
         }
         selectQueue(channel, Queue.SEND);
         final boolean wasBlocking = channel.isBlocking();
         channel.configureBlocking(false);
-        try
-        {
+        try {
             final ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining())
-            {
-                if (channel.write(buffer) == 0)
-                {
-                    throw new TcpRepairException("write into the repair send queue of " + channel,
-                        "queue full after " + buffer.position() + " of " + bytes.length + " bytes (SO_SNDBUF=" +
-                        NativeSockets.getInt(channel, SocketOption.SO_SNDBUF) + ")", null);
+            while (buffer.hasRemaining()) {
+                if (channel.write(buffer) == 0) {
+                    throw new TcpRepairException(
+                            "write into the repair send queue of " + channel,
+                            "queue full after " + buffer.position() + " of " + bytes.length + " bytes (SO_SNDBUF="
+                                    + NativeSockets.getInt(channel, SocketOption.SO_SNDBUF) + ")",
+                            null);
                 }
             }
-        }
-        finally
-        {
+        } finally {
             channel.configureBlocking(wasBlocking);
         }
     }
 
     /** TCP_INFO: state and negotiated options. */
-    public static TcpInfo info(final SocketChannel channel) throws IOException
-    {
-        try (Memory memory = NativeSockets.get(channel, SocketOption.TCP_INFO, TcpInfo.READ_BYTES))
-        {
+    public static TcpInfo info(final SocketChannel channel) throws IOException {
+        try (Memory memory = NativeSockets.get(channel, SocketOption.TCP_INFO, TcpInfo.READ_BYTES)) {
             final int scales = memory.getByte(6) & 0xFF;
-            return new TcpInfo(memory.getByte(0) & 0xFF, memory.getByte(5) & 0xFF, scales & 0x0F, scales >>> 4,
-                memory.getInt(16));
+            return new TcpInfo(
+                    memory.getByte(0) & 0xFF, memory.getByte(5) & 0xFF, scales & 0x0F, scales >>> 4, memory.getInt(16));
         }
     }
 
     /** The channel's file descriptor (for diagnostics and other native calls). */
-    public static int fd(final SocketChannel channel) throws IOException
-    {
+    public static int fd(final SocketChannel channel) throws IOException {
         return NativeSockets.fd(channel);
     }
 
-    private static void bindAndConnect(final SocketChannel channel, final RestoreSpec spec) throws IOException
-    {
-        try
-        {
+    private static void bindAndConnect(final SocketChannel channel, final RestoreSpec spec) throws IOException {
+        try {
             channel.bind(spec.local());
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             throw new TcpRepairException("bind(" + spec.local() + ") in repair mode", ex.toString(), ex);
         }
-        try
-        {
+        try {
             // In repair mode connect() moves straight to ESTABLISHED: no SYN leaves the host.
             channel.connect(spec.remote());
-        }
-        catch (final IOException ex)
-        {
-            throw new TcpRepairException("connect(" + spec.local() + " -> " + spec.remote() + ") in repair mode",
-                ex.toString(), ex);
+        } catch (final IOException ex) {
+            throw new TcpRepairException(
+                    "connect(" + spec.local() + " -> " + spec.remote() + ") in repair mode", ex.toString(), ex);
         }
     }
 
-    private static int putOption(final Memory options, final int offset, final int code, final int value)
-    {
+    private static int putOption(final Memory options, final int offset, final int code, final int value) {
         options.setInt(offset, code);
         options.setInt(offset + 4, value);
         return offset + 8;
     }
 
-    private static long u32(final Memory memory, final int offset)
-    {
+    private static long u32(final Memory memory, final int offset) {
         return Integer.toUnsignedLong(memory.getInt(offset));
     }
 
-    private static ProtocolFamily family(final InetSocketAddress address)
-    {
-        return address.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 :
-            StandardProtocolFamily.INET;
+    private static ProtocolFamily family(final InetSocketAddress address) {
+        return address.getAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6
+                : StandardProtocolFamily.INET;
     }
 
-    private static void closeAfterFailure(final SocketChannel channel, final Exception failure)
-    {
-        try
-        {
+    private static void closeAfterFailure(final SocketChannel channel, final Exception failure) {
+        try {
             channel.close();
-        }
-        catch (final IOException ex)
-        {
+        } catch (final IOException ex) {
             failure.addSuppressed(ex);
         }
     }

@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
-
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -22,17 +21,18 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-public class RepairBenchmark
-{
+public class RepairBenchmark {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-    private final RestoreSpec spec = RestoreSpec.of(new InetSocketAddress(LOOPBACK, 0),
-            new InetSocketAddress(LOOPBACK, 9), 1_000_000, 2_000_000, 1460)
-        .withWindowScales(7, 7).withSackPermitted(true).withTimestamps(123_456).withUnackedBytes(new byte[100])
-        .withWindow(new RepairWindow(2_000_000 - 1, 64_000, 64_000, 64_000, 2_000_000));
+    private final RestoreSpec spec = RestoreSpec.of(
+                    new InetSocketAddress(LOOPBACK, 0), new InetSocketAddress(LOOPBACK, 9), 1_000_000, 2_000_000, 1460)
+            .withWindowScales(7, 7)
+            .withSackPermitted(true)
+            .withTimestamps(123_456)
+            .withUnackedBytes(new byte[100])
+            .withWindow(new RepairWindow(2_000_000 - 1, 64_000, 64_000, 64_000, 2_000_000));
 
     @Benchmark
-    public int buildInRepairMode() throws IOException
-    {
+    public int buildInRepairMode() throws IOException {
         final SocketChannel channel = TcpRepair.prepare(spec);
         final int fd = TcpRepair.fd(channel);
         TcpRepair.closeSilently(channel);

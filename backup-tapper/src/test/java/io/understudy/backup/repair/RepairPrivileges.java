@@ -11,38 +11,27 @@ import java.nio.channels.SocketChannel;
  * TCP_REPAIR needs CAP_NET_ADMIN. Tests that need it call {@link #require()}: without the capability they are
  * skipped on a developer machine, but fail when CI=true, so CI can never pass by skipping them.
  */
-final class RepairPrivileges
-{
-    private RepairPrivileges()
-    {
-    }
+final class RepairPrivileges {
+    private RepairPrivileges() {}
 
-    static void require() throws IOException
-    {
+    static void require() throws IOException {
         final String problem = problem();
-        if (problem == null)
-        {
+        if (problem == null) {
             return;
         }
-        if ("true".equalsIgnoreCase(System.getenv("CI")))
-        {
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             fail("CI=true and TCP_REPAIR is unavailable (run the build as root): " + problem);
         }
         assumeTrue(false, "TCP_REPAIR unavailable, skipped (set CI=true to make this a failure): " + problem);
     }
 
-    private static String problem() throws IOException
-    {
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.INET))
-        {
+    private static String problem() throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.INET)) {
             TcpRepair.enterRepair(channel);
             TcpRepair.setTransparent(channel, true);
             return null;
-        }
-        catch (final TcpRepairException ex)
-        {
-            if (ex.isPermissionDenied() || ex.errno() == 0)
-            {
+        } catch (final TcpRepairException ex) {
+            if (ex.isPermissionDenied() || ex.errno() == 0) {
                 return ex.getMessage();
             }
             throw ex;

@@ -29,8 +29,13 @@ final class ClientConnection implements Runnable {
     private final Runnable onEnd;
     private long requestCount;
 
-    ClientConnection(final Socket socket, final long connectionId, final String serverName,
-            final RequestHandler handler, final ServerCounters counters, final Runnable onEnd) {
+    ClientConnection(
+            final Socket socket,
+            final long connectionId,
+            final String serverName,
+            final RequestHandler handler,
+            final ServerCounters counters,
+            final Runnable onEnd) {
         this.socket = socket;
         this.connectionId = connectionId;
         this.serverName = serverName;
@@ -52,8 +57,14 @@ final class ClientConnection implements Runnable {
             closeQuietly();
             final int open = counters.onClosed(resetByPeer);
             onEnd.run();
-            LOG.info("demo-service {} connection {} from {} ended: {} after {} requests (open={})",
-                    serverName, connectionId, socket.getRemoteSocketAddress(), outcome, requestCount, open);
+            LOG.info(
+                    "demo-service {} connection {} from {} ended: {} after {} requests (open={})",
+                    serverName,
+                    connectionId,
+                    socket.getRemoteSocketAddress(),
+                    outcome,
+                    requestCount,
+                    open);
         }
     }
 

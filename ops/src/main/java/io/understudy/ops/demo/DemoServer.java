@@ -102,10 +102,14 @@ final class DemoServer implements AutoCloseable {
             closeQuietly(socket);
         }
         final int open = counters.onAccepted();
-        LOG.info("demo-service {} connection {} opened from {} (open={})",
-                name, connectionId, socket.getRemoteSocketAddress(), open);
-        final ClientConnection connection = new ClientConnection(
-                socket, connectionId, name, handler, counters, () -> openSockets.remove(socket));
+        LOG.info(
+                "demo-service {} connection {} opened from {} (open={})",
+                name,
+                connectionId,
+                socket.getRemoteSocketAddress(),
+                open);
+        final ClientConnection connection =
+                new ClientConnection(socket, connectionId, name, handler, counters, () -> openSockets.remove(socket));
         final Thread thread = new Thread(connection, "demo-connection-" + connectionId);
         thread.setDaemon(true);
         thread.start();

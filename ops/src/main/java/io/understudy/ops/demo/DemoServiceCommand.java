@@ -13,9 +13,12 @@ import picocli.CommandLine.Spec;
 /** The demo-service command: runs the deterministic key-value line service until the process is stopped. */
 @Command(
         name = "demo-service",
-        description = {"Run a deterministic key-value service over a line protocol until stopped.",
-            "Logs one line per connection open and close to stderr, never one per request."},
-        footer = {"",
+        description = {
+            "Run a deterministic key-value service over a line protocol until stopped.",
+            "Logs one line per connection open and close to stderr, never one per request."
+        },
+        footer = {
+            "",
             "Protocol: one request per line ending in \"\\n\" (a trailing \"\\r\" is ignored).",
             "Every reply is one line \"<n> <result>\", n counting this connection's",
             "requests from 1. Commands are upper-case:",
@@ -29,20 +32,30 @@ import picocli.CommandLine.Spec;
             "  QUIT              BYE, then the server closes normally (FIN)",
             "  RESET             no reply: the server aborts the connection (TCP RST)",
             "  anything else     ERR <reason>",
-            "A line over 64 KiB gets ERR line too long and the connection is closed."})
+            "A line over 64 KiB gets ERR line too long and the connection is closed."
+        })
 public final class DemoServiceCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--port", required = true, paramLabel = "N",
+    @Option(
+            names = "--port",
+            required = true,
+            paramLabel = "N",
             description = "TCP port to listen on; 0 picks a free port (logged at startup).")
     private int port;
 
-    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+    @Option(
+            names = "--bind",
+            paramLabel = "ADDR",
+            defaultValue = "127.0.0.1",
             description = "Local address to listen on (default: ${DEFAULT-VALUE}).")
     private String bindAddress;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
     private boolean helpRequested;
 
     @Override

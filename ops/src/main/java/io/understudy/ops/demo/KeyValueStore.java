@@ -18,8 +18,8 @@ final class KeyValueStore {
      */
     long incr(final String key) {
         // compute rethrows an exception of the function and keeps the old mapping, which is the behaviour we want.
-        final String next = values.compute(key,
-                (k, old) -> Long.toString(Math.addExact(old == null ? 0L : Long.parseLong(old), 1L)));
+        final String next = values.compute(
+                key, (k, old) -> Long.toString(Math.addExact(old == null ? 0L : Long.parseLong(old), 1L)));
         return Long.parseLong(next);
     }
 
@@ -34,6 +34,7 @@ final class KeyValueStore {
 
     /** @return the length in bytes of the value after appending */
     int append(final String key, final String suffix) {
-        return values.compute(key, (k, old) -> old == null ? suffix : old + suffix).length();
+        return values.compute(key, (k, old) -> old == null ? suffix : old + suffix)
+                .length();
     }
 }

@@ -25,8 +25,9 @@ final class RequestHandler {
             case "INCR" -> withKey(command, arguments, this::incr);
             case "GET" -> withKey(command, arguments, this::get);
             case "SET" -> withKeyAndValue(command, arguments, this::set);
-            case "APPEND" -> withKeyAndValue(command, arguments,
-                    (key, value) -> Reply.ok(Integer.toString(store.append(key, value))));
+            case "APPEND" ->
+                withKeyAndValue(
+                        command, arguments, (key, value) -> Reply.ok(Integer.toString(store.append(key, value))));
             case "SLEEP" -> withKey(command, arguments, this::sleep);
             case "STATS" -> arguments == null ? Reply.ok(counters.describe()) : wrongArity(command);
             case "QUIT" -> arguments == null ? new Reply("BYE", Reply.AfterReply.CLOSE) : wrongArity(command);

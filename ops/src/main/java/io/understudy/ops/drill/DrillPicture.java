@@ -16,12 +16,10 @@ import java.util.Locale;
  */
 public final class DrillPicture {
     /** One stall of one connection: a slow reply, or the wait before the connection failed. */
-    public record Stall(int connection, double startUnixMs, double lengthMs, boolean stopped) {
-    }
+    public record Stall(int connection, double startUnixMs, double lengthMs, boolean stopped) {}
 
     /** A moment of the drill, e.g. "crash" at the lab's fail timestamp. */
-    public record Mark(String label, double unixMs) {
-    }
+    public record Mark(String label, double unixMs) {}
 
     private static final int LEFT = 80;
     private static final int RIGHT = 20;
@@ -32,8 +30,7 @@ public final class DrillPicture {
     private static final long[] TICK_STEPS_MS = {50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000};
     private static final String[] MARK_COLOURS = {"#000000", "#1f5fbf", "#2e8b57", "#8e44ad", "#7f8c8d"};
 
-    private DrillPicture() {
-    }
+    private DrillPicture() {}
 
     /**
      * Reads a stall log written by {@code loadgen --stall-log}.
@@ -65,8 +62,10 @@ public final class DrillPicture {
                 }
                 stalls.add(new Stall(connection, start, length, fields[3].equals("stopped")));
             } catch (final NumberFormatException ex) {
-                throw new IllegalArgumentException(file + " line " + (i + 1) + ": expected "
-                        + "connection,start_unix_ms,stall_ms,kind (kind slow or stopped), got '" + line + "'", ex);
+                throw new IllegalArgumentException(
+                        file + " line " + (i + 1) + ": expected "
+                                + "connection,start_unix_ms,stall_ms,kind (kind slow or stopped), got '" + line + "'",
+                        ex);
             }
         }
         return stalls;
@@ -78,8 +77,8 @@ public final class DrillPicture {
      * mark, labelled in seconds from the first mark. Stalls that ended before the picture starts are counted in a
      * note, one that began before it is cut at its left edge.
      */
-    public static String svg(final List<Stall> stalls, final List<Mark> marks, final int connections,
-            final String title) {
+    public static String svg(
+            final List<Stall> stalls, final List<Mark> marks, final int connections, final String title) {
         int rows = Math.max(1, connections);
         double first = Double.MAX_VALUE;
         double last = -Double.MAX_VALUE;
@@ -102,16 +101,32 @@ public final class DrillPicture {
         final int height = (int) Math.ceil(TOP + plotHeight + BOTTOM);
 
         final StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">%n", width, height, width, height));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                        + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">%n",
+                width,
+                height,
+                width,
+                height));
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", width, height));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"14\">%s</text>%n", LEFT,
-                escape(title)));
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%.1f\" fill=\"#f7f7f7\" "
-                + "stroke=\"#cccccc\"/>%n", LEFT, TOP, PLOT_WIDTH, plotHeight));
+        svg.append(String.format(
+                Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"14\">%s</text>%n", LEFT, escape(title)));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%.1f\" fill=\"#f7f7f7\" " + "stroke=\"#cccccc\"/>%n",
+                LEFT,
+                TOP,
+                PLOT_WIDTH,
+                plotHeight));
         appendTicks(svg, from, to, origin, scale, plotHeight);
-        svg.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%.1f\" transform=\"rotate(-90 14 %.1f)\" "
-                + "text-anchor=\"middle\">connection (%d)</text>%n", TOP + plotHeight / 2, TOP + plotHeight / 2, rows));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x=\"14\" y=\"%.1f\" transform=\"rotate(-90 14 %.1f)\" "
+                        + "text-anchor=\"middle\">connection (%d)</text>%n",
+                TOP + plotHeight / 2,
+                TOP + plotHeight / 2,
+                rows));
         int before = 0;
         for (final Stall stall : stalls) {
             final double end = stall.startUnixMs() + stall.lengthMs();
@@ -123,40 +138,81 @@ public final class DrillPicture {
             final double x = LEFT + (start - from) * scale;
             final double w = Math.max(1.0, (end - start) * scale);
             final double y = TOP + stall.connection() * rowHeight;
-            svg.append(String.format(Locale.ROOT, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                    + "height=\"%.1f\" fill=\"%s\"><title>connection %d: %s %.0f ms from %+.3f s</title></rect>%n",
-                    stall.stopped() ? "stopped" : "slow", x, y, w, Math.max(1.0, rowHeight > 3 ? rowHeight - 1 : rowHeight),
-                    stall.stopped() ? "#c0392b" : "#e8a33d", stall.connection(),
-                    stall.stopped() ? "waited, then failed, after" : "reply took", stall.lengthMs(),
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                            + "height=\"%.1f\" fill=\"%s\"><title>connection %d: %s %.0f ms from %+.3f s</title></rect>%n",
+                    stall.stopped() ? "stopped" : "slow",
+                    x,
+                    y,
+                    w,
+                    Math.max(1.0, rowHeight > 3 ? rowHeight - 1 : rowHeight),
+                    stall.stopped() ? "#c0392b" : "#e8a33d",
+                    stall.connection(),
+                    stall.stopped() ? "waited, then failed, after" : "reply took",
+                    stall.lengthMs(),
                     (stall.startUnixMs() - origin) / 1000));
         }
         for (int i = 0; i < marks.size(); i++) {
             final Mark mark = marks.get(i);
             final double x = LEFT + (mark.unixMs() - from) * scale;
             final String colour = MARK_COLOURS[i % MARK_COLOURS.length];
-            svg.append(String.format(Locale.ROOT, "<line class=\"mark\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" "
-                    + "stroke=\"%s\" stroke-width=\"1.5\" stroke-dasharray=\"4 2\"/>%n", x, TOP - 4, x,
-                    TOP + plotHeight, colour));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"%s\">%s %+.3f s</text>%n",
-                    x + 3, 34 + 11 * (i % 3), colour, escape(mark.label()), (mark.unixMs() - origin) / 1000));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line class=\"mark\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" "
+                            + "stroke=\"%s\" stroke-width=\"1.5\" stroke-dasharray=\"4 2\"/>%n",
+                    x,
+                    TOP - 4,
+                    x,
+                    TOP + plotHeight,
+                    colour));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%d\" fill=\"%s\">%s %+.3f s</text>%n",
+                    x + 3,
+                    34 + 11 * (i % 3),
+                    colour,
+                    escape(mark.label()),
+                    (mark.unixMs() - origin) / 1000));
         }
         final double legendY = TOP + plotHeight + 44;
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"12\" height=\"10\" fill=\"#e8a33d\"/>"
-                + "<text x=\"%d\" y=\"%.1f\">a reply that took 50 ms or more</text>%n", LEFT, legendY - 9, LEFT + 16,
+        svg.append(String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%.1f\" width=\"12\" height=\"10\" fill=\"#e8a33d\"/>"
+                        + "<text x=\"%d\" y=\"%.1f\">a reply that took 50 ms or more</text>%n",
+                LEFT,
+                legendY - 9,
+                LEFT + 16,
                 legendY));
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"12\" height=\"10\" fill=\"#c0392b\"/>"
-                + "<text x=\"%d\" y=\"%.1f\">waited, then the connection failed</text>%n", LEFT + 260, legendY - 9,
-                LEFT + 276, legendY));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%.1f\" width=\"12\" height=\"10\" fill=\"#c0392b\"/>"
+                        + "<text x=\"%d\" y=\"%.1f\">waited, then the connection failed</text>%n",
+                LEFT + 260,
+                legendY - 9,
+                LEFT + 276,
+                legendY));
         if (before > 0) {
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\">%d earlier stall(s), more than a "
-                    + "second before %s, not shown</text>%n", LEFT + 540, legendY, before, escape(marks.get(0).label())));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%d\" y=\"%.1f\">%d earlier stall(s), more than a "
+                            + "second before %s, not shown</text>%n",
+                    LEFT + 540,
+                    legendY,
+                    before,
+                    escape(marks.get(0).label())));
         }
         svg.append("</svg>\n");
         return svg.toString();
     }
 
-    private static void appendTicks(final StringBuilder svg, final double from, final double to, final double origin,
-            final double scale, final double plotHeight) {
+    private static void appendTicks(
+            final StringBuilder svg,
+            final double from,
+            final double to,
+            final double origin,
+            final double scale,
+            final double plotHeight) {
         long step = TICK_STEPS_MS[TICK_STEPS_MS.length - 1];
         for (final long candidate : TICK_STEPS_MS) {
             if ((to - from) / candidate <= 12) {
@@ -167,14 +223,26 @@ public final class DrillPicture {
         final double firstTick = origin + Math.ceil((from - origin) / step) * step;
         for (double t = firstTick; t <= to; t += step) {
             final double x = LEFT + (t - from) * scale;
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" "
-                    + "stroke=\"#dddddd\"/>%n", x, TOP, x, TOP + plotHeight));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%+.1f s</text>%n",
-                    x, TOP + plotHeight + 16, (t - origin) / 1000));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" " + "stroke=\"#dddddd\"/>%n",
+                    x,
+                    TOP,
+                    x,
+                    TOP + plotHeight));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%+.1f s</text>%n",
+                    x,
+                    TOP + plotHeight + 16,
+                    (t - origin) / 1000));
         }
     }
 
     private static String escape(final String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

@@ -16,14 +16,19 @@ import picocli.CommandLine.Spec;
 /** The drill-picture command: a failover drill's stall log and moments as an SVG timeline. */
 @Command(
         name = "drill-picture",
-        description = {"Draw a failover drill as an SVG timeline: one row per client connection, a bar wherever it "
-                + "waited for a reply, and a line at each moment of the drill."},
-        footer = {"", "The stall log comes from 'loadgen --stall-log FILE' run during the drill; the moments from",
+        description = {
+            "Draw a failover drill as an SVG timeline: one row per client connection, a bar wherever it "
+                    + "waited for a reply, and a line at each moment of the drill."
+        },
+        footer = {
+            "",
+            "The stall log comes from 'loadgen --stall-log FILE' run during the drill; the moments from",
             "the lab (ops/lab fail prints the crash's Unix time) and the backup's failover report.",
             "Example: drill-picture --stalls stalls.csv --mark crash=1796172448.244 \\",
             "           --mark decision=1796172448.801 --mark serving=1796172449.120 --out drill.svg",
             "Time is labelled in seconds from the first --mark.",
-            "Exit codes: 0 written, 2 bad arguments or an unreadable or malformed stall log."})
+            "Exit codes: 0 written, 2 bad arguments or an unreadable or malformed stall log."
+        })
 public final class DrillPictureCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -31,22 +36,33 @@ public final class DrillPictureCommand implements Callable<Integer> {
     @Option(names = "--stalls", required = true, paramLabel = "FILE", description = "The loadgen's stall log (CSV).")
     private Path stalls;
 
-    @Option(names = "--mark", paramLabel = "LABEL=UNIX_S",
+    @Option(
+            names = "--mark",
+            paramLabel = "LABEL=UNIX_S",
             description = "A moment of the drill, in Unix seconds (e.g. crash=1796172448.244); repeatable.")
     private List<String> marks = new ArrayList<>();
 
-    @Option(names = "--connections", paramLabel = "N", defaultValue = "0",
+    @Option(
+            names = "--connections",
+            paramLabel = "N",
+            defaultValue = "0",
             description = "Rows to draw (default: the highest connection in the stall log, plus one).")
     private int connections;
 
-    @Option(names = "--title", paramLabel = "TEXT", defaultValue = "failover drill",
+    @Option(
+            names = "--title",
+            paramLabel = "TEXT",
+            defaultValue = "failover drill",
             description = "The picture's title (default: ${DEFAULT-VALUE}).")
     private String title;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the SVG.")
     private Path out;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
     private boolean helpRequested;
 
     @Override
@@ -65,8 +81,9 @@ public final class DrillPictureCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "cannot read the stall log: " + ex.getMessage());
         }
         Files.writeString(out, DrillPicture.svg(read, parsed, connections, title), StandardCharsets.UTF_8);
-        spec.commandLine().getOut().println("drill-picture: " + read.size() + " stalls, " + parsed.size()
-                + " marks -> " + out);
+        spec.commandLine()
+                .getOut()
+                .println("drill-picture: " + read.size() + " stalls, " + parsed.size() + " marks -> " + out);
         return 0;
     }
 
@@ -82,7 +99,8 @@ public final class DrillPictureCommand implements Callable<Integer> {
             }
             return new DrillPicture.Mark(mark.substring(0, eq), seconds * 1000);
         } catch (final NumberFormatException ex) {
-            throw new ParameterException(spec.commandLine(),
+            throw new ParameterException(
+                    spec.commandLine(),
                     "--mark takes LABEL=UNIX_SECONDS (e.g. crash=1796172448.244), got '" + mark + "'");
         }
     }

@@ -13,6 +13,7 @@ final class ConnectionRecorder {
     static final long STALL_RECORD_NS = 50_000_000L;
     /** Stall kinds in {@link ConnectionResult#stalls()}. */
     static final long SLOW_REPLY = 0;
+
     static final long STOPPED = 1;
     private static final int MAX_STALLS = 10_000;
 
@@ -28,6 +29,7 @@ final class ConnectionRecorder {
     private String failure;
     /** Stalls as triples: start (nanoTime), length (ns), kind. */
     private long[] stalls = new long[24];
+
     private int stallValues;
 
     ConnectionRecorder(final int index, final long intervalNs) {
@@ -103,12 +105,18 @@ final class ConnectionRecorder {
     }
 
     ConnectionResult result() {
-        return new ConnectionResult(index, replies,
+        return new ConnectionResult(
+                index,
+                replies,
                 verdictCounts[Verdict.SKIPPED.ordinal()],
                 verdictCounts[Verdict.REPEATED.ordinal()],
                 verdictCounts[Verdict.CORRUPTED.ordinal()],
                 verdictCounts[Verdict.ERROR.ordinal()],
-                resets, maxStallNs, Arrays.copyOf(latenciesNs, replies), failure, Arrays.copyOf(stalls, stallValues),
+                resets,
+                maxStallNs,
+                Arrays.copyOf(latenciesNs, replies),
+                failure,
+                Arrays.copyOf(stalls, stallValues),
                 localPort);
     }
 }

@@ -11,8 +11,19 @@ package io.understudy.ops.load;
  *     {@link ConnectionRecorder#STOPPED})
  * @param localPort the connection's own (client) port, 0 when it never connected
  */
-record ConnectionResult(int index, long replies, long skipped, long repeated, long corrupted, long errors, long resets,
-        long maxStallNs, long[] latenciesNs, String failure, long[] stalls, int localPort) {
+record ConnectionResult(
+        int index,
+        long replies,
+        long skipped,
+        long repeated,
+        long corrupted,
+        long errors,
+        long resets,
+        long maxStallNs,
+        long[] latenciesNs,
+        String failure,
+        long[] stalls,
+        int localPort) {
 
     /** @return true when the connection got replies and every one of them was right */
     boolean isOk() {
@@ -21,11 +32,21 @@ record ConnectionResult(int index, long replies, long skipped, long repeated, lo
 
     /** @return one line saying what went wrong, for the summary */
     String describeProblem() {
-        final StringBuilder problem = new StringBuilder("connection ").append(index)
-                .append(localPort > 0 ? " (local port " + localPort + ")" : "").append(": ")
-                .append(replies).append(" replies, skipped=").append(skipped).append(" repeated=").append(repeated)
-                .append(" corrupted=").append(corrupted).append(" errors=").append(errors)
-                .append(" resets=").append(resets);
+        final StringBuilder problem = new StringBuilder("connection ")
+                .append(index)
+                .append(localPort > 0 ? " (local port " + localPort + ")" : "")
+                .append(": ")
+                .append(replies)
+                .append(" replies, skipped=")
+                .append(skipped)
+                .append(" repeated=")
+                .append(repeated)
+                .append(" corrupted=")
+                .append(corrupted)
+                .append(" errors=")
+                .append(errors)
+                .append(" resets=")
+                .append(resets);
         if (failure != null) {
             problem.append(", stopped: ").append(failure);
         }

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 final class HttpReplyReader implements Protocol.ReplySource {
     /** Status line and headers: nginx sends a few hundred bytes. */
     static final int MAX_HEAD_BYTES = 16 * 1024;
+
     static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final int MAX_COUNTER_DIGITS = 18;
     private static final int QUOTED_CHARS = 60;
@@ -37,6 +38,7 @@ final class HttpReplyReader implements Protocol.ReplySource {
     private byte[] body = new byte[8 * 1024];
     /** The body after its counter line in the connection's first 2xx reply with a counter; null until then. */
     private byte[] staticPart;
+
     private boolean serverClosing;
 
     HttpReplyReader(final ReplyReader reader) {
@@ -58,8 +60,7 @@ final class HttpReplyReader implements Protocol.ReplySource {
     }
 
     /** The parts of a reply head that matter here. */
-    private record Head(int status, int contentLength, boolean closing) {
-    }
+    private record Head(int status, int contentLength, boolean closing) {}
 
     private Head readHead(final long deadlineNs) throws IOException {
         String line = reader.readLine(deadlineNs);

@@ -25,6 +25,7 @@ final class LoadConnection implements Callable<ConnectionResult> {
     private final long firstTickNs;
     /** The run's end, shared by every connection: it comes forward when the run is stopped early. */
     private final AtomicLong deadlineNs;
+
     private final long intervalNs;
 
     LoadConnection(final LoadConfig config, final int index, final long startNs, final AtomicLong deadlineNs) {
@@ -46,8 +47,13 @@ final class LoadConnection implements Callable<ConnectionResult> {
             exchange(socket, recorder);
         } catch (final IOException ex) {
             recorder.onFailure(ex, firstTickNs, System.nanoTime());
-            LOG.warn("loadgen {}:{} connection {} ({}) stopped: {}",
-                    config.host(), config.port(), index, config.key(index), ex.toString());
+            LOG.warn(
+                    "loadgen {}:{} connection {} ({}) stopped: {}",
+                    config.host(),
+                    config.port(),
+                    index,
+                    config.key(index),
+                    ex.toString());
         }
         return recorder.result();
     }

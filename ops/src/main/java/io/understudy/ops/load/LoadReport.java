@@ -14,9 +14,23 @@ import java.util.Locale;
  * @param failedLocalPorts the client ports of the connections that were not ok (0 for one that never connected), to
  *     find them in a failover report
  */
-record LoadReport(int connectionsOk, int connectionsTotal, long replies, long skipped, long repeated, long corrupted,
-        long errors, long resets, long maxStallNs, long stallP99Ns, long latencyP50Ns, long latencyP99Ns, long durationNs,
-        Protocol protocol, List<String> problems, List<Integer> failedLocalPorts) {
+record LoadReport(
+        int connectionsOk,
+        int connectionsTotal,
+        long replies,
+        long skipped,
+        long repeated,
+        long corrupted,
+        long errors,
+        long resets,
+        long maxStallNs,
+        long stallP99Ns,
+        long latencyP50Ns,
+        long latencyP99Ns,
+        long durationNs,
+        Protocol protocol,
+        List<String> problems,
+        List<Integer> failedLocalPorts) {
 
     /** The summary lists at most this many problem connections. */
     static final int MAX_PROBLEM_LINES = 10;
@@ -48,10 +62,27 @@ record LoadReport(int connectionsOk, int connectionsTotal, long replies, long sk
             maxStallNs = Math.max(maxStallNs, result.maxStallNs());
         }
         final long[] sortedNs = sortedLatencies(results);
-        final long[] stallsNs = results.stream().mapToLong(ConnectionResult::maxStallNs).sorted().toArray();
-        return new LoadReport(connectionsOk, results.size(), replies, skipped, repeated, corrupted, errors, resets,
-                maxStallNs, percentileNs(stallsNs, 0.99), percentileNs(sortedNs, 0.50), percentileNs(sortedNs, 0.99), durationNs, protocol,
-                List.copyOf(problems), List.copyOf(failedLocalPorts));
+        final long[] stallsNs = results.stream()
+                .mapToLong(ConnectionResult::maxStallNs)
+                .sorted()
+                .toArray();
+        return new LoadReport(
+                connectionsOk,
+                results.size(),
+                replies,
+                skipped,
+                repeated,
+                corrupted,
+                errors,
+                resets,
+                maxStallNs,
+                percentileNs(stallsNs, 0.99),
+                percentileNs(sortedNs, 0.50),
+                percentileNs(sortedNs, 0.99),
+                durationNs,
+                protocol,
+                List.copyOf(problems),
+                List.copyOf(failedLocalPorts));
     }
 
     /** @return 0 when every connection was ok, 1 otherwise */
@@ -80,18 +111,40 @@ record LoadReport(int connectionsOk, int connectionsTotal, long replies, long sk
     /** @return a few lines for a person, each ending in "\n" */
     String toSummary(final LoadConfig config) {
         final StringBuilder summary = new StringBuilder();
-        summary.append(String.format(Locale.ROOT, "loadgen %s:%d (%s): %d/%d connections ok, %d replies in %.3f s%n",
-                config.host(), config.port(), protocol.wireName(), connectionsOk, connectionsTotal, replies,
+        summary.append(String.format(
+                Locale.ROOT,
+                "loadgen %s:%d (%s): %d/%d connections ok, %d replies in %.3f s%n",
+                config.host(),
+                config.port(),
+                protocol.wireName(),
+                connectionsOk,
+                connectionsTotal,
+                replies,
                 durationNs / 1e9));
-        summary.append(String.format(Locale.ROOT, "faults: skipped=%d repeated=%d corrupted=%d errors=%d resets=%d%n",
-                skipped, repeated, corrupted, errors, resets));
-        summary.append(String.format(Locale.ROOT,
+        summary.append(String.format(
+                Locale.ROOT,
+                "faults: skipped=%d repeated=%d corrupted=%d errors=%d resets=%d%n",
+                skipped,
+                repeated,
+                corrupted,
+                errors,
+                resets));
+        summary.append(String.format(
+                Locale.ROOT,
                 "latency p50=%s ms p99=%s ms, stall max %s ms p99 %s ms (keys %s0..%d)%n",
-                millis(latencyP50Ns), millis(latencyP99Ns), millis(maxStallNs), millis(stallP99Ns), config.keyPrefix(),
+                millis(latencyP50Ns),
+                millis(latencyP99Ns),
+                millis(maxStallNs),
+                millis(stallP99Ns),
+                config.keyPrefix(),
                 connectionsTotal - 1));
-        problems.stream().limit(MAX_PROBLEM_LINES).forEach(line -> summary.append(line).append(System.lineSeparator()));
+        problems.stream()
+                .limit(MAX_PROBLEM_LINES)
+                .forEach(line -> summary.append(line).append(System.lineSeparator()));
         if (problems.size() > MAX_PROBLEM_LINES) {
-            summary.append("... and ").append(problems.size() - MAX_PROBLEM_LINES).append(" more connections not ok")
+            summary.append("... and ")
+                    .append(problems.size() - MAX_PROBLEM_LINES)
+                    .append(" more connections not ok")
                     .append(System.lineSeparator());
         }
         return summary.toString();
@@ -107,7 +160,10 @@ record LoadReport(int connectionsOk, int connectionsTotal, long replies, long sk
     }
 
     private static long[] sortedLatencies(final List<ConnectionResult> results) {
-        final long[] merged = new long[results.stream().mapToInt(result -> result.latenciesNs().length).sum()];
+        final long[] merged = new long
+                [results.stream()
+                        .mapToInt(result -> result.latenciesNs().length)
+                        .sum()];
         int offset = 0;
         for (final ConnectionResult result : results) {
             System.arraycopy(result.latenciesNs(), 0, merged, offset, result.latenciesNs().length);

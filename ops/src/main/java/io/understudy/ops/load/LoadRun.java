@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,8 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class LoadRun {
     private static final long STOP_POLL_MS = 100;
 
-    private LoadRun() {
-    }
+    private LoadRun() {}
 
     /** Blocks for the run's duration (plus the wait for replies still due at its end). */
     static LoadReport run(final LoadConfig config) throws InterruptedException {
@@ -47,8 +46,8 @@ final class LoadRun {
             thread.setDaemon(true);
             return thread;
         });
-        final Thread stopWatch = stopFile == null ? null
-                : new Thread(() -> watchStopFile(stopFile, deadlineNs), "loadgen-stop-file");
+        final Thread stopWatch =
+                stopFile == null ? null : new Thread(() -> watchStopFile(stopFile, deadlineNs), "loadgen-stop-file");
         if (stopWatch != null) {
             stopWatch.setDaemon(true);
             stopWatch.start();
@@ -89,14 +88,18 @@ final class LoadRun {
     }
 
     /** CSV: connection, start (Unix ms, wall clock), length (ms), kind (slow: one slow reply; stopped: it failed). */
-    static void writeStalls(final Path file, final List<ConnectionResult> results, final long startNs,
-            final long startEpochMs) {
+    static void writeStalls(
+            final Path file, final List<ConnectionResult> results, final long startNs, final long startEpochMs) {
         final StringBuilder csv = new StringBuilder("connection,start_unix_ms,stall_ms,kind\n");
         for (final ConnectionResult result : results) {
             final long[] stalls = result.stalls();
             for (int i = 0; i + 2 < stalls.length; i += 3) {
-                csv.append(String.format(Locale.ROOT, "%d,%.3f,%.3f,%s%n", result.index(),
-                        startEpochMs + (stalls[i] - startNs) / 1e6, stalls[i + 1] / 1e6,
+                csv.append(String.format(
+                        Locale.ROOT,
+                        "%d,%.3f,%.3f,%s%n",
+                        result.index(),
+                        startEpochMs + (stalls[i] - startNs) / 1e6,
+                        stalls[i + 1] / 1e6,
                         stalls[i + 2] == ConnectionRecorder.STOPPED ? "stopped" : "slow"));
             }
         }

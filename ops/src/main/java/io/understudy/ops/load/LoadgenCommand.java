@@ -16,10 +16,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "loadgen",
-        description = {"Load a service with long-lived connections and check every reply.",
+        description = {
+            "Load a service with long-lived connections and check every reply.",
             "Each connection sends requests on its own key (INCR, or GET /<key> for http), one at a time; at the end "
-                + "one JSON line of totals is printed on stdout, then a readable summary."},
-        footer = {"",
+                    + "one JSON line of totals is printed on stdout, then a readable summary."
+        },
+        footer = {
+            "",
             "Protocols:",
             "  line  the demo service: 'INCR <key>' answered by '<counter> <value>'",
             "  resp  any Redis-compatible server: INCR <key> answered by an integer",
@@ -44,7 +47,8 @@ import picocli.CommandLine.Spec;
             "  resets     the connection was reset (TCP RST)",
             "After a skip or repeat the check re-bases, so one fault is counted once.",
             "Exit codes: 0 every connection got replies and all were ok, 1 otherwise,",
-            "2 bad arguments."})
+            "2 bad arguments."
+        })
 public final class LoadgenCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -55,55 +59,82 @@ public final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--port", required = true, paramLabel = "P", description = "Server TCP port.")
     private int port;
 
-    @Option(names = "--connections", paramLabel = "N", defaultValue = "20",
+    @Option(
+            names = "--connections",
+            paramLabel = "N",
+            defaultValue = "20",
             description = "Number of concurrent connections (default: ${DEFAULT-VALUE}).")
     private int connections;
 
-    @Option(names = "--interval-ms", paramLabel = "MS", defaultValue = "5",
+    @Option(
+            names = "--interval-ms",
+            paramLabel = "MS",
+            defaultValue = "5",
             description = "Time between two requests of one connection; 0 sends the next request as soon as the "
                     + "reply arrives (default: ${DEFAULT-VALUE}).")
     private long intervalMs;
 
-    @Option(names = "--duration-s", paramLabel = "S", defaultValue = "10",
+    @Option(
+            names = "--duration-s",
+            paramLabel = "S",
+            defaultValue = "10",
             description = "How long the connections send requests, in seconds; a reply still due then is "
                     + "awaited (default: ${DEFAULT-VALUE}).")
     private long durationS;
 
-    @Option(names = "--protocol", paramLabel = "line|resp|http", defaultValue = "line",
+    @Option(
+            names = "--protocol",
+            paramLabel = "line|resp|http",
+            defaultValue = "line",
             converter = ProtocolConverter.class,
             description = "line: the demo-service protocol; resp: any Redis-compatible server; http: an HTTP/1.1 "
                     + "keep-alive server that numbers each connection's requests (see below) "
                     + "(default: ${DEFAULT-VALUE}).")
     private Protocol protocol;
 
-    @Option(names = "--key-prefix", paramLabel = "P",
+    @Option(
+            names = "--key-prefix",
+            paramLabel = "P",
             description = "Prefix of the per-connection keys (default: lg- and 8 random hex digits, "
                     + "so reruns do not collide).")
     private String keyPrefix;
 
-    @Option(names = "--connect-timeout-ms", paramLabel = "MS", defaultValue = "3000",
+    @Option(
+            names = "--connect-timeout-ms",
+            paramLabel = "MS",
+            defaultValue = "3000",
             description = "Connect timeout per connection (default: ${DEFAULT-VALUE}).")
     private int connectTimeoutMs;
 
-    @Option(names = "--reply-timeout-ms", paramLabel = "MS", defaultValue = "30000",
-            description = "A reply that takes longer is an error and stops its connection "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--reply-timeout-ms",
+            paramLabel = "MS",
+            defaultValue = "30000",
+            description =
+                    "A reply that takes longer is an error and stops its connection " + "(default: ${DEFAULT-VALUE}).")
     private long replyTimeoutMs;
 
-    @Option(names = "--stall-log", paramLabel = "FILE",
+    @Option(
+            names = "--stall-log",
+            paramLabel = "FILE",
             description = "Also write every reply that took 50 ms or more, and each connection's wait before it "
-                + "failed, as CSV (connection,start_unix_ms,stall_ms,kind) for understudy-ops drill-picture.")
+                    + "failed, as CSV (connection,start_unix_ms,stall_ms,kind) for understudy-ops drill-picture.")
     private java.nio.file.Path stallLog;
 
-    @Option(names = "--stop-file", paramLabel = "FILE",
+    @Option(
+            names = "--stop-file",
+            paramLabel = "FILE",
             description = "Also end the run, as at its duration's end, once FILE exists (looked for every 100 ms): "
-                + "for a script that does not know up front how long its clients must run.")
+                    + "for a script that does not know up front how long its clients must run.")
     private java.nio.file.Path stopFile;
 
     @Option(names = "--json-only", description = "Print only the JSON line, not the summary.")
     private boolean jsonOnly;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
     private boolean helpRequested;
 
     @Override
@@ -122,18 +153,30 @@ public final class LoadgenCommand implements Callable<Integer> {
     private LoadConfig validatedConfig() {
         require(!host.isBlank(), "--host must not be empty");
         require(port >= 1 && port <= 65_535, "--port must be between 1 and 65535, was " + port);
-        require(connections >= 1 && connections <= 10_000,
+        require(
+                connections >= 1 && connections <= 10_000,
                 "--connections must be between 1 and 10000, was " + connections);
         require(intervalMs >= 0, "--interval-ms must be 0 or more, was " + intervalMs);
         require(durationS >= 1, "--duration-s must be 1 or more, was " + durationS);
         require(connectTimeoutMs >= 1, "--connect-timeout-ms must be 1 or more, was " + connectTimeoutMs);
         require(replyTimeoutMs >= 1, "--reply-timeout-ms must be 1 or more, was " + replyTimeoutMs);
-        final String prefix = keyPrefix != null ? keyPrefix
-                : String.format(Locale.ROOT, "lg-%08x", ThreadLocalRandom.current().nextInt());
-        require(!prefix.isEmpty() && prefix.chars().allMatch(c -> c > ' ' && c < 127),
+        final String prefix = keyPrefix != null
+                ? keyPrefix
+                : String.format(
+                        Locale.ROOT, "lg-%08x", ThreadLocalRandom.current().nextInt());
+        require(
+                !prefix.isEmpty() && prefix.chars().allMatch(c -> c > ' ' && c < 127),
                 "--key-prefix must be printable ASCII without spaces, was '" + prefix + "'");
-        return new LoadConfig(host, port, connections, intervalMs, durationS * 1000, protocol, prefix,
-                connectTimeoutMs, replyTimeoutMs);
+        return new LoadConfig(
+                host,
+                port,
+                connections,
+                intervalMs,
+                durationS * 1000,
+                protocol,
+                prefix,
+                connectTimeoutMs,
+                replyTimeoutMs);
     }
 
     private void require(final boolean condition, final String message) {

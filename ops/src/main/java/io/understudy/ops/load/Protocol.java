@@ -49,7 +49,8 @@ enum Protocol {
             if (value.matches()) {
                 return valueOrCorrupt(null, value.group(1));
             }
-            return errorReply.matcher(line).matches() ? ParsedReply.error(ParsedReply.NO_COUNTER)
+            return errorReply.matcher(line).matches()
+                    ? ParsedReply.error(ParsedReply.NO_COUNTER)
                     : ParsedReply.corrupt();
         }
     },
@@ -110,8 +111,8 @@ enum Protocol {
     private static ParsedReply valueOrCorrupt(final String counter, final String value) {
         try {
             // Nineteen digits can still overflow a long: such a reply is as wrong as any other garbage.
-            return ParsedReply.value(counter == null ? ParsedReply.NO_COUNTER : Long.parseLong(counter),
-                    Long.parseLong(value));
+            return ParsedReply.value(
+                    counter == null ? ParsedReply.NO_COUNTER : Long.parseLong(counter), Long.parseLong(value));
         } catch (final NumberFormatException ex) {
             return ParsedReply.corrupt();
         }

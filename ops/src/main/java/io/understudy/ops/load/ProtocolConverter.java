@@ -20,8 +20,8 @@ final class ProtocolConverter implements ITypeConverter<Protocol> {
 
     /** @return "line, resp or http": every protocol, in declaration order */
     static String acceptedValues() {
-        final String names = Arrays.stream(Protocol.values()).map(Protocol::wireName)
-                .collect(Collectors.joining(", "));
+        final String names =
+                Arrays.stream(Protocol.values()).map(Protocol::wireName).collect(Collectors.joining(", "));
         final int last = names.lastIndexOf(", ");
         return last < 0 ? names : names.substring(0, last) + " or " + names.substring(last + 2);
     }

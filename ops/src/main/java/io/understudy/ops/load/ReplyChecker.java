@@ -10,6 +10,7 @@ final class ReplyChecker {
     private long lastCounter;
     /** False until the first value, which is the base whatever it is (the key may exist from an earlier run). */
     private boolean hasLastValue;
+
     private long lastValue;
 
     Verdict check(final ParsedReply reply) {

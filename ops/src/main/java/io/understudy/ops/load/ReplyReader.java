@@ -60,8 +60,7 @@ final class ReplyReader {
      * @throws SocketTimeoutException when the deadline passes first
      * @throws EOFException when the server closes the connection first
      */
-    void readFully(final byte[] target, final int offset, final int length, final long deadlineNs)
-            throws IOException {
+    void readFully(final byte[] target, final int offset, final int length, final long deadlineNs) throws IOException {
         int copied = 0;
         while (copied < length) {
             if (position == limit) {

@@ -44,7 +44,9 @@ final class DemoServerTest {
             assertThat(client.request("GET color")).isEqualTo("1 (nil)");
             assertThat(client.request("SET color dark blue ")).isEqualTo("2 OK");
             assertThat(client.request("GET color")).isEqualTo("3 dark blue ");
-            assertThat(client.request("APPEND color " + UTF8_E_ACUTE)).as("length in bytes").isEqualTo("4 12");
+            assertThat(client.request("APPEND color " + UTF8_E_ACUTE))
+                    .as("length in bytes")
+                    .isEqualTo("4 12");
             assertThat(client.request("GET color")).isEqualTo("5 dark blue " + UTF8_E_ACUTE);
             assertThat(client.request("INCR hits")).isEqualTo("6 1");
             assertThat(client.request("INCR hits")).isEqualTo("7 2");
@@ -89,7 +91,9 @@ final class DemoServerTest {
             client.socket().shutdownOutput();
             assertThat(client.readLine()).isEqualTo("1 OK");
             assertThat(client.readLine()).isEqualTo("2 1");
-            assertThat(client.read()).as("the incomplete last line gets no reply, then EOF").isEqualTo(-1);
+            assertThat(client.read())
+                    .as("the incomplete last line gets no reply, then EOF")
+                    .isEqualTo(-1);
         }
     }
 
@@ -104,7 +108,8 @@ final class DemoServerTest {
 
     @Test
     void shouldCountResetWhenClientAbortsItsConnection() throws Exception {
-        try (LineClient aborting = new LineClient(port); LineClient observer = new LineClient(port)) {
+        try (LineClient aborting = new LineClient(port);
+                LineClient observer = new LineClient(port)) {
             assertThat(aborting.request("INCR x")).isEqualTo("1 1");
             aborting.abort();
             awaitResets(1);
@@ -160,8 +165,11 @@ final class DemoServerTest {
 
     private void awaitResets(final long expected) throws InterruptedException {
         final long deadlineNs = System.nanoTime() + 5_000_000_000L;
-        while (server.counters().resetConnections() < expected || server.counters().openConnections() > 1) {
-            assertThat(System.nanoTime() - deadlineNs).as("resets counted within 5 s").isNegative();
+        while (server.counters().resetConnections() < expected
+                || server.counters().openConnections() > 1) {
+            assertThat(System.nanoTime() - deadlineNs)
+                    .as("resets counted within 5 s")
+                    .isNegative();
             Thread.sleep(10);
         }
     }

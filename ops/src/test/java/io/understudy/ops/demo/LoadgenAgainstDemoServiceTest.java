@@ -38,37 +38,77 @@ final class LoadgenAgainstDemoServiceTest {
     @Test
     void shouldReportEveryConnectionOkWithRepliesMatchingStoredValuesWhenServiceIsHealthy() throws IOException {
         final StringWriter out = new StringWriter();
-        final int exitCode = OpsMain.execute(new PrintWriter(out), new PrintWriter(new StringWriter()),
-                "loadgen", "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--connections", Integer.toString(CONNECTIONS), "--interval-ms", "2", "--duration-s", "1",
-                "--key-prefix", "healthy-", "--json-only");
+        final int exitCode = OpsMain.execute(
+                new PrintWriter(out),
+                new PrintWriter(new StringWriter()),
+                "loadgen",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--connections",
+                Integer.toString(CONNECTIONS),
+                "--interval-ms",
+                "2",
+                "--duration-s",
+                "1",
+                "--key-prefix",
+                "healthy-",
+                "--json-only");
 
         assertThat(exitCode).isZero();
         assertThat(out.toString()).endsWith("\n").hasLineCount(1);
         final JsonNode report = new ObjectMapper().readTree(out.toString());
-        assertThat(fieldNames(report)).containsExactly("connections_ok", "connections_total", "replies", "skipped",
-                "repeated", "corrupted", "errors", "resets", "max_stall_ms", "stall_p99_ms", "latency_p50_ms", "latency_p99_ms",
-                "duration_s", "protocol");
+        assertThat(fieldNames(report))
+                .containsExactly(
+                        "connections_ok",
+                        "connections_total",
+                        "replies",
+                        "skipped",
+                        "repeated",
+                        "corrupted",
+                        "errors",
+                        "resets",
+                        "max_stall_ms",
+                        "stall_p99_ms",
+                        "latency_p50_ms",
+                        "latency_p99_ms",
+                        "duration_s",
+                        "protocol");
         assertThat(report.get("connections_ok").asInt()).isEqualTo(CONNECTIONS);
         assertThat(report.get("connections_total").asInt()).isEqualTo(CONNECTIONS);
         assertThat(List.of("skipped", "repeated", "corrupted", "errors", "resets"))
-                .allSatisfy(fault -> assertThat(report.get(fault).asLong()).as(fault).isZero());
+                .allSatisfy(fault ->
+                        assertThat(report.get(fault).asLong()).as(fault).isZero());
         assertThat(report.get("protocol").asText()).isEqualTo("line");
         assertThat(report.get("duration_s").asDouble()).isBetween(1.0, 10.0);
         assertThat(report.get("latency_p99_ms").asDouble())
-                .isGreaterThanOrEqualTo(report.get("latency_p50_ms").asDouble()).isPositive();
+                .isGreaterThanOrEqualTo(report.get("latency_p50_ms").asDouble())
+                .isPositive();
         // Every reply was one applied INCR on a fresh key: the stored values add up to the reply count.
-        assertThat(report.get("replies").asLong()).isEqualTo(sumOfStoredValues()).isGreaterThan(CONNECTIONS * 50L);
-        assertThat(server.counters().describe()).as("the loadgen connections and the checking client")
+        assertThat(report.get("replies").asLong())
+                .isEqualTo(sumOfStoredValues())
+                .isGreaterThan(CONNECTIONS * 50L);
+        assertThat(server.counters().describe())
+                .as("the loadgen connections and the checking client")
                 .contains("accepted=" + (CONNECTIONS + 1));
     }
 
     @Test
     void shouldPrintSummaryAfterJsonLineWhenNotJsonOnly() {
         final StringWriter out = new StringWriter();
-        final int exitCode = OpsMain.execute(new PrintWriter(out), new PrintWriter(new StringWriter()),
-                "loadgen", "--host", "127.0.0.1", "--port", Integer.toString(port),
-                "--connections", "2", "--duration-s", "1");
+        final int exitCode = OpsMain.execute(
+                new PrintWriter(out),
+                new PrintWriter(new StringWriter()),
+                "loadgen",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--connections",
+                "2",
+                "--duration-s",
+                "1");
 
         assertThat(exitCode).isZero();
         final String[] lines = out.toString().split("\n");

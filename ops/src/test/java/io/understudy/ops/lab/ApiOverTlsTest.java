@@ -2,18 +2,16 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The admin API over TLS ({@code ops/lab start --api-tls}: Dropwizard's https connector with the pair's keystore), as
@@ -24,22 +22,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 @Tag("lab")
 @Timeout(300)
-class ApiOverTlsTest
-{
+class ApiOverTlsTest {
     private static final long DRILL_AFTER_MS = 4000;
     /**
      * Long enough for the drill to land inside it: {@code ops/understudy drill} starts a JVM on the client host,
      * which took over 8 s on the loaded CI host once, after a 12 s load had ended (nothing left to restore).
      */
     private static final int LOAD_S = 25;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldServeTheApiOnlyOverTlsAndRunADrillThroughIt() throws Exception
-    {
+    void shouldServeTheApiOnlyOverTlsAndRunADrillThroughIt() throws Exception {
         Lab.startDemoService("--api-tls");
         final JsonNode status = Lab.status();
         final Path certificate = Path.of(status.get("api_cert_file").asText());
@@ -49,12 +46,15 @@ class ApiOverTlsTest
         assertThat(primaryUrl).isEqualTo("https://198.18.0.2:8080/");
         assertThat(status.at("/hosts/backup/api_url").asText()).isEqualTo("https://198.18.0.3:8080/");
 
-        assertThat(curl(primaryUrl + "status").exitCode()).as("curl without the certificate: 60, not verified")
-            .isEqualTo(60);
-        assertThat(curl("http://198.18.0.2:8080/status").stdout()).as("plain HTTP to the TLS port")
-            .doesNotContain("\"nodeId\"");
-        final JsonNode nodeStatus = JSON.readTree(Lab.expectOk(curl("--cacert", certificate.toString(),
-            "--fail-with-body", primaryUrl + "status")).stdout());
+        assertThat(curl(primaryUrl + "status").exitCode())
+                .as("curl without the certificate: 60, not verified")
+                .isEqualTo(60);
+        assertThat(curl("http://198.18.0.2:8080/status").stdout())
+                .as("plain HTTP to the TLS port")
+                .doesNotContain("\"nodeId\"");
+        final JsonNode nodeStatus = JSON.readTree(
+                Lab.expectOk(curl("--cacert", certificate.toString(), "--fail-with-body", primaryUrl + "status"))
+                        .stdout());
         assertThat(nodeStatus.get("nodeId").asText()).isEqualTo(Lab.PRIMARY);
         assertThat(nodeStatus.get("role").asText()).isEqualTo("PRIMARY");
 
@@ -63,8 +63,8 @@ class ApiOverTlsTest
         assertThat(untrusted.stderr()).contains("drill: cannot reach " + primaryUrl + "drills/failover", "--cacert");
         assertThat(Lab.status().get("vip_holder").asText()).as("no drill ran").isEqualTo(Lab.PRIMARY);
 
-        final CompletableFuture<JsonNode> load = CompletableFuture.supplyAsync(() ->
-            LoadReport.run(Lab.DEMO_SERVICE_PORT, "line", FailoverDrill.CONNECTIONS, LOAD_S));
+        final CompletableFuture<JsonNode> load = CompletableFuture.supplyAsync(
+                () -> LoadReport.run(Lab.DEMO_SERVICE_PORT, "line", FailoverDrill.CONNECTIONS, LOAD_S));
         Thread.sleep(DRILL_AFTER_MS);
         final Lab.Result drilled = drill(primaryUrl, token, "--cacert", certificate.toString(), "--json");
         System.out.println("drill over TLS: " + drilled);
@@ -77,14 +77,14 @@ class ApiOverTlsTest
         assertThat(drill.at("/failover/restored").asInt()).isGreaterThanOrEqualTo(FailoverDrill.CONNECTIONS);
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, LOAD_S);
         assertThat(Lab.vipHolder()).isEqualTo(Lab.BACKUP);
-        final JsonNode oldPrimary = JSON.readTree(Lab.expectOk(curl("--cacert", certificate.toString(),
-            "--fail-with-body", primaryUrl + "status")).stdout());
+        final JsonNode oldPrimary = JSON.readTree(
+                Lab.expectOk(curl("--cacert", certificate.toString(), "--fail-with-body", primaryUrl + "status"))
+                        .stdout());
         assertThat(oldPrimary.get("role").asText()).as("the old primary").isEqualTo("BACKUP");
     }
 
     /** curl from the client host, at most 10 s. */
-    private static Lab.Result curl(final String... args)
-    {
+    private static Lab.Result curl(final String... args) {
         final String[] command = new String[args.length + 4];
         command[0] = "curl";
         command[1] = "-sS";
@@ -95,8 +95,7 @@ class ApiOverTlsTest
     }
 
     /** {@code ops/understudy drill --node URL --token-file T ARGS} from the client host. */
-    private static Lab.Result drill(final String url, final Path token, final String... args)
-    {
+    private static Lab.Result drill(final String url, final Path token, final String... args) {
         final String[] command = new String[args.length + 6];
         command[0] = Lab.REPO.resolve("ops/understudy").toString();
         command[1] = "drill";

@@ -2,12 +2,11 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The primary host vanishes (link down, every process frozen: no FIN, no RST ever leaves it) while 20 clients use
@@ -15,16 +14,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @Tag("lab")
 @Timeout(300)
-class BackupTakesOverOnHostCrashTest
-{
+class BackupTakesOverOnHostCrashTest {
     private static final int SERVICE_PORT = Lab.DEMO_SERVICE_PORT;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryConnectionAndReplyWhenPrimaryHostCrashes() throws Exception
-    {
+    void shouldKeepEveryConnectionAndReplyWhenPrimaryHostCrashes() throws Exception {
         Lab.startDemoService();
 
         final JsonNode report = FailoverDrill.run(SERVICE_PORT, "line", "host-crash");
@@ -32,8 +29,9 @@ class BackupTakesOverOnHostCrashTest
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
         final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
         assertThat(failover.get("notRestored").size()).isZero();
-        assertThat(failover.path("claim").asText()).as("the lab's claim command is ip addr add: done by netlink")
-            .startsWith("by netlink in ");
+        assertThat(failover.path("claim").asText())
+                .as("the lab's claim command is ip addr add: done by netlink")
+                .startsWith("by netlink in ");
         // The frozen host still has the VIP configured, but is off the LAN: both show as holders until heal.
         assertThat(Lab.vipHolder()).contains(Lab.BACKUP);
 

@@ -2,12 +2,11 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The primary's node process is killed (kill -9) on a live host: its kernel would FIN or RST every client, the crash guard drops those and the runner releases the VIP, while 20 clients use
@@ -15,16 +14,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @Tag("lab")
 @Timeout(300)
-class BackupTakesOverOnProcessKillTest
-{
+class BackupTakesOverOnProcessKillTest {
     private static final int SERVICE_PORT = Lab.DEMO_SERVICE_PORT;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryConnectionAndReplyWhenPrimaryNodeIsKilled() throws Exception
-    {
+    void shouldKeepEveryConnectionAndReplyWhenPrimaryNodeIsKilled() throws Exception {
         Lab.startDemoService();
 
         final JsonNode report = FailoverDrill.run(SERVICE_PORT, "line", "process-kill");

@@ -2,18 +2,15 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The demo service under Understudy in the lab: clients in the client host reach it only through the VIP, via the
@@ -21,22 +18,19 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @Tag("lab")
 @Timeout(300)
-class ClientsReachDemoServiceThroughVipTest
-{
+class ClientsReachDemoServiceThroughVipTest {
     private static final int SERVICE_PORT = Lab.DEMO_SERVICE_PORT;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @BeforeAll
-    static void startDemoService()
-    {
+    static void startDemoService() {
         Lab.startDemoService();
     }
 
     @Test
-    void shouldGetEveryReplyRightWhenTwentyConnectionsLoadTheVip()
-    {
+    void shouldGetEveryReplyRightWhenTwentyConnectionsLoadTheVip() {
         final JsonNode report = LoadReport.run(SERVICE_PORT, "line", 20, 5);
 
         assertThat(report.get("protocol").asText()).isEqualTo("line");
@@ -44,47 +38,57 @@ class ClientsReachDemoServiceThroughVipTest
     }
 
     @Test
-    void shouldShowBothRolesAndTheServiceAddressToAnOperatorOnTheLan()
-    {
+    void shouldShowBothRolesAndTheServiceAddressToAnOperatorOnTheLan() {
         // As an operator runs it from another host on the LAN: one node's URL; the peer is found through it.
-        final Lab.Result status = Lab.exec(Lab.CLIENT, java.time.Duration.ofSeconds(60),
-            Lab.REPO.resolve("ops/understudy").toString(), "status", "--node", "http://198.18.0.2:8080/");
+        final Lab.Result status = Lab.exec(
+                Lab.CLIENT,
+                java.time.Duration.ofSeconds(60),
+                Lab.REPO.resolve("ops/understudy").toString(),
+                "status",
+                "--node",
+                "http://198.18.0.2:8080/");
 
         System.out.println("ops/understudy status:\n" + status.stdout() + status.stderr());
-        assertThat(status.stdout()).startsWith("service " + Lab.VIP + ":" + SERVICE_PORT + ": held by primary; healthy")
-            .containsPattern("primary +PRIMARY +PRIMARY ")
-            .containsPattern("backup +BACKUP +BACKUP ")
-            .contains("alarms: none");
+        assertThat(status.stdout())
+                .startsWith("service " + Lab.VIP + ":" + SERVICE_PORT + ": held by primary; healthy")
+                .containsPattern("primary +PRIMARY +PRIMARY ")
+                .containsPattern("backup +BACKUP +BACKUP ")
+                .contains("alarms: none");
         assertThat(status.exitCode()).as("a healthy pair").isZero();
     }
 
     @Test
-    void shouldShowBothRolesOnThePageInARealBrowser() throws Exception
-    {
+    void shouldShowBothRolesOnThePageInARealBrowser() throws Exception {
         // Debian's chromium, headless, from the client host: the page as a browser draws it, once its script ran.
         final java.nio.file.Path profile = java.nio.file.Files.createTempDirectory("understudy-chromium");
         final Lab.Result dom;
-        try
-        {
-            dom = Lab.exec(Lab.CLIENT, java.time.Duration.ofSeconds(90), "chromium", "--headless", "--no-sandbox",
-                "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
-                "--virtual-time-budget=5000", "--dump-dom", "http://198.18.0.3:8080/");
-        }
-        finally
-        {
+        try {
+            dom = Lab.exec(
+                    Lab.CLIENT,
+                    java.time.Duration.ofSeconds(90),
+                    "chromium",
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--user-data-dir=" + profile,
+                    "--virtual-time-budget=5000",
+                    "--dump-dom",
+                    "http://198.18.0.3:8080/");
+        } finally {
             Lab.run(java.time.Duration.ofSeconds(10), java.util.List.of("rm", "-rf", "--", profile.toString()));
         }
 
-        assertThat(dom.stdout()).as("the DOM chromium drew (%s)", dom.stderr())
-            .contains("<title>Understudy pair</title>")
-            .contains("service " + Lab.VIP + ":" + SERVICE_PORT + ": held by primary; healthy")
-            .containsPattern("<td>primary</td><td class=\"role\">PRIMARY</td>")
-            .containsPattern("<td>backup</td><td class=\"role\">BACKUP</td>");
+        assertThat(dom.stdout())
+                .as("the DOM chromium drew (%s)", dom.stderr())
+                .contains("<title>Understudy pair</title>")
+                .contains("service " + Lab.VIP + ":" + SERVICE_PORT + ": held by primary; healthy")
+                .containsPattern("<td>primary</td><td class=\"role\">PRIMARY</td>")
+                .containsPattern("<td>backup</td><td class=\"role\">BACKUP</td>");
     }
 
     @Test
-    void shouldDeliverEveryReplyThenEndWhenClientHalfCloses()
-    {
+    void shouldDeliverEveryReplyThenEndWhenClientHalfCloses() {
         final Lab.Result result = Lab.probe(Lab.CLIENT, "halfclose", Lab.VIP, String.valueOf(SERVICE_PORT));
 
         assertThat(result.exitCode()).as("%s", result).isZero();
@@ -96,8 +100,7 @@ class ClientsReachDemoServiceThroughVipTest
     }
 
     @Test
-    void shouldResetClientWhenAppResets()
-    {
+    void shouldResetClientWhenAppResets() {
         final Lab.Result result = Lab.probe(Lab.CLIENT, "app-reset", Lab.VIP, String.valueOf(SERVICE_PORT));
 
         assertThat(result.exitCode()).as("%s", result).isZero();
@@ -105,8 +108,7 @@ class ClientsReachDemoServiceThroughVipTest
     }
 
     @Test
-    void shouldResetAppWhenClientResets()
-    {
+    void shouldResetAppWhenClientResets() {
         final Lab.Result result = Lab.probe(Lab.CLIENT, "client-reset", Lab.VIP, String.valueOf(SERVICE_PORT));
 
         assertThat(result.exitCode()).as("%s", result).isZero();
@@ -114,40 +116,46 @@ class ClientsReachDemoServiceThroughVipTest
     }
 
     @Test
-    void shouldTrackEveryConnectionOnTheBackupWhenClientsUseTheVip()
-    {
+    void shouldTrackEveryConnectionOnTheBackupWhenClientsUseTheVip() {
         final JsonNode before = Lab.api(Lab.BACKUP, "/status").get("tap");
 
         LoadReport.assertEveryReplyRight(LoadReport.run(SERVICE_PORT, "line", 10, 2), 10, 2);
 
         final JsonNode after = Lab.api(Lab.BACKUP, "/status").get("tap");
         assertThat(after.get("running").asBoolean()).isTrue();
-        assertThat(after.get("connectionsOpened").asLong() - before.get("connectionsOpened").asLong())
-            .as("connections the backup saw open").isEqualTo(10);
+        assertThat(after.get("connectionsOpened").asLong()
+                        - before.get("connectionsOpened").asLong())
+                .as("connections the backup saw open")
+                .isEqualTo(10);
         assertThat(after.get("connectionsMidStream").asLong()).isZero();
         assertThat(after.get("frames").asLong() - before.get("frames").asLong())
-            .as("frames captured").isEqualTo(after.get("segments").asLong() - before.get("segments").asLong())
-            .isGreaterThan(10 * 2 * 100L);
-        assertThat(after.get("skipped").size()).as("frames skipped: %s", after.get("skipped")).isZero();
-        assertThat(after.get("kernelDrops").asLong() - before.get("kernelDrops").asLong()).as("kernel drops").isZero();
+                .as("frames captured")
+                .isEqualTo(
+                        after.get("segments").asLong() - before.get("segments").asLong())
+                .isGreaterThan(10 * 2 * 100L);
+        assertThat(after.get("skipped").size())
+                .as("frames skipped: %s", after.get("skipped"))
+                .isZero();
+        assertThat(after.get("kernelDrops").asLong() - before.get("kernelDrops").asLong())
+                .as("kernel drops")
+                .isZero();
         assertThat(after.get("logFailures").asLong()).isZero();
-        assertThat(after.get("logRecords").asLong()).isGreaterThan(before.get("logRecords").asLong());
+        assertThat(after.get("logRecords").asLong())
+                .isGreaterThan(before.get("logRecords").asLong());
         assertThat(after.get("errors").asLong()).isZero();
     }
 
     @Test
-    void shouldRecordEveryByteOfEveryStreamInTheBackupsEventLog() throws Exception
-    {
+    void shouldRecordEveryByteOfEveryStreamInTheBackupsEventLog() throws Exception {
         LoadReport.assertEveryReplyRight(LoadReport.run(SERVICE_PORT, "line", 5, 2), 5, 2);
 
-        final Map<Long, TappedStreams> connections = TappedStreams.readAll(
-            Path.of("/run/understudy-lab", Lab.PREFIX, "events-backup"));
+        final Map<Long, TappedStreams> connections =
+                TappedStreams.readAll(Path.of("/run/understudy-lab", Lab.PREFIX, "events-backup"));
         final List<TappedStreams> loadgenConnections = connections.values().stream()
-            .filter(streams -> streams.client().startsWith("INCR lg-"))
-            .toList();
+                .filter(streams -> streams.client().startsWith("INCR lg-"))
+                .toList();
         assertThat(loadgenConnections).as("loadgen connections in the log").hasSizeGreaterThanOrEqualTo(5);
-        for (final TappedStreams streams : loadgenConnections)
-        {
+        for (final TappedStreams streams : loadgenConnections) {
             streams.assertRequestsAndRepliesMatch();
         }
     }

@@ -11,14 +11,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Tag("lab")
 @Timeout(300)
-class DemoServiceAppHangHandsOverTest
-{
+class DemoServiceAppHangHandsOverTest {
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryConnectionAndReplyWhenThePrimarysAppHangs() throws Exception
-    {
+    void shouldKeepEveryConnectionAndReplyWhenThePrimarysAppHangs() throws Exception {
         Lab.startDemoService();
         AppFailover.assertHandedOver(Lab.DEMO_SERVICE_PORT, "line", "app-hang", "hung", "app check failed");
     }

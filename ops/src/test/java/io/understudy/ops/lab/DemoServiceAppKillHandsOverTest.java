@@ -11,14 +11,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Tag("lab")
 @Timeout(300)
-class DemoServiceAppKillHandsOverTest
-{
+class DemoServiceAppKillHandsOverTest {
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryConnectionAndReplyWhenThePrimarysAppCrashes() throws Exception
-    {
+    void shouldKeepEveryConnectionAndReplyWhenThePrimarysAppCrashes() throws Exception {
         Lab.startDemoService();
         AppFailover.assertHandedOver(Lab.DEMO_SERVICE_PORT, "line", "app-kill", "crashed", "signal 9");
     }

@@ -2,12 +2,11 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The backup's tap misses 2 % of the service frames ({@code ops/lab tap-loss 2}, from a second into the load, for
@@ -22,8 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @Tag("lab")
 @Timeout(300)
-class LossyTapHotModeTest
-{
+class LossyTapHotModeTest {
     private static final int SERVICE_PORT = Lab.DEMO_SERVICE_PORT;
     private static final int TAP_LOSS_PERCENT = 2;
     private static final int LOAD_S = 45;
@@ -34,36 +32,40 @@ class LossyTapHotModeTest
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryConnectionAndReplyWhenTheTapWasLossyAndPrimaryHostCrashes() throws Exception
-    {
+    void shouldKeepEveryConnectionAndReplyWhenTheTapWasLossyAndPrimaryHostCrashes() throws Exception {
         Lab.startDemoService();
 
         // 45 s of load: ops/lab tap-loss itself took up to 7 s on the loaded lab host, and in a CI run the loss on,
         // 3 s of it and the loss off took 23.5 s together; the crash must come while the load runs, after that.
         final long[] dropped = new long[1];
-        final JsonNode report = FailoverDrill.run(SERVICE_PORT, "line", FailoverDrill.UNSATURATED_INTERVAL_MS, LOAD_S,
-            () ->
-            {
-                Lab.tapLoss(TAP_LOSS_PERCENT);
-                try
-                {
-                    Thread.sleep(LOSSY_MS);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(ex);
-                }
-                dropped[0] = Lab.tapLossDropped();
-                Lab.tapLossOff();
-            }, "host-crash");
+        final JsonNode report = FailoverDrill.run(
+                SERVICE_PORT,
+                "line",
+                FailoverDrill.UNSATURATED_INTERVAL_MS,
+                LOAD_S,
+                () -> {
+                    Lab.tapLoss(TAP_LOSS_PERCENT);
+                    try {
+                        Thread.sleep(LOSSY_MS);
+                    } catch (final InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(ex);
+                    }
+                    dropped[0] = Lab.tapLossDropped();
+                    Lab.tapLossOff();
+                },
+                "host-crash");
 
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, LOAD_S);
         final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
         assertThat(failover.get("notRestored").size()).isZero();
-        assertThat(failover.path("mode").asText()).as("takeover mode in %s", failover).isEqualTo("hot");
-        System.out.println("drill: tap loss dropped " + dropped[0] + " service frames on their way to the backup's " +
-            "tap");
-        assertThat(dropped[0]).as("frames the tap loss dropped (the tap really was lossy)").isPositive();
+        assertThat(failover.path("mode").asText())
+                .as("takeover mode in %s", failover)
+                .isEqualTo("hot");
+        System.out.println(
+                "drill: tap loss dropped " + dropped[0] + " service frames on their way to the backup's " + "tap");
+        assertThat(dropped[0])
+                .as("frames the tap loss dropped (the tap really was lossy)")
+                .isPositive();
     }
 }

@@ -2,14 +2,12 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * nginx (one worker, HTTP/1.1 keep-alive) under Understudy with {@code replica.divergence: same-length}, 20
@@ -20,14 +18,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @Tag("lab")
 @Timeout(300)
-class NginxBackupTakesOverOnHostCrashTest
-{
+class NginxBackupTakesOverOnHostCrashTest {
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryKeepAliveConnectionAndBodyWhenPrimaryHostCrashes() throws Exception
-    {
+    void shouldKeepEveryKeepAliveConnectionAndBodyWhenPrimaryHostCrashes() throws Exception {
         Lab.startNginx("--divergence", "same-length");
         final AtomicLong tolerated = new AtomicLong(-1);
         final AtomicLong protectedSeen = new AtomicLong(-1);
@@ -39,35 +35,32 @@ class NginxBackupTakesOverOnHostCrashTest
 
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
         final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
-        assertThat(failover.get("divergences").asInt()).as("divergences in %s", failover).isZero();
-        assertThat(protectedSeen.get()).as("connections the backup protected before the crash")
-            .isGreaterThanOrEqualTo(FailoverDrill.CONNECTIONS);
-        assertThat(tolerated.get()).as("Date headers that differed and were tolerated before the crash (the " +
-            "backup's /status, tap.toleratedDifferences)").isPositive();
+        assertThat(failover.get("divergences").asInt())
+                .as("divergences in %s", failover)
+                .isZero();
+        assertThat(protectedSeen.get())
+                .as("connections the backup protected before the crash")
+                .isGreaterThanOrEqualTo(FailoverDrill.CONNECTIONS);
+        assertThat(tolerated.get())
+                .as("Date headers that differed and were tolerated before the crash (the "
+                        + "backup's /status, tap.toleratedDifferences)")
+                .isPositive();
     }
 
     /** Polls the backup's /status while it is the backup: the last tolerated differences and protected count. */
-    private static void watchBackup(final AtomicLong tolerated, final AtomicLong protectedSeen)
-    {
-        while (!Thread.currentThread().isInterrupted())
-        {
-            try
-            {
+    private static void watchBackup(final AtomicLong tolerated, final AtomicLong protectedSeen) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
                 final JsonNode status = Lab.api(Lab.BACKUP, "/status");
-                if (!"BACKUP".equals(status.path("role").asText()))
-                {
+                if (!"BACKUP".equals(status.path("role").asText())) {
                     return;
                 }
                 tolerated.set(status.path("tap").path("toleratedDifferences").asLong(-1));
                 protectedSeen.set(status.path("protectedConnections").asLong(-1));
                 Thread.sleep(200);
-            }
-            catch (final InterruptedException ex)
-            {
+            } catch (final InterruptedException ex) {
                 return;
-            }
-            catch (final RuntimeException | AssertionError ex)
-            {
+            } catch (final RuntimeException | AssertionError ex) {
                 return; // the backup is taking over: its last answer stands
             }
         }

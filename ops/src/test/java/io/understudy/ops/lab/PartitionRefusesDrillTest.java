@@ -3,7 +3,6 @@ package io.understudy.ops.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,24 +14,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Tag("lab")
 @Timeout(300)
-class PartitionRefusesDrillTest
-{
+class PartitionRefusesDrillTest {
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldRefuseADrillDuringAHeartbeatPartition() throws Exception
-    {
+    void shouldRefuseADrillDuringAHeartbeatPartition() throws Exception {
         Lab.startDemoService();
         final String[] answer = new String[1];
 
-        final SafetyDrill.Outcome outcome = SafetyDrill.run(Lab.DEMO_SERVICE_PORT, "line", () ->
-        {
-            System.out.println("safety: " + Lab.expectOk(Lab.lab(Duration.ofSeconds(30), "fail", "partition"))
-                .stdout().strip());
+        final SafetyDrill.Outcome outcome = SafetyDrill.run(Lab.DEMO_SERVICE_PORT, "line", () -> {
+            System.out.println("safety: "
+                    + Lab.expectOk(Lab.lab(Duration.ofSeconds(30), "fail", "partition"))
+                            .stdout()
+                            .strip());
             Thread.sleep(2000);
-            answer[0] = Lab.requestWithToken(Lab.CLIENT, "POST", "http://198.18.0.2:8080/drills/failover",
-                Lab.drillTokenFile());
+            answer[0] = Lab.requestWithToken(
+                    Lab.CLIENT, "POST", "http://198.18.0.2:8080/drills/failover", Lab.drillTokenFile());
             System.out.println("safety: drill during the partition: " + answer[0]);
             Thread.sleep(1000);
             Lab.expectOk(Lab.lab(Duration.ofSeconds(120), "heal"));

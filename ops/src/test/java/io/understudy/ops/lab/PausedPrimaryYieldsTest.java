@@ -2,14 +2,12 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Without a fence ({@code --fence none}, a documented risk) the backup takes over from a paused primary while the
@@ -21,25 +19,26 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @Tag("lab")
 @Timeout(300)
-class PausedPrimaryYieldsTest
-{
+class PausedPrimaryYieldsTest {
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldDemoteTheResumedPrimaryWhenThereIsNoFence() throws Exception
-    {
+    void shouldDemoteTheResumedPrimaryWhenThereIsNoFence() throws Exception {
         Lab.startRedis(Lab.FENCE_NONE);
 
         // Without a fence a client may lose its connection in the moments after the resume (the resumed kernel
         // holds the VIP and the old sockets until the node yields): the risk fence: none documents. What must hold:
         // no wrong reply, a bounded second holder, and the demotion.
-        final SafetyDrill.Outcome outcome = SafetyDrill.run(Lab.REDIS_SERVICE_PORT, "resp", () ->
-        {
-            System.out.println("safety: " + Lab.pause().stdout().strip());
-            Thread.sleep(SafetyDrill.PAUSE_MS);
-            System.out.println("safety: " + Lab.resume().stdout().strip());
-        }, false);
+        final SafetyDrill.Outcome outcome = SafetyDrill.run(
+                Lab.REDIS_SERVICE_PORT,
+                "resp",
+                () -> {
+                    System.out.println("safety: " + Lab.pause().stdout().strip());
+                    Thread.sleep(SafetyDrill.PAUSE_MS);
+                    System.out.println("safety: " + Lab.resume().stdout().strip());
+                },
+                false);
 
         SafetyDrill.assertOverlapsEndedWithin(outcome, Duration.ofSeconds(2));
         SafetyDrill.assertNoWrongReply(outcome.load());
@@ -47,18 +46,23 @@ class PausedPrimaryYieldsTest
         System.out.println("safety: old primary " + old);
         assertThat(old.path("state").asText()).isEqualTo("BACKUP");
         final JsonNode demotion = old.path("lastDemotion");
-        assertThat(demotion.path("reason").asText()).as("why it yielded").containsAnyOf("answers ARP",
-            "announces PRIMARY", "announced PRIMARY");
+        assertThat(demotion.path("reason").asText())
+                .as("why it yielded")
+                .containsAnyOf("answers ARP", "announces PRIMARY", "announced PRIMARY");
         // It gives up what its relay still held, each listed: 16 and 21 in two CI runs (connections it had lost
         // meanwhile, or a probe's beside the 20 clients; the backup kept every client).
-        assertThat(demotion.path("givenUp").asInt()).as("connections it gave up").isNotNegative();
-        assertThat(demotion.path("clients").size()).as("clients listed in %s", demotion)
-            .isEqualTo(demotion.path("givenUp").asInt());
+        assertThat(demotion.path("givenUp").asInt())
+                .as("connections it gave up")
+                .isNotNegative();
+        assertThat(demotion.path("clients").size())
+                .as("clients listed in %s", demotion)
+                .isEqualTo(demotion.path("givenUp").asInt());
         final JsonNode backup = Lab.api(Lab.BACKUP, "/status");
         assertThat(backup.path("state").asText()).isEqualTo("PRIMARY");
         assertThat(backup.path("lastFailover").path("fence").asText()).startsWith("not fenced");
-        assertThat(backup.path("epoch").asLong()).as("the winner's epoch").isGreaterThan(demotion.path("epoch")
-            .asLong());
+        assertThat(backup.path("epoch").asLong())
+                .as("the winner's epoch")
+                .isGreaterThan(demotion.path("epoch").asLong());
         assertThat(SafetyDrill.soleHolder()).isEqualTo(Lab.BACKUP);
     }
 }

@@ -11,14 +11,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Tag("lab")
 @Timeout(300)
-class RedisAppHangHandsOverTest
-{
+class RedisAppHangHandsOverTest {
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryConnectionAndReplyWhenThePrimarysAppHangs() throws Exception
-    {
+    void shouldKeepEveryConnectionAndReplyWhenThePrimarysAppHangs() throws Exception {
         Lab.startRedis();
         AppFailover.assertHandedOver(Lab.REDIS_SERVICE_PORT, "resp", "app-hang", "hung", "app check failed");
     }

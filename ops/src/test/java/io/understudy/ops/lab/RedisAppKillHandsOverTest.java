@@ -11,14 +11,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Tag("lab")
 @Timeout(300)
-class RedisAppKillHandsOverTest
-{
+class RedisAppKillHandsOverTest {
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryConnectionAndReplyWhenThePrimarysAppCrashes() throws Exception
-    {
+    void shouldKeepEveryConnectionAndReplyWhenThePrimarysAppCrashes() throws Exception {
         Lab.startRedis();
         AppFailover.assertHandedOver(Lab.REDIS_SERVICE_PORT, "resp", "app-kill", "crashed", "signal 9");
     }

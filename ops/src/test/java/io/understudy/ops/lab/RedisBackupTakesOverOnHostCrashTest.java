@@ -1,11 +1,10 @@
 package io.understudy.ops.lab;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * redis-server under Understudy, INCR on per-connection keys, and the primary host crashes: every RESP connection
@@ -13,16 +12,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @Tag("lab")
 @Timeout(300)
-class RedisBackupTakesOverOnHostCrashTest
-{
+class RedisBackupTakesOverOnHostCrashTest {
     private static final int SERVICE_PORT = Lab.REDIS_SERVICE_PORT;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryRedisConnectionAndReplyWhenPrimaryHostCrashes() throws Exception
-    {
+    void shouldKeepEveryRedisConnectionAndReplyWhenPrimaryHostCrashes() throws Exception {
         Lab.startRedis();
 
         final JsonNode report = FailoverDrill.run(SERVICE_PORT, "resp", "host-crash");

@@ -11,14 +11,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Tag("lab")
 @Timeout(300)
-class RedisRelayErrorHandsOverTest
-{
+class RedisRelayErrorHandsOverTest {
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryConnectionAndReplyWhenThePrimarysRelayThreadDies() throws Exception
-    {
+    void shouldKeepEveryConnectionAndReplyWhenThePrimarysRelayThreadDies() throws Exception {
         Lab.startRedis();
         RelayErrorHandsOverTest.assertHandedOver(Lab.REDIS_SERVICE_PORT, "resp");
     }

@@ -2,12 +2,11 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * redis-server under Understudy in cold standby ({@code --mode replay}), INCR on per-connection keys, and the
@@ -16,22 +15,22 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @Tag("lab")
 @Timeout(300)
-class RedisReplayModeTakesOverOnProcessKillTest
-{
+class RedisReplayModeTakesOverOnProcessKillTest {
     private static final int SERVICE_PORT = Lab.REDIS_SERVICE_PORT;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryRedisConnectionAndReplyWhenPrimaryNodeAndAppAreKilledInReplayMode() throws Exception
-    {
+    void shouldKeepEveryRedisConnectionAndReplyWhenPrimaryNodeAndAppAreKilledInReplayMode() throws Exception {
         Lab.startRedis("--mode", "replay");
 
         final JsonNode report = FailoverDrill.run(SERVICE_PORT, "resp", "process-kill", "--with-app");
 
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
         final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
-        assertThat(failover.path("mode").asText()).as("takeover mode in %s", failover).isEqualTo("replay");
+        assertThat(failover.path("mode").asText())
+                .as("takeover mode in %s", failover)
+                .isEqualTo("replay");
     }
 }

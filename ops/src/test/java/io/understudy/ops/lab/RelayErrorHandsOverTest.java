@@ -2,14 +2,12 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The primary's relay thread dies (fault injection: the error an exhausted direct memory throws) while its heartbeat
@@ -18,14 +16,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @Tag("lab")
 @Timeout(300)
-class RelayErrorHandsOverTest
-{
+class RelayErrorHandsOverTest {
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryConnectionWhenThePrimarysRelayThreadDies() throws Exception
-    {
+    void shouldKeepEveryConnectionWhenThePrimarysRelayThreadDies() throws Exception {
         Lab.startDemoService();
         assertHandedOver(Lab.DEMO_SERVICE_PORT, "line");
     }
@@ -34,20 +30,20 @@ class RelayErrorHandsOverTest
      * 20 clients through the VIP, the primary's relay thread killed a few seconds in (ops/lab fail relay-error): every
      * reply right, the backup took every connection over, the primary's node exited (or was fenced first).
      */
-    static void assertHandedOver(final int servicePort, final String protocol) throws Exception
-    {
+    static void assertHandedOver(final int servicePort, final String protocol) throws Exception {
         final JsonNode report = FailoverDrill.run(servicePort, protocol, "relay-error");
 
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
         FailoverDrill.assertBackupTookOverEveryConnection();
-        final String primaryLog = Lab.lab(Duration.ofSeconds(20), "logs", Lab.PRIMARY).stdout();
+        final String primaryLog =
+                Lab.lab(Duration.ofSeconds(20), "logs", Lab.PRIMARY).stdout();
         assertThat(primaryLog).contains("relay thread died");
         // The runner says the node exited with 70 and released the VIP, unless the backup's fence (the lab's
         // STONITH, which kills every process on the host) got there first: then the VIP went with the fence.
-        if (!primaryLog.contains("runner: node exited (status 70), VIP released"))
-        {
-            assertThat(Lab.status().path("fence").path("host").asText()).as("no runner line, so fenced: %s",
-                primaryLog).isEqualTo(Lab.PRIMARY);
+        if (!primaryLog.contains("runner: node exited (status 70), VIP released")) {
+            assertThat(Lab.status().path("fence").path("host").asText())
+                    .as("no runner line, so fenced: %s", primaryLog)
+                    .isEqualTo(Lab.PRIMARY);
         }
         System.out.println("relay error (" + protocol + "): stall max " + report.get("max_stall_ms") + " ms");
     }

@@ -2,14 +2,12 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Cold standby ({@code --mode replay}): the backup keeps no hot replica; when the primary host vanishes mid-load it
@@ -19,16 +17,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @Tag("lab")
 @Timeout(300)
-class ReplayModeBackupTakesOverOnHostCrashTest
-{
+class ReplayModeBackupTakesOverOnHostCrashTest {
     private static final int SERVICE_PORT = Lab.DEMO_SERVICE_PORT;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryConnectionAndReplyWhenPrimaryHostCrashesInReplayMode() throws Exception
-    {
+    void shouldKeepEveryConnectionAndReplyWhenPrimaryHostCrashesInReplayMode() throws Exception {
         Lab.startDemoService("--mode", "replay");
 
         final JsonNode report = FailoverDrill.runUnsaturated(SERVICE_PORT, "line", "host-crash");
@@ -36,7 +32,9 @@ class ReplayModeBackupTakesOverOnHostCrashTest
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
         final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
         assertThat(failover.get("notRestored").size()).isZero();
-        assertThat(failover.path("mode").asText()).as("takeover mode in %s", failover).isEqualTo("replay");
+        assertThat(failover.path("mode").asText())
+                .as("takeover mode in %s", failover)
+                .isEqualTo("replay");
         assertThat(Lab.vipHolder()).contains(Lab.BACKUP);
 
         // heal restarts the crashed host with the start parameters, --mode replay included.
@@ -48,7 +46,9 @@ class ReplayModeBackupTakesOverOnHostCrashTest
 
         LoadReport.assertEveryReplyRight(back, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
         final JsonNode failback = FailoverDrill.assertTookOverEveryConnection(Lab.PRIMARY);
-        assertThat(failback.path("mode").asText()).as("takeover mode in %s", failback).isEqualTo("replay");
+        assertThat(failback.path("mode").asText())
+                .as("takeover mode in %s", failback)
+                .isEqualTo("replay");
         assertThat(Lab.vipHolder()).contains(Lab.PRIMARY);
     }
 }

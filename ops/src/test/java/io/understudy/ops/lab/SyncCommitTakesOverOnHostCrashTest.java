@@ -2,12 +2,11 @@ package io.understudy.ops.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Output commit ({@code --commit sync}): the primary holds the demo service's replies until the logger has acked the
@@ -16,16 +15,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @Tag("lab")
 @Timeout(300)
-class SyncCommitTakesOverOnHostCrashTest
-{
+class SyncCommitTakesOverOnHostCrashTest {
     private static final int SERVICE_PORT = Lab.DEMO_SERVICE_PORT;
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
 
     @Test
-    void shouldKeepEveryConnectionAndReplyWhenPrimaryHostCrashesWithSyncCommit() throws Exception
-    {
+    void shouldKeepEveryConnectionAndReplyWhenPrimaryHostCrashesWithSyncCommit() throws Exception {
         Lab.startDemoService("--commit", "sync");
 
         final JsonNode report = FailoverDrill.run(SERVICE_PORT, "line", "host-crash");

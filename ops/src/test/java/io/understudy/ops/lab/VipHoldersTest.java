@@ -6,89 +6,91 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 
 /**
  * The interval logic of {@link VipHolders} on synthetic changes and captured {@code ip} output: no namespaces, no
  * processes (not a lab test).
  */
-class VipHoldersTest
-{
+class VipHoldersTest {
     private static final String VIP = "198.18.0.100";
     private static final Instant ORIGIN = Instant.parse("2030-01-01T00:00:00Z");
 
-    private static VipHolders.Change change(final String host, final boolean holds, final long ms)
-    {
+    private static VipHolders.Change change(final String host, final boolean holds, final long ms) {
         return new VipHolders.Change(host, holds, ms * 1_000_000L, ORIGIN.plusMillis(ms), VipHolders.MONITOR);
     }
 
     @Test
-    void shouldFindNoOverlapWhenTheVipMovesCleanly()
-    {
+    void shouldFindNoOverlapWhenTheVipMovesCleanly() {
         final List<VipHolders.Change> changes = List.of(
-            change("primary", true, 0), change("backup", false, 0),
-            change("primary", false, 100), change("backup", true, 130));
+                change("primary", true, 0), change("backup", false, 0),
+                change("primary", false, 100), change("backup", true, 130));
 
-        assertThat(VipHolders.overlaps(changes, 1_000_000_000L, ORIGIN.plusSeconds(1))).isEmpty();
+        assertThat(VipHolders.overlaps(changes, 1_000_000_000L, ORIGIN.plusSeconds(1)))
+                .isEmpty();
     }
 
     @Test
-    void shouldFindTheIntervalWhenBothHoldTheVip()
-    {
+    void shouldFindTheIntervalWhenBothHoldTheVip() {
         final List<VipHolders.Change> changes = List.of(
-            change("primary", true, 0), change("backup", false, 0),
-            change("backup", true, 100), change("primary", false, 145),
-            change("primary", true, 300), change("backup", false, 302));
+                change("primary", true, 0), change("backup", false, 0),
+                change("backup", true, 100), change("primary", false, 145),
+                change("primary", true, 300), change("backup", false, 302));
 
         final List<VipHolders.Overlap> overlaps = VipHolders.overlaps(changes, 1_000_000_000L, ORIGIN.plusSeconds(1));
 
-        assertThat(overlaps).containsExactly(
-            new VipHolders.Overlap(ORIGIN.plusMillis(100), ORIGIN.plusMillis(145), Duration.ofMillis(45), false),
-            new VipHolders.Overlap(ORIGIN.plusMillis(300), ORIGIN.plusMillis(302), Duration.ofMillis(2), false));
+        assertThat(overlaps)
+                .containsExactly(
+                        new VipHolders.Overlap(
+                                ORIGIN.plusMillis(100), ORIGIN.plusMillis(145), Duration.ofMillis(45), false),
+                        new VipHolders.Overlap(
+                                ORIGIN.plusMillis(300), ORIGIN.plusMillis(302), Duration.ofMillis(2), false));
     }
 
     @Test
-    void shouldCloseAnOverlapStillGoingAtTheEndAsOngoing()
-    {
+    void shouldCloseAnOverlapStillGoingAtTheEndAsOngoing() {
+        final List<VipHolders.Change> changes =
+                List.of(change("primary", true, 0), change("backup", true, 50), change("backup", true, 60));
+
+        assertThat(VipHolders.overlaps(changes, 80_000_000L, ORIGIN.plusMillis(80)))
+                .containsExactly(new VipHolders.Overlap(
+                        ORIGIN.plusMillis(50), ORIGIN.plusMillis(80), Duration.ofMillis(30), true));
+    }
+
+    @Test
+    void shouldIgnoreARepeatedStateWhenCountingHolders() {
         final List<VipHolders.Change> changes = List.of(
-            change("primary", true, 0), change("backup", true, 50), change("backup", true, 60));
+                change("primary", true, 0),
+                change("primary", true, 10),
+                change("backup", false, 20),
+                change("backup", false, 30));
 
-        assertThat(VipHolders.overlaps(changes, 80_000_000L, ORIGIN.plusMillis(80))).containsExactly(
-            new VipHolders.Overlap(ORIGIN.plusMillis(50), ORIGIN.plusMillis(80), Duration.ofMillis(30), true));
+        assertThat(VipHolders.overlaps(changes, 100_000_000L, ORIGIN.plusMillis(100)))
+                .isEmpty();
     }
 
     @Test
-    void shouldIgnoreARepeatedStateWhenCountingHolders()
-    {
-        final List<VipHolders.Change> changes = List.of(
-            change("primary", true, 0), change("primary", true, 10), change("backup", false, 20),
-            change("backup", false, 30));
-
-        assertThat(VipHolders.overlaps(changes, 100_000_000L, ORIGIN.plusMillis(100))).isEmpty();
-    }
-
-    @Test
-    void shouldReadAddedAndDeletedVipFromMonitorLines()
-    {
-        assertThat(VipHolders.parseMonitorLine("2: eth0    inet 198.18.0.100/24 scope global secondary eth0", VIP,
-            "eth0")).contains(true);
-        assertThat(VipHolders.parseMonitorLine("Deleted 2: eth0    inet 198.18.0.100/24 scope global secondary eth0",
-            VIP, "eth0")).contains(false);
+    void shouldReadAddedAndDeletedVipFromMonitorLines() {
+        assertThat(VipHolders.parseMonitorLine(
+                        "2: eth0    inet 198.18.0.100/24 scope global secondary eth0", VIP, "eth0"))
+                .contains(true);
+        assertThat(VipHolders.parseMonitorLine(
+                        "Deleted 2: eth0    inet 198.18.0.100/24 scope global secondary eth0", VIP, "eth0"))
+                .contains(false);
         assertThat(VipHolders.parseMonitorLine("       valid_lft forever preferred_lft forever", VIP, "eth0"))
-            .isEqualTo(Optional.empty());
+                .isEqualTo(Optional.empty());
         assertThat(VipHolders.parseMonitorLine("2: eth0    inet 198.18.0.2/24 scope global eth0", VIP, "eth0"))
-            .isEmpty();
-        assertThat(VipHolders.parseMonitorLine("1: lo    inet 198.18.0.100/32 scope host lo", VIP, "eth0")).isEmpty();
+                .isEmpty();
+        assertThat(VipHolders.parseMonitorLine("1: lo    inet 198.18.0.100/32 scope host lo", VIP, "eth0"))
+                .isEmpty();
         assertThat(VipHolders.parseMonitorLine("2: eth0    inet 198.18.0.1000/24 scope global eth0", VIP, "eth0"))
-            .isEmpty();
+                .isEmpty();
     }
 
     @Test
-    void shouldReadTheVipFromAddrShowOutput()
-    {
-        final String holder = "2: eth0    inet 198.18.0.2/24 scope global eth0\\       valid_lft forever\n" +
-            "2: eth0    inet 198.18.0.100/24 scope global secondary eth0\\       valid_lft forever\n";
+    void shouldReadTheVipFromAddrShowOutput() {
+        final String holder = "2: eth0    inet 198.18.0.2/24 scope global eth0\\       valid_lft forever\n"
+                + "2: eth0    inet 198.18.0.100/24 scope global secondary eth0\\       valid_lft forever\n";
         final String other = "3: eth0    inet 198.18.0.3/24 scope global eth0\\       valid_lft forever\n";
 
         assertThat(VipHolders.holdsVip(holder, VIP, "eth0")).isTrue();
@@ -97,14 +99,15 @@ class VipHoldersTest
     }
 
     @Test
-    void shouldListEveryChangeWithTheHoldersInTheTimeline()
-    {
-        final List<String> timeline = VipHolders.timeline(List.of(
-            change("primary", true, 0), change("backup", true, 12), change("primary", false, 20)));
+    void shouldListEveryChangeWithTheHoldersInTheTimeline() {
+        final List<String> timeline = VipHolders.timeline(
+                List.of(change("primary", true, 0), change("backup", true, 12), change("primary", false, 20)));
 
         assertThat(timeline).hasSize(3);
-        assertThat(timeline.get(1)).startsWith("+12.000 ms").contains("backup holds the VIP (monitor)")
-            .endsWith("holders: backup,primary");
+        assertThat(timeline.get(1))
+                .startsWith("+12.000 ms")
+                .contains("backup holds the VIP (monitor)")
+                .endsWith("holders: backup,primary");
         assertThat(timeline.get(2)).contains("primary does not hold").endsWith("holders: backup");
     }
 }

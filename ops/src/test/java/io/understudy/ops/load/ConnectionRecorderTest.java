@@ -41,9 +41,15 @@ final class ConnectionRecorderTest {
         recorder.onReply(955 * MS, 956 * MS, Verdict.OK);
         recorder.onFailure(new SocketException("Connection reset"), 0, 1_300 * MS);
 
-        assertThat(recorder.result().stalls()).as("start, length, kind: a reply of 44 ms is not a stall")
-            .containsExactly(100 * MS, 850 * MS, ConnectionRecorder.SLOW_REPLY,
-                956 * MS, 344 * MS, ConnectionRecorder.STOPPED);
+        assertThat(recorder.result().stalls())
+                .as("start, length, kind: a reply of 44 ms is not a stall")
+                .containsExactly(
+                        100 * MS,
+                        850 * MS,
+                        ConnectionRecorder.SLOW_REPLY,
+                        956 * MS,
+                        344 * MS,
+                        ConnectionRecorder.STOPPED);
     }
 
     @Test
@@ -64,7 +70,9 @@ final class ConnectionRecorderTest {
         assertThat(result.resets()).isEqualTo(1);
         assertThat(result.errors()).isZero();
         assertThat(result.isOk()).isFalse();
-        assertThat(result.describeProblem()).startsWith("connection 7: 1 replies").contains("Connection reset");
+        assertThat(result.describeProblem())
+                .startsWith("connection 7: 1 replies")
+                .contains("Connection reset");
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 final class HttpLoadRunTest {
     /** Long enough for several requests per connection even on a loaded 2-core machine. */
     private static final long DURATION_MS = 1_000;
+
     private static final long REPLY_TIMEOUT_MS = 10_000;
 
     @Test
@@ -24,7 +25,9 @@ final class HttpLoadRunTest {
 
             assertFaults(report, 0, 0, 0, 0, 0);
             assertThat(report.connectionsOk()).isEqualTo(2);
-            assertThat(report.replies()).as("several replies, each with its own Date").isGreaterThan(4);
+            assertThat(report.replies())
+                    .as("several replies, each with its own Date")
+                    .isGreaterThan(4);
             assertThat(report.exitCode()).isZero();
             assertThat(report.toJson()).endsWith(",\"protocol\":\"http\"}");
         }
@@ -34,8 +37,8 @@ final class HttpLoadRunTest {
     void shouldReadRepliesWhenHeaderNamesAreInAnyCase() throws Exception {
         try (TestServer server = TestServer.httpServer(n -> {
             final String body = n + "\n" + TestServer.HTTP_PADDING;
-            return TestServer.httpReply("200 OK", "content-LENGTH:" + body.length() + " \r\nCONNECTION: Keep-Alive\r\n",
-                    body);
+            return TestServer.httpReply(
+                    "200 OK", "content-LENGTH:" + body.length() + " \r\nCONNECTION: Keep-Alive\r\n", body);
         })) {
             final LoadReport report = run(server, 1);
 
@@ -77,8 +80,11 @@ final class HttpLoadRunTest {
     void shouldCountOneCorruptedAndGoOnWhenStaticPartOfOneBodyDiffers() throws Exception {
         // Same length as every other body: only a byte-by-byte comparison tells it apart.
         final String damagedPadding = TestServer.HTTP_PADDING.replaceFirst("same", "SAME");
-        try (TestServer server = TestServer.httpServer(n -> n == 5 ? TestServer.httpReply("200 OK",
-                "Content-Length: " + (n + "\n" + damagedPadding).length() + "\r\n", n + "\n" + damagedPadding)
+        try (TestServer server = TestServer.httpServer(n -> n == 5
+                ? TestServer.httpReply(
+                        "200 OK",
+                        "Content-Length: " + (n + "\n" + damagedPadding).length() + "\r\n",
+                        n + "\n" + damagedPadding)
                 : TestServer.httpOk(n))) {
             final LoadReport report = run(server, 1);
 
@@ -92,8 +98,12 @@ final class HttpLoadRunTest {
     void shouldCountErrorAndGoOnWhenServerAnswersOneRequestWithStatus500() throws Exception {
         // nginx counts the failed request too: the reply after it carries counter 6.
         final String page = "<html>500 Internal Server Error</html>\n";
-        try (TestServer server = TestServer.httpServer(n -> n == 5 ? TestServer.httpReply("500 Internal Server Error",
-                "Content-Type: text/html\r\nContent-Length: " + page.length() + "\r\n", page) : TestServer.httpOk(n))) {
+        try (TestServer server = TestServer.httpServer(n -> n == 5
+                ? TestServer.httpReply(
+                        "500 Internal Server Error",
+                        "Content-Type: text/html\r\nContent-Length: " + page.length() + "\r\n",
+                        page)
+                : TestServer.httpOk(n))) {
             final LoadReport report = run(server, 1);
 
             assertFaults(report, 0, 0, 0, 1, 0);
@@ -112,7 +122,8 @@ final class HttpLoadRunTest {
 
             assertFaults(report, 0, 0, 1, 0, 0);
             assertThat(report.replies()).isEqualTo(2);
-            assertThat(report.durationNs()).as("stopped at the reply, not after the reply timeout")
+            assertThat(report.durationNs())
+                    .as("stopped at the reply, not after the reply timeout")
                     .isLessThan(REPLY_TIMEOUT_MS / 2 * 1_000_000L);
             assertThat(report.problems()).singleElement().asString().contains("without Content-Length");
         }
@@ -149,9 +160,12 @@ final class HttpLoadRunTest {
     void shouldCountCorruptedAndStopWhenHeadIsOverTheLimit() throws Exception {
         final String header = "X-Filler: " + "f".repeat(1_000) + "\r\n";
         final String body = "3\n" + TestServer.HTTP_PADDING;
-        try (TestServer server = TestServer.httpServer(n -> n == 3 ? TestServer.httpReply("200 OK",
-                header.repeat(HttpReplyReader.MAX_HEAD_BYTES / header.length() + 1)
-                        + "Content-Length: " + body.length() + "\r\n", body)
+        try (TestServer server = TestServer.httpServer(n -> n == 3
+                ? TestServer.httpReply(
+                        "200 OK",
+                        header.repeat(HttpReplyReader.MAX_HEAD_BYTES / header.length() + 1) + "Content-Length: "
+                                + body.length() + "\r\n",
+                        body)
                 : TestServer.httpOk(n))) {
             final LoadReport report = run(server, 1);
 
@@ -165,13 +179,19 @@ final class HttpLoadRunTest {
     void shouldCountErrorAndStopWhenServerSendsConnectionClose() throws Exception {
         try (TestServer server = TestServer.httpServerInPieces(n -> {
             final String body = n + "\n" + TestServer.HTTP_PADDING;
-            return n < 4 ? List.of(TestServer.httpOk(n)) : List.of(TestServer.httpReply("200 OK",
-                    "Content-Length: " + body.length() + "\r\nConnection: close\r\n", body), TestServer.CLOSE);
+            return n < 4
+                    ? List.of(TestServer.httpOk(n))
+                    : List.of(
+                            TestServer.httpReply(
+                                    "200 OK", "Content-Length: " + body.length() + "\r\nConnection: close\r\n", body),
+                            TestServer.CLOSE);
         })) {
             final LoadReport report = run(server, 1);
 
             assertFaults(report, 0, 0, 0, 1, 0);
-            assertThat(report.replies()).as("the reply that announced the close was checked").isEqualTo(4);
+            assertThat(report.replies())
+                    .as("the reply that announced the close was checked")
+                    .isEqualTo(4);
             assertThat(report.problems()).singleElement().asString().contains("EOFException", "Connection: close");
         }
     }
@@ -196,8 +216,14 @@ final class HttpLoadRunTest {
      */
     private static List<String> cutThroughHeadAndBody(final String reply) {
         final int bodyStart = reply.indexOf("\r\n\r\n") + 4;
-        final int[] cuts = {"HTTP/1.1 2".length(), reply.indexOf("Content-Length") + "Content-Le".length(),
-            bodyStart - 1, bodyStart, bodyStart + 1, bodyStart + 2_000};
+        final int[] cuts = {
+            "HTTP/1.1 2".length(),
+            reply.indexOf("Content-Length") + "Content-Le".length(),
+            bodyStart - 1,
+            bodyStart,
+            bodyStart + 1,
+            bodyStart + 2_000
+        };
         final List<String> pieces = new ArrayList<>();
         int from = 0;
         for (final int cut : cuts) {
@@ -209,14 +235,28 @@ final class HttpLoadRunTest {
     }
 
     private static LoadReport run(final TestServer server, final int connections) throws InterruptedException {
-        return LoadRun.run(new LoadConfig("127.0.0.1", server.port(), connections, 1, DURATION_MS, Protocol.HTTP,
-                "http-", 2_000, REPLY_TIMEOUT_MS));
+        return LoadRun.run(new LoadConfig(
+                "127.0.0.1",
+                server.port(),
+                connections,
+                1,
+                DURATION_MS,
+                Protocol.HTTP,
+                "http-",
+                2_000,
+                REPLY_TIMEOUT_MS));
     }
 
-    private static void assertFaults(final LoadReport report, final long skipped, final long repeated,
-            final long corrupted, final long errors, final long resets) {
-        assertThat(new long[] {report.skipped(), report.repeated(), report.corrupted(), report.errors(),
-            report.resets()}).as("skipped, repeated, corrupted, errors, resets of %s", report)
+    private static void assertFaults(
+            final LoadReport report,
+            final long skipped,
+            final long repeated,
+            final long corrupted,
+            final long errors,
+            final long resets) {
+        assertThat(new long[] {report.skipped(), report.repeated(), report.corrupted(), report.errors(), report.resets()
+                })
+                .as("skipped, repeated, corrupted, errors, resets of %s", report)
                 .containsExactly(skipped, repeated, corrupted, errors, resets);
     }
 }

@@ -24,26 +24,43 @@ final class LoadReportTest {
 
     @Test
     void shouldSumFaultsAndMergeLatenciesWhenConnectionsDiffer() {
-        final LoadReport report = LoadReport.of(List.of(
-                new ConnectionResult(0, 2, 0, 0, 0, 0, 0, 3 * MS, new long[] {3 * MS, 1 * MS}, null, new long[0], 41000),
-                new ConnectionResult(1, 1, 1, 0, 0, 0, 1, 9 * MS, new long[] {2 * MS}, "java.net.SocketException: x", new long[0],
-                        41001)),
-                1_234_567_890L, Protocol.LINE);
+        final LoadReport report = LoadReport.of(
+                List.of(
+                        new ConnectionResult(
+                                0, 2, 0, 0, 0, 0, 0, 3 * MS, new long[] {3 * MS, 1 * MS}, null, new long[0], 41000),
+                        new ConnectionResult(
+                                1,
+                                1,
+                                1,
+                                0,
+                                0,
+                                0,
+                                1,
+                                9 * MS,
+                                new long[] {2 * MS},
+                                "java.net.SocketException: x",
+                                new long[0],
+                                41001)),
+                1_234_567_890L,
+                Protocol.LINE);
 
-        assertThat(report.toJson()).isEqualTo("{\"connections_ok\":1,\"connections_total\":2,\"replies\":3,"
-                + "\"skipped\":1,\"repeated\":0,\"corrupted\":0,\"errors\":0,\"resets\":1,\"max_stall_ms\":9.000,"
-                + "\"stall_p99_ms\":9.000,"
-                + "\"latency_p50_ms\":2.000,\"latency_p99_ms\":3.000,\"duration_s\":1.235,\"failed_local_ports\":[41001],"
-                + "\"protocol\":\"line\"}");
+        assertThat(report.toJson())
+                .isEqualTo("{\"connections_ok\":1,\"connections_total\":2,\"replies\":3,"
+                        + "\"skipped\":1,\"repeated\":0,\"corrupted\":0,\"errors\":0,\"resets\":1,\"max_stall_ms\":9.000,"
+                        + "\"stall_p99_ms\":9.000,"
+                        + "\"latency_p50_ms\":2.000,\"latency_p99_ms\":3.000,\"duration_s\":1.235,\"failed_local_ports\":[41001],"
+                        + "\"protocol\":\"line\"}");
         assertThat(report.exitCode()).isEqualTo(1);
-        assertThat(report.problems()).containsExactly("connection 1 (local port 41001): 1 replies, skipped=1 repeated=0 corrupted=0"
-                + " errors=0 resets=1, stopped: java.net.SocketException: x");
+        assertThat(report.problems())
+                .containsExactly("connection 1 (local port 41001): 1 replies, skipped=1 repeated=0 corrupted=0"
+                        + " errors=0 resets=1, stopped: java.net.SocketException: x");
     }
 
     @Test
     void shouldExitZeroWhenEveryConnectionIsOk() {
         final LoadReport report = LoadReport.of(
-                List.of(new ConnectionResult(0, 1, 0, 0, 0, 0, 0, 0, new long[] {1}, null, new long[0], 41000)), 1,
+                List.of(new ConnectionResult(0, 1, 0, 0, 0, 0, 0, 0, new long[] {1}, null, new long[0], 41000)),
+                1,
                 Protocol.RESP);
 
         assertThat(report.exitCode()).isZero();

@@ -2,14 +2,13 @@ package io.understudy.ops.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,7 +118,8 @@ final class LoadRunTest {
             assertThat(report.connectionsOk()).isEqualTo(3);
             assertThat(report.exitCode()).isZero();
             assertThat(values.get("resp-0") - 41 + values.get("resp-1") + values.get("resp-2"))
-                    .as("every INCR the server applied was answered and checked").isEqualTo(report.replies());
+                    .as("every INCR the server applied was answered and checked")
+                    .isEqualTo(report.replies());
         }
     }
 
@@ -137,8 +137,8 @@ final class LoadRunTest {
     void shouldEndEarlyWithEveryReplyCheckedOnceTheStopFileExists(@TempDir final Path dir) throws Exception {
         final Path stop = dir.resolve("stop");
         try (TestServer server = TestServer.lineServer(n -> n + " " + n)) {
-            final LoadConfig config = new LoadConfig("127.0.0.1", server.port(), 2, 1, 60_000, Protocol.LINE,
-                    "stop-", 2_000, 5_000);
+            final LoadConfig config =
+                    new LoadConfig("127.0.0.1", server.port(), 2, 1, 60_000, Protocol.LINE, "stop-", 2_000, 5_000);
             final CompletableFuture<LoadReport> run = CompletableFuture.supplyAsync(() -> {
                 try {
                     return LoadRun.run(config, null, stop);
@@ -158,16 +158,30 @@ final class LoadRunTest {
         }
     }
 
-    private static LoadConfig config(final int port, final int connections, final Protocol protocol,
-            final long replyTimeoutMs) {
-        return new LoadConfig("127.0.0.1", port, connections, 1, DURATION_MS, protocol,
-                protocol.wireName() + "-", 2_000, replyTimeoutMs);
+    private static LoadConfig config(
+            final int port, final int connections, final Protocol protocol, final long replyTimeoutMs) {
+        return new LoadConfig(
+                "127.0.0.1",
+                port,
+                connections,
+                1,
+                DURATION_MS,
+                protocol,
+                protocol.wireName() + "-",
+                2_000,
+                replyTimeoutMs);
     }
 
-    private static void assertFaults(final LoadReport report, final long skipped, final long repeated,
-            final long corrupted, final long errors, final long resets) {
-        assertThat(new long[] {report.skipped(), report.repeated(), report.corrupted(), report.errors(),
-            report.resets()}).as("skipped, repeated, corrupted, errors, resets of %s", report)
+    private static void assertFaults(
+            final LoadReport report,
+            final long skipped,
+            final long repeated,
+            final long corrupted,
+            final long errors,
+            final long resets) {
+        assertThat(new long[] {report.skipped(), report.repeated(), report.corrupted(), report.errors(), report.resets()
+                })
+                .as("skipped, repeated, corrupted, errors, resets of %s", report)
                 .containsExactly(skipped, repeated, corrupted, errors, resets);
     }
 }

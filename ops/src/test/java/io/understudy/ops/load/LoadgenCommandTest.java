@@ -17,11 +17,20 @@ final class LoadgenCommandTest {
     @Test
     void shouldDocumentEveryOptionWhenHelpIsAsked() {
         assertThat(execute("loadgen", "--help")).isZero();
-        assertThat(out.toString()).contains("--host=H", "--port=P", "--connections=N", "--interval-ms=MS",
-                "--duration-s=S", "--protocol=line|resp|http", "--key-prefix=P", "--connect-timeout-ms=MS",
-                "--reply-timeout-ms=MS", "--json-only");
-        assertThat(out.toString()).contains("http  an HTTP/1.1 keep-alive server: 'GET /<key>'",
-                "http status other than 2xx");
+        assertThat(out.toString())
+                .contains(
+                        "--host=H",
+                        "--port=P",
+                        "--connections=N",
+                        "--interval-ms=MS",
+                        "--duration-s=S",
+                        "--protocol=line|resp|http",
+                        "--key-prefix=P",
+                        "--connect-timeout-ms=MS",
+                        "--reply-timeout-ms=MS",
+                        "--json-only");
+        assertThat(out.toString())
+                .contains("http  an HTTP/1.1 keep-alive server: 'GET /<key>'", "http status other than 2xx");
     }
 
     @Test
@@ -32,7 +41,8 @@ final class LoadgenCommandTest {
 
     @Test
     void shouldExitWithUsageErrorWhenProtocolIsUnknown() {
-        assertThat(execute("loadgen", "--host", "localhost", "--port", "1", "--protocol", "smtp")).isEqualTo(2);
+        assertThat(execute("loadgen", "--host", "localhost", "--port", "1", "--protocol", "smtp"))
+                .isEqualTo(2);
         assertOneLineError("expected line, resp or http but was 'smtp'");
     }
 
@@ -40,17 +50,23 @@ final class LoadgenCommandTest {
     void shouldExitWithUsageErrorWhenNumbersAreOutOfRange() {
         assertThat(execute("loadgen", "--host", "h", "--port", "0")).isEqualTo(2);
         assertOneLineError("--port must be between 1 and 65535, was 0");
-        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--connections", "0")).isEqualTo(2);
-        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--interval-ms", "-1")).isEqualTo(2);
-        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--duration-s", "0")).isEqualTo(2);
-        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--reply-timeout-ms", "0")).isEqualTo(2);
-        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--connect-timeout-ms", "x")).isEqualTo(2);
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--connections", "0"))
+                .isEqualTo(2);
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--interval-ms", "-1"))
+                .isEqualTo(2);
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--duration-s", "0"))
+                .isEqualTo(2);
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--reply-timeout-ms", "0"))
+                .isEqualTo(2);
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--connect-timeout-ms", "x"))
+                .isEqualTo(2);
         assertThat(err.toString()).hasLineCount(6);
     }
 
     @Test
     void shouldExitWithUsageErrorWhenKeyPrefixHasSpace() {
-        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--key-prefix", "a b")).isEqualTo(2);
+        assertThat(execute("loadgen", "--host", "h", "--port", "1", "--key-prefix", "a b"))
+                .isEqualTo(2);
         assertOneLineError("--key-prefix must be printable ASCII without spaces");
     }
 

@@ -64,21 +64,42 @@ final class ReplyCheckerTest {
     @Test
     void shouldCheckOnlyValuesWhenProtocolIsResp() {
         assertThat(checkLines(Protocol.RESP, ":7\r", ":8\r", ":10\r", ":10\r", "-ERR no\r", ":11\r", ":12", "+OK\r"))
-                .containsExactly(Verdict.OK, Verdict.OK, Verdict.SKIPPED, Verdict.REPEATED, Verdict.ERROR,
-                        Verdict.OK, Verdict.CORRUPTED, Verdict.CORRUPTED);
+                .containsExactly(
+                        Verdict.OK,
+                        Verdict.OK,
+                        Verdict.SKIPPED,
+                        Verdict.REPEATED,
+                        Verdict.ERROR,
+                        Verdict.OK,
+                        Verdict.CORRUPTED,
+                        Verdict.CORRUPTED);
     }
 
     @Test
     void shouldCheckOnlyCountersAndCountErrorAsOneRequestWhenRepliesCarryNoValue() {
         final List<Verdict> verdicts = new ArrayList<>();
-        for (final ParsedReply reply : List.of(ParsedReply.counter(1), ParsedReply.counter(2),
-                ParsedReply.error(ParsedReply.NO_COUNTER), ParsedReply.counter(4), ParsedReply.counter(6),
-                ParsedReply.counter(6), ParsedReply.corrupt(), ParsedReply.counter(8))) {
+        for (final ParsedReply reply : List.of(
+                ParsedReply.counter(1),
+                ParsedReply.counter(2),
+                ParsedReply.error(ParsedReply.NO_COUNTER),
+                ParsedReply.counter(4),
+                ParsedReply.counter(6),
+                ParsedReply.counter(6),
+                ParsedReply.corrupt(),
+                ParsedReply.counter(8))) {
             verdicts.add(checker.check(reply));
         }
 
-        assertThat(verdicts).containsExactly(Verdict.OK, Verdict.OK, Verdict.ERROR, Verdict.OK, Verdict.SKIPPED,
-                Verdict.REPEATED, Verdict.CORRUPTED, Verdict.OK);
+        assertThat(verdicts)
+                .containsExactly(
+                        Verdict.OK,
+                        Verdict.OK,
+                        Verdict.ERROR,
+                        Verdict.OK,
+                        Verdict.SKIPPED,
+                        Verdict.REPEATED,
+                        Verdict.CORRUPTED,
+                        Verdict.OK);
     }
 
     @Test

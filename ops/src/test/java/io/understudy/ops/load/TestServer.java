@@ -64,8 +64,8 @@ final class TestServer implements AutoCloseable {
      */
     static TestServer lineServer(final IntFunction<String> replyTo) throws IOException {
         return start(socket -> {
-            final BufferedReader in = new BufferedReader(
-                    new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            final BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
             final OutputStream out = socket.getOutputStream();
             for (int request = 1; in.readLine() != null; request++) {
                 final String reply = replyTo.apply(request);
@@ -84,8 +84,8 @@ final class TestServer implements AutoCloseable {
     /** A RESP server that answers "INCR key" with replyTo(key) followed by "\r\n", anything else with an error. */
     static TestServer respServer(final Function<String, String> replyTo) throws IOException {
         return start(socket -> {
-            final BufferedReader in = new BufferedReader(
-                    new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            final BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
             final OutputStream out = socket.getOutputStream();
             String header;
             while ((header = in.readLine()) != null) {
@@ -112,13 +112,14 @@ final class TestServer implements AutoCloseable {
     static TestServer httpServerInPieces(final IntFunction<List<String>> replyTo) throws IOException {
         return start(socket -> {
             socket.setTcpNoDelay(true);
-            final BufferedReader in = new BufferedReader(
-                    new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            final BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
             final OutputStream out = socket.getOutputStream();
             String requestLine;
             for (int request = 1; (requestLine = in.readLine()) != null; request++) {
                 final List<String> pieces = isGetWithHost(requestLine, in)
-                        ? replyTo.apply(request) : List.of(httpReply("400 Bad Request", "Content-Length: 0\r\n", ""));
+                        ? replyTo.apply(request)
+                        : List.of(httpReply("400 Bad Request", "Content-Length: 0\r\n", ""));
                 writePieces(socket, out, pieces);
             }
         });
@@ -127,8 +128,10 @@ final class TestServer implements AutoCloseable {
     /** @return nginx's reply to its "return 200 \"$connection_requests\n<padding>\"", with a Date of its own */
     static String httpOk(final long counter) {
         final String body = counter + "\n" + HTTP_PADDING;
-        return httpReply("200 OK", "Content-Type: text/plain\r\nContent-Length: " + body.length()
-                + "\r\nConnection: keep-alive\r\n", body);
+        return httpReply(
+                "200 OK",
+                "Content-Type: text/plain\r\nContent-Length: " + body.length() + "\r\nConnection: keep-alive\r\n",
+                body);
     }
 
     /**
@@ -156,7 +159,8 @@ final class TestServer implements AutoCloseable {
     /** @return the key of "*2 $4 INCR $len key", or null when the request is anything else */
     private static String readIncrKey(final String header, final BufferedReader in) throws IOException {
         final String length = header.equals("*2") && "$4".equals(in.readLine()) && "INCR".equals(in.readLine())
-                ? in.readLine() : null;
+                ? in.readLine()
+                : null;
         final String key = length == null ? null : in.readLine();
         return key != null && length.equals("$" + key.length()) ? key : null;
     }
