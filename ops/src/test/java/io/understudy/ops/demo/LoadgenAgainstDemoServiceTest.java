@@ -74,6 +74,7 @@ final class LoadgenAgainstDemoServiceTest {
                         "latency_p50_ms",
                         "latency_p99_ms",
                         "duration_s",
+                        "failed_local_ports",
                         "protocol");
         assertThat(report.get("connections_ok").asInt()).isEqualTo(CONNECTIONS);
         assertThat(report.get("connections_total").asInt()).isEqualTo(CONNECTIONS);
@@ -81,6 +82,7 @@ final class LoadgenAgainstDemoServiceTest {
                 .allSatisfy(fault ->
                         assertThat(report.get(fault).asLong()).as(fault).isZero());
         assertThat(report.get("protocol").asText()).isEqualTo("line");
+        assertThat(report.get("failed_local_ports")).as("no connection failed").isEmpty();
         assertThat(report.get("duration_s").asDouble()).isBetween(1.0, 10.0);
         assertThat(report.get("latency_p99_ms").asDouble())
                 .isGreaterThanOrEqualTo(report.get("latency_p50_ms").asDouble())
