@@ -19,18 +19,7 @@ final class DuplicateAck {
             final byte[] ourMac, final TrackedConnection connection, final RestoreSpec spec, final int windowField) {
         final boolean timestamps = spec.timestamps();
         final int tcpLength = timestamps ? 32 : 20;
-        final ByteBuffer frame = ByteBuffer.allocate(14 + 20 + tcpLength);
-        frame.put(connection.clientMac).put(ourMac).putShort((short) 0x0800);
-        frame.put((byte) 0x45)
-                .put((byte) 0)
-                .putShort((short) (20 + tcpLength))
-                .putShort((short) 0)
-                .putShort((short) 0x4000)
-                .put((byte) 64)
-                .put((byte) 6)
-                .putShort((short) 0)
-                .putInt(connection.key.serverAddress())
-                .putInt(connection.key.clientAddress());
+        final ByteBuffer frame = headers(ourMac, connection, tcpLength);
         final long sendNext = spec.sendSeq() + spec.unackedBytes().length & 0xFFFFFFFFL;
         frame.putShort((short) connection.key.serverPort())
                 .putShort((short) connection.key.clientPort())
@@ -50,6 +39,26 @@ final class DuplicateAck {
                     .putInt(connection.client.timestampValue);
         }
         return withChecksums(frame.array(), connection, tcpLength);
+    }
+
+    /**
+     * A frame from VIP:port to the client with room for {@code tcpLength} bytes of TCP header: its Ethernet and IPv4
+     * headers written (checksum 0, see {@link #withChecksums}), positioned at the TCP header.
+     */
+    static ByteBuffer headers(final byte[] ourMac, final TrackedConnection connection, final int tcpLength) {
+        final ByteBuffer frame = ByteBuffer.allocate(14 + 20 + tcpLength);
+        frame.put(connection.clientMac).put(ourMac).putShort((short) 0x0800);
+        frame.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) (20 + tcpLength))
+                .putShort((short) 0)
+                .putShort((short) 0x4000)
+                .put((byte) 64)
+                .put((byte) 6)
+                .putShort((short) 0)
+                .putInt(connection.key.serverAddress())
+                .putInt(connection.key.clientAddress());
+        return frame;
     }
 
     /**

@@ -21,18 +21,7 @@ final class ResetFrame {
     private ResetFrame() {}
 
     static byte[] frame(final byte[] ourMac, final TrackedConnection connection, final int sequence) {
-        final ByteBuffer frame = ByteBuffer.allocate(14 + 20 + TCP_LENGTH);
-        frame.put(connection.clientMac).put(ourMac).putShort((short) 0x0800);
-        frame.put((byte) 0x45)
-                .put((byte) 0)
-                .putShort((short) (20 + TCP_LENGTH))
-                .putShort((short) 0)
-                .putShort((short) 0x4000)
-                .put((byte) 64)
-                .put((byte) 6)
-                .putShort((short) 0)
-                .putInt(connection.key.serverAddress())
-                .putInt(connection.key.clientAddress());
+        final ByteBuffer frame = DuplicateAck.headers(ourMac, connection, TCP_LENGTH);
         frame.putShort((short) connection.key.serverPort())
                 .putShort((short) connection.key.clientPort())
                 .putInt(sequence)

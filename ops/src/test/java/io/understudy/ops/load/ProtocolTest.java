@@ -21,8 +21,8 @@ final class ProtocolTest {
 
     @Test
     void shouldEncodeGetWithHostWhenProtocolIsHttp() {
-        assertThat(new String(Protocol.HTTP.request("10.0.0.5", "lg-3"), StandardCharsets.ISO_8859_1))
-                .isEqualTo("GET /lg-3 HTTP/1.1\r\nHost: 10.0.0.5\r\n\r\n");
+        assertThat(new String(Protocol.HTTP.request("198.18.0.5", "lg-3"), StandardCharsets.ISO_8859_1))
+                .isEqualTo("GET /lg-3 HTTP/1.1\r\nHost: 198.18.0.5\r\n\r\n");
         assertThat(new String(Protocol.HTTP.request("fd00::5", "k"), StandardCharsets.ISO_8859_1))
                 .isEqualTo("GET /k HTTP/1.1\r\nHost: [fd00::5]\r\n\r\n");
     }
