@@ -38,6 +38,9 @@ import java.util.List;
  * @param lastDemotion the last time this node, primary, found it was superseded and gave up; null if never.
  * @param fastHeartbeat the fast heartbeat beside the JGroups view; null when it is off.
  * @param peerApi    the peer's API as this node reaches it, e.g. "http://198.18.0.3:8080/"; null without a peer.
+ * @param handover   on a backup: the planned handover it is carrying out now, from the moment it accepted the
+ *                   request until it answered (its trigger); null when none. A primary whose handover request failed
+ *                   does not take the address back while this is set.
  */
 public record NodeStatus(
         String nodeId,
@@ -64,4 +67,5 @@ public record NodeStatus(
         List<String> alarms,
         DemotionReport lastDemotion,
         FastHeartbeatStatus fastHeartbeat,
-        String peerApi) {}
+        String peerApi,
+        String handover) {}

@@ -1840,6 +1840,11 @@ public final class Node implements Managed, MembershipListener {
     }
 
     /** The role's state now; STARTING before start. */
+    /** The planned handover this backup is carrying out now (its trigger), from acceptance to answer; else empty. */
+    public Optional<String> handoverUnderWay() {
+        return Optional.ofNullable(handoverTrigger);
+    }
+
     public RoleMachine.State state() {
         return machine == null ? RoleMachine.State.STARTING : machine.state();
     }

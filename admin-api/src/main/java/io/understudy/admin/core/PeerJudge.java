@@ -167,19 +167,32 @@ final class PeerJudge {
                         return new Verdict(true, null, false, "it serves, but its report is unreadable");
                     }
                 }
-                if (!holds && "BACKUP".equals(state)) {
+                final JsonNode handover = s.path("handover");
+                final boolean handingOver = !handover.isMissingNode() && !handover.isNull();
+                if (!holds && "BACKUP".equals(state) && !handingOver) {
                     return new Verdict(false, null, true, "the peer is the backup and does not hold the address");
+                }
+                if (handingOver) {
+                    // It accepted the request and has not answered yet: it may still claim the address. Wait.
+                    LOG.warn(
+                            "[{}] the peer is still carrying the handover out ({}): not taking the address back",
+                            nodeId,
+                            handover.asText());
                 }
             }
             if (System.nanoTime() - decideByNs > 0) {
                 if (status.isPresent()) {
+                    final JsonNode handover = status.get().path("handover");
                     return new Verdict(
                             false,
                             null,
                             false,
                             "the peer is " + status.get().path("state").asText("?")
                                     + " and holds the address: "
-                                    + status.get().path("holdsServiceAddress").asBoolean());
+                                    + status.get().path("holdsServiceAddress").asBoolean()
+                                    + (handover.isMissingNode() || handover.isNull()
+                                            ? ""
+                                            : "; it still carries a handover out (" + handover.asText() + ")"));
                 }
                 // The pair has two nodes: another MAC answering for the address, with this one released, is the peer.
                 final Optional<String> other = otherHolder.get();

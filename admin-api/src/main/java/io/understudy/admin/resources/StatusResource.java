@@ -61,6 +61,7 @@ public final class StatusResource {
                 node.alarms(),
                 node.lastDemotion().orElse(null),
                 node.fastHeartbeatStatus(),
-                node.peerApiUrl());
+                node.peerApiUrl(),
+                node.handoverUnderWay().orElse(null));
     }
 }

@@ -100,6 +100,37 @@ class PeerJudgeTest {
     }
 
     @Test
+    void shouldNotTakeTheAddressBackWhileThePeerStillCarriesTheHandoverOut() throws Exception {
+        // The peer accepted the request but has not switched to TAKING_OVER yet: BACKUP, no address, handover set.
+        final String accepted = READY.replace(
+                "\"lastFailover\":null",
+                "\"lastFailover\":null," + "\"handover\":\"planned handover drill from primary\"");
+        status.set(accepted);
+        final Thread serves = new Thread(() -> {
+            try {
+                Thread.sleep(700);
+            } catch (final InterruptedException ex) {
+                return;
+            }
+            status.set(SERVING);
+        });
+        serves.start();
+        final PeerJudge.Verdict verdict =
+                judge().afterFailedHandover(new IOException("timed out"), System.nanoTime(), 0);
+        serves.join();
+        assertThat(verdict.peerServes()).as(verdict.why()).isTrue();
+        assertThat(verdict.mayTakeBack()).isFalse();
+
+        // A handover still under way when the budget (and 2 s) ran out: the address stays released.
+        status.set(accepted);
+        final PeerJudge.Verdict stuck =
+                judge().afterFailedHandover(new IOException("timed out"), System.nanoTime() - 3_000_000_000L, 0);
+        assertThat(stuck.mayTakeBack()).as(stuck.why()).isFalse();
+        assertThat(stuck.peerServes()).isFalse();
+        assertThat(stuck.why()).contains("still carries a handover out (planned handover drill from primary)");
+    }
+
+    @Test
     void shouldFollowTheArpAnswerWhenThePeersStatusCannotBeRead() throws Exception {
         server.stop(0);
         otherHolder = Optional.of("02:00:00:00:00:03");
