@@ -228,6 +228,9 @@ final class TcpTracker implements StreamDirection.DataSink {
         }
     }
 
+    /** How many mid-stream pickups are logged at INFO (with the segment that started each); the rest at DEBUG. */
+    private static final long MID_STREAM_LOGGED = 50;
+
     private TrackedConnection connectionFor(final TcpSegment segment, final boolean fromClient, final long nowNs) {
         final ConnectionKey key = fromClient
                 ? new ConnectionKey(
@@ -247,7 +250,12 @@ final class TcpTracker implements StreamDirection.DataSink {
         }
         // A SYN-ACK opens it too: the tap missed the client's SYN, and the read log may supply the options later.
         final boolean serverSynAck = !fromClient && segment.has(TcpSegment.SYN) && segment.has(TcpSegment.ACK);
-        return open(key, clientSyn || serverSynAck, nowNs);
+        final TrackedConnection opened = open(key, clientSyn || serverSynAck, nowNs);
+        if (opened != null && !clientSyn && !serverSynAck && counters.connectionsMidStream <= MID_STREAM_LOGGED) {
+            // Rare once the tap runs (a segment of a connection it never saw open): what started it is the clue.
+            LOG.info("[{}] {} picked up mid-stream, from {}", nodeId, opened, segment);
+        }
+        return opened;
     }
 
     /** A client SYN on a known 4-tuple is a new connection unless it repeats the SYN already seen. */

@@ -24,7 +24,10 @@ import java.util.concurrent.locks.LockSupport;
  * cross-check and logs where a sample and the monitor disagree. Each of these processes runs in its host's network
  * namespace marked {@code UNDERSTUDY_LAB_OBSERVER=1}: the lab's pause and fence spare it, as a switch watching a host
  * is not frozen or powered off with it (a frozen monitor reported a fenced host's VIP removal late, after the
- * backup's claim, and made a 187 ms "overlap" out of nothing).
+ * backup's claim, and made a 187 ms "overlap" out of nothing). One {@code ip -n PREFIX-lan monitor link} follows the
+ * hosts' bridge ports: a host whose port is down (the lab's fence) holds nothing on the LAN, as a powered-off host
+ * does not, whatever its interface still says (a fenced host's VIP left its interface 26 ms after the new holder's
+ * claim, 91 ms after its port went down, and counted as a 21 ms "overlap").
  */
 final class VipHolders implements AutoCloseable {
     static final String INTERFACE = "eth0";
@@ -32,8 +35,22 @@ final class VipHolders implements AutoCloseable {
     static final String INITIAL = "initial";
     static final String MONITOR = "monitor";
 
-    /** One host starting ({@code holds}) or stopping to hold the VIP, stamped when the lab reported it. */
-    record Change(String host, boolean holds, long nanoTime, Instant at, String source) {}
+    /** What a change is about: the VIP on the host's interface, or the host's port on the lab's bridge. */
+    enum Aspect {
+        ADDRESS,
+        LINK
+    }
+
+    /**
+     * One host starting ({@code holds}) or stopping to hold the VIP (ADDRESS), or its bridge port going up
+     * ({@code holds}) or down (LINK), stamped when the lab reported it. A host holds the VIP on the LAN only while it
+     * has the address and its port is up: a fenced host (its port down) answers nobody, whatever its interface says.
+     */
+    record Change(String host, boolean holds, long nanoTime, Instant at, String source, Aspect aspect) {
+        Change(final String host, final boolean holds, final long nanoTime, final Instant at, final String source) {
+            this(host, holds, nanoTime, at, source, Aspect.ADDRESS);
+        }
+    }
 
     /** A time when both hosts held the VIP; {@code ongoing} when the watch ended with both still holding it. */
     record Overlap(Instant start, Instant end, Duration duration, boolean ongoing) {}
@@ -44,6 +61,7 @@ final class VipHolders implements AutoCloseable {
     private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Change> changes = new ArrayList<>(); // guarded by this
     private final Map<String, Boolean> monitorView = new HashMap<>(); // guarded by this
+    private final Map<String, Boolean> linkView = new HashMap<>(); // guarded by this
     private final Map<String, Integer> changeCounts = new HashMap<>(); // guarded by this
     private final List<String> disagreements = new ArrayList<>(); // guarded by this
     private final AtomicInteger samples = new AtomicInteger();
@@ -66,6 +84,10 @@ final class VipHolders implements AutoCloseable {
         try {
             for (final String host : holders.hosts) {
                 holders.startMonitor(host);
+            }
+            holders.startLinkMonitor();
+            for (final String host : holders.hosts) {
+                holders.onLinkReport(host, portUp(holders.linkShow(host), host), INITIAL);
             }
             // After the monitors, so that a change is either in the starting state or reported by a monitor.
             for (final String host : holders.hosts) {
@@ -175,13 +197,11 @@ final class VipHolders implements AutoCloseable {
      * that repeats a host's state changes nothing); one still going at {@code endNanoTime} ends there, as ongoing.
      */
     static List<Overlap> overlaps(final List<Change> changes, final long endNanoTime, final Instant endAt) {
-        final Map<String, Boolean> holding = new HashMap<>();
+        final LanView lan = new LanView();
         final List<Overlap> overlaps = new ArrayList<>();
         Change start = null;
         for (final Change change : changes) {
-            holding.put(change.host(), change.holds());
-            final long holders =
-                    holding.values().stream().filter(Boolean::booleanValue).count();
+            final long holders = lan.apply(change).size();
             if (start == null && holders >= 2) {
                 start = change;
             } else if (start != null && holders < 2) {
@@ -202,26 +222,65 @@ final class VipHolders implements AutoCloseable {
 
     /** One line a change: "+12.345 ms 2024-...Z primary holds the VIP (monitor); holders: primary". */
     static List<String> timeline(final List<Change> changes) {
-        final Map<String, Boolean> holding = new TreeMap<>();
+        final LanView lan = new LanView();
         final List<String> lines = new ArrayList<>();
         final long origin = changes.isEmpty() ? 0 : changes.get(0).nanoTime();
         for (final Change change : changes) {
-            holding.put(change.host(), change.holds());
-            final List<String> holders = holding.entrySet().stream()
-                    .filter(Map.Entry::getValue)
-                    .map(Map.Entry::getKey)
-                    .toList();
+            final List<String> holders = lan.apply(change);
             lines.add(String.format(
                     Locale.ROOT,
-                    "+%.3f ms %s %s %s the VIP (%s); holders: %s",
+                    "+%.3f ms %s %s %s (%s); holders: %s",
                     (change.nanoTime() - origin) / 1e6,
                     change.at(),
                     change.host(),
-                    describe(change.holds()),
+                    change.aspect() == Aspect.LINK
+                            ? "port " + (change.holds() ? "up" : "down")
+                            : describe(change.holds()) + " the VIP",
                     change.source(),
                     holders.isEmpty() ? "nobody" : String.join(",", holders)));
         }
         return lines;
+    }
+
+    /** Who holds the VIP on the LAN as changes arrive: the address on the host, and its port up (up until told). */
+    private static final class LanView {
+        private final Map<String, Boolean> address = new TreeMap<>();
+        private final Map<String, Boolean> link = new HashMap<>();
+
+        /** Applies one change; returns the holders after it, sorted. */
+        List<String> apply(final Change change) {
+            (change.aspect() == Aspect.LINK ? link : address).put(change.host(), change.holds());
+            return address.entrySet().stream()
+                    .filter(entry -> entry.getValue() && link.getOrDefault(entry.getKey(), true))
+                    .map(Map.Entry::getKey)
+                    .toList();
+        }
+    }
+
+    /**
+     * What one line of {@code ip monitor link} or {@code ip -o link show} in the lab's LAN namespace says about the
+     * bridge port named {@code port}: up (its flags have UP), down, or nothing (another link, a continuation line).
+     */
+    static Optional<Boolean> parseLinkLine(final String line, final String port) {
+        final String[] tokens = line.trim().split("\\s+");
+        if (tokens.length < 3
+                || !tokens[0].endsWith(":")
+                || !tokens[1].replaceFirst("@.*", "").replaceFirst(":$", "").equals(port)
+                || !tokens[2].startsWith("<")) {
+            return Optional.empty();
+        }
+        final String flags =
+                tokens[2].substring(1, tokens[2].indexOf('>') < 0 ? tokens[2].length() : tokens[2].indexOf('>'));
+        return Optional.of(List.of(flags.split(",")).contains("UP"));
+    }
+
+    private static boolean portUp(final String linkShowOutput, final String port) {
+        return linkShowOutput
+                .lines()
+                .map(line -> parseLinkLine(line, port))
+                .flatMap(Optional::stream)
+                .findFirst()
+                .orElse(true);
     }
 
     private static String describe(final boolean holds) {
@@ -242,6 +301,46 @@ final class VipHolders implements AutoCloseable {
 
     private String namespace(final String host) {
         return prefix + "-" + host;
+    }
+
+    private synchronized void onLinkReport(final String host, final boolean up, final String source) {
+        if (Boolean.valueOf(up).equals(linkView.get(host))) {
+            return;
+        }
+        linkView.put(host, up);
+        changes.add(new Change(host, up, System.nanoTime(), Instant.now(), source, Aspect.LINK));
+    }
+
+    private String lanNamespace() {
+        return prefix + "-lan";
+    }
+
+    /** One {@code ip monitor link} in the LAN namespace: the fence takes a host's bridge port down there. */
+    private void startLinkMonitor() {
+        final Process monitor = start(List.of("ip", "-n", lanNamespace(), "monitor", "link"));
+        monitors.add(monitor);
+        startThread("vip-link-monitor", () -> {
+            try (BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    for (final String host : hosts) {
+                        final Optional<Boolean> up = parseLinkLine(line, host);
+                        if (up.isPresent()) {
+                            onLinkReport(host, up.get(), "link monitor");
+                        }
+                    }
+                }
+            } catch (final IOException ex) {
+                if (!closed) {
+                    System.out.println("VipHolders: reading the link monitor failed: " + ex);
+                }
+            }
+        });
+    }
+
+    private String linkShow(final String host) {
+        return run(List.of("ip", "-n", lanNamespace(), "-o", "link", "show", "dev", host), lanNamespace());
     }
 
     private void startMonitor(final String host) {
@@ -341,20 +440,23 @@ final class VipHolders implements AutoCloseable {
     }
 
     private String addrShow(final String host) {
-        final Process process =
-                start(List.of("ip", "-n", namespace(host), "-4", "-o", "addr", "show", "dev", INTERFACE));
+        return run(List.of("ip", "-n", namespace(host), "-4", "-o", "addr", "show", "dev", INTERFACE), namespace(host));
+    }
+
+    private String run(final List<String> command, final String namespace) {
+        final Process process = start(command);
         sampling = process;
         try {
             final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(5, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("ip addr show in " + namespace(host) + " failed: " + output);
+                throw new IllegalStateException(command + " in " + namespace + " failed: " + output);
             }
             return output;
         } catch (final IOException ex) {
-            throw new IllegalStateException("ip addr show in " + namespace(host) + ": " + ex, ex);
+            throw new IllegalStateException(command + " in " + namespace + ": " + ex, ex);
         } catch (final InterruptedException ex) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted sampling " + namespace(host), ex);
+            throw new IllegalStateException("interrupted sampling " + namespace, ex);
         } finally {
             process.destroyForcibly();
             sampling = null;

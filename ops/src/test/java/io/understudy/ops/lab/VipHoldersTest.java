@@ -110,4 +110,45 @@ class VipHoldersTest {
                 .endsWith("holders: backup,primary");
         assertThat(timeline.get(2)).contains("primary does not hold").endsWith("holders: backup");
     }
+
+    @Test
+    void shouldNotCountAHostWhoseBridgePortIsDownAsAHolder() {
+        // The fence takes the crashed primary's port down; its interface keeps the VIP until its runner is killed.
+        final List<VipHolders.Change> changes = List.of(
+                change("primary", true, 0),
+                change("backup", false, 0),
+                new VipHolders.Change(
+                        "primary", false, 50_000_000L, ORIGIN.plusMillis(50), "link monitor", VipHolders.Aspect.LINK),
+                change("backup", true, 140),
+                change("primary", false, 165));
+
+        assertThat(VipHolders.overlaps(changes, 1_000_000_000L, ORIGIN.plusSeconds(1)))
+                .isEmpty();
+        assertThat(VipHolders.timeline(changes))
+                .anyMatch(line -> line.contains("primary port down (link monitor); holders: nobody"));
+
+        // Its port back up while it still has the address: two holders from then.
+        final List<VipHolders.Change> healed = new java.util.ArrayList<>(changes.subList(0, 4));
+        healed.add(new VipHolders.Change(
+                "primary", true, 200_000_000L, ORIGIN.plusMillis(200), "link monitor", VipHolders.Aspect.LINK));
+        assertThat(VipHolders.overlaps(healed, 300_000_000L, ORIGIN.plusMillis(300)))
+                .containsExactly(new VipHolders.Overlap(
+                        ORIGIN.plusMillis(200), ORIGIN.plusMillis(300), Duration.ofMillis(100), true));
+    }
+
+    @Test
+    void shouldReadABridgePortsStateFromIpLinkOutput() {
+        final String down =
+                "7: backup@if6: <BROADCAST,MULTICAST> mtu 1500 qdisc noqueue master br0 state DOWN group " + "default";
+        final String up = "7: backup@if6: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master br0 state "
+                + "UP mode DEFAULT group default qlen 1000\\    link/ether 92:af:51:25:68:4a brd ff:ff:ff:ff:ff:ff";
+
+        assertThat(VipHolders.parseLinkLine(down, "backup")).contains(false);
+        assertThat(VipHolders.parseLinkLine(up, "backup")).contains(true);
+        assertThat(VipHolders.parseLinkLine(up, "primary")).isEmpty();
+        assertThat(VipHolders.parseLinkLine("    link/ether 92:af:51:25:68:4a brd ff:ff:ff:ff:ff:ff", "backup"))
+                .isEmpty();
+        assertThat(VipHolders.parseLinkLine("4: br0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500", "backup"))
+                .isEmpty();
+    }
 }
