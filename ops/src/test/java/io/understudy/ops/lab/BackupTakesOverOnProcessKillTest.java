@@ -3,6 +3,7 @@ package io.understudy.ops.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,5 +30,12 @@ class BackupTakesOverOnProcessKillTest {
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
         final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
         assertThat(failover.get("notRestored").size()).isZero();
+        // The dead node's sockets went with it: none is left to retransmit stale data for the VIP (a tap would take
+        // such a segment for a connection it never saw open).
+        assertThat(Lab.expectOk(Lab.exec(Lab.PRIMARY, Duration.ofSeconds(10), "ss", "-Htn", "src", Lab.VIP))
+                        .stdout()
+                        .strip())
+                .as("TCP sockets of the VIP left on the killed node's host")
+                .isEmpty();
     }
 }
