@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Tallies what one load connection sees: the verdict and latency of every reply, the longest stall and why the
- * connection stopped. Times are arguments, so the arithmetic is tested without a clock.
+ * Tallies what one load connection sees: the verdict and latency of every reply, the first bad one, the longest stall
+ * and why the connection stopped. Times are arguments, so the arithmetic is tested without a clock.
  */
 final class ConnectionRecorder {
     /** Replies that took at least this long are kept as stalls, for the drill's picture (--stall-log). */
@@ -27,6 +27,7 @@ final class ConnectionRecorder {
     private long lastReplyNs;
     private long maxStallNs;
     private String failure;
+    private String firstBadReply;
     /** Stalls as triples: start (nanoTime), length (ns), kind. */
     private long[] stalls = new long[24];
 
@@ -53,6 +54,19 @@ final class ConnectionRecorder {
         }
         lastReplyNs = replyNs;
         verdictCounts[verdict.ordinal()]++;
+    }
+
+    /**
+     * Keeps what an error or corrupted reply was, when it is the connection's first, to name it in the summary.
+     *
+     * @return true when it was the first
+     */
+    boolean onBadReply(final String description) {
+        if (firstBadReply != null) {
+            return false;
+        }
+        firstBadReply = description;
+        return true;
     }
 
     /**
@@ -117,6 +131,7 @@ final class ConnectionRecorder {
                 Arrays.copyOf(latenciesNs, replies),
                 failure,
                 Arrays.copyOf(stalls, stallValues),
-                localPort);
+                localPort,
+                firstBadReply);
     }
 }

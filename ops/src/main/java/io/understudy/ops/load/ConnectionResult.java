@@ -10,6 +10,8 @@ package io.understudy.ops.load;
  *     as triples: start (System.nanoTime()), length in ns, kind ({@link ConnectionRecorder#SLOW_REPLY} or
  *     {@link ConnectionRecorder#STOPPED})
  * @param localPort the connection's own (client) port, 0 when it never connected
+ * @param firstBadReply what the connection's first error or corrupted reply was (the reply quoted), or null when it
+ *     had none
  */
 record ConnectionResult(
         int index,
@@ -23,7 +25,8 @@ record ConnectionResult(
         long[] latenciesNs,
         String failure,
         long[] stalls,
-        int localPort) {
+        int localPort,
+        String firstBadReply) {
 
     /** @return true when the connection got replies and every one of them was right */
     boolean isOk() {
@@ -47,6 +50,9 @@ record ConnectionResult(
                 .append(errors)
                 .append(" resets=")
                 .append(resets);
+        if (firstBadReply != null) {
+            problem.append(", first bad reply: ").append(firstBadReply);
+        }
         if (failure != null) {
             problem.append(", stopped: ").append(failure);
         }

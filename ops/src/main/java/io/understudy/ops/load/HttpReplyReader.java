@@ -31,7 +31,6 @@ final class HttpReplyReader implements Protocol.ReplySource {
 
     static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final int MAX_COUNTER_DIGITS = 18;
-    private static final int QUOTED_CHARS = 60;
     private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3})(?: [^\\r]*)?\\r");
 
     private final ReplyReader reader;
@@ -56,7 +55,9 @@ final class HttpReplyReader implements Protocol.ReplySource {
         }
         reader.readFully(body, 0, head.contentLength(), deadlineNs);
         serverClosing = head.closing();
-        return head.status() / 100 == 2 ? decodeBody(head.contentLength()) : ParsedReply.error(ParsedReply.NO_COUNTER);
+        return head.status() / 100 == 2
+                ? decodeBody(head.contentLength())
+                : ParsedReply.error(ParsedReply.NO_COUNTER, "HTTP status " + head.status());
     }
 
     /** The parts of a reply head that matter here. */
@@ -66,7 +67,7 @@ final class HttpReplyReader implements Protocol.ReplySource {
         String line = reader.readLine(deadlineNs);
         final Matcher statusLine = STATUS_LINE.matcher(line);
         if (!statusLine.matches()) {
-            throw unframeable("not an HTTP/1.1 status line: " + quoted(line));
+            throw unframeable("not an HTTP/1.1 status line: " + ParsedReply.quoted(line));
         }
         int headBytes = line.length() + 1;
         int contentLength = -1;
@@ -78,12 +79,12 @@ final class HttpReplyReader implements Protocol.ReplySource {
             }
             final int colon = line.indexOf(':');
             if (colon <= 0 || !line.endsWith("\r") || line.charAt(0) <= ' ' || line.charAt(colon - 1) <= ' ') {
-                throw unframeable("malformed header line: " + quoted(line));
+                throw unframeable("malformed header line: " + ParsedReply.quoted(line));
             }
             if (hasName(line, colon, "Content-Length")) {
                 contentLength = contentLength(headerValue(line, colon), contentLength);
             } else if (hasName(line, colon, "Transfer-Encoding")) {
-                throw unframeable("Transfer-Encoding " + quoted(headerValue(line, colon))
+                throw unframeable("Transfer-Encoding " + ParsedReply.quoted(headerValue(line, colon))
                         + ": only replies framed by Content-Length are read");
             } else if (hasName(line, colon, "Connection")) {
                 closing |= hasCloseToken(headerValue(line, colon));
@@ -102,12 +103,13 @@ final class HttpReplyReader implements Protocol.ReplySource {
             counter = counter * 10 + body[newline++] - '0';
         }
         if (newline == 0 || newline > MAX_COUNTER_DIGITS || newline == length || body[newline] != '\n') {
-            return ParsedReply.corrupt();
+            return ParsedReply.corrupt("HTTP body whose first line is not a request counter");
         }
         if (staticPart == null) {
             staticPart = Arrays.copyOfRange(body, newline + 1, length);
         } else if (!Arrays.equals(body, newline + 1, length, staticPart, 0, staticPart.length)) {
-            return ParsedReply.corrupt();
+            return ParsedReply.corrupt("HTTP body with counter " + counter
+                    + " differs from the connection's first after its counter line");
         }
         return ParsedReply.counter(counter);
     }
@@ -124,7 +126,7 @@ final class HttpReplyReader implements Protocol.ReplySource {
 
     private static int contentLength(final String value, final int earlier) throws IOException {
         if (value.isEmpty() || value.length() > 9 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw unframeable("malformed Content-Length " + quoted(value));
+            throw unframeable("malformed Content-Length " + ParsedReply.quoted(value));
         }
         final int length = Integer.parseInt(value);
         if (length > MAX_BODY_BYTES) {
@@ -148,15 +150,5 @@ final class HttpReplyReader implements Protocol.ReplySource {
 
     private static ReplyReader.ReplyTooLongException unframeable(final String reason) {
         return new ReplyReader.ReplyTooLongException("cannot frame the HTTP reply: " + reason);
-    }
-
-    /** @return the start of text in quotes, control and non-ASCII characters as '?', for an error message */
-    private static String quoted(final String text) {
-        final StringBuilder quoted = new StringBuilder("'");
-        for (int i = 0; i < Math.min(text.length(), QUOTED_CHARS); i++) {
-            final char next = text.charAt(i);
-            quoted.append(next >= ' ' && next < 127 ? next : '?');
-        }
-        return quoted.append(text.length() > QUOTED_CHARS ? "...'" : "'").toString();
     }
 }

@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One long-lived load connection: sends a request on its own key (INCR, or GET for HTTP) at each interval tick, one
- * request at a time, and checks every reply until the run's deadline. A connection that fails stops; it never
- * reconnects, so a failover that drops connections shows up in the result.
+ * request at a time, and checks every reply until the run's deadline; a protocol that sets the key first (memcached)
+ * does so once on connect. A connection that fails stops; it never reconnects, so a failover that drops connections
+ * shows up in the result.
  */
 final class LoadConnection implements Callable<ConnectionResult> {
     private static final Logger LOG = LoggerFactory.getLogger(LoadConnection.class);
@@ -60,18 +61,37 @@ final class LoadConnection implements Callable<ConnectionResult> {
 
     private void exchange(final Socket socket, final ConnectionRecorder recorder) throws IOException {
         final Protocol protocol = config.protocol();
-        final byte[] request = protocol.request(config.host(), config.key(index));
+        final String key = config.key(index);
+        final byte[] request = protocol.request(config.host(), key);
         final OutputStream out = socket.getOutputStream();
-        final Protocol.ReplySource replies = protocol.replySource(new ReplyReader(socket));
+        final ReplyReader reader = new ReplyReader(socket);
+        final Protocol.ReplySource replies = protocol.replySource(reader);
         final ReplyChecker checker = new ReplyChecker();
         final long replyTimeoutNs = config.replyTimeoutMs() * 1_000_000L;
+        final byte[] setup = protocol.setupRequest(key);
+        if (setup.length > 0) {
+            out.write(setup);
+            checker.onKeySet(protocol.parseSetupReply(key, reader.readLine(System.nanoTime() + replyTimeoutNs)));
+        }
         long tickNs = firstTickNs;
         while (awaitTick(tickNs)) {
             final long sendNs = System.nanoTime();
             out.write(request);
             final ParsedReply reply = replies.read(sendNs + replyTimeoutNs);
             final long replyNs = System.nanoTime();
-            recorder.onReply(sendNs, replyNs, checker.check(reply));
+            final Verdict verdict = checker.check(reply);
+            recorder.onReply(sendNs, replyNs, verdict);
+            if ((verdict == Verdict.ERROR || verdict == Verdict.CORRUPTED)
+                    && recorder.onBadReply(reply.description())) {
+                LOG.warn(
+                        "loadgen {}:{} connection {} ({}): first bad reply, {}: {}",
+                        config.host(),
+                        config.port(),
+                        index,
+                        key,
+                        verdict,
+                        reply.description());
+            }
             tickNs = nextTickNs(tickNs, replyNs, intervalNs);
         }
     }

@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
         name = "loadgen",
         description = {
             "Load a service with long-lived connections and check every reply.",
-            "Each connection sends requests on its own key (INCR, or GET /<key> for http), one at a time; at the end "
-                    + "one JSON line of totals is printed on stdout, then a readable summary."
+            "Each connection sends requests on its own key (INCR, incr for memcached, or GET /<key> for http), one at "
+                    + "a time; at the end one JSON line of totals is printed on stdout, then a readable summary."
         },
         footer = {
             "",
@@ -31,10 +31,13 @@ import picocli.CommandLine.Spec;
             "        connection's request counter and whose rest is the same every",
             "        time, as nginx's return 200 \"$connection_requests\\n<padding>\";",
             "        headers that change (Date) are not compared",
+            "  memcached  memcached's text protocol: once on connect 'set <key> 0 0 1'",
+            "             and the data 0, answered STORED; then 'incr <key> 1' answered",
+            "             by the new value, so the first must be 1",
             "Connection i uses the key <key-prefix><i> and stops for good once it fails.",
             "Every reply is counted as one of:",
             "  ok         exactly the next request counter (line, http) and value",
-            "             (line, resp)",
+            "             (line, resp, memcached)",
             "  skipped    a counter or value beyond the next one: something was lost",
             "  repeated   a counter or value not beyond the previous one: applied twice",
             "             or replayed",
@@ -42,14 +45,21 @@ import picocli.CommandLine.Spec;
             "             differs from the connection's first; a reply that cannot be",
             "             split from the next (too long; http: no Content-Length,",
             "             Transfer-Encoding) also stops its connection",
-            "  errors     ERR or '-' reply, http status other than 2xx, reply timeout,",
+            "  errors     ERR or '-' reply, http status other than 2xx, memcached",
+            "             ERROR, CLIENT_ERROR, SERVER_ERROR or NOT_FOUND, a memcached",
+            "             set not answered STORED (stops the connection), reply timeout,",
             "             unexpected EOF or Connection: close, other I/O error",
             "  resets     the connection was reset (TCP RST)",
             "After a skip or repeat the check re-bases, so one fault is counted once.",
+            "The summary names every connection that was not ok, with its first error",
+            "or corrupted reply.",
             "Exit codes: 0 every connection got replies and all were ok, 1 otherwise,",
             "2 bad arguments."
         })
 public final class LoadgenCommand implements Callable<Integer> {
+    /** memcached refuses a longer key (CLIENT_ERROR): the prefix and the highest connection index must fit in it. */
+    private static final int MEMCACHED_MAX_KEY_BYTES = 250;
+
     @Spec
     private CommandSpec spec;
 
@@ -84,12 +94,12 @@ public final class LoadgenCommand implements Callable<Integer> {
 
     @Option(
             names = "--protocol",
-            paramLabel = "line|resp|http",
+            paramLabel = "line|resp|http|memcached",
             defaultValue = "line",
             converter = ProtocolConverter.class,
             description = "line: the demo-service protocol; resp: any Redis-compatible server; http: an HTTP/1.1 "
-                    + "keep-alive server that numbers each connection's requests (see below) "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "keep-alive server that numbers each connection's requests; memcached: memcached's text "
+                    + "protocol (see below) (default: ${DEFAULT-VALUE}).")
     private Protocol protocol;
 
     @Option(
@@ -167,6 +177,12 @@ public final class LoadgenCommand implements Callable<Integer> {
         require(
                 !prefix.isEmpty() && prefix.chars().allMatch(c -> c > ' ' && c < 127),
                 "--key-prefix must be printable ASCII without spaces, was '" + prefix + "'");
+        final int longestKeyBytes =
+                prefix.length() + String.valueOf(connections - 1).length();
+        require(
+                protocol != Protocol.MEMCACHED || longestKeyBytes <= MEMCACHED_MAX_KEY_BYTES,
+                "--key-prefix too long for memcached: keys are at most " + MEMCACHED_MAX_KEY_BYTES
+                        + " bytes, the last would be " + longestKeyBytes);
         return new LoadConfig(
                 host,
                 port,

@@ -1,14 +1,15 @@
 package io.understudy.ops.load;
 
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The wire protocols the load generator speaks: the demo service's line protocol, RESP for Redis, or HTTP/1.1 for a
- * keep-alive web server that numbers the requests of each connection (nginx).
+ * The wire protocols the load generator speaks: the demo service's line protocol, RESP for Redis, HTTP/1.1 for a
+ * keep-alive web server that numbers the requests of each connection (nginx), or memcached's text protocol.
  */
 enum Protocol {
     /** The demo service: "INCR key\n" is answered by "counter value\n", the counter numbering requests from 1. */
@@ -25,10 +26,12 @@ enum Protocol {
         ParsedReply parse(final String line) {
             final Matcher value = valueReply.matcher(line);
             if (value.matches()) {
-                return valueOrCorrupt(value.group(1), value.group(2));
+                return valueOrCorrupt(value.group(1), value.group(2), line);
             }
             final Matcher error = errorReply.matcher(line);
-            return error.matches() ? ParsedReply.error(Long.parseLong(error.group(1))) : ParsedReply.corrupt();
+            return error.matches()
+                    ? ParsedReply.error(Long.parseLong(error.group(1)), ParsedReply.quoted(line))
+                    : ParsedReply.corrupt(ParsedReply.quoted(line));
         }
     },
 
@@ -47,11 +50,9 @@ enum Protocol {
         ParsedReply parse(final String line) {
             final Matcher value = valueReply.matcher(line);
             if (value.matches()) {
-                return valueOrCorrupt(null, value.group(1));
+                return valueOrCorrupt(null, value.group(1), line);
             }
-            return errorReply.matcher(line).matches()
-                    ? ParsedReply.error(ParsedReply.NO_COUNTER)
-                    : ParsedReply.corrupt();
+            return errorOrCorrupt(errorReply, line);
         }
     },
 
@@ -77,6 +78,50 @@ enum Protocol {
         ReplySource replySource(final ReplyReader reader) {
             return new HttpReplyReader(reader);
         }
+    },
+
+    /**
+     * memcached's text protocol: a new connection sets its key to 0 ("set key 0 0 1" and the data "0", answered
+     * "STORED"), then "incr key 1" is answered by the new value in decimal, so the first reply must be 1.
+     *
+     * <pre>
+     *   client sends               server answers
+     *   set KEY 0 0 1\r\n0\r\n     STORED\r\n       once, on connect
+     *   incr KEY 1\r\n             1\r\n            the new value: digits, no sign, no leading zero
+     *                              NOT_FOUND\r\n    or another error line: ERROR, CLIENT_ERROR msg, SERVER_ERROR msg
+     * </pre>
+     */
+    MEMCACHED {
+        private final Pattern valueReply = Pattern.compile("(0|[1-9]\\d{0,18})\r");
+        private final Pattern errorReply = Pattern.compile("(?:(?:|CLIENT_|SERVER_)ERROR(?: .*)?|NOT_FOUND)\r");
+
+        @Override
+        byte[] request(final String host, final String key) {
+            return ("incr " + key + " 1\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        byte[] setupRequest(final String key) {
+            return ("set " + key + " 0 0 1\r\n0\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        @Override
+        long parseSetupReply(final String key, final String line) throws ProtocolException {
+            if (!line.equals("STORED\r")) {
+                throw new ProtocolException("memcached did not set key " + key + " to 0 before the first incr: it "
+                        + "answered " + ParsedReply.quoted(line) + ", expected 'STORED\\r'");
+            }
+            return 0;
+        }
+
+        @Override
+        ParsedReply parse(final String line) {
+            final Matcher value = valueReply.matcher(line);
+            if (value.matches()) {
+                return valueOrCorrupt(null, value.group(1), line);
+            }
+            return errorOrCorrupt(errorReply, line);
+        }
     };
 
     /** Reads and decodes the replies of one connection, in order. */
@@ -92,8 +137,30 @@ enum Protocol {
         ParsedReply read(long deadlineNs) throws IOException;
     }
 
-    /** @return the bytes of one request on key to host (ISO-8859-1, so one char is one byte): INCR, or GET for HTTP */
+    /**
+     * @return the bytes of one request on key to host (ISO-8859-1, so one char is one byte): INCR, incr for memcached,
+     *     or GET for HTTP
+     */
     abstract byte[] request(String host, String key);
+
+    /**
+     * @return the bytes a new connection sends once, before its first request, to give its key a known value
+     *     (memcached: set it to 0); none for a protocol without
+     */
+    byte[] setupRequest(final String key) {
+        return new byte[0];
+    }
+
+    /**
+     * Checks the answer to {@link #setupRequest}, which only a protocol with one sends.
+     *
+     * @param line the answer without its "\n", as {@link #parse} takes a reply
+     * @return the value the key holds now: the connection's first reply must be one more
+     * @throws ProtocolException naming the answer when it is not the success reply (an error, or garbage)
+     */
+    long parseSetupReply(final String key, final String line) throws ProtocolException {
+        throw new UnsupportedOperationException(wireName() + " has no setup request");
+    }
 
     /** @param line one reply line without its "\n" (a "\r" before it is kept, RESP requires it) */
     abstract ParsedReply parse(String line);
@@ -108,13 +175,22 @@ enum Protocol {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    private static ParsedReply valueOrCorrupt(final String counter, final String value) {
+    private static ParsedReply valueOrCorrupt(final String counter, final String value, final String line) {
         try {
             // Nineteen digits can still overflow a long: such a reply is as wrong as any other garbage.
             return ParsedReply.value(
                     counter == null ? ParsedReply.NO_COUNTER : Long.parseLong(counter), Long.parseLong(value));
         } catch (final NumberFormatException ex) {
-            return ParsedReply.corrupt();
+            return ParsedReply.corrupt(ParsedReply.quoted(line));
         }
+    }
+
+    /** A line that ends in "\r" (RESP, memcached): an error reply when errorReply matches it, else corrupted. */
+    private static ParsedReply errorOrCorrupt(final Pattern errorReply, final String line) {
+        if (errorReply.matcher(line).matches()) {
+            // The "\r" is the protocol's line end here, not part of the message.
+            return ParsedReply.error(ParsedReply.NO_COUNTER, ParsedReply.quoted(line.substring(0, line.length() - 1)));
+        }
+        return ParsedReply.corrupt(ParsedReply.quoted(line));
     }
 }

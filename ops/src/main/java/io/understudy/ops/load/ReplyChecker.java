@@ -8,10 +8,19 @@ package io.understudy.ops.load;
 final class ReplyChecker {
     /** Starts at 0 so the first reply must carry counter 1. */
     private long lastCounter;
-    /** False until the first value, which is the base whatever it is (the key may exist from an earlier run). */
+    /**
+     * False until the first value, which is the base whatever it is (the key may exist from an earlier run), unless
+     * the connection set its key first ({@link #onKeySet}).
+     */
     private boolean hasLastValue;
 
     private long lastValue;
+
+    /** The connection set its key to value before its first request (memcached): the first reply must be one more. */
+    void onKeySet(final long value) {
+        hasLastValue = true;
+        lastValue = value;
+    }
 
     Verdict check(final ParsedReply reply) {
         return switch (reply.kind()) {

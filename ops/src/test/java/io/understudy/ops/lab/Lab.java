@@ -74,6 +74,10 @@ final class Lab {
     static final int REDIS_SERVICE_PORT = 6379;
     static final int NGINX_APP_PORT = 8090;
     static final int NGINX_SERVICE_PORT = 80;
+    /** memcached's own port on 127.0.0.1; the VIP's service port is the same, on another address. */
+    static final int MEMCACHED_APP_PORT = 11211;
+
+    static final int MEMCACHED_SERVICE_PORT = 11211;
 
     /**
      * The bundled demo service under Understudy: app on 127.0.0.1:7000, clients on VIP:7070, its app check
@@ -108,6 +112,22 @@ final class Lab {
                 REDIS_APP_PORT,
                 REDIS_SERVICE_PORT,
                 withArgs(REDIS_CHECK, extraArgs));
+    }
+
+    /** memcached's app check: version answered by "VERSION" and its version number. */
+    static final String[] MEMCACHED_CHECK = {"--app-check-send", "version\\r\\n", "--app-check-expect", "VERSION"};
+
+    /**
+     * memcached under Understudy: app on 127.0.0.1:11211 (one worker thread, no UDP; -u root, without which memcached
+     * refuses to run as the lab's root), clients on VIP:11211, its app check ({@link #MEMCACHED_CHECK});
+     * {@code extraArgs} as in {@link #start}.
+     */
+    static Result startMemcached(final String... extraArgs) {
+        return start(
+                "exec memcached -p " + MEMCACHED_APP_PORT + " -l 127.0.0.1 -U 0 -t 1 -u root",
+                MEMCACHED_APP_PORT,
+                MEMCACHED_SERVICE_PORT,
+                withArgs(MEMCACHED_CHECK, extraArgs));
     }
 
     /** nginx's app check: GET /check answered by a 200 status line. */

@@ -27,7 +27,19 @@ final class LoadReportTest {
         final LoadReport report = LoadReport.of(
                 List.of(
                         new ConnectionResult(
-                                0, 2, 0, 0, 0, 0, 0, 3 * MS, new long[] {3 * MS, 1 * MS}, null, new long[0], 41000),
+                                0,
+                                2,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                3 * MS,
+                                new long[] {3 * MS, 1 * MS},
+                                null,
+                                new long[0],
+                                41000,
+                                null),
                         new ConnectionResult(
                                 1,
                                 1,
@@ -40,7 +52,8 @@ final class LoadReportTest {
                                 new long[] {2 * MS},
                                 "java.net.SocketException: x",
                                 new long[0],
-                                41001)),
+                                41001,
+                                null)),
                 1_234_567_890L,
                 Protocol.LINE);
 
@@ -57,9 +70,27 @@ final class LoadReportTest {
     }
 
     @Test
+    void shouldNameTheFirstBadReplyInTheProblemLineButNotInTheJson() {
+        final LoadReport report = LoadReport.of(
+                List.of(new ConnectionResult(
+                        0, 9, 0, 0, 0, 6, 0, 1, new long[] {1}, null, new long[0], 41000, "'NOT_FOUND'")),
+                1_000_000_000L,
+                Protocol.MEMCACHED);
+
+        assertThat(report.problems())
+                .containsExactly("connection 0 (local port 41000): 9 replies, skipped=0 repeated=0 corrupted=0"
+                        + " errors=6 resets=0, first bad reply: 'NOT_FOUND'");
+        assertThat(report.toJson())
+                .doesNotContain("NOT_FOUND")
+                .endsWith(",\"errors\":6,\"resets\":0,\"max_stall_ms\":0.000,\"stall_p99_ms\":0.000,"
+                        + "\"latency_p50_ms\":0.000,\"latency_p99_ms\":0.000,\"duration_s\":1.000,"
+                        + "\"failed_local_ports\":[41000],\"protocol\":\"memcached\"}");
+    }
+
+    @Test
     void shouldExitZeroWhenEveryConnectionIsOk() {
         final LoadReport report = LoadReport.of(
-                List.of(new ConnectionResult(0, 1, 0, 0, 0, 0, 0, 0, new long[] {1}, null, new long[0], 41000)),
+                List.of(new ConnectionResult(0, 1, 0, 0, 0, 0, 0, 0, new long[] {1}, null, new long[0], 41000, null)),
                 1,
                 Protocol.RESP);
 

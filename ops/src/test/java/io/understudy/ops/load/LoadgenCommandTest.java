@@ -24,13 +24,17 @@ final class LoadgenCommandTest {
                         "--connections=N",
                         "--interval-ms=MS",
                         "--duration-s=S",
-                        "--protocol=line|resp|http",
+                        "--protocol=line|resp|http|memcached",
                         "--key-prefix=P",
                         "--connect-timeout-ms=MS",
                         "--reply-timeout-ms=MS",
                         "--json-only");
         assertThat(out.toString())
                 .contains("http  an HTTP/1.1 keep-alive server: 'GET /<key>'", "http status other than 2xx");
+        assertThat(out.toString())
+                .contains(
+                        "memcached  memcached's text protocol: once on connect 'set <key> 0 0 1'",
+                        "ERROR, CLIENT_ERROR, SERVER_ERROR or NOT_FOUND");
     }
 
     @Test
@@ -43,7 +47,7 @@ final class LoadgenCommandTest {
     void shouldExitWithUsageErrorWhenProtocolIsUnknown() {
         assertThat(execute("loadgen", "--host", "localhost", "--port", "1", "--protocol", "smtp"))
                 .isEqualTo(2);
-        assertOneLineError("expected line, resp or http but was 'smtp'");
+        assertOneLineError("expected line, resp, http or memcached but was 'smtp'");
     }
 
     @Test
@@ -68,6 +72,26 @@ final class LoadgenCommandTest {
         assertThat(execute("loadgen", "--host", "h", "--port", "1", "--key-prefix", "a b"))
                 .isEqualTo(2);
         assertOneLineError("--key-prefix must be printable ASCII without spaces");
+    }
+
+    @Test
+    void shouldExitWithUsageErrorWhenKeyPrefixMakesMemcachedKeysTooLong() {
+        // 249 bytes and connection 10's two digits: one more than memcached takes.
+        final String prefix = "k".repeat(249);
+        assertThat(execute(
+                        "loadgen",
+                        "--host",
+                        "h",
+                        "--port",
+                        "1",
+                        "--protocol",
+                        "memcached",
+                        "--key-prefix",
+                        prefix,
+                        "--connections",
+                        "11"))
+                .isEqualTo(2);
+        assertOneLineError("--key-prefix too long for memcached: keys are at most 250 bytes, the last would be 251");
     }
 
     private int execute(final String... args) {

@@ -81,11 +81,11 @@ final class ReplyCheckerTest {
         for (final ParsedReply reply : List.of(
                 ParsedReply.counter(1),
                 ParsedReply.counter(2),
-                ParsedReply.error(ParsedReply.NO_COUNTER),
+                ParsedReply.error(ParsedReply.NO_COUNTER, "HTTP status 500"),
                 ParsedReply.counter(4),
                 ParsedReply.counter(6),
                 ParsedReply.counter(6),
-                ParsedReply.corrupt(),
+                ParsedReply.corrupt("HTTP body whose first line is not a request counter"),
                 ParsedReply.counter(8))) {
             verdicts.add(checker.check(reply));
         }
@@ -98,6 +98,47 @@ final class ReplyCheckerTest {
                         Verdict.OK,
                         Verdict.SKIPPED,
                         Verdict.REPEATED,
+                        Verdict.CORRUPTED,
+                        Verdict.OK);
+    }
+
+    @Test
+    void shouldExpectOneFirstWhenMemcachedSetTheKeyToZero() throws Exception {
+        checker.onKeySet(Protocol.MEMCACHED.parseSetupReply("lg-1", "STORED\r"));
+
+        assertThat(checkLines(Protocol.MEMCACHED, "1\r", "2\r", "3\r")).containsOnly(Verdict.OK);
+    }
+
+    @Test
+    void shouldReportSkipWhenFirstMemcachedValueIsNotOneAfterTheSet() {
+        checker.onKeySet(0);
+
+        assertThat(checkLines(Protocol.MEMCACHED, "2\r", "3\r")).containsExactly(Verdict.SKIPPED, Verdict.OK);
+    }
+
+    @Test
+    void shouldCheckMemcachedValuesAsRespWhenRepliesSkipRepeatFailOrBreak() {
+        checker.onKeySet(0);
+
+        assertThat(checkLines(
+                        Protocol.MEMCACHED,
+                        "1\r",
+                        "2\r",
+                        "NOT_FOUND\r",
+                        "3\r",
+                        "3\r",
+                        "5\r",
+                        "SERVER_ERROR busy\r",
+                        "5x\r",
+                        "7\r"))
+                .containsExactly(
+                        Verdict.OK,
+                        Verdict.OK,
+                        Verdict.ERROR,
+                        Verdict.OK,
+                        Verdict.REPEATED,
+                        Verdict.SKIPPED,
+                        Verdict.ERROR,
                         Verdict.CORRUPTED,
                         Verdict.OK);
     }

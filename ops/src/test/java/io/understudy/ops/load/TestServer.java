@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -97,6 +98,34 @@ final class TestServer implements AutoCloseable {
     }
 
     /**
+     * A memcached text-protocol server on its own map, which the test may seed: "set key 0 0 N" and a data line of N
+     * digits store that number ("STORED"), "incr key 1" adds one (the new value, or "NOT_FOUND" for a key it does not
+     * hold), anything else gets "ERROR".
+     */
+    static TestServer memcachedServer(final Map<String, Long> values) throws IOException {
+        return memcachedServer(values, (request, reply) -> List.of(reply));
+    }
+
+    /**
+     * Like {@link #memcachedServer(Map)}, but request n (from 1, the set included) gets the pieces of send(n, reply)
+     * instead of its reply (with the reply's "\r\n"), each in its own write a few ms apart; a piece may also be an
+     * action, which ends the reply. send may change the map, as a server that loses or doubles an update would.
+     */
+    static TestServer memcachedServer(
+            final Map<String, Long> values, final BiFunction<Integer, String, List<String>> send) throws IOException {
+        return start(socket -> {
+            socket.setTcpNoDelay(true);
+            final BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            final OutputStream out = socket.getOutputStream();
+            String command;
+            for (int request = 1; (command = in.readLine()) != null; request++) {
+                writePieces(socket, out, send.apply(request, memcachedReply(command, in, values) + "\r\n"));
+            }
+        });
+    }
+
+    /**
      * An HTTP/1.1 keep-alive server: request n (from 1) of each connection gets replyTo(n) as raw bytes, or the action
      * of {@link #SILENCE}, {@link #ABORT} or {@link #CLOSE}. A request other than "GET /key HTTP/1.1" with a Host
      * header gets a 400 reply.
@@ -163,6 +192,25 @@ final class TestServer implements AutoCloseable {
                 : null;
         final String key = length == null ? null : in.readLine();
         return key != null && length.equals("$" + key.length()) ? key : null;
+    }
+
+    /** @return memcached's answer to a "set key 0 0 N" (whose data line it reads) or "incr key 1" on values */
+    private static String memcachedReply(final String command, final BufferedReader in, final Map<String, Long> values)
+            throws IOException {
+        final String[] words = command.split(" ", -1);
+        if (words.length == 5 && words[0].equals("set") && words[2].equals("0") && words[3].equals("0")) {
+            final String data = in.readLine();
+            if (data == null || !data.matches("\\d{1,18}") || !words[4].equals(String.valueOf(data.length()))) {
+                return "CLIENT_ERROR bad data chunk";
+            }
+            values.put(words[1], Long.parseLong(data));
+            return "STORED";
+        }
+        if (words.length == 3 && words[0].equals("incr") && words[2].equals("1")) {
+            final Long value = values.computeIfPresent(words[1], (key, old) -> old + 1);
+            return value == null ? "NOT_FOUND" : value.toString();
+        }
+        return "ERROR";
     }
 
     /** Reads one request head: true when it is "GET /key HTTP/1.1" with a Host header. */
