@@ -9,23 +9,25 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an operator's command (the claim of the service address) with a deadline: a command that hangs (a sudo
- * waiting for a password, a wedged netlink call) would otherwise hold the takeover, with every restored client,
- * forever. Output is read on a thread of its own so a chatty command cannot block on a full pipe.
+ * Runs an operator's command (the claim or release of the service address, the app's restart) with a deadline: a
+ * command that hangs (a sudo waiting for a password, a wedged netlink call) would otherwise hold the takeover, with
+ * every restored client, forever. Output is read on a thread of its own so a chatty command cannot block on a full
+ * pipe. The one process runner of the nodes: the admin API's commands run through it too.
  */
-final class TimedCommand {
+public final class TimedCommand {
     /** What a command that finished in time said. */
-    record Outcome(int exit, String output) {}
+    public record Outcome(int exit, String output) {}
 
     private TimedCommand() {}
 
     /**
      * Runs {@code command}, stdout and stderr together, and waits for it at most {@code timeout}.
      *
-     * @throws IOException when it cannot start, or does not finish in time (it is then killed, with its output so
-     *                     far in the message).
+     * @throws IOException when it cannot start, or does not finish in time (it is then killed, with the processes it
+     *                     started, and its output so far is in the message).
      */
-    static Outcome run(final List<String> command, final Duration timeout) throws IOException, InterruptedException {
+    public static Outcome run(final List<String> command, final Duration timeout)
+            throws IOException, InterruptedException {
         final Process process =
                 new ProcessBuilder(command).redirectErrorStream(true).start();
         final ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -34,6 +36,7 @@ final class TimedCommand {
         reader.start();
         try {
             if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(1, TimeUnit.SECONDS);
                 reader.join(1_000);
                 throw new IOException(command + " did not finish within " + timeout.toMillis() + " ms and was "

@@ -1,10 +1,9 @@
 package io.understudy.admin.core;
 
-import java.io.File;
+import io.understudy.backup.TimedCommand;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The operator's commands a node runs (claim and release the service address, restart the app), each to its end. */
 final class Commands {
@@ -17,32 +16,25 @@ final class Commands {
     }
 
     /**
-     * Runs a command to its end (killed with its children after {@code timeoutMs}); returns its output, stripped.
+     * Runs a command to its end (killed with its children after {@code timeoutMs}, by {@link TimedCommand}); returns
+     * its output, stripped.
      *
      * @throws IOException saying {@code what} failed, with the command, its exit status and its output.
      */
     static String run(final List<String> command, final String what, final long timeoutMs) throws IOException {
-        final File output = File.createTempFile("understudy-command", ".out");
+        final TimedCommand.Outcome outcome;
         try {
-            final Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(output)
-                    .start();
-            if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                throw new IOException(what + " failed: " + command + " did not finish within " + timeoutMs + " ms");
-            }
-            final String text = Files.readString(output.toPath()).strip();
-            if (process.exitValue() != 0) {
-                throw new IOException(what + " failed: " + command + " exited " + process.exitValue() + ": " + text);
-            }
-            return text;
+            outcome = TimedCommand.run(command, Duration.ofMillis(timeoutMs));
         } catch (final InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IOException(what + " interrupted", ex);
-        } finally {
-            Files.deleteIfExists(output.toPath());
+        } catch (final IOException ex) {
+            throw new IOException(what + " failed: " + ex.getMessage(), ex);
         }
+        final String text = outcome.output().strip();
+        if (outcome.exit() != 0) {
+            throw new IOException(what + " failed: " + command + " exited " + outcome.exit() + ": " + text);
+        }
+        return text;
     }
 }
