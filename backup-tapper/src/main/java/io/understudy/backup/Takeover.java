@@ -54,13 +54,13 @@ final class Takeover {
     TakeoverReport run(final long catchUpTimeoutMs, final TakeoverStep beforeRelease)
             throws IOException, InterruptedException {
         final long startNs = System.nanoTime();
-        final Map<String, String> notRestored = new LinkedHashMap<>();
+        final NotRestored notRestored = new NotRestored();
         final List<TrackedConnection> candidates = new ArrayList<>();
         for (final TrackedConnection connection : tracker.connections()) {
             if (!connection.announced) {
                 if (connection.isOpen() && (connection.server.synSeen || connection.client.ackSent)) {
-                    notRestored.put(
-                            connection.toString(),
+                    notRestored.add(
+                            connection,
                             "the tap missed part of its handshake and the read " + "log did not supply the options");
                 }
                 continue; // else the handshake never completed: the client will retry its SYN
@@ -72,7 +72,7 @@ final class Takeover {
             if (why == null) {
                 candidates.add(connection);
             } else if (connection.isOpen()) {
-                notRestored.put(connection.toString(), why);
+                notRestored.add(connection, why);
             }
         }
         long beyondPrimary = 0;
@@ -146,13 +146,13 @@ final class Takeover {
                         taken == null ? -1 : connection.clientBytesToFeed() - taken.length,
                         taken == null ? new byte[0] : taken));
             } catch (final IOException ex) {
-                notRestored.put(socket.connection.toString(), "leaving repair mode failed: " + ex.getMessage());
+                notRestored.add(socket.connection, "leaving repair mode failed: " + ex.getMessage());
                 closeQuietly(socket.channel);
             }
         }
         final long endNs = System.nanoTime();
-        for (final TrackedConnection connection : tracker.connections()) {
-            if (connection.isOpen() && notRestored.containsKey(connection.toString())) {
+        for (final TrackedConnection connection : notRestored.connections) {
+            if (connection.isOpen()) {
                 resets.addAll(ResetFrame.framesFor(ourMac, connection));
             }
         }
@@ -171,8 +171,8 @@ final class Takeover {
                 prepared.isEmpty() ? 0 : socketNs / 1_000 / prepared.size(),
                 (releaseNs - preparedNs) / 1_000_000,
                 sentAtOnce,
-                notRestored);
-        return new TakeoverReport(restored, notRestored, restoreMs);
+                notRestored.reasons);
+        return new TakeoverReport(restored, notRestored.reasons, restoreMs);
     }
 
     /**
@@ -212,7 +212,7 @@ final class Takeover {
 
     /** Feeds and reads every replica until it has caught up with the primary, or the deadline passes. */
     private void awaitReplicas(
-            final List<TrackedConnection> candidates, final Map<String, String> notRestored, final long deadlineNs)
+            final List<TrackedConnection> candidates, final NotRestored notRestored, final long deadlineNs)
             throws InterruptedException {
         List<TrackedConnection> waiting = new ArrayList<>(candidates);
         final Map<Long, long[]> progress = new java.util.HashMap<>();
@@ -247,8 +247,8 @@ final class Takeover {
                         + Math.max(connection.server.nextOffset, connection.server.ackedRaw) + " server bytes");
             }
         }
-        candidates.removeIf(connection -> !connection.isProtected()
-                && notRestored.put(connection.toString(), connection.unprotectedReason) == null);
+        candidates.removeIf(
+                connection -> !connection.isProtected() && notRestored.add(connection, connection.unprotectedReason));
     }
 
     /**
@@ -302,21 +302,35 @@ final class Takeover {
 
     private record PreparedSocket(TrackedConnection connection, RestoreSpec spec, SocketChannel channel) {}
 
+    /** The connections a takeover does not restore: the reason of each by its name (the report's), and the set. */
+    private static final class NotRestored {
+        final Map<String, String> reasons = new LinkedHashMap<>();
+        final List<TrackedConnection> connections = new ArrayList<>();
+
+        /** Lists it (a later reason replaces an earlier one); true when it was not listed yet. */
+        boolean add(final TrackedConnection connection, final String why) {
+            final boolean first = reasons.put(connection.toString(), why) == null;
+            if (first) {
+                connections.add(connection);
+            }
+            return first;
+        }
+    }
+
     /** The window the primary last advertised, as the 16-bit field carries it (scaled down). */
     private static int windowField(final TrackedConnection connection) {
         final int shift = connection.windowScalingNegotiated() ? connection.server.windowScale : 0;
         return (int) Math.min(connection.server.window >> shift, 0xFFFF);
     }
 
-    private List<PreparedSocket> prepareAll(
-            final List<TrackedConnection> candidates, final Map<String, String> notRestored) {
+    private List<PreparedSocket> prepareAll(final List<TrackedConnection> candidates, final NotRestored notRestored) {
         final List<PreparedSocket> prepared = new ArrayList<>();
         for (final TrackedConnection connection : candidates) {
             try {
                 final RestoreSpec spec = spec(connection);
                 prepared.add(new PreparedSocket(connection, spec, TcpRepair.prepare(spec)));
             } catch (final IOException | RuntimeException ex) {
-                notRestored.put(connection.toString(), "restore failed: " + ex.getMessage());
+                notRestored.add(connection, "restore failed: " + ex.getMessage());
             }
         }
         return prepared;
