@@ -93,7 +93,7 @@ final class ConnectionRecorder {
 
     /** Records the failure that stopped the connection (it does not reconnect). */
     void onFailure(final IOException ex) {
-        if (ex instanceof ReplyReader.ReplyTooLongException) {
+        if (ex instanceof ReplyReader.UnframeableReplyException) {
             verdictCounts[Verdict.CORRUPTED.ordinal()]++;
         } else if (isReset(ex)) {
             resets++;

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *
  * A 2xx body whose counter does not parse or whose rest differs from the connection's first one is corrupted; the
  * reply was framed, so the connection goes on. A reply whose end cannot be known (no or bad Content-Length,
- * Transfer-Encoding, a malformed head, a limit passed) fails with {@link ReplyReader.ReplyTooLongException}: reading on
+ * Transfer-Encoding, a malformed head, a limit passed) fails with {@link ReplyReader.UnframeableReplyException}: reading on
  * would take its bytes for the next reply, so it counts as corrupted and the connection stops.
  */
 final class HttpReplyReader implements Protocol.ReplySource {
@@ -148,7 +148,7 @@ final class HttpReplyReader implements Protocol.ReplySource {
         return false;
     }
 
-    private static ReplyReader.ReplyTooLongException unframeable(final String reason) {
-        return new ReplyReader.ReplyTooLongException("cannot frame the HTTP reply: " + reason);
+    private static ReplyReader.UnframeableReplyException unframeable(final String reason) {
+        return new ReplyReader.UnframeableReplyException("cannot frame the HTTP reply: " + reason);
     }
 }

@@ -132,7 +132,7 @@ enum Protocol {
          *
          * @throws java.net.SocketTimeoutException when the deadline passes first
          * @throws java.io.EOFException when the server closes the connection (or announced it would) first
-         * @throws ReplyReader.ReplyTooLongException when the stream cannot be split into replies any more
+         * @throws ReplyReader.UnframeableReplyException when the stream cannot be split into replies any more
          */
         ParsedReply read(long deadlineNs) throws IOException;
     }

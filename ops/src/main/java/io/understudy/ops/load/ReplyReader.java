@@ -34,7 +34,7 @@ final class ReplyReader {
      * @return the line without its "\n", decoded as ISO-8859-1 (one char per byte)
      * @throws SocketTimeoutException when the deadline passes first
      * @throws EOFException when the server closes the connection first
-     * @throws ReplyTooLongException when the line exceeds {@link #MAX_REPLY_BYTES}
+     * @throws UnframeableReplyException when the line exceeds {@link #MAX_REPLY_BYTES}
      */
     String readLine(final long deadlineNs) throws IOException {
         int length = 0;
@@ -47,7 +47,7 @@ final class ReplyReader {
                 return new String(line, 0, length, StandardCharsets.ISO_8859_1);
             }
             if (length == MAX_REPLY_BYTES) {
-                throw new ReplyTooLongException();
+                throw new UnframeableReplyException();
             }
             line[length++] = next;
         }
@@ -93,14 +93,14 @@ final class ReplyReader {
      * whose length is unknown, too large or unreadable. The connection counts it as corrupted and stops, since
      * reading on would take the next bytes for a reply they do not belong to.
      */
-    static final class ReplyTooLongException extends IOException {
+    static final class UnframeableReplyException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        ReplyTooLongException() {
+        UnframeableReplyException() {
             this("reply line longer than " + MAX_REPLY_BYTES + " bytes");
         }
 
-        ReplyTooLongException(final String message) {
+        UnframeableReplyException(final String message) {
             super(message);
         }
     }

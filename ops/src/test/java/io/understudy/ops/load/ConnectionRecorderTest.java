@@ -93,7 +93,7 @@ final class ConnectionRecorderTest {
 
     @Test
     void shouldCountCorruptedWhenReplyIsTooLong() {
-        recorder.onFailure(new ReplyReader.ReplyTooLongException());
+        recorder.onFailure(new ReplyReader.UnframeableReplyException());
 
         assertThat(recorder.result().corrupted()).isEqualTo(1);
     }
