@@ -226,11 +226,15 @@ final class Lab {
         return exec(host, Duration.ofSeconds(60), command.toArray(String[]::new));
     }
 
+    /** A node's admin API, "http://ADDRESS:8080" (its LAN address, no trailing slash). */
+    static String apiUrl(final String host) {
+        return "http://" + (PRIMARY.equals(host) ? "198.18.0.2" : "198.18.0.3") + ":8080";
+    }
+
     /** GET a path of a node's admin API (port 8080 on its LAN address), from inside that node's host. */
     static com.fasterxml.jackson.databind.JsonNode api(final String host, final String path) {
-        final String address = PRIMARY.equals(host) ? "198.18.0.2" : "198.18.0.3";
-        final Result result = expectOk(exec(
-                host, Duration.ofSeconds(20), "curl", "-sS", "--fail-with-body", "http://" + address + ":8080" + path));
+        final Result result =
+                expectOk(exec(host, Duration.ofSeconds(20), "curl", "-sS", "--fail-with-body", apiUrl(host) + path));
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.stdout());
         } catch (final java.io.IOException ex) {

@@ -217,7 +217,8 @@ class SoakTest {
                 Lab.api(to, "/status").path("lastFailover").path("at").asText("");
         switch (kind) {
             case "planned" -> {
-                final String answer = Lab.requestWithToken(Lab.CLIENT, "POST", url(from) + "/drills/failover", token);
+                final String answer =
+                        Lab.requestWithToken(Lab.CLIENT, "POST", Lab.apiUrl(from) + "/drills/failover", token);
                 if (!answer.startsWith("200 ") || !answer.contains("\"outcome\":\"ok\"")) {
                     // What holds the service port on either host, for the report.
                     for (final String host : List.of(from, to)) {
@@ -364,10 +365,6 @@ class SoakTest {
 
     private static String other(final String host) {
         return Lab.PRIMARY.equals(host) ? Lab.BACKUP : Lab.PRIMARY;
-    }
-
-    private static String url(final String host) {
-        return "http://198.18.0." + (Lab.PRIMARY.equals(host) ? 2 : 3) + ":8080";
     }
 
     private static void writeReport(final List<Row> rows, final int drills, final String summary) throws IOException {
