@@ -14,8 +14,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 final class HttpLoadRunTest {
     /** Long enough for several requests per connection even on a loaded 2-core machine. */
-    private static final long DURATION_MS = 1_000;
-
     private static final long REPLY_TIMEOUT_MS = 10_000;
 
     @Test
@@ -23,7 +21,7 @@ final class HttpLoadRunTest {
         try (TestServer server = TestServer.httpServer(TestServer::httpOk)) {
             final LoadReport report = run(server, 2);
 
-            assertFaults(report, 0, 0, 0, 0, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 0, 0, 0);
             assertThat(report.connectionsOk()).isEqualTo(2);
             assertThat(report.replies())
                     .as("several replies, each with its own Date")
@@ -42,7 +40,7 @@ final class HttpLoadRunTest {
         })) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 0, 0, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 0, 0, 0);
             assertThat(report.replies()).isGreaterThan(4);
         }
     }
@@ -52,7 +50,7 @@ final class HttpLoadRunTest {
         try (TestServer server = TestServer.httpServerInPieces(n -> cutThroughHeadAndBody(TestServer.httpOk(n)))) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 0, 0, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 0, 0, 0);
             assertThat(report.replies()).as("each reply takes six pauses").isGreaterThan(3);
             assertThat(report.connectionsOk()).isEqualTo(1);
         }
@@ -63,7 +61,7 @@ final class HttpLoadRunTest {
         try (TestServer server = TestServer.httpServer(n -> TestServer.httpOk(n >= 5 ? n + 1 : n))) {
             final LoadReport report = run(server, 2);
 
-            assertFaults(report, 2, 0, 0, 0, 0);
+            LoadRunTest.assertFaults(report, 2, 0, 0, 0, 0);
             assertThat(report.connectionsOk()).isZero();
             assertThat(report.exitCode()).isEqualTo(1);
         }
@@ -72,7 +70,7 @@ final class HttpLoadRunTest {
     @Test
     void shouldCountOneRepeatWhenServerRepeatsOneRequestCounter() throws Exception {
         try (TestServer server = TestServer.httpServer(n -> TestServer.httpOk(n >= 5 ? n - 1 : n))) {
-            assertFaults(run(server, 1), 0, 1, 0, 0, 0);
+            LoadRunTest.assertFaults(run(server, 1), 0, 1, 0, 0, 0);
         }
     }
 
@@ -88,7 +86,7 @@ final class HttpLoadRunTest {
                 : TestServer.httpOk(n))) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 1, 0, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 1, 0, 0);
             assertThat(report.replies()).as("went on after reply 5").isGreaterThan(5);
             assertThat(report.problems()).singleElement().asString().doesNotContain("stopped");
         }
@@ -106,7 +104,7 @@ final class HttpLoadRunTest {
                 : TestServer.httpOk(n))) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 0, 1, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 0, 1, 0);
             assertThat(report.replies()).as("went on after reply 5").isGreaterThan(5);
             assertThat(report.problems()).singleElement().asString().doesNotContain("stopped");
         }
@@ -120,7 +118,7 @@ final class HttpLoadRunTest {
                 : TestServer.httpOk(n))) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 1, 0, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 1, 0, 0);
             assertThat(report.replies()).isEqualTo(2);
             assertThat(report.durationNs())
                     .as("stopped at the reply, not after the reply timeout")
@@ -136,7 +134,7 @@ final class HttpLoadRunTest {
                 : TestServer.httpOk(n))) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 1, 0, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 1, 0, 0);
             assertThat(report.replies()).isEqualTo(2);
             assertThat(report.problems()).singleElement().asString().contains("Transfer-Encoding 'chunked'");
         }
@@ -150,7 +148,7 @@ final class HttpLoadRunTest {
                 : TestServer.httpOk(n))) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 1, 0, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 1, 0, 0);
             assertThat(report.replies()).isEqualTo(2);
             assertThat(report.problems()).singleElement().asString().contains("over the limit");
         }
@@ -169,7 +167,7 @@ final class HttpLoadRunTest {
                 : TestServer.httpOk(n))) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 1, 0, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 1, 0, 0);
             assertThat(report.replies()).isEqualTo(2);
             assertThat(report.problems()).singleElement().asString().contains("head longer than");
         }
@@ -188,7 +186,7 @@ final class HttpLoadRunTest {
         })) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 0, 1, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 0, 1, 0);
             assertThat(report.replies())
                     .as("the reply that announced the close was checked")
                     .isEqualTo(4);
@@ -204,7 +202,7 @@ final class HttpLoadRunTest {
         })) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 0, 1, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 0, 1, 0);
             assertThat(report.replies()).isEqualTo(2);
             assertThat(report.problems()).singleElement().asString().contains("EOFException");
         }
@@ -235,28 +233,6 @@ final class HttpLoadRunTest {
     }
 
     private static LoadReport run(final TestServer server, final int connections) throws InterruptedException {
-        return LoadRun.run(new LoadConfig(
-                "127.0.0.1",
-                server.port(),
-                connections,
-                1,
-                DURATION_MS,
-                Protocol.HTTP,
-                "http-",
-                2_000,
-                REPLY_TIMEOUT_MS));
-    }
-
-    private static void assertFaults(
-            final LoadReport report,
-            final long skipped,
-            final long repeated,
-            final long corrupted,
-            final long errors,
-            final long resets) {
-        assertThat(new long[] {report.skipped(), report.repeated(), report.corrupted(), report.errors(), report.resets()
-                })
-                .as("skipped, repeated, corrupted, errors, resets of %s", report)
-                .containsExactly(skipped, repeated, corrupted, errors, resets);
+        return LoadRun.run(LoadRunTest.config(server.port(), connections, Protocol.HTTP, REPLY_TIMEOUT_MS));
     }
 }

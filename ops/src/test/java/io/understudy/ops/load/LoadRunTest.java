@@ -158,7 +158,8 @@ final class LoadRunTest {
         }
     }
 
-    private static LoadConfig config(
+    /** A short run's config on 127.0.0.1 (the tests of the other protocols use it too). */
+    static LoadConfig config(
             final int port, final int connections, final Protocol protocol, final long replyTimeoutMs) {
         return new LoadConfig(
                 "127.0.0.1",
@@ -172,7 +173,8 @@ final class LoadRunTest {
                 replyTimeoutMs);
     }
 
-    private static void assertFaults(
+    /** The report's faults, in this order (the tests of the other protocols use it too). */
+    static void assertFaults(
             final LoadReport report,
             final long skipped,
             final long repeated,

@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 final class MemcachedLoadRunTest {
     /** Long enough for several requests per connection even on a loaded 2-core machine. */
-    private static final long DURATION_MS = 1_000;
-
     private static final long REPLY_TIMEOUT_MS = 10_000;
     /** The key of connection 0 (the key prefix is "memcached-"). */
     private static final String FIRST_KEY = "memcached-0";
@@ -28,7 +26,7 @@ final class MemcachedLoadRunTest {
         try (TestServer server = TestServer.memcachedServer(values)) {
             final LoadReport report = run(server, 3);
 
-            assertFaults(report, 0, 0, 0, 0, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 0, 0, 0);
             assertThat(report.connectionsOk()).isEqualTo(3);
             assertThat(report.replies()).isGreaterThan(6);
             assertThat(report.exitCode()).isZero();
@@ -47,7 +45,7 @@ final class MemcachedLoadRunTest {
                 (request, reply) -> List.of(reply.substring(0, 1), reply.substring(1, reply.length() - 1), "\n"))) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 0, 0, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 0, 0, 0);
             assertThat(report.replies()).as("each reply takes two pauses").isGreaterThan(3);
             assertThat(report.connectionsOk()).isEqualTo(1);
         }
@@ -64,7 +62,7 @@ final class MemcachedLoadRunTest {
         })) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 1, 0, 0, 0, 0);
+            LoadRunTest.assertFaults(report, 1, 0, 0, 0, 0);
             assertThat(report.replies()).as("went on after the skip").isGreaterThan(4);
         }
     }
@@ -78,7 +76,7 @@ final class MemcachedLoadRunTest {
             }
             return List.of(reply);
         })) {
-            assertFaults(run(server, 1), 0, 1, 0, 0, 0);
+            LoadRunTest.assertFaults(run(server, 1), 0, 1, 0, 0, 0);
         }
     }
 
@@ -89,7 +87,7 @@ final class MemcachedLoadRunTest {
                 (request, reply) -> List.of(request == 5 ? reply.replace("\r\n", "x\r\n") : reply))) {
             final LoadReport report = run(server, 1);
 
-            assertFaults(report, 0, 0, 1, 0, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 1, 0, 0);
             assertThat(report.replies()).as("went on after reply 4").isGreaterThan(4);
             assertThat(report.problems())
                     .singleElement()
@@ -112,7 +110,7 @@ final class MemcachedLoadRunTest {
             final LoadReport report = run(server, 1);
 
             assertThat(report.replies()).isGreaterThan(4);
-            assertFaults(report, 0, 0, 0, report.replies() - 3, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 0, report.replies() - 3, 0);
             assertThat(report.connectionsOk()).isZero();
             assertThat(report.problems())
                     .singleElement()
@@ -129,7 +127,7 @@ final class MemcachedLoadRunTest {
                 (request, reply) -> List.of(request == 1 ? "SERVER_ERROR out of memory storing object\r\n" : reply))) {
             final LoadReport report = run(server, 2);
 
-            assertFaults(report, 0, 0, 0, 2, 0);
+            LoadRunTest.assertFaults(report, 0, 0, 0, 2, 0);
             assertThat(report.replies()).as("no incr after a failed set").isZero();
             assertThat(report.exitCode()).isEqualTo(1);
             assertThat(report.problems())
@@ -142,28 +140,6 @@ final class MemcachedLoadRunTest {
     }
 
     private static LoadReport run(final TestServer server, final int connections) throws InterruptedException {
-        return LoadRun.run(new LoadConfig(
-                "127.0.0.1",
-                server.port(),
-                connections,
-                1,
-                DURATION_MS,
-                Protocol.MEMCACHED,
-                "memcached-",
-                2_000,
-                REPLY_TIMEOUT_MS));
-    }
-
-    private static void assertFaults(
-            final LoadReport report,
-            final long skipped,
-            final long repeated,
-            final long corrupted,
-            final long errors,
-            final long resets) {
-        assertThat(new long[] {report.skipped(), report.repeated(), report.corrupted(), report.errors(), report.resets()
-                })
-                .as("skipped, repeated, corrupted, errors, resets of %s", report)
-                .containsExactly(skipped, repeated, corrupted, errors, resets);
+        return LoadRun.run(LoadRunTest.config(server.port(), connections, Protocol.MEMCACHED, REPLY_TIMEOUT_MS));
     }
 }
