@@ -1839,12 +1839,12 @@ public final class Node implements Managed, MembershipListener {
         return machine == null ? settings.getRole() : machine.side();
     }
 
-    /** The role's state now; STARTING before start. */
     /** The planned handover this backup is carrying out now (its trigger), from acceptance to answer; else empty. */
     public Optional<String> handoverUnderWay() {
         return Optional.ofNullable(handoverTrigger);
     }
 
+    /** The role's state now; STARTING before start. */
     public RoleMachine.State state() {
         return machine == null ? RoleMachine.State.STARTING : machine.state();
     }
