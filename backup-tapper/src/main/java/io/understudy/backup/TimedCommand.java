@@ -24,7 +24,8 @@ public final class TimedCommand {
      * Runs {@code command}, stdout and stderr together, and waits for it at most {@code timeout}.
      *
      * @throws IOException when it cannot start, or does not finish in time (it is then killed, with the processes it
-     *                     started, and its output so far is in the message).
+     *                     started: best effort, a child it forks while they are being killed escapes; its output so
+     *                     far is in the message).
      */
     public static Outcome run(final List<String> command, final Duration timeout)
             throws IOException, InterruptedException {
