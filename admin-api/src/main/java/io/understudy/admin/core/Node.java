@@ -318,15 +318,41 @@ public final class Node implements Managed, MembershipListener {
         }
     }
 
-    /** The relay lease's check after this node was held up: true when it may relay on. */
+    /**
+     * The relay lease's check after this node was held up: true when it may relay on. Only a PRIMARY checks: a node
+     * handing over has released the address on purpose, and its ARP probe would look to the taking-over peer's
+     * pre-claim probe like a rival claimant (it refuses), and the peer's probe like one to this node (it demotes after
+     * a roll back): no holder at all. The handover's own answer decides there. A demotion is made only in the term
+     * (epoch) the check saw, so a verdict from before a roll back never demotes the node that took the address back.
+     */
     private boolean stillSoleHolder(final long heldMs) {
+        final long term = machine.epoch();
+        final RoleMachine.State state = machine.state();
+        if (state != RoleMachine.State.PRIMARY) {
+            LOG.info(
+                    "[{}] held up {} ms while {}: no ARP check, the handover decides who holds the address",
+                    settings.getId(),
+                    heldMs,
+                    state);
+            return true;
+        }
         final PeerState peer = peerState;
         if (peer != null && "PRIMARY".equals(peer.state()) && machine.yieldsTo(peer.epoch(), peer.peerId())) {
-            decisions.submit(() -> demote("after being held up " + heldMs + " ms: the peer " + peer.peerId()
-                    + " announced PRIMARY at epoch " + peer.epoch()));
+            decisions.submit(() -> demoteInTerm(
+                    term,
+                    "after being held up " + heldMs + " ms: the peer " + peer.peerId() + " announced PRIMARY at epoch "
+                            + peer.epoch()));
             return false;
         }
         final Optional<String> other = otherHolder();
+        if (machine.epoch() != term) {
+            LOG.info(
+                    "[{}] the role changed while checking for another holder (now {} at epoch {}): its answer is void",
+                    settings.getId(),
+                    machine.state(),
+                    machine.epoch());
+            return true;
+        }
         if (other.isPresent()) {
             final Optional<String> older = olderPrimary();
             if (older.isPresent()) {
@@ -342,8 +368,10 @@ public final class Node implements Managed, MembershipListener {
                 announceAddressRepeatedly();
                 return true;
             }
-            decisions.submit(() -> demote("after being held up " + heldMs + " ms, another host (" + other.get()
-                    + ") answers ARP for the service address"));
+            decisions.submit(() -> demoteInTerm(
+                    term,
+                    "after being held up " + heldMs + " ms, another host (" + other.get()
+                            + ") answers ARP for the service address"));
             return false;
         }
         return true;
@@ -419,6 +447,24 @@ public final class Node implements Managed, MembershipListener {
                 announceAddressRepeatedly(); // this node keeps the address: the LAN must learn it back
             }
         });
+    }
+
+    /** {@link #demote(String)}, unless the role changed since epoch {@code term} (a handover, a roll back). */
+    private void demoteInTerm(final long term, final String reason) {
+        synchronized (drillLock) {
+            if (machine.epoch() != term) {
+                LOG.info(
+                        "[{}] not demoting ({}): that was seen at epoch {}, and the role has changed since (now {} at "
+                                + "epoch {})",
+                        settings.getId(),
+                        reason,
+                        term,
+                        machine.state(),
+                        machine.epoch());
+                return;
+            }
+            demote(reason);
+        }
     }
 
     /**
