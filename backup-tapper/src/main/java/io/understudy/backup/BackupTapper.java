@@ -141,6 +141,20 @@ public final class BackupTapper implements AutoCloseable {
     public static BackupTapper start(
             final TapConfig config, final EventLog log, final java.util.List<ReplicaSeed> seeds, final long readLogFrom)
             throws IOException {
+        return start(config, log, seeds, readLogFrom, null);
+    }
+
+    /**
+     * Like {@link #start(TapConfig, EventLog, java.util.List, long)}; with {@code notInStep} (why this node's app is
+     * not in step with the primary's yet), connections opened before {@link #replicaInStep()} are not protected.
+     */
+    public static BackupTapper start(
+            final TapConfig config,
+            final EventLog log,
+            final java.util.List<ReplicaSeed> seeds,
+            final long readLogFrom,
+            final String notInStep)
+            throws IOException {
         final PcapHandle handle = open(config);
         PcapHandle serviceHandle = handle;
         final BackupTapper tapper;
@@ -149,6 +163,9 @@ public final class BackupTapper implements AutoCloseable {
                 serviceHandle = ArpCapture.openSendOnly(config.serviceInterface());
             }
             tapper = new BackupTapper(config, handle, serviceHandle, log);
+            if (notInStep != null && tapper.replicas != null) {
+                tapper.replicas.notInStep(notInStep);
+            }
             tapper.seed(seeds);
         } catch (final IOException ex) {
             if (serviceHandle != handle) {
@@ -173,6 +190,18 @@ public final class BackupTapper implements AutoCloseable {
                 config.serviceInterface());
         warmUpRepair(config.nodeId());
         return tapper;
+    }
+
+    /** This node's app is in step with the primary's: connections opened from now on are protected again. */
+    public void replicaInStep() {
+        if (replicas != null) {
+            replicas.notInStep(null);
+        }
+    }
+
+    /** Why connections opened now are not protected (the app is not in step yet), or null when they are. */
+    public String replicaNotInStep() {
+        return replicas == null ? null : replicas.notInStep();
     }
 
     /** Before the capture thread starts: the tracker and the replicas are this thread's until then. */

@@ -33,6 +33,12 @@ final class ReplicaManager implements TapListener, AutoCloseable {
 
     private final DivergencePolicy divergence;
     private TcpTracker tracker;
+    /**
+     * Why this node's app is not in step with the primary's (its shared state is being copied by
+     * {@code replica.syncCommand}); null once it is. A connection opened meanwhile is not protected: a replica of it
+     * would answer from state the primary's app does not have.
+     */
+    private volatile String notInStep;
 
     ReplicaManager(
             final String nodeId,
@@ -73,10 +79,26 @@ final class ReplicaManager implements TapListener, AutoCloseable {
                     + "failover): its options are unknown and this node's app has not seen its start");
             return;
         }
+        final String waiting = notInStep;
+        if (waiting != null) {
+            connection.unprotect("opened while " + waiting + ": its replica would answer from state the primary's "
+                    + "app does not have");
+            return;
+        }
         if (replay) {
             return; // started at takeover, by replay
         }
         open(connection);
+    }
+
+    /** Connections opened from now on are not protected, for {@code why}; {@code null}: they are again. */
+    void notInStep(final String why) {
+        notInStep = why;
+    }
+
+    /** Why new connections are not protected now, or null when they are. */
+    String notInStep() {
+        return notInStep;
     }
 
     /** Opens the replica connection to this host's app; the connection is unprotected when that fails. */

@@ -29,8 +29,16 @@ public final class TimedCommand {
      */
     public static Outcome run(final List<String> command, final Duration timeout)
             throws IOException, InterruptedException {
-        final Process process =
-                new ProcessBuilder(command).redirectErrorStream(true).start();
+        return run(command, java.util.Map.of(), timeout);
+    }
+
+    /** Like {@link #run(List, Duration)}, with {@code environment} added to this process's environment. */
+    public static Outcome run(
+            final List<String> command, final java.util.Map<String, String> environment, final Duration timeout)
+            throws IOException, InterruptedException {
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        final Process process = builder.start();
         final ByteArrayOutputStream output = new ByteArrayOutputStream();
         final Thread reader = new Thread(() -> copy(process.getInputStream(), output), "command-output");
         reader.setDaemon(true);

@@ -21,6 +21,17 @@ class TimedCommandTest {
     }
 
     @Test
+    void shouldGiveTheCommandTheEnvironmentItWasGivenBesideThisProcesssOwn() throws Exception {
+        final TimedCommand.Outcome outcome = TimedCommand.run(
+                List.of("sh", "-c", "echo \"$UNDERSTUDY_PEER_ADDRESS:$UNDERSTUDY_APP_PORT ${PATH:+has-path}\""),
+                java.util.Map.of("UNDERSTUDY_PEER_ADDRESS", "198.18.0.2", "UNDERSTUDY_APP_PORT", "7000"),
+                Duration.ofSeconds(5));
+
+        assertThat(outcome.exit()).isZero();
+        assertThat(outcome.output().strip()).isEqualTo("198.18.0.2:7000 has-path");
+    }
+
+    @Test
     @Timeout(5)
     void shouldKillTheCommandAndFailWhenItOutlivesTheTimeout() {
         final long startNs = System.nanoTime();

@@ -41,6 +41,8 @@ import java.util.List;
  * @param handover   on a backup: the planned handover it is carrying out now, from the moment it accepted the
  *                   request until it answered (its trigger); null when none. A primary whose handover request failed
  *                   does not take the address back while this is set.
+ * @param replicaSync on a backup that runs {@code replica.syncCommand}: whether its app is in step with the primary's
+ *                   (connections opened before it is are not protected); null otherwise.
  */
 public record NodeStatus(
         String nodeId,
@@ -68,4 +70,5 @@ public record NodeStatus(
         DemotionReport lastDemotion,
         FastHeartbeatStatus fastHeartbeat,
         String peerApi,
-        String handover) {}
+        String handover,
+        ReplicaSyncStatus replicaSync) {}

@@ -85,6 +85,14 @@ public final class PairCheck {
                 alarms.add(id + ": " + status.get("unprotectedConnections").asInt() + " connection(s) not "
                         + "protected (GET /connections on it says why)");
             }
+            final JsonNode sync = status.path("replicaSync");
+            if (sync.isObject() && !sync.path("inStep").asBoolean()) {
+                alarms.add(id + ": its replica is not in sync with the primary's app ("
+                        + sync.path("state").asText()
+                        + (sync.path("lastError").isTextual()
+                                ? ": " + sync.get("lastError").asText()
+                                : "") + "): connections opened meanwhile are not protected");
+            }
             final JsonNode app = status.path("appHealth");
             if (!app.path("failed").isNull() && !app.path("failed").isMissingNode()) {
                 alarms.add(id + ": its app failed: " + app.get("failed").asText());

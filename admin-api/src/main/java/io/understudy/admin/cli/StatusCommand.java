@@ -277,6 +277,7 @@ public final class StatusCommand extends OperatorCommand {
                 return "relayed " + relay.path("connectionsOpen").asLong();
             }
             final int protectedCount = status.path("protectedConnections").asInt(-1);
+            final JsonNode sync = status.path("replicaSync");
             return protectedCount < 0
                     ? "-"
                     : "protecting " + protectedCount + " of "
@@ -284,7 +285,8 @@ public final class StatusCommand extends OperatorCommand {
                                     + Math.max(
                                             0,
                                             status.path("unprotectedConnections")
-                                                    .asInt())) + " tapped";
+                                                    .asInt())) + " tapped"
+                            + (sync.isObject() && !sync.path("inStep").asBoolean() ? "; replica not in sync" : "");
         }
     }
 }

@@ -1785,7 +1785,8 @@ public final class Node implements Managed, MembershipListener {
             if (closing != null) {
                 closing.join(CLOSE_WAIT_MS);
             }
-            backup = BackupRole.start(wiring, eventLog, seeds);
+            // Seeds: this node's app had what the new primary's had and follows on; without, it may not have.
+            backup = BackupRole.start(wiring, eventLog, seeds, seeds.isEmpty());
         } catch (final IOException | RuntimeException | InterruptedException ex) {
             if (ex instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -1962,6 +1963,11 @@ public final class Node implements Managed, MembershipListener {
 
     public Optional<TapStats> tapStats() {
         return Optional.ofNullable(backup).map(standing -> standing.tapper().stats());
+    }
+
+    /** While this node is the backup and runs {@code replica.syncCommand}: where bringing its app in step stands. */
+    public Optional<io.understudy.admin.api.ReplicaSyncStatus> replicaSync() {
+        return Optional.ofNullable(backup).map(BackupRole::syncStatus);
     }
 
     /** The read log the primary ships, while this node is primary. */

@@ -53,6 +53,43 @@ public final class ReplicaSettings {
     @JsonProperty
     private int maxDifferenceBytes = 32;
 
+    /**
+     * Brings this node's app in step with the primary's when this node becomes the backup with an app that has not
+     * followed the primary (it starts, or returns after a crash, an app failure or a demotion): e.g. for redis,
+     * replicate from the primary's and stop. Run with UNDERSTUDY_NODE_ID, UNDERSTUDY_PEER_ADDRESS,
+     * UNDERSTUDY_APP_ADDRESS and UNDERSTUDY_APP_PORT in its environment; exit 0 means in step. Until then, connections
+     * opened are not protected. Empty (or an empty program name, for a config that takes it from an unset
+     * variable): no sync, every connection with a seen start is followed from its start.
+     */
+    @NotNull
+    @JsonProperty
+    private java.util.List<String> syncCommand = java.util.List.of();
+
+    /** How long one run of the sync command may take before it is killed (and tried again). */
+    @Min(100)
+    @Max(3_600_000)
+    @JsonProperty
+    private long syncTimeoutMs = 120_000;
+
+    /** How long after a failed sync the next one starts. */
+    @Min(100)
+    @Max(3_600_000)
+    @JsonProperty
+    private long syncRetryMs = 5_000;
+
+    /** The sync command, or an empty list when there is none. */
+    public java.util.List<String> getSyncCommand() {
+        return syncCommand.isEmpty() || syncCommand.get(0).isBlank() ? java.util.List.of() : syncCommand;
+    }
+
+    public long getSyncTimeoutMs() {
+        return syncTimeoutMs;
+    }
+
+    public long getSyncRetryMs() {
+        return syncRetryMs;
+    }
+
     public Divergence getDivergence() {
         return divergence;
     }

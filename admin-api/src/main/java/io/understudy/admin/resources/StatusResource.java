@@ -62,6 +62,7 @@ public final class StatusResource {
                 node.lastDemotion().orElse(null),
                 node.fastHeartbeatStatus(),
                 node.peerApiUrl(),
-                node.handoverUnderWay().orElse(null));
+                node.handoverUnderWay().orElse(null),
+                node.replicaSync().orElse(null));
     }
 }

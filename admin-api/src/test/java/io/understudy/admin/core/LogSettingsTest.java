@@ -115,6 +115,33 @@ class LogSettingsTest {
     }
 
     @Test
+    void shouldRunNoSyncByDefaultOrForAnEmptyProgramAndTheGivenOneOtherwise() throws Exception {
+        assertThat(load("").getNode().getReplica().getSyncCommand()).isEmpty();
+        assertThat(load("""
+              replica:
+                syncCommand: [""]
+            """).getNode().getReplica().getSyncCommand())
+                .as("a variable left unset in the config")
+                .isEmpty();
+
+        final ReplicaSettings replica = load("""
+              replica:
+                syncCommand: [/usr/lib/understudy/sync-redis, "6390"]
+                syncTimeoutMs: 30000
+            """).getNode().getReplica();
+
+        assertThat(replica.getSyncCommand()).containsExactly("/usr/lib/understudy/sync-redis", "6390");
+        assertThat(replica.getSyncTimeoutMs()).isEqualTo(30_000);
+        assertThat(replica.getSyncRetryMs()).isEqualTo(5_000);
+        assertThatThrownBy(() -> load("""
+              replica:
+                syncTimeoutMs: 5
+            """))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("node.replica.syncTimeoutMs must be greater than or equal to 100");
+    }
+
+    @Test
     void shouldListTheModesWhenTakeoverModeIsUnknown() {
         final String yaml = NODE.formatted("").replace("  takeover:\n", "  takeover:\n    mode: sideways\n");
         assertThatThrownBy(() -> loadYaml(yaml))

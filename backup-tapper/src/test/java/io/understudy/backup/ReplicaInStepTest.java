@@ -1,0 +1,82 @@
+package io.understudy.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replica's gate while this node's app is brought in step with the primary's (replica.syncCommand): connections
+ * opened meanwhile are not protected, and say why; connections opened after it are followed by a replica again.
+ */
+class ReplicaInStepTest {
+    private final FrameDecoder decoder = new FrameDecoder(FrameDecoder.LINKTYPE_ETHERNET, true);
+    private final TcpSegment segment = new TcpSegment();
+    private long nowNs = 1_000_000_000L;
+
+    @Test
+    void shouldLeaveConnectionsOpenedWhileNotInStepUnprotectedAndProtectThoseOpenedAfter() throws IOException {
+        try (ServerSocket app = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ReplicaManager replicas = new ReplicaManager(
+                        "test",
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), app.getLocalPort()),
+                        new ReplicaCounters(),
+                        false,
+                        DivergencePolicy.EXACT)) {
+            final TcpTracker tracker = new TcpTracker(
+                    "test", TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)), replicas, new TrackerCounters(), true);
+            replicas.attach(tracker);
+            replicas.notInStep("this node's app is being brought in step");
+
+            handshake(tracker, 40001);
+            final TrackedConnection during = only(tracker, 40001);
+            assertThat(during.isProtected()).isFalse();
+            assertThat(during.unprotectedReason)
+                    .isEqualTo("opened while this node's app is being brought in step: its replica would answer "
+                            + "from state the primary's app does not have");
+            assertThat(replicas.replica(during.id)).isNull();
+            assertThat(replicas.notInStep()).isEqualTo("this node's app is being brought in step");
+
+            replicas.notInStep(null);
+            handshake(tracker, 40002);
+            final TrackedConnection after = only(tracker, 40002);
+            assertThat(after.isProtected()).as(after.unprotectedReason).isTrue();
+            assertThat(replicas.replica(after.id))
+                    .as("a replica connection to the app")
+                    .isNotNull();
+            try (Socket accepted = app.accept()) {
+                assertThat(accepted.isConnected()).isTrue();
+            }
+            assertThat(during.isProtected())
+                    .as("still not: its start was before the app was in step")
+                    .isFalse();
+        }
+    }
+
+    private void handshake(final TcpTracker tracker, final int clientPort) {
+        for (final Frames frames : Frames.handshake(1000, 5000)) {
+            final byte[] frame = frames.clientPort(clientPort).build();
+            assertThat(decoder.decode(frame, frame.length, frame.length, segment))
+                    .isEqualTo(DecodeResult.TCP);
+            nowNs += 1_000_000;
+            tracker.onSegment(segment, nowNs);
+        }
+    }
+
+    private static TrackedConnection only(final TcpTracker tracker, final int clientPort) {
+        TrackedConnection found = null;
+        for (final TrackedConnection connection : tracker.connections()) {
+            if (connection.key.clientPort() == clientPort) {
+                assertThat(found).isNull();
+                found = connection;
+            }
+        }
+        assertThat(found).as("connection from port " + clientPort).isNotNull();
+        return found;
+    }
+}
