@@ -1,6 +1,7 @@
 package io.understudy.ops;
 
 import io.understudy.ops.demo.DemoServiceCommand;
+import io.understudy.ops.demo.DemoSyncCommand;
 import io.understudy.ops.drill.DrillPictureCommand;
 import io.understudy.ops.load.LoadgenCommand;
 import java.io.IOException;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
         name = "understudy-ops",
         description = "Tools for Understudy failover tests: a deterministic demo service, a checking load generator "
                 + "and a drill's picture.",
-        subcommands = {DemoServiceCommand.class, LoadgenCommand.class, DrillPictureCommand.class},
+        subcommands = {DemoServiceCommand.class, DemoSyncCommand.class, LoadgenCommand.class, DrillPictureCommand.class
+        },
         footer = {
             "",
             "Exit codes: 0 success, 1 failure (loadgen: a connection saw a fault),",
@@ -70,7 +72,7 @@ public final class OpsMain implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(
-                spec.commandLine(), "Missing command: choose demo-service, loadgen or drill-picture");
+                spec.commandLine(), "Missing command: choose demo-service, demo-sync, loadgen or drill-picture");
     }
 
     private static int onBadArguments(final ParameterException ex, final String[] args) {

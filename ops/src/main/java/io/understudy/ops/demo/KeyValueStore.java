@@ -32,6 +32,16 @@ final class KeyValueStore {
         values.put(key, value);
     }
 
+    /** @return every key, sorted */
+    java.util.List<String> keys() {
+        return values.keySet().stream().sorted().toList();
+    }
+
+    /** @return true when the key was there */
+    boolean delete(final String key) {
+        return values.remove(key) != null;
+    }
+
     /** @return the length in bytes of the value after appending */
     int append(final String key, final String suffix) {
         return values.compute(key, (k, old) -> old == null ? suffix : old + suffix)

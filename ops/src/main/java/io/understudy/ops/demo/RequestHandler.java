@@ -28,6 +28,8 @@ final class RequestHandler {
             case "APPEND" ->
                 withKeyAndValue(
                         command, arguments, (key, value) -> Reply.ok(Integer.toString(store.append(key, value))));
+            case "DEL" -> withKey(command, arguments, key -> Reply.ok(store.delete(key) ? "1" : "0"));
+            case "KEYS" -> arguments == null ? Reply.ok(String.join(" ", store.keys())) : wrongArity(command);
             case "SLEEP" -> withKey(command, arguments, this::sleep);
             case "STATS" -> arguments == null ? Reply.ok(counters.describe()) : wrongArity(command);
             case "QUIT" -> arguments == null ? new Reply("BYE", Reply.AfterReply.CLOSE) : wrongArity(command);

@@ -18,6 +18,20 @@ final class RequestHandlerTest {
     }
 
     @Test
+    void shouldListEveryKeySortedAndDeleteOne() {
+        assertThat(handler.handle("KEYS")).isEqualTo(Reply.ok(""));
+        handler.handle("INCR b");
+        handler.handle("SET a x y");
+
+        assertThat(handler.handle("KEYS")).isEqualTo(Reply.ok("a b"));
+        assertThat(handler.handle("DEL a")).isEqualTo(Reply.ok("1"));
+        assertThat(handler.handle("DEL a")).isEqualTo(Reply.ok("0"));
+        assertThat(handler.handle("KEYS")).isEqualTo(Reply.ok("b"));
+        assertThat(handler.handle("KEYS b")).isEqualTo(Reply.error("wrong number of arguments for 'KEYS'"));
+        assertThat(handler.handle("DEL")).isEqualTo(Reply.error("wrong number of arguments for 'DEL'"));
+    }
+
+    @Test
     void shouldCountFromZeroWhenIncrementingMissingKey() {
         assertThat(handler.handle("INCR fresh")).isEqualTo(Reply.ok("1"));
         assertThat(handler.handle("INCR fresh")).isEqualTo(Reply.ok("2"));
