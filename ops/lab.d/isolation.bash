@@ -222,25 +222,34 @@ describe_fence_mode() {
   esac
 }
 
-# The fence and API block parts of status --json (after "tap_loss"): "fence_mode", "fence" (the last fence: host, at,
-# in_effect; null if none), "fenced" (the hosts whose fence is in effect), "api_block".
+# The fence and API block parts of status --json (after "tap_loss"), an object built by jq (status.bash's
+# STATUS_JQ_DEFS): "fence_mode", "fence" (the last fence: host, at, in_effect; null if none), "fenced" (the hosts whose
+# fence is in effect), "api_block".
 status_json_isolation() {
-  local last_h="" last_at="" fenced=()
-  printf ',"fence_mode":%s' "$(read_app_params && json_str "$FENCE_MODE" || echo null)"
-  printf ',"fence":'
+  local fence_mode="" last_h="" last_at="" last_in_effect=false blocked=false blocked_h="" blocked_dropped=""
+  if read_app_params; then fence_mode=$FENCE_MODE; fi
   if [[ -s $FENCE_FILE ]] && read -r last_h last_at <"$FENCE_FILE" && [[ -n $last_h ]]; then
-    printf '{"host":%s,"at":%s,"in_effect":%s}' "$(json_str "$last_h")" "$(json_num "$last_at")" \
-      "$([[ -s $(fenced_file "$last_h") ]] && echo true || echo false)"
+    if [[ -s $(fenced_file "$last_h") ]]; then last_in_effect=true; fi
   else
-    printf 'null'
+    last_h=""
   fi
-  mapfile -t fenced < <(fenced_hosts)
-  printf ',"fenced":[%s]' "$(printf '"%s",' "${fenced[@]}" | sed 's/,$//; s/^""$//')"
-  printf ',"api_block":{"in_effect":%s,"namespace":%s,"table":"%s","host":%s,"dropped":%s}' \
-    "$(api_block_present && echo true || echo false)" "$(json_str "$LAN_NS")" "$API_BLOCK_TABLE" \
-    "$(api_block_present && read_fail "$FAIL_FILE" && [[ $FAIL_MODE == api-block ]] && json_str "$FAIL_HOST" ||
-      echo null)" \
-    "$(api_block_present && nft_drops lan "$API_BLOCK_TABLE" "$API_BLOCK_CHAIN" || echo null)"
+  if api_block_present; then
+    blocked=true
+    if read_fail "$FAIL_FILE" && [[ $FAIL_MODE == api-block ]]; then blocked_h=$FAIL_HOST; fi
+    blocked_dropped=$(nft_drops lan "$API_BLOCK_TABLE" "$API_BLOCK_CHAIN")
+  fi
+  jq -nc --arg fence_mode "$fence_mode" --arg last_h "$last_h" --arg last_at "$last_at" \
+    --argjson last_in_effect "$last_in_effect" --arg fenced "$(fenced_hosts)" --argjson blocked "$blocked" \
+    --arg lan_ns "$LAN_NS" --arg table "$API_BLOCK_TABLE" --arg blocked_h "$blocked_h" \
+    --arg blocked_dropped "$blocked_dropped" "$STATUS_JQ_DEFS"'
+    {
+      fence_mode: ($fence_mode | str_or_null),
+      fence: (if $last_h == "" then null
+        else {host: $last_h, at: ($last_at | num_or_null), in_effect: $last_in_effect} end),
+      fenced: ($fenced | lines),
+      api_block: {in_effect: $blocked, namespace: $lan_ns, table: $table, host: ($blocked_h | str_or_null),
+        dropped: ($blocked_dropped | num_or_null)}
+    }'
 }
 
 # The fence and API block lines of status.
