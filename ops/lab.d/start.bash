@@ -141,10 +141,16 @@ describe_app_check() {
   fi
 }
 
+# The nodes' replica.syncCommand for start --replica-sync CMD: runs CMD with what the node gives it in the environment.
+write_replica_sync_script() {
+  printf '#!/bin/bash\n# ops/lab start --replica-sync: the nodes'"'"' replica.syncCommand\nexec bash -c %q\n' "$1" \
+    >"$REPLICA_SYNC_SCRIPT" && chmod 755 "$REPLICA_SYNC_SCRIPT"
+}
+
 cmd_start() {
   local app="" app_port="" service_port="" h checks node_bin node_conf check_send="" check_expect=""
   local mode=${TAKEOVER_MODES[0]} commit=${COMMITS[0]} fence=${FENCE_MODES[0]} have_app=0 api_tls=0
-  local divergence=${DIVERGENCES[0]}
+  local divergence=${DIVERGENCES[0]} replica_sync="" have_sync=0
   while (($#)); do
     case $1 in
       --api-tls) api_tls=1; shift ;;
@@ -176,6 +182,9 @@ cmd_start() {
         (($# >= 2)) || usage_error "start: --fence needs a value ($(join_or "${FENCE_MODES[@]}"))"
         fence=$2; shift 2 ;;
       --fence=*) fence=${1#--fence=}; shift ;;
+      --replica-sync)
+        (($# >= 2)) || usage_error "start: --replica-sync needs a value"; replica_sync=$2; have_sync=1; shift 2 ;;
+      --replica-sync=*) replica_sync=${1#--replica-sync=}; have_sync=1; shift ;;
       *) usage_error "start: unknown argument '$1'" ;;
     esac
   done
@@ -193,6 +202,9 @@ cmd_start() {
     usage_error "start: --fence must be $(join_or "${FENCE_MODES[@]}"), got '$fence'"
   one_of "$divergence" "${DIVERGENCES[@]}" ||
     usage_error "start: --divergence must be $(join_or "${DIVERGENCES[@]}"), got '$divergence'"
+  if ((have_sync)) && [[ ! $replica_sync =~ [^[:space:]] ]]; then
+    usage_error "start: --replica-sync must not be empty"
+  fi
   check_app_check_value --app-check-send "$check_send"
   check_app_check_value --app-check-expect "$check_expect"
   app_port=$((10#$app_port))
@@ -217,6 +229,10 @@ cmd_start() {
   write_runner_script || die "cannot write $RUNNER_SCRIPT"
   write_app_restart_script || die "cannot write $APP_RESTART_SCRIPT"
   write_fence_script || die "cannot write $FENCE_SCRIPT"
+  rm -f "$REPLICA_SYNC_SCRIPT"
+  if ((have_sync)); then
+    write_replica_sync_script "$replica_sync" || die "cannot write $REPLICA_SYNC_SCRIPT"
+  fi
   if ((api_tls)); then
     make_api_tls || die "cannot make the API's keystore and certificate in $STATE (start --api-tls)"
   fi
@@ -260,6 +276,9 @@ print_start_summary() {
   echo "  app check: $(describe_app_check)"
   echo "  app restart: bash $APP_RESTART_SCRIPT HOST (UNDERSTUDY_APP_RESTART; the node runs it in its namespace)"
   echo "  fence: $(describe_fence_mode)"
+  if [[ -f $REPLICA_SYNC_SCRIPT ]]; then
+    echo "  replica sync: $REPLICA_SYNC_SCRIPT (UNDERSTUDY_REPLICA_SYNC; a backup whose app has not followed the primary runs it)"
+  fi
   echo "  drill token: in $DRILL_TOKEN_FILE (api.tokenFile of both nodes; status --json: drill_token_file)"
   echo "  guard: $GUARD_TABLE (set $GUARD_SET) on primary"
   echo "  logs:  ops/lab logs primary|backup   (files in $STATE)"
