@@ -24,7 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("lab")
 @Timeout(400)
 class ReturningBackupSyncsItsAppTest {
-    private static final int SERVICE_PORT = Lab.DEMO_SERVICE_PORT;
     private static final String KEYS = "synced-";
     private static final int CONNECTIONS = 20;
     private static final int DURATION_S = 25;
@@ -37,20 +36,35 @@ class ReturningBackupSyncsItsAppTest {
     @Test
     void shouldProtectClientsOfStateWrittenBeforeACrashOnceTheReturnedNodesAppIsSynced() throws Exception {
         // The demo service listens on the host's LAN address too: the returning node's sync reads the serving one.
-        Lab.start(
+        run(
                 "java -Xmx128m -jar " + Lab.OPS_JAR + " demo-service --port " + Lab.DEMO_APP_PORT + " --bind 0.0.0.0",
                 Lab.DEMO_APP_PORT,
-                SERVICE_PORT,
-                Lab.DEMO_CHECK[0],
-                Lab.DEMO_CHECK[1],
-                Lab.DEMO_CHECK[2],
-                Lab.DEMO_CHECK[3],
-                "--replica-sync",
-                "java -Xmx64m -jar " + Lab.OPS_JAR + " demo-sync");
+                Lab.DEMO_SERVICE_PORT,
+                Lab.DEMO_CHECK,
+                "java -Xmx64m -jar " + Lab.OPS_JAR + " demo-sync",
+                "line");
+    }
+
+    /**
+     * Starts the lab with {@code app} and {@code sync} as the nodes' replica.syncCommand; writes state, crashes and
+     * heals the primary, waits for the returned node's sync, then runs clients of that state through a crash of the
+     * serving host: every reply right, every connection protected and restored.
+     */
+    static void run(
+            final String app,
+            final int appPort,
+            final int servicePort,
+            final String[] check,
+            final String sync,
+            final String protocol)
+            throws Exception {
+        final java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(check));
+        args.addAll(java.util.List.of("--replica-sync", sync));
+        Lab.start(app, appPort, servicePort, args.toArray(String[]::new));
         awaitInStep(Lab.BACKUP);
 
         // State written before the crash: each key counted up to a few hundred.
-        final JsonNode before = loadgen(10, 4);
+        final JsonNode before = loadgen(servicePort, protocol, 10, 4);
         System.out.println("sync: before the crash " + before);
         assertThat(before.get("connections_ok").asInt()).isEqualTo(10);
 
@@ -63,11 +77,12 @@ class ReturningBackupSyncsItsAppTest {
         assertThat(returned.path("replicaSync").isObject())
                 .as("the returned node reports its sync: %s", returned)
                 .isTrue();
-        final JsonNode sync = awaitInStep(Lab.PRIMARY);
-        System.out.println("sync: in step " + sync);
+        final JsonNode synced = awaitInStep(Lab.PRIMARY);
+        System.out.println("sync: in step " + synced);
 
         final long loadStartNs = System.nanoTime();
-        final CompletableFuture<JsonNode> load = CompletableFuture.supplyAsync(() -> loadgen(CONNECTIONS, DURATION_S));
+        final CompletableFuture<JsonNode> load =
+                CompletableFuture.supplyAsync(() -> loadgen(servicePort, protocol, CONNECTIONS, DURATION_S));
         Thread.sleep(CRASH_AFTER_MS);
         final JsonNode protecting = Lab.api(Lab.PRIMARY, "/status");
         System.out.println("sync: before the second crash " + protecting);
@@ -91,7 +106,8 @@ class ReturningBackupSyncsItsAppTest {
     }
 
     /** loadgen from the client host on the keys synced-0.., a request every 10 ms each; its JSON report. */
-    private static JsonNode loadgen(final int connections, final int durationS) {
+    private static JsonNode loadgen(
+            final int servicePort, final String protocol, final int connections, final int durationS) {
         final Lab.Result result = Lab.execOpsJar(
                 Lab.CLIENT,
                 Duration.ofSeconds(durationS + 120L),
@@ -99,7 +115,9 @@ class ReturningBackupSyncsItsAppTest {
                 "--host",
                 Lab.VIP,
                 "--port",
-                String.valueOf(SERVICE_PORT),
+                String.valueOf(servicePort),
+                "--protocol",
+                protocol,
                 "--connections",
                 String.valueOf(connections),
                 "--interval-ms",
