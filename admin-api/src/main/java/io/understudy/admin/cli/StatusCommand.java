@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dropwizard.core.setup.Bootstrap;
 import io.understudy.admin.api.PairCheck;
 import io.understudy.admin.api.PairCheck.NodeRead;
+import io.understudy.admin.api.StatusReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -164,21 +162,10 @@ public final class StatusCommand extends OperatorCommand {
     private NodeRead fetch(final HttpClient client, final URI node, final int timeoutS) throws InterruptedException {
         final URI uri = DrillCommand.endpoint(node, "status");
         try {
-            final HttpResponse<String> response = client.send(
-                    HttpRequest.newBuilder(uri)
-                            .timeout(Duration.ofSeconds(timeoutS))
-                            .header("Accept", "application/json")
-                            .GET()
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (response.statusCode() != 200) {
-                return new NodeRead(node.toString(), null, "GET " + uri + " answered " + response.statusCode());
-            }
-            final JsonNode status = json.readTree(response.body());
-            if (status == null || !status.path("nodeId").isTextual()) {
-                return new NodeRead(node.toString(), null, "GET " + uri + " answered 200 but not with a node status");
-            }
-            return new NodeRead(node.toString(), status, null);
+            return new NodeRead(
+                    node.toString(), StatusReader.read(client, uri, Duration.ofSeconds(timeoutS), json), null);
+        } catch (final StatusReader.NotAStatusException ex) {
+            return new NodeRead(node.toString(), null, ex.getMessage());
         } catch (final IOException ex) {
             return new NodeRead(node.toString(), null, "cannot reach " + uri + ": " + DrillCommand.describe(ex));
         }

@@ -158,14 +158,6 @@ final class PeerApi {
 
     /** GET /status. */
     JsonNode status(final Duration timeout) throws IOException, InterruptedException {
-        final HttpRequest request = HttpRequest.newBuilder(base.resolve("/status"))
-                .timeout(timeout)
-                .GET()
-                .build();
-        final HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != 200) {
-            throw new IOException("GET " + base.resolve("/status") + ": HTTP " + response.statusCode());
-        }
-        return JSON.readTree(response.body());
+        return io.understudy.admin.api.StatusReader.read(http, base.resolve("/status"), timeout, JSON);
     }
 }
