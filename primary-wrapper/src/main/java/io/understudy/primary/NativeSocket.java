@@ -2,6 +2,8 @@ package io.understudy.primary;
 
 import com.sun.jna.Function;
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.ptr.IntByReference;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.channels.NetworkChannel;
@@ -18,44 +20,62 @@ final class NativeSocket {
 
     private static final Method FD_VAL =
             lookUp(() -> Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal"));
-    static final Function GETSOCKOPT = lookUp(() -> Function.getFunction("c", "getsockopt"));
+    private static final Function GETSOCKOPT = lookUp(() -> Function.getFunction("c", "getsockopt"));
     private static final Function SETSOCKOPT = lookUp(() -> Function.getFunction("c", "setsockopt"));
 
     private NativeSocket() {}
-
-    /** Whether descriptors and getsockopt can be reached here. */
-    static boolean canGet() {
-        return FD_VAL != null && GETSOCKOPT != null;
-    }
-
-    /** The descriptor of an open JDK channel. */
-    static int fd(final NetworkChannel channel) throws ReflectiveOperationException {
-        if (FD_VAL == null) {
-            throw new ClassNotFoundException("sun.nio.ch.SelChImpl#getFDVal is not reachable: start the JVM with "
-                    + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
-        }
-        return (Integer) FD_VAL.invoke(channel);
-    }
 
     /** setsockopt(level, option, int value) on {@code channel}, or an IOException naming the option and errno. */
     static void setInt(
             final NetworkChannel channel, final int level, final int option, final String name, final int value)
             throws IOException {
-        if (SETSOCKOPT == null) {
-            throw new IOException("setsockopt(" + name + ") is not reachable on this platform");
-        }
-        final int fd;
-        try {
-            fd = fd(channel);
-        } catch (final ReflectiveOperationException | RuntimeException ex) {
-            throw new IOException("setsockopt(" + name + "): no file descriptor for " + channel + ": " + ex, ex);
-        }
+        final int fd = fd(channel, SETSOCKOPT, "setsockopt(" + name + ")");
         try (Memory memory = new Memory(Integer.BYTES)) {
             memory.setInt(0, value);
             if (SETSOCKOPT.invokeInt(new Object[] {fd, level, option, memory, Integer.BYTES}) != 0) {
-                throw new IOException(
-                        "setsockopt(" + name + "=" + value + ") failed: errno " + com.sun.jna.Native.getLastError());
+                throw new IOException("setsockopt(" + name + "=" + value + ") failed: errno " + Native.getLastError());
             }
+        }
+    }
+
+    /**
+     * getsockopt(level, option) on {@code channel} into a zeroed buffer of {@code lengthBytes}: the bytes the kernel
+     * filled (it may fill fewer), or an IOException naming the option and errno.
+     */
+    static byte[] get(
+            final NetworkChannel channel, final int level, final int option, final String name, final int lengthBytes)
+            throws IOException {
+        final String call = "getsockopt(" + name + ")";
+        final int fd = fd(channel, GETSOCKOPT, call);
+        try (Memory memory = new Memory(lengthBytes)) {
+            memory.clear();
+            final IntByReference length = new IntByReference(lengthBytes);
+            if (GETSOCKOPT.invokeInt(new Object[] {fd, level, option, memory, length}) != 0) {
+                throw new IOException(call + " on fd " + fd + " failed: errno " + Native.getLastError());
+            }
+            return memory.getByteArray(0, Math.min(length.getValue(), lengthBytes));
+        }
+    }
+
+    /**
+     * The descriptor of an open JDK channel, to pass to {@code function}; {@code call} names the socket call for the
+     * error. A closed channel keeps its old number, which the process may have given to another file since.
+     */
+    private static int fd(final NetworkChannel channel, final Function function, final String call) throws IOException {
+        if (function == null) {
+            throw new IOException(call + " is not reachable on this platform");
+        }
+        if (FD_VAL == null) {
+            throw new IOException(call + ": sun.nio.ch.SelChImpl#getFDVal is not reachable: start the JVM with "
+                    + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+        }
+        if (!channel.isOpen()) {
+            throw new IOException(call + ": " + channel + " is closed");
+        }
+        try {
+            return (Integer) FD_VAL.invoke(channel);
+        } catch (final ReflectiveOperationException | RuntimeException ex) {
+            throw new IOException(call + ": no file descriptor for " + channel + ": " + ex, ex);
         }
     }
 

@@ -180,11 +180,11 @@ public final class ReadLog implements AutoCloseable {
                                 client.getPort(),
                                 ipv4(server),
                                 server.getPort(),
-                                Math.min(options.mss(), 65535),
-                                options.clientWindowScale(),
-                                options.serverWindowScale(),
-                                options.sackPermitted(),
-                                options.timestamps(),
+                                Math.min(options.sendMss(), 65535),
+                                options.sendWindowScale(),
+                                options.receiveWindowScale(),
+                                options.hasSack(),
+                                options.hasTimestamps(),
                                 true,
                                 clientStartOffset));
         return id;

@@ -118,7 +118,8 @@ final class RelayConnection {
         // start here): the old primary, following it as a replica after a planned handover, fills what its tap
         // missed from it; a replay cannot start from it.
         this.adopted = toClient != null;
-        this.logId = log.isEnabled() ? log.opened(clientAddress, serviceAddress, TcpInfo.of(client), clientOffset) : 0;
+        this.logId =
+                log.isEnabled() ? log.opened(clientAddress, serviceAddress, TcpInfo.tryRead(client), clientOffset) : 0;
     }
 
     /** An adopted connection whose client had finished sending (its FIN acknowledged) before the takeover. */

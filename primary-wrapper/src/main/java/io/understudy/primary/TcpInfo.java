@@ -1,57 +1,105 @@
 package io.understudy.primary;
 
-import com.sun.jna.Memory;
-import com.sun.jna.ptr.IntByReference;
-import java.nio.channels.SocketChannel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.NetworkChannel;
 
 /**
- * What the primary's kernel negotiated for an accepted connection, from getsockopt(TCP_INFO): the backup needs these
- * options to restore the connection and cannot learn them from its tap when it missed a handshake segment. Linux
- * only; the JVM must open sun.nio.ch to this code (the node's launcher does).
+ * What Linux's getsockopt(TCP_INFO) says about a TCP socket: its state and the options its handshake (or a
+ * TCP_REPAIR restore) settled. The primary logs an accepted connection's options from it, for a backup that missed
+ * part of the handshake; the backup checks a restored socket with it ({@code TcpRepair.info}).
  *
- * @param mss               the MSS this side sends with (tcpi_snd_mss).
- * @param clientWindowScale the client's window scale shift (tcpi_snd_wscale), -1 when not negotiated.
- * @param serverWindowScale this side's shift (tcpi_rcv_wscale), -1 when not negotiated.
- * @param sackPermitted     SACK was negotiated.
- * @param timestamps        TCP timestamps were negotiated.
+ * <p>It lives in the primary wrapper, beside the JNA socket calls the primary already makes, because the primary reads
+ * it on every accept: the backup-tapper module depends on this one for it, where the reverse would put pcap4j and
+ * the tap on the primary's class path. Linux only; reading needs {@code --add-opens=java.base/sun.nio.ch=ALL-UNNAMED}
+ * (the node's launcher passes it).
+ *
+ * <pre>
+ *   offset  field of struct tcp_info (linux/tcp.h)
+ *   0       u8  tcpi_state        (1 = ESTABLISHED)
+ *   5       u8  tcpi_options      (TCPI_OPT_TIMESTAMPS 1, _SACK 2, _WSCALE 4)
+ *   6       u8  snd_wscale:4 (low bits), rcv_wscale:4 (high bits)
+ *   16      u32 tcpi_snd_mss      (native byte order)
+ * </pre>
+ *
+ * @param state              tcpi_state: {@link #STATE_ESTABLISHED}, or another TCP state.
+ * @param options            the tcpi_options bits, {@code OPTION_*}.
+ * @param sendWindowScale    the peer's shift (tcpi_snd_wscale; the client's on the primary), -1 when not negotiated.
+ * @param receiveWindowScale this side's shift (tcpi_rcv_wscale), -1 when not negotiated.
+ * @param sendMss            the MSS this side sends with (tcpi_snd_mss): less the timestamp option's 12 bytes when
+ *                           timestamps are on.
  */
-record TcpInfo(int mss, int clientWindowScale, int serverWindowScale, boolean sackPermitted, boolean timestamps) {
+public record TcpInfo(int state, int options, int sendWindowScale, int receiveWindowScale, int sendMss) {
+    /** tcpi_state of an established connection (TCP_ESTABLISHED). */
+    public static final int STATE_ESTABLISHED = 1;
+
+    public static final int OPTION_TIMESTAMPS = 1;
+    public static final int OPTION_SACK = 2;
+    public static final int OPTION_WINDOW_SCALE = 4;
+
+    /** The part of struct tcp_info decoded: up to the end of tcpi_snd_mss. */
+    static final int DECODED_BYTES = 20;
+
     private static final int IPPROTO_TCP = 6;
     private static final int TCP_INFO = 11;
-    /** struct tcp_info up to tcpi_rcv_mss: eight u8 fields, then u32 rto, ato, snd_mss, rcv_mss. */
-    private static final int PREFIX_BYTES = 24;
-
+    private static final int STATE_OFFSET = 0;
     private static final int OPTIONS_OFFSET = 5;
-    private static final int WSCALE_OFFSET = 6;
-    private static final int SND_MSS_OFFSET = 16;
-    private static final int TCPI_OPT_TIMESTAMPS = 1;
-    private static final int TCPI_OPT_SACK = 2;
-    private static final int TCPI_OPT_WSCALE = 4;
+    private static final int WINDOW_SCALES_OFFSET = 6;
+    private static final int SEND_MSS_OFFSET = 16;
 
-    /** The options of an established socket; null when they cannot be read (not Linux, sun.nio.ch closed). */
-    static TcpInfo of(final SocketChannel channel) {
-        if (!NativeSocket.canGet()) {
+    /** getsockopt(TCP_INFO) of an open socket; an IOException names what failed (and the errno). */
+    public static TcpInfo read(final NetworkChannel channel) throws IOException {
+        final byte[] bytes = NativeSocket.get(channel, IPPROTO_TCP, TCP_INFO, "TCP_INFO", DECODED_BYTES);
+        if (bytes.length < DECODED_BYTES) {
+            throw new IOException("getsockopt(TCP_INFO) of " + channel + " gave " + bytes.length + " bytes, expected "
+                    + DECODED_BYTES);
+        }
+        return decode(bytes);
+    }
+
+    /**
+     * {@link #read}, or null when TCP_INFO cannot be read (not Linux, sun.nio.ch not opened, the socket closed): the
+     * primary then logs the connection's options as unknown.
+     */
+    static TcpInfo tryRead(final NetworkChannel channel) {
+        try {
+            return read(channel);
+        } catch (final IOException | RuntimeException ex) {
             return null;
         }
-        try (Memory info = new Memory(PREFIX_BYTES)) {
-            info.clear();
-            final int fd = NativeSocket.fd(channel);
-            final IntByReference length = new IntByReference(PREFIX_BYTES);
-            if (NativeSocket.GETSOCKOPT.invokeInt(new Object[] {fd, IPPROTO_TCP, TCP_INFO, info, length}) != 0
-                    || length.getValue() < PREFIX_BYTES) {
-                return null;
-            }
-            final int options = info.getByte(OPTIONS_OFFSET) & 0xff;
-            final int scales = info.getByte(WSCALE_OFFSET) & 0xff;
-            final boolean scaling = (options & TCPI_OPT_WSCALE) != 0;
-            return new TcpInfo(
-                    info.getInt(SND_MSS_OFFSET),
-                    scaling ? scales & 0x0f : -1,
-                    scaling ? scales >>> 4 : -1,
-                    (options & TCPI_OPT_SACK) != 0,
-                    (options & TCPI_OPT_TIMESTAMPS) != 0);
-        } catch (final ReflectiveOperationException | RuntimeException ex) {
-            return null;
-        }
+    }
+
+    /** The record of the first {@link #DECODED_BYTES} of a struct tcp_info, as the kernel wrote them. */
+    static TcpInfo decode(final byte[] tcpInfo) {
+        final ByteBuffer bytes = ByteBuffer.wrap(tcpInfo).order(ByteOrder.nativeOrder());
+        final int options = bytes.get(OPTIONS_OFFSET) & 0xFF;
+        final int scales = bytes.get(WINDOW_SCALES_OFFSET) & 0xFF;
+        // The kernel leaves both shifts 0 without the option; -1 says "not negotiated", as RestoreSpec and the log do.
+        final boolean scaled = (options & OPTION_WINDOW_SCALE) != 0;
+        return new TcpInfo(
+                bytes.get(STATE_OFFSET) & 0xFF,
+                options,
+                scaled ? scales & 0x0F : -1,
+                scaled ? scales >>> 4 : -1,
+                bytes.getInt(SEND_MSS_OFFSET));
+    }
+
+    public boolean isEstablished() {
+        return state == STATE_ESTABLISHED;
+    }
+
+    public boolean hasTimestamps() {
+        return (options & OPTION_TIMESTAMPS) != 0;
+    }
+
+    /** SACK was permitted in the handshake. */
+    public boolean hasSack() {
+        return (options & OPTION_SACK) != 0;
+    }
+
+    /** Window scaling was negotiated: both scales are then 0 to 14, else both -1. */
+    public boolean hasWindowScale() {
+        return (options & OPTION_WINDOW_SCALE) != 0;
     }
 }

@@ -1,10 +1,10 @@
 package io.understudy.admin.core;
 
 import io.understudy.backup.repair.RepairWindow;
-import io.understudy.backup.repair.TcpInfo;
 import io.understudy.backup.repair.TcpRepair;
 import io.understudy.primary.ClientSocketState;
 import io.understudy.primary.PrimaryWrapper;
+import io.understudy.primary.TcpInfo;
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 
@@ -24,15 +24,14 @@ final class RepairDumper implements PrimaryWrapper.SocketDumper {
             final long writeSequence = TcpRepair.queueSeq(client, TcpRepair.Queue.SEND);
             final byte[] unacked = TcpRepair.queueBytes(client, TcpRepair.Queue.SEND);
             final RepairWindow window = TcpRepair.window(client);
-            final boolean scaled = info.hasWindowScale();
             return new ClientSocketState(
                     (int) receiveSequence,
                     received,
                     (int) writeSequence,
                     unacked,
                     info.sendMss(),
-                    scaled ? info.sendWindowScale() : -1,
-                    scaled ? info.receiveWindowScale() : -1,
+                    info.sendWindowScale(),
+                    info.receiveWindowScale(),
                     info.hasSack(),
                     info.hasTimestamps(),
                     info.hasTimestamps() ? TcpRepair.timestamp(client) : 0,

@@ -11,7 +11,6 @@ enum SocketOption {
     SO_RCVBUF(Level.SOL_SOCKET, 8),
     IP_TRANSPARENT(Level.SOL_IP, 19),
     TCP_MAXSEG(Level.SOL_TCP, 2),
-    TCP_INFO(Level.SOL_TCP, 11),
     TCP_REPAIR(Level.SOL_TCP, 19),
     TCP_REPAIR_QUEUE(Level.SOL_TCP, 20),
     TCP_QUEUE_SEQ(Level.SOL_TCP, 21),

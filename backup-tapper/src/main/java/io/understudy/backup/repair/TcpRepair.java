@@ -1,6 +1,7 @@
 package io.understudy.backup.repair;
 
 import com.sun.jna.Memory;
+import io.understudy.primary.TcpInfo;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -353,12 +354,12 @@ public final class TcpRepair {
         }
     }
 
-    /** TCP_INFO: state and negotiated options. */
+    /** TCP_INFO: state and negotiated options (read and decoded by the primary wrapper's {@link TcpInfo}). */
     public static TcpInfo info(final SocketChannel channel) throws IOException {
-        try (Memory memory = NativeSockets.get(channel, SocketOption.TCP_INFO, TcpInfo.READ_BYTES)) {
-            final int scales = memory.getByte(6) & 0xFF;
-            return new TcpInfo(
-                    memory.getByte(0) & 0xFF, memory.getByte(5) & 0xFF, scales & 0x0F, scales >>> 4, memory.getInt(16));
+        try {
+            return TcpInfo.read(channel);
+        } catch (final IOException ex) {
+            throw new TcpRepairException("reading TCP_INFO of " + channel, ex.getMessage(), ex);
         }
     }
 
