@@ -44,7 +44,14 @@ public final class TimedCommand {
         reader.setDaemon(true);
         reader.start();
         try {
-            if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            final boolean finished;
+            try {
+                finished = process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (final InterruptedException ex) {
+                terminate(process);
+                throw ex;
+            }
+            if (!finished) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(1, TimeUnit.SECONDS);
                 reader.join(1_000);
@@ -57,6 +64,26 @@ public final class TimedCommand {
             process.destroyForcibly();
         }
     }
+
+    /**
+     * The caller gave up on the command (it was interrupted): SIGTERM, so that the command can undo what it started,
+     * then SIGKILL for it and what it started after {@link #TERMINATE_GRACE}.
+     */
+    private static void terminate(final Process process) {
+        process.destroy();
+        try {
+            if (process.waitFor(TERMINATE_GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (final InterruptedException again) {
+            Thread.currentThread().interrupt();
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    /** How long a command given up on has, after SIGTERM, before SIGKILL. */
+    static final Duration TERMINATE_GRACE = Duration.ofSeconds(1);
 
     /** ByteArrayOutputStream is synchronized: the caller may read what there is while this still writes. */
     private static void copy(final InputStream in, final ByteArrayOutputStream out) {

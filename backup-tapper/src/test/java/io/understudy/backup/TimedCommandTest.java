@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,32 @@ class TimedCommandTest {
 
         assertThat(outcome.exit()).isZero();
         assertThat(outcome.output().strip()).isEqualTo("198.18.0.2:7000 has-path");
+    }
+
+    @Test
+    @Timeout(10)
+    void shouldLetTheCommandUndoOnSigtermWhenTheCallerGivesUp(@org.junit.jupiter.api.io.TempDir final Path directory)
+            throws Exception {
+        final Path undone = directory.resolve("undone");
+        final java.util.concurrent.CompletableFuture<Throwable> outcome =
+                new java.util.concurrent.CompletableFuture<>();
+        final Thread caller = new Thread(() -> {
+            try {
+                TimedCommand.run(
+                        List.of("sh", "-c", "trap 'echo undone > " + undone + "; exit 1' TERM; sleep 30 & wait"),
+                        Duration.ofSeconds(30));
+                outcome.complete(null);
+            } catch (final IOException | InterruptedException | RuntimeException ex) {
+                outcome.complete(ex);
+            }
+        });
+        caller.start();
+        Thread.sleep(500);
+
+        caller.interrupt();
+
+        assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+        assertThat(Files.readString(undone).strip()).as("its TERM trap ran").isEqualTo("undone");
     }
 
     @Test

@@ -94,6 +94,17 @@ final class BackupRole implements AutoCloseable {
         return environment;
     }
 
+    /**
+     * Stops a sync under way (a takeover: this app serves next): its command gets SIGTERM, so that it can undo what it
+     * did (ops/sync/redis stops replicating), and SIGKILL a second later. Returns at once when none runs.
+     */
+    void stopSync() {
+        final ReplicaSync running = sync;
+        if (running != null && !running.status().inStep()) {
+            running.close();
+        }
+    }
+
     /** The app's sync, when this role runs one; null otherwise. */
     io.understudy.admin.api.ReplicaSyncStatus syncStatus() {
         final ReplicaSync running = sync;

@@ -977,6 +977,9 @@ public final class Node implements Managed, MembershipListener {
         final long divergences = standing.tapper().stats().divergences();
         machine.transition(RoleMachine.State.TAKING_OVER, trigger);
         LOG.warn("[{}] taking over: {}", settings.getId(), trigger);
+        // A sync under way (redis: this app a read-only replica of the primary's) must end, and undo itself, before
+        // this app serves.
+        standing.stopSync();
         final boolean[] claimed = new boolean[1];
         final PrimaryRole[] started = new PrimaryRole[1];
         @SuppressWarnings("unchecked")

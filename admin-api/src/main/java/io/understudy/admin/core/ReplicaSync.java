@@ -129,15 +129,27 @@ final class ReplicaSync implements AutoCloseable {
         return text.length() <= OUTPUT_KEPT ? text : "..." + text.substring(text.length() - OUTPUT_KEPT);
     }
 
-    /** Stops syncing; a run under way is killed. Waits for the thread a little, so that no run outlives the role. */
+    /**
+     * Stops syncing: a run under way gets SIGTERM, then SIGKILL a second later ({@link TimedCommand}). Waits for it,
+     * so that no run outlives the role.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         thread.interrupt();
+        final long startNs = System.nanoTime();
         try {
-            thread.join(2_000);
+            thread.join(3_000);
         } catch (final InterruptedException ex) {
             Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.error("[{}] the replica sync did not stop within 3 s", nodeId);
+        } else if (!status.inStep()) {
+            LOG.warn("[{}] replica sync stopped ({} ms)", nodeId, (System.nanoTime() - startNs) / 1_000_000);
         }
     }
 }
