@@ -162,7 +162,7 @@ final class LogRecordCodec {
             out.put((byte) data.direction().ordinal())
                     .putLong(data.streamOffset())
                     .putInt(data.length());
-            out.put(data.bytesNoCopy());
+            out.put(data.data().noCopy());
         } else if (record instanceof StreamAcked acked) {
             out.put((byte) acked.direction().ordinal()).putLong(acked.ackedOffset());
             out.putInt((int) acked.rawAck()).putInt((int) acked.window());
@@ -341,7 +341,9 @@ final class LogRecordCodec {
     private static void putShippedBody(final ByteBuffer out, final ShippedRecord shipped) {
         out.putLong(shipped.seq());
         if (shipped instanceof PrimaryRead read) {
-            out.putLong(read.streamOffset()).putInt(read.length()).put(read.bytesNoCopy());
+            out.putLong(read.streamOffset())
+                    .putInt(read.length())
+                    .put(read.data().noCopy());
         } else if (shipped instanceof PrimaryWrite write) {
             out.putLong(write.streamOffset()).putInt(write.length());
         } else if (shipped instanceof PrimaryOpened opened) {

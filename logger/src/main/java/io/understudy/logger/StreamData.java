@@ -1,75 +1,33 @@
 package io.understudy.logger;
 
-import java.util.Arrays;
-
 /**
- * Bytes of one direction's stream at a known offset (offset 0 is the first byte after the SYN). The array is
- * copied in and out, so a record never changes after it is built; equality compares the bytes.
+ * Bytes of one direction's stream at a known offset (offset 0 is the first byte after the SYN); the bytes are
+ * {@link StreamBytes}, copied in and out.
  *
  * @param connectionId Understudy's identifier of the connection.
  * @param timestampNs  when the bytes were seen.
  * @param direction    which stream the bytes belong to.
- * @param streamOffset offset of {@code bytes[0]} in that stream, 0 or more.
- * @param bytes        the bytes, at most {@link #MAX_LENGTH}; may be empty.
+ * @param data         the bytes at their offset in that stream.
  */
-public record StreamData(long connectionId, long timestampNs, Direction direction, long streamOffset, byte[] bytes)
-        implements LogRecord {
+public record StreamData(long connectionId, long timestampNs, Direction direction, StreamBytes data)
+        implements LogRecord, StreamBytes.Carrier {
 
     /** The most bytes one record carries (1 MiB): writers split larger reads. */
-    public static final int MAX_LENGTH = 1 << 20;
+    public static final int MAX_LENGTH = StreamBytes.MAX_LENGTH;
 
-    /** Checks the fields and copies the bytes. */
+    /** Checks the fields. */
     public StreamData {
         Checks.notNull("direction", direction);
-        Checks.inRange("streamOffset", streamOffset, 0, Long.MAX_VALUE);
-        Checks.notNull("bytes", bytes);
-        Checks.inRange("bytes.length", bytes.length, 0, MAX_LENGTH);
-        bytes = bytes.clone();
+        Checks.notNull("data", data);
     }
 
-    /** A copy of the bytes. */
-    @Override
-    public byte[] bytes() {
-        return bytes.clone();
-    }
-
-    /** How many bytes the record carries. */
-    public int length() {
-        return bytes.length;
-    }
-
-    /** The offset just past the last byte. */
-    public long endOffset() {
-        return streamOffset + bytes.length;
-    }
-
-    /** The bytes themselves, for the codec only: callers must not change them. */
-    byte[] bytesNoCopy() {
-        return bytes;
-    }
-
-    @Override
-    public boolean equals(final Object other) {
-        return other instanceof StreamData that
-                && connectionId == that.connectionId
-                && timestampNs == that.timestampNs
-                && direction == that.direction
-                && streamOffset == that.streamOffset
-                && Arrays.equals(bytes, that.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-        int result = Long.hashCode(connectionId);
-        result = 31 * result + Long.hashCode(timestampNs);
-        result = 31 * result + direction.hashCode();
-        result = 31 * result + Long.hashCode(streamOffset);
-        return 31 * result + Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public String toString() {
-        return "StreamData[connectionId=" + connectionId + ", timestampNs=" + timestampNs + ", direction=" + direction
-                + ", streamOffset=" + streamOffset + ", length=" + bytes.length + "]";
+    /** A copy of {@code bytes} at {@code streamOffset} in the stream (see {@link StreamBytes#copyOf}). */
+    public StreamData(
+            final long connectionId,
+            final long timestampNs,
+            final Direction direction,
+            final long streamOffset,
+            final byte[] bytes) {
+        this(connectionId, timestampNs, direction, StreamBytes.copyOf(streamOffset, bytes));
     }
 }

@@ -108,7 +108,7 @@ final class Samples {
                 new ConnectionOpened(3, 0, CLIENT, 1, VIP, 2, true, 0, 0, 0, 0, 0, false, true),
                 data(1, 0, "INCR counter\n"),
                 new StreamData(2, 0, Direction.SERVER_TO_CLIENT, 0, new byte[0]),
-                new StreamData(2, -5, Direction.SERVER_TO_CLIENT, Long.MAX_VALUE, large),
+                new StreamData(2, -5, Direction.SERVER_TO_CLIENT, Long.MAX_VALUE - large.length, large),
                 acked(1, 13),
                 new StreamAcked(4, 1, Direction.SERVER_TO_CLIENT, Long.MAX_VALUE, 0xFFFF_FFFFL, StreamAcked.MAX_WINDOW),
                 new StreamAcked(4, 1, Direction.CLIENT_TO_SERVER, 0, 0, 0),
