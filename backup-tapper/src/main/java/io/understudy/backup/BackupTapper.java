@@ -199,11 +199,6 @@ public final class BackupTapper implements AutoCloseable {
         }
     }
 
-    /** Why connections opened now are not protected (the app is not in step yet), or null when they are. */
-    public String replicaNotInStep() {
-        return replicas == null ? null : replicas.notInStep();
-    }
-
     /** Before the capture thread starts: the tracker and the replicas are this thread's until then. */
     private void seed(final java.util.List<ReplicaSeed> seeds) {
         int kept = 0;

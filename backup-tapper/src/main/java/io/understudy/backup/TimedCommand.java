@@ -52,8 +52,8 @@ public final class TimedCommand {
                 throw ex;
             }
             if (!finished) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(1, TimeUnit.SECONDS);
+                kill(process);
+                process.waitFor(1, TimeUnit.SECONDS);
                 reader.join(1_000);
                 throw new IOException(command + " did not finish within " + timeout.toMillis() + " ms and was "
                         + "killed; output so far: " + text(output).strip());
@@ -78,6 +78,11 @@ public final class TimedCommand {
         } catch (final InterruptedException again) {
             Thread.currentThread().interrupt();
         }
+        kill(process);
+    }
+
+    /** SIGKILL for the command and what it started (best effort: a child it forks meanwhile escapes). */
+    private static void kill(final Process process) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }

@@ -16,14 +16,4 @@ public record ReplicaSyncStatus(
     public static final String SYNCING = "SYNCING";
     public static final String FAILED = "FAILED";
     public static final String IN_STEP = "IN_STEP";
-
-    /** One line for an operator: "in step" or why not. */
-    public String describe() {
-        if (inStep) {
-            return "replica in step";
-        }
-        return FAILED.equals(state)
-                ? "replica not in sync: its sync failed (" + lastError + "), trying again"
-                : "replica not in sync: syncing since " + since + (attempts > 1 ? " (attempt " + attempts + ")" : "");
-    }
 }

@@ -34,7 +34,6 @@ class ReplicaSyncTest {
             }
             assertThat(sync.status().state()).isEqualTo(ReplicaSyncStatus.IN_STEP);
             assertThat(sync.status().attempts()).isEqualTo(3);
-            assertThat(sync.status().describe()).isEqualTo("replica in step");
         }
         assertThat(inStep.get()).isEqualTo(1);
         assertThat(Files.readAllLines(runs)).hasSize(3);

@@ -62,6 +62,19 @@ final class LoadReport {
             final int durationS,
             final Path stopFile,
             final boolean everyConnectionOk) {
+        return run(servicePort, protocol, connections, intervalMs, durationS, stopFile, null, everyConnectionOk);
+    }
+
+    /** Like the above; with {@code keyPrefix} (when not null), on the keys keyPrefix0.. (loadgen --key-prefix). */
+    static JsonNode run(
+            final int servicePort,
+            final String protocol,
+            final int connections,
+            final long intervalMs,
+            final int durationS,
+            final Path stopFile,
+            final String keyPrefix,
+            final boolean everyConnectionOk) {
         final List<String> args = new ArrayList<>(List.of(
                 "loadgen",
                 "--host",
@@ -79,6 +92,9 @@ final class LoadReport {
                 "--json-only"));
         if (stopFile != null) {
             args.addAll(List.of("--stop-file", stopFile.toString()));
+        }
+        if (keyPrefix != null) {
+            args.addAll(List.of("--key-prefix", keyPrefix));
         }
         final Lab.Result result =
                 Lab.execOpsJar(Lab.CLIENT, Duration.ofSeconds(durationS + 120L), args.toArray(String[]::new));

@@ -3,7 +3,6 @@ package io.understudy.ops.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Tag;
@@ -28,7 +27,6 @@ class ReturningBackupSyncsItsAppTest {
     private static final int CONNECTIONS = 20;
     private static final int DURATION_S = 25;
     private static final long CRASH_AFTER_MS = 8_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final LabExtension LAB = new LabExtension();
@@ -108,30 +106,7 @@ class ReturningBackupSyncsItsAppTest {
     /** loadgen from the client host on the keys synced-0.., a request every 10 ms each; its JSON report. */
     private static JsonNode loadgen(
             final int servicePort, final String protocol, final int connections, final int durationS) {
-        final Lab.Result result = Lab.execOpsJar(
-                Lab.CLIENT,
-                Duration.ofSeconds(durationS + 120L),
-                "loadgen",
-                "--host",
-                Lab.VIP,
-                "--port",
-                String.valueOf(servicePort),
-                "--protocol",
-                protocol,
-                "--connections",
-                String.valueOf(connections),
-                "--interval-ms",
-                "10",
-                "--duration-s",
-                String.valueOf(durationS),
-                "--key-prefix",
-                KEYS,
-                "--json-only");
-        try {
-            return JSON.readTree(result.stdout().lines().reduce((a, b) -> b).orElseThrow());
-        } catch (final java.io.IOException | java.util.NoSuchElementException ex) {
-            throw new AssertionError("loadgen printed no JSON report: " + result, ex);
-        }
+        return LoadReport.run(servicePort, protocol, connections, 10, durationS, null, KEYS, false);
     }
 
     /** Waits until the host's node says its app is in step with the primary's; its replicaSync. */
