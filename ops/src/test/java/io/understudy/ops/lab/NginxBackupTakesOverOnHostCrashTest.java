@@ -47,7 +47,10 @@ class NginxBackupTakesOverOnHostCrashTest {
                 .isPositive();
     }
 
-    /** Polls the backup's /status while it is the backup: the last tolerated differences and protected count. */
+    /**
+     * Polls the backup's /status while it is the backup and keeps the highest tolerated differences and protected
+     * count seen: a sample taken as the takeover begins, with the role still BACKUP, already counts no replicas.
+     */
     private static void watchBackup(final AtomicLong tolerated, final AtomicLong protectedSeen) {
         while (!Thread.currentThread().isInterrupted()) {
             try {
@@ -55,13 +58,15 @@ class NginxBackupTakesOverOnHostCrashTest {
                 if (!"BACKUP".equals(status.path("role").asText())) {
                     return;
                 }
-                tolerated.set(status.path("tap").path("toleratedDifferences").asLong(-1));
-                protectedSeen.set(status.path("protectedConnections").asLong(-1));
+                tolerated.accumulateAndGet(
+                        status.path("tap").path("toleratedDifferences").asLong(-1), Math::max);
+                protectedSeen.accumulateAndGet(
+                        status.path("protectedConnections").asLong(-1), Math::max);
                 Thread.sleep(200);
             } catch (final InterruptedException ex) {
                 return;
             } catch (final RuntimeException | AssertionError ex) {
-                return; // the backup is taking over: its last answer stands
+                return; // the backup is taking over: what it answered before stands
             }
         }
     }
