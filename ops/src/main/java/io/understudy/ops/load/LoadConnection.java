@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One long-lived load connection: sends a request on its own key (INCR, or GET for HTTP) at each interval tick, one
- * request at a time, and checks every reply until the run's deadline; a protocol that sets the key first (memcached)
- * does so once on connect. A connection that fails stops; it never reconnects, so a failover that drops connections
+ * One long-lived load connection: sends a request on its own key (INCR, GET for HTTP, an UPDATE for PostgreSQL) at
+ * each interval tick, one request at a time, and checks every reply until the run's deadline; a protocol that sets
+ * the key first (memcached, PostgreSQL) does so once on connect. A connection that fails stops; it never reconnects, so a failover that drops connections
  * shows up in the result.
  */
 final class LoadConnection implements Callable<ConnectionResult> {
@@ -41,11 +41,12 @@ final class LoadConnection implements Callable<ConnectionResult> {
     @Override
     public ConnectionResult call() {
         final ConnectionRecorder recorder = new ConnectionRecorder(index, intervalNs);
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(config.host(), config.port()), config.connectTimeoutMs());
-            recorder.onConnected(socket.getLocalPort());
-            exchange(socket, recorder);
+        try {
+            if (config.protocol() == Protocol.POSTGRES) {
+                overPostgres(recorder);
+            } else {
+                overSocket(recorder);
+            }
         } catch (final IOException ex) {
             recorder.onFailure(ex, firstTickNs, System.nanoTime());
             LOG.warn(
@@ -59,25 +60,58 @@ final class LoadConnection implements Callable<ConnectionResult> {
         return recorder.result();
     }
 
-    private void exchange(final Socket socket, final ConnectionRecorder recorder) throws IOException {
-        final Protocol protocol = config.protocol();
-        final String key = config.key(index);
-        final byte[] request = protocol.request(config.host(), key);
-        final OutputStream out = socket.getOutputStream();
-        final ReplyReader reader = new ReplyReader(socket);
-        final Protocol.ReplySource replies = protocol.replySource(reader);
-        final ReplyChecker checker = new ReplyChecker();
-        final long replyTimeoutNs = config.replyTimeoutMs() * 1_000_000L;
-        final byte[] setup = protocol.setupRequest(key);
-        if (setup.length > 0) {
-            out.write(setup);
-            checker.onKeySet(protocol.parseSetupReply(key, reader.readLine(System.nanoTime() + replyTimeoutNs)));
+    private void overSocket(final ConnectionRecorder recorder) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(config.host(), config.port()), config.connectTimeoutMs());
+            recorder.onConnected(socket.getLocalPort());
+            final Protocol protocol = config.protocol();
+            final String key = config.key(index);
+            final byte[] request = protocol.request(config.host(), key);
+            final OutputStream out = socket.getOutputStream();
+            final ReplyReader reader = new ReplyReader(socket);
+            final Protocol.ReplySource replies = protocol.replySource(reader);
+            final ReplyChecker checker = new ReplyChecker();
+            final byte[] setup = protocol.setupRequest(key);
+            if (setup.length > 0) {
+                out.write(setup);
+                checker.onKeySet(protocol.parseSetupReply(
+                        key, reader.readLine(System.nanoTime() + config.replyTimeoutMs() * 1_000_000L)));
+            }
+            exchange(
+                    deadlineNs -> {
+                        out.write(request);
+                        return replies.read(deadlineNs);
+                    },
+                    checker,
+                    recorder);
         }
+    }
+
+    private void overPostgres(final ConnectionRecorder recorder) throws IOException {
+        final String key = config.key(index);
+        try (PostgresClient client = PostgresClient.connect(config, System.getenv())) {
+            recorder.onConnected(client.localPort());
+            final ReplyChecker checker = new ReplyChecker();
+            checker.onKeySet(client.reset(key));
+            // The driver's socketTimeout bounds each reply: a timeout fails the connection as one here does.
+            exchange(deadlineNs -> client.increment(key), checker, recorder);
+        }
+    }
+
+    /** Sends one request and blocks until its reply, or until deadlineNs (then it throws). */
+    @FunctionalInterface
+    private interface Request {
+        ParsedReply send(long deadlineNs) throws IOException;
+    }
+
+    private void exchange(final Request request, final ReplyChecker checker, final ConnectionRecorder recorder)
+            throws IOException {
+        final long replyTimeoutNs = config.replyTimeoutMs() * 1_000_000L;
         long tickNs = firstTickNs;
         while (awaitTick(tickNs)) {
             final long sendNs = System.nanoTime();
-            out.write(request);
-            final ParsedReply reply = replies.read(sendNs + replyTimeoutNs);
+            final ParsedReply reply = request.send(sendNs + replyTimeoutNs);
             final long replyNs = System.nanoTime();
             final Verdict verdict = checker.check(reply);
             recorder.onReply(sendNs, replyNs, verdict);
@@ -88,7 +122,7 @@ final class LoadConnection implements Callable<ConnectionResult> {
                         config.host(),
                         config.port(),
                         index,
-                        key,
+                        config.key(index),
                         verdict,
                         reply.description());
             }

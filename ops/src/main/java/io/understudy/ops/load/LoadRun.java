@@ -37,6 +37,9 @@ final class LoadRun {
      */
     static LoadReport run(final LoadConfig config, final Path stallLog, final Path stopFile)
             throws InterruptedException {
+        if (config.protocol() == Protocol.POSTGRES) {
+            createTable(config);
+        }
         final long startEpochMs = System.currentTimeMillis();
         final long startNs = System.nanoTime();
         final AtomicLong deadlineNs = new AtomicLong(startNs + config.durationMs() * 1_000_000L);
@@ -71,6 +74,24 @@ final class LoadRun {
             if (stopWatch != null) {
                 stopWatch.interrupt();
             }
+        }
+    }
+
+    /**
+     * The counters table, made once before the connections (made by each, two could collide in PostgreSQL's catalog).
+     * When it cannot be made, the connections fail with the same cause and the report says so for each.
+     */
+    private static void createTable(final LoadConfig config) {
+        try {
+            PostgresClient.createTable(config, System.getenv());
+        } catch (final java.io.IOException ex) {
+            org.slf4j.LoggerFactory.getLogger(LoadRun.class)
+                    .warn(
+                            "loadgen: cannot create {} on {}:{}: {}",
+                            PostgresClient.TABLE,
+                            config.host(),
+                            config.port(),
+                            ex.toString());
         }
     }
 

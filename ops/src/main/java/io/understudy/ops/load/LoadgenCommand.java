@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
         name = "loadgen",
         description = {
             "Load a service with long-lived connections and check every reply.",
-            "Each connection sends requests on its own key (INCR, incr for memcached, or GET /<key> for http), one at "
-                    + "a time; at the end one JSON line of totals is printed on stdout, then a readable summary."
+            "Each connection sends requests on its own key (INCR, incr for memcached, GET /<key> for http, an UPDATE "
+                    + "for postgres), one at a time; at the end one JSON line of totals is printed on stdout, then a readable summary."
         },
         footer = {
             "",
@@ -34,6 +34,12 @@ import picocli.CommandLine.Spec;
             "  memcached  memcached's text protocol: once on connect 'set <key> 0 0 1'",
             "             and the data 0, answered STORED; then 'incr <key> 1' answered",
             "             by the new value, so the first must be 1",
+            "  postgres   PostgreSQL through its JDBC driver: the table",
+            "             understudy_counters (k text, v bigint) is made if missing; each",
+            "             connection sets its row k=<key> to 0 on connect, then",
+            "             'UPDATE ... SET v = v + 1 ... RETURNING v', so the first must be 1;",
+            "             user, database and password from PGUSER (default postgres),",
+            "             PGDATABASE (default the user) and PGPASSWORD; no TLS",
             "Connection i uses the key <key-prefix><i> and stops for good once it fails.",
             "Every reply is counted as one of:",
             "  ok         exactly the next request counter (line, http) and value",
@@ -47,7 +53,8 @@ import picocli.CommandLine.Spec;
             "             Transfer-Encoding) also stops its connection",
             "  errors     ERR or '-' reply, http status other than 2xx, memcached",
             "             ERROR, CLIENT_ERROR, SERVER_ERROR or NOT_FOUND, a memcached",
-            "             set not answered STORED (stops the connection), reply timeout,",
+            "             set not answered STORED (stops the connection), a postgres",
+            "             statement error (SQLSTATE and message), reply timeout,",
             "             unexpected EOF or Connection: close, other I/O error",
             "  resets     the connection was reset (TCP RST)",
             "After a skip or repeat the check re-bases, so one fault is counted once.",
@@ -94,12 +101,12 @@ public final class LoadgenCommand implements Callable<Integer> {
 
     @Option(
             names = "--protocol",
-            paramLabel = "line|resp|http|memcached",
+            paramLabel = "line|resp|http|memcached|postgres",
             defaultValue = "line",
             converter = ProtocolConverter.class,
             description = "line: the demo-service protocol; resp: any Redis-compatible server; http: an HTTP/1.1 "
                     + "keep-alive server that numbers each connection's requests; memcached: memcached's text "
-                    + "protocol (see below) (default: ${DEFAULT-VALUE}).")
+                    + "protocol; postgres: PostgreSQL (see below) (default: ${DEFAULT-VALUE}).")
     private Protocol protocol;
 
     @Option(

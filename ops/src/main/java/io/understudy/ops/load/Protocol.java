@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * The wire protocols the load generator speaks: the demo service's line protocol, RESP for Redis, HTTP/1.1 for a
- * keep-alive web server that numbers the requests of each connection (nginx), or memcached's text protocol.
+ * keep-alive web server that numbers the requests of each connection (nginx), memcached's text protocol, or
+ * PostgreSQL's (through its JDBC driver).
  */
 enum Protocol {
     /** The demo service: "INCR key\n" is answered by "counter value\n", the counter numbering requests from 1. */
@@ -121,6 +122,22 @@ enum Protocol {
                 return valueOrCorrupt(null, value.group(1), line);
             }
             return errorOrCorrupt(errorReply, line);
+        }
+    },
+
+    /**
+     * PostgreSQL, through its own JDBC driver ({@link PostgresClient}): each connection sets its row to 0 on connect,
+     * then each request increments it and returns the new value. Not a byte protocol spoken here: the driver speaks it.
+     */
+    POSTGRES {
+        @Override
+        byte[] request(final String host, final String key) {
+            throw new UnsupportedOperationException("PostgreSQL is spoken by its JDBC driver: see PostgresClient");
+        }
+
+        @Override
+        ParsedReply parse(final String line) {
+            throw new UnsupportedOperationException("PostgreSQL is spoken by its JDBC driver: see PostgresClient");
         }
     };
 

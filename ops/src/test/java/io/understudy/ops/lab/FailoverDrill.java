@@ -125,6 +125,24 @@ final class FailoverDrill {
         return assertTookOverEveryConnection(Lab.BACKUP);
     }
 
+    /**
+     * Every client kept every reply ({@code report}, over the drill's duration), the backup took over every connection
+     * without a divergence, and it had protected every one of them before the break ({@code watch}).
+     *
+     * @return the backup's failover report
+     */
+    static JsonNode assertEveryConnectionKeptAndProtected(final JsonNode report, final BackupStatusWatch watch) {
+        LoadReport.assertEveryReplyRight(report, CONNECTIONS, DURATION_S);
+        final JsonNode failover = assertBackupTookOverEveryConnection();
+        assertThat(failover.get("divergences").asInt())
+                .as("divergences in %s", failover)
+                .isZero();
+        assertThat(watch.protectedSeen())
+                .as("connections the backup protected before the break")
+                .isGreaterThanOrEqualTo(CONNECTIONS);
+        return failover;
+    }
+
     /** {@code host} took over, restored every connection, and now serves as primary. */
     static JsonNode assertTookOverEveryConnection(final String host) {
         final JsonNode status = Lab.api(host, "/status");

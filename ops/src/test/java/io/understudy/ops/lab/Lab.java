@@ -78,6 +78,8 @@ final class Lab {
     static final int MEMCACHED_APP_PORT = 11211;
 
     static final int MEMCACHED_SERVICE_PORT = 11211;
+    static final int POSTGRES_APP_PORT = 5499;
+    static final int POSTGRES_SERVICE_PORT = 5432;
 
     /**
      * The bundled demo service under Understudy: app on 127.0.0.1:7000, clients on VIP:7070, its app check
@@ -148,6 +150,21 @@ final class Lab {
                 NGINX_APP_PORT,
                 NGINX_SERVICE_PORT,
                 withArgs(NGINX_CHECK, extraArgs));
+    }
+
+    /**
+     * PostgreSQL under Understudy (ops/lab.d/postgres-app.sh: a cluster per host made at its first start, superuser
+     * postgres, trust authentication): app on 127.0.0.1:5499, clients on VIP:5432, each host's cluster under a
+     * directory of its own in the lab's state; no app check (PostgreSQL answers no text probe); {@code extraArgs} as in
+     * {@link #start}.
+     */
+    static Result startPostgres(final String... extraArgs) {
+        final String dir = "/run/understudy-lab/" + PREFIX + "/postgres-$(ip netns identify)";
+        return start(
+                "exec " + REPO.resolve("ops/lab.d/postgres-app.sh") + " " + dir + " " + POSTGRES_APP_PORT,
+                POSTGRES_APP_PORT,
+                POSTGRES_SERVICE_PORT,
+                extraArgs);
     }
 
     /** start's {@code --fence lab} (extraArgs of {@link #start}): the nodes' fence command runs ops/lab fence PEER. */

@@ -24,7 +24,7 @@ final class LoadgenCommandTest {
                         "--connections=N",
                         "--interval-ms=MS",
                         "--duration-s=S",
-                        "--protocol=line|resp|http|memcached",
+                        "--protocol=line|resp|http|memcached|postgres",
                         "--key-prefix=P",
                         "--connect-timeout-ms=MS",
                         "--reply-timeout-ms=MS",
@@ -35,6 +35,11 @@ final class LoadgenCommandTest {
                 .contains(
                         "memcached  memcached's text protocol: once on connect 'set <key> 0 0 1'",
                         "ERROR, CLIENT_ERROR, SERVER_ERROR or NOT_FOUND");
+        assertThat(out.toString())
+                .contains(
+                        "postgres   PostgreSQL through its JDBC driver",
+                        "PGDATABASE (default the user) and PGPASSWORD",
+                        "statement error (SQLSTATE and message)");
     }
 
     @Test
@@ -47,7 +52,7 @@ final class LoadgenCommandTest {
     void shouldExitWithUsageErrorWhenProtocolIsUnknown() {
         assertThat(execute("loadgen", "--host", "localhost", "--port", "1", "--protocol", "smtp"))
                 .isEqualTo(2);
-        assertOneLineError("expected line, resp, http or memcached but was 'smtp'");
+        assertOneLineError("expected line, resp, http, memcached or postgres but was 'smtp'");
     }
 
     @Test

@@ -1,0 +1,21 @@
+#!/bin/bash
+# The lab's PostgreSQL: postgres-app.sh DIR PORT. One cluster per host under DIR, made on the first start (initdb:
+# superuser postgres, trust authentication, no fsync; the hosts share one file system, so each gets its own DIR),
+# then PostgreSQL in the foreground on 127.0.0.1:PORT as the postgres user (it refuses to run as root). exec'd, so
+# the app's pid is the postmaster's, which owns the listener.
+set -euo pipefail
+(($# == 2)) || { echo "usage: postgres-app.sh DIR PORT" >&2; exit 2; }
+dir=$1 port=$2
+bin=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -1)
+[[ -x $bin/postgres ]] || { echo "postgres-app.sh: no PostgreSQL under /usr/lib/postgresql (install postgresql)" >&2; exit 1; }
+as_postgres() { setpriv --reuid=postgres --regid=postgres --clear-groups "$@"; }
+if [[ ! -f $dir/data/PG_VERSION ]]; then
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  chown postgres: "$dir"
+  as_postgres "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; exit 1; }
+fi
+exec setpriv --reuid=postgres --regid=postgres --clear-groups "$bin/postgres" -D "$dir/data" -p "$port" \
+  -c listen_addresses=127.0.0.1 -c unix_socket_directories="$dir" -c max_connections=200 -c shared_buffers=16MB \
+  -c fsync=off -c synchronous_commit=off -c full_page_writes=off
