@@ -25,6 +25,9 @@ final class TcpTracker implements StreamDirection.DataSink {
     private final List<TrackedConnection> history;
     private long nextConnectionId;
     private int pendingConnections;
+    /** Connections picked up mid-stream and counted closed by {@link #expire}: the first few are logged. */
+    private long closedMidStream;
+
     private TrackedConnection current;
     private boolean currentFromClient;
 
@@ -442,13 +445,18 @@ final class TcpTracker implements StreamDirection.DataSink {
             return;
         }
         if (segment.has(TcpSegment.RST)) {
-            connection.state = ConnectionState.RESET;
-            counters.connectionsReset++;
+            ended(connection, ConnectionState.RESET, nowNs);
         } else if (connection.client.finSeen && connection.server.finSeen) {
-            connection.state = ConnectionState.CLOSED;
-            counters.connectionsClosed++;
+            ended(connection, ConnectionState.CLOSED, nowNs);
+        }
+    }
+
+    private void ended(final TrackedConnection connection, final ConnectionState state, final long nowNs) {
+        connection.state = state;
+        if (state == ConnectionState.RESET) {
+            counters.connectionsReset++;
         } else {
-            return;
+            counters.connectionsClosed++;
         }
         connection.closedAtNs = nowNs;
         LOG.debug("[{}] {} after {} segments", nodeId, connection, counters.segments);
@@ -457,13 +465,29 @@ final class TcpTracker implements StreamDirection.DataSink {
         }
     }
 
-    /** Drops connections that closed more than the linger time ago. Returns how many were dropped. */
+    /**
+     * Drops connections that closed more than the linger time ago; counts as closed those the tap picked up while they
+     * closed (see {@link #closedBeforeTheTapSawItAll}). Returns how many were dropped or closed.
+     */
     int expire(final long nowNs) {
         int dropped = 0;
         final Iterator<TrackedConnection> it = connections.values().iterator();
         while (it.hasNext()) {
             final TrackedConnection connection = it.next();
-            if (!connection.isOpen() && nowNs - connection.closedAtNs >= config.closedLingerNs()) {
+            if (closedBeforeTheTapSawItAll(connection, nowNs)) {
+                // Logged for the first few only, as the pickups are: a stranger's stray FINs must not flood the log.
+                if (++closedMidStream <= MID_STREAM_LOGGED) {
+                    LOG.info(
+                            "[{}] {}: picked up mid-stream, a FIN and then nothing for {} ms: closed before the tap saw "
+                                    + "both FINs, counted as closed",
+                            nodeId,
+                            connection,
+                            config.closedLingerNs() / 1_000_000);
+                }
+                ended(connection, ConnectionState.CLOSED, nowNs);
+                notPending(connection);
+                dropped++;
+            } else if (!connection.isOpen() && nowNs - connection.closedAtNs >= config.closedLingerNs()) {
                 it.remove();
                 release(connection);
                 dropped++;
@@ -471,6 +495,19 @@ final class TcpTracker implements StreamDirection.DataSink {
         }
         counters.connectionsTracked = connections.size();
         return dropped;
+    }
+
+    /**
+     * A connection picked up mid-stream that showed a FIN and then nothing for the linger time: the tap came in during
+     * its close, after the other side's FIN, so it never sees both and would count it open (and unprotected, an alarm
+     * that never clears) for good. Its options unknown (neither the tap nor the read log had its handshake), it cannot
+     * be restored, so counting it closed loses nothing; a segment that still comes later picks it up again.
+     */
+    private boolean closedBeforeTheTapSawItAll(final TrackedConnection connection, final long nowNs) {
+        return connection.isOpen()
+                && connection.isMidStream()
+                && (connection.client.finSeen || connection.server.finSeen)
+                && nowNs - connection.lastSeenNs >= config.closedLingerNs();
     }
 
     private void forget(final TrackedConnection connection) {

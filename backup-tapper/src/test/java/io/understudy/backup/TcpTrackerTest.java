@@ -357,13 +357,54 @@ class TcpTrackerTest {
     }
 
     @Test
+    void shouldForgetAConnectionPickedUpDuringItsCloseOnceItIsQuietForTheLingerTime() {
+        tracker = lingeringFor5s();
+        // The tap starts after the client's FIN: it sees the server's FIN and the client's last ACK, never both FINs.
+        feed(Frames.fromServer().seq(5000).ack(901).flags(TcpSegment.FIN | TcpSegment.ACK));
+        feed(Frames.fromClient().seq(901).ack(5001));
+        assertThat(connection().isOpen())
+                .as("both FINs unseen: open as far as the tap knows")
+                .isTrue();
+
+        assertThat(tracker.expire(nowNs + 4_000_000_000L)).isZero();
+        assertThat(tracker.expire(nowNs + 5_000_000_000L)).isEqualTo(1);
+        assertThat(connection().state).isEqualTo(ConnectionState.CLOSED);
+        assertThat(counters.connectionsClosed).isEqualTo(1);
+        assertThat(listener.closed).as("the listeners told, as of any close").isEqualTo(1);
+        // Then it lingers as any closed connection does, and goes.
+        assertThat(tracker.expire(nowNs + 10_000_000_000L)).isEqualTo(1);
+        assertThat(tracker.connections()).isEmpty();
+        assertThat(counters.connectionsTracked).isZero();
+    }
+
+    @Test
+    void shouldKeepAQuietConnectionPickedUpMidStreamWithoutAFin() {
+        tracker = lingeringFor5s();
+        feed(Frames.fromServer().seq(5000).ack(901).payload("late"));
+        feed(Frames.fromClient().seq(901).ack(5004));
+
+        // An idle connection the tap met mid-stream may live for hours: it stays counted, unprotected.
+        assertThat(tracker.expire(nowNs + 3_600_000_000_000L)).isZero();
+        assertThat(connection().isOpen()).isTrue();
+    }
+
+    @Test
+    void shouldKeepAConnectionPickedUpDuringItsCloseWhileSegmentsStillCome() {
+        tracker = lingeringFor5s();
+        feed(Frames.fromServer().seq(5000).ack(901).flags(TcpSegment.FIN | TcpSegment.ACK));
+        nowNs += 4_000_000_000L;
+        // Half-closed: the client still sends, which the server acks.
+        feed(Frames.fromClient().seq(901).ack(5001).payload("more"));
+
+        assertThat(tracker.expire(nowNs + 4_000_000_000L))
+                .as("4 s after its last segment")
+                .isZero();
+        assertThat(tracker.expire(nowNs + 5_000_000_000L)).isEqualTo(1);
+    }
+
+    @Test
     void shouldDropClosedConnectionsAfterLingerTime() {
-        tracker = new TcpTracker(
-                "test",
-                new TrackerConfig(Set.of(Frames.SERVICE_PORT), 1024, 4096, 16, 10, 5_000_000_000L),
-                listener,
-                counters,
-                false);
+        tracker = lingeringFor5s();
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).flags(TcpSegment.RST));
 
@@ -603,6 +644,16 @@ class TcpTrackerTest {
     private Map<String, Object> onlySummary() {
         assertThat(summaries()).hasSize(1);
         return summaries().get(0).fields();
+    }
+
+    /** A tracker that keeps closed connections 5 s, with history (for {@link #connection()}). */
+    private TcpTracker lingeringFor5s() {
+        return new TcpTracker(
+                "test",
+                new TrackerConfig(Set.of(Frames.SERVICE_PORT), 1024, 4096, 16, 10, 5_000_000_000L),
+                listener,
+                counters,
+                true);
     }
 
     private TrackedConnection connection() {
