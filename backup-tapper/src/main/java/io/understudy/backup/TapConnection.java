@@ -21,6 +21,8 @@ package io.understudy.backup;
  * @param protection         "exact" (protected, the replica's output equal to the primary's so far), "tolerated"
  *                           (protected, with same-length differences the divergence policy allows) or "none".
  * @param toleratedDifferences the same-length differences tolerated on this connection so far.
+ * @param replicaPort        the port of the replica's socket to the app here (the app sees it as its peer), 0 when
+ *     it has none.
  */
 public record TapConnection(
         long id,
@@ -39,7 +41,8 @@ public record TapConnection(
         long loggedAs,
         boolean handshakeFromLog,
         String protection,
-        long toleratedDifferences) {
+        long toleratedDifferences,
+        int replicaPort) {
     static TapConnection of(final TrackedConnection connection, final Replica replica) {
         final long atPrimary = connection.clientBytesAtPrimary();
         final long fed = replica == null ? 0 : replica.fedOffset;
@@ -60,7 +63,17 @@ public record TapConnection(
                 connection.logged == null ? -1 : connection.logged.primaryId,
                 connection.optionsFromLog,
                 protection(connection, replica),
-                replica == null ? 0 : replica.toleratedDifferences());
+                replica == null ? 0 : replica.toleratedDifferences(),
+                replica == null ? 0 : localPort(replica.channel));
+    }
+
+    /** The replica socket's port on this host (the app sees it as its peer), 0 when it has none or is closed. */
+    private static int localPort(final java.nio.channels.SocketChannel channel) {
+        try {
+            return channel.getLocalAddress() instanceof java.net.InetSocketAddress local ? local.getPort() : 0;
+        } catch (final java.io.IOException ex) {
+            return 0;
+        }
     }
 
     private static String protection(final TrackedConnection connection, final Replica replica) {

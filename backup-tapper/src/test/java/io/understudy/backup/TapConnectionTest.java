@@ -38,6 +38,7 @@ class TapConnectionTest {
                 0,
                 false,
                 protectedNow ? "exact" : "none",
+                0,
                 0);
     }
 }

@@ -141,7 +141,16 @@ final class RelayConnection {
                 logId,
                 adopted,
                 appBlockedSinceNs == 0 ? 0 : (nowNs - appBlockedSinceNs) / 1_000_000,
-                holding ? (nowNs - appClosedNs) / 1_000_000 : 0);
+                holding ? (nowNs - appClosedNs) / 1_000_000 : 0,
+                appPort());
+    }
+
+    private int appPort() {
+        try {
+            return app.getLocalAddress() instanceof java.net.InetSocketAddress local ? local.getPort() : 0;
+        } catch (final IOException ex) {
+            return 0;
+        }
     }
 
     /** An app-side close of this connection waits for the gate. */

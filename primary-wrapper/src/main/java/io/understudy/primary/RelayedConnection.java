@@ -13,6 +13,7 @@ package io.understudy.primary;
  * @param adopted        taken over from another node (restored with TCP_REPAIR), not accepted here.
  * @param appBlockedMs   how long client bytes have waited for an app that accepts none of them; 0 when none wait.
  * @param appCloseHeldMs how long an app-side close of this connection has been held; 0 when none is.
+ * @param appPort        the port of the relay's socket to the app (the app sees it as its peer); 0 when it has none.
  */
 public record RelayedConnection(
         String client,
@@ -24,4 +25,5 @@ public record RelayedConnection(
         long loggedAs,
         boolean adopted,
         long appBlockedMs,
-        long appCloseHeldMs) {}
+        long appCloseHeldMs,
+        int appPort) {}

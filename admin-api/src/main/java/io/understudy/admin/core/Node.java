@@ -73,6 +73,11 @@ public final class Node implements Managed, MembershipListener {
     private static final Duration PEER_CONNECT_TIMEOUT = Duration.ofMillis(50);
 
     private static final long EARLY_PROBE_TICK_MS = 10;
+    /**
+     * How long a seed request waits for its connection: on a backup, the read log's record of it follows the
+     * replica's connect by the log's lag.
+     */
+    private static final long SEED_WAIT_MS = 2_000;
     /** A question to the primary's API asked while its heartbeat was late serves the decision this long after. */
     private static final long RELEASE_CHECK_FRESH_NS = 1_000_000_000L;
 
@@ -108,6 +113,9 @@ public final class Node implements Managed, MembershipListener {
     private volatile NodeWiring wiring;
     private volatile RoleMachine machine;
     private volatile PrimaryRole primary;
+    /** The app's shim's seed socket ({@code replica.seedSocket}), or null. */
+    private SeedService seeds;
+
     private volatile BackupRole backup;
     private volatile EventLog eventLog;
     private volatile Membership membership;
@@ -187,6 +195,7 @@ public final class Node implements Managed, MembershipListener {
             why = "configured as primary, but the service already answered elsewhere";
         }
         DirectMemory.checkFits(settings.getMaxConnections(), settings.getRelayBufferBytes());
+        seeds = startSeedService();
         app = new AppSupervisor(
                 settings.getId(),
                 settings.getApp(),
@@ -225,6 +234,41 @@ public final class Node implements Managed, MembershipListener {
 
     private PrimaryRole startPrimary() throws IOException {
         return startPrimary(false);
+    }
+
+    /** The seed socket for the app's understudy-shim, when {@code replica.seedSocket} names one. */
+    private SeedService startSeedService() throws IOException {
+        final Optional<Path> socket = settings.getReplica().getSeedSocket();
+        if (socket.isEmpty()) {
+            return null;
+        }
+        final byte[] key = wiring.appSeedKey()
+                .orElseThrow(() -> new io.understudy.logger.UnderstudyException("nodeId=" + settings.getId()
+                        + ", replica.seedSocket="
+                        + socket.get() + " needs the pair's secret (node.security.secretFile): the seeds derive from "
+                        + "it, and without it anyone could compute them"));
+        return SeedService.start(settings.getId(), socket.get(), key, this::primaryIdOf, SEED_WAIT_MS);
+    }
+
+    /**
+     * The primary's read-log id of the connection whose app-side socket here has port: the relay's socket to the app
+     * on a primary, the replica's on a backup (known once the read log matched it: PENDING before); 0 when this node
+     * has no such connection.
+     */
+    private long primaryIdOf(final int appSidePort) throws IOException, InterruptedException {
+        for (final io.understudy.primary.RelayedConnection relayed :
+                relayedConnections().orElse(java.util.List.of())) {
+            if (relayed.appPort() == appSidePort) {
+                return Math.max(0, relayed.loggedAs());
+            }
+        }
+        for (final io.understudy.backup.TapConnection tapped :
+                tappedConnections().orElse(java.util.List.of())) {
+            if (tapped.replicaPort() == appSidePort) {
+                return tapped.loggedAs() > 0 ? tapped.loggedAs() : SeedService.ConnectionIds.PENDING;
+            }
+        }
+        return 0;
     }
 
     /** {@code beforeClaim}: the relay listens before this node holds the service address (IP_FREEBIND). */
@@ -1845,6 +1889,9 @@ public final class Node implements Managed, MembershipListener {
     @Override
     public void stop() throws IOException {
         decisions.shutdownNow();
+        if (seeds != null) {
+            seeds.close();
+        }
         peerChecks.shutdownNow();
         earlyProber.shutdownNow();
         watchdog.close();

@@ -70,6 +70,11 @@ final class NodeWiring {
         return settings.getId();
     }
 
+    /** The key of the app's per-connection seeds ({@code replica.seedSocket}); none when this node runs insecure. */
+    Optional<byte[]> appSeedKey() {
+        return secret.map(pair -> pair.key(PairSecret.APP_SEED));
+    }
+
     /** The read log's key from the pair's secret; none when this node runs insecure. */
     LogAuth readLogAuth() {
         return secret.map(ReadLogKey::of).orElse(LogAuth.INSECURE);

@@ -77,6 +77,21 @@ public final class ReplicaSettings {
     @JsonProperty
     private long syncRetryMs = 5_000;
 
+    /**
+     * The local socket on which this node hands the app's understudy-shim a seed per connection (ops/shim): the app's
+     * strong random draws for a connection then agree between the primary and the replica. Empty: none.
+     */
+    @NotNull
+    @JsonProperty
+    private String seedSocket = "";
+
+    /** The seed socket's path, or empty when there is none. */
+    public java.util.Optional<java.nio.file.Path> getSeedSocket() {
+        return seedSocket.isBlank()
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(java.nio.file.Path.of(seedSocket));
+    }
+
     /** The sync command, or an empty list when there is none. */
     public java.util.List<String> getSyncCommand() {
         return syncCommand.isEmpty() || syncCommand.get(0).isBlank() ? java.util.List.of() : syncCommand;

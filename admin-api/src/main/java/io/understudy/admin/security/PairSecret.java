@@ -22,6 +22,8 @@ public final class PairSecret {
     public static final String MEMBERSHIP = "understudy membership v1";
     /** The read log's key: the logger's challenge-response and frame MACs. */
     public static final String READ_LOG = "understudy read log v1";
+    /** The key of the app's per-connection seeds ({@code replica.seedSocket}). */
+    public static final String APP_SEED = "understudy app seed v1";
 
     private static final int SECRET_BYTES = 32;
     private static final Set<PosixFilePermission> OTHERS = Set.of(

@@ -159,12 +159,27 @@ final class Lab {
      * {@link #start}.
      */
     static Result startPostgres(final String... extraArgs) {
+        return start(postgresApp(""), POSTGRES_APP_PORT, POSTGRES_SERVICE_PORT, extraArgs);
+    }
+
+    /** The password of user postgres in {@link #startPostgresScramWithShim}'s servers. */
+    static final String POSTGRES_PASSWORD = "understudy-lab";
+
+    /**
+     * As {@link #startPostgres}, with SCRAM-SHA-256 authentication (postgres's password {@link #POSTGRES_PASSWORD},
+     * the same verifier on both hosts), and each host's server run with the understudy-shim (ops/shim, built into
+     * ops/target/shim), which asks its node's seed socket ({@code $STATE/seed-NS.sock}, replica.seedSocket) for
+     * each connection's random draws.
+     */
+    static Result startPostgresScramWithShim(final String... extraArgs) {
+        final String shim = "UNDERSTUDY_SHIM_SOCKET=/run/understudy-lab/" + PREFIX + "/seed-$(ip netns identify).sock "
+                + "LD_PRELOAD=" + REPO.resolve("ops/target/shim/libunderstudy-shim.so") + " ";
+        return start(postgresApp(shim) + " scram", POSTGRES_APP_PORT, POSTGRES_SERVICE_PORT, extraArgs);
+    }
+
+    private static String postgresApp(final String environment) {
         final String dir = "/run/understudy-lab/" + PREFIX + "/postgres-$(ip netns identify)";
-        return start(
-                "exec " + REPO.resolve("ops/lab.d/postgres-app.sh") + " " + dir + " " + POSTGRES_APP_PORT,
-                POSTGRES_APP_PORT,
-                POSTGRES_SERVICE_PORT,
-                extraArgs);
+        return environment + "exec " + REPO.resolve("ops/lab.d/postgres-app.sh") + " " + dir + " " + POSTGRES_APP_PORT;
     }
 
     /** start's {@code --fence lab} (extraArgs of {@link #start}): the nodes' fence command runs ops/lab fence PEER. */
@@ -229,8 +244,21 @@ final class Lab {
     }
 
     /** Runs the ops jar (demo service, load generator) inside one lab host. */
+    /** Variables (NAME=value) the ops jar's processes get, e.g. PGPASSWORD for loadgen; reset after each class. */
+    private static volatile List<String> opsJarEnv = List.of();
+
+    /** Sets {@link #opsJarEnv}: every later {@link #execOpsJar} runs under {@code env} with these assignments. */
+    static void opsJarEnv(final String... assignments) {
+        opsJarEnv = List.of(assignments);
+    }
+
     static Result execOpsJar(final String host, final Duration timeout, final String... args) {
-        final List<String> command = new ArrayList<>(List.of("java", "-Xmx256m", "-jar", OPS_JAR.toString()));
+        final List<String> command = new ArrayList<>();
+        if (!opsJarEnv.isEmpty()) {
+            command.add("env");
+            command.addAll(opsJarEnv);
+        }
+        command.addAll(List.of("java", "-Xmx256m", "-jar", OPS_JAR.toString()));
         command.addAll(List.of(args));
         return exec(host, timeout, command.toArray(String[]::new));
     }

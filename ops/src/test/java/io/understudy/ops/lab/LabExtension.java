@@ -20,6 +20,7 @@ final class LabExtension implements BeforeAllCallback, AfterAllCallback, TestWat
 
     @Override
     public void afterAll(final ExtensionContext context) {
+        Lab.opsJarEnv();
         Lab.down();
         assertThat(Lab.leftoverNamespaces())
                 .as("namespaces left after ops/lab down")
