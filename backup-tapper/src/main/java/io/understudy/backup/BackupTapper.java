@@ -370,6 +370,15 @@ public final class BackupTapper implements AutoCloseable {
         }
     }
 
+    /**
+     * The primary's read-log id of the tapped connection whose replica socket has {@code appSidePort} here (the app
+     * sees it as its peer's port): -1 while the read log has not matched the connection, 0 when no replica has that
+     * port. Any thread; a map lookup, nothing asked of the capture thread.
+     */
+    public long primaryIdOfReplicaPort(final int appSidePort) {
+        return replicas == null ? 0 : replicas.primaryIdOfAppSidePort(appSidePort);
+    }
+
     /** The tap's counters; safe from any thread (the tracker's table is the capture thread's alone). */
     public TapStats stats() {
         final int tracked = trackerCounters.connectionsTracked;

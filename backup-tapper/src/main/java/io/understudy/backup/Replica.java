@@ -17,6 +17,9 @@ final class Replica {
 
     final TrackedConnection connection;
     final SocketChannel channel;
+    /** The port of {@link #channel} here (the app sees it as its peer), known once connected (0 before). */
+    int appSidePort;
+
     SelectionKey key;
     boolean connected;
     /** Client stream bytes written to the replica. */

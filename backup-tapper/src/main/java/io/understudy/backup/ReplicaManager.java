@@ -28,6 +28,12 @@ final class ReplicaManager implements TapListener, AutoCloseable {
     private final ReplicaCounters counters;
     private final Selector selector;
     private final Map<Long, Replica> replicas = new HashMap<>();
+    /**
+     * The replicas by the port of their socket to the app (the app sees it as its peer): the seed service asks from
+     * its own threads which connection a port is, so this one map is concurrent; written on the capture thread only.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, TrackedConnection> byAppSidePort =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** Cold standby: no replica runs until takeover, which then replays each connection from the start. */
     private final boolean replay;
 
@@ -109,11 +115,14 @@ final class ReplicaManager implements TapListener, AutoCloseable {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             // Announced late (options from the read log): the tap let go of the primary's first output already.
             final Replica replica = new Replica(connection, channel, replay || connection.optionsFromLog, divergence);
-            replica.connected = channel.connect(appAddress);
-            replica.key = channel.register(
-                    selector, replica.connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
+            final boolean connected = channel.connect(appAddress);
+            replica.key =
+                    channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
             connection.retainForReplica();
             replicas.put(connection.id, replica);
+            if (connected) {
+                connected(replica);
+            }
             return replica;
         } catch (final IOException ex) {
             counters.replicaFailures++;
@@ -132,13 +141,13 @@ final class ReplicaManager implements TapListener, AutoCloseable {
             final SocketChannel channel = seed.app();
             channel.configureBlocking(false);
             final Replica replica = new Replica(connection, channel, false, divergence);
-            replica.connected = true;
             replica.seed(seed.clientFedOffset(), seed.serverSentOffset(), seed.serverAhead());
             replica.key = channel.register(selector, SelectionKey.OP_READ, replica);
             connection.retainForReplica();
             connection.clientNeededFrom(seed.clientFedOffset());
             connection.serverNeededFrom(seed.serverSentOffset());
             replicas.put(connection.id, replica);
+            connected(replica);
             pump(replica);
             return replicas.get(connection.id);
         } catch (final IOException | RuntimeException ex) {
@@ -181,7 +190,7 @@ final class ReplicaManager implements TapListener, AutoCloseable {
 
     @Override
     public void onClosed(final TrackedConnection connection, final long nowNs) {
-        final Replica replica = replicas.remove(connection.id);
+        final Replica replica = remove(connection.id);
         if (replica != null) {
             closeQuietly(replica.channel);
         }
@@ -217,7 +226,7 @@ final class ReplicaManager implements TapListener, AutoCloseable {
                 if (!replica.channel.finishConnect()) {
                     return;
                 }
-                replica.connected = true;
+                connected(replica);
             }
             replica.feed();
             while (replica.read() > 0) {
@@ -278,7 +287,7 @@ final class ReplicaManager implements TapListener, AutoCloseable {
     }
 
     private void fail(final Replica replica, final String reason) {
-        replicas.remove(replica.connection.id);
+        remove(replica.connection.id);
         closeQuietly(replica.channel);
         replica.connection.unprotect(reason);
         counters.replicaFailures++;
@@ -287,13 +296,43 @@ final class ReplicaManager implements TapListener, AutoCloseable {
 
     /** Hands a replica over (takeover): it leaves this manager's selector and is no longer closed by it. */
     Replica release(final long connectionId) throws IOException {
-        final Replica replica = replicas.remove(connectionId);
+        final Replica replica = remove(connectionId);
         if (replica != null) {
             replica.key.cancel();
             selector.selectNow();
             replica.channel.configureBlocking(false);
         }
         return replica;
+    }
+
+    /** The replica's socket reached the app: from here on its port names the connection. */
+    private void connected(final Replica replica) {
+        replica.connected = true;
+        replica.appSidePort = io.understudy.primary.Sockets.localPort(replica.channel);
+        if (replica.appSidePort > 0) {
+            byAppSidePort.put(replica.appSidePort, replica.connection);
+        }
+    }
+
+    private Replica remove(final long connectionId) {
+        final Replica replica = replicas.remove(connectionId);
+        if (replica != null && replica.appSidePort > 0) {
+            byAppSidePort.remove(replica.appSidePort, replica.connection);
+        }
+        return replica;
+    }
+
+    /**
+     * The primary's read-log id of the connection whose replica socket has {@code port} here: -1 while the read log
+     * has not matched it, 0 when no replica has that port. Any thread.
+     */
+    long primaryIdOfAppSidePort(final int port) {
+        final TrackedConnection connection = byAppSidePort.get(port);
+        if (connection == null) {
+            return 0;
+        }
+        final LoggedConnection logged = connection.logged;
+        return logged == null ? -1 : logged.primaryId;
     }
 
     List<Replica> all() {
@@ -304,6 +343,7 @@ final class ReplicaManager implements TapListener, AutoCloseable {
     public void close() {
         replicas.values().forEach(replica -> closeQuietly(replica.channel));
         replicas.clear();
+        byAppSidePort.clear();
         try {
             selector.close();
         } catch (final IOException ex) {

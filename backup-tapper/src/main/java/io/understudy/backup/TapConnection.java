@@ -64,16 +64,7 @@ public record TapConnection(
                 connection.optionsFromLog,
                 protection(connection, replica),
                 replica == null ? 0 : replica.toleratedDifferences(),
-                replica == null ? 0 : localPort(replica.channel));
-    }
-
-    /** The replica socket's port on this host (the app sees it as its peer), 0 when it has none or is closed. */
-    private static int localPort(final java.nio.channels.SocketChannel channel) {
-        try {
-            return channel.getLocalAddress() instanceof java.net.InetSocketAddress local ? local.getPort() : 0;
-        } catch (final java.io.IOException ex) {
-            return 0;
-        }
+                replica == null ? 0 : replica.appSidePort);
     }
 
     private static String protection(final TrackedConnection connection, final Replica replica) {

@@ -26,8 +26,11 @@ final class TrackedConnection {
     private long serverNeededFrom = Long.MAX_VALUE;
     /** The client's MAC address as the tap saw it (untagged Ethernet only), null when unknown. */
     byte[] clientMac;
-    /** The primary's read log of this connection, once matched; null when the log has not (yet) got it. */
-    LoggedConnection logged;
+    /**
+     * The primary's read log of this connection, once matched; null when the log has not (yet) got it. Written on the
+     * capture thread; volatile for the seed service, which reads it from its own.
+     */
+    volatile LoggedConnection logged;
     /** Why this connection cannot be restored on takeover; null while it is protected. */
     String unprotectedReason;
 

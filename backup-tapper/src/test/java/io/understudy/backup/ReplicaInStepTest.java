@@ -22,15 +22,8 @@ class ReplicaInStepTest {
     @Test
     void shouldLeaveConnectionsOpenedWhileNotInStepUnprotectedAndProtectThoseOpenedAfter() throws IOException {
         try (ServerSocket app = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                ReplicaManager replicas = new ReplicaManager(
-                        "test",
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), app.getLocalPort()),
-                        new ReplicaCounters(),
-                        false,
-                        DivergencePolicy.EXACT)) {
-            final TcpTracker tracker = new TcpTracker(
-                    "test", TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)), replicas, new TrackerCounters(), true);
-            replicas.attach(tracker);
+                ReplicaManager replicas = replicasOf(app)) {
+            final TcpTracker tracker = trackerFeeding(replicas);
             replicas.notInStep("this node's app is being brought in step");
 
             handshake(tracker, 40001);
@@ -56,6 +49,66 @@ class ReplicaInStepTest {
                     .as("still not: its start was before the app was in step")
                     .isFalse();
         }
+    }
+
+    @Test
+    void shouldNameThePrimarysIdByThePortTheAppSeesOnlyOnceTheReadLogMatchedTheConnection() throws Exception {
+        try (ServerSocket app = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ReplicaManager replicas = replicasOf(app)) {
+            final TcpTracker tracker = trackerFeeding(replicas);
+            handshake(tracker, 40003);
+            final TrackedConnection connection = only(tracker, 40003);
+            try (Socket accepted = app.accept()) {
+                final int seenByApp = accepted.getPort();
+                // The replica's connect completes on the capture thread's next turn, which then knows its port.
+                for (int turn = 0; turn < 100 && replicas.primaryIdOfAppSidePort(seenByApp) == 0; turn++) {
+                    replicas.doWork(nowNs);
+                    Thread.sleep(1);
+                }
+                assertThat(replicas.primaryIdOfAppSidePort(seenByApp))
+                        .as("the replica's port is known, the read log has not named the connection yet")
+                        .isEqualTo(-1);
+                assertThat(replicas.primaryIdOfAppSidePort(app.getLocalPort()))
+                        .as("no replica socket has the app's own port")
+                        .isZero();
+
+                connection.logged = new LoggedConnection(
+                        0x7f00_0000_0000_0042L,
+                        connection.key,
+                        new io.understudy.logger.PrimaryOpened(
+                                0x7f00_0000_0000_0042L,
+                                1,
+                                1,
+                                Frames.CLIENT,
+                                40003,
+                                Frames.SERVER,
+                                Frames.SERVICE_PORT));
+                assertThat(replicas.primaryIdOfAppSidePort(seenByApp)).isEqualTo(0x7f00_0000_0000_0042L);
+
+                replicas.onClosed(connection, nowNs);
+                assertThat(replicas.primaryIdOfAppSidePort(seenByApp))
+                        .as("forgotten with its replica")
+                        .isZero();
+            }
+        }
+    }
+
+    /** Hot replicas of connections to {@code app}, exact output. */
+    private static ReplicaManager replicasOf(final ServerSocket app) throws IOException {
+        return new ReplicaManager(
+                "test",
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), app.getLocalPort()),
+                new ReplicaCounters(),
+                false,
+                DivergencePolicy.EXACT);
+    }
+
+    /** A tracker of the service port whose connections {@code replicas} follow. */
+    private static TcpTracker trackerFeeding(final ReplicaManager replicas) {
+        final TcpTracker tracker = new TcpTracker(
+                "test", TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)), replicas, new TrackerCounters(), true);
+        replicas.attach(tracker);
+        return tracker;
     }
 
     private void handshake(final TcpTracker tracker, final int clientPort) {

@@ -123,6 +123,15 @@ public final class PrimaryWrapper implements AutoCloseable {
     }
 
     /**
+     * The read-log id of the relayed connection whose socket to the app has {@code appSidePort} here (the app sees it
+     * as its peer's port), 0 when there is none or the read log is off. Any thread; a map lookup, nothing asked of the
+     * relay thread.
+     */
+    public long loggedIdOfAppPort(final int appSidePort) {
+        return agent.logIdOfAppPort(appSidePort);
+    }
+
+    /**
      * Every connection relayed now.
      *
      * @throws IOException when the relay thread does not answer within a second.

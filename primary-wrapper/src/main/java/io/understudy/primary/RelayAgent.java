@@ -35,6 +35,7 @@ final class RelayAgent implements AutoCloseable {
     private final Selector selector;
     private final ServerSocketChannel server;
     private final List<RelayConnection> connections = new ArrayList<>();
+    private final AppPorts appPorts = new AppPorts();
     private final java.util.Queue<Adoption> adoptions = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.Queue<java.util.concurrent.CompletableFuture<List<RelayedConnection>>> snapshots =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -127,9 +128,26 @@ final class RelayAgent implements AutoCloseable {
         }
         config.readLog().flush(); // this turn's records, in one hand-over to the shipper
         if (work > 0) {
-            connections.removeIf(RelayConnection::isClosed);
+            connections.removeIf(this::forgetIfClosed);
         }
         return work + adopted;
+    }
+
+    private void add(final RelayConnection connection) {
+        connections.add(connection);
+    }
+
+    private boolean forgetIfClosed(final RelayConnection connection) {
+        if (!connection.isClosed()) {
+            return false;
+        }
+        appPorts.closed(connection.appPort(), connection.logId());
+        return true;
+    }
+
+    /** The read-log id of the connection whose socket to the app has {@code port} here, 0 when none; any thread. */
+    long logIdOfAppPort(final int port) {
+        return appPorts.logIdOf(port);
     }
 
     /** Lists the connections for whoever asked: their state in memory, no socket touched. */
@@ -229,6 +247,7 @@ final class RelayAgent implements AutoCloseable {
                     adoption.app(),
                     counters,
                     closes,
+                    appPorts,
                     adoption.toClient(),
                     adoption.clientOffset(),
                     adoption.serverOffset());
@@ -236,7 +255,7 @@ final class RelayAgent implements AutoCloseable {
                 connection.clientFinishedBeforeAdoption();
             }
             connection.register(selector, true);
-            connections.add(connection);
+            add(connection);
             connection.onReady(null);
         } catch (final IOException | RuntimeException ex) {
             counters.errors.incrementAndGet();
@@ -288,9 +307,9 @@ final class RelayAgent implements AutoCloseable {
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 app.configureBlocking(false);
                 final boolean connected = app.connect(config.appAddress());
-                final RelayConnection connection = new RelayConnection(config, client, app, counters, closes);
+                final RelayConnection connection = new RelayConnection(config, client, app, counters, closes, appPorts);
                 connection.register(selector, connected);
-                connections.add(connection);
+                add(connection);
             } catch (final IOException ex) {
                 counters.connectionsOpen.decrementAndGet();
                 counters.appConnectFailures.incrementAndGet();
@@ -345,6 +364,7 @@ final class RelayAgent implements AutoCloseable {
             }
         }
         connections.clear();
+        appPorts.clear();
         config.readLog().flush();
         final int dropped = closes.abandonAll(closer);
         if (dropped > 0) {
@@ -369,6 +389,7 @@ final class RelayAgent implements AutoCloseable {
             }
         }
         connections.clear();
+        appPorts.clear();
         config.readLog().flush();
         final int dropped = closes.abandonAll(dumper::closeSilently);
         if (dropped > 0) {
@@ -386,6 +407,7 @@ final class RelayAgent implements AutoCloseable {
             connection.close();
         }
         connections.clear();
+        appPorts.clear();
         config.readLog().flush();
         closes.closeAll();
         try {

@@ -26,6 +26,10 @@ final class RelayConnection {
     private final String name;
     private final SocketChannel client;
     private final SocketChannel app;
+    /** The port of {@link #app} here, known once its connect completed (0 before). */
+    private int appPort;
+
+    private final AppPorts appPorts;
     private final RelayDirection upstream;
     private final RelayDirection downstream;
     private final RelayCounters counters;
@@ -76,9 +80,10 @@ final class RelayConnection {
             final SocketChannel client,
             final SocketChannel app,
             final RelayCounters counters,
-            final GuardedCloses closes)
+            final GuardedCloses closes,
+            final AppPorts appPorts)
             throws IOException {
-        this(config, client, app, counters, closes, null, 0, 0);
+        this(config, client, app, counters, closes, appPorts, null, 0, 0);
     }
 
     /**
@@ -93,6 +98,7 @@ final class RelayConnection {
             final SocketChannel app,
             final RelayCounters counters,
             final GuardedCloses closes,
+            final AppPorts appPorts,
             final byte[] toClient,
             final long clientOffset,
             final long serverOffset)
@@ -101,6 +107,7 @@ final class RelayConnection {
         this.serverBase = serverOffset;
         this.nodeId = config.nodeId();
         this.closes = closes;
+        this.appPorts = appPorts;
         this.gate = config.appCloseGate();
         final int bufferBytes = config.bufferBytes();
         final ReadLog log = config.readLog();
@@ -145,12 +152,14 @@ final class RelayConnection {
                 appPort());
     }
 
-    private int appPort() {
-        try {
-            return app.getLocalAddress() instanceof java.net.InetSocketAddress local ? local.getPort() : 0;
-        } catch (final IOException ex) {
-            return 0;
-        }
+    /** This connection's id in the read log, 0 when the log is off. */
+    long logId() {
+        return logId;
+    }
+
+    /** The port of the relay's socket to the app (the app sees it as its peer), 0 when unbound. */
+    int appPort() {
+        return appPort;
     }
 
     /** An app-side close of this connection waits for the gate. */
@@ -263,6 +272,7 @@ final class RelayConnection {
         clientKey = client.register(selector, SelectionKey.OP_READ, this);
         appKey = app.register(selector, connectedAlready ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, this);
         if (connectedAlready) {
+            onAppConnected();
             updateInterest();
         }
     }
@@ -308,12 +318,19 @@ final class RelayConnection {
         updateInterest();
     }
 
+    /** The app side's connect completed: its port is bound and known. */
+    private void onAppConnected() {
+        appConnected = true;
+        appPort = Sockets.localPort(app);
+        appPorts.connected(appPort, logId);
+    }
+
     private boolean tryFinishConnect() {
         try {
             if (!app.finishConnect()) {
                 return false;
             }
-            appConnected = true;
+            onAppConnected();
             app.setOption(StandardSocketOptions.TCP_NODELAY, true);
             return true;
         } catch (final IOException ex) {

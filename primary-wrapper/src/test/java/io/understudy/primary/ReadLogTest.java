@@ -340,6 +340,35 @@ class ReadLogTest {
                 .isZero();
     }
 
+    @Test
+    void shouldNameTheLoggedIdOfAConnectionByThePortItsAppSeesUntilItCloses() throws Exception {
+        startLogger();
+        start(false, 500);
+        final int appPort;
+        try (Socket client = connect()) {
+            client.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readLine(client.getInputStream())).isEqualTo("ping\n");
+            final RelayedConnection relayed = wrapper.connections().get(0);
+            appPort = relayed.appPort();
+            final PrimaryOpened opened =
+                    (PrimaryOpened) awaitLog(all -> !all.isEmpty()).get(0);
+            assertThat(relayed.loggedAs()).isEqualTo(opened.connectionId());
+            assertThat(wrapper.loggedIdOfAppPort(appPort)).isEqualTo(opened.connectionId());
+            assertThat(wrapper.loggedIdOfAppPort(app.getLocalPort()))
+                    .as("the app's own port is no relay socket's")
+                    .isZero();
+            client.shutdownOutput();
+            assertThat(client.getInputStream().read()).as("the app's FIN").isEqualTo(-1);
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (wrapper.loggedIdOfAppPort(appPort) != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(wrapper.loggedIdOfAppPort(appPort))
+                .as("forgotten once closed")
+                .isZero();
+    }
+
     private void startLogger() throws IOException {
         eventLog = EventLog.open(EventLogConfig.of(dir.resolve("events")));
         logger = LogServer.start("test", new InetSocketAddress(loopback, 0), eventLog, KEY);

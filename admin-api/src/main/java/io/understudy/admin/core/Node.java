@@ -255,20 +255,15 @@ public final class Node implements Managed, MembershipListener {
      * on a primary, the replica's on a backup (known once the read log matched it: PENDING before); 0 when this node
      * has no such connection.
      */
-    private long primaryIdOf(final int appSidePort) throws IOException, InterruptedException {
-        for (final io.understudy.primary.RelayedConnection relayed :
-                relayedConnections().orElse(java.util.List.of())) {
-            if (relayed.appPort() == appSidePort) {
-                return Math.max(0, relayed.loggedAs());
-            }
+    private long primaryIdOf(final int appSidePort) {
+        final PrimaryWrapper relay = relay();
+        final long relayed = relay == null ? 0 : relay.loggedIdOfAppPort(appSidePort);
+        if (relayed != 0) {
+            return Math.max(0, relayed);
         }
-        for (final io.understudy.backup.TapConnection tapped :
-                tappedConnections().orElse(java.util.List.of())) {
-            if (tapped.replicaPort() == appSidePort) {
-                return tapped.loggedAs() > 0 ? tapped.loggedAs() : SeedService.ConnectionIds.PENDING;
-            }
-        }
-        return 0;
+        final BackupRole standing = backup;
+        final long tapped = standing == null ? 0 : standing.tapper().primaryIdOfReplicaPort(appSidePort);
+        return tapped < 0 ? SeedService.ConnectionIds.PENDING : tapped;
     }
 
     /** {@code beforeClaim}: the relay listens before this node holds the service address (IP_FREEBIND). */
