@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ops/bench failover: failover drills in the lab (a host crash by default), a table of where each one's time went.
 #   ops/bench failover [--runs N] [--connections LIST] [--interval-ms MS] [--duration-s S] [--mode hot|replay]
-#                       [--fail host-crash|process-kill|app-kill|app-hang] [--pictures DIR]
+#                       [--fail host-crash|process-kill|app-kill|app-hang] [--client-loss-ms MS] [--pictures DIR]
 #     --runs N            drills per connection count (default 3)
 #     --connections LIST  comma-separated connection counts, e.g. 20,200 (default 20)
 #     --interval-ms MS    each client's pause between a reply and its next request (default 10: a load the lab's
@@ -11,6 +11,10 @@
 #     --mode M            takeover mode: hot (default) or replay
 #     --fail F            what breaks: host-crash (default), process-kill (the primary's node), app-kill or app-hang
 #                         (the primary's app: kill -9 or SIGSTOP; the node hands over)
+#     --client-loss-ms MS for MS ms before the failure the client host drops every segment with data from the
+#                         service (the primary's replies: the tap still sees them), until right after the failure;
+#                         the primary's last output is then lost on its way, and only the backup's restored sockets
+#                         can deliver it (default 0: no loss)
 #     --pictures DIR      where each drill's picture and both nodes' logs go (default ops/target/bench-failover)
 # Each drill: ops/lab up, start (demo service, app check STATS), loadgen from the client host, ops/lab fail F, and
 # the backup's failover report. Columns: detection (last heartbeat heard -> decision; for an app failure, the app's
@@ -26,8 +30,8 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
-runs=3 connections=20 interval=10 duration=12 mode=hot fail=host-crash pictures=ops/target/bench-failover
-usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+runs=3 connections=20 interval=10 duration=12 mode=hot fail=host-crash pictures=ops/target/bench-failover loss_ms=0
+usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail_usage() { echo "ops/bench failover: $1" >&2; usage >&2; exit 2; }
 number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || fail_usage "$1 needs a positive whole number, got '$2'"; }
 while (($#)); do
@@ -42,6 +46,8 @@ while (($#)); do
       mode=$2; shift ;;
     --fail) [[ ${2:-} =~ ^(host-crash|process-kill|app-kill|app-hang)$ ]] ||
         fail_usage "--fail takes host-crash, process-kill, app-kill or app-hang, got '${2:-}'"; fail=$2; shift ;;
+    --client-loss-ms) [[ ${2:-} =~ ^[0-9]+$ ]] || fail_usage "--client-loss-ms needs a whole number, got '${2:-}'"
+      loss_ms=$2; shift ;;
     --pictures) [[ -n ${2:-} ]] || fail_usage "--pictures needs a directory"; pictures=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) fail_usage "unknown option '$1'" ;;
@@ -66,6 +72,23 @@ protected_now() {
   local n
   n=$(field protectedConnections "$(ops/lab exec backup curl -s --max-time 2 http://198.18.0.3:8080/status || true)")
   [[ $n =~ ^[0-9]+$ ]] && echo "$n" || echo 0
+}
+# The client host's loss of the service's data segments (--client-loss-ms): an nft table in its namespace, which
+# ops/lab down removes with the namespace. Taken off with ip netns exec, not ops/lab exec: 7 ms instead of 60, well
+# before the backup's restore.
+client_loss() {
+  if [[ $1 == on ]]; then
+    ops/lab exec client nft -f - <<'NFT'
+table inet understudy_bench_loss {
+  chain in {
+    type filter hook input priority 0;
+    ip saddr 198.18.0.100 tcp sport 7070 ip length > 52 drop
+  }
+}
+NFT
+  else
+    ip netns exec "$UNDERSTUDY_LAB-client" nft delete table inet understudy_bench_loss
+  fi
 }
 field() { grep -o "\"$1\":[^,}]*" <<<"$2" | head -1 | cut -d: -f2- | tr -d '"'; }
 # The time (s since the epoch, ms precision) of the backup's takeover (TAKING_OVER -> PRIMARY), from /status.
@@ -117,7 +140,12 @@ for count in "${counts[@]}"; do
       sleep 0.5
       protected=$(protected_now)
     done
+    if ((loss_ms > 0)); then
+      client_loss on
+      sleep "$(awk -v ms="$loss_ms" 'BEGIN {print ms / 1000}')"
+    fi
     crash=$(ops/lab fail "$fail" | grep -oE ' at [0-9]+\.[0-9]+' | head -1 | tr -d ' at')
+    ((loss_ms == 0)) || client_loss off
     wait "$load" || true
     json=$(tail -1 "$out")
     backup=$(ops/lab exec backup curl -s --max-time 5 http://198.18.0.3:8080/status || true)
@@ -152,7 +180,8 @@ for count in "${counts[@]}"; do
   done
 done
 echo
-echo "medians ($fail, mode $mode, a request every ${interval} ms per connection)"
+echo "medians ($fail, mode $mode, a request every ${interval} ms per connection$( ((loss_ms == 0)) ||
+  echo ", the client losing the service's data for $loss_ms ms before the failure"))"
 for count in "${counts[@]}"; do
   mine=$(printf '%s\n' "${rows[@]}" | awk -v c="$count" '$1 == c')
   col() { awk -v n="$1" '$n ~ /^[0-9]+$/ {print $n}' <<<"$mine" | median; }

@@ -111,6 +111,8 @@ final class Takeover {
         final long releaseNs = System.nanoTime();
         final List<RestoredConnection> restored = new ArrayList<>();
         long sentAtOnce = 0;
+        long resent = 0;
+        int resentOn = 0;
         for (final PreparedSocket socket : prepared) {
             try {
                 TcpRepair.leaveRepair(socket.channel);
@@ -120,9 +122,10 @@ final class Takeover {
                 }
                 final Replica replica = replicas.release(socket.connection.id);
                 final byte[] ahead = replica.outputAhead();
-                byte[] rest = ahead;
+                final byte[] resend = resentAtOnce(socket.spec);
+                byte[] rest = concat(resend, ahead);
                 try {
-                    rest = sendNow(socket.channel, ahead);
+                    rest = sendNow(socket.channel, rest);
                 } catch (final IOException ex) {
                     // The socket is the relay's now: its next write meets the same error and closes both sides.
                     LOG.warn(
@@ -131,7 +134,9 @@ final class Takeover {
                             socket.connection,
                             ex.getMessage());
                 }
-                sentAtOnce += ahead.length - rest.length;
+                sentAtOnce += Math.max(0, ahead.length - rest.length);
+                resent += Math.min(resend.length, resend.length + ahead.length - rest.length);
+                resentOn += resend.length > 0 ? 1 : 0;
                 final TrackedConnection connection = socket.connection;
                 final byte[] taken = takenBytes.get(connection.id);
                 restored.add(new RestoredConnection(
@@ -161,7 +166,9 @@ final class Takeover {
         LOG.info(
                 "[{}] takeover restored {} connections in {} ms (replicas caught up in {} ms; the sockets built in "
                         + "repair mode in {} ms and released in {} ms, {} us a socket; the claim and the relay's start between, "
-                        + "{} ms; {} bytes of the replicas' output sent as each left repair mode); not restored: {}",
+                        + "{} ms; {} bytes of the replicas' output sent as each left repair mode, and {} bytes of the "
+                        + "primary's the clients had not acknowledged sent again at once, on {} connections); not "
+                        + "restored: {}",
                 nodeId,
                 restored.size(),
                 restoreMs,
@@ -171,6 +178,8 @@ final class Takeover {
                 prepared.isEmpty() ? 0 : socketNs / 1_000 / prepared.size(),
                 (releaseNs - preparedNs) / 1_000_000,
                 sentAtOnce,
+                resent,
+                resentOn,
                 notRestored.reasons);
         return new TakeoverReport(restored, notRestored.reasons, restoreMs);
     }
@@ -189,6 +198,33 @@ final class Takeover {
         final ByteBuffer buffer = ByteBuffer.wrap(output);
         channel.write(buffer);
         return Arrays.copyOfRange(output, buffer.position(), output.length);
+    }
+
+    /**
+     * The socket as it is built in repair mode: without the primary's output the client had not acknowledged, which
+     * {@link #resentAtOnce} sends as the socket leaves repair mode. Queued in repair mode those bytes count as sent,
+     * and a restored socket has no round-trip estimate: the kernel gives it its fallback timeout, 3 s (1 s for a tail
+     * loss probe), so a client that lost them waited that long for them. Sent after repair mode they leave at once;
+     * a client that already had them drops the copy and acknowledges, and that acknowledgement is the socket's first
+     * round-trip sample. A socket whose FIN followed them keeps them queued as sent, the FIN after them
+     * ({@link RestoreSpec#finSent}).
+     */
+    static RestoreSpec builtInRepair(final RestoreSpec spec) {
+        return spec.finSent() ? spec : spec.withUnackedBytes(new byte[0]);
+    }
+
+    /** What {@link #builtInRepair} left out of the socket, to send as it leaves repair mode; empty when nothing. */
+    static byte[] resentAtOnce(final RestoreSpec spec) {
+        return spec.finSent() ? new byte[0] : spec.unackedBytes();
+    }
+
+    private static byte[] concat(final byte[] first, final byte[] second) {
+        if (first.length == 0) {
+            return second;
+        }
+        final byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     static String whyNot(final TrackedConnection connection) {
@@ -328,7 +364,7 @@ final class Takeover {
         for (final TrackedConnection connection : candidates) {
             try {
                 final RestoreSpec spec = spec(connection);
-                prepared.add(new PreparedSocket(connection, spec, TcpRepair.prepare(spec)));
+                prepared.add(new PreparedSocket(connection, spec, TcpRepair.prepare(builtInRepair(spec))));
             } catch (final IOException | RuntimeException ex) {
                 notRestored.add(connection, "restore failed: " + ex.getMessage());
             }

@@ -88,7 +88,8 @@ class TakeoverSendNowTest {
         assertThat(restored.isBlocking()).isFalse();
     }
 
-    private static byte[] read(final SocketChannel channel, final int length) throws IOException {
+    /** Reads {@code length} bytes from a blocking channel, fewer at its end of stream. */
+    static byte[] read(final SocketChannel channel, final int length) throws IOException {
         final ByteArrayOutputStream received = new ByteArrayOutputStream(length);
         final ByteBuffer buffer = ByteBuffer.allocate(65536);
         while (received.size() < length) {

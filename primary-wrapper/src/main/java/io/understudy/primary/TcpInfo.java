@@ -85,6 +85,39 @@ public record TcpInfo(int state, int options, int sendWindowScale, int receiveWi
                 bytes.getInt(SEND_MSS_OFFSET));
     }
 
+    /**
+     * The retransmission figures of a socket's struct tcp_info: its retransmission timeout and smoothed round trip
+     * (both in microseconds; the RTT 0 until the first sample) and how many segments it retransmitted in all
+     * (tail loss probes and timeouts included).
+     *
+     * <pre>
+     *   offset  field of struct tcp_info (linux/tcp.h)
+     *   8       u32 tcpi_rto
+     *   68      u32 tcpi_rtt
+     *   100     u32 tcpi_total_retrans
+     * </pre>
+     */
+    public record Retransmission(long rtoUs, long rttUs, long totalRetransmissions) {
+        private static final int RTO_OFFSET = 8;
+        private static final int RTT_OFFSET = 68;
+        private static final int TOTAL_RETRANS_OFFSET = 100;
+        private static final int BYTES = 104;
+
+        /** getsockopt(TCP_INFO) of an open socket; an IOException names what failed (and the errno). */
+        public static Retransmission read(final NetworkChannel channel) throws IOException {
+            final byte[] raw = NativeSocket.get(channel, IPPROTO_TCP, TCP_INFO, "TCP_INFO", BYTES);
+            if (raw.length < BYTES) {
+                throw new IOException(
+                        "getsockopt(TCP_INFO) of " + channel + " gave " + raw.length + " bytes, expected " + BYTES);
+            }
+            final ByteBuffer bytes = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
+            return new Retransmission(
+                    Integer.toUnsignedLong(bytes.getInt(RTO_OFFSET)),
+                    Integer.toUnsignedLong(bytes.getInt(RTT_OFFSET)),
+                    Integer.toUnsignedLong(bytes.getInt(TOTAL_RETRANS_OFFSET)));
+        }
+    }
+
     public boolean isEstablished() {
         return state == STATE_ESTABLISHED;
     }

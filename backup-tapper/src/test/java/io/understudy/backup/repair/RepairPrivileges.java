@@ -11,10 +11,10 @@ import java.nio.channels.SocketChannel;
  * TCP_REPAIR needs CAP_NET_ADMIN. Tests that need it call {@link #require()}: without the capability they are
  * skipped on a developer machine, but fail when CI=true, so CI can never pass by skipping them.
  */
-final class RepairPrivileges {
+public final class RepairPrivileges {
     private RepairPrivileges() {}
 
-    static void require() throws IOException {
+    public static void require() throws IOException {
         final String problem = problem();
         if (problem == null) {
             return;
