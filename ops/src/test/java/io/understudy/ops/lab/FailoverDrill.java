@@ -40,7 +40,7 @@ final class FailoverDrill {
     /** Like {@link #run(int, String, String...)}, under a load the lab's hosts keep up with. */
     static JsonNode runUnsaturated(final int servicePort, final String protocol, final String... failArgs)
             throws Exception {
-        return run(servicePort, protocol, UNSATURATED_INTERVAL_MS, DURATION_S, () -> {}, failArgs);
+        return run(servicePort, protocol, UNSATURATED_INTERVAL_MS, DURATION_S, () -> {}, Around.NONE, failArgs);
     }
 
     /** Like {@link #run(int, String, String...)}, with {@code onceConnected} run a second into the load. */
@@ -61,16 +61,27 @@ final class FailoverDrill {
             final Runnable onceConnected,
             final String... failArgs)
             throws Exception {
-        return run(servicePort, protocol, LoadReport.DEFAULT_INTERVAL_MS, durationS, onceConnected, failArgs);
+        return run(
+                servicePort, protocol, LoadReport.DEFAULT_INTERVAL_MS, durationS, onceConnected, Around.NONE, failArgs);
     }
 
-    /** Like the above, each client sending a request every {@code intervalMs}. */
+    /**
+     * What a drill does right before ops/lab fail (its time counts into the break's moment) and right after it
+     * returned.
+     */
+    record Around(Runnable before, Runnable after) {
+        /** Nothing around the break. */
+        static final Around NONE = new Around(() -> {}, () -> {});
+    }
+
+    /** Like the above, each client sending a request every {@code intervalMs}, with {@code around} the break. */
     static JsonNode run(
             final int servicePort,
             final String protocol,
             final long intervalMs,
             final int durationS,
             final Runnable onceConnected,
+            final Around around,
             final String... failArgs)
             throws Exception {
         final long startNs = System.nanoTime();
@@ -89,8 +100,10 @@ final class FailoverDrill {
         final String[] args = new String[failArgs.length + 1];
         args[0] = "fail";
         System.arraycopy(failArgs, 0, args, 1, failArgs.length);
+        around.before().run();
         final long failStartNs = System.nanoTime();
         final Lab.Result failed = Lab.expectOk(Lab.lab(Duration.ofSeconds(30), args));
+        around.after().run();
         System.out.println("drill: " + failed.stdout().strip());
         assertBrokeDuringTheLoad(
                 failed.stdout(), startEpochMs, durationS, (System.nanoTime() - failStartNs) / 1_000_000);

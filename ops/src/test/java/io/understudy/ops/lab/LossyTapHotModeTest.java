@@ -54,6 +54,7 @@ class LossyTapHotModeTest {
                     dropped[0] = Lab.tapLossDropped();
                     Lab.tapLossOff();
                 },
+                FailoverDrill.Around.NONE,
                 "host-crash");
 
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, LOAD_S);

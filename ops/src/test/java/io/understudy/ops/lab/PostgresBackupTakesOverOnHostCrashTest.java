@@ -42,6 +42,7 @@ class PostgresBackupTakesOverOnHostCrashTest {
                 FailoverDrill.UNSATURATED_INTERVAL_MS,
                 FailoverDrill.DURATION_S,
                 watch::start,
+                FailoverDrill.Around.NONE,
                 "host-crash");
         watch.stop();
 
