@@ -64,14 +64,14 @@ public final class BackupTapper implements AutoCloseable {
         if (feed != null) {
             listeners = new ListenerChain(listeners, feed); // after the replicas: it reads their offsets
         }
-        // Ids from the clock (milliseconds << 16) stay unique in the log across restarts of the tap.
+        // Ids from the clock stay unique in the log across restarts of the tap.
         this.tracker = new TcpTracker(
                 config.nodeId(),
                 config.trackerConfig(),
                 listeners,
                 trackerCounters,
                 false,
-                System.currentTimeMillis() << 16);
+                io.understudy.logger.ConnectionIds.startingNow());
         if (replicas != null) {
             replicas.attach(tracker);
         }

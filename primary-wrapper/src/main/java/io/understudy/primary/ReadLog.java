@@ -42,7 +42,7 @@ public final class ReadLog implements AutoCloseable {
     /** A given-up logger counts as caught up again once its oldest unacked record is this young (no lag bound). */
     private static final long CAUGHT_UP_NS = 50_000_000L;
 
-    private final AtomicLong nextConnectionId = new AtomicLong(System.currentTimeMillis() << 16);
+    private final AtomicLong nextConnectionId = new AtomicLong(io.understudy.logger.ConnectionIds.startingNow());
     private final AtomicLong commitTimeouts = new AtomicLong();
     private volatile long lastCommitTimeoutNs;
     /**
