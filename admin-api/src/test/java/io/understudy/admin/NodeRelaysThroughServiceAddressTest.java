@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(60)
 class NodeRelaysThroughServiceAddressTest {
     private static final ServerSocket APP = openApp();
-    private static final int SERVICE_PORT = freePort();
+    private static final int SERVICE_PORT = TestPorts.free();
 
     private static final DropwizardAppExtension<UnderstudyConfiguration> NODE = new DropwizardAppExtension<>(
             UnderstudyApplication.class,
@@ -89,14 +89,6 @@ class NodeRelaysThroughServiceAddressTest {
     private static ServerSocket openApp() {
         try {
             return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (final IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
         } catch (final IOException ex) {
             throw new IllegalStateException(ex);
         }

@@ -17,7 +17,6 @@ import io.understudy.logger.PrimaryRead;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +38,7 @@ class LoggerCommandTest {
 
     @Test
     void shouldAppendWhatAPrimaryShipsToItsDirectoryUntilStopped() throws Exception {
-        final int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        final int port = io.understudy.admin.TestPorts.free();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final CountDownLatch stop = new CountDownLatch(1);
         final Path secret = secretFile();

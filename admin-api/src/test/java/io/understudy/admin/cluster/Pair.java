@@ -1,8 +1,5 @@
 package io.understudy.admin.cluster;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +24,8 @@ final class Pair implements AutoCloseable {
     private final List<Membership> started = new ArrayList<>();
 
     Pair() {
-        final int portA = freePort(-1);
-        final int portB = freePort(portA);
+        final int portA = freePort();
+        final int portB = freePort();
         peers = List.of(LOOPBACK + ":" + portA, LOOPBACK + ":" + portB);
         clusterName = "understudy-test-" + portA;
         configA = MembershipConfig.of("a", LOOPBACK, peers, key)
@@ -46,7 +43,7 @@ final class Pair implements AutoCloseable {
      * @param key its key: the pair's, another, or null for an insecure node.
      */
     MembershipConfig strangerConfig(final String id, final byte[] key) {
-        final int port = freePort(Math.max(configA.bindPort(), configB.bindPort()));
+        final int port = freePort();
         final MembershipConfig config = key == null
                 ? MembershipConfig.insecure(id, LOOPBACK, peers)
                 : MembershipConfig.of(id, LOOPBACK, peers, key);
@@ -108,35 +105,12 @@ final class Pair implements AutoCloseable {
         }
     }
 
-    /** A free TCP port on 127.0.0.1 whose FD_SOCK2 companion (port + 100) is free too, and not the other port. */
-    static int freePort(final int otherPort) {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            final int port = bindEphemeral();
-            if (port + 100 <= 65535
-                    && Math.abs(port - otherPort) > 3
-                    && Math.abs(port + 100 - otherPort) > 3
-                    && Math.abs(port - otherPort - 100) > 3
-                    && isFree(port + 100)) {
-                return port;
-            }
-        }
-        throw new AssertionError("no free port pair found on " + LOOPBACK);
-    }
-
-    private static int bindEphemeral() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-            return socket.getLocalPort();
-        } catch (final IOException ex) {
-            throw new AssertionError("cannot bind an ephemeral port on " + LOOPBACK, ex);
-        }
-    }
-
-    private static boolean isFree(final int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(LOOPBACK))) {
-            return socket.getLocalPort() == port;
-        } catch (final IOException ex) {
-            return false;
-        }
+    /**
+     * A free port on 127.0.0.1 whose FD_SOCK2 companions (port + 100, up to 3 more) are free too
+     * ({@link io.understudy.admin.TestPorts}: never one handed out before in this JVM, so not the other node's).
+     */
+    static int freePort() {
+        return io.understudy.admin.TestPorts.free(100, 101, 102, 103);
     }
 
     @Override

@@ -52,10 +52,11 @@ public final class TestNode implements AutoCloseable {
 
     /** Ports both nodes of a pair agree on; closing it stops every node it made (last first) and the stand-in app. */
     public static final class Ports implements AutoCloseable {
-        public final int service = freePort();
-        public final int membershipA = freePort();
-        public final int membershipB = freePort();
-        public final int logger = freePort();
+        public final int service = io.understudy.admin.TestPorts.free();
+        // The membership ports' FD_SOCK2 companions (port + 100, up to 3 more) must be free too.
+        public final int membershipA = io.understudy.admin.TestPorts.free(100, 101, 102, 103);
+        public final int membershipB = io.understudy.admin.TestPorts.free(100, 101, 102, 103);
+        public final int logger = io.understudy.admin.TestPorts.free();
         private final ServerSocket app = openApp();
         private final List<TestNode> nodes = new ArrayList<>();
         /** The pair's secret, one file both nodes read, as on a real pair. */
@@ -267,14 +268,6 @@ public final class TestNode implements AutoCloseable {
     private static ServerSocket openApp() {
         try {
             return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        } catch (final IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
         } catch (final IOException ex) {
             throw new UncheckedIOException(ex);
         }
