@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,11 +157,16 @@ class DrillCommandTest {
 
     @Test
     void shouldNameTheUrlAndTheCauseAndExitThreeWhenTheNodeCannotBeReached() throws IOException {
-        final int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
+        // Held by a socket that does not listen: refused, and never the connect's own port (a closed port in the
+        // ephemeral range can be, and the connect then meets itself).
+        try (java.net.Socket holder = new java.net.Socket()) {
+            holder.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            final int closedPort = holder.getLocalPort();
+            assertUnreachable(closedPort);
         }
+    }
 
+    private void assertUnreachable(final int closedPort) throws IOException {
         drill("--node", "http://127.0.0.1:" + closedPort + "/", "--token-file", tokenFile());
 
         assertThat(exitCode.get()).isEqualTo(3);
