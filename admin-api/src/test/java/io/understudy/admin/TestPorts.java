@@ -29,6 +29,11 @@ public final class TestPorts {
         return free(new int[0]);
     }
 
+    /** A free port for a node's membership: JGroups' FD_SOCK2 listens at port + 100 (port_range 3), free too. */
+    public static int forMembership() {
+        return free(100, 101, 102, 103);
+    }
+
     /** A free port whose companions, port + each offset, are free too (and none of them handed out before). */
     public static int free(final int... companionOffsets) {
         final InetAddress loopback = InetAddress.getLoopbackAddress();

@@ -133,10 +133,6 @@ final class RelayAgent implements AutoCloseable {
         return work + adopted;
     }
 
-    private void add(final RelayConnection connection) {
-        connections.add(connection);
-    }
-
     private boolean forgetIfClosed(final RelayConnection connection) {
         if (!connection.isClosed()) {
             return false;
@@ -255,7 +251,7 @@ final class RelayAgent implements AutoCloseable {
                 connection.clientFinishedBeforeAdoption();
             }
             connection.register(selector, true);
-            add(connection);
+            connections.add(connection);
             connection.onReady(null);
         } catch (final IOException | RuntimeException ex) {
             counters.errors.incrementAndGet();
@@ -309,7 +305,7 @@ final class RelayAgent implements AutoCloseable {
                 final boolean connected = app.connect(config.appAddress());
                 final RelayConnection connection = new RelayConnection(config, client, app, counters, closes, appPorts);
                 connection.register(selector, connected);
-                add(connection);
+                connections.add(connection);
             } catch (final IOException ex) {
                 counters.connectionsOpen.decrementAndGet();
                 counters.appConnectFailures.incrementAndGet();

@@ -50,12 +50,17 @@ public record TcpInfo(int state, int options, int sendWindowScale, int receiveWi
 
     /** getsockopt(TCP_INFO) of an open socket; an IOException names what failed (and the errno). */
     public static TcpInfo read(final NetworkChannel channel) throws IOException {
-        final byte[] bytes = NativeSocket.get(channel, IPPROTO_TCP, TCP_INFO, "TCP_INFO", DECODED_BYTES);
-        if (bytes.length < DECODED_BYTES) {
-            throw new IOException("getsockopt(TCP_INFO) of " + channel + " gave " + bytes.length + " bytes, expected "
-                    + DECODED_BYTES);
+        return decode(raw(channel, DECODED_BYTES));
+    }
+
+    /** The first {@code length} bytes of the socket's struct tcp_info, in native order; fewer is an IOException. */
+    private static byte[] raw(final NetworkChannel channel, final int length) throws IOException {
+        final byte[] bytes = NativeSocket.get(channel, IPPROTO_TCP, TCP_INFO, "TCP_INFO", length);
+        if (bytes.length < length) {
+            throw new IOException(
+                    "getsockopt(TCP_INFO) of " + channel + " gave " + bytes.length + " bytes, expected " + length);
         }
-        return decode(bytes);
+        return bytes;
     }
 
     /**
@@ -105,12 +110,7 @@ public record TcpInfo(int state, int options, int sendWindowScale, int receiveWi
 
         /** getsockopt(TCP_INFO) of an open socket; an IOException names what failed (and the errno). */
         public static Retransmission read(final NetworkChannel channel) throws IOException {
-            final byte[] raw = NativeSocket.get(channel, IPPROTO_TCP, TCP_INFO, "TCP_INFO", BYTES);
-            if (raw.length < BYTES) {
-                throw new IOException(
-                        "getsockopt(TCP_INFO) of " + channel + " gave " + raw.length + " bytes, expected " + BYTES);
-            }
-            final ByteBuffer bytes = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
+            final ByteBuffer bytes = ByteBuffer.wrap(raw(channel, BYTES)).order(ByteOrder.nativeOrder());
             return new Retransmission(
                     Integer.toUnsignedLong(bytes.getInt(RTO_OFFSET)),
                     Integer.toUnsignedLong(bytes.getInt(RTT_OFFSET)),

@@ -162,17 +162,14 @@ class DrillCommandTest {
         try (java.net.Socket holder = new java.net.Socket()) {
             holder.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
             final int closedPort = holder.getLocalPort();
-            assertUnreachable(closedPort);
+
+            drill("--node", "http://127.0.0.1:" + closedPort + "/", "--token-file", tokenFile());
+
+            assertThat(exitCode.get()).isEqualTo(3);
+            assertThat(stderr())
+                    .contains("drill: cannot reach http://127.0.0.1:" + closedPort
+                            + "/drills/failover?mode=planned: could not connect (refused, or no route");
         }
-    }
-
-    private void assertUnreachable(final int closedPort) throws IOException {
-        drill("--node", "http://127.0.0.1:" + closedPort + "/", "--token-file", tokenFile());
-
-        assertThat(exitCode.get()).isEqualTo(3);
-        assertThat(stderr())
-                .contains("drill: cannot reach http://127.0.0.1:" + closedPort
-                        + "/drills/failover?mode=planned: could not connect (refused, or no route");
     }
 
     @Test

@@ -24,8 +24,8 @@ final class Pair implements AutoCloseable {
     private final List<Membership> started = new ArrayList<>();
 
     Pair() {
-        final int portA = freePort();
-        final int portB = freePort();
+        final int portA = io.understudy.admin.TestPorts.forMembership();
+        final int portB = io.understudy.admin.TestPorts.forMembership();
         peers = List.of(LOOPBACK + ":" + portA, LOOPBACK + ":" + portB);
         clusterName = "understudy-test-" + portA;
         configA = MembershipConfig.of("a", LOOPBACK, peers, key)
@@ -43,7 +43,7 @@ final class Pair implements AutoCloseable {
      * @param key its key: the pair's, another, or null for an insecure node.
      */
     MembershipConfig strangerConfig(final String id, final byte[] key) {
-        final int port = freePort();
+        final int port = io.understudy.admin.TestPorts.forMembership();
         final MembershipConfig config = key == null
                 ? MembershipConfig.insecure(id, LOOPBACK, peers)
                 : MembershipConfig.of(id, LOOPBACK, peers, key);
@@ -103,14 +103,6 @@ final class Pair implements AutoCloseable {
             }
             LockSupport.parkNanos(10_000_000);
         }
-    }
-
-    /**
-     * A free port on 127.0.0.1 whose FD_SOCK2 companions (port + 100, up to 3 more) are free too
-     * ({@link io.understudy.admin.TestPorts}: never one handed out before in this JVM, so not the other node's).
-     */
-    static int freePort() {
-        return io.understudy.admin.TestPorts.free(100, 101, 102, 103);
     }
 
     @Override

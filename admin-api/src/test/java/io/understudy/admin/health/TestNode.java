@@ -53,9 +53,8 @@ public final class TestNode implements AutoCloseable {
     /** Ports both nodes of a pair agree on; closing it stops every node it made (last first) and the stand-in app. */
     public static final class Ports implements AutoCloseable {
         public final int service = io.understudy.admin.TestPorts.free();
-        // The membership ports' FD_SOCK2 companions (port + 100, up to 3 more) must be free too.
-        public final int membershipA = io.understudy.admin.TestPorts.free(100, 101, 102, 103);
-        public final int membershipB = io.understudy.admin.TestPorts.free(100, 101, 102, 103);
+        public final int membershipA = io.understudy.admin.TestPorts.forMembership();
+        public final int membershipB = io.understudy.admin.TestPorts.forMembership();
         public final int logger = io.understudy.admin.TestPorts.free();
         private final ServerSocket app = openApp();
         private final List<TestNode> nodes = new ArrayList<>();
