@@ -115,7 +115,18 @@ final class ReplicaManager implements TapListener, AutoCloseable {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             // Announced late (options from the read log): the tap let go of the primary's first output already.
             final Replica replica = new Replica(connection, channel, replay || connection.optionsFromLog, divergence);
-            final boolean connected = channel.connect(appAddress);
+            // Bound first, so the replica is known by its app-side port before the SYN leaves: the app (its shim
+            // asking for the seed) may name the port as soon as it accepts, before this thread sees the connect.
+            channel.bind(new java.net.InetSocketAddress(0));
+            bound(replica);
+            final boolean connected;
+            try {
+                connected = channel.connect(appAddress);
+            } catch (final IOException ex) {
+                byAppSidePort.remove(replica.appSidePort, connection);
+                closeQuietly(channel);
+                throw ex;
+            }
             replica.key =
                     channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
             connection.retainForReplica();
@@ -305,9 +316,14 @@ final class ReplicaManager implements TapListener, AutoCloseable {
         return replica;
     }
 
-    /** The replica's socket reached the app: from here on its port names the connection. */
+    /** The replica's socket reached the app. */
     private void connected(final Replica replica) {
         replica.connected = true;
+        bound(replica);
+    }
+
+    /** The replica's socket has its port (bound, or connected): from here on the port names the connection. */
+    private void bound(final Replica replica) {
         replica.appSidePort = io.understudy.primary.Sockets.localPort(replica.channel);
         if (replica.appSidePort > 0) {
             byAppSidePort.put(replica.appSidePort, replica.connection);

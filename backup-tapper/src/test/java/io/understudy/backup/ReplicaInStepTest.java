@@ -53,21 +53,28 @@ class ReplicaInStepTest {
 
     @Test
     void shouldNameThePrimarysIdByThePortTheAppSeesOnlyOnceTheReadLogMatchedTheConnection() throws Exception {
-        try (ServerSocket app = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                ReplicaManager replicas = replicasOf(app)) {
+        final InetAddress loopback = InetAddress.getLoopbackAddress();
+        // An app whose accept queue two connections fill (backlog 1): the replica's SYN goes unanswered until it
+        // accepts them. Its port must be known before: the app may name it as soon as it accepts.
+        try (ServerSocket app = new ServerSocket(0, 1, loopback);
+                ReplicaManager replicas = replicasOf(app);
+                Socket queued = new Socket(loopback, app.getLocalPort());
+                Socket queuedToo = new Socket(loopback, app.getLocalPort())) {
             final TcpTracker tracker = trackerFeeding(replicas);
             handshake(tracker, 40003);
             final TrackedConnection connection = only(tracker, 40003);
+            final int replicaPort = replicas.replica(connection.id).appSidePort;
+            assertThat(replicaPort)
+                    .as("the replica socket's port, its connect pending")
+                    .isPositive();
+            assertThat(replicas.primaryIdOfAppSidePort(replicaPort))
+                    .as("the replica's port is known, the read log has not named the connection yet")
+                    .isEqualTo(-1);
+            app.accept().close();
+            app.accept().close();
             try (Socket accepted = app.accept()) {
                 final int seenByApp = accepted.getPort();
-                // The replica's connect completes on the capture thread's next turn, which then knows its port.
-                for (int turn = 0; turn < 100 && replicas.primaryIdOfAppSidePort(seenByApp) == 0; turn++) {
-                    replicas.doWork(nowNs);
-                    Thread.sleep(1);
-                }
-                assertThat(replicas.primaryIdOfAppSidePort(seenByApp))
-                        .as("the replica's port is known, the read log has not named the connection yet")
-                        .isEqualTo(-1);
+                assertThat(seenByApp).isEqualTo(replicaPort);
                 assertThat(replicas.primaryIdOfAppSidePort(app.getLocalPort()))
                         .as("no replica socket has the app's own port")
                         .isZero();

@@ -1,6 +1,7 @@
 package io.understudy.primary;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -298,15 +299,21 @@ final class RelayAgent implements AutoCloseable {
             counters.connectionsAccepted.incrementAndGet();
             counters.connectionsOpen.incrementAndGet();
             final SocketChannel app = SocketChannel.open();
+            RelayConnection connection = null;
             try {
                 client.configureBlocking(false);
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 app.configureBlocking(false);
-                final boolean connected = app.connect(config.appAddress());
-                final RelayConnection connection = new RelayConnection(config, client, app, counters, closes, appPorts);
-                connection.register(selector, connected);
+                // Bound first, so the connection is known by its app-side port before the SYN leaves: the app (its
+                // shim asking for the seed) may name the port as soon as it accepts.
+                app.bind(new InetSocketAddress(0));
+                connection = new RelayConnection(config, client, app, counters, closes, appPorts);
+                connection.register(selector, app.connect(config.appAddress()));
                 connections.add(connection);
             } catch (final IOException ex) {
+                if (connection != null) {
+                    connection.connectFailed();
+                }
                 counters.connectionsOpen.decrementAndGet();
                 counters.appConnectFailures.incrementAndGet();
                 LOG.warn(

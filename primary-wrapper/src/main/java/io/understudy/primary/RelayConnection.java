@@ -27,7 +27,7 @@ final class RelayConnection {
     private final SocketChannel client;
     private final SocketChannel app;
     /** The port of {@link #app} here, known once its connect completed (0 before). */
-    private int appPort;
+    private final int appPort;
 
     private final AppPorts appPorts;
     private final RelayDirection upstream;
@@ -127,6 +127,21 @@ final class RelayConnection {
         this.adopted = toClient != null;
         this.logId =
                 log.isEnabled() ? log.opened(clientAddress, serviceAddress, TcpInfo.tryRead(client), clientOffset) : 0;
+        // Known by its port before it connects (the socket is bound already): the app may ask which connection the
+        // port is (the shim's seed) the moment it accepts, before this thread sees the connect complete.
+        this.appPort = Sockets.localPort(app);
+        appPorts.connected(appPort, logId);
+    }
+
+    /**
+     * The connect to the app failed before the connection was registered: its port is forgotten and its log record
+     * ends as reset by the app; the caller resets the client.
+     */
+    void connectFailed() {
+        appPorts.closed(appPort, logId);
+        if (logId != 0) {
+            log.ended(logId, EndKind.APP_RESET, -1);
+        }
     }
 
     /** An adopted connection whose client had finished sending (its FIN acknowledged) before the takeover. */
@@ -318,11 +333,9 @@ final class RelayConnection {
         updateInterest();
     }
 
-    /** The app side's connect completed: its port is bound and known. */
+    /** The app side's connect completed. */
     private void onAppConnected() {
         appConnected = true;
-        appPort = Sockets.localPort(app);
-        appPorts.connected(appPort, logId);
     }
 
     private boolean tryFinishConnect() {

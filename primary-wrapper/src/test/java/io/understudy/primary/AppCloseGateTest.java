@@ -128,25 +128,24 @@ class AppCloseGateTest {
 
     @Test
     void shouldHoldARefusedAppConnectUntilTheGateLetsItPass() throws Exception {
-        final int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, loopback)) {
-            closedPort = probe.getLocalPort();
-        }
-        startWrapper(closedPort);
+        try (RefusingPort refusing = new RefusingPort(loopback)) {
+            final int closedPort = refusing.port();
+            startWrapper(closedPort);
 
-        try (Socket client = connectClient(300)) {
-            assertThatThrownBy(() -> client.getInputStream().read())
-                    .as("no RST while held")
-                    .isInstanceOf(SocketTimeoutException.class);
-            assertThat(wrapper.stats().appConnectFailures()).isZero();
-            open.set(true);
-            client.setSoTimeout(5_000);
-            assertThatThrownBy(() -> client.getInputStream().read())
-                    .isInstanceOf(SocketException.class)
-                    .hasMessageContaining("reset");
+            try (Socket client = connectClient(300)) {
+                assertThatThrownBy(() -> client.getInputStream().read())
+                        .as("no RST while held")
+                        .isInstanceOf(SocketTimeoutException.class);
+                assertThat(wrapper.stats().appConnectFailures()).isZero();
+                open.set(true);
+                client.setSoTimeout(5_000);
+                assertThatThrownBy(() -> client.getInputStream().read())
+                        .isInstanceOf(SocketException.class)
+                        .hasMessageContaining("reset");
+            }
+            assertThat(awaitStats(s -> s.connectionsOpen() == 0).appConnectFailures())
+                    .isEqualTo(1);
         }
-        assertThat(awaitStats(s -> s.connectionsOpen() == 0).appConnectFailures())
-                .isEqualTo(1);
     }
 
     @Test

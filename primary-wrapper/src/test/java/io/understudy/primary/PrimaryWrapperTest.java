@@ -156,19 +156,18 @@ class PrimaryWrapperTest {
 
     @Test
     void shouldResetClientWhenAppIsNotListening() throws Exception {
-        final int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, loopback)) {
-            closedPort = probe.getLocalPort();
-        }
-        startWrapper(closedPort);
+        try (RefusingPort refusing = new RefusingPort(loopback)) {
+            final int closedPort = refusing.port();
+            startWrapper(closedPort);
 
-        try (Socket client = connectClient()) {
-            assertThatThrownBy(() -> client.getInputStream().read())
-                    .isInstanceOf(SocketException.class)
-                    .hasMessageContaining("reset");
+            try (Socket client = connectClient()) {
+                assertThatThrownBy(() -> client.getInputStream().read())
+                        .isInstanceOf(SocketException.class)
+                        .hasMessageContaining("reset");
+            }
+            assertThat(awaitStats(s -> s.connectionsOpen() == 0).appConnectFailures())
+                    .isEqualTo(1);
         }
-        assertThat(awaitStats(s -> s.connectionsOpen() == 0).appConnectFailures())
-                .isEqualTo(1);
     }
 
     @Test

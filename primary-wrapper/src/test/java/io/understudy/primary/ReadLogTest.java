@@ -148,28 +148,28 @@ class ReadLogTest {
 
     @Test
     void shouldKeepServingAndReportDegradedWhenTheLoggerIsDownAndCommitIsSync() throws Exception {
-        final int deadPort;
-        try (ServerSocket unused = new ServerSocket(0, 1, loopback)) {
-            deadPort = unused.getLocalPort();
-        }
-        readLog = ReadLog.shipping("test", new InetSocketAddress(loopback, deadPort), KEY, 1 << 20, 50, true, 200, 0);
-        startWrapperWithEcho();
-        try (Socket client = connect()) {
-            for (int i = 0; i < 5; i++) {
-                final String line = "still here " + i + "\n";
-                client.getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
-                assertThat(readLine(client.getInputStream())).isEqualTo(line);
+        try (RefusingPort refusing = new RefusingPort(loopback)) {
+            final int deadPort = refusing.port();
+            readLog =
+                    ReadLog.shipping("test", new InetSocketAddress(loopback, deadPort), KEY, 1 << 20, 50, true, 200, 0);
+            startWrapperWithEcho();
+            try (Socket client = connect()) {
+                for (int i = 0; i < 5; i++) {
+                    final String line = "still here " + i + "\n";
+                    client.getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
+                    assertThat(readLine(client.getInputStream())).isEqualTo(line);
+                }
             }
+            final ReadLogStats stats = readLog.stats();
+            assertThat(stats.connected()).isFalse();
+            assertThat(stats.degraded()).startsWith("logger unreachable");
+            assertThat(stats.commitTimeouts()).isPositive();
+            assertThat(stats.lagRecords())
+                    .as("records kept for when the logger comes")
+                    .isPositive()
+                    .isEqualTo(stats.shipped())
+                    .isLessThan(100);
         }
-        final ReadLogStats stats = readLog.stats();
-        assertThat(stats.connected()).isFalse();
-        assertThat(stats.degraded()).startsWith("logger unreachable");
-        assertThat(stats.commitTimeouts()).isPositive();
-        assertThat(stats.lagRecords())
-                .as("records kept for when the logger comes")
-                .isPositive()
-                .isEqualTo(stats.shipped())
-                .isLessThan(100);
     }
 
     @Test
@@ -369,6 +369,43 @@ class ReadLogTest {
                 .isZero();
     }
 
+    @Test
+    void shouldNameTheLoggedIdOfAnAppSidePortBeforeTheAppHasAcceptedIt() throws Exception {
+        startLogger();
+        readLog = ReadLog.shipping("test", logger.address(), KEY, 1 << 20, 50, false, 500, 0);
+        // An app whose accept queue two connections fill (backlog 1): the relay's SYN to it goes unanswered until
+        // it accepts them, as an app that is slow to accept leaves it.
+        app = new ServerSocket(0, 1, loopback);
+        try (Socket queued = new Socket(loopback, app.getLocalPort());
+                Socket queuedToo = new Socket(loopback, app.getLocalPort())) {
+            startWrapper();
+            try (Socket client = connect()) {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (wrapper.connections().isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                final RelayedConnection relayed = wrapper.connections().get(0);
+                assertThat(relayed.appPort())
+                        .as("the port of the relay's socket to the app, its connect still pending")
+                        .isPositive();
+                assertThat(wrapper.loggedIdOfAppPort(relayed.appPort()))
+                        .as("what the seed service answers for that port now")
+                        .isPositive()
+                        .isEqualTo(relayed.loggedAs());
+
+                app.accept().close();
+                app.accept().close();
+                try (Socket appSide = app.accept()) {
+                    assertThat(appSide.getPort())
+                            .as("the port the app sees as its peer's")
+                            .isEqualTo(relayed.appPort());
+                    client.getOutputStream().write('x');
+                    assertThat(appSide.getInputStream().read()).isEqualTo('x');
+                }
+            }
+        }
+    }
+
     private void startLogger() throws IOException {
         eventLog = EventLog.open(EventLogConfig.of(dir.resolve("events")));
         logger = LogServer.start("test", new InetSocketAddress(loopback, 0), eventLog, KEY);
@@ -390,6 +427,11 @@ class ReadLogTest {
                 // the test closed the app
             }
         });
+        startWrapper();
+    }
+
+    /** The wrapper in front of {@code app}, shipping to {@code readLog}. */
+    private void startWrapper() throws IOException {
         wrapper = PrimaryWrapper.start(new PrimaryWrapperConfig(
                 "test",
                 new InetSocketAddress(loopback, 0),

@@ -43,8 +43,6 @@ final class SeedService implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 32;
     private static final int MAX_THREADS = 8;
     private static final long POLL_MS = 5;
-    /** How long a request for a connection this node does not have waits for it to appear. */
-    private static final long UNKNOWN_WAIT_MS = 50;
     /** A client that sends no whole request line in this time is dropped: it must not hold a worker. */
     private static final long READ_TIMEOUT_MS = 2_000;
 
@@ -192,23 +190,29 @@ final class SeedService implements AutoCloseable {
             refused.incrementAndGet();
             return "NONE bad request: expected 'SEED <port 1-65535>'\n";
         }
-        // A connection this node has waits for its id up to waitMs; one it does not have, only a moment (it may be
-        // that young): the app is often single-threaded here (PostgreSQL's postmaster) and waits for the answer.
+        // A connection this node has waits for its id up to waitMs. One it does not have is answered at once: the
+        // relay and the replica know their sockets by port before they connect, so the app cannot name a port of
+        // theirs before it is known, and a connection of anyone else's (a health check, an operator's psql) must
+        // not hold the app up (PostgreSQL's postmaster waits for the answer, alone).
         final long startNs = System.nanoTime();
         long primaryId = ids.primaryIdOf(port);
-        while (primaryId <= 0
-                && System.nanoTime() - startNs
-                        < (primaryId == ConnectionIds.PENDING ? waitMs : UNKNOWN_WAIT_MS) * 1_000_000L) {
+        while (primaryId == ConnectionIds.PENDING && System.nanoTime() - startNs < waitMs * 1_000_000L) {
             Thread.sleep(POLL_MS);
             primaryId = ids.primaryIdOf(port);
         }
-        if (primaryId <= 0) {
+        if (primaryId == ConnectionIds.PENDING) {
             refused.incrementAndGet();
-            LOG.info(
-                    "[{}] no seed for app-side port {}: no logged connection with it within {} ms",
+            LOG.warn(
+                    "[{}] no seed for app-side port {}: its connection was not matched in the read log within {} ms; "
+                            + "its replica will differ and the connection go unprotected",
                     nodeId,
                     port,
                     waitMs);
+            return "NONE the connection with app-side port " + port + " has no read-log id yet\n";
+        }
+        if (primaryId <= 0) {
+            refused.incrementAndGet();
+            LOG.debug("[{}] no seed for app-side port {}: no relayed or replica connection has it", nodeId, port);
             return "NONE no logged connection with app-side port " + port + " here\n";
         }
         answered.incrementAndGet();

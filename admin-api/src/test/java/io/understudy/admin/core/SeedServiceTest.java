@@ -81,6 +81,16 @@ final class SeedServiceTest {
     }
 
     @Test
+    void shouldAnswerNoneWhenTheReadLogNeverBringsTheIdWithinTheWait() throws Exception {
+        ids.put(40_002, SeedService.ConnectionIds.PENDING);
+        try (SeedService service = start(200)) {
+            assertThat(ask("SEED 40002\n"))
+                    .isEqualTo("NONE the connection with app-side port 40002 has no read-log id yet\n");
+            assertThat(service.refused()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldAnswerNoneSoonForAConnectionItDoesNotHave() throws Exception {
         try (SeedService service = start(10_000)) {
             final long startNs = System.nanoTime();
