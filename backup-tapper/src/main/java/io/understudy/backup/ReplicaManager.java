@@ -109,23 +109,21 @@ final class ReplicaManager implements TapListener, AutoCloseable {
 
     /** Opens the replica connection to this host's app; the connection is unprotected when that fails. */
     Replica open(final TrackedConnection connection) {
+        SocketChannel channel = null;
+        Replica replica = null;
         try {
-            final SocketChannel channel = SocketChannel.open();
+            channel = SocketChannel.open();
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             // Announced late (options from the read log): the tap let go of the primary's first output already.
-            final Replica replica = new Replica(connection, channel, replay || connection.optionsFromLog, divergence);
-            // Bound first, so the replica is known by its app-side port before the SYN leaves: the app (its shim
-            // asking for the seed) may name the port as soon as it accepts, before this thread sees the connect.
-            channel.bind(new java.net.InetSocketAddress(0));
-            bound(replica);
+            replica = new Replica(connection, channel, replay || connection.optionsFromLog, divergence);
             final boolean connected;
-            try {
+            // The connect and the filing of its port are one step to a reader (primaryIdOfAppSidePort): the app
+            // learns the port from the SYN and may ask about it as soon as it accepts (the shim's seed), before this
+            // thread sees the connect complete.
+            synchronized (byAppSidePort) {
                 connected = channel.connect(appAddress);
-            } catch (final IOException ex) {
-                byAppSidePort.remove(replica.appSidePort, connection);
-                closeQuietly(channel);
-                throw ex;
+                filed(replica);
             }
             replica.key =
                     channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
@@ -136,6 +134,12 @@ final class ReplicaManager implements TapListener, AutoCloseable {
             }
             return replica;
         } catch (final IOException ex) {
+            if (replica != null && replica.appSidePort > 0) {
+                byAppSidePort.remove(replica.appSidePort, connection);
+            }
+            if (channel != null) {
+                closeQuietly(channel);
+            }
             counters.replicaFailures++;
             connection.unprotect("cannot open the replica connection to " + appAddress + ": " + ex.getMessage());
             LOG.warn("[{}] {} unprotected: {}", nodeId, connection, connection.unprotectedReason);
@@ -319,11 +323,11 @@ final class ReplicaManager implements TapListener, AutoCloseable {
     /** The replica's socket reached the app. */
     private void connected(final Replica replica) {
         replica.connected = true;
-        bound(replica);
+        filed(replica);
     }
 
-    /** The replica's socket has its port (bound, or connected): from here on the port names the connection. */
-    private void bound(final Replica replica) {
+    /** The replica's socket has its port (its connect started): from here on the port names the connection. */
+    private void filed(final Replica replica) {
         replica.appSidePort = io.understudy.primary.Sockets.localPort(replica.channel);
         if (replica.appSidePort > 0) {
             byAppSidePort.put(replica.appSidePort, replica.connection);
@@ -343,7 +347,13 @@ final class ReplicaManager implements TapListener, AutoCloseable {
      * has not matched it, 0 when no replica has that port. Any thread.
      */
     long primaryIdOfAppSidePort(final int port) {
-        final TrackedConnection connection = byAppSidePort.get(port);
+        TrackedConnection connection = byAppSidePort.get(port);
+        if (connection == null) {
+            synchronized (byAppSidePort) {
+                // A connect under way is filed once it leaves this lock: a port unknown then is no replica's.
+                connection = byAppSidePort.get(port);
+            }
+        }
         if (connection == null) {
             return 0;
         }

@@ -22,6 +22,11 @@ final class NativeSocket {
             lookUp(() -> Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal"));
     private static final Function GETSOCKOPT = lookUp(() -> Function.getFunction("c", "getsockopt"));
     private static final Function SETSOCKOPT = lookUp(() -> Function.getFunction("c", "setsockopt"));
+    private static final Function GETSOCKNAME = lookUp(() -> Function.getFunction("c", "getsockname"));
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+    /** Room for any sockaddr (sizeof(struct sockaddr_storage)). */
+    private static final int SOCKADDR_BYTES = 128;
 
     private NativeSocket() {}
 
@@ -54,6 +59,27 @@ final class NativeSocket {
                 throw new IOException(call + " on fd " + fd + " failed: errno " + Native.getLastError());
             }
             return memory.getByteArray(0, Math.min(length.getValue(), lengthBytes));
+        }
+    }
+
+    /**
+     * The port getsockname gives {@code channel}'s socket; 0 when it has none or is not an IP socket. A connect under
+     * way has its port already, which the JDK reports only once the connect completes.
+     */
+    static int localPort(final NetworkChannel channel) throws IOException {
+        final int fd = fd(channel, GETSOCKNAME, "getsockname");
+        try (Memory address = new Memory(SOCKADDR_BYTES)) {
+            address.clear();
+            final IntByReference length = new IntByReference(SOCKADDR_BYTES);
+            if (GETSOCKNAME.invokeInt(new Object[] {fd, address, length}) != 0) {
+                throw new IOException("getsockname on fd " + fd + " failed: errno " + Native.getLastError());
+            }
+            final int family = address.getShort(0) & 0xFFFF; // sa_family, host order
+            if (family != AF_INET && family != AF_INET6) {
+                return 0;
+            }
+            // sin_port and sin6_port sit at the same offset, in network order.
+            return (address.getByte(2) & 0xFF) << 8 | address.getByte(3) & 0xFF;
         }
     }
 

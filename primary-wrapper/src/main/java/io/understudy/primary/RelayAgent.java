@@ -1,7 +1,6 @@
 package io.understudy.primary;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -304,11 +303,8 @@ final class RelayAgent implements AutoCloseable {
                 client.configureBlocking(false);
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 app.configureBlocking(false);
-                // Bound first, so the connection is known by its app-side port before the SYN leaves: the app (its
-                // shim asking for the seed) may name the port as soon as it accepts.
-                app.bind(new InetSocketAddress(0));
                 connection = new RelayConnection(config, client, app, counters, closes, appPorts);
-                connection.register(selector, app.connect(config.appAddress()));
+                connection.register(selector, connection.connectToApp(config.appAddress()));
                 connections.add(connection);
             } catch (final IOException ex) {
                 if (connection != null) {

@@ -26,8 +26,8 @@ final class RelayConnection {
     private final String name;
     private final SocketChannel client;
     private final SocketChannel app;
-    /** The port of {@link #app} here, known once its connect completed (0 before). */
-    private final int appPort;
+    /** The port of {@link #app} here, known once its connect started (0 before). */
+    private int appPort;
 
     private final AppPorts appPorts;
     private final RelayDirection upstream;
@@ -127,10 +127,22 @@ final class RelayConnection {
         this.adopted = toClient != null;
         this.logId =
                 log.isEnabled() ? log.opened(clientAddress, serviceAddress, TcpInfo.tryRead(client), clientOffset) : 0;
-        // Known by its port before it connects (the socket is bound already): the app may ask which connection the
-        // port is (the shim's seed) the moment it accepts, before this thread sees the connect complete.
-        this.appPort = Sockets.localPort(app);
+        // An adopted connection's app socket is connected already: it is known by its port from here on.
+        this.appPort = adopted ? Sockets.localPort(app) : 0;
         appPorts.connected(appPort, logId);
+    }
+
+    /**
+     * Starts the connect to the app (non-blocking), filed under its port in the same step (the app may ask which
+     * connection the port is, for the shim's seed, as soon as it accepts, before this thread sees the connect
+     * complete).
+     *
+     * @return whether the connect completed at once.
+     */
+    boolean connectToApp(final java.net.SocketAddress address) throws IOException {
+        final boolean connected = appPorts.connect(app, address, logId);
+        appPort = Sockets.localPort(app);
+        return connected;
     }
 
     /**

@@ -10,11 +10,15 @@ public final class Sockets {
 
     /**
      * The port {@code channel} is bound to on this host: for a socket to the app, the port the app sees as its peer.
-     * 0 when it is not bound (yet) or already closed.
+     * 0 when it is not bound (yet) or already closed. A socket whose connect is under way has its port (the JDK
+     * reports it only once the connect completes): it is read from the kernel.
      */
     public static int localPort(final NetworkChannel channel) {
         try {
-            return channel.getLocalAddress() instanceof InetSocketAddress local ? local.getPort() : 0;
+            if (channel.getLocalAddress() instanceof InetSocketAddress local) {
+                return local.getPort();
+            }
+            return channel.isOpen() ? NativeSocket.localPort(channel) : 0;
         } catch (final IOException ex) {
             return 0;
         }
