@@ -18,15 +18,17 @@ final class AppPorts {
     private final ConcurrentHashMap<Integer, Long> logIds = new ConcurrentHashMap<>();
 
     /**
-     * Connects {@code app} to {@code address} (non-blocking) and files it under the port the kernel gave it.
+     * Connects {@code app} to {@code address} (non-blocking; {@code app.isConnected()} says whether it completed at
+     * once) and files it under the port the kernel gave it.
      *
-     * @return whether the connect completed at once.
+     * @return that port.
      */
-    synchronized boolean connect(final SocketChannel app, final SocketAddress address, final long logId)
+    synchronized int connect(final SocketChannel app, final SocketAddress address, final long logId)
             throws IOException {
-        final boolean connected = app.connect(address);
-        connected(Sockets.localPort(app), logId);
-        return connected;
+        app.connect(address);
+        final int port = Sockets.localPort(app);
+        connected(port, logId);
+        return port;
     }
 
     /** The connection logged as {@code logId} has a socket to the app with {@code port}. */

@@ -140,9 +140,8 @@ final class RelayConnection {
      * @return whether the connect completed at once.
      */
     boolean connectToApp(final java.net.SocketAddress address) throws IOException {
-        final boolean connected = appPorts.connect(app, address, logId);
-        appPort = Sockets.localPort(app);
-        return connected;
+        appPort = appPorts.connect(app, address, logId);
+        return app.isConnected();
     }
 
     /**

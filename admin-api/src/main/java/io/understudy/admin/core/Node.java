@@ -757,9 +757,15 @@ public final class Node implements Managed, MembershipListener {
                         settings.getId(),
                         attempt + 1,
                         TAKEOVER_ATTEMPTS);
-                releaseCheck = startReleaseCheck();
-                decisions.submit(() -> evaluate(
-                        new TakeoverDecider(deciderSettings(), failed.heartbeatLoss(), System.nanoTime(), attempt)));
+                try {
+                    releaseCheck = startReleaseCheck();
+                    decisions.submit(() -> evaluate(new TakeoverDecider(
+                            deciderSettings(), failed.heartbeatLoss(), System.nanoTime(), attempt)));
+                } catch (final java.util.concurrent.RejectedExecutionException stopped) {
+                    // stop() shut the executors down during the second's wait
+                    evaluating = false;
+                    LOG.info("[{}] not trying to take over again: the node is stopping", settings.getId());
+                }
             }
         });
     }
