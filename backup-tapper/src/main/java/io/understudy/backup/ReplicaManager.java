@@ -1,5 +1,6 @@
 package io.understudy.backup;
 
+import io.understudy.primary.AppSidePorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -28,12 +29,8 @@ final class ReplicaManager implements TapListener, AutoCloseable {
     private final ReplicaCounters counters;
     private final Selector selector;
     private final Map<Long, Replica> replicas = new HashMap<>();
-    /**
-     * The replicas by the port of their socket to the app (the app sees it as its peer): the seed service asks from
-     * its own threads which connection a port is, so this one map is concurrent; written on the capture thread only.
-     */
-    private final java.util.concurrent.ConcurrentHashMap<Integer, TrackedConnection> byAppSidePort =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** The replicas by the port of their socket to the app, for the seed service's threads. */
+    private final AppSidePorts<TrackedConnection> byAppSidePort = new AppSidePorts<>();
     /** Cold standby: no replica runs until takeover, which then replays each connection from the start. */
     private final boolean replay;
 
@@ -117,14 +114,8 @@ final class ReplicaManager implements TapListener, AutoCloseable {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             // Announced late (options from the read log): the tap let go of the primary's first output already.
             replica = new Replica(connection, channel, replay || connection.optionsFromLog, divergence);
-            final boolean connected;
-            // The connect and the filing of its port are one step to a reader (primaryIdOfAppSidePort): the app
-            // learns the port from the SYN and may ask about it as soon as it accepts (the shim's seed), before this
-            // thread sees the connect complete.
-            synchronized (byAppSidePort) {
-                connected = channel.connect(appAddress);
-                filed(replica);
-            }
+            replica.appSidePort = byAppSidePort.connect(channel, appAddress, connection);
+            final boolean connected = channel.isConnected();
             replica.key =
                     channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, replica);
             connection.retainForReplica();
@@ -134,8 +125,8 @@ final class ReplicaManager implements TapListener, AutoCloseable {
             }
             return replica;
         } catch (final IOException ex) {
-            if (replica != null && replica.appSidePort > 0) {
-                byAppSidePort.remove(replica.appSidePort, connection);
+            if (replica != null) {
+                byAppSidePort.forget(replica.appSidePort, connection);
             }
             if (channel != null) {
                 closeQuietly(channel);
@@ -320,24 +311,17 @@ final class ReplicaManager implements TapListener, AutoCloseable {
         return replica;
     }
 
-    /** The replica's socket reached the app. */
+    /** The replica's socket reached the app: its port names the connection (filed already when it connected here). */
     private void connected(final Replica replica) {
         replica.connected = true;
-        filed(replica);
-    }
-
-    /** The replica's socket has its port (its connect started): from here on the port names the connection. */
-    private void filed(final Replica replica) {
         replica.appSidePort = io.understudy.primary.Sockets.localPort(replica.channel);
-        if (replica.appSidePort > 0) {
-            byAppSidePort.put(replica.appSidePort, replica.connection);
-        }
+        byAppSidePort.file(replica.appSidePort, replica.connection);
     }
 
     private Replica remove(final long connectionId) {
         final Replica replica = replicas.remove(connectionId);
-        if (replica != null && replica.appSidePort > 0) {
-            byAppSidePort.remove(replica.appSidePort, replica.connection);
+        if (replica != null) {
+            byAppSidePort.forget(replica.appSidePort, replica.connection);
         }
         return replica;
     }
@@ -347,13 +331,7 @@ final class ReplicaManager implements TapListener, AutoCloseable {
      * has not matched it, 0 when no replica has that port. Any thread.
      */
     long primaryIdOfAppSidePort(final int port) {
-        TrackedConnection connection = byAppSidePort.get(port);
-        if (connection == null) {
-            synchronized (byAppSidePort) {
-                // A connect under way is filed once it leaves this lock: a port unknown then is no replica's.
-                connection = byAppSidePort.get(port);
-            }
-        }
+        final TrackedConnection connection = byAppSidePort.get(port);
         if (connection == null) {
             return 0;
         }

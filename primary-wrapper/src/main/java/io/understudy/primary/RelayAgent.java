@@ -35,7 +35,7 @@ final class RelayAgent implements AutoCloseable {
     private final Selector selector;
     private final ServerSocketChannel server;
     private final List<RelayConnection> connections = new ArrayList<>();
-    private final AppPorts appPorts = new AppPorts();
+    private final AppSidePorts<Long> appPorts = new AppSidePorts<>();
     private final java.util.Queue<Adoption> adoptions = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.Queue<java.util.concurrent.CompletableFuture<List<RelayedConnection>>> snapshots =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -137,13 +137,14 @@ final class RelayAgent implements AutoCloseable {
         if (!connection.isClosed()) {
             return false;
         }
-        appPorts.closed(connection.appPort(), connection.logId());
+        appPorts.forget(connection.appPort(), connection.logged());
         return true;
     }
 
     /** The read-log id of the connection whose socket to the app has {@code port} here, 0 when none; any thread. */
     long logIdOfAppPort(final int port) {
-        return appPorts.logIdOf(port);
+        final Long logId = appPorts.get(port);
+        return logId == null ? 0 : logId;
     }
 
     /** Lists the connections for whoever asked: their state in memory, no socket touched. */

@@ -29,7 +29,7 @@ final class RelayConnection {
     /** The port of {@link #app} here, known once its connect started (0 before). */
     private int appPort;
 
-    private final AppPorts appPorts;
+    private final AppSidePorts<Long> appPorts;
     private final RelayDirection upstream;
     private final RelayDirection downstream;
     private final RelayCounters counters;
@@ -81,7 +81,7 @@ final class RelayConnection {
             final SocketChannel app,
             final RelayCounters counters,
             final GuardedCloses closes,
-            final AppPorts appPorts)
+            final AppSidePorts<Long> appPorts)
             throws IOException {
         this(config, client, app, counters, closes, appPorts, null, 0, 0);
     }
@@ -98,7 +98,7 @@ final class RelayConnection {
             final SocketChannel app,
             final RelayCounters counters,
             final GuardedCloses closes,
-            final AppPorts appPorts,
+            final AppSidePorts<Long> appPorts,
             final byte[] toClient,
             final long clientOffset,
             final long serverOffset)
@@ -129,7 +129,12 @@ final class RelayConnection {
                 log.isEnabled() ? log.opened(clientAddress, serviceAddress, TcpInfo.tryRead(client), clientOffset) : 0;
         // An adopted connection's app socket is connected already: it is known by its port from here on.
         this.appPort = adopted ? Sockets.localPort(app) : 0;
-        appPorts.connected(appPort, logId);
+        appPorts.file(appPort, logged());
+    }
+
+    /** The read-log id the connection's app-side port is filed as; null when it is not logged. */
+    Long logged() {
+        return logId == 0 ? null : logId;
     }
 
     /**
@@ -140,7 +145,7 @@ final class RelayConnection {
      * @return whether the connect completed at once.
      */
     boolean connectToApp(final java.net.SocketAddress address) throws IOException {
-        appPort = appPorts.connect(app, address, logId);
+        appPort = appPorts.connect(app, address, logged());
         return app.isConnected();
     }
 
@@ -149,7 +154,7 @@ final class RelayConnection {
      * ends as reset by the app; the caller resets the client.
      */
     void connectFailed() {
-        appPorts.closed(appPort, logId);
+        appPorts.forget(appPort, logged());
         if (logId != 0) {
             log.ended(logId, EndKind.APP_RESET, -1);
         }
@@ -176,11 +181,6 @@ final class RelayConnection {
                 appBlockedSinceNs == 0 ? 0 : (nowNs - appBlockedSinceNs) / 1_000_000,
                 holding ? (nowNs - appClosedNs) / 1_000_000 : 0,
                 appPort());
-    }
-
-    /** This connection's id in the read log, 0 when the log is off. */
-    long logId() {
-        return logId;
     }
 
     /** The port of the relay's socket to the app (the app sees it as its peer), 0 when unbound. */
