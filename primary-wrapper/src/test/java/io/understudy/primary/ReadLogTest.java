@@ -302,6 +302,53 @@ class ReadLogTest {
         assertThat(ReadLog.NONE.peerLost()).as("no log, nothing to stop").isFalse();
     }
 
+    /**
+     * A new primary ships to the logger beside the primary it took over from, which is gone: its replies must not wait
+     * for it (they waited the commit timeout, 450 ms in a lab capture), and once a logger there acks again and has
+     * caught up, output waits for it again.
+     */
+    @Test
+    void shouldNotHoldRepliesForTheLoggerOfAHostTakenOverFromUntilALoggerThereAcks() throws Exception {
+        startLogger();
+        link = new StallingLink(logger.address());
+        link.stall(); // the old primary's host: nothing it would ack
+        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 60_000, LAG_BOUND_MS);
+        assertThat(readLog.loggerHostGone()).as("output could wait for it").isTrue();
+        startWrapperWithEcho();
+        try (Socket client = connect()) {
+            for (int i = 0; i < 5; i++) {
+                client.setSoTimeout(2_000);
+                assertThat(echo(client, "gone " + i + "\n"))
+                        .as("a commit timeout of 60 s, the logger silent: the reply goes out anyway")
+                        .isEqualTo("gone " + i + "\n");
+                Thread.sleep(LAG_BOUND_MS);
+            }
+            assertThat(readLog.stats().heldForLag()).as("nothing held").isZero();
+            assertThat(readLog.stats().commitTimeouts())
+                    .as("no reply waited out a commit timeout")
+                    .isZero();
+
+            link.resume(); // a logger there again (the old primary back as the backup)
+            awaitAllAcked();
+            assertThat(echo(client, "back\n")).isEqualTo("back\n");
+            link.stall();
+            assertThat(echo(client, "first\n")).isEqualTo("first\n");
+            Thread.sleep(LAG_BOUND_MS * 2);
+            client.getOutputStream().write("held\n".getBytes(StandardCharsets.US_ASCII));
+            client.setSoTimeout(500);
+            assertThatThrownBy(() -> readLine(client.getInputStream()))
+                    .as("the logger caught up: a reply waits for it again once it lags")
+                    .isInstanceOf(SocketTimeoutException.class);
+            link.resume();
+            client.setSoTimeout(10_000);
+            assertThat(readLine(client.getInputStream())).isEqualTo("held\n");
+        }
+        assertThat(loggedReads())
+                .as("every read reached the logger once it was back")
+                .endsWith("gone 4\nback\nfirst\nheld\n");
+        assertThat(ReadLog.NONE.loggerHostGone()).as("no log, nothing to stop").isFalse();
+    }
+
     @Test
     void shouldNeverHoldRepliesWhenCommitIsAsyncWithoutALagBound() throws Exception {
         startLogger();

@@ -1040,10 +1040,16 @@ public final class Node implements Managed, MembershipListener {
             // Fence first, then let the read log's follower catch up, then stop the tap: a primary that only looked
             // dead (a loaded host) serves until it is fenced, and what it did until then must be in the tap and the
             // log the takeover restores from.
+            // The ARP probe of the address (50 ms) starts with the fence, and runs on while the log's tail, the tap's
+            // stop and the sockets' build go on; its answer is awaited before anything is claimed, and it counts only
+            // as addressProbeAfterFence says.
+            final java.util.concurrent.FutureTask<AddressProbe> probeWithFence = startAddressProbe(standing);
             fenced[0] = fenceForClaim(trigger, fenceFirst);
-            // The ARP probe of the address (50 ms) runs while the log's tail, the tap's stop and the sockets' build
-            // go on; its answer is awaited before anything is claimed.
-            final java.util.concurrent.FutureTask<Optional<String>> addressProbe = startAddressProbe(standing);
+            // The old primary was cut off (or judged dead, with no fence): the logger beside it, the one the new
+            // relay ships to, is gone with it.
+            final boolean loggerHostGone = fenceFirst && !fenced[0].startsWith(NOT_FENCED_RELEASED);
+            final java.util.concurrent.FutureTask<Optional<String>> addressProbe =
+                    addressProbeAfterFence(standing, probeWithFence, System.nanoTime());
             final BackupTapper tapper = standing.tapper();
             awaitLogTail(standing);
             final TakeoverReport report = tapper.takeOver(settings.getTakeover().getCatchUpTimeoutMs(), () -> {
@@ -1059,6 +1065,12 @@ public final class Node implements Managed, MembershipListener {
                 // The relay listens first: a client that connects once the address moved is never refused.
                 final long relayWaitNs = System.nanoTime();
                 started[0] = await(relayStart[0], "starting the relay");
+                if (loggerHostGone && started[0].readLog().loggerHostGone()) {
+                    LOG.info(
+                            "[{}] the read log's logger was the old primary's host's: output does not wait for it "
+                                    + "until a logger there acks again",
+                            settings.getId());
+                }
                 LOG.info(
                         "[{}] the relay listens on the service address (waited {} ms for its start)",
                         settings.getId(),
@@ -1171,11 +1183,16 @@ public final class Node implements Managed, MembershipListener {
      *
      * @throws IOException saying why the address must not be claimed (the fence failed).
      */
+    /** How {@link #fenceForClaim} begins its report when the primary gave the address up itself (it lives on). */
+    private static final String NOT_FENCED_RELEASED = "not fenced: ";
+
     private String fenceForClaim(final String trigger, final boolean fenceFirst)
             throws IOException, InterruptedException {
         final Optional<String> released = fenceFirst ? primaryReleasedItself() : Optional.empty();
         if (!fenceFirst || released.isPresent()) {
-            return !fenceFirst ? "not fenced: the primary gave the address up" : "not fenced: " + released.get();
+            return !fenceFirst
+                    ? NOT_FENCED_RELEASED + "the primary gave the address up"
+                    : NOT_FENCED_RELEASED + released.get();
         }
         final String fenced = fence.fencePeer(trigger);
         if (settings.getTakeover().getFence() != TakeoverSettings.Fence.NONE) {
@@ -1190,14 +1207,58 @@ public final class Node implements Managed, MembershipListener {
      */
     private volatile boolean peerFenced;
 
-    /** Starts the ARP probe of the service address on a thread of its own: the MAC of another holder, if any. */
-    private java.util.concurrent.FutureTask<Optional<String>> startAddressProbe(final BackupRole standing) {
-        return inBackground(
-                "address-probe",
-                () -> standing.tapper()
-                        .probeServiceAddress(
-                                Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs()))
-                        .conflictingMac());
+    /**
+     * Whether an ARP probe started with the fence answers for the claim: it found the address free ({@code holder}
+     * empty) and ended ({@code probeEndNs}) at most {@code staleNs} before the fence returned ({@code fencedNs}).
+     */
+    static boolean probeDuringFenceCounts(
+            final Optional<String> holder, final long probeEndNs, final long fencedNs, final long staleNs) {
+        return holder.isEmpty() && fencedNs - probeEndNs <= staleNs;
+    }
+
+    /** One ARP probe's answer (the MAC of another holder, if any) and when it came (System.nanoTime()). */
+    private record AddressProbe(Optional<String> holder, long endNs) {}
+
+    /** Starts the ARP probe of the service address on a thread of its own. */
+    private java.util.concurrent.FutureTask<AddressProbe> startAddressProbe(final BackupRole standing) {
+        return inBackground("address-probe", () -> probeAddressNow(standing));
+    }
+
+    private AddressProbe probeAddressNow(final BackupRole standing) throws IOException, InterruptedException {
+        final Optional<String> holder = standing.tapper()
+                .probeServiceAddress(Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs()))
+                .conflictingMac();
+        return new AddressProbe(holder, System.nanoTime());
+    }
+
+    /**
+     * The ARP probe whose answer the claim needs, given the one started with the fence. That one counts when it found
+     * the address free and ended no earlier than one probe's wait before the fence did: nobody answered for the
+     * address until about when the old primary was cut off, and the claim is as close behind its probe as when the
+     * probe followed the fence (which put the probe's 50 ms on every takeover's path: the lab's fence takes 15-90 ms).
+     * Otherwise the address is probed again now: the probe during the fence heard a holder (a primary that only
+     * looked dead answers ARP until it is fenced), failed, or is too old (a fence that took seconds).
+     */
+    private java.util.concurrent.FutureTask<Optional<String>> addressProbeAfterFence(
+            final BackupRole standing,
+            final java.util.concurrent.FutureTask<AddressProbe> withFence,
+            final long fencedNs) {
+        final long staleNs = settings.getTakeover().getDuplicateAddressWaitMs() * 1_000_000L;
+        return inBackground("address-probe-after-fence", () -> {
+            final AddressProbe early = awaitQuietly(withFence);
+            if (early != null && probeDuringFenceCounts(early.holder(), early.endNs(), fencedNs, staleNs)) {
+                return early.holder();
+            }
+            LOG.info(
+                    "[{}] the ARP probe during the fence {}: probing the address again",
+                    settings.getId(),
+                    early == null
+                            ? "failed"
+                            : early.holder().isPresent()
+                                    ? "heard " + early.holder().get()
+                                    : "ended " + (fencedNs - early.endNs()) / 1_000_000 + " ms before the fence");
+            return probeAddressNow(standing).holder();
+        });
     }
 
     /** A takeover step run on a thread of its own while the takeover goes on; awaited before the claim. */

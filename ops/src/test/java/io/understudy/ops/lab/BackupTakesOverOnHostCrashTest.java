@@ -29,6 +29,7 @@ class BackupTakesOverOnHostCrashTest {
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
         final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
         assertThat(failover.get("notRestored").size()).isZero();
+        FailoverDrill.assertNewPrimaryNeverWaitedForTheOldLogger(Lab.BACKUP);
         assertThat(failover.path("claim").asText())
                 .as("the lab's claim command is ip addr add: done by netlink")
                 .startsWith("by netlink in ");

@@ -30,6 +30,7 @@ class BackupTakesOverOnProcessKillTest {
         LoadReport.assertEveryReplyRight(report, FailoverDrill.CONNECTIONS, FailoverDrill.DURATION_S);
         final JsonNode failover = FailoverDrill.assertBackupTookOverEveryConnection();
         assertThat(failover.get("notRestored").size()).isZero();
+        FailoverDrill.assertNewPrimaryNeverWaitedForTheOldLogger(Lab.BACKUP);
         // The dead node's sockets went with it: none is left to retransmit stale data for the VIP (a tap would take
         // such a segment for a connection it never saw open).
         assertThat(Lab.expectOk(Lab.exec(Lab.PRIMARY, Duration.ofSeconds(10), "ss", "-Htn", "src", Lab.VIP))
