@@ -1177,15 +1177,15 @@ public final class Node implements Managed, MembershipListener {
                 followed < target ? ": NOT caught up" : "");
     }
 
+    /** How {@link #fenceForClaim} begins its report when the primary gave the address up itself (it lives on). */
+    private static final String NOT_FENCED_RELEASED = "not fenced: ";
+
     /**
      * The first thing that must hold before the claim: the old primary fenced (after a lost heartbeat) unless it gave
      * the address up itself. Returns what was done to the old primary, for the report.
      *
      * @throws IOException saying why the address must not be claimed (the fence failed).
      */
-    /** How {@link #fenceForClaim} begins its report when the primary gave the address up itself (it lives on). */
-    private static final String NOT_FENCED_RELEASED = "not fenced: ";
-
     private String fenceForClaim(final String trigger, final boolean fenceFirst)
             throws IOException, InterruptedException {
         final Optional<String> released = fenceFirst ? primaryReleasedItself() : Optional.empty();
