@@ -127,16 +127,22 @@ public final class TcpRepair {
         return warmUp(rounds, new InetSocketAddress(InetAddress.getLoopbackAddress(), 9));
     }
 
+    private static final byte[] WARM_UP_UNACKED = new byte[100];
+
     /** {@link #warmUp(int)} with the sockets "connected" to {@code remote} (which hears nothing of them). */
     static long warmUp(final int rounds, final InetSocketAddress remote) throws IOException {
         final InetAddress loopback = InetAddress.getLoopbackAddress();
         long lastNs = 0;
         for (int i = 0; i < rounds; i++) {
             final long startNs = System.nanoTime();
-            final SocketChannel channel = prepare(RestoreSpec.of(new InetSocketAddress(loopback, 0), remote, 1, 1, 1460)
-                    .withWindowScales(7, 7)
-                    .withSackPermitted(true)
-                    .withTimestamps(1));
+            // As a takeover builds them (DESIGN.md's order): options, unacked bytes in the send queue, the window.
+            final SocketChannel channel =
+                    prepare(RestoreSpec.of(new InetSocketAddress(loopback, 0), remote, 1_000_000, 2_000_000, 1460)
+                            .withWindowScales(7, 7)
+                            .withSackPermitted(true)
+                            .withTimestamps(1)
+                            .withUnackedBytes(WARM_UP_UNACKED)
+                            .withWindow(new RepairWindow(2_000_000 - 1, 64_000, 64_000, 64_000, 2_000_000)));
             lastNs = System.nanoTime() - startNs;
             closeSilently(channel);
         }
