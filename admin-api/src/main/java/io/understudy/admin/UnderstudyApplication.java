@@ -74,6 +74,7 @@ public final class UnderstudyApplication extends Application<UnderstudyConfigura
 
     @Override
     public void run(final UnderstudyConfiguration configuration, final Environment environment) throws Exception {
+        io.understudy.admin.api.ApiJson.configure(environment.getObjectMapper());
         final String token = configuration.getApi().loadToken();
         final ApiTls.PeerClient peerClient =
                 ApiTls.peerClient(configuration.getServerFactory(), configuration.getApi());

@@ -64,6 +64,15 @@ class NodeRelaysThroughServiceAddressTest {
     }
 
     @Test
+    void shouldWriteSixtyFourBitIdsAsStringsThroughTheNodesOwnJson() throws Exception {
+        final long seq = 1_883_652_421_732_798_237L; // above 2^53: a JSON number would be read rounded
+        final String written = NODE.getObjectMapper()
+                .writeValueAsString(
+                        new io.understudy.logger.LogServerStats(1, 0, 0, 0, 0, seq, 7, null, 0, 0, 0, 0, 0));
+        assertThat(written).contains("\"lastSeq\":\"1883652421732798237\"").contains("\"lastIndex\":7");
+    }
+
+    @Test
     void shouldReportHealthyWhenPrimaryRelays() {
         // The whole check is 500 here (the peer and its logger never come); only "role" is this test's.
         final Map<?, ?> health = NODE.client()
