@@ -1046,8 +1046,9 @@ public final class Node implements Managed, MembershipListener {
             final java.util.concurrent.FutureTask<AddressProbe> probeWithFence = startAddressProbe(standing);
             fenced[0] = fenceForClaim(trigger, fenceFirst);
             // The old primary was cut off (or judged dead, with no fence): the logger beside it, the one the new
-            // relay ships to, is gone with it.
-            final boolean loggerHostGone = fenceFirst && !fenced[0].startsWith(NOT_FENCED_RELEASED);
+            // relay ships to (node.log.logger blank), is gone with it. A logger on a host of its own lives on.
+            final boolean loggerHostGone =
+                    fenceFirst && !fenced[0].startsWith(NOT_FENCED_RELEASED) && wiring.shipsToPeersLogger();
             final java.util.concurrent.FutureTask<Optional<String>> addressProbe =
                     addressProbeAfterFence(standing, probeWithFence, System.nanoTime());
             final BackupTapper tapper = standing.tapper();
