@@ -1029,7 +1029,7 @@ public final class Node implements Managed, MembershipListener {
         final PrimaryRole[] started = new PrimaryRole[1];
         @SuppressWarnings("unchecked")
         final java.util.concurrent.FutureTask<PrimaryRole>[] relayStart = new java.util.concurrent.FutureTask[1];
-        final String[] fenced = new String[1];
+        final FenceOutcome[] fenced = new FenceOutcome[1];
         final String[] claim = new String[1];
         try {
             // The relay starts on a thread of its own at once, while the fence runs (its start took 60-155 ms on
@@ -1047,8 +1047,7 @@ public final class Node implements Managed, MembershipListener {
             fenced[0] = fenceForClaim(trigger, fenceFirst);
             // The old primary was cut off (or judged dead, with no fence): the logger beside it, the one the new
             // relay ships to (node.log.logger blank), is gone with it. A logger on a host of its own lives on.
-            final boolean loggerHostGone =
-                    fenceFirst && !fenced[0].startsWith(NOT_FENCED_RELEASED) && wiring.shipsToPeersLogger();
+            final boolean loggerHostGone = fenced[0].primaryCutOff() && wiring.shipsToPeersLogger();
             final java.util.concurrent.FutureTask<Optional<String>> addressProbe =
                     addressProbeAfterFence(standing, probeWithFence, System.nanoTime());
             final BackupTapper tapper = standing.tapper();
@@ -1108,7 +1107,7 @@ public final class Node implements Managed, MembershipListener {
                     report.notRestored(),
                     divergences,
                     settings.getTakeover().getMode().name().toLowerCase(Locale.ROOT),
-                    fenced[0],
+                    fenced[0].report(),
                     claim[0],
                     epoch,
                     null);
@@ -1178,8 +1177,11 @@ public final class Node implements Managed, MembershipListener {
                 followed < target ? ": NOT caught up" : "");
     }
 
-    /** How {@link #fenceForClaim} begins its report when the primary gave the address up itself (it lives on). */
-    private static final String NOT_FENCED_RELEASED = "not fenced: ";
+    /**
+     * What {@link #fenceForClaim} did: its report for the failover report, and whether the old primary is cut off
+     * (fenced, or judged dead with fence: none) rather than living on after giving the address up itself.
+     */
+    private record FenceOutcome(String report, boolean primaryCutOff) {}
 
     /**
      * The first thing that must hold before the claim: the old primary fenced (after a lost heartbeat) unless it gave
@@ -1187,19 +1189,18 @@ public final class Node implements Managed, MembershipListener {
      *
      * @throws IOException saying why the address must not be claimed (the fence failed).
      */
-    private String fenceForClaim(final String trigger, final boolean fenceFirst)
+    private FenceOutcome fenceForClaim(final String trigger, final boolean fenceFirst)
             throws IOException, InterruptedException {
         final Optional<String> released = fenceFirst ? primaryReleasedItself() : Optional.empty();
         if (!fenceFirst || released.isPresent()) {
-            return !fenceFirst
-                    ? NOT_FENCED_RELEASED + "the primary gave the address up"
-                    : NOT_FENCED_RELEASED + released.get();
+            return new FenceOutcome(
+                    "not fenced: " + (!fenceFirst ? "the primary gave the address up" : released.get()), false);
         }
         final String fenced = fence.fencePeer(trigger);
         if (settings.getTakeover().getFence() != TakeoverSettings.Fence.NONE) {
             peerFenced = true;
         }
-        return fenced;
+        return new FenceOutcome(fenced, true);
     }
 
     /**
