@@ -73,10 +73,10 @@ public final class BackupTapper implements AutoCloseable {
                 false,
                 io.understudy.logger.ConnectionIds.startingNow());
         if (replicas != null) {
-            replicas.attach(tracker);
+            replicas.attach(tracker.inbox());
         }
         if (feed != null) {
-            feed.attach(tracker, recorder);
+            feed.attach(tracker.inbox(), recorder);
         }
         this.agent = new CaptureAgent(config.nodeId(), handle, tracker, decodeCounters, replicas, feed);
         final SystemNanoClock clock = new SystemNanoClock();
@@ -222,6 +222,10 @@ public final class BackupTapper implements AutoCloseable {
             if (replicas.adopt(connection, seed) != null) {
                 kept++;
             }
+            if (feed != null) {
+                feed.onOpened(connection, nowNs); // its read log matches it when it comes
+            }
+            tracker.drainInbox(nowNs);
         }
         if (!seeds.isEmpty()) {
             LOG.info(
@@ -403,8 +407,8 @@ public final class BackupTapper implements AutoCloseable {
                 feed == null ? 0 : feed.received(),
                 tail == null ? -1 : tail.stats().lastIndex(),
                 feed == null ? 0 : feed.matched(),
-                feed == null ? 0 : feed.bytesRepaired(),
-                replicaCounters.serverBytesFromReplica,
+                trackerCounters.bytesFromLog,
+                trackerCounters.bytesFromReplica,
                 feed == null ? 0 : feed.unmatchedDropped(),
                 trackerCounters.connectionsClosed,
                 trackerCounters.connectionsReset,
@@ -460,8 +464,9 @@ public final class BackupTapper implements AutoCloseable {
         // The VIP's interface sends the duplicate ACKs, so they carry its MAC; none (loopback) sends none.
         final java.net.NetworkInterface serviceNic = java.net.NetworkInterface.getByName(config.serviceInterface());
         final byte[] ourMac = serviceNic == null ? null : serviceNic.getHardwareAddress();
-        final Takeover takeover = new Takeover(config.nodeId(), tracker, replicas, ourMac);
-        final TakeoverReport report = takeover.run(catchUpTimeoutMs, beforeRelease);
+        final Takeover takeover =
+                new Takeover(config.nodeId(), tracker, replicas, ourMac, catchUpTimeoutMs, beforeRelease);
+        final TakeoverReport report = takeover.run();
         sendDuplicateAcks(takeover.duplicateAcks());
         sendResets(takeover.resets());
         return report;

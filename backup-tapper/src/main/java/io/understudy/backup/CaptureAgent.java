@@ -87,6 +87,7 @@ final class CaptureAgent {
         final long framesDoneNs = System.nanoTime();
         if (feed != null) {
             work += feed.doWork(nowNs);
+            tracker.drainInbox(nowNs);
         }
         final long feedDoneNs = System.nanoTime();
         java.util.concurrent.CompletableFuture<java.util.List<TapConnection>> snapshot;
@@ -96,6 +97,7 @@ final class CaptureAgent {
         }
         if (replicas != null) {
             work += replicas.doWork(nowNs);
+            tracker.drainInbox(nowNs);
         }
         final long replicasDoneNs = System.nanoTime();
         if (nowNs - nextExpiryNs >= 0) {
@@ -154,6 +156,7 @@ final class CaptureAgent {
         decodeCounters.onFrame(result);
         if (result == DecodeResult.TCP) {
             tracker.onSegment(segment, nowNs);
+            tracker.drainInbox(nowNs); // what the replicas handed in as they took the segment's bytes
         }
     }
 

@@ -9,5 +9,7 @@ enum ConnectionState {
     /** Both sides sent a FIN and both FINs are in sequence. */
     CLOSED,
     /** A RST was seen. */
-    RESET
+    RESET,
+    /** A new connection took its 4-tuple before the tap saw it end (its FINs or RST were missed). */
+    REPLACED
 }

@@ -42,12 +42,15 @@ final class ReadLogFeed implements LogTail.Sink, TapListener {
     private final long maxUnmatchedBytes;
     private long unmatchedBytes;
     private final Map<ConnectionKey, LoggedConnection> byKey = new HashMap<>();
-    private TcpTracker tracker;
+    /** The tap's open connections the tracker announced, by 4-tuple (its onOpened and onClosed keep this). */
+    private final Map<ConnectionKey, TrackedConnection> tapByKey = new HashMap<>();
+    /** Where the log's bytes and options go to the tracker, the owner of the tap's connections. */
+    private TrackerInbox tracker;
+
     private TapEventRecorder recorder;
     private long nextHoleScanNs;
     private volatile long received;
     private volatile long matched;
-    private volatile long bytesRepaired;
     private volatile long unmatchedDropped;
 
     /**
@@ -67,8 +70,8 @@ final class ReadLogFeed implements LogTail.Sink, TapListener {
         this.maxUnmatchedBytes = maxUnmatchedBytes;
     }
 
-    void attach(final TcpTracker tracker, final TapEventRecorder recorder) {
-        this.tracker = tracker;
+    void attach(final TrackerInbox inbox, final TapEventRecorder recorder) {
+        this.tracker = inbox;
         this.recorder = recorder;
     }
 
@@ -89,10 +92,6 @@ final class ReadLogFeed implements LogTail.Sink, TapListener {
 
     long matched() {
         return matched;
-    }
-
-    long bytesRepaired() {
-        return bytesRepaired;
     }
 
     /** Unmatched logged connections dropped (oldest first) because they exceeded the count or byte bound. */
@@ -125,7 +124,7 @@ final class ReadLogFeed implements LogTail.Sink, TapListener {
                 if (logged.tap == null) {
                     tryMatch(logged, nowNs);
                 }
-                repair(logged, nowNs);
+                repair(logged);
             }
         }
         return work;
@@ -165,33 +164,34 @@ final class ReadLogFeed implements LogTail.Sink, TapListener {
     }
 
     /**
-     * Matches a logged connection with the tap's, if the tap has it: announced already, or with a half-missed
-     * handshake that the log's options complete (its announcement then matches it).
+     * Matches a logged connection with the tap's, if the tap announced it; else hands the tracker the options the
+     * log knows, which complete a connection whose handshake the tap half missed (its announcement then matches it).
      */
     private void tryMatch(final LoggedConnection logged, final long nowNs) {
-        final TrackedConnection tap = tracker.find(logged.key);
-        if (tap == null || !tap.isOpen() || tap.logged != null) {
-            return;
-        }
-        if (tap.announced) {
-            match(logged, tap, nowNs);
+        final TrackedConnection tap = tapByKey.get(logged.key);
+        if (tap != null) {
+            if (tap.isOpen() && tap.logged == null) {
+                match(logged, tap, nowNs);
+            }
             return;
         }
         final io.understudy.logger.PrimaryOpened options = logged.opened;
         if (options.optionsKnown()) {
-            tracker.announceWithOptions(
-                    tap,
+            tracker.options(new TrackerInbox.Options(
+                    logged.key,
                     options.mss(),
                     options.clientWindowScale(),
                     options.serverWindowScale(),
                     options.sackPermitted(),
-                    options.timestamps(),
-                    nowNs);
+                    options.timestamps()));
         }
     }
 
     @Override
     public void onOpened(final TrackedConnection connection, final long nowNs) {
+        if (connection.isOpen()) {
+            tapByKey.put(connection.key, connection);
+        }
         if (replay) {
             // Cold standby: client bytes stay in the tap until the log has them (nothing consumes them before).
             connection.retainForReplay();
@@ -204,6 +204,7 @@ final class ReadLogFeed implements LogTail.Sink, TapListener {
 
     @Override
     public void onClosed(final TrackedConnection connection, final long nowNs) {
+        tapByKey.remove(connection.key, connection);
         final LoggedConnection logged = connection.logged;
         if (logged != null && logged.tap == connection) {
             forget(logged);
@@ -234,7 +235,7 @@ final class ReadLogFeed implements LogTail.Sink, TapListener {
         if (tap == null) {
             return;
         }
-        repair(logged, nowNs);
+        repair(logged);
         if (replay && tap.isProtected()) {
             // The log holds these client bytes now: the tap need not keep them for the replay.
             tap.clientNeededFrom(logged.gap == null ? logged.contiguousEnd : 0);
@@ -248,26 +249,21 @@ final class ReadLogFeed implements LogTail.Sink, TapListener {
         }
     }
 
-    /** Fills what the tap's copy of the client stream lacks with the primary's logged reads. */
-    private void repair(final LoggedConnection logged, final long nowNs) {
+    /**
+     * Hands the tracker the primary's logged reads from where the tap's copy of the client stream ends, to fill what
+     * it lacks. Whatever the primary read, it had received: the log's bytes count even where the tap saw no hole (it
+     * may have missed a request and the primary's ack of it alike).
+     */
+    private void repair(final LoggedConnection logged) {
         final TrackedConnection tap = logged.tap;
         if (tap == null || !tap.isOpen()) {
             return;
         }
-        final StreamDirection client = tap.client;
-        // Whatever the primary read, it had received: the log's bytes count even where the tap saw no hole (it may
-        // have missed a request and the primary's ack of it alike).
-        while (true) {
-            final Map.Entry<Long, byte[]> read = logged.readAt(client.nextOffset);
-            if (read == null) {
-                return;
-            }
-            final long before = client.nextOffset;
-            if (tracker.fill(tap, true, read.getKey(), read.getValue(), nowNs) == 0) {
-                return;
-            }
-            // The log's bytes, not the pieces the tap held beyond the hole that became contiguous with them.
-            bytesRepaired += Math.min(read.getKey() + read.getValue().length, client.nextOffset) - before;
+        long offset = tap.client.nextOffset;
+        Map.Entry<Long, byte[]> read;
+        while ((read = logged.readAt(offset)) != null) {
+            tracker.fill(tap, true, read.getKey(), read.getValue(), TrackerInbox.Source.READ_LOG);
+            offset = read.getKey() + read.getValue().length;
         }
     }
 

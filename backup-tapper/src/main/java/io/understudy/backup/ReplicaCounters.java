@@ -12,6 +12,4 @@ final class ReplicaCounters {
     volatile long toleratedDifferences;
     /** The differing bytes in them. */
     volatile long toleratedDifferingBytes;
-    /** Server bytes the tap missed and took from the replica's output instead. */
-    volatile long serverBytesFromReplica;
 }

@@ -35,7 +35,8 @@ final class ReplicaManager implements TapListener, AutoCloseable {
     private final boolean replay;
 
     private final DivergencePolicy divergence;
-    private TcpTracker tracker;
+    /** Where replica output that fills a hole in the tap's copy of the primary's output is handed in. */
+    private TrackerInbox inbox;
     /**
      * Why this node's app is not in step with the primary's (its shared state is being copied by
      * {@code replica.syncCommand}); null once it is. A connection opened meanwhile is not protected: a replica of it
@@ -58,9 +59,9 @@ final class ReplicaManager implements TapListener, AutoCloseable {
         this.selector = Selector.open();
     }
 
-    /** The tracker whose holes replica output may fill. */
-    void attach(final TcpTracker tracker) {
-        this.tracker = tracker;
+    /** The inbox of the tracker whose holes replica output may fill. */
+    void attach(final TrackerInbox inbox) {
+        this.inbox = inbox;
     }
 
     boolean isReplay() {
@@ -250,23 +251,23 @@ final class ReplicaManager implements TapListener, AutoCloseable {
 
     /**
      * The tap missed some of the primary's output that the replica has produced: the replica's bytes stand in for
-     * it, so the streams after the hole can be compared and the client's acks beyond it count.
+     * it (handed to the tracker), so the streams after the hole can be compared and the client's acks beyond it
+     * count.
      */
     private void fillServerHole(final Replica replica) {
         final TrackedConnection connection = replica.connection;
         final StreamDirection server = connection.server;
-        if (tracker == null || replica.comparedOffset != server.nextOffset || !replicas.containsKey(connection.id)) {
+        if (inbox == null || replica.comparedOffset != server.nextOffset || !replicas.containsKey(connection.id)) {
             return;
         }
         final long holeEnd = Math.min(server.holeEnd(), replica.producedOffset());
         if (holeEnd > server.nextOffset) {
-            final long filled = tracker.fill(
+            inbox.fill(
                     connection,
                     false,
                     server.nextOffset,
                     replica.aheadPrefix((int) (holeEnd - server.nextOffset)),
-                    System.nanoTime());
-            counters.serverBytesFromReplica += filled;
+                    TrackerInbox.Source.REPLICA);
         }
     }
 

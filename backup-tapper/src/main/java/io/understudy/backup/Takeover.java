@@ -10,6 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,26 +22,77 @@ import org.slf4j.LoggerFactory;
 /**
  * Brings every protected connection over to this host: feeds the replica every client byte the primary acked,
  * waits until the replica has produced everything the primary sent, then rebuilds the client's socket with
- * TCP_REPAIR (DESIGN.md's order) so the client's connection continues at the exact byte. Runs with the capture
- * stopped, on the caller's thread.
+ * TCP_REPAIR (DESIGN.md's order) so the client's connection continues at the exact byte. A state machine driven by
+ * {@link #doWork(long)} with the capture stopped, on the caller's thread; {@link #run()} drives it to the end.
+ * Time is an argument: the catch-up's deadline and a stuck replica are judged by the {@code nowNs} it is given.
  */
 final class Takeover {
     private static final Logger LOG = LoggerFactory.getLogger(Takeover.class);
     /** Added to the primary's last TSval so the client's PAWS check accepts the restored socket's first segment. */
     private static final long TIMESTAMP_MARGIN = 1000;
+    /** Sockets built, or released, in one turn: the turns between say how long each phase took. */
+    private static final int SOCKETS_PER_TURN = 256;
+
+    /** The steps of a takeover, in order. Every change goes through {@link #state}. */
+    enum State {
+        /** Picks the connections to restore; the client bytes the primary never acked go to their replicas too. */
+        SELECT,
+        /** Pumps the replicas until each has produced everything the primary sent, or the deadline passes. */
+        CATCH_UP,
+        /** Builds the client sockets in repair mode, a batch a turn. */
+        PREPARE,
+        /** Runs the caller's step before release: claims the address and opens the listener. */
+        CLAIM,
+        /** Takes the sockets out of repair mode and hands them to the relay, a batch a turn. */
+        RELEASE,
+        /** Every connection is restored or listed as not restored: the report is ready. */
+        DONE,
+        /** The step before release failed: every socket built was closed and none was released. */
+        FAILED
+    }
 
     private final String nodeId;
     private final TcpTracker tracker;
     private final ReplicaManager replicas;
     private final byte[] ourMac;
+    private final long catchUpTimeoutNs;
+    private final TakeoverStep beforeRelease;
     private final List<byte[]> duplicateAcks = new ArrayList<>();
     private final List<byte[]> resets = new ArrayList<>();
+    private final NotRestored notRestored = new NotRestored();
+    private final List<TrackedConnection> candidates = new ArrayList<>();
+    /** The client bytes beyond the primary's ack given to each replica, copied before the tap lets them go. */
+    private final Map<Long, byte[]> takenBytes = new HashMap<>();
 
-    Takeover(final String nodeId, final TcpTracker tracker, final ReplicaManager replicas, final byte[] ourMac) {
+    private final Map<Long, CatchUp> waiting = new LinkedHashMap<>();
+    private final List<PreparedSocket> prepared = new ArrayList<>();
+    private final List<RestoredConnection> restored = new ArrayList<>();
+    /** When each state was entered, by the clock the turns were given. */
+    private final Map<State, Long> enteredNs = new EnumMap<>(State.class);
+
+    private State state = State.SELECT;
+    private long deadlineNs;
+    /** The next candidate to build, or prepared socket to release. */
+    private int cursor;
+
+    private long sentAtOnce;
+    private long resent;
+    private int resentOn;
+    private TakeoverReport report;
+
+    Takeover(
+            final String nodeId,
+            final TcpTracker tracker,
+            final ReplicaManager replicas,
+            final byte[] ourMac,
+            final long catchUpTimeoutMs,
+            final TakeoverStep beforeRelease) {
         this.nodeId = nodeId;
         this.tracker = tracker;
         this.replicas = replicas;
         this.ourMac = ourMac;
+        this.catchUpTimeoutNs = catchUpTimeoutMs * 1_000_000L;
+        this.beforeRelease = beforeRelease;
     }
 
     /** One pure ACK per restored connection whose client MAC is known, to be sent a few times after the run. */
@@ -51,11 +105,61 @@ final class Takeover {
         return resets;
     }
 
-    TakeoverReport run(final long catchUpTimeoutMs, final TakeoverStep beforeRelease)
-            throws IOException, InterruptedException {
-        final long startNs = System.nanoTime();
-        final NotRestored notRestored = new NotRestored();
-        final List<TrackedConnection> candidates = new ArrayList<>();
+    State state() {
+        return state;
+    }
+
+    /** What the takeover did; null until {@link State#DONE}. */
+    TakeoverReport report() {
+        return report;
+    }
+
+    /** Drives the takeover to its end on this thread, sleeping 1 ms on a turn that did nothing (replicas working). */
+    TakeoverReport run() throws IOException, InterruptedException {
+        while (state != State.DONE) {
+            if (doWork(System.nanoTime()) == 0) {
+                Thread.sleep(1);
+            }
+        }
+        return report;
+    }
+
+    /**
+     * One turn: as much of the current step as can be done now. Returns the work done (0: waiting on the replicas).
+     *
+     * @throws IOException when the step before release fails (the takeover is then {@link State#FAILED}).
+     */
+    int doWork(final long nowNs) throws IOException, InterruptedException {
+        return switch (state) {
+            case SELECT -> select(nowNs);
+            case CATCH_UP -> catchUp(nowNs);
+            case PREPARE -> prepare(nowNs);
+            case CLAIM -> claim(nowNs);
+            case RELEASE -> release(nowNs);
+            case DONE, FAILED -> 0;
+        };
+    }
+
+    private void state(final State next, final long nowNs, final String reason) {
+        final Long startNs = enteredNs.get(State.SELECT);
+        LOG.info(
+                "[{}] takeover {} -> {} at {} ms: {}",
+                nodeId,
+                state,
+                next,
+                startNs == null ? 0 : (nowNs - startNs) / 1_000_000,
+                reason);
+        state = next;
+        enteredNs.put(next, nowNs);
+    }
+
+    private long msIn(final State step, final State next) {
+        return (enteredNs.getOrDefault(next, 0L) - enteredNs.getOrDefault(step, 0L)) / 1_000_000;
+    }
+
+    private int select(final long nowNs) {
+        enteredNs.put(State.SELECT, nowNs);
+        deadlineNs = nowNs + catchUpTimeoutNs;
         for (final TrackedConnection connection : tracker.connections()) {
             if (!connection.announced) {
                 if (connection.isOpen() && (connection.server.synSeen || connection.client.ackSent)) {
@@ -77,7 +181,6 @@ final class Takeover {
         }
         long beyondPrimary = 0;
         int requestsInFlight = 0;
-        final Map<Long, byte[]> takenBytes = new java.util.HashMap<>();
         for (final TrackedConnection connection : candidates) {
             final long taken = connection.takeClientBytesBeyondPrimary();
             beyondPrimary += taken;
@@ -85,84 +188,171 @@ final class Takeover {
             // Copied before the replica is fed: the tap lets client bytes go once fed and acked.
             takenBytes.put(connection.id, connection.clientBytesBeyondPrimary());
         }
-        LOG.info(
-                "[{}] takeover: {} client bytes the primary never acked, on {} of {} connections, go to the replicas "
-                        + "too",
-                nodeId,
-                beyondPrimary,
-                requestsInFlight,
-                candidates.size());
         if (replicas.isReplay()) {
             // Cold standby: each connection's replica starts now and is given every read from the start.
             for (final TrackedConnection connection : candidates) {
                 replicas.open(connection);
             }
         }
-        awaitReplicas(candidates, notRestored, startNs + catchUpTimeoutMs * 1_000_000L);
-        final long caughtUpNs = System.nanoTime();
-        final List<PreparedSocket> prepared = prepareAll(candidates, notRestored);
-        final long preparedNs = System.nanoTime();
+        candidates.forEach(connection -> waiting.put(connection.id, new CatchUp(connection, nowNs)));
+        state(
+                State.CATCH_UP,
+                nowNs,
+                candidates.size() + " connections to restore; " + beyondPrimary + " client bytes the primary never "
+                        + "acked, on " + requestsInFlight + " of them, go to the replicas too");
+        return 1 + candidates.size();
+    }
+
+    /** Feeds and reads every replica still behind; unprotects the stuck ones, and all that remain at the deadline. */
+    private int catchUp(final long nowNs) {
+        int done = 0;
+        final Iterator<CatchUp> it = waiting.values().iterator();
+        while (it.hasNext()) {
+            final CatchUp catchUp = it.next();
+            final Replica replica = replicas.replica(catchUp.connection.id);
+            if (replica != null) {
+                replicas.pump(replica);
+                tracker.drainInbox(nowNs); // the replica's output may fill what the tap missed of the primary's
+            }
+            // gone: failed while being pumped, and unprotected for it
+            if (replica == null
+                    || caughtUp(catchUp.connection, replica)
+                    || catchUp.stalled(replica, nowNs, replicas.isReplay())) {
+                it.remove();
+                done++;
+            }
+        }
+        if (waiting.isEmpty()) {
+            endCatchUp(nowNs, "every replica caught up or was given up");
+            return done + 1;
+        }
+        if (nowNs - deadlineNs > 0) {
+            for (final CatchUp catchUp : waiting.values()) {
+                final TrackedConnection connection = catchUp.connection;
+                final Replica replica = replicas.replica(connection.id);
+                if (replica != null) {
+                    connection.unprotect("the replica did not catch up in time: fed " + replica.fedOffset + " of "
+                            + connection.clientBytesToFeed()
+                            + " client bytes, produced " + replica.producedOffset() + " of "
+                            + Math.max(connection.server.nextOffset, connection.server.ackedRaw) + " server bytes");
+                }
+            }
+            endCatchUp(nowNs, waiting.size() + " replicas not caught up by the deadline");
+            return done + 1;
+        }
+        return done;
+    }
+
+    private void endCatchUp(final long nowNs, final String reason) {
+        waiting.clear();
+        candidates.removeIf(
+                connection -> !connection.isProtected() && notRestored.add(connection, connection.unprotectedReason));
+        state(State.PREPARE, nowNs, reason);
+    }
+
+    /** Builds the next batch of client sockets in repair mode. */
+    private int prepare(final long nowNs) {
+        if (cursor == candidates.size()) {
+            cursor = 0;
+            state(State.CLAIM, nowNs, prepared.size() + " sockets built in repair mode");
+            return 1;
+        }
+        final int end = Math.min(candidates.size(), cursor + SOCKETS_PER_TURN);
+        final int work = end - cursor;
+        for (; cursor < end; cursor++) {
+            final TrackedConnection connection = candidates.get(cursor);
+            try {
+                final RestoreSpec spec = spec(connection);
+                prepared.add(new PreparedSocket(connection, spec, TcpRepair.prepare(builtInRepair(spec))));
+            } catch (final IOException | RuntimeException ex) {
+                notRestored.add(connection, "restore failed: " + ex.getMessage());
+            }
+        }
+        return work;
+    }
+
+    private int claim(final long nowNs) throws IOException, InterruptedException {
         try {
             beforeRelease.run();
         } catch (final IOException | InterruptedException | RuntimeException ex) {
             prepared.forEach(socket -> closeQuietly(socket.channel));
+            state(State.FAILED, nowNs, "the step before release failed: " + ex.getMessage());
             throw ex;
         }
-        final long releaseNs = System.nanoTime();
-        final List<RestoredConnection> restored = new ArrayList<>();
-        long sentAtOnce = 0;
-        long resent = 0;
-        int resentOn = 0;
-        for (final PreparedSocket socket : prepared) {
-            try {
-                TcpRepair.leaveRepair(socket.channel);
-                if (ourMac != null && socket.connection.clientMac != null) {
-                    duplicateAcks.add(
-                            DuplicateAck.frame(ourMac, socket.connection, socket.spec, windowField(socket.connection)));
-                }
-                final Replica replica = replicas.release(socket.connection.id);
-                final byte[] ahead = replica.outputAhead();
-                final byte[] resend = resentAtOnce(socket.spec);
-                byte[] rest = concat(resend, ahead);
-                try {
-                    rest = sendNow(socket.channel, rest);
-                } catch (final IOException ex) {
-                    // The socket is the relay's now: its next write meets the same error and closes both sides.
-                    LOG.warn(
-                            "[{}] {}: the replica's pending output not sent at once: {}",
-                            nodeId,
-                            socket.connection,
-                            ex.getMessage());
-                }
-                sentAtOnce += Math.max(0, ahead.length - rest.length);
-                resent += Math.min(resend.length, resend.length + ahead.length - rest.length);
-                resentOn += resend.length > 0 ? 1 : 0;
-                final TrackedConnection connection = socket.connection;
-                final byte[] taken = takenBytes.get(connection.id);
-                restored.add(new RestoredConnection(
-                        connection.toString(),
-                        socket.channel,
-                        replica.channel,
-                        rest,
-                        clientFinAcked(connection),
-                        new InetSocketAddress(address(connection.key.clientAddress()), connection.key.clientPort()),
-                        connection.clientBytesToFeed(),
-                        connection.server.nextOffset + ahead.length - rest.length,
-                        taken == null ? -1 : connection.clientBytesToFeed() - taken.length,
-                        taken == null ? new byte[0] : taken));
-            } catch (final IOException ex) {
-                notRestored.add(socket.connection, "leaving repair mode failed: " + ex.getMessage());
-                closeQuietly(socket.channel);
-            }
+        state(State.RELEASE, nowNs, "the step before release done");
+        return 1;
+    }
+
+    /** Takes the next batch of sockets out of repair mode; reports once all are. */
+    private int release(final long nowNs) {
+        if (cursor == 0) {
+            enteredNs.put(State.RELEASE, nowNs); // after the claim: the turn that ran it started before it
         }
-        final long endNs = System.nanoTime();
+        if (cursor == prepared.size()) {
+            finish(nowNs);
+            return 1;
+        }
+        final int end = Math.min(prepared.size(), cursor + SOCKETS_PER_TURN);
+        final int work = end - cursor;
+        for (; cursor < end; cursor++) {
+            release(prepared.get(cursor));
+        }
+        return work;
+    }
+
+    private void release(final PreparedSocket socket) {
+        try {
+            TcpRepair.leaveRepair(socket.channel);
+            if (ourMac != null && socket.connection.clientMac != null) {
+                duplicateAcks.add(
+                        DuplicateAck.frame(ourMac, socket.connection, socket.spec, windowField(socket.connection)));
+            }
+            final Replica replica = replicas.release(socket.connection.id);
+            final byte[] ahead = replica.outputAhead();
+            final byte[] resend = resentAtOnce(socket.spec);
+            byte[] rest = concat(resend, ahead);
+            try {
+                rest = sendNow(socket.channel, rest);
+            } catch (final IOException ex) {
+                // The socket is the relay's now: its next write meets the same error and closes both sides.
+                LOG.warn(
+                        "[{}] {}: the replica's pending output not sent at once: {}",
+                        nodeId,
+                        socket.connection,
+                        ex.getMessage());
+            }
+            sentAtOnce += Math.max(0, ahead.length - rest.length);
+            resent += Math.min(resend.length, resend.length + ahead.length - rest.length);
+            resentOn += resend.length > 0 ? 1 : 0;
+            final TrackedConnection connection = socket.connection;
+            final byte[] taken = takenBytes.get(connection.id);
+            restored.add(new RestoredConnection(
+                    connection.toString(),
+                    socket.channel,
+                    replica.channel,
+                    rest,
+                    clientFinAcked(connection),
+                    new InetSocketAddress(address(connection.key.clientAddress()), connection.key.clientPort()),
+                    connection.clientBytesToFeed(),
+                    connection.server.nextOffset + ahead.length - rest.length,
+                    taken == null ? -1 : connection.clientBytesToFeed() - taken.length,
+                    taken == null ? new byte[0] : taken));
+        } catch (final IOException ex) {
+            notRestored.add(socket.connection, "leaving repair mode failed: " + ex.getMessage());
+            closeQuietly(socket.channel);
+        }
+    }
+
+    private void finish(final long nowNs) {
         for (final TrackedConnection connection : notRestored.connections) {
             if (connection.isOpen()) {
                 resets.addAll(ResetFrame.framesFor(ourMac, connection));
             }
         }
-        final long restoreMs = (endNs - startNs) / 1_000_000;
-        final long socketNs = (preparedNs - caughtUpNs) + (endNs - releaseNs);
+        final long restoreMs = (nowNs - enteredNs.get(State.SELECT)) / 1_000_000;
+        final long socketNs =
+                (enteredNs.get(State.CLAIM) - enteredNs.get(State.PREPARE)) + (nowNs - enteredNs.get(State.RELEASE));
+        state(State.DONE, nowNs, restored.size() + " connections restored, " + notRestored.reasons.size() + " not");
         LOG.info(
                 "[{}] takeover restored {} connections in {} ms (replicas caught up in {} ms; the sockets built in "
                         + "repair mode in {} ms and released in {} ms, {} us a socket; the claim and the relay's start between, "
@@ -172,16 +362,16 @@ final class Takeover {
                 nodeId,
                 restored.size(),
                 restoreMs,
-                (caughtUpNs - startNs) / 1_000_000,
-                (preparedNs - caughtUpNs) / 1_000_000,
-                (endNs - releaseNs) / 1_000_000,
+                msIn(State.CATCH_UP, State.PREPARE),
+                msIn(State.PREPARE, State.CLAIM),
+                msIn(State.RELEASE, State.DONE),
                 prepared.isEmpty() ? 0 : socketNs / 1_000 / prepared.size(),
-                (releaseNs - preparedNs) / 1_000_000,
+                msIn(State.CLAIM, State.RELEASE),
                 sentAtOnce,
                 resent,
                 resentOn,
                 notRestored.reasons);
-        return new TakeoverReport(restored, notRestored.reasons, restoreMs);
+        report = new TakeoverReport(restored, notRestored.reasons, restoreMs);
     }
 
     /**
@@ -246,75 +436,40 @@ final class Takeover {
         return null;
     }
 
-    /** Feeds and reads every replica until it has caught up with the primary, or the deadline passes. */
-    private void awaitReplicas(
-            final List<TrackedConnection> candidates, final NotRestored notRestored, final long deadlineNs)
-            throws InterruptedException {
-        List<TrackedConnection> waiting = new ArrayList<>(candidates);
-        final Map<Long, long[]> progress = new java.util.HashMap<>();
-        while (!waiting.isEmpty()) {
-            final List<TrackedConnection> still = new ArrayList<>();
-            final long nowNs = System.nanoTime();
-            for (final TrackedConnection connection : waiting) {
-                final Replica replica = replicas.replica(connection.id);
-                if (replica == null) {
-                    continue; // failed while being pumped: it is unprotected now
-                }
-                replicas.pump(replica);
-                if (!caughtUp(connection, replica)
-                        && !stalled(connection, replica, progress, nowNs, replicas.isReplay())) {
-                    still.add(connection);
-                }
-            }
-            waiting = still;
-            if (!waiting.isEmpty()) {
-                if (System.nanoTime() - deadlineNs > 0) {
-                    break;
-                }
-                Thread.sleep(1);
-            }
-        }
-        for (final TrackedConnection connection : waiting) {
-            final Replica replica = replicas.replica(connection.id);
-            if (replica != null) {
-                connection.unprotect("the replica did not catch up in time: fed " + replica.fedOffset + " of "
-                        + connection.clientBytesToFeed()
-                        + " client bytes, produced " + replica.producedOffset() + " of "
-                        + Math.max(connection.server.nextOffset, connection.server.ackedRaw) + " server bytes");
-            }
-        }
-        candidates.removeIf(
-                connection -> !connection.isProtected() && notRestored.add(connection, connection.unprotectedReason));
-    }
-
     /**
-     * A replica that was given every client byte the primary had and produced nothing for {@link #STALL_NS} will not
-     * catch up: what it needs is in neither the tap nor the log. Unprotects it, so the others need not wait.
+     * One replica's progress during the catch-up. A replica that was given every client byte the primary had and
+     * produced nothing for {@link #STALL_NS} will not catch up: what it needs is in neither the tap nor the log.
      */
-    private static boolean stalled(
-            final TrackedConnection connection,
-            final Replica replica,
-            final Map<Long, long[]> progress,
-            final long nowNs,
-            final boolean cold) {
-        final long[] last = progress.computeIfAbsent(connection.id, id -> new long[] {-1, -1, nowNs});
-        if (replica.fedOffset != last[0] || replica.producedOffset() != last[1]) {
-            last[0] = replica.fedOffset;
-            last[1] = replica.producedOffset();
-            last[2] = nowNs;
-            return false;
+    private static final class CatchUp {
+        final TrackedConnection connection;
+        private long fedOffset = -1;
+        private long producedOffset = -1;
+        private long sinceNs;
+
+        CatchUp(final TrackedConnection connection, final long nowNs) {
+            this.connection = connection;
+            this.sinceNs = nowNs;
         }
-        final long windowNs = cold || replica.producedOffset() == 0 ? COLD_STALL_NS : STALL_NS;
-        if (replica.fedOffset < connection.clientBytesToFeed() || nowNs - last[2] < windowNs) {
-            return false;
+
+        /** Whether the replica is stuck; unprotects it then, so the others need not wait. */
+        boolean stalled(final Replica replica, final long nowNs, final boolean cold) {
+            if (replica.fedOffset != fedOffset || replica.producedOffset() != producedOffset) {
+                fedOffset = replica.fedOffset;
+                producedOffset = replica.producedOffset();
+                sinceNs = nowNs;
+                return false;
+            }
+            final long windowNs = cold || producedOffset == 0 ? COLD_STALL_NS : STALL_NS;
+            if (fedOffset < connection.clientBytesToFeed() || nowNs - sinceNs < windowNs) {
+                return false;
+            }
+            connection.unprotect("the replica was given every client byte the primary had (" + fedOffset
+                    + ") and produced " + producedOffset + " of the "
+                    + Math.max(connection.server.nextOffset, connection.server.ackedRaw)
+                    + " server bytes the client has seen, nothing more in " + windowNs / 1_000_000
+                    + " ms: the client bytes behind the rest are in neither the tap nor the read log");
+            return true;
         }
-        connection.unprotect(
-                "the replica was given every client byte the primary had (" + replica.fedOffset + ") and produced "
-                        + replica.producedOffset() + " of the "
-                        + Math.max(connection.server.nextOffset, connection.server.ackedRaw)
-                        + " server bytes the client has seen, nothing more in " + windowNs / 1_000_000
-                        + " ms: the client bytes behind the rest are in neither the tap nor the read log");
-        return true;
     }
 
     /** How long a replica that has every input may produce nothing more before it counts as stuck. */
@@ -357,19 +512,6 @@ final class Takeover {
     private static int windowField(final TrackedConnection connection) {
         final int shift = connection.windowScalingNegotiated() ? connection.server.windowScale : 0;
         return (int) Math.min(connection.server.window >> shift, 0xFFFF);
-    }
-
-    private List<PreparedSocket> prepareAll(final List<TrackedConnection> candidates, final NotRestored notRestored) {
-        final List<PreparedSocket> prepared = new ArrayList<>();
-        for (final TrackedConnection connection : candidates) {
-            try {
-                final RestoreSpec spec = spec(connection);
-                prepared.add(new PreparedSocket(connection, spec, TcpRepair.prepare(builtInRepair(spec))));
-            } catch (final IOException | RuntimeException ex) {
-                notRestored.add(connection, "restore failed: " + ex.getMessage());
-            }
-        }
-        return prepared;
     }
 
     /**

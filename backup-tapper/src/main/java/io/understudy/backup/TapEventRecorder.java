@@ -83,8 +83,12 @@ final class TapEventRecorder implements TapListener {
         append(new ConnectionClosed(
                 connection.id,
                 nowNs,
-                connection.state == ConnectionState.RESET ? CloseReason.RESET : CloseReason.FIN_BOTH,
-                ""));
+                switch (connection.state) {
+                    case RESET -> CloseReason.RESET;
+                    case REPLACED -> CloseReason.EVICTED;
+                    default -> CloseReason.FIN_BOTH;
+                },
+                connection.state == ConnectionState.REPLACED ? "a new connection took its 4-tuple" : ""));
     }
 
     long appended() {

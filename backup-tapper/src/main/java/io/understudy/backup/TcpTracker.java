@@ -21,6 +21,7 @@ final class TcpTracker implements StreamDirection.DataSink {
     private final TapListener listener;
     private final TrackerCounters counters;
     private final MemoryBudget budget;
+    private final TrackerInbox inbox = new TrackerInbox();
     private final Map<ConnectionKey, TrackedConnection> connections = new HashMap<>();
     private final List<TrackedConnection> history;
     private long nextConnectionId;
@@ -64,6 +65,61 @@ final class TcpTracker implements StreamDirection.DataSink {
         return budget;
     }
 
+    /** Where the tracker's consumers hand it what they learned elsewhere; taken in by {@link #drainInbox}. */
+    TrackerInbox inbox() {
+        return inbox;
+    }
+
+    /**
+     * Takes in every event the consumers handed in, and those that taking them in led to (a fill of the server
+     * stream makes the replica compare, which may find more to fill). Returns how many.
+     */
+    int drainInbox(final long nowNs) {
+        int taken = 0;
+        Object event;
+        while ((event = inbox.poll()) != null) {
+            taken++;
+            if (event instanceof TrackerInbox.Fill fill) {
+                take(fill, nowNs);
+            } else if (event instanceof TrackerInbox.Options options) {
+                final TrackedConnection connection = connections.get(options.key());
+                if (connection != null) {
+                    announceWithOptions(
+                            connection,
+                            options.mss(),
+                            options.clientWindowScale(),
+                            options.serverWindowScale(),
+                            options.sackPermitted(),
+                            options.timestamps(),
+                            nowNs);
+                }
+            }
+        }
+        return taken;
+    }
+
+    private void take(final TrackerInbox.Fill fill, final long nowNs) {
+        final TrackedConnection connection = fill.connection();
+        if (connections.get(connection.key) != connection || !connection.isOpen()) {
+            return; // gone, or replaced on its 4-tuple, since it was handed in
+        }
+        if (fill.source() == TrackerInbox.Source.REPLICA && !connection.isProtected()) {
+            return; // its replica diverged or failed since: its output stands for nothing
+        }
+        final StreamDirection stream = connection.stream(fill.fromClient());
+        final long before = stream.nextOffset;
+        final long filled = fill(connection, fill.fromClient(), fill.offset(), fill.bytes(), nowNs);
+        if (filled == 0) {
+            return;
+        }
+        if (fill.source() == TrackerInbox.Source.READ_LOG) {
+            // The log's bytes, not the pieces the tap held beyond the hole that became contiguous with them.
+            counters.bytesFromLog += Math.min(fill.offset() + fill.bytes().length, stream.nextOffset) - before;
+        } else {
+            counters.bytesFromReplica += filled;
+        }
+    }
+
     /** Connections tracked now, closed ones included until their linger time passes. */
     Iterable<TrackedConnection> connections() {
         return connections.values();
@@ -81,7 +137,7 @@ final class TcpTracker implements StreamDirection.DataSink {
      *
      * @return bytes that became contiguous.
      */
-    long fill(
+    private long fill(
             final TrackedConnection connection,
             final boolean fromClient,
             final long offset,
@@ -107,7 +163,7 @@ final class TcpTracker implements StreamDirection.DataSink {
      *
      * @return whether the connection was announced now.
      */
-    boolean announceWithOptions(
+    private boolean announceWithOptions(
             final TrackedConnection connection,
             final int mss,
             final int clientWindowScale,
@@ -249,7 +305,7 @@ final class TcpTracker implements StreamDirection.DataSink {
             return null; // a stray reset: nothing to track
         }
         if (existing != null) {
-            forget(existing);
+            forget(existing, nowNs);
         }
         // A SYN-ACK opens it too: the tap missed the client's SYN, and the read log may supply the options later.
         final boolean serverSynAck = !fromClient && segment.has(TcpSegment.SYN) && segment.has(TcpSegment.ACK);
@@ -510,9 +566,21 @@ final class TcpTracker implements StreamDirection.DataSink {
                 && nowNs - connection.lastSeenNs >= config.closedLingerNs();
     }
 
-    private void forget(final TrackedConnection connection) {
+    /**
+     * A new connection took the 4-tuple: the old one is dropped. One still open ended without the tap seeing how (its
+     * FINs or RST were missed): listeners are told it ended, so its replica and its read log go with it.
+     */
+    private void forget(final TrackedConnection connection, final long nowNs) {
         connections.remove(connection.key);
         counters.connectionsTracked = connections.size();
+        if (connection.isOpen()) {
+            connection.state = ConnectionState.REPLACED;
+            connection.closedAtNs = nowNs;
+            LOG.debug("[{}] {}: a new connection took its 4-tuple", nodeId, connection);
+            if (connection.announced) {
+                listener.onClosed(connection, nowNs);
+            }
+        }
         release(connection);
     }
 

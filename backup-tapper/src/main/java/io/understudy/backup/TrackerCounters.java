@@ -24,6 +24,10 @@ final class TrackerCounters {
     volatile long retransmittedSegments;
     volatile long outOfOrderSegments;
     volatile long overflowedStreams;
+    /** Client bytes the tap missed and took from the primary's read log. */
+    volatile long bytesFromLog;
+    /** Server bytes the tap missed and took from the replica's output. */
+    volatile long bytesFromReplica;
     /**
      * When the server side last made progress (sent new bytes or acknowledged new client bytes), by the tap's clock;
      * 0 before any. Retransmissions do not count: a dead node's orphaned sockets keep retransmitting for minutes.

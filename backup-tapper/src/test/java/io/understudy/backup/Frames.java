@@ -151,4 +151,20 @@ final class Frames {
         bytes[34 + 17] = (byte) tcpChecksum;
         return bytes;
     }
+
+    /** Decodes this frame (it must be a TCP segment) and hands it to {@code tracker} at {@code nowNs}. */
+    void feedTo(final TcpTracker tracker, final long nowNs) {
+        final byte[] frame = build();
+        final TcpSegment segment = new TcpSegment();
+        final DecodeResult result = new FrameDecoder(FrameDecoder.LINKTYPE_ETHERNET, true)
+                .decode(frame, frame.length, frame.length, segment);
+        if (result != DecodeResult.TCP) {
+            throw new IllegalStateException("not a TCP segment: " + result);
+        }
+        tracker.onSegment(segment, nowNs);
+    }
+
+    static byte[] ascii(final String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
 }

@@ -35,9 +35,8 @@ class ReadLogFeedTest {
     private EventLog eventLog;
     private ReadLogFeed feed;
     private TcpTracker tracker;
+    private final TrackerCounters counters = new TrackerCounters();
     private final ByteArrayOutputStream clientStream = new ByteArrayOutputStream();
-    private final FrameDecoder decoder = new FrameDecoder(FrameDecoder.LINKTYPE_ETHERNET, true);
-    private final TcpSegment segment = new TcpSegment();
     private long nowNs = 1_000_000_000L;
     private long seq = 1;
 
@@ -65,9 +64,9 @@ class ReadLogFeedTest {
                 "test",
                 TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)),
                 new ListenerChain(new ListenerChain(recorder, recording), feed),
-                new TrackerCounters(),
+                counters,
                 false);
-        feed.attach(tracker, recorder);
+        feed.attach(tracker.inbox(), recorder);
     }
 
     @AfterEach
@@ -89,7 +88,7 @@ class ReadLogFeedTest {
                 PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER, Frames.SERVICE_PORT));
         log(new PrimaryRead(PRIMARY_ID, 2, seq++, 0, bytes("GET a\n")));
         log(new PrimaryRead(PRIMARY_ID, 3, seq++, 6, bytes("GET b\n")));
-        feed.doWork(nowNs);
+        work();
 
         assertThat(clientStream.toString(StandardCharsets.US_ASCII)).isEqualTo("GET a\nGET b\n");
         assertThat(connection.client.nextOffset).isEqualTo(12);
@@ -97,7 +96,7 @@ class ReadLogFeedTest {
                 .as("the primary's ack counts once the hole is filled")
                 .isEqualTo(12);
         assertThat(connection.clientBytesAtPrimary()).isEqualTo(12);
-        assertThat(feed.bytesRepaired()).isEqualTo(6);
+        assertThat(counters.bytesFromLog).as("the log's bytes the tap lacked").isEqualTo(6);
     }
 
     @Test
@@ -105,7 +104,7 @@ class ReadLogFeedTest {
         handshake();
         log(new PrimaryOpened(
                 PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER, Frames.SERVICE_PORT));
-        feed.doWork(nowNs);
+        work();
 
         final List<LogRecord> records = eventLog.replay(PRIMARY_ID);
         assertThat(records).hasSize(1);
@@ -125,7 +124,7 @@ class ReadLogFeedTest {
                 PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER, Frames.SERVICE_PORT));
         // The read of "GET a\n" never reached the log (dropped while the logger was away).
         log(new PrimaryRead(PRIMARY_ID, 3, seq++, 6, bytes("GET b\n")));
-        feed.doWork(nowNs);
+        work();
 
         final TrackedConnection connection = only();
         assertThat(connection.client.nextOffset).isZero();
@@ -144,7 +143,7 @@ class ReadLogFeedTest {
         log(new PrimaryOpened(
                 PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER, Frames.SERVICE_PORT));
         log(new PrimaryRead(PRIMARY_ID, 2, seq++, 0, bytes("GET a\n")));
-        feed.doWork(nowNs);
+        work();
 
         final TrackedConnection connection = only();
         assertThat(connection.client.ackedByPeer).as("no ack seen").isZero();
@@ -177,7 +176,7 @@ class ReadLogFeedTest {
                 true,
                 true));
         log(new PrimaryRead(PRIMARY_ID, 2, seq++, 0, bytes("GET a\n")));
-        feed.doWork(nowNs);
+        work();
 
         assertThat(connection.announced).isTrue();
         assertThat(connection.handshakeSeen()).isTrue();
@@ -203,7 +202,7 @@ class ReadLogFeedTest {
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1));
         log(new PrimaryOpened(
                 PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER, Frames.SERVICE_PORT));
-        feed.doWork(nowNs);
+        work();
 
         final TrackedConnection connection = only();
         assertThat(connection.announced).isFalse();
@@ -226,7 +225,7 @@ class ReadLogFeedTest {
                     Frames.SERVER,
                     Frames.SERVICE_PORT));
         }
-        feed.doWork(nowNs);
+        work();
 
         assertThat(feed.unmatchedCount()).isEqualTo(MAX_UNMATCHED);
         assertThat(feed.unmatchedDropped()).isEqualTo(2);
@@ -236,13 +235,19 @@ class ReadLogFeedTest {
 
         log(new PrimaryRead(PRIMARY_ID + 4, 2, seq++, 0, new byte[600]));
         log(new PrimaryRead(PRIMARY_ID + 5, 2, seq++, 0, new byte[600]));
-        feed.doWork(nowNs);
+        work();
 
         assertThat(feed.unmatchedDropped()).isEqualTo(4);
         assertThat(feed.unmatchedBytes()).isEqualTo(600);
         assertThat(feed.all())
                 .extracting(logged -> logged.primaryId)
                 .containsExactlyInAnyOrder(PRIMARY_ID, PRIMARY_ID + 5);
+    }
+
+    /** A turn of the capture thread: the feed takes in the log's records, then the tracker what the feed handed it. */
+    private void work() {
+        feed.doWork(nowNs);
+        tracker.drainInbox(nowNs);
     }
 
     private void log(final LogRecord record) {
@@ -261,13 +266,11 @@ class ReadLogFeedTest {
     }
 
     private void feed(final Frames frames) {
-        final byte[] frame = frames.build();
-        assertThat(decoder.decode(frame, frame.length, frame.length, segment)).isEqualTo(DecodeResult.TCP);
         nowNs += 1_000_000;
-        tracker.onSegment(segment, nowNs);
+        frames.feedTo(tracker, nowNs);
     }
 
     private static byte[] bytes(final String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
+        return Frames.ascii(text);
     }
 }

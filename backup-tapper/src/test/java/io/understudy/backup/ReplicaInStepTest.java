@@ -114,7 +114,7 @@ class ReplicaInStepTest {
     private static TcpTracker trackerFeeding(final ReplicaManager replicas) {
         final TcpTracker tracker = new TcpTracker(
                 "test", TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)), replicas, new TrackerCounters(), true);
-        replicas.attach(tracker);
+        replicas.attach(tracker.inbox());
         return tracker;
     }
 

@@ -628,6 +628,58 @@ class TcpTrackerTest {
         assertThat(Takeover.spec(connection).recvSeq()).isEqualTo((clientBase + 103) & 0xFFFFFFFFL);
     }
 
+    @Test
+    void shouldEndAnOpenConnectionWhenANewConnectionTakesItsFourTuple() {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("INCR a\n"));
+        // The tap missed its end (the FINs, or a RST); the client port comes round again with a new ISN.
+        handshake(CLIENT_ISN + 900_000, SERVER_ISN + 900_000);
+
+        assertThat(listener.closed)
+                .as("the replica and the read log of the old one go with it")
+                .isEqualTo(1);
+        assertThat(tracker.history()).hasSize(2);
+        assertThat(tracker.history().get(0).state).isEqualTo(ConnectionState.REPLACED);
+        assertThat(tracker.history().get(1).isOpen()).isTrue();
+        assertThat(tracker.connections()).containsExactly(tracker.history().get(1));
+    }
+
+    @Test
+    void shouldTakeTheReplicasBytesForAHoleInTheServerStreamOnlyWhileTheConnectionIsProtected() {
+        handshake(CLIENT_ISN, SERVER_ISN);
+        // The tap misses the primary's "1 1\n" and sees "2 2\n" after it.
+        feed(Frames.fromServer().seq(SERVER_ISN + 5).ack(CLIENT_ISN + 1).payload("2 2\n"));
+        final TrackedConnection connection = connection();
+        assertThat(connection.server.nextOffset).isZero();
+
+        tracker.inbox().fill(connection, false, 0, bytes("1 1\n"), TrackerInbox.Source.REPLICA);
+        connection.unprotect("divergence: test");
+        assertThat(tracker.drainInbox(nowNs)).isEqualTo(1);
+        assertThat(connection.server.nextOffset)
+                .as("a replica that diverged after handing its output in stands for nothing")
+                .isZero();
+
+        final TrackedConnection protectedOne = protectedConnectionWithServerHole();
+        tracker.inbox().fill(protectedOne, false, 0, bytes("1 1\n"), TrackerInbox.Source.REPLICA);
+        tracker.drainInbox(nowNs);
+        assertThat(protectedOne.server.nextOffset).isEqualTo(8);
+        assertThat(listener.stream(false)).isEqualTo("1 1\n2 2\n");
+        assertThat(counters.bytesFromReplica)
+                .as("the replica's bytes and the tap's after them")
+                .isEqualTo(8);
+    }
+
+    private TrackedConnection protectedConnectionWithServerHole() {
+        tracker = new TcpTracker("test", TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)), listener, counters, true);
+        handshake(CLIENT_ISN, SERVER_ISN);
+        feed(Frames.fromServer().seq(SERVER_ISN + 5).ack(CLIENT_ISN + 1).payload("2 2\n"));
+        return connection();
+    }
+
+    private static byte[] bytes(final String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
     private void feed(final Frames frames) {
         final byte[] frame = frames.build();
         assertThat(decoder.decode(frame, frame.length, frame.length, segment)).isEqualTo(DecodeResult.TCP);
