@@ -1,5 +1,25 @@
 package io.understudy.backup;
 
+import io.understudy.backup.capture.ArpCapture;
+import io.understudy.backup.capture.DecodeCounters;
+import io.understudy.backup.capture.Ipv4;
+import io.understudy.backup.replica.ReadLogFeed;
+import io.understudy.backup.replica.ReplicaCounters;
+import io.understudy.backup.replica.ReplicaManager;
+import io.understudy.backup.takeover.DuplicateAddressProbe;
+import io.understudy.backup.takeover.GratuitousArp;
+import io.understudy.backup.takeover.NetlinkAddress;
+import io.understudy.backup.takeover.Takeover;
+import io.understudy.backup.takeover.TakeoverReport;
+import io.understudy.backup.takeover.TakeoverStep;
+import io.understudy.backup.takeover.TimedCommand;
+import io.understudy.backup.track.ListenerChain;
+import io.understudy.backup.track.ReplicaSeed;
+import io.understudy.backup.track.TapEventRecorder;
+import io.understudy.backup.track.TapListener;
+import io.understudy.backup.track.TcpTracker;
+import io.understudy.backup.track.TrackedConnection;
+import io.understudy.backup.track.TrackerCounters;
 import io.understudy.logger.EventLog;
 import io.understudy.logger.LogTail;
 import java.io.IOException;
@@ -22,7 +42,7 @@ public final class BackupTapper implements AutoCloseable {
     /** Sockets built in repair mode at start to warm the path a takeover takes. */
     private static final int WARM_UP_SOCKETS = 20;
     /** How long the claim command may take; one that hangs must not hold the takeover and its clients. */
-    static final java.time.Duration CLAIM_TIMEOUT = java.time.Duration.ofSeconds(10);
+    public static final java.time.Duration CLAIM_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private final TapConfig config;
     private final PcapHandle handle;
@@ -281,7 +301,7 @@ public final class BackupTapper implements AutoCloseable {
      * VIP:port before a takeover, a monitor on this host): they are nobody's to protect, and one the primary had not
      * closed yet when it died would be reported as a connection the takeover could not restore.
      */
-    static String withoutOwnClients(final TapConfig config) throws IOException {
+    public static String withoutOwnClients(final TapConfig config) throws IOException {
         final StringBuilder filter = new StringBuilder(config.captureFilter());
         final java.net.NetworkInterface nic = java.net.NetworkInterface.getByName(config.interfaceName());
         if (nic != null) {

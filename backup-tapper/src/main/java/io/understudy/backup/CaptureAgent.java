@@ -1,5 +1,14 @@
 package io.understudy.backup;
 
+import io.understudy.backup.capture.DecodeCounters;
+import io.understudy.backup.capture.DecodeResult;
+import io.understudy.backup.capture.FrameDecoder;
+import io.understudy.backup.capture.PcapFrames;
+import io.understudy.backup.replica.ReadLogFeed;
+import io.understudy.backup.replica.ReplicaManager;
+import io.understudy.backup.track.TcpSegment;
+import io.understudy.backup.track.TcpTracker;
+import io.understudy.backup.track.TrackedConnection;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -10,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The tap's duty cycle: takes the frames the capture handle has ready (non-blocking), decodes them and feeds the
  * tracker. Never blocks; returns the work done so an idle strategy can back off when there is none.
  */
-final class CaptureAgent {
+public final class CaptureAgent {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureAgent.class);
     private static final int FRAMES_PER_DUTY_CYCLE = 256;
     private static final long EXPIRY_INTERVAL_NS = 1_000_000_000L;
@@ -32,7 +41,7 @@ final class CaptureAgent {
     private final java.util.Queue<java.util.concurrent.CompletableFuture<java.util.List<TapConnection>>> snapshots =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    CaptureAgent(
+    public CaptureAgent(
             final String nodeId,
             final PcapHandle handle,
             final TcpTracker tracker,
@@ -50,11 +59,11 @@ final class CaptureAgent {
     }
 
     /** When the capture last had no frame waiting (System.nanoTime()): it had caught up with the wire then. */
-    long caughtUpNs() {
+    public long caughtUpNs() {
         return caughtUpNs;
     }
 
-    int doWork(final long nowNs) {
+    public int doWork(final long nowNs) {
         int work = 0;
         try {
             final java.time.Instant wallNow = java.time.Instant.now();
@@ -142,7 +151,7 @@ final class CaptureAgent {
      * takeover waits for the tap to be quiet on the wire, not in this thread. Clamped to [now - 5 s, now] against
      * wall clock steps.
      */
-    static long frameNs(final long nowNs, final long wallNowUs, final long stampedUs) {
+    public static long frameNs(final long nowNs, final long wallNowUs, final long stampedUs) {
         if (stampedUs <= 0) {
             return nowNs;
         }
@@ -161,7 +170,7 @@ final class CaptureAgent {
     }
 
     /** Asks the capture thread for a snapshot of every tracked connection; any thread. */
-    java.util.concurrent.CompletableFuture<java.util.List<TapConnection>> requestConnections() {
+    public java.util.concurrent.CompletableFuture<java.util.List<TapConnection>> requestConnections() {
         final java.util.concurrent.CompletableFuture<java.util.List<TapConnection>> snapshot =
                 new java.util.concurrent.CompletableFuture<>();
         snapshots.add(snapshot);
@@ -169,7 +178,7 @@ final class CaptureAgent {
     }
 
     /** Every tracked connection now; capture thread only (or once the capture is stopped). */
-    java.util.List<TapConnection> connections() {
+    public java.util.List<TapConnection> connections() {
         final java.util.List<TapConnection> all = new java.util.ArrayList<>();
         for (final TrackedConnection connection : tracker.connections()) {
             all.add(TapConnection.of(connection, replicas == null ? null : replicas.replica(connection.id)));
@@ -177,12 +186,12 @@ final class CaptureAgent {
         return all;
     }
 
-    long errors() {
+    public long errors() {
         return errors;
     }
 
     /** Frames the kernel dropped, as last sampled by the capture thread (libpcap is not to be called from two). */
-    long kernelDrops() {
+    public long kernelDrops() {
         return kernelDrops;
     }
 

@@ -1,5 +1,7 @@
 package io.understudy.backup;
 
+import io.understudy.backup.replica.DivergencePolicy;
+import io.understudy.backup.track.TrackerConfig;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -164,17 +166,17 @@ public record TapConfig(
     }
 
     /** True when the VIP is on an interface other than the tap's, which then needs a handle of its own to send. */
-    boolean hasSeparateServiceInterface() {
+    public boolean hasSeparateServiceInterface() {
         return !serviceInterface.equals(interfaceName);
     }
 
     /** The BPF filter: TCP to or from the VIP on a service port. */
-    String captureFilter() {
+    public String captureFilter() {
         return "tcp and host " + serviceAddress + " and ("
                 + servicePorts.stream().sorted().map(port -> "port " + port).collect(Collectors.joining(" or ")) + ")";
     }
 
-    TrackerConfig trackerConfig() {
+    public TrackerConfig trackerConfig() {
         final TrackerConfig defaults = TrackerConfig.defaults(servicePorts);
         return new TrackerConfig(
                 servicePorts,

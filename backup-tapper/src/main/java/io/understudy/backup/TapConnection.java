@@ -1,5 +1,8 @@
 package io.understudy.backup;
 
+import io.understudy.backup.replica.Replica;
+import io.understudy.backup.track.TrackedConnection;
+
 /**
  * One connection as the backup's tap knows it, for the admin API: a snapshot taken on the capture thread.
  *
@@ -43,7 +46,7 @@ public record TapConnection(
         String protection,
         long toleratedDifferences,
         int replicaPort) {
-    static TapConnection of(final TrackedConnection connection, final Replica replica) {
+    public static TapConnection of(final TrackedConnection connection, final Replica replica) {
         final long atPrimary = connection.clientBytesAtPrimary();
         final long fed = replica == null ? 0 : replica.fedOffset;
         return new TapConnection(

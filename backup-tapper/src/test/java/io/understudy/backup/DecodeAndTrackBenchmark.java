@@ -1,6 +1,13 @@
 package io.understudy.backup;
 
+import io.understudy.backup.capture.DecodeResult;
+import io.understudy.backup.capture.FrameDecoder;
 import io.understudy.backup.fixtures.FixturePorts;
+import io.understudy.backup.track.TapListener;
+import io.understudy.backup.track.TcpSegment;
+import io.understudy.backup.track.TcpTracker;
+import io.understudy.backup.track.TrackerConfig;
+import io.understudy.backup.track.TrackerCounters;
 import java.io.EOFException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -8,14 +8,14 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The VIP's interface is the tap's unless named, and naming it changes nothing else. */
-class TapConfigTest {
+public class TapConfigTest {
     private static TapConfig hot() {
         return new TapConfig(
                 "n1", "mirror0", "198.18.0.100", Set.of(7070), 2048, 1 << 20, TapConfig.TrackerLimits.defaults(), null);
     }
 
     @Test
-    void shouldCarryTheVipOnTheTapsInterfaceWhenNoneIsNamed() {
+    public void shouldCarryTheVipOnTheTapsInterfaceWhenNoneIsNamed() {
         final TapConfig withReadLog = new TapConfig(
                 "n1",
                 "mirror0",
@@ -35,7 +35,7 @@ class TapConfigTest {
     }
 
     @Test
-    void shouldChangeOnlyTheServiceInterfaceWhenOneIsNamed() {
+    public void shouldChangeOnlyTheServiceInterfaceWhenOneIsNamed() {
         final TapConfig named = hot().withServiceInterface("eth1");
 
         assertThat(named.serviceInterface()).isEqualTo("eth1");
@@ -44,7 +44,7 @@ class TapConfigTest {
     }
 
     @Test
-    void shouldRejectABlankServiceInterface() {
+    public void shouldRejectABlankServiceInterface() {
         assertThatThrownBy(() -> hot().withServiceInterface(" "))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("serviceInterface=' '");

@@ -6,9 +6,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What the status and the connections list count as protected: open connections only. */
-class TapConnectionTest {
+public class TapConnectionTest {
     @Test
-    void shouldCountOnlyOpenConnectionsAsProtectedOrNot() {
+    public void shouldCountOnlyOpenConnectionsAsProtectedOrNot() {
         final List<TapConnection> connections = List.of(
                 connection("ESTABLISHED", true),
                 connection("ESTABLISHED", true),

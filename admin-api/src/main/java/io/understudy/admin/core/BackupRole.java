@@ -39,7 +39,7 @@ final class BackupRole implements AutoCloseable {
     static BackupRole start(
             final NodeWiring wiring,
             final EventLog eventLog,
-            final java.util.List<io.understudy.backup.ReplicaSeed> seeds,
+            final java.util.List<io.understudy.backup.track.ReplicaSeed> seeds,
             final boolean syncApp)
             throws IOException {
         final NodeSettings settings = wiring.settings();

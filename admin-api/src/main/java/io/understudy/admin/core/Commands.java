@@ -1,6 +1,6 @@
 package io.understudy.admin.core;
 
-import io.understudy.backup.TimedCommand;
+import io.understudy.backup.takeover.TimedCommand;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

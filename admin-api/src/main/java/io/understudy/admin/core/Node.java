@@ -16,11 +16,11 @@ import io.understudy.admin.cluster.Membership;
 import io.understudy.admin.cluster.MembershipListener;
 import io.understudy.admin.cluster.MembershipView;
 import io.understudy.backup.BackupTapper;
-import io.understudy.backup.ReplicaSeed;
-import io.understudy.backup.RestoredConnection;
-import io.understudy.backup.TakeoverReport;
 import io.understudy.backup.TapStats;
 import io.understudy.backup.repair.TcpRepair;
+import io.understudy.backup.takeover.RestoredConnection;
+import io.understudy.backup.takeover.TakeoverReport;
+import io.understudy.backup.track.ReplicaSeed;
 import io.understudy.logger.EventLog;
 import io.understudy.logger.EventLogConfig;
 import io.understudy.logger.LogServer;
@@ -351,7 +351,8 @@ public final class Node implements Managed, MembershipListener {
     /** Gratuitous ARP for the service address from here, to undo what another holder's ARP taught the LAN. */
     private void announceAddress() {
         try {
-            io.understudy.backup.GratuitousArp.announce(settings.getServiceInterface(), settings.getServiceAddress());
+            io.understudy.backup.takeover.GratuitousArp.announce(
+                    settings.getServiceInterface(), settings.getServiceAddress());
         } catch (final IOException ex) {
             LOG.warn("[{}] could not announce the service address again: {}", settings.getId(), ex.getMessage());
         }
@@ -446,10 +447,10 @@ public final class Node implements Managed, MembershipListener {
     /** The MAC of another host that answers ARP for the service address now, if one does. */
     private Optional<String> otherHolder() {
         try {
-            return io.understudy.backup.DuplicateAddressProbe.probe(
+            return io.understudy.backup.takeover.DuplicateAddressProbe.probe(
                             settings.getServiceInterface(),
                             settings.getServiceAddress(),
-                            io.understudy.backup.DuplicateAddressProbe.DEFAULT_PROBES,
+                            io.understudy.backup.takeover.DuplicateAddressProbe.DEFAULT_PROBES,
                             Duration.ofMillis(settings.getTakeover().getDuplicateAddressWaitMs()))
                     .conflictingMac();
         } catch (final InterruptedException ex) {

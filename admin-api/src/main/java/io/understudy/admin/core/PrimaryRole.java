@@ -27,7 +27,7 @@ final class PrimaryRole implements AutoCloseable {
     private final Thread keeper;
     private final String serviceInterface;
     private final Runnable onLinkBack;
-    private volatile io.understudy.backup.ArpConflictWatch watch;
+    private volatile io.understudy.backup.capture.ArpConflictWatch watch;
     private volatile long leaseUntilNs;
     private volatile boolean revoked;
     private volatile boolean closed;
@@ -65,7 +65,7 @@ final class PrimaryRole implements AutoCloseable {
             final Consumer<Throwable> onRelayDied,
             final long leaseMs,
             final LongPredicate verifier,
-            final io.understudy.backup.ArpConflictWatch.Listener onConflict,
+            final io.understudy.backup.capture.ArpConflictWatch.Listener onConflict,
             final Runnable onLinkBack,
             final boolean beforeClaim)
             throws IOException {
@@ -96,7 +96,7 @@ final class PrimaryRole implements AutoCloseable {
                 onLinkBack);
         role[0].keeper.start();
         try {
-            role[0].watch = io.understudy.backup.ArpConflictWatch.start(
+            role[0].watch = io.understudy.backup.capture.ArpConflictWatch.start(
                     wiring.id(),
                     wiring.settings().getServiceInterface(),
                     wiring.settings().getServiceAddress(),
@@ -116,7 +116,7 @@ final class PrimaryRole implements AutoCloseable {
     }
 
     private void stopWatching() {
-        final io.understudy.backup.ArpConflictWatch running = watch;
+        final io.understudy.backup.capture.ArpConflictWatch running = watch;
         if (running != null) {
             running.close();
         }

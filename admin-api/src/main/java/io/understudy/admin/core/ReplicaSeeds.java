@@ -1,7 +1,7 @@
 package io.understudy.admin.core;
 
 import io.understudy.admin.api.MovedInput;
-import io.understudy.backup.ReplicaSeed;
+import io.understudy.backup.track.ReplicaSeed;
 import io.understudy.primary.ClientSocketState;
 import io.understudy.primary.MovedConnection;
 import java.util.ArrayList;

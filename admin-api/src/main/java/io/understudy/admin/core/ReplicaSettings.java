@@ -2,7 +2,7 @@ package io.understudy.admin.core;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.understudy.backup.DivergencePolicy;
+import io.understudy.backup.replica.DivergencePolicy;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;

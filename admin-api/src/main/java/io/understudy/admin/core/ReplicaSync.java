@@ -1,7 +1,7 @@
 package io.understudy.admin.core;
 
 import io.understudy.admin.api.ReplicaSyncStatus;
-import io.understudy.backup.TimedCommand;
+import io.understudy.backup.takeover.TimedCommand;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

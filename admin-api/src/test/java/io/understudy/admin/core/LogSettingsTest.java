@@ -87,7 +87,8 @@ class LogSettingsTest {
 
     @Test
     void shouldJudgeReplicasExactlyByDefaultAndTolerateSameLengthDifferencesWhenAsked() throws Exception {
-        assertThat(load("").getNode().getReplica().policy()).isEqualTo(io.understudy.backup.DivergencePolicy.EXACT);
+        assertThat(load("").getNode().getReplica().policy())
+                .isEqualTo(io.understudy.backup.replica.DivergencePolicy.EXACT);
 
         final NodeSettings node = load("""
               replica:
@@ -95,7 +96,7 @@ class LogSettingsTest {
                 maxDifferenceBytes: 40
             """).getNode();
 
-        assertThat(node.getReplica().policy()).isEqualTo(io.understudy.backup.DivergencePolicy.sameLength(40));
+        assertThat(node.getReplica().policy()).isEqualTo(io.understudy.backup.replica.DivergencePolicy.sameLength(40));
         assertThat(NodeWiring.load(node).tapConfig().divergence().describe())
                 .isEqualTo("same-length (differences of 40 bytes at most)");
         assertThatThrownBy(() -> load("""

@@ -3,7 +3,7 @@ package io.understudy.admin.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.understudy.admin.api.MovedInput;
-import io.understudy.backup.ReplicaSeed;
+import io.understudy.backup.track.ReplicaSeed;
 import io.understudy.primary.ClientSocketState;
 import io.understudy.primary.MovedConnection;
 import java.io.IOException;

@@ -10,7 +10,7 @@ import com.sun.jna.Pointer;
  * interface mapping went through a reflective proxy and a native buffer allocated per call (the takeover makes about
  * 15 of them per socket it restores). A failed call throws {@link LastErrorException} with its errno.
  */
-final class LibC {
+public final class LibC {
     static {
         Native.register(LibC.class, Platform.C_LIBRARY_NAME);
     }
@@ -18,20 +18,20 @@ final class LibC {
     private LibC() {}
 
     /** setsockopt with an int value (Java copies the one-element array to native memory for the call). */
-    static native int setsockopt(int fd, int level, int optionName, int[] value, int optionLength)
+    public static native int setsockopt(int fd, int level, int optionName, int[] value, int optionLength)
             throws LastErrorException;
 
-    static native int setsockopt(int fd, int level, int optionName, Pointer value, int optionLength)
+    public static native int setsockopt(int fd, int level, int optionName, Pointer value, int optionLength)
             throws LastErrorException;
 
-    static native int getsockopt(int fd, int level, int optionName, Pointer value, int[] optionLength)
+    public static native int getsockopt(int fd, int level, int optionName, Pointer value, int[] optionLength)
             throws LastErrorException;
 
     /** recv(2) into a Java array (copied back after the call); returns the bytes received. */
-    static native long recv(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
+    public static native long recv(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
 
     /** ioctl(2) with an int result (SIOCINQ, SIOCOUTQ). */
-    static native int ioctl(int fd, long request, int[] value) throws LastErrorException;
+    public static native int ioctl(int fd, long request, int[] value) throws LastErrorException;
 
-    static native String strerror(int errno);
+    public static native String strerror(int errno);
 }

@@ -12,7 +12,7 @@ import java.nio.channels.SocketChannel;
  * {@code sun.nio.ch.SelChImpl#getFDVal()}, which needs {@code --add-opens=java.base/sun.nio.ch=ALL-UNNAMED}.
  * Every failure is a {@link TcpRepairException} naming the option, the value and the errno.
  */
-final class NativeSockets {
+public final class NativeSockets {
     private static final String ADD_OPENS = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED";
     private static final Method GET_FD_VAL;
     private static final String GET_FD_VAL_PROBLEM;
@@ -34,7 +34,7 @@ final class NativeSockets {
     private NativeSockets() {}
 
     /** The file descriptor of an open JDK socket channel. */
-    static int fd(final SocketChannel channel) throws IOException {
+    public static int fd(final SocketChannel channel) throws IOException {
         if (GET_FD_VAL == null) {
             throw new TcpRepairException(
                     "file descriptor of " + channel,
@@ -55,7 +55,8 @@ final class NativeSockets {
         }
     }
 
-    static void setInt(final SocketChannel channel, final SocketOption option, final int value) throws IOException {
+    public static void setInt(final SocketChannel channel, final SocketOption option, final int value)
+            throws IOException {
         final int fd = fd(channel);
         try {
             LibC.setsockopt(fd, option.level, option.number, new int[] {value}, Integer.BYTES);
@@ -65,7 +66,8 @@ final class NativeSockets {
     }
 
     /** setsockopt with a buffer already filled in; {@code described} is the option and value for error messages. */
-    static void set(final SocketChannel channel, final SocketOption option, final Memory value, final String described)
+    public static void set(
+            final SocketChannel channel, final SocketOption option, final Memory value, final String described)
             throws IOException {
         final int fd = fd(channel);
         try {
@@ -76,7 +78,7 @@ final class NativeSockets {
     }
 
     /** An ioctl whose result is an int (SIOCINQ, SIOCOUTQ); {@code name} for error messages. */
-    static int ioctlInt(final SocketChannel channel, final long request, final String name) throws IOException {
+    public static int ioctlInt(final SocketChannel channel, final long request, final String name) throws IOException {
         final int fd = fd(channel);
         final int[] value = new int[1];
         try {
@@ -88,7 +90,7 @@ final class NativeSockets {
     }
 
     /** recv with {@code flags} into {@code buffer}; returns the bytes received. */
-    static int receive(final SocketChannel channel, final byte[] buffer, final int flags, final String described)
+    public static int receive(final SocketChannel channel, final byte[] buffer, final int flags, final String described)
             throws IOException {
         final int fd = fd(channel);
         try {
@@ -98,14 +100,14 @@ final class NativeSockets {
         }
     }
 
-    static int getInt(final SocketChannel channel, final SocketOption option) throws IOException {
+    public static int getInt(final SocketChannel channel, final SocketOption option) throws IOException {
         try (Memory memory = get(channel, option, Integer.BYTES)) {
             return memory.getInt(0);
         }
     }
 
     /** getsockopt into a zeroed buffer of {@code lengthBytes}; the caller closes the returned memory. */
-    static Memory get(final SocketChannel channel, final SocketOption option, final int lengthBytes)
+    public static Memory get(final SocketChannel channel, final SocketOption option, final int lengthBytes)
             throws IOException {
         final int fd = fd(channel);
         final Memory memory = new Memory(lengthBytes);

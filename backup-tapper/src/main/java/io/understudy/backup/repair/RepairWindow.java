@@ -15,7 +15,7 @@ package io.understudy.backup.repair;
  * </pre>
  */
 public record RepairWindow(long sendWl1, long sendWindow, long maxWindow, long receiveWindow, long receiveWup) {
-    static final int SIZE_BYTES = 20;
+    public static final int SIZE_BYTES = 20;
 
     public RepairWindow {
         requireU32("sendWl1", sendWl1);
@@ -25,7 +25,7 @@ public record RepairWindow(long sendWl1, long sendWindow, long maxWindow, long r
         requireU32("receiveWup", receiveWup);
     }
 
-    static void requireU32(final String name, final long value) {
+    public static void requireU32(final String name, final long value) {
         if (value < 0 || value > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException(name + " must be an unsigned 32-bit value, got " + value);
         }

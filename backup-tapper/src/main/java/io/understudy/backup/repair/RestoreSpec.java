@@ -181,11 +181,11 @@ public record RestoreSpec(
         return unackedBytes.clone();
     }
 
-    int unackedLength() {
+    public int unackedLength() {
         return unackedBytes.length;
     }
 
-    byte[] unackedBytesShared() {
+    public byte[] unackedBytesShared() {
         return unackedBytes;
     }
 

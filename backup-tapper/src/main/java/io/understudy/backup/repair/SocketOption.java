@@ -4,7 +4,7 @@ package io.understudy.backup.repair;
  * The Linux socket options the repair code sets, with their level and number (include/uapi/linux/tcp.h, in.h,
  * asm-generic/socket.h). The name is what error messages show.
  */
-enum SocketOption {
+public enum SocketOption {
     SO_SNDBUFFORCE(Level.SOL_SOCKET, 32),
     SO_RCVBUFFORCE(Level.SOL_SOCKET, 33),
     SO_SNDBUF(Level.SOL_SOCKET, 7),
@@ -19,7 +19,7 @@ enum SocketOption {
     TCP_REPAIR_WINDOW(Level.SOL_TCP, 29);
 
     /** Protocol levels of setsockopt(2). */
-    static final class Level {
+    public static final class Level {
         static final int SOL_IP = 0;
         static final int SOL_SOCKET = 1;
         static final int SOL_TCP = 6;
@@ -27,8 +27,8 @@ enum SocketOption {
         private Level() {}
     }
 
-    final int level;
-    final int number;
+    public final int level;
+    public final int number;
 
     SocketOption(final int level, final int number) {
         this.level = level;

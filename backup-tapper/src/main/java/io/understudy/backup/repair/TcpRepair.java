@@ -20,11 +20,11 @@ import java.nio.channels.SocketChannel;
  */
 public final class TcpRepair {
     /** tcp_repair_opt codes (TCPOPT_* of the TCP header). */
-    static final int TCPOPT_MSS = 2;
+    public static final int TCPOPT_MSS = 2;
 
-    static final int TCPOPT_WINDOW = 3;
-    static final int TCPOPT_SACK_PERM = 4;
-    static final int TCPOPT_TIMESTAMP = 8;
+    public static final int TCPOPT_WINDOW = 3;
+    public static final int TCPOPT_SACK_PERM = 4;
+    public static final int TCPOPT_TIMESTAMP = 8;
 
     /** TCP_REPAIR values: on, off (sends a window probe), off without the probe (TCP_REPAIR_OFF_NO_WP). */
     private static final int REPAIR_ON = 1;
@@ -130,7 +130,7 @@ public final class TcpRepair {
     private static final byte[] WARM_UP_UNACKED = new byte[100];
 
     /** {@link #warmUp(int)} with the sockets "connected" to {@code remote} (which hears nothing of them). */
-    static long warmUp(final int rounds, final InetSocketAddress remote) throws IOException {
+    public static long warmUp(final int rounds, final InetSocketAddress remote) throws IOException {
         final InetAddress loopback = InetAddress.getLoopbackAddress();
         long lastNs = 0;
         for (int i = 0; i < rounds; i++) {

@@ -12,13 +12,13 @@ public final class TcpRepairException extends IOException {
     private final String operation;
     private final int errno;
 
-    TcpRepairException(final String operation, final int errno, final String errnoText) {
+    public TcpRepairException(final String operation, final int errno, final String errnoText) {
         super(operation + ": " + Errno.name(errno) + " (errno " + errno + ", " + errnoText + ")");
         this.operation = operation;
         this.errno = errno;
     }
 
-    TcpRepairException(final String operation, final String reason, final Throwable cause) {
+    public TcpRepairException(final String operation, final String reason, final Throwable cause) {
         super(operation + ": " + reason, cause);
         this.operation = operation;
         this.errno = 0;
@@ -40,7 +40,7 @@ public final class TcpRepairException extends IOException {
     }
 
     /** Names of the errno values these calls produce (asm-generic/errno-base.h, errno.h). */
-    static final class Errno {
+    public static final class Errno {
         static final int EPERM = 1;
         static final int EACCES = 13;
 
