@@ -80,6 +80,8 @@ public final class Takeover {
     private long deadlineNs;
     /** The next candidate to build, or prepared socket to release. */
     private int cursor;
+    /** The step before release has run (the takeover moves to RELEASE on its next turn). */
+    private boolean claimed;
 
     private long sentAtOnce;
     private long resent;
@@ -277,7 +279,15 @@ public final class Takeover {
         return work;
     }
 
+    /**
+     * Runs the step before release, then on the next turn (its clock after the step) moves on: the claim's own time
+     * shows between the two transitions.
+     */
     private int claim(final long nowNs) throws IOException, InterruptedException {
+        if (claimed) {
+            state(State.RELEASE, nowNs, "the step before release done");
+            return 1;
+        }
         try {
             beforeRelease.run();
         } catch (final IOException | InterruptedException | RuntimeException ex) {
@@ -285,15 +295,12 @@ public final class Takeover {
             state(State.FAILED, nowNs, "the step before release failed: " + ex.getMessage());
             throw ex;
         }
-        state(State.RELEASE, nowNs, "the step before release done");
+        claimed = true;
         return 1;
     }
 
     /** Takes the next batch of sockets out of repair mode; reports once all are. */
     private int release(final long nowNs) {
-        if (cursor == 0) {
-            enteredNs.put(State.RELEASE, nowNs); // after the claim: the turn that ran it started before it
-        }
         if (cursor == prepared.size()) {
             finish(nowNs);
             return 1;
