@@ -196,6 +196,21 @@ cmd_fail() {
   esac
 }
 
+# await_takeover HOST: after HOST, holding the VIP, failed while the other node runs, wait (at most 10 s) until the
+# other holds the VIP. A heal during that takeover races its fence: the fence set HOST's bridge port down after heal
+# had found it up, and the healed node came back cut off (a CI run: unhealthy for 60 s).
+await_takeover() {
+  local h=$1 other pid i
+  other=$(other_server "$h")
+  vip_holders | grep -qx "$h" || return 0
+  pid=$(read_pid node "$other") && pid_alive "$pid" "$(ns_of "$other")" || return 0
+  for ((i = 0; i < 100; i++)); do
+    vip_holders | grep -qx "$other" && return 0
+    sleep 0.1
+  done
+  warn "$other has not taken the VIP over 10 s into the heal of $h: healing anyway"
+}
+
 # heal_host HOST MODE: after host-crash, pause, fence (SIGKILL at once) or process-kill, make HOST a healthy
 # backup again (see usage).
 heal_host() {
@@ -204,6 +219,9 @@ heal_host() {
   local h=$1 mode=$2 ns other SPARE_OBSERVERS=1
   ns=$(ns_of "$h")
   other=$(other_server "$h")
+  if [[ $mode == host-crash || $mode == pause || $mode == process-kill ]]; then
+    await_takeover "$h"
+  fi
   if [[ $mode == host-crash || $mode == pause || $mode == fence ]]; then
     kill_ns_processes "$ns" KILL || die "could not kill the processes of the frozen host $h"
   else

@@ -276,10 +276,24 @@ final class Lab {
         return "http://" + (PRIMARY.equals(host) ? "198.18.0.2" : "198.18.0.3") + ":8080";
     }
 
-    /** GET a path of a node's admin API (port 8080 on its LAN address), from inside that node's host. */
+    /**
+     * GET a path of a node's admin API (port 8080 on its LAN address), from inside that node's host. Retried twice, a
+     * second apart, on any failure: a GET changes nothing, and one right after the node's link came back was once
+     * reset (curl 56) while the node was fine.
+     */
     static com.fasterxml.jackson.databind.JsonNode api(final String host, final String path) {
-        final Result result =
-                expectOk(exec(host, Duration.ofSeconds(20), "curl", "-sS", "--fail-with-body", apiUrl(host) + path));
+        final Result result = expectOk(exec(
+                host,
+                Duration.ofSeconds(30),
+                "curl",
+                "-sS",
+                "--fail-with-body",
+                "--retry",
+                "2",
+                "--retry-delay",
+                "1",
+                "--retry-all-errors",
+                apiUrl(host) + path));
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.stdout());
         } catch (final java.io.IOException ex) {
