@@ -1,9 +1,9 @@
 package io.understudy.admin.core;
 
 /**
- * The direct probes a backup makes while the primary's heartbeat is late but not yet lost (half the failure timeout
- * without a word from it): when the loss is declared, the takeover decision starts with the failures already seen,
- * instead of probing twice more (about 300 ms) after it. Only a streak of failures with none answered between, the
+ * The direct probes a backup makes while the primary's heartbeat is late but not yet lost ({@link #lateAfterMs} of
+ * fast silence, or half the view's failure timeout): when the loss is declared, the takeover decision starts with the
+ * failures already seen, and with enough of them, fresh, probes no more after it. Only a streak of failures with none answered between, the
  * last one recent, counts; one answer, or the heartbeat heard again, clears it. Times are the caller's monotonic
  * clock; thread-safe (the probing thread records, the decision thread reads).
  */
@@ -25,20 +25,41 @@ final class EarlyProbes {
      * was decided 100-200 ms later). Without fast beats, the view and its own heartbeat's age count.
      *
      * @param fastHeardMsAgo ms since the last fast beat, or -1 when none was ever heard (or it is off).
+     * @param fastLateMs     from how many ms of fast silence the beat counts as late ({@link #lateAfterMs}).
      * @param viewHeardMsAgo ms since the JGroups heartbeat last heard the peer.
      */
     static Heartbeat classify(
             final boolean inView,
             final long fastHeardMsAgo,
             final long fastSilentMs,
+            final long fastLateMs,
             final long viewHeardMsAgo,
             final long failureTimeoutMs) {
         final boolean fastHeard = fastHeardMsAgo >= 0;
         if (fastHeard ? fastHeardMsAgo >= fastSilentMs : !inView) {
             return Heartbeat.LOST;
         }
-        final long sinceMs = fastHeard ? fastHeardMsAgo : viewHeardMsAgo;
-        return sinceMs >= (fastHeard ? fastSilentMs : failureTimeoutMs) / 2 ? Heartbeat.LATE : Heartbeat.ON_TIME;
+        if (fastHeard) {
+            return fastHeardMsAgo >= fastLateMs ? Heartbeat.LATE : Heartbeat.ON_TIME;
+        }
+        return viewHeardMsAgo >= failureTimeoutMs / 2 ? Heartbeat.LATE : Heartbeat.ON_TIME;
+    }
+
+    /**
+     * From how many ms of fast silence the early probes run: early enough that the decision's {@code confirmations}
+     * failed probes, back to back (each a connect that times out after {@code probeTimeoutMs} against a dead host, the
+     * next starting within a tick), are in hand when the silence is declared, so the decision needs no probe of its
+     * own after it. Never before one beat is missed, never later than half the silence (where they started before).
+     * 30 ms with the defaults (beats every 20 ms, silent after 100, probes of 30 ms, two confirmations, 5 ms ticks).
+     */
+    static long lateAfterMs(
+            final long fastIntervalMs,
+            final long fastSilentMs,
+            final long probeTimeoutMs,
+            final int confirmations,
+            final long tickMs) {
+        final long backToBack = fastSilentMs - confirmations * (probeTimeoutMs + tickMs);
+        return Math.min(fastSilentMs / 2, Math.max(fastIntervalMs, backToBack));
     }
 
     private final long spacingNs;
@@ -49,8 +70,8 @@ final class EarlyProbes {
     private boolean probed;
 
     /**
-     * @param spacingMs the least time between two probes' starts (the decider's recheck interval: two failures in a
-     *                  row are as far apart as the decider's own).
+     * @param spacingMs the least time between two probes' starts (the probe's timeout: against a dead host they run
+     *                  back to back, each its own connect).
      * @param freshMs   how old the last failure may be and still count when the heartbeat is declared lost.
      */
     EarlyProbes(final long spacingMs, final long freshMs) {
@@ -83,6 +104,14 @@ final class EarlyProbes {
     synchronized void reset() {
         streak = 0;
         probed = false;
+    }
+
+    /**
+     * Whether the streak confirms the loss by itself at {@code nowNs}: {@code confirmations} failures in a row, the
+     * last one ended at most {@code withinNs} ago. The decision then takes them as its own first probe's.
+     */
+    synchronized boolean confirms(final long nowNs, final int confirmations, final long withinNs) {
+        return streak >= confirmations && nowNs - lastFailureNs <= withinNs;
     }
 
     /** Failures in a row that count at {@code nowNs}: 0 when there are none or the last is older than fresh. */

@@ -72,7 +72,9 @@ public final class Node implements Managed, MembershipListener {
     /** A live host's kernel accepts a connection to the API at once; a crashed one is known to be gone after this. */
     private static final Duration PEER_CONNECT_TIMEOUT = Duration.ofMillis(50);
 
-    private static final long EARLY_PROBE_TICK_MS = 10;
+    private static final long EARLY_PROBE_TICK_MS = 5;
+    /** Failed direct probes in a row that confirm a lost heartbeat ({@link #deciderSettings}). */
+    private static final int CONFIRMATIONS = 2;
     /**
      * How long a seed request waits for its connection: on a backup, the read log's record of it follows the
      * replica's connect by the log's lag.
@@ -102,9 +104,10 @@ public final class Node implements Managed, MembershipListener {
         return thread;
     });
 
-    private final EarlyProbes earlyProbes = new EarlyProbes(
-            TakeoverDecider.Settings.DEFAULT_RECHECK_INTERVAL_MS,
-            2 * TakeoverDecider.Settings.DEFAULT_RECHECK_INTERVAL_MS);
+    private final EarlyProbes earlyProbes;
+    /** From how many ms of fast silence the early probes run ({@link EarlyProbes#lateAfterMs}). */
+    private final long earlyProbeAfterMs;
+
     private final Object drillLock = new Object();
     private final RelayWatchdog watchdog;
     private final ServiceProbe probe;
@@ -169,6 +172,14 @@ public final class Node implements Managed, MembershipListener {
                 settings.getApp().getCheck().getRelayStallMs(),
                 why -> app.onRelayStalled(why));
         this.fence = new Fence(settings.getId(), settings.getTakeover());
+        this.earlyProbes = new EarlyProbes(
+                settings.getTakeover().getProbeTimeoutMs(), 2 * TakeoverDecider.Settings.DEFAULT_RECHECK_INTERVAL_MS);
+        this.earlyProbeAfterMs = EarlyProbes.lateAfterMs(
+                settings.getMembership().getFastIntervalMs(),
+                settings.getMembership().getFastSilentMs(),
+                settings.getTakeover().getProbeTimeoutMs(),
+                CONFIRMATIONS,
+                EARLY_PROBE_TICK_MS);
         this.judge = new PeerJudge(
                 settings.getId(),
                 this::peerApi,
@@ -584,11 +595,14 @@ public final class Node implements Managed, MembershipListener {
                     why);
             final long nowNs = System.nanoTime();
             final int failedEarly = earlyProbes.streakAt(nowNs);
+            // Failed back to back up to now against a dead host: a probe more would only repeat them, 30 ms later.
+            final boolean confirmedEarly = earlyProbes.confirms(nowNs, CONFIRMATIONS, earlyConfirmationFreshNs());
             if (failedEarly > 0) {
                 LOG.warn(
-                        "[{}] the direct probe had already failed {} time(s) in a row while the heartbeat was late",
+                        "[{}] the direct probe had already failed {} time(s) in a row while the heartbeat was late{}",
                         settings.getId(),
-                        failedEarly);
+                        failedEarly,
+                        confirmedEarly ? ", the last just now: the decision takes them as its probe's" : "");
             }
             final TakeoverDecider decider =
                     new TakeoverDecider(deciderSettings(), peerId + " " + why, nowNs, 0, failedEarly);
@@ -600,7 +614,7 @@ public final class Node implements Managed, MembershipListener {
                     || asked.answeredAsLivePrimary()) {
                 releaseCheck = startReleaseCheck();
             }
-            decisions.submit(() -> evaluate(decider));
+            decisions.submit(() -> evaluate(decider, confirmedEarly));
         }
     }
 
@@ -613,9 +627,27 @@ public final class Node implements Managed, MembershipListener {
         }
     }
 
-    /** Takes over only when the heartbeat is gone, the service does not answer and the tap heard nothing from it. */
+    /**
+     * How recent the early probes' last failure must be, when the loss is declared, for their streak to stand as the
+     * decision's first probe: one probe's timeout and a tick, what a probe started then would take.
+     */
+    private long earlyConfirmationFreshNs() {
+        return (settings.getTakeover().getProbeTimeoutMs() + EARLY_PROBE_TICK_MS) * 1_000_000L;
+    }
+
     private void evaluate(final TakeoverDecider started) {
+        evaluate(started, false);
+    }
+
+    /**
+     * Takes over only when the heartbeat is gone, the service does not answer and the tap heard nothing from it.
+     *
+     * @param confirmedEarly the early probes confirmed the loss just now: the first step takes their streak as its
+     *                       probe's.
+     */
+    private void evaluate(final TakeoverDecider started, final boolean confirmedEarly) {
         TakeoverDecider decider = started;
+        boolean probeThisStep = !confirmedEarly;
         try {
             while (machine.state() == RoleMachine.State.BACKUP) {
                 final BackupRole standing = backup;
@@ -640,6 +672,7 @@ public final class Node implements Managed, MembershipListener {
                     final long backNs = System.nanoTime();
                     ownLinkBackNs = backNs;
                     earlyProbes.reset();
+                    probeThisStep = true;
                     decider = afresh(decider, "then this node's own link was down and came back", backNs);
                     LOG.warn(
                             "[{}] this node's own link is back: what it saw while cut off is no evidence; "
@@ -647,7 +680,9 @@ public final class Node implements Managed, MembershipListener {
                             settings.getId());
                 }
                 lastCutOff = "";
-                final boolean answers = !present
+                final boolean probed = !present && probeThisStep;
+                probeThisStep = true;
+                final boolean answers = probed
                         && probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
                 // The probe may take its whole timeout: a beat heard meanwhile, or since the loss, says it lives.
                 final boolean alive = present || peerAlive() || heardSince(decider.startNs());
@@ -660,7 +695,8 @@ public final class Node implements Managed, MembershipListener {
                         app.unfitReason(),
                         Optional.ofNullable(handoverTrigger),
                         false,
-                        later(standing.tapper().clientsWaitingSinceNs(), evidenceSinceNs)));
+                        later(standing.tapper().clientsWaitingSinceNs(), evidenceSinceNs),
+                        probed));
                 if (decision instanceof TakeoverDecider.Decision.TakeOver takeOver) {
                     String trigger = takeOver.trigger();
                     if (handoverTrigger == null
@@ -942,8 +978,9 @@ public final class Node implements Managed, MembershipListener {
 
     /**
      * On the early-probe thread every {@link #EARLY_PROBE_TICK_MS}: while this node is the backup and the peer's
-     * heartbeat is late but not lost ({@link EarlyProbes#classify}), probes the service (at most one probe per
-     * recheck interval) and keeps the streak for the decision that a lost heartbeat starts.
+     * heartbeat is late but not lost ({@link EarlyProbes#classify}), connects to the service address (back to back
+     * against a dead host, one probe's timeout apart) and keeps the streak for the decision that a lost heartbeat
+     * starts.
      */
     private void probeEarly() {
         try {
@@ -957,6 +994,7 @@ public final class Node implements Managed, MembershipListener {
                     heartbeat.isPeerPresent(),
                     fast == null ? -1 : fast.millisSincePeerHeard(),
                     settings.getMembership().getFastSilentMs(),
+                    earlyProbeAfterMs,
                     heartbeat.millisSincePeerHeard(),
                     settings.getMembership().getFailureTimeoutMs());
             if (beat == EarlyProbes.Heartbeat.LOST) {
@@ -968,8 +1006,11 @@ public final class Node implements Managed, MembershipListener {
             }
             final long startNs = System.nanoTime();
             if (earlyProbes.due(startNs)) {
-                final boolean answers =
-                        probe.exchanges(app, settings.getApp().getCheck().getTimeoutMs());
+                // A connect only: the early streak counts a host that does not answer at all (a crash). A connection
+                // accepted, by a slow primary or a dying one's listener, ends it; the exchange is the decision's, whose
+                // probe may wait out the app check's timeout (400 ms: a probe exchanging with a dying node's listener
+                // held this thread that long, and the streak missed the failures after it, 140 ms more per drill).
+                final boolean answers = probe.answers();
                 final long endNs = System.nanoTime();
                 earlyProbes.record(answers, startNs, endNs);
                 final PeerReleaseCheck asked = releaseCheck;
@@ -998,7 +1039,7 @@ public final class Node implements Managed, MembershipListener {
      */
     private TakeoverDecider.Settings deciderSettings() {
         return TakeoverDecider.Settings.of(settings.getTakeover().getQuietMs())
-                .withConfirmations(2)
+                .withConfirmations(CONFIRMATIONS)
                 .withClientsWaitingMs(settings.getTakeover().getClientsWaitingMs());
     }
 

@@ -53,6 +53,9 @@ final class TakeoverDecider {
     private long lastNowNs;
     private final int failedBefore;
     private int failedProbesInARow;
+    /** How many of {@link #failedProbesInARow} are the early probes' (an answer since ends their streak). */
+    private int earlyInStreak;
+
     private boolean stillServingReported;
     private String lastWaitReason = "";
     private boolean waitReasonChanged;
@@ -91,6 +94,7 @@ final class TakeoverDecider {
         this.attempt = attempt;
         this.failedBefore = failedBefore;
         this.failedProbesInARow = failedBefore;
+        this.earlyInStreak = failedBefore;
     }
 
     /** Which attempt this decider makes, from 0. */
@@ -137,7 +141,10 @@ final class TakeoverDecider {
         }
         // A probe result is a fact about the service whatever else holds, so it counts toward the streak even while
         // a higher-epoch primary keeps this node waiting.
-        failedProbesInARow = observation.probeAnswers() ? 0 : failedProbesInARow + 1;
+        if (observation.probed()) {
+            failedProbesInARow = observation.probeAnswers() ? 0 : failedProbesInARow + 1;
+            earlyInStreak = observation.probeAnswers() ? 0 : earlyInStreak;
+        }
         if (observation.peerHigherEpochPrimary()) {
             return await(observation, HIGHER_EPOCH, settings.recheckIntervalNs());
         }
@@ -173,7 +180,7 @@ final class TakeoverDecider {
                                     ? "tap quiet"
                                     : "clients waited " + waitingForNs / NS_PER_MS + " ms with no progress from it")));
         }
-        if (observation.probeAnswers()) {
+        if (observation.probed() && observation.probeAnswers()) {
             return await(observation, ANSWERS_PROBE, settings.recheckIntervalNs());
         }
         if (!tapQuiet) {
@@ -197,9 +204,7 @@ final class TakeoverDecider {
 
     /** Today's trigger text when one failure is enough; the streak's length when more were asked for. */
     private String probeFailure() {
-        final String early = failedBefore > 0 && failedProbesInARow > failedBefore
-                ? " (" + failedBefore + " while the heartbeat was late)"
-                : "";
+        final String early = earlyInStreak > 0 ? " (" + earlyInStreak + " while the heartbeat was late)" : "";
         return settings.confirmations() == 1 && failedBefore == 0
                 ? "service probe failed"
                 : "service probe failed " + failedProbesInARow + " times in a row" + early;
@@ -322,6 +327,8 @@ final class TakeoverDecider {
      * @param peerHigherEpochPrimary the peer announces it is primary at an epoch above ours.
      * @param clientsWaitingSinceNs  since when client bytes have waited with no progress from the primary heard;
      *                               nowNs (or later) when none wait.
+     * @param probed                 a probe ran in this step; false when the step takes the early probes' streak
+     *                               as it stands (probeAnswers is then ignored, and the streak does not move).
      */
     record Observation(
             long nowNs,
@@ -331,10 +338,33 @@ final class TakeoverDecider {
             Optional<String> replicaUnfitReason,
             Optional<String> handoverTrigger,
             boolean peerHigherEpochPrimary,
-            long clientsWaitingSinceNs) {
+            long clientsWaitingSinceNs,
+            boolean probed) {
         Observation {
             Objects.requireNonNull(replicaUnfitReason, "replicaUnfitReason");
             Objects.requireNonNull(handoverTrigger, "handoverTrigger");
+        }
+
+        /** An observation whose step ran a probe. */
+        Observation(
+                final long nowNs,
+                final boolean peerPresent,
+                final boolean probeAnswers,
+                final long lastServerProgressNs,
+                final Optional<String> replicaUnfitReason,
+                final Optional<String> handoverTrigger,
+                final boolean peerHigherEpochPrimary,
+                final long clientsWaitingSinceNs) {
+            this(
+                    nowNs,
+                    peerPresent,
+                    probeAnswers,
+                    lastServerProgressNs,
+                    replicaUnfitReason,
+                    handoverTrigger,
+                    peerHigherEpochPrimary,
+                    clientsWaitingSinceNs,
+                    true);
         }
 
         /** An observation with no clients waiting. */

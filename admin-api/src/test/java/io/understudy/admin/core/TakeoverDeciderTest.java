@@ -67,6 +67,28 @@ class TakeoverDeciderTest {
     }
 
     @Test
+    void shouldTakeTheEarlyProbesStreakAsItsFirstStepsProbeWhenItConfirmsAlready() {
+        final Settings twice = SETTINGS.withConfirmations(2).withClientsWaitingMs(60);
+
+        assertThat(new TakeoverDecider(twice, LOSS, LOST_NS, 0, 2).next(notProbed(false)))
+                .isEqualTo(new Decision.TakeOver("heartbeat lost (node-a suspected), service probe failed 2 times in "
+                        + "a row (2 while the heartbeat was late), clients waited 70 ms with no progress from it"));
+        assertThat(new TakeoverDecider(twice, LOSS, LOST_NS, 0, 1).next(notProbed(false)))
+                .as("one early failure and no probe of its own: not confirmed, and nothing counted for the step")
+                .isEqualTo(new Decision.Wait("the direct probe failed 1 of 2 times in a row", RECHECK_NS));
+        assertThat(new TakeoverDecider(twice, LOSS, LOST_NS, 0, 2).next(notProbed(true)))
+                .as("a step that ran no probe has no answer to count")
+                .isInstanceOf(Decision.TakeOver.class);
+    }
+
+    /** A step at the loss that ran no probe, clients waiting 70 ms with no progress since. */
+    private static Observation notProbed(final boolean probeAnswers) {
+        final long sinceNs = LOST_NS - 70 * MS;
+        return new Observation(
+                LOST_NS, false, probeAnswers, sinceNs, Optional.empty(), Optional.empty(), false, sinceNs, false);
+    }
+
+    @Test
     void shouldNotCountEarlyFailuresWhenTheFirstProbeAfterTheLossAnswers() {
         final TakeoverDecider seeded = new TakeoverDecider(SETTINGS.withConfirmations(2), LOSS, LOST_NS, 0, 5);
         final long quietSinceNs = LOST_NS - 1_000 * MS;
