@@ -6,14 +6,14 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The tap's capture filter leaves out this host's own connections to the service, and nothing else. */
-public class CaptureFilterTest {
+class CaptureFilterTest {
     private static TapConfig onLoopback(final String serviceAddress) {
         return new TapConfig(
                 "n1", "lo", serviceAddress, Set.of(7070), 2048, 1 << 20, TapConfig.TrackerLimits.defaults(), null);
     }
 
     @Test
-    public void shouldLeaveOutThisHostsOwnConnectionsToTheService() throws Exception {
+    void shouldLeaveOutThisHostsOwnConnectionsToTheService() throws Exception {
         final String filter = BackupTapper.withoutOwnClients(onLoopback("198.18.0.100"));
 
         assertThat(filter)
@@ -23,7 +23,7 @@ public class CaptureFilterTest {
     }
 
     @Test
-    public void shouldKeepEveryClientWhenTheServiceAddressIsThisHostsOwn() throws Exception {
+    void shouldKeepEveryClientWhenTheServiceAddressIsThisHostsOwn() throws Exception {
         // In-JVM tests serve and tap on 127.0.0.1 itself: its clients are the ones to protect.
         assertThat(BackupTapper.withoutOwnClients(onLoopback("127.0.0.1")))
                 .isEqualTo("tcp and host 127.0.0.1 and (port 7070)");

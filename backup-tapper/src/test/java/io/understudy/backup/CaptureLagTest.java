@@ -6,19 +6,19 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /** A frame's time is when the kernel stamped it, not when a lagging capture thread got to it. */
-public class CaptureLagTest {
+class CaptureLagTest {
     private static final long NOW_NS = 9_000_000_000_000L;
     private static final Instant WALL_NOW = Instant.parse("2026-12-01T18:00:00.500000Z");
     private static final long WALL_NOW_US = WALL_NOW.getEpochSecond() * 1_000_000L + WALL_NOW.getNano() / 1_000;
 
     @Test
-    public void shouldDateAFrameByItsCaptureStamp() {
+    void shouldDateAFrameByItsCaptureStamp() {
         final long stamped = micros(Instant.parse("2026-12-01T18:00:00.250123Z"));
         assertThat(CaptureAgent.frameNs(NOW_NS, WALL_NOW_US, stamped)).isEqualTo(NOW_NS - 249_877_000L);
     }
 
     @Test
-    public void shouldNeverDateAFrameInTheFutureOrMoreThanFiveSecondsBack() {
+    void shouldNeverDateAFrameInTheFutureOrMoreThanFiveSecondsBack() {
         assertThat(CaptureAgent.frameNs(NOW_NS, WALL_NOW_US, micros(Instant.parse("2026-12-01T18:00:01Z"))))
                 .isEqualTo(NOW_NS);
         assertThat(CaptureAgent.frameNs(NOW_NS, WALL_NOW_US, micros(Instant.parse("2026-12-01T17:00:00Z"))))

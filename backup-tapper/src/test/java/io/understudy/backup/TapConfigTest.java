@@ -8,14 +8,14 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The VIP's interface is the tap's unless named, and naming it changes nothing else. */
-public class TapConfigTest {
+class TapConfigTest {
     private static TapConfig hot() {
         return new TapConfig(
                 "n1", "mirror0", "198.18.0.100", Set.of(7070), 2048, 1 << 20, TapConfig.TrackerLimits.defaults(), null);
     }
 
     @Test
-    public void shouldCarryTheVipOnTheTapsInterfaceWhenNoneIsNamed() {
+    void shouldCarryTheVipOnTheTapsInterfaceWhenNoneIsNamed() {
         final TapConfig withReadLog = new TapConfig(
                 "n1",
                 "mirror0",
@@ -35,7 +35,7 @@ public class TapConfigTest {
     }
 
     @Test
-    public void shouldChangeOnlyTheServiceInterfaceWhenOneIsNamed() {
+    void shouldChangeOnlyTheServiceInterfaceWhenOneIsNamed() {
         final TapConfig named = hot().withServiceInterface("eth1");
 
         assertThat(named.serviceInterface()).isEqualTo("eth1");
@@ -44,7 +44,7 @@ public class TapConfigTest {
     }
 
     @Test
-    public void shouldRejectABlankServiceInterface() {
+    void shouldRejectABlankServiceInterface() {
         assertThatThrownBy(() -> hot().withServiceInterface(" "))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("serviceInterface=' '");

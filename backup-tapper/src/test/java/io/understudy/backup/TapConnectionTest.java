@@ -6,9 +6,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What the status and the connections list count as protected: open connections only. */
-public class TapConnectionTest {
+class TapConnectionTest {
     @Test
-    public void shouldCountOnlyOpenConnectionsAsProtectedOrNot() {
+    void shouldCountOnlyOpenConnectionsAsProtectedOrNot() {
         final List<TapConnection> connections = List.of(
                 connection("ESTABLISHED", true),
                 connection("ESTABLISHED", true),

@@ -255,21 +255,11 @@ public final class ReadLogFeed implements LogTail.Sink, TapListener {
         }
     }
 
-    /**
-     * Hands the tracker the primary's logged reads from where the tap's copy of the client stream ends, to fill what
-     * it lacks. Whatever the primary read, it had received: the log's bytes count even where the tap saw no hole (it
-     * may have missed a request and the primary's ack of it alike).
-     */
+    /** Asks the tracker to fill what the tap's copy of the client stream lacks from this connection's read log. */
     private void repair(final LoggedConnection logged) {
         final TrackedConnection tap = logged.tap;
-        if (tap == null || !tap.isOpen()) {
-            return;
-        }
-        long offset = tap.client.nextOffset;
-        Map.Entry<Long, byte[]> read;
-        while ((read = logged.readAt(offset)) != null) {
-            tracker.fill(tap, true, read.getKey(), read.getValue(), TrackerInbox.Source.READ_LOG);
-            offset = read.getKey() + read.getValue().length;
+        if (tap != null && tap.isOpen()) {
+            tracker.repairFromLog(tap);
         }
     }
 

@@ -76,23 +76,30 @@ public final class TcpTracker implements StreamDirection.DataSink {
      */
     public int drainInbox(final long nowNs) {
         int taken = 0;
-        Object event;
-        while ((event = inbox.poll()) != null) {
-            taken++;
-            if (event instanceof TrackerInbox.Fill fill) {
-                take(fill, nowNs);
-            } else if (event instanceof TrackerInbox.Options options) {
-                final TrackedConnection connection = connections.get(options.key());
-                if (connection != null) {
-                    announceWithOptions(
-                            connection,
-                            options.mss(),
-                            options.clientWindowScale(),
-                            options.serverWindowScale(),
-                            options.sackPermitted(),
-                            options.timestamps(),
-                            nowNs);
+        while (!inbox.isEmpty()) {
+            Object event;
+            while ((event = inbox.poll()) != null) {
+                taken++;
+                if (event instanceof TrackerInbox.Fill fill) {
+                    take(fill, nowNs);
+                } else if (event instanceof TrackerInbox.Options options) {
+                    final TrackedConnection connection = connections.get(options.key());
+                    if (connection != null) {
+                        announceWithOptions(
+                                connection,
+                                options.mss(),
+                                options.clientWindowScale(),
+                                options.serverWindowScale(),
+                                options.sackPermitted(),
+                                options.timestamps(),
+                                nowNs);
+                    }
                 }
+            }
+            TrackedConnection repair;
+            while ((repair = inbox.pollLogRepair()) != null) {
+                taken++;
+                repairFromLog(repair, nowNs);
             }
         }
         return taken;
@@ -100,24 +107,15 @@ public final class TcpTracker implements StreamDirection.DataSink {
 
     private void take(final TrackerInbox.Fill fill, final long nowNs) {
         final TrackedConnection connection = fill.connection();
-        if (connections.get(connection.key) != connection || !connection.isOpen()) {
-            return; // gone, or replaced on its 4-tuple, since it was handed in
+        if (!isTrackedAndOpen(connection) || !connection.isProtected()) {
+            return; // gone or replaced since it was handed in, or its replica diverged or failed: its output stands for
+            // nothing
         }
-        if (fill.source() == TrackerInbox.Source.REPLICA && !connection.isProtected()) {
-            return; // its replica diverged or failed since: its output stands for nothing
-        }
-        final StreamDirection stream = connection.stream(fill.fromClient());
-        final long before = stream.nextOffset;
-        final long filled = fill(connection, fill.fromClient(), fill.offset(), fill.bytes(), nowNs);
-        if (filled == 0) {
-            return;
-        }
-        if (fill.source() == TrackerInbox.Source.READ_LOG) {
-            // The log's bytes, not the pieces the tap held beyond the hole that became contiguous with them.
-            counters.bytesFromLog += Math.min(fill.offset() + fill.bytes().length, stream.nextOffset) - before;
-        } else {
-            counters.bytesFromReplica += filled;
-        }
+        counters.bytesFromReplica += fill(connection, fill.fromClient(), fill.offset(), fill.bytes(), nowNs);
+    }
+
+    private boolean isTrackedAndOpen(final TrackedConnection connection) {
+        return connections.get(connection.key) == connection && connection.isOpen();
     }
 
     /** Connections tracked now, closed ones included until their linger time passes. */
@@ -128,6 +126,28 @@ public final class TcpTracker implements StreamDirection.DataSink {
     /** The connection tracked now on this 4-tuple, or null. */
     public TrackedConnection find(final ConnectionKey key) {
         return connections.get(key);
+    }
+
+    /**
+     * Fills what the tap's copy of the client stream lacks with the primary's logged reads, from where it ends.
+     * Whatever the primary read, it had received: the log's bytes count even where the tap saw no hole (it may have
+     * missed a request and the primary's ack of it alike).
+     */
+    private void repairFromLog(final TrackedConnection connection, final long nowNs) {
+        final LoggedConnection logged = connection.logged;
+        if (logged == null || !isTrackedAndOpen(connection)) {
+            return;
+        }
+        final StreamDirection client = connection.client;
+        java.util.Map.Entry<Long, byte[]> read;
+        while ((read = logged.readAt(client.nextOffset)) != null) {
+            final long before = client.nextOffset;
+            if (fill(connection, true, read.getKey(), read.getValue(), nowNs) == 0) {
+                return;
+            }
+            // The log's bytes, not the pieces the tap held beyond the hole that became contiguous with them.
+            counters.bytesFromLog += Math.min(read.getKey() + read.getValue().length, client.nextOffset) - before;
+        }
     }
 
     /**

@@ -12,8 +12,6 @@ import java.util.ArrayDeque;
 public final class TrackerInbox {
     /** Where bytes handed in come from; the tracker counts each source's. */
     public enum Source {
-        /** The primary's read log: client bytes the primary read. */
-        READ_LOG,
         /** The hot replica's output: server bytes the primary also sent, as compared so far. */
         REPLICA
     }
@@ -31,6 +29,12 @@ public final class TrackerInbox {
             boolean timestamps) {}
 
     private final ArrayDeque<Object> events = new ArrayDeque<>();
+    /**
+     * Connections whose read log has bytes the tap may lack: each at most once, however many records came (a backup
+     * that took in a burst of thousands of records, each handing in every logged read from the tap's end, ran out of
+     * heap before the tracker took them in).
+     */
+    private final java.util.LinkedHashSet<TrackedConnection> logRepairs = new java.util.LinkedHashSet<>();
 
     public void fill(
             final TrackedConnection connection,
@@ -45,12 +49,28 @@ public final class TrackerInbox {
         events.add(options);
     }
 
+    /** The connection's read log ({@link TrackedConnection#logged}) may fill what the tap lacks of its client stream. */
+    public void repairFromLog(final TrackedConnection connection) {
+        logRepairs.add(connection);
+    }
+
     /** The oldest event not taken yet, or null. */
     public Object poll() {
         return events.poll();
     }
 
+    /** The oldest connection waiting for a repair from its read log, or null. */
+    public TrackedConnection pollLogRepair() {
+        final java.util.Iterator<TrackedConnection> it = logRepairs.iterator();
+        if (!it.hasNext()) {
+            return null;
+        }
+        final TrackedConnection connection = it.next();
+        it.remove();
+        return connection;
+    }
+
     public boolean isEmpty() {
-        return events.isEmpty();
+        return events.isEmpty() && logRepairs.isEmpty();
     }
 }

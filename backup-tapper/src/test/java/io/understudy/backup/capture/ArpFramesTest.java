@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
  * The ARP probe is laid out as RFC 5227 asks, and a captured frame is a conflict exactly when another MAC has (or,
  * while we probe, asks for) the address: our own frames, frames for other addresses and broken frames never are.
  */
-public class ArpFramesTest {
+class ArpFramesTest {
     private static final byte[] OUR_MAC = {2, 0, 0, 0, 0, 3};
     private static final byte[] OTHER_MAC = {(byte) 0xaa, (byte) 0xbb, 0, 0, 0, (byte) 0x99};
     private static final int VIP = Ipv4.ipv4("198.18.0.100");
@@ -22,7 +22,7 @@ public class ArpFramesTest {
     }
 
     @Test
-    public void shouldBuildAnRfc5227ProbeWhenProbing() {
+    void shouldBuildAnRfc5227ProbeWhenProbing() {
         final byte[] probe = ArpFrames.probe(OUR_MAC, VIP);
 
         assertThat(probe).hasSize(42);
@@ -39,7 +39,7 @@ public class ArpFramesTest {
     }
 
     @Test
-    public void shouldReportTheOtherMacWhenAnotherHostRepliesForTheAddress() {
+    void shouldReportTheOtherMacWhenAnotherHostRepliesForTheAddress() {
         final byte[] frame = reply(OTHER_MAC, VIP);
 
         assertThat(ArpFrames.claimant(frame, frame.length, VIP, OUR_MAC)).isEqualTo("aa:bb:00:00:00:99");
@@ -48,7 +48,7 @@ public class ArpFramesTest {
     }
 
     @Test
-    public void shouldReportAnotherHostsGratuitousArpAndIgnoreOursWhenTheyAnnounceTheAddress() {
+    void shouldReportAnotherHostsGratuitousArpAndIgnoreOursWhenTheyAnnounceTheAddress() {
         for (final int operation : new int[] {GratuitousArp.REQUEST, GratuitousArp.REPLY}) {
             final byte[] theirs = GratuitousArp.frame(OTHER_MAC, VIP, operation);
             final byte[] ours = GratuitousArp.frame(OUR_MAC, VIP, operation);
@@ -61,7 +61,7 @@ public class ArpFramesTest {
     }
 
     @Test
-    public void shouldNotReportOurOwnMacWhenItRepliesForTheAddress() {
+    void shouldNotReportOurOwnMacWhenItRepliesForTheAddress() {
         final byte[] frame = reply(OUR_MAC, VIP);
 
         assertThat(ArpFrames.conflictWhileProbing(frame, frame.length, VIP, OUR_MAC))
@@ -69,7 +69,7 @@ public class ArpFramesTest {
     }
 
     @Test
-    public void shouldNotReportWhenTheFrameIsForAnotherAddress() {
+    void shouldNotReportWhenTheFrameIsForAnotherAddress() {
         final byte[] otherReply = reply(OTHER_MAC, OTHER_ADDRESS);
         final byte[] otherProbe = ArpFrames.probe(OTHER_MAC, OTHER_ADDRESS);
         // A request from another host that merely asks who has the VIP (it wants to talk to it) claims nothing.
@@ -82,7 +82,7 @@ public class ArpFramesTest {
     }
 
     @Test
-    public void shouldReportAnotherHostsProbeOnlyWhileProbing() {
+    void shouldReportAnotherHostsProbeOnlyWhileProbing() {
         final byte[] theirs = ArpFrames.probe(OTHER_MAC, VIP);
         final byte[] ours = ArpFrames.probe(OUR_MAC, VIP);
 
@@ -97,14 +97,14 @@ public class ArpFramesTest {
     }
 
     @Test
-    public void shouldReportAConflictWhenTheFrameIsPaddedToTheEthernetMinimum() {
+    void shouldReportAConflictWhenTheFrameIsPaddedToTheEthernetMinimum() {
         final byte[] padded = Arrays.copyOf(reply(OTHER_MAC, VIP), 60);
 
         assertThat(ArpFrames.claimant(padded, padded.length, VIP, OUR_MAC)).isEqualTo("aa:bb:00:00:00:99");
     }
 
     @Test
-    public void shouldIgnoreTruncatedFramesWithoutThrowing() {
+    void shouldIgnoreTruncatedFramesWithoutThrowing() {
         final byte[] frame = reply(OTHER_MAC, VIP);
         for (int length = 0; length < frame.length; length++) {
             final byte[] truncated = Arrays.copyOf(frame, length);
@@ -120,7 +120,7 @@ public class ArpFramesTest {
     }
 
     @Test
-    public void shouldIgnoreMalformedFramesWhenAFieldIsWrong() {
+    void shouldIgnoreMalformedFramesWhenAFieldIsWrong() {
         final int[][] corruptions = {
             {12, 0x08, 13, 0x00}, // IPv4, not ARP
             {15, 6}, // hardware type 6
@@ -142,7 +142,7 @@ public class ArpFramesTest {
     }
 
     @Test
-    public void shouldNeverThrowWhenGivenRandomBytes() {
+    void shouldNeverThrowWhenGivenRandomBytes() {
         final Random random = new Random(12);
         final byte[] reply = reply(OTHER_MAC, VIP);
         for (int round = 0; round < 20_000; round++) {

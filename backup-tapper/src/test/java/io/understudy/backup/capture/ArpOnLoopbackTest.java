@@ -21,12 +21,12 @@ import org.pcap4j.core.PcapHandle;
  * playing the other host. Addresses are 198.18.12.x, used by no other test; nothing leaves lo.
  */
 @Timeout(10)
-public class ArpOnLoopbackTest {
+class ArpOnLoopbackTest {
     private static final byte[] OTHER_MAC = {2, 0, 0, 0, 0, (byte) 0x99};
     private static final byte[] ANOTHER_MAC = {2, 0, 0, 0, 0, (byte) 0x98};
 
     @Test
-    public void shouldNameTheInterfaceWhenItDoesNotExist() {
+    void shouldNameTheInterfaceWhenItDoesNotExist() {
         assertThatThrownBy(() -> DuplicateAddressProbe.probe("nosuchif12", "198.18.12.1"))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("no network interface named 'nosuchif12'");
@@ -36,7 +36,7 @@ public class ArpOnLoopbackTest {
     }
 
     @Test
-    public void shouldFindNoConflictWhenNobodyAnswers() throws Exception {
+    void shouldFindNoConflictWhenNobodyAnswers() throws Exception {
         CapturePrivileges.require();
 
         final DuplicateAddressProbe.Result result =
@@ -48,7 +48,7 @@ public class ArpOnLoopbackTest {
     }
 
     @Test
-    public void shouldReportTheHoldersMacWhenAnotherHostAnswersTheProbe() throws Exception {
+    void shouldReportTheHoldersMacWhenAnotherHostAnswersTheProbe() throws Exception {
         CapturePrivileges.require();
         final int address = Ipv4.ipv4("198.18.12.2");
         try (PcapHandle otherHost = ArpCapture.openArp("lo")) {
@@ -65,7 +65,7 @@ public class ArpOnLoopbackTest {
     }
 
     @Test
-    public void shouldReportEachOtherHolderOncePerIntervalWhenTheyAnnounceTheAddress() throws Exception {
+    void shouldReportEachOtherHolderOncePerIntervalWhenTheyAnnounceTheAddress() throws Exception {
         CapturePrivileges.require();
         final int address = Ipv4.ipv4("198.18.12.3");
         final List<String> reported = new CopyOnWriteArrayList<>();

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /** The watch reports a MAC at most once per interval, each MAC on its own clock, with a hand-moved clock. */
-public class ConflictThrottleTest {
+class ConflictThrottleTest {
     private static final long INTERVAL_NS = 100_000_000L;
 
     @Test
-    public void shouldReportAMacOncePerIntervalWhenItRepeats() {
+    void shouldReportAMacOncePerIntervalWhenItRepeats() {
         final ConflictThrottle throttle = new ConflictThrottle(INTERVAL_NS);
 
         assertThat(throttle.tryReport("aa:bb:00:00:00:01", 1_000)).isTrue();
@@ -21,7 +21,7 @@ public class ConflictThrottleTest {
     }
 
     @Test
-    public void shouldReportEachMacWhenTwoClaimAtOnce() {
+    void shouldReportEachMacWhenTwoClaimAtOnce() {
         final ConflictThrottle throttle = new ConflictThrottle(INTERVAL_NS);
 
         assertThat(throttle.tryReport("aa:bb:00:00:00:01", 0)).isTrue();
@@ -31,7 +31,7 @@ public class ConflictThrottleTest {
     }
 
     @Test
-    public void shouldStillReportANewMacWhenAFloodOfForgedMacsFillsIt() {
+    void shouldStillReportANewMacWhenAFloodOfForgedMacsFillsIt() {
         final ConflictThrottle throttle = new ConflictThrottle(INTERVAL_NS);
         for (int i = 0; i < ConflictThrottle.MAX_MACS * 3; i++) {
             assertThat(throttle.tryReport(String.format("02:00:00:00:%02x:%02x", i >> 8, i & 0xff), i))

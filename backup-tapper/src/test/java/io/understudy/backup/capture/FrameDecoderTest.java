@@ -7,12 +7,12 @@ import io.understudy.backup.track.TcpSegment;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-public class FrameDecoderTest {
+class FrameDecoderTest {
     private final FrameDecoder decoder = new FrameDecoder(FrameDecoder.LINKTYPE_ETHERNET, true);
     private final TcpSegment segment = new TcpSegment();
 
     @Test
-    public void shouldDecodeEveryFieldAndOptionWhenFrameIsWellFormed() {
+    void shouldDecodeEveryFieldAndOptionWhenFrameIsWellFormed() {
         final byte[] frame = Frames.fromClient()
                 .seq(0xFFFFFFF0L)
                 .ack(7)
@@ -36,7 +36,7 @@ public class FrameDecoderTest {
     }
 
     @Test
-    public void shouldPointAtPayloadWhenSegmentCarriesData() {
+    void shouldPointAtPayloadWhenSegmentCarriesData() {
         final byte[] frame =
                 Frames.fromServer().seq(1).payload("hello").timestamps(5, 6).build();
 
@@ -47,7 +47,7 @@ public class FrameDecoderTest {
     }
 
     @Test
-    public void shouldSayTruncatedWhenSnapLengthCutTheFrame() {
+    void shouldSayTruncatedWhenSnapLengthCutTheFrame() {
         final byte[] frame = Frames.fromClient().payload("0123456789").build();
 
         assertThat(decoder.decode(frame, frame.length - 4, frame.length, segment))
@@ -55,7 +55,7 @@ public class FrameDecoderTest {
     }
 
     @Test
-    public void shouldSayBadChecksumWhenPayloadByteFlipped() {
+    void shouldSayBadChecksumWhenPayloadByteFlipped() {
         final byte[] frame = Frames.fromClient().payload("0123456789").build();
         frame[frame.length - 1] ^= 0x01;
 
@@ -66,7 +66,7 @@ public class FrameDecoderTest {
     }
 
     @Test
-    public void shouldDecodeAndCountFramesWithAWrongChecksumWhenAskedToCountThem() {
+    void shouldDecodeAndCountFramesWithAWrongChecksumWhenAskedToCountThem() {
         final FrameDecoder counting = new FrameDecoder(FrameDecoder.LINKTYPE_ETHERNET, FrameDecoder.Checksums.COUNT);
         final byte[] badTcp = Frames.fromClient().payload("0123456789").build();
         badTcp[badTcp.length - 1] ^= 0x01;
@@ -86,7 +86,7 @@ public class FrameDecoderTest {
     }
 
     @Test
-    public void shouldSayBadIpChecksumWhenHeaderByteFlipped() {
+    void shouldSayBadIpChecksumWhenHeaderByteFlipped() {
         final byte[] frame = Frames.fromClient().build();
         frame[22] ^= 0x01; // TTL
 
@@ -94,7 +94,7 @@ public class FrameDecoderTest {
     }
 
     @Test
-    public void shouldSkipNonIpv4AndNonTcpAndFragments() {
+    void shouldSkipNonIpv4AndNonTcpAndFragments() {
         final byte[] arp = Frames.fromClient().build();
         arp[12] = 0x08;
         arp[13] = 0x06;
@@ -111,7 +111,7 @@ public class FrameDecoderTest {
     }
 
     @Test
-    public void shouldSeeThroughVlanTagsWhenEthernetIsTagged() {
+    void shouldSeeThroughVlanTagsWhenEthernetIsTagged() {
         final byte[] plain = Frames.fromClient().payload("x").build();
         final byte[] tagged = new byte[plain.length + 4];
         System.arraycopy(plain, 0, tagged, 0, 12);
@@ -127,7 +127,7 @@ public class FrameDecoderTest {
     }
 
     @Test
-    public void shouldSayMalformedWhenLengthsLie() {
+    void shouldSayMalformedWhenLengthsLie() {
         final byte[] frame = Frames.fromClient().build();
         frame[14] = 0x44; // IHL 4: shorter than the minimum header
         assertThat(decoder.decode(frame, frame.length, frame.length, segment)).isEqualTo(DecodeResult.MALFORMED);
@@ -137,7 +137,7 @@ public class FrameDecoderTest {
     }
 
     @Test
-    public void shouldSayUnsupportedWhenLinkTypeIsUnknown() {
+    void shouldSayUnsupportedWhenLinkTypeIsUnknown() {
         final byte[] frame = Frames.fromClient().build();
 
         assertThat(new FrameDecoder(9999, true).decode(frame, frame.length, frame.length, segment))

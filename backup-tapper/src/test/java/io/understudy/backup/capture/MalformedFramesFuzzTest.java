@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
  * Random and mutated frames through the decoder and the tracker: nothing escapes, and every frame is counted once,
  * either as a tracked segment or under the reason it was skipped.
  */
-public class MalformedFramesFuzzTest {
+class MalformedFramesFuzzTest {
     private static final int FRAMES = 200_000;
 
     @Test
-    public void shouldCountEveryFrameAndNeverThrowWhenFedRandomAndMutatedFrames() {
+    void shouldCountEveryFrameAndNeverThrowWhenFedRandomAndMutatedFrames() {
         final Random random = new Random(20261126L);
         final List<byte[]> valid = List.of(
                 Frames.fromClient()

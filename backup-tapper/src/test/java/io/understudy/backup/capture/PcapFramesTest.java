@@ -22,9 +22,9 @@ import org.pcap4j.core.PcapNetworkInterface;
  * stamp, as pcap4j's own reader gives them. UDP datagrams to 127.0.0.1 on a port of this test's; nothing leaves lo.
  */
 @Timeout(20)
-public class PcapFramesTest {
+class PcapFramesTest {
     @Test
-    public void shouldReadEachFrameWithItsLengthAndStampAndNothingWhenNoneWaits() throws Exception {
+    void shouldReadEachFrameWithItsLengthAndStampAndNothingWhenNoneWaits() throws Exception {
         CapturePrivileges.require();
         try (DatagramChannel socket = loopbackSocket();
                 PcapHandle handle = open(socket, 65535)) {
@@ -46,7 +46,7 @@ public class PcapFramesTest {
     }
 
     @Test
-    public void shouldGiveTheWireLengthOfAFrameTheSnapLengthCut() throws Exception {
+    void shouldGiveTheWireLengthOfAFrameTheSnapLengthCut() throws Exception {
         CapturePrivileges.require();
         try (DatagramChannel socket = loopbackSocket();
                 PcapHandle handle = open(socket, 96)) {
@@ -61,7 +61,7 @@ public class PcapFramesTest {
     }
 
     @Test
-    public void shouldRefuseAClosedHandle() throws Exception {
+    void shouldRefuseAClosedHandle() throws Exception {
         CapturePrivileges.require();
         try (DatagramChannel socket = loopbackSocket()) {
             final PcapHandle handle = open(socket, 65535);

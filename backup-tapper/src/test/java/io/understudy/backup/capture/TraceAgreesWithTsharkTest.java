@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The trace reader (the tap's own decoder and tracker) against Wireshark's dissection of every recorded fixture:
  * the same connections, in the same order, every field equal.
  */
-public class TraceAgreesWithTsharkTest {
+class TraceAgreesWithTsharkTest {
     private static final Path FIXTURES = Path.of("src/test/resources/fixtures");
 
     @ParameterizedTest

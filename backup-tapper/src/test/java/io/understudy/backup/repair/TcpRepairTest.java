@@ -29,26 +29,26 @@ import org.junit.jupiter.api.Timeout;
  * ({@link RepairPrivileges}).
  */
 @Timeout(30)
-public class TcpRepairTest {
+class TcpRepairTest {
     private static final long TWO_TO_32 = 1L << 32;
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private final List<SocketChannel> channels = new ArrayList<>();
 
     @BeforeEach
-    public void requireRepair() throws IOException {
+    void requireRepair() throws IOException {
         RepairPrivileges.require();
     }
 
     @AfterEach
-    public void closeChannels() throws IOException {
+    void closeChannels() throws IOException {
         for (final SocketChannel channel : channels) {
             channel.close();
         }
     }
 
     @Test
-    public void shouldExchangeBytesBothWaysWhenSequenceNumbersWrap() throws Exception {
+    void shouldExchangeBytesBothWaysWhenSequenceNumbersWrap() throws Exception {
         final long seqA = TWO_TO_32 - 1_000;
         final long seqB = TWO_TO_32 - 3_000;
         final Pair pair = restorePair(seqA, seqB, spec -> spec);
@@ -69,7 +69,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldLeaveTheAddressFreeForALaterListenerWhenRestored() throws Exception {
+    void shouldLeaveTheAddressFreeForALaterListenerWhenRestored() throws Exception {
         final Pair pair = restorePair(5_000, 9_000, spec -> spec);
         final InetSocketAddress local = (InetSocketAddress) pair.a.getLocalAddress();
 
@@ -85,7 +85,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldReadBothQueuesInRepairModeWithoutConsumingThem() throws Exception {
+    void shouldReadBothQueuesInRepairModeWithoutConsumingThem() throws Exception {
         final long seqA = TWO_TO_32 - 10;
         final long seqB = 70_000;
         final Pair pair = restorePair(seqA, seqB, spec -> spec);
@@ -131,7 +131,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldUseTheNegotiatedOptionsWhenRestored() throws Exception {
+    void shouldUseTheNegotiatedOptionsWhenRestored() throws Exception {
         final Pair pair = restorePair(
                 10_000,
                 20_000,
@@ -153,7 +153,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldDeliverUnackedBytesQueuedInRepairModeWhenThePeerNeverGotThem() throws Exception {
+    void shouldDeliverUnackedBytesQueuedInRepairModeWhenThePeerNeverGotThem() throws Exception {
         final byte[] unacked = "bytes the peer never received".getBytes(StandardCharsets.US_ASCII);
         final long seqA = TWO_TO_32 - 10;
         final int[] ports = freePorts(2);
@@ -171,7 +171,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldCarryOnAfterTheClientsFinWhenRestoredWithTheFinInTheReceiveSequence() throws Exception {
+    void shouldCarryOnAfterTheClientsFinWhenRestoredWithTheFinInTheReceiveSequence() throws Exception {
         // A: the server, B: the client. B sends its request and its FIN; A has read both (CLOSE_WAIT), then dies.
         final Pair pair = restorePair(TWO_TO_32 - 100, 7_000, spec -> spec);
         writeFully(pair.b, "request".getBytes(StandardCharsets.US_ASCII));
@@ -190,7 +190,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldSendTheServersFinAgainAndCarryOnWhenRestoredBeforeIt() throws Exception {
+    void shouldSendTheServersFinAgainAndCarryOnWhenRestoredBeforeIt() throws Exception {
         // A: the server, B: the client. A sends its last bytes and its FIN; B has read both (CLOSE_WAIT), then A dies.
         final Pair pair = restorePair(TWO_TO_32 - 2, 9_000, spec -> spec);
         writeFully(pair.a, "BYE".getBytes(StandardCharsets.US_ASCII));
@@ -212,7 +212,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldRaiseTheSendBufferSoThatAQueueLargerThanItFits() throws Exception {
+    void shouldRaiseTheSendBufferSoThatAQueueLargerThanItFits() throws Exception {
         final byte[] unacked = randomBytes(1_000_000, 3);
         final int[] ports = freePorts(2);
         final InetSocketAddress addressA = new InetSocketAddress(LOOPBACK, ports[0]);
@@ -229,7 +229,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldReadBackTheRepairWindowItSet() throws Exception {
+    void shouldReadBackTheRepairWindowItSet() throws Exception {
         final int[] ports = freePorts(2);
         final long recvSeq = TWO_TO_32 - 100;
         final RepairWindow window = new RepairWindow(recvSeq, 60_000, 65_535, 64_000, recvSeq);
@@ -248,7 +248,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldNameTheOptionAndErrnoWhenTheKernelRefuses() throws Exception {
+    void shouldNameTheOptionAndErrnoWhenTheKernelRefuses() throws Exception {
         final SocketChannel notInRepair = track(SocketChannel.open(StandardProtocolFamily.INET));
 
         assertThatThrownBy(() -> TcpRepair.setQueueSeq(notInRepair, TcpRepair.Queue.SEND, 1))
@@ -263,7 +263,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldSayWhichStepFailedWhenTheFourTupleIsTaken() throws Exception {
+    void shouldSayWhichStepFailedWhenTheFourTupleIsTaken() throws Exception {
         final int[] ports = freePorts(2);
         final RestoreSpec spec = RestoreSpec.of(
                 new InetSocketAddress(LOOPBACK, ports[0]), new InetSocketAddress(LOOPBACK, ports[1]), 1, 2, 1460);
@@ -276,7 +276,7 @@ public class TcpRepairTest {
 
     /** The backup warms the repair path at start: the sockets it builds and drops must never reach anyone. */
     @Test
-    public void shouldWarmUpWithoutAnySegmentReachingTheAddressItUses() throws Exception {
+    void shouldWarmUpWithoutAnySegmentReachingTheAddressItUses() throws Exception {
         try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
             listener.bind(new InetSocketAddress(LOOPBACK, 0));
             listener.configureBlocking(false);
@@ -293,7 +293,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldSendNeitherFinNorResetWhenClosedSilently() throws Exception {
+    void shouldSendNeitherFinNorResetWhenClosedSilently() throws Exception {
         try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
             listener.bind(new InetSocketAddress(LOOPBACK, 0));
             final SocketChannel peer = track(SocketChannel.open(listener.getLocalAddress()));
@@ -315,7 +315,7 @@ public class TcpRepairTest {
     }
 
     @Test
-    public void shouldRejectInvalidSpecs() {
+    void shouldRejectInvalidSpecs() {
         final InetSocketAddress any = new InetSocketAddress(LOOPBACK, 1);
         assertThatThrownBy(() -> RestoreSpec.of(any, any, TWO_TO_32, 0, 1460))
                 .hasMessageContaining("sendSeq must be an unsigned 32-bit value, got 4294967296");

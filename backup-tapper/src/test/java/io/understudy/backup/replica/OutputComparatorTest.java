@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The replica's output against the primary's, in exact and same-length mode, over pieces as they arrive. */
-public class OutputComparatorTest {
+class OutputComparatorTest {
     private static final String PRIMARY = "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Thu, 03 Dec 2026 10:35:59 GMT\r\n"
             + "Content-Length: 2\r\n\r\n7\n";
     /** The same reply, written by the replica's nginx a second later: the Date's seconds and minutes differ. */
@@ -14,7 +14,7 @@ public class OutputComparatorTest {
             + "Content-Length: 2\r\n\r\n7\n";
 
     @Test
-    public void shouldEndProtectionAtTheFirstDifferingByteInExactMode() {
+    void shouldEndProtectionAtTheFirstDifferingByteInExactMode() {
         final OutputComparator exact = new OutputComparator(DivergencePolicy.EXACT);
 
         final String why = compare(exact, 1000, PRIMARY, REPLICA);
@@ -27,7 +27,7 @@ public class OutputComparatorTest {
     }
 
     @Test
-    public void shouldTolerateAndCountADateHeaderThatDiffersInSameLengthMode() {
+    void shouldTolerateAndCountADateHeaderThatDiffersInSameLengthMode() {
         final OutputComparator sameLength = new OutputComparator(DivergencePolicy.sameLength(32));
 
         assertThat(compare(sameLength, 0, PRIMARY, REPLICA)).isNull();
@@ -43,7 +43,7 @@ public class OutputComparatorTest {
     }
 
     @Test
-    public void shouldFollowOneDifferenceAcrossPiecesAsTheyArrive() {
+    void shouldFollowOneDifferenceAcrossPiecesAsTheyArrive() {
         final OutputComparator sameLength = new OutputComparator(DivergencePolicy.sameLength(32));
         final int split = PRIMARY.indexOf("5:59") + 2; // between "5:" and "59"
 
@@ -56,7 +56,7 @@ public class OutputComparatorTest {
     }
 
     @Test
-    public void shouldEndProtectionWhenADifferenceIsLongerThanTheLimit() {
+    void shouldEndProtectionWhenADifferenceIsLongerThanTheLimit() {
         final OutputComparator sameLength = new OutputComparator(DivergencePolicy.sameLength(8));
         // A state difference that changes no length but spans 10 bytes: "1234567890" against "0987654321".
         final String why = compare(sameLength, 0, "value=1234567890;", "value=0987654321;");
@@ -67,7 +67,7 @@ public class OutputComparatorTest {
     }
 
     @Test
-    public void shouldEndProtectionWhenAReplyOfAnotherLengthShiftsTheRestOfTheStream() {
+    void shouldEndProtectionWhenAReplyOfAnotherLengthShiftsTheRestOfTheStream() {
         final OutputComparator sameLength = new OutputComparator(DivergencePolicy.sameLength(32));
         // The replica's reply is one byte longer ("10" where the primary said "9"): everything after it is shifted.
         final String primary = "Content-Length: 9\r\n\r\nnine byte" + PRIMARY;
@@ -78,7 +78,7 @@ public class OutputComparatorTest {
     }
 
     @Test
-    public void shouldRefuseAMaximumOutsideItsRangeOrInExactMode() {
+    void shouldRefuseAMaximumOutsideItsRangeOrInExactMode() {
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
                 .isThrownBy(() -> DivergencePolicy.sameLength(0))
                 .withMessageContaining("1..4096");

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The tap and the primary's read log together: hand-built segments with holes where the tap "missed" frames, and
  * the primary's log records of the same connection, taken in as the log tail would deliver them.
  */
-public class ReadLogFeedTest {
+class ReadLogFeedTest {
     private static final long CLIENT_ISN = 1000;
     private static final long SERVER_ISN = 5000;
     private static final long PRIMARY_ID = 77;
@@ -50,7 +50,7 @@ public class ReadLogFeedTest {
     private long seq = 1;
 
     @BeforeEach
-    public void setUp() {
+    void setUp() {
         eventLog = EventLog.open(EventLogConfig.of(dir.resolve("events")));
         final TapEventRecorder recorder = new TapEventRecorder("test", eventLog);
         feed = new ReadLogFeed("test", false, 1 << 20, MAX_UNMATCHED, MAX_UNMATCHED_BYTES);
@@ -79,12 +79,12 @@ public class ReadLogFeedTest {
     }
 
     @AfterEach
-    public void tearDown() {
+    void tearDown() {
         eventLog.close();
     }
 
     @Test
-    public void shouldFillClientBytesTheTapMissedFromTheLogWhenThePrimaryAckedThem() {
+    void shouldFillClientBytesTheTapMissedFromTheLogWhenThePrimaryAckedThem() {
         handshake();
         // The tap misses "GET a\n" (offset 0..6) and sees "GET b\n"; the primary acks all 12 bytes.
         feed(Frames.fromClient().seq(CLIENT_ISN + 7).ack(SERVER_ISN + 1).payload("GET b\n"));
@@ -109,7 +109,25 @@ public class ReadLogFeedTest {
     }
 
     @Test
-    public void shouldAppendSequenceMappingWithTheTapsIsnsWhenLogAndTapMatch() {
+    void shouldHandTheTrackerOneRepairPerConnectionHoweverManyReadsABurstBrings() {
+        handshake();
+        log(new PrimaryOpened(
+                PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER, Frames.SERVICE_PORT));
+        for (int i = 0; i < 1_000; i++) {
+            log(new PrimaryRead(PRIMARY_ID, 2 + i, seq++, i * 6L, bytes("GET a\n")));
+        }
+        feed.doWork(nowNs);
+
+        assertThat(tracker.drainInbox(nowNs))
+                .as("one request for the connection, not one per read per record (a restarted backup's burst ran "
+                        + "out of heap)")
+                .isEqualTo(1);
+        assertThat(only().client.nextOffset).as("every logged byte taken in").isEqualTo(6_000);
+        assertThat(counters.bytesFromLog).isEqualTo(6_000);
+    }
+
+    @Test
+    void shouldAppendSequenceMappingWithTheTapsIsnsWhenLogAndTapMatch() {
         handshake();
         log(new PrimaryOpened(
                 PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER, Frames.SERVICE_PORT));
@@ -125,7 +143,7 @@ public class ReadLogFeedTest {
     }
 
     @Test
-    public void shouldLeaveTheHoleAndReportWhyWhenNeitherTapNorLogHasTheAckedBytes() {
+    void shouldLeaveTheHoleAndReportWhyWhenNeitherTapNorLogHasTheAckedBytes() {
         handshake();
         feed(Frames.fromClient().seq(CLIENT_ISN + 7).ack(SERVER_ISN + 1).payload("GET b\n"));
         feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 13));
@@ -146,7 +164,7 @@ public class ReadLogFeedTest {
     }
 
     @Test
-    public void shouldTrustTheLogsReadsWhenTheTapMissedThePrimarysAck() {
+    void shouldTrustTheLogsReadsWhenTheTapMissedThePrimarysAck() {
         handshake();
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
         log(new PrimaryOpened(
@@ -162,7 +180,7 @@ public class ReadLogFeedTest {
     }
 
     @Test
-    public void shouldCompleteAHandshakeWhoseSynTheTapMissedWithTheOptionsFromTheLog() {
+    void shouldCompleteAHandshakeWhoseSynTheTapMissedWithTheOptionsFromTheLog() {
         // The client's SYN is lost to the tap; the SYN-ACK and the rest are seen.
         feed(Frames.synAck(CLIENT_ISN, SERVER_ISN));
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1));
@@ -206,7 +224,7 @@ public class ReadLogFeedTest {
     }
 
     @Test
-    public void shouldLeaveAHalfSeenHandshakeUnannouncedWhenTheLogDoesNotKnowTheOptions() {
+    void shouldLeaveAHalfSeenHandshakeUnannouncedWhenTheLogDoesNotKnowTheOptions() {
         feed(Frames.synAck(CLIENT_ISN, SERVER_ISN));
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1));
         log(new PrimaryOpened(
@@ -219,7 +237,7 @@ public class ReadLogFeedTest {
     }
 
     @Test
-    public void shouldDropTheOldestUnmatchedWhenLoggedConnectionsTheTapNeverSawExceedCountOrBytes() {
+    void shouldDropTheOldestUnmatchedWhenLoggedConnectionsTheTapNeverSawExceedCountOrBytes() {
         handshake();
         log(new PrimaryOpened(
                 PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER, Frames.SERVICE_PORT));

@@ -23,13 +23,13 @@ import org.junit.jupiter.api.Test;
  * The replica's gate while this node's app is brought in step with the primary's (replica.syncCommand): connections
  * opened meanwhile are not protected, and say why; connections opened after it are followed by a replica again.
  */
-public class ReplicaInStepTest {
+class ReplicaInStepTest {
     private final FrameDecoder decoder = new FrameDecoder(FrameDecoder.LINKTYPE_ETHERNET, true);
     private final TcpSegment segment = new TcpSegment();
     private long nowNs = 1_000_000_000L;
 
     @Test
-    public void shouldLeaveConnectionsOpenedWhileNotInStepUnprotectedAndProtectThoseOpenedAfter() throws IOException {
+    void shouldLeaveConnectionsOpenedWhileNotInStepUnprotectedAndProtectThoseOpenedAfter() throws IOException {
         try (ServerSocket app = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 ReplicaManager replicas = replicasOf(app)) {
             final TcpTracker tracker = trackerFeeding(replicas);
@@ -61,7 +61,7 @@ public class ReplicaInStepTest {
     }
 
     @Test
-    public void shouldNameThePrimarysIdByThePortTheAppSeesOnlyOnceTheReadLogMatchedTheConnection() throws Exception {
+    void shouldNameThePrimarysIdByThePortTheAppSeesOnlyOnceTheReadLogMatchedTheConnection() throws Exception {
         final InetAddress loopback = InetAddress.getLoopbackAddress();
         // An app whose accept queue two connections fill (backlog 1): the replica's SYN goes unanswered until it
         // accepts them. Its port must be known before: the app may name it as soon as it accepts.

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
  * The hand-built duplicate ACK decodes as a valid segment (both checksums right) carrying the restored socket's
  * sequence numbers, window and timestamps, addressed to the client's MAC.
  */
-public class DuplicateAckTest {
+class DuplicateAckTest {
     @Test
-    public void shouldCarryTheRestoredSequenceNumbersWhenDecoded() throws Exception {
+    void shouldCarryTheRestoredSequenceNumbersWhenDecoded() throws Exception {
         final TcpTracker tracker = new TcpTracker(
                 "test",
                 TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)),

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
  * The claim of the service address by netlink: which commands it stands in for, the request's bytes, and a real add
  * on a veth interface in a network namespace of the test's own (removed again, also on failure).
  */
-public class NetlinkAddressTest {
+class NetlinkAddressTest {
     @Test
-    public void shouldTakeOnlyThePlainIpAddrAddCommand() {
+    void shouldTakeOnlyThePlainIpAddrAddCommand() {
         assertThat(NetlinkAddress.parse(List.of("ip", "addr", "add", "198.18.0.100/24", "dev", "eth0")))
                 .hasValueSatisfying(request -> {
                     assertThat(request.address().getHostAddress()).isEqualTo("198.18.0.100");
@@ -46,7 +46,7 @@ public class NetlinkAddressTest {
     }
 
     @Test
-    public void shouldBuildTheRequestIpWouldSend() throws Exception {
+    void shouldBuildTheRequestIpWouldSend() throws Exception {
         final NetlinkAddress.Request request =
                 new NetlinkAddress.Request((java.net.Inet4Address) InetAddress.getByName("198.18.0.100"), 24, "eth0");
         final ByteBuffer message = ByteBuffer.wrap(NetlinkAddress.newAddressMessage(request, 7, 42))
@@ -75,7 +75,7 @@ public class NetlinkAddressTest {
 
     /** A veth interface in a namespace of its own: added, added again (already there: done), a missing interface. */
     @Test
-    public void shouldAddTheAddressToARealInterface() throws Exception {
+    void shouldAddTheAddressToARealInterface() throws Exception {
         requireRoot();
         final String namespace = "us-nl-" + ProcessHandle.current().pid();
         run(List.of("ip", "netns", "add", namespace));

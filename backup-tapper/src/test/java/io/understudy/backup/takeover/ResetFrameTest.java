@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * checksums right), from VIP:port to the client's MAC and port, with the sequence numbers the client may expect: its
  * last acknowledgement and the end of what the primary sent.
  */
-public class ResetFrameTest {
+class ResetFrameTest {
     private static final byte[] OUR_MAC = {2, 0, 0, 0, 0, 3};
 
     private final TcpTracker tracker = new TcpTracker(
@@ -29,7 +29,7 @@ public class ResetFrameTest {
     private final TcpSegment segment = new TcpSegment();
 
     @Test
-    public void shouldResetAtTheClientsLastAckAndAtTheEndOfWhatThePrimarySent() {
+    void shouldResetAtTheClientsLastAckAndAtTheEndOfWhatThePrimarySent() {
         // The primary sent 10 bytes ("0123456789", offsets 0..9); the client acked the first 4 of them.
         feed(
                 Frames.fromClient().seq(100).flags(TcpSegment.SYN).synOptions(1460, 7, 11, 0),
@@ -63,7 +63,7 @@ public class ResetFrameTest {
     }
 
     @Test
-    public void shouldSendOneResetWhenTheClientAckedAllAndNoneWithoutItsMac() {
+    void shouldSendOneResetWhenTheClientAckedAllAndNoneWithoutItsMac() {
         feed(
                 Frames.fromClient().seq(100).flags(TcpSegment.SYN).synOptions(1460, 7, 11, 0),
                 Frames.fromServer()

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * 127.0.0.1 (A the new primary's, B standing in for a client that never got the bytes). Needs root.
  */
 @Timeout(30)
-public class TakeoverResendTest {
+class TakeoverResendTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final long SEQ_A = (1L << 32) - 10;
     private static final long SEQ_B = 500;
@@ -35,14 +35,14 @@ public class TakeoverResendTest {
     private final List<SocketChannel> channels = new ArrayList<>();
 
     @AfterEach
-    public void close() throws IOException {
+    void close() throws IOException {
         for (final SocketChannel channel : channels) {
             channel.close();
         }
     }
 
     @Test
-    public void shouldSendTheUnacknowledgedOutputAtOnceSoNoTimerDeliversIt() throws Exception {
+    void shouldSendTheUnacknowledgedOutputAtOnceSoNoTimerDeliversIt() throws Exception {
         RepairPrivileges.require();
         final byte[] answer = "the replica's answer\n".getBytes(StandardCharsets.US_ASCII);
         final SocketChannel[] pair = restoredPair(true);
@@ -63,7 +63,7 @@ public class TakeoverResendTest {
     }
 
     @Test
-    public void shouldNeedATimerToDeliverOutputQueuedAsSentInRepairMode() throws Exception {
+    void shouldNeedATimerToDeliverOutputQueuedAsSentInRepairMode() throws Exception {
         RepairPrivileges.require();
         // What a restored socket did before: the same bytes in the repair send queue.
         final SocketChannel[] pair = restoredPair(false);
@@ -79,7 +79,7 @@ public class TakeoverResendTest {
     }
 
     @Test
-    public void shouldKeepTheBytesQueuedAsSentWhenTheFinFollowedThem() {
+    void shouldKeepTheBytesQueuedAsSentWhenTheFinFollowedThem() {
         final RestoreSpec spec = RestoreSpec.of(
                         new InetSocketAddress(LOOPBACK, 7070), new InetSocketAddress(LOOPBACK, 40000), 1, 1, 1460)
                 .withUnackedBytes(LOST)

@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Timeout;
  * connection stands in for the restored one: past repair mode it is an ordinary socket.
  */
 @Timeout(30)
-public class TakeoverSendNowTest {
+class TakeoverSendNowTest {
     private ServerSocketChannel server;
     private SocketChannel restored;
     private SocketChannel client;
 
     @BeforeEach
-    public void connect() throws IOException {
+    void connect() throws IOException {
         server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         restored = SocketChannel.open();
         restored.connect(server.getLocalAddress());
@@ -36,14 +36,14 @@ public class TakeoverSendNowTest {
     }
 
     @AfterEach
-    public void close() throws IOException {
+    void close() throws IOException {
         client.close();
         restored.close();
         server.close();
     }
 
     @Test
-    public void shouldSendTheAnswerAtOnceAndLeaveTheSocketNonBlocking() throws IOException {
+    void shouldSendTheAnswerAtOnceAndLeaveTheSocketNonBlocking() throws IOException {
         final byte[] answer = "+OK 42\r\n".getBytes(StandardCharsets.US_ASCII);
 
         final byte[] rest = Takeover.sendNow(restored, answer);
@@ -56,7 +56,7 @@ public class TakeoverSendNowTest {
     }
 
     @Test
-    public void shouldHandBackWhatDoesNotFitSoTheClientGetsEveryByteOnceInOrder() throws IOException {
+    void shouldHandBackWhatDoesNotFitSoTheClientGetsEveryByteOnceInOrder() throws IOException {
         final byte[] output = new byte[32 * 1024 * 1024];
         new Random(13).nextBytes(output);
 
@@ -83,7 +83,7 @@ public class TakeoverSendNowTest {
     }
 
     @Test
-    public void shouldSendNothingForNoOutput() throws IOException {
+    void shouldSendNothingForNoOutput() throws IOException {
         assertThat(Takeover.sendNow(restored, new byte[0])).isEmpty();
         assertThat(restored.isBlocking()).isFalse();
     }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
  * test plays, answering or not. Deadlines are judged by the clock the turns are given, not by the wall clock.
  */
 @Timeout(30)
-public class TakeoverTest {
+class TakeoverTest {
     private static final long CLIENT_ISN = 1000;
     private static final long SERVER_ISN = 5000;
     private static final long CATCH_UP_TIMEOUT_MS = 500;
@@ -45,7 +45,7 @@ public class TakeoverTest {
     private int stepsRun;
 
     @BeforeEach
-    public void setUp() throws IOException {
+    void setUp() throws IOException {
         app = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         replicas = new ReplicaManager(
                 "test",
@@ -64,7 +64,7 @@ public class TakeoverTest {
     }
 
     @AfterEach
-    public void tearDown() throws IOException {
+    void tearDown() throws IOException {
         replicas.close();
         for (final SocketChannel channel : appSide) {
             channel.close();
@@ -73,7 +73,7 @@ public class TakeoverTest {
     }
 
     @Test
-    public void shouldGiveUpAReplicaThatHasNotCaughtUpWhenTheClockPassesTheDeadline() throws Exception {
+    void shouldGiveUpAReplicaThatHasNotCaughtUpWhenTheClockPassesTheDeadline() throws Exception {
         final Takeover takeover = takeover(() -> stepsRun++);
         takeover.doWork(nowNs);
         assertThat(takeover.state()).isEqualTo(Takeover.State.CATCH_UP);
@@ -99,7 +99,7 @@ public class TakeoverTest {
     }
 
     @Test
-    public void shouldGiveUpAReplicaThatProducesNothingForTheStallWindowBeforeTheDeadline() throws Exception {
+    void shouldGiveUpAReplicaThatProducesNothingForTheStallWindowBeforeTheDeadline() throws Exception {
         final Takeover takeover = new Takeover("test", tracker, replicas, null, 60_000, () -> stepsRun++);
         takeover.doWork(nowNs);
         takeover.doWork(nowNs + 1_000_000); // fed every client byte: the stall window starts
@@ -118,7 +118,7 @@ public class TakeoverTest {
     }
 
     @Test
-    public void shouldReleaseNothingAndCloseWhatItBuiltWhenTheClaimFails() throws Exception {
+    void shouldReleaseNothingAndCloseWhatItBuiltWhenTheClaimFails() throws Exception {
         RepairPrivileges.require();
         appSide.get(0).write(ByteBuffer.wrap(bytes("reply\n")));
         final Takeover takeover = takeover(() -> {

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The claim command's exit and output come back when it finishes in time; one that hangs is killed and fails. */
-public class TimedCommandTest {
+class TimedCommandTest {
     @Test
-    public void shouldReturnTheExitAndOutputWhenTheCommandFinishes() throws Exception {
+    void shouldReturnTheExitAndOutputWhenTheCommandFinishes() throws Exception {
         final TimedCommand.Outcome outcome = TimedCommand.run(
                 List.of("sh", "-c", "echo RTNETLINK answers: File exists >&2; exit 2"), Duration.ofSeconds(5));
 
@@ -23,7 +23,7 @@ public class TimedCommandTest {
     }
 
     @Test
-    public void shouldGiveTheCommandTheEnvironmentItWasGivenBesideThisProcesssOwn() throws Exception {
+    void shouldGiveTheCommandTheEnvironmentItWasGivenBesideThisProcesssOwn() throws Exception {
         final TimedCommand.Outcome outcome = TimedCommand.run(
                 List.of("sh", "-c", "echo \"$UNDERSTUDY_PEER_ADDRESS:$UNDERSTUDY_APP_PORT ${PATH:+has-path}\""),
                 java.util.Map.of("UNDERSTUDY_PEER_ADDRESS", "198.18.0.2", "UNDERSTUDY_APP_PORT", "7000"),
@@ -35,8 +35,8 @@ public class TimedCommandTest {
 
     @Test
     @Timeout(10)
-    public void shouldLetTheCommandUndoOnSigtermWhenTheCallerGivesUp(
-            @org.junit.jupiter.api.io.TempDir final Path directory) throws Exception {
+    void shouldLetTheCommandUndoOnSigtermWhenTheCallerGivesUp(@org.junit.jupiter.api.io.TempDir final Path directory)
+            throws Exception {
         final Path undone = directory.resolve("undone");
         final java.util.concurrent.CompletableFuture<Throwable> outcome =
                 new java.util.concurrent.CompletableFuture<>();
@@ -61,7 +61,7 @@ public class TimedCommandTest {
 
     @Test
     @Timeout(5)
-    public void shouldKillTheCommandAndFailWhenItOutlivesTheTimeout() {
+    void shouldKillTheCommandAndFailWhenItOutlivesTheTimeout() {
         final long startNs = System.nanoTime();
 
         assertThatThrownBy(() ->

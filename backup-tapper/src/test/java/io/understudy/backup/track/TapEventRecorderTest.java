@@ -23,12 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The tracker's events through the recorder into a real Chronicle event log, and back out by replay.
  */
-public class TapEventRecorderTest {
+class TapEventRecorderTest {
     @TempDir
     public Path directory;
 
     @Test
-    public void shouldReplayOpenDataAcksAndCloseInOrderWhenConnectionIsTapped() {
+    void shouldReplayOpenDataAcksAndCloseInOrderWhenConnectionIsTapped() {
         final long firstId = 7L << 16;
         try (EventLog log = EventLog.open(EventLogConfig.of(directory.resolve("events")))) {
             final TapEventRecorder recorder = new TapEventRecorder("test", log);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The tracker fed hand-built segments with a hand-moved clock.
  */
-public class TcpTrackerTest {
+class TcpTrackerTest {
     private static final long CLIENT_ISN = 1000;
     private static final long SERVER_ISN = 5000;
 
@@ -30,7 +30,7 @@ public class TcpTrackerTest {
     private long nowNs = 1_000_000_000L;
 
     @Test
-    public void shouldReportHandshakeOptionsAndFinalSequencesWhenConnectionClosesBothWays() {
+    void shouldReportHandshakeOptionsAndFinalSequencesWhenConnectionClosesBothWays() {
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("INCR a\n"));
         feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 8).payload("1 1\n"));
@@ -63,7 +63,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldFollowBothStreamsPastTwoToTheThirtyTwoWhenSequenceNumbersWrap() {
+    void shouldFollowBothStreamsPastTwoToTheThirtyTwoWhenSequenceNumbersWrap() {
         final long clientIsn = 0xFFFFFFFAL;
         final long serverIsn = 0xFFFFFFFEL;
         handshake(clientIsn, serverIsn);
@@ -85,7 +85,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldDeliverEachByteOnceWhenSegmentsAreRetransmittedOverlappingAndOutOfOrder() {
+    void shouldDeliverEachByteOnceWhenSegmentsAreRetransmittedOverlappingAndOutOfOrder() {
         handshake(CLIENT_ISN, SERVER_ISN);
         final long base = CLIENT_ISN + 1;
         feed(Frames.fromClient().seq(base + 10).ack(SERVER_ISN + 1).payload("KLMNO"));
@@ -102,7 +102,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldChangeNothingWhenKeepaliveOrWindowProbeRepeatsTheByteBeforeNext() {
+    void shouldChangeNothingWhenKeepaliveOrWindowProbeRepeatsTheByteBeforeNext() {
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 1).payload("data"));
         feed(Frames.fromServer().seq(SERVER_ISN + 4).ack(CLIENT_ISN + 1));
@@ -119,7 +119,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldSayClientsWaitFromTheFirstUnackedClientBytesUntilTheServerAcksThemAll() {
+    void shouldSayClientsWaitFromTheFirstUnackedClientBytesUntilTheServerAcksThemAll() {
         handshake(CLIENT_ISN, SERVER_ISN);
         assertThat(counters.clientWaitingSinceNs).as("nothing unacked").isZero();
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("GET a\n"));
@@ -154,7 +154,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldKeepClientsWaitingWhenTheServerProgressesOnAnotherConnectionThenStops() {
+    void shouldKeepClientsWaitingWhenTheServerProgressesOnAnotherConnectionThenStops() {
         tracker = new TcpTracker(
                 "test", TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)), new TapListener() {}, counters, true);
         handshake(CLIENT_ISN, SERVER_ISN);
@@ -188,7 +188,7 @@ public class TcpTrackerTest {
      * whichever comes last, without waiting for a later ack; unprotected, it keeps only what is unacked.
      */
     @Test
-    public void shouldRetainEachStreamUntilBothTheAckAndTheReplicaPassIt() {
+    void shouldRetainEachStreamUntilBothTheAckAndTheReplicaPassIt() {
         handshake(CLIENT_ISN, SERVER_ISN);
         final TrackedConnection connection = connection();
         connection.retainForReplica();
@@ -232,7 +232,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldTakeServerAcksAsTruthWhenTapSawBytesTheServerDidNot() {
+    void shouldTakeServerAcksAsTruthWhenTapSawBytesTheServerDidNot() {
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("first"));
         feed(Frames.fromClient().seq(CLIENT_ISN + 6).ack(SERVER_ISN + 1).payload("second"));
@@ -248,7 +248,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldMarkResetWhenRstSeenAndStartANewConnectionOnTheNextSyn() {
+    void shouldMarkResetWhenRstSeenAndStartANewConnectionOnTheNextSyn() {
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 1).flags(TcpSegment.RST | TcpSegment.ACK));
         handshake(CLIENT_ISN + 100_000, SERVER_ISN + 7);
@@ -263,7 +263,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldCloseWhenBothSidesSendFinAtOnce() {
+    void shouldCloseWhenBothSidesSendFinAtOnce() {
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).flags(TcpSegment.FIN | TcpSegment.ACK));
         feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 1).flags(TcpSegment.FIN | TcpSegment.ACK));
@@ -279,7 +279,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldTrackFromFirstByteSeenAndFlagUnknownOptionsWhenPickedUpMidStream() {
+    void shouldTrackFromFirstByteSeenAndFlagUnknownOptionsWhenPickedUpMidStream() {
         feed(Frames.fromServer().seq(0x7FFFFFF0L).ack(42).payload("late"));
         feed(Frames.fromClient().seq(42).ack(0x7FFFFFF4L).payload("more"));
 
@@ -297,7 +297,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldPlaceBothStreamsRightWhenARestoredSocketsWindowProbesComeFirstAcrossTheWrap() {
+    void shouldPlaceBothStreamsRightWhenARestoredSocketsWindowProbesComeFirstAcrossTheWrap() {
         // What a socket leaving TCP_REPAIR sends first: an empty segment at snd_una - 1. The client's is at 2^32 - 1.
         feed(Frames.fromServer().seq(0xFFFFFC17L).ack(0));
         feed(Frames.fromClient().seq(0xFFFFFFFFL).ack(0xFFFFFC18L));
@@ -319,7 +319,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldDeliverTheClientsBytesWhenItsKeepaliveIsTheFirstSegmentSeenAndNoAckPlacedItYet() {
+    void shouldDeliverTheClientsBytesWhenItsKeepaliveIsTheFirstSegmentSeenAndNoAckPlacedItYet() {
         feed(Frames.fromClient().seq(41).ack(900));
         feed(Frames.fromClient().seq(42).ack(900).payload("GET /\n"));
         feed(Frames.fromServer().seq(899).ack(48));
@@ -335,7 +335,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldStopRetainingAndCountItWhenStreamCapIsHit() {
+    void shouldStopRetainingAndCountItWhenStreamCapIsHit() {
         tracker = new TcpTracker(
                 "test", new TrackerConfig(Set.of(Frames.SERVICE_PORT), 8, 1024, 16, 10, 0), listener, counters, true);
         handshake(CLIENT_ISN, SERVER_ISN);
@@ -349,7 +349,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldReleaseRetainedBytesWhenPeerAcksThem() {
+    void shouldReleaseRetainedBytesWhenPeerAcksThem() {
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 1).payload("0123456789"));
         assertThat(tracker.budget().usedBytes()).isEqualTo(10);
@@ -360,7 +360,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldForgetAConnectionPickedUpDuringItsCloseOnceItIsQuietForTheLingerTime() {
+    void shouldForgetAConnectionPickedUpDuringItsCloseOnceItIsQuietForTheLingerTime() {
         tracker = lingeringFor5s();
         // The tap starts after the client's FIN: it sees the server's FIN and the client's last ACK, never both FINs.
         feed(Frames.fromServer().seq(5000).ack(901).flags(TcpSegment.FIN | TcpSegment.ACK));
@@ -381,7 +381,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldKeepAQuietConnectionPickedUpMidStreamWithoutAFin() {
+    void shouldKeepAQuietConnectionPickedUpMidStreamWithoutAFin() {
         tracker = lingeringFor5s();
         feed(Frames.fromServer().seq(5000).ack(901).payload("late"));
         feed(Frames.fromClient().seq(901).ack(5004));
@@ -392,7 +392,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldKeepAConnectionPickedUpDuringItsCloseWhileSegmentsStillCome() {
+    void shouldKeepAConnectionPickedUpDuringItsCloseWhileSegmentsStillCome() {
         tracker = lingeringFor5s();
         feed(Frames.fromServer().seq(5000).ack(901).flags(TcpSegment.FIN | TcpSegment.ACK));
         nowNs += 4_000_000_000L;
@@ -406,7 +406,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldDropClosedConnectionsAfterLingerTime() {
+    void shouldDropClosedConnectionsAfterLingerTime() {
         tracker = lingeringFor5s();
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).flags(TcpSegment.RST));
@@ -421,7 +421,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldRestorePastTheRequestThePrimaryNeverAckedWhenTakingOver() throws Exception {
+    void shouldRestorePastTheRequestThePrimaryNeverAckedWhenTakingOver() throws Exception {
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("INCR a\n"));
         feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 8).payload("1 1\n"));
@@ -446,7 +446,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldTakeNothingBeyondThePrimaryWhenItAckedEverythingOrTheClientFinished() throws Exception {
+    void shouldTakeNothingBeyondThePrimaryWhenItAckedEverythingOrTheClientFinished() throws Exception {
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("INCR a\n"));
         feed(Frames.fromServer().seq(SERVER_ISN + 1).ack(CLIENT_ISN + 8).payload("1 1\n"));
@@ -465,7 +465,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldRestoreAfterTheClientsFinWithItInTheReceiveSequenceOnlyOnceThePrimaryAckedIt() throws Exception {
+    void shouldRestoreAfterTheClientsFinWithItInTheReceiveSequenceOnlyOnceThePrimaryAckedIt() throws Exception {
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromClient()
                 .seq(CLIENT_ISN + 1)
@@ -500,7 +500,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldRestoreAfterTheServersFinWithItLeftOutOfTheSendSequenceForTheRelayToSendAgain() throws Exception {
+    void shouldRestoreAfterTheServersFinWithItLeftOutOfTheSendSequenceForTheRelayToSendAgain() throws Exception {
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("HALF\n"));
         feed(Frames.fromServer()
@@ -525,7 +525,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldIgnoreSegmentsWhenNeitherPortIsAServicePort() {
+    void shouldIgnoreSegmentsWhenNeitherPortIsAServicePort() {
         final Frames other = Frames.fromClient().payload("x");
         tracker = new TcpTracker("test", TrackerConfig.defaults(Set.of(9999)), listener, counters, true);
         feed(other);
@@ -539,7 +539,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldFollowASeededConnectionFromTheOffsetsItWasHandedOverWithAcrossTheWrap() throws Exception {
+    void shouldFollowASeededConnectionFromTheOffsetsItWasHandedOverWithAcrossTheWrap() throws Exception {
         final long clientBase = 0xFFFFFFF0L;
         final long serverBase = SERVER_ISN + 1;
         final ReplicaSeed seed = new ReplicaSeed(
@@ -632,7 +632,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldEndAnOpenConnectionWhenANewConnectionTakesItsFourTuple() {
+    void shouldEndAnOpenConnectionWhenANewConnectionTakesItsFourTuple() {
         handshake(CLIENT_ISN, SERVER_ISN);
         feed(Frames.fromClient().seq(CLIENT_ISN + 1).ack(SERVER_ISN + 1).payload("INCR a\n"));
         // The tap missed its end (the FINs, or a RST); the client port comes round again with a new ISN.
@@ -648,7 +648,7 @@ public class TcpTrackerTest {
     }
 
     @Test
-    public void shouldTakeTheReplicasBytesForAHoleInTheServerStreamOnlyWhileTheConnectionIsProtected() {
+    void shouldTakeTheReplicasBytesForAHoleInTheServerStreamOnlyWhileTheConnectionIsProtected() {
         handshake(CLIENT_ISN, SERVER_ISN);
         // The tap misses the primary's "1 1\n" and sees "2 2\n" after it.
         feed(Frames.fromServer().seq(SERVER_ISN + 5).ack(CLIENT_ISN + 1).payload("2 2\n"));
