@@ -122,13 +122,13 @@ public final class ReadLogFeed implements LogTail.Sink, TapListener {
         while ((record = inbox.poll()) != null) {
             work++;
             received++;
-            take(record, nowNs);
+            take(record);
         }
         if (nowNs - nextHoleScanNs >= 0) {
             nextHoleScanNs = nowNs + HOLE_SCAN_INTERVAL_NS;
             for (final LoggedConnection logged : byId.values()) {
                 if (logged.tap == null) {
-                    tryMatch(logged, nowNs);
+                    tryMatch(logged);
                 }
                 repair(logged);
             }
@@ -136,7 +136,7 @@ public final class ReadLogFeed implements LogTail.Sink, TapListener {
         return work;
     }
 
-    private void take(final LogRecord record, final long nowNs) {
+    private void take(final LogRecord record) {
         if (record instanceof PrimaryOpened opened) {
             final ConnectionKey key = new ConnectionKey(
                     opened.clientAddress(), opened.clientPort(), opened.serverAddress(), opened.serverPort());
@@ -144,7 +144,7 @@ public final class ReadLogFeed implements LogTail.Sink, TapListener {
             byId.put(logged.primaryId, logged);
             byKey.put(key, logged);
             unmatched.put(logged.primaryId, logged);
-            tryMatch(logged, nowNs);
+            tryMatch(logged);
             boundUnmatched();
             return;
         }
@@ -159,7 +159,7 @@ public final class ReadLogFeed implements LogTail.Sink, TapListener {
                 unmatchedBytes += logged.retainedBytes() - before;
                 boundUnmatched();
             }
-            onLogAdvanced(logged, nowNs);
+            onLogAdvanced(logged);
         } else if (record instanceof PrimaryEnded ended
                 && (ended.kind() == EndKind.CLOSED
                         || ended.kind() == EndKind.CLIENT_RESET
@@ -173,11 +173,11 @@ public final class ReadLogFeed implements LogTail.Sink, TapListener {
      * Matches a logged connection with the tap's, if the tap announced it; else hands the tracker the options the
      * log knows, which complete a connection whose handshake the tap half missed (its announcement then matches it).
      */
-    private void tryMatch(final LoggedConnection logged, final long nowNs) {
+    private void tryMatch(final LoggedConnection logged) {
         final TrackedConnection tap = tapByKey.get(logged.key);
         if (tap != null) {
             if (tap.isOpen() && tap.logged == null) {
-                match(logged, tap, nowNs);
+                match(logged, tap);
             }
             return;
         }
@@ -204,7 +204,7 @@ public final class ReadLogFeed implements LogTail.Sink, TapListener {
         }
         final LoggedConnection logged = byKey.get(connection.key);
         if (logged != null && logged.tap == null && !logged.ended) {
-            match(logged, connection, nowNs);
+            match(logged, connection);
         }
     }
 
@@ -217,7 +217,7 @@ public final class ReadLogFeed implements LogTail.Sink, TapListener {
         }
     }
 
-    private void match(final LoggedConnection logged, final TrackedConnection tap, final long nowNs) {
+    private void match(final LoggedConnection logged, final TrackedConnection tap) {
         if (unmatched.remove(logged.primaryId) != null) {
             unmatchedBytes -= logged.retainedBytes();
         }
@@ -233,10 +233,10 @@ public final class ReadLogFeed implements LogTail.Sink, TapListener {
                     Integer.toUnsignedLong(tap.server.isn)));
         }
         LOG.debug("[{}] {} is the primary's logged connection {}", nodeId, tap, logged.primaryId);
-        onLogAdvanced(logged, nowNs);
+        onLogAdvanced(logged);
     }
 
-    private void onLogAdvanced(final LoggedConnection logged, final long nowNs) {
+    private void onLogAdvanced(final LoggedConnection logged) {
         final TrackedConnection tap = logged.tap;
         if (tap == null) {
             return;

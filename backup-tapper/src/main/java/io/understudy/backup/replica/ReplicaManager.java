@@ -268,12 +268,8 @@ public final class ReplicaManager implements TapListener, AutoCloseable {
         }
         final long holeEnd = Math.min(server.holeEnd(), replica.producedOffset());
         if (holeEnd > server.nextOffset) {
-            inbox.fill(
-                    connection,
-                    false,
-                    server.nextOffset,
-                    replica.aheadPrefix((int) (holeEnd - server.nextOffset)),
-                    TrackerInbox.Source.REPLICA);
+            inbox.replicaOutput(
+                    connection, server.nextOffset, replica.aheadPrefix((int) (holeEnd - server.nextOffset)));
         }
     }
 

@@ -77,11 +77,11 @@ public final class TcpTracker implements StreamDirection.DataSink {
     public int drainInbox(final long nowNs) {
         int taken = 0;
         while (!inbox.isEmpty()) {
-            Object event;
+            TrackerInbox.Event event;
             while ((event = inbox.poll()) != null) {
                 taken++;
-                if (event instanceof TrackerInbox.Fill fill) {
-                    take(fill, nowNs);
+                if (event instanceof TrackerInbox.ReplicaOutput output) {
+                    take(output, nowNs);
                 } else if (event instanceof TrackerInbox.Options options) {
                     final TrackedConnection connection = connections.get(options.key());
                     if (connection != null) {
@@ -105,13 +105,12 @@ public final class TcpTracker implements StreamDirection.DataSink {
         return taken;
     }
 
-    private void take(final TrackerInbox.Fill fill, final long nowNs) {
-        final TrackedConnection connection = fill.connection();
-        if (!isTrackedAndOpen(connection) || !connection.isProtected()) {
-            return; // gone or replaced since it was handed in, or its replica diverged or failed: its output stands for
-            // nothing
+    private void take(final TrackerInbox.ReplicaOutput output, final long nowNs) {
+        final TrackedConnection connection = output.connection();
+        // Gone or replaced since it was handed in, or its replica diverged or failed: its output stands for nothing.
+        if (isTrackedAndOpen(connection) && connection.isProtected()) {
+            counters.bytesFromReplica += fill(connection, false, output.serverOffset(), output.bytes(), nowNs);
         }
-        counters.bytesFromReplica += fill(connection, fill.fromClient(), fill.offset(), fill.bytes(), nowNs);
     }
 
     private boolean isTrackedAndOpen(final TrackedConnection connection) {
@@ -121,11 +120,6 @@ public final class TcpTracker implements StreamDirection.DataSink {
     /** Connections tracked now, closed ones included until their linger time passes. */
     public Iterable<TrackedConnection> connections() {
         return connections.values();
-    }
-
-    /** The connection tracked now on this 4-tuple, or null. */
-    public TrackedConnection find(final ConnectionKey key) {
-        return connections.get(key);
     }
 
     /**

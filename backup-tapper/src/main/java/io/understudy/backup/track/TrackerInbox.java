@@ -3,21 +3,18 @@ package io.understudy.backup.track;
 import java.util.ArrayDeque;
 
 /**
- * What the tracker's consumers learn about its connections from elsewhere and hand to it, as events: bytes of a
- * stream the tap missed (from the primary's read log, or the replica's output), and the options of a handshake the
- * tap half missed (from the read log). The tracker, the one owner of connection state, takes them in
+ * What the tracker's consumers learn about its connections from elsewhere and hand to it, as events: the replica's
+ * output where the tap missed the primary's, the options of a handshake the tap half missed (from the read log), and
+ * connections whose read log may fill what the tap missed of the client's stream. The tracker, the one owner of connection state, takes them in
  * ({@link TcpTracker#drainInbox}) between its own events: no consumer writes its streams or calls back into it from
  * inside one of its callbacks. Capture thread only.
  */
 public final class TrackerInbox {
-    /** Where bytes handed in come from; the tracker counts each source's. */
-    public enum Source {
-        /** The hot replica's output: server bytes the primary also sent, as compared so far. */
-        REPLICA
-    }
+    /** One event handed in. */
+    public sealed interface Event permits ReplicaOutput, Options {}
 
-    /** Bytes of one stream from {@code offset}, learned elsewhere. */
-    public record Fill(TrackedConnection connection, boolean fromClient, long offset, byte[] bytes, Source source) {}
+    /** The hot replica's output from {@code serverOffset}: server bytes the primary also sent, as compared so far. */
+    public record ReplicaOutput(TrackedConnection connection, long serverOffset, byte[] bytes) implements Event {}
 
     /** The options the primary's kernel negotiated on the connection at {@code key}, as its read log tells them. */
     public record Options(
@@ -26,9 +23,10 @@ public final class TrackerInbox {
             int clientWindowScale,
             int serverWindowScale,
             boolean sackPermitted,
-            boolean timestamps) {}
+            boolean timestamps)
+            implements Event {}
 
-    private final ArrayDeque<Object> events = new ArrayDeque<>();
+    private final ArrayDeque<Event> events = new ArrayDeque<>();
     /**
      * Connections whose read log has bytes the tap may lack: each at most once, however many records came (a backup
      * that took in a burst of thousands of records, each handing in every logged read from the tap's end, ran out of
@@ -36,13 +34,8 @@ public final class TrackerInbox {
      */
     private final java.util.LinkedHashSet<TrackedConnection> logRepairs = new java.util.LinkedHashSet<>();
 
-    public void fill(
-            final TrackedConnection connection,
-            final boolean fromClient,
-            final long offset,
-            final byte[] bytes,
-            final Source source) {
-        events.add(new Fill(connection, fromClient, offset, bytes, source));
+    public void replicaOutput(final TrackedConnection connection, final long serverOffset, final byte[] bytes) {
+        events.add(new ReplicaOutput(connection, serverOffset, bytes));
     }
 
     public void options(final Options options) {
@@ -55,7 +48,7 @@ public final class TrackerInbox {
     }
 
     /** The oldest event not taken yet, or null. */
-    public Object poll() {
+    public Event poll() {
         return events.poll();
     }
 

@@ -655,7 +655,7 @@ class TcpTrackerTest {
         final TrackedConnection connection = connection();
         assertThat(connection.server.nextOffset).isZero();
 
-        tracker.inbox().fill(connection, false, 0, bytes("1 1\n"), TrackerInbox.Source.REPLICA);
+        tracker.inbox().replicaOutput(connection, 0, bytes("1 1\n"));
         connection.unprotect("divergence: test");
         assertThat(tracker.drainInbox(nowNs)).isEqualTo(1);
         assertThat(connection.server.nextOffset)
@@ -663,7 +663,7 @@ class TcpTrackerTest {
                 .isZero();
 
         final TrackedConnection protectedOne = protectedConnectionWithServerHole();
-        tracker.inbox().fill(protectedOne, false, 0, bytes("1 1\n"), TrackerInbox.Source.REPLICA);
+        tracker.inbox().replicaOutput(protectedOne, 0, bytes("1 1\n"));
         tracker.drainInbox(nowNs);
         assertThat(protectedOne.server.nextOffset).isEqualTo(8);
         assertThat(listener.stream(false)).isEqualTo("1 1\n2 2\n");
