@@ -26,9 +26,10 @@ class ApiOverTlsTest {
     private static final long DRILL_AFTER_MS = 4000;
     /**
      * Long enough for the drill to land inside it: {@code ops/understudy drill} starts a JVM on the client host,
-     * which took over 8 s on the loaded CI host once, after a 12 s load had ended (nothing left to restore).
+     * which took over 8 s on the loaded CI host once, after a 12 s load had ended (nothing left to restore), and a
+     * drill refused while the view was split is asked again once.
      */
-    private static final int LOAD_S = 25;
+    private static final int LOAD_S = 30;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,7 +67,16 @@ class ApiOverTlsTest {
         final CompletableFuture<JsonNode> load = CompletableFuture.supplyAsync(
                 () -> LoadReport.run(Lab.DEMO_SERVICE_PORT, "line", FailoverDrill.CONNECTIONS, LOAD_S));
         Thread.sleep(DRILL_AFTER_MS);
-        final Lab.Result drilled = drill(primaryUrl, token, "--cacert", certificate.toString(), "--json");
+        Lab.Result drilled = drill(primaryUrl, token, "--cacert", certificate.toString(), "--json");
+        if (drilled.exitCode() != 0 && drilled.stderr().contains("not in the heartbeat view")) {
+            // What an operator does: the drill was refused because the two nodes, both on the loaded two cores, had
+            // suspected each other and not yet merged (the drill waits 5 s for that). Once each sees the other
+            // again, ask once more; a second refusal fails the test.
+            System.out.println("drill over TLS: refused while the view was split, retrying once: " + drilled);
+            awaitPeersInView(
+                    certificate, primaryUrl, status.at("/hosts/backup/api_url").asText());
+            drilled = drill(primaryUrl, token, "--cacert", certificate.toString(), "--json");
+        }
         System.out.println("drill over TLS: " + drilled);
         final JsonNode report = load.get();
         System.out.println("drill over TLS: loadgen " + report);
@@ -81,6 +91,27 @@ class ApiOverTlsTest {
                 Lab.expectOk(curl("--cacert", certificate.toString(), "--fail-with-body", primaryUrl + "status"))
                         .stdout());
         assertThat(oldPrimary.get("role").asText()).as("the old primary").isEqualTo("BACKUP");
+    }
+
+    /** Waits up to 30 s until each node's status lists the other in its heartbeat view. */
+    private static void awaitPeersInView(final Path certificate, final String... urls) throws Exception {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String last = "";
+        while (System.nanoTime() - deadline < 0) {
+            boolean merged = true;
+            for (final String url : urls) {
+                final Lab.Result answer = curl("--cacert", certificate.toString(), "--fail-with-body", url + "status");
+                final JsonNode members =
+                        answer.exitCode() == 0 ? JSON.readTree(answer.stdout()).path("members") : null;
+                last = url + ": " + (members == null ? answer : members);
+                merged &= members != null && members.size() == 2;
+            }
+            if (merged) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the nodes did not see each other again within 30 s; last: " + last);
     }
 
     /** curl from the client host, at most 10 s. */
