@@ -11,14 +11,16 @@
 # the other. For each: requests/s, p50 and p99 latency, and the CPU per request of the process that relays (the
 # primary's node JVM: relay, read log shipping, heartbeats; or HAProxy), from utime+stime in /proc/PID/stat before
 # and after. The backup's CPU per request (its tap, replica and logger, on the same two cores here, on its own host
-# in a real pair) is printed beside. Medians follow, with the ratios. Needs root and haproxy; takes the lab down at
-# the end, also on failure.
+# in a real pair) is printed beside. Medians follow, with the ratios, then the CPU per request of the primary node's
+# busiest threads, summed over the Understudy measurements (threads named by role: relay, shipper, heartbeat...).
+# Settings of the lab's nodes come from the environment, e.g. UNDERSTUDY_LOG_LINGER_US=0 (see ops/config/lab-node.yml).
+# Needs root and haproxy; takes the lab down at the end, also on failure.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
 runs=3 requests=100000 clients=20
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail_usage() { echo "ops/bench relay: $1" >&2; usage >&2; exit 2; }
 number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || fail_usage "$1 needs a positive whole number, got '$2'"; }
 while (($#)); do
@@ -34,7 +36,7 @@ done
 [[ $(id -u) -eq 0 ]] || { echo "ops/bench relay: needs root (it builds a lab of network namespaces)" >&2; exit 1; }
 for tool in haproxy redis-server redis-benchmark; do
   command -v "$tool" >/dev/null ||
-    { echo "ops/bench relay: needs $tool (Debian: apt-get install haproxy redis-server redis-tools)" >&2; exit 1; }
+    { echo "ops/bench relay: needs $tool (as root: ops/install-packages bench)" >&2; exit 1; }
 done
 
 export UNDERSTUDY_LAB=${UNDERSTUDY_LAB:-usr}
@@ -88,6 +90,17 @@ backup_node=$(cat "$state_dir/node-backup.pid" 2>/dev/null || true)
 hz=$(getconf CLK_TCK)
 # CPU ticks (utime + stime) of a process and its threads.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# "TID NAME TICKS" for each thread of a process (the name is the kernel's comm, 15 characters at most).
+thread_ticks() {
+  local task comm stat
+  for task in /proc/"$1"/task/*; do
+    comm=$(tr -c '[:alnum:]_.:\n-' '_' <"$task/comm" 2>/dev/null) || continue
+    stat=$(cat "$task/stat" 2>/dev/null) || continue
+    stat=${stat##*) }   # past "pid (comm) ": field 3 (state) first, so utime is the 12th, stime the 13th
+    awk -v t="${task##*/}" -v c="$comm" '{print t, c, $12 + $13}' <<<"$stat"
+  done
+}
+declare -A thread_before thread_spent thread_name
 
 bench() { # ADDRESS PORT -> "rps p50_ms p99_ms"
   ip netns exec "$UNDERSTUDY_LAB-client" redis-benchmark -h "$1" -p "$2" -c "$clients" -n "$requests" -t incr --csv |
@@ -108,8 +121,16 @@ for run in $(seq 1 "$runs"); do
       address=$haproxy_address port=$haproxy_port relay_pid=$haproxy_pid
     fi
     before=$(ticks "$relay_pid") backup_before=$(ticks "$backup_node")
+    if [[ $relay == understudy ]]; then
+      while read -r tid name t; do thread_before[$tid]=$t thread_name[$tid]=$name; done < <(thread_ticks "$relay_pid")
+    fi
     read -r rps p50 p99 < <(bench "$address" "$port")
     after=$(ticks "$relay_pid") backup_after=$(ticks "$backup_node")
+    if [[ $relay == understudy ]]; then
+      while read -r tid name t; do
+        thread_spent[$tid]=$((${thread_spent[$tid]:-0} + t - ${thread_before[$tid]:-$t})) thread_name[$tid]=$name
+      done < <(thread_ticks "$relay_pid")
+    fi
     cpu=$(awk -v a="$before" -v b="$after" -v hz="$hz" -v n="$requests" 'BEGIN {printf "%.1f", (b - a) / hz * 1e6 / n}')
     backup_cpu=$(awk -v a="$backup_before" -v b="$backup_after" -v hz="$hz" -v n="$requests" \
       'BEGIN {printf "%.1f", (b - a) / hz * 1e6 / n}')
@@ -131,3 +152,8 @@ awk -v ur="$(col understudy 3)" -v hr="$(col haproxy 3)" -v uc="$(col understudy
   -v up="$(col understudy 4)" -v hp="$(col haproxy 4)" 'BEGIN {
   printf "  understudy / haproxy: throughput %.2f, CPU per request %.2f, p50 %+.3f ms\n", ur / hr, uc / hc, up - hp }'
 echo "  (the backup's CPU per request while Understudy relays: $(col understudy 7) us; it runs on its own host in a real pair)"
+echo "  the primary node's busiest threads, CPU per request over the $runs Understudy measurements:"
+for tid in "${!thread_spent[@]}"; do
+  echo "${thread_spent[$tid]} ${thread_name[$tid]}($tid)"
+done | sort -rn | head -6 | awk -v hz="$hz" -v n="$((requests * runs))" '$1 > 0 {
+  printf "    %-24s %6.1f us\n", $2, $1 / hz * 1e6 / n }'

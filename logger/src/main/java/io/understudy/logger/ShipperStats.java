@@ -12,6 +12,7 @@ package io.understudy.logger;
  * @param ackedSeq        the highest seq acknowledged, 0 before any.
  * @param lastAckNanoTime System.nanoTime() of the last ACK, 0 before any.
  * @param lastError       the last failure (connect, ERROR from the logger, lost connection, drop), or null.
+ * @param writes          writes to the logger that carried records (each one flush; shipped / writes is the batching).
  */
 public record ShipperStats(
         boolean connected,
@@ -22,4 +23,5 @@ public record ShipperStats(
         int bufferedRecords,
         long ackedSeq,
         long lastAckNanoTime,
-        String lastError) {}
+        String lastError,
+        long writes) {}

@@ -8,6 +8,7 @@ import static io.understudy.logger.Shipping.await;
 import static io.understudy.logger.Shipping.read;
 import static io.understudy.logger.TestLogs.config;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -248,6 +249,59 @@ class LogShippingTest {
             assertThat(shipper.stats().lastError()).contains("seq=" + stale).contains("out of order");
             awaitAcked(shipper, turn);
             assertThat(log.replay(CONNECTION)).containsExactlyElementsOf(turn);
+        }
+    }
+
+    /**
+     * A writer handing over one record every 100 us (a relay's turns): with a 5 ms linger the records go out many to
+     * a write, all logged in order and acked; without one the sender writes each as it comes (the same pacing).
+     */
+    @Test
+    void shouldCarryManyRecordsInOneWriteAndLogThemAllWhenTheSenderLingers() throws Exception {
+        final long lingering = writesFor(5_000, 200);
+        final long eager = writesFor(0, 200);
+        assertThat(lingering)
+                .as("writes with a 5 ms linger for 200 records 100 us apart")
+                .isBetween(1L, 20L);
+        assertThat(eager).as("writes without a linger").isGreaterThan(2 * lingering);
+    }
+
+    @Test
+    void shouldRefuseALingerOutsideItsRangeWhenStarted() {
+        final InetSocketAddress nowhere = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 9);
+        assertThatThrownBy(() -> LogShipper.start(
+                        "primary", nowhere, KEY, LARGE_BUFFER, RECONNECT_MS, LogShipper.MAX_LINGER_US + 1, () -> {}))
+                .isInstanceOf(UnderstudyException.class)
+                .hasMessageContaining("lingerUs");
+        assertThatThrownBy(() -> LogShipper.start("primary", nowhere, KEY, LARGE_BUFFER, RECONNECT_MS, -1, () -> {}))
+                .isInstanceOf(UnderstudyException.class)
+                .hasMessageContaining("lingerUs");
+    }
+
+    /** Ships {@code count} reads 100 us apart through a shipper lingering {@code lingerUs}; returns its writes. */
+    private long writesFor(final long lingerUs, final int count) throws Exception {
+        final Path dir = directory.resolve("linger-" + lingerUs);
+        try (EventLog log = EventLog.open(config(dir, time));
+                LogServer server = LogServer.start("logger", anyPort(), log, KEY);
+                LogShipper shipper = LogShipper.start(
+                        "primary", server.address(), KEY, LARGE_BUFFER, RECONNECT_MS, lingerUs, () -> {})) {
+            await("connected", () -> shipper.stats().connected(), shipper::stats);
+            final List<PrimaryRead> shipped = new ArrayList<>();
+            long offset = 0;
+            for (int i = 0; i < count; i++) {
+                final PrimaryRead read = read(shipper, CONNECTION, offset, "paced-" + i + "\n");
+                assertThat(shipper.ship(read)).isTrue();
+                shipped.add(read);
+                offset = read.endOffset();
+                final long until = System.nanoTime() + 100_000;
+                while (System.nanoTime() - until < 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            awaitAcked(shipper, shipped);
+            assertThat(log.replay(CONNECTION)).containsExactlyElementsOf(shipped);
+            assertThat(shipper.stats().acked()).isEqualTo(count);
+            return shipper.stats().writes();
         }
     }
 

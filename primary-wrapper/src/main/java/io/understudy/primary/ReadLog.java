@@ -72,7 +72,8 @@ public final class ReadLog implements AutoCloseable {
      * Ships to the logger at {@code logger}; never fails for an unreachable logger (the shipper keeps retrying and
      * buffers up to {@code bufferBytes}), proving {@code auth} (the read-log key, or {@link LogAuth#INSECURE}).
      * {@code maxLagMs} bounds how far behind the logger may fall with async commit before output waits (0: no
-     * bound); output never waits longer than {@code commitTimeoutMs}.
+     * bound); output never waits longer than {@code commitTimeoutMs}. With async commit the shipper lingers
+     * {@code lingerUs} after a record for more before it writes ({@link LogShipper}); with sync commit it never does.
      */
     public static ReadLog shipping(
             final String nodeId,
@@ -82,18 +83,20 @@ public final class ReadLog implements AutoCloseable {
             final long reconnectMs,
             final boolean syncCommit,
             final long commitTimeoutMs,
-            final long maxLagMs) {
+            final long maxLagMs,
+            final long lingerUs) {
         if (maxLagMs < 0 || commitTimeoutMs < 0) {
             throw new IllegalArgumentException(
                     "maxLagMs=" + maxLagMs + " and commitTimeoutMs=" + commitTimeoutMs + " must not be negative");
         }
         final ReadLog[] self = new ReadLog[1];
-        final LogShipper shipper = LogShipper.start(nodeId, logger, auth, bufferBytes, reconnectMs, () -> {
-            final ReadLog log = self[0];
-            if (log != null) {
-                log.onAck.run();
-            }
-        });
+        final LogShipper shipper =
+                LogShipper.start(nodeId, logger, auth, bufferBytes, reconnectMs, syncCommit ? 0 : lingerUs, () -> {
+                    final ReadLog log = self[0];
+                    if (log != null) {
+                        log.onAck.run();
+                    }
+                });
         self[0] = new ReadLog(shipper, syncCommit, commitTimeoutMs, maxLagMs);
         return self[0];
     }

@@ -150,8 +150,8 @@ class ReadLogTest {
     void shouldKeepServingAndReportDegradedWhenTheLoggerIsDownAndCommitIsSync() throws Exception {
         try (RefusingPort refusing = new RefusingPort(loopback)) {
             final int deadPort = refusing.port();
-            readLog =
-                    ReadLog.shipping("test", new InetSocketAddress(loopback, deadPort), KEY, 1 << 20, 50, true, 200, 0);
+            readLog = ReadLog.shipping(
+                    "test", new InetSocketAddress(loopback, deadPort), KEY, 1 << 20, 50, true, 200, 0, 0);
             startWrapperWithEcho();
             try (Socket client = connect()) {
                 for (int i = 0; i < 5; i++) {
@@ -176,7 +176,7 @@ class ReadLogTest {
     void shouldHoldRepliesOnceTheLoggerLagsBeyondTheBoundWhenCommitIsAsync() throws Exception {
         startLogger();
         link = new StallingLink(logger.address());
-        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 10_000, LAG_BOUND_MS);
+        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 10_000, LAG_BOUND_MS, 0);
         startWrapperWithEcho();
         try (Socket client = connect()) {
             assertThat(echo(client, "before\n")).isEqualTo("before\n");
@@ -217,7 +217,7 @@ class ReadLogTest {
     void shouldStopWaitingForASilentLoggerAfterOneCommitTimeoutUntilItAcksAgain() throws Exception {
         startLogger();
         link = new StallingLink(logger.address());
-        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, true, 300, 0);
+        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, true, 300, 0, 0);
         startWrapperWithEcho();
         try (Socket client = connect()) {
             assertThat(echo(client, "before\n")).isEqualTo("before\n");
@@ -265,7 +265,7 @@ class ReadLogTest {
     void shouldStopWaitingOnceTheLoggersHostIsLostAndTheLoggerSilent() throws Exception {
         startLogger();
         link = new StallingLink(logger.address());
-        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, true, 60_000, 0);
+        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, true, 60_000, 0, 0);
         startWrapperWithEcho();
         try (Socket client = connect()) {
             assertThat(echo(client, "before\n")).isEqualTo("before\n");
@@ -312,7 +312,7 @@ class ReadLogTest {
         startLogger();
         link = new StallingLink(logger.address());
         link.stall(); // the old primary's host: nothing it would ack
-        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 60_000, LAG_BOUND_MS);
+        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 60_000, LAG_BOUND_MS, 0);
         assertThat(readLog.loggerHostGone()).as("output could wait for it").isTrue();
         startWrapperWithEcho();
         try (Socket client = connect()) {
@@ -353,7 +353,7 @@ class ReadLogTest {
     void shouldNeverHoldRepliesWhenCommitIsAsyncWithoutALagBound() throws Exception {
         startLogger();
         link = new StallingLink(logger.address());
-        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 10_000, 0);
+        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 10_000, 0, 0);
         startWrapperWithEcho();
         try (Socket client = connect()) {
             assertThat(echo(client, "before\n")).isEqualTo("before\n");
@@ -419,7 +419,7 @@ class ReadLogTest {
     @Test
     void shouldNameTheLoggedIdOfAnAppSidePortBeforeTheAppHasAcceptedIt() throws Exception {
         startLogger();
-        readLog = ReadLog.shipping("test", logger.address(), KEY, 1 << 20, 50, false, 500, 0);
+        readLog = ReadLog.shipping("test", logger.address(), KEY, 1 << 20, 50, false, 500, 0, 0);
         // An app whose accept queue two connections fill (backlog 1): the relay's SYN to it goes unanswered until
         // it accepts them, as an app that is slow to accept leaves it.
         app = new ServerSocket(0, 1, loopback);
@@ -459,7 +459,7 @@ class ReadLogTest {
     }
 
     private void start(final boolean sync, final long commitTimeoutMs) throws IOException {
-        readLog = ReadLog.shipping("test", logger.address(), KEY, 1 << 20, 50, sync, commitTimeoutMs, 0);
+        readLog = ReadLog.shipping("test", logger.address(), KEY, 1 << 20, 50, sync, commitTimeoutMs, 0, 0);
         startWrapperWithEcho();
     }
 

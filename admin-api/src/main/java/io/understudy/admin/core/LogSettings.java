@@ -1,6 +1,7 @@
 package io.understudy.admin.core;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.understudy.logger.LogShipper;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -72,6 +73,16 @@ public final class LogSettings {
     @JsonProperty
     private long maxLagMs = 50;
 
+    /**
+     * With async commit: how long the primary's shipper waits after a record for more before it writes to the logger
+     * (records of many relay turns then travel in one write and come back in one ACK). It adds at most this much to
+     * the logger's lag, well inside maxLagMs. Sync commit never lingers (output waits for each ACK). 0: no linger.
+     */
+    @Min(0)
+    @Max(LogShipper.MAX_LINGER_US)
+    @JsonProperty
+    private long lingerUs = 1_000;
+
     /** Records the primary keeps while the logger has not acked them; beyond this, records are dropped (a gap). */
     @Min(1024 * 1024)
     @JsonProperty
@@ -104,6 +115,10 @@ public final class LogSettings {
 
     public long getMaxLagMs() {
         return maxLagMs;
+    }
+
+    public long getLingerUs() {
+        return lingerUs;
     }
 
     public long getBufferBytes() {

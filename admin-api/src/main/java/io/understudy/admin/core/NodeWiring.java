@@ -134,9 +134,10 @@ final class NodeWiring {
                 log.getCommit().name().toLowerCase(Locale.ROOT),
                 log.getCommit() == LogSettings.Commit.SYNC
                         ? ""
-                        : log.getMaxLagMs() > 0
-                                ? ", output waits once the logger lags " + log.getMaxLagMs() + " ms"
-                                : ", no lag bound");
+                        : (log.getMaxLagMs() > 0
+                                        ? ", output waits once the logger lags " + log.getMaxLagMs() + " ms"
+                                        : ", no lag bound")
+                                + ", writes linger " + log.getLingerUs() + " us");
         return ReadLog.shipping(
                 settings.getId(),
                 logger,
@@ -145,7 +146,8 @@ final class NodeWiring {
                 log.getReconnectMs(),
                 log.getCommit() == LogSettings.Commit.SYNC,
                 log.getCommitTimeoutMs(),
-                log.getMaxLagMs());
+                log.getMaxLagMs(),
+                log.getCommit() == LogSettings.Commit.SYNC ? 0 : log.getLingerUs());
     }
 
     PrimaryWrapperConfig wrapperConfig(final ReadLog readLog, final AppCloseGate gate, final RelayLease lease) {
