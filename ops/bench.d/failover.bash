@@ -2,6 +2,7 @@
 # ops/bench failover: failover drills in the lab (a host crash by default), a table of where each one's time went.
 #   ops/bench failover [--runs N] [--connections LIST] [--interval-ms MS] [--duration-s S] [--mode hot|replay]
 #                       [--fail host-crash|process-kill|app-kill|app-hang] [--client-loss-ms MS] [--pictures DIR]
+#                       [--app demo|redis]
 #     --runs N            drills per connection count (default 3)
 #     --connections LIST  comma-separated connection counts, e.g. 20,200 (default 20)
 #     --interval-ms MS    each client's pause between a reply and its next request (default 10: a load the lab's
@@ -16,7 +17,9 @@
 #                         the primary's last output is then lost on its way, and only the backup's restored sockets
 #                         can deliver it (default 0: no loss)
 #     --pictures DIR      where each drill's picture and both nodes' logs go (default ops/target/bench-failover)
-# Each drill: ops/lab up, start (demo service, app check STATS), loadgen from the client host, ops/lab fail F, and
+#     --app A             the protected app: demo (the demo service, default: a JVM with a thread per connection)
+#                         or redis (redis-server, one event loop, RESP clients; lighter at thousands of connections)
+# Each drill: ops/lab up, start (the app and its check), loadgen from the client host, ops/lab fail F, and
 # the backup's failover report. Columns: detection (last heartbeat heard -> decision; for an app failure, the app's
 # death or hang found -> the handover asked), takeover (decision -> relaying), restore (the replicas' catch-up to
 # every socket restored), repair per socket (the sockets' time in TCP_REPAIR, from the backup's log),
@@ -33,8 +36,8 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
-runs=3 connections=20 interval=10 duration=12 mode=hot fail=host-crash pictures=ops/target/bench-failover loss_ms=0
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+runs=3 connections=20 interval=10 duration=12 mode=hot fail=host-crash pictures=ops/target/bench-failover loss_ms=0 app=demo
+usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 fail_usage() { echo "ops/bench failover: $1" >&2; usage >&2; exit 2; }
 number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || fail_usage "$1 needs a positive whole number, got '$2'"; }
 while (($#)); do
@@ -52,6 +55,8 @@ while (($#)); do
     --client-loss-ms) [[ ${2:-} =~ ^[0-9]+$ ]] || fail_usage "--client-loss-ms needs a whole number, got '${2:-}'"
       loss_ms=$2; shift ;;
     --pictures) [[ -n ${2:-} ]] || fail_usage "--pictures needs a directory"; pictures=$2; shift ;;
+    --app) [[ ${2:-} == demo || ${2:-} == redis ]] || fail_usage "--app takes demo or redis, got '${2:-}'"
+      app=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) fail_usage "unknown option '$1'" ;;
   esac
@@ -81,11 +86,11 @@ protected_now() {
 # before the backup's restore.
 client_loss() {
   if [[ $1 == on ]]; then
-    ops/lab exec client nft -f - <<'NFT'
+    ops/lab exec client nft -f - <<NFT
 table inet understudy_bench_loss {
   chain in {
     type filter hook input priority 0;
-    ip saddr 198.18.0.100 tcp sport 7070 ip length > 52 drop
+    ip saddr 198.18.0.100 tcp sport $service_port ip length > 52 drop
   }
 }
 NFT
@@ -147,11 +152,19 @@ for count in "${counts[@]}"; do
   for run in $(seq 1 "$runs"); do
     ops/lab down >/dev/null 2>&1 || true
     ops/lab up >/dev/null
-    ops/lab start --app "java -Xmx128m -jar $repo/$ops_jar demo-service --port 7000" --app-port 7000 \
-      --service-port 7070 --mode "$mode" --app-check-send 'STATS\n' --app-check-expect '1 connections=' >/dev/null
-    ops/lab exec client java -Xmx256m -jar "$repo/$ops_jar" loadgen --host 198.18.0.100 --port 7070 \
-      --connections "$count" --duration-s "$duration" --interval-ms "$interval" --stall-log "$stalls" \
-      --json-only >"$out" 2>/dev/null &
+    if [[ $app == redis ]]; then
+      ops/lab start --app "redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no" \
+        --app-port 6390 --service-port 6379 --mode "$mode" --app-check-send 'PING\r\n' --app-check-expect '+PONG' \
+        >/dev/null
+      service_port=6379 protocol=resp
+    else
+      ops/lab start --app "java -Xmx128m -jar $repo/$ops_jar demo-service --port 7000" --app-port 7000 \
+        --service-port 7070 --mode "$mode" --app-check-send 'STATS\n' --app-check-expect '1 connections=' >/dev/null
+      service_port=7070 protocol=line
+    fi
+    ops/lab exec client java -Xmx256m -jar "$repo/$ops_jar" loadgen --host 198.18.0.100 --port "$service_port" \
+      --protocol "$protocol" --connections "$count" --duration-s "$duration" --interval-ms "$interval" \
+      --stall-log "$stalls" --json-only >"$out" 2>/dev/null &
     load=$!
     # The crash comes a third of the way in, or once the backup protects every connection (many connections take
     # a while to connect on two cores), but no later than two thirds of the way in.

@@ -123,6 +123,7 @@ public final class ArpConflictWatch implements AutoCloseable {
     /** The watch's duty cycle: reads what the capture holds (never blocks) and reports other holders. */
     private final class WatchAgent implements Agent {
         private final PcapHandle handle;
+        private final PcapFrames frames;
         private final int target;
         private final byte[] ourMac;
         private final Listener listener;
@@ -137,6 +138,7 @@ public final class ArpConflictWatch implements AutoCloseable {
                 final Listener listener,
                 final Clock clock) {
             this.handle = handle;
+            this.frames = new PcapFrames(handle);
             this.target = target;
             this.ourMac = ourMac;
             this.listener = listener;
@@ -148,7 +150,7 @@ public final class ArpConflictWatch implements AutoCloseable {
             final long nowNs = nanoClock.nanoTime();
             int work = 0;
             byte[] frame;
-            while (work < FRAMES_PER_DUTY_CYCLE && (frame = handle.getNextRawPacket()) != null) {
+            while (work < FRAMES_PER_DUTY_CYCLE && (frame = frames.next()) != null) {
                 work++;
                 final String claimant = ArpFrames.claimant(frame, frame.length, target, ourMac);
                 if (claimant != null && throttle.tryReport(claimant, nowNs)) {

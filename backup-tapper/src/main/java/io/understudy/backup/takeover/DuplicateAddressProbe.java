@@ -3,6 +3,7 @@ package io.understudy.backup.takeover;
 import io.understudy.backup.capture.ArpCapture;
 import io.understudy.backup.capture.ArpFrames;
 import io.understudy.backup.capture.Ipv4;
+import io.understudy.backup.capture.PcapFrames;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -78,6 +79,7 @@ public final class DuplicateAddressProbe {
         final byte[] probe = ArpFrames.probe(ourMac, target);
         final long startNs = System.nanoTime();
         try (PcapHandle handle = ArpCapture.openArp(interfaceName)) {
+            final PcapFrames frames = new PcapFrames(handle);
             final long waitNs = wait.toNanos();
             final IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
             int sent = 0;
@@ -89,7 +91,7 @@ public final class DuplicateAddressProbe {
                     sent++;
                     work++;
                 }
-                final String conflict = pollConflict(handle, target, ourMac);
+                final String conflict = pollConflict(frames, target, ourMac);
                 if (conflict != null || elapsedNs >= waitNs) {
                     return new Result(
                             interfaceName,
@@ -110,10 +112,10 @@ public final class DuplicateAddressProbe {
     }
 
     /** Reads every frame the capture holds now; the first conflict's MAC, or null. */
-    private static String pollConflict(final PcapHandle handle, final int address, final byte[] ourMac)
+    private static String pollConflict(final PcapFrames frames, final int address, final byte[] ourMac)
             throws NotOpenException {
         byte[] frame;
-        while ((frame = handle.getNextRawPacket()) != null) {
+        while ((frame = frames.next()) != null) {
             final String conflict = ArpFrames.conflictWhileProbing(frame, frame.length, address, ourMac);
             if (conflict != null) {
                 return conflict;
