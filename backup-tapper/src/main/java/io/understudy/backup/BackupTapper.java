@@ -638,6 +638,7 @@ public final class BackupTapper implements AutoCloseable {
             serviceHandle.close();
         }
         handle.close();
+        recorder.close(); // the tap's last events reach the event log before it closes
         LOG.info("[{}] tap closed: {}", config.nodeId(), stats());
     }
 }

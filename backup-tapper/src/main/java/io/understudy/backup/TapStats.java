@@ -16,7 +16,8 @@ import java.util.Map;
  * @param overflowedStreams  streams whose retained bytes hit a cap (their connection cannot be restored).
  * @param retainedBytes      stream bytes held now.
  * @param logRecords         tap events appended to the event log.
- * @param logFailures        tap events the event log refused (disk full, ...): replay is incomplete.
+ * @param logFailures        tap events the event log refused (disk full, ...) or its writer dropped (its queue full):
+ *                           replay is incomplete.
  * @param replicas           connections with a live hot replica (protected).
  * @param divergences        connections whose replica's output differed from the primary's.
  * @param errors             errors the capture loop caught and counted.

@@ -43,6 +43,7 @@ class ReadLogFeedTest {
 
     private EventLog eventLog;
     private ReadLogFeed feed;
+    private TapEventRecorder recorder;
     private TcpTracker tracker;
     private final TrackerCounters counters = new TrackerCounters();
     private final ByteArrayOutputStream clientStream = new ByteArrayOutputStream();
@@ -52,7 +53,7 @@ class ReadLogFeedTest {
     @BeforeEach
     void setUp() {
         eventLog = EventLog.open(EventLogConfig.of(dir.resolve("events")));
-        final TapEventRecorder recorder = new TapEventRecorder("test", eventLog);
+        recorder = new TapEventRecorder("test", eventLog);
         feed = new ReadLogFeed("test", false, 1 << 20, MAX_UNMATCHED, MAX_UNMATCHED_BYTES);
         final TapListener recording = new TapListener() {
             @Override
@@ -80,6 +81,7 @@ class ReadLogFeedTest {
 
     @AfterEach
     void tearDown() {
+        recorder.close();
         eventLog.close();
     }
 
@@ -132,6 +134,7 @@ class ReadLogFeedTest {
         log(new PrimaryOpened(
                 PRIMARY_ID, 1, seq++, Frames.CLIENT, Frames.CLIENT_PORT, Frames.SERVER, Frames.SERVICE_PORT));
         work();
+        recorder.close(); // its writer has appended what was queued
 
         final List<LogRecord> records = eventLog.replay(PRIMARY_ID);
         assertThat(records).hasSize(1);

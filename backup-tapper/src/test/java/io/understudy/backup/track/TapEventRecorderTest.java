@@ -60,6 +60,7 @@ class TapEventRecorderTest {
                 tracker.onSegment(segment, nowNs += 1000);
             }
 
+            recorder.close(); // the writer has appended everything queued
             final List<LogRecord> replayed = log.replay(firstId);
 
             assertThat(replayed)
