@@ -147,7 +147,7 @@ final class NodeWiring {
                 log.getCommit() == LogSettings.Commit.SYNC,
                 log.getCommitTimeoutMs(),
                 log.getMaxLagMs(),
-                log.getCommit() == LogSettings.Commit.SYNC ? 0 : log.getLingerUs());
+                log.getLingerUs()); // ReadLog lingers only with async commit
     }
 
     PrimaryWrapperConfig wrapperConfig(final ReadLog readLog, final AppCloseGate gate, final RelayLease lease) {

@@ -255,7 +255,6 @@ public final class ReadLogFeed implements LogTail.Sink, TapListener {
         }
     }
 
-    /** Asks the tracker to fill what the tap's copy of the client stream lacks from this connection's read log. */
     /**
      * Asks the tracker to fill the tap's client stream from the log, when the log holds the byte the tap waits for
      * next: the tracker's own test, read here (same thread) so that the scan of every connection each
