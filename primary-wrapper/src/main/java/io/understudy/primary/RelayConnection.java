@@ -75,15 +75,38 @@ final class RelayConnection {
     private static final int SEQ = 1;
     private static final int SINCE = 2;
 
+    /**
+     * What the relay keeps lists of, told as it happens so that no turn walks every connection: output starting to
+     * wait for the logger, and the connection closing. Relay thread only.
+     */
+    interface Changes {
+        Changes NONE = new Changes() {
+            @Override
+            public void outputHeld(final RelayConnection connection) {}
+
+            @Override
+            public void closed(final RelayConnection connection) {}
+        };
+
+        /** App output of {@code connection} now waits for the logger's ack (it held none before). */
+        void outputHeld(RelayConnection connection);
+
+        /** {@code connection} closed, both sockets (or gave them up). */
+        void closed(RelayConnection connection);
+    }
+
+    private Changes changes = Changes.NONE;
+
     RelayConnection(
             final PrimaryWrapperConfig config,
             final SocketChannel client,
             final SocketChannel app,
             final RelayCounters counters,
             final GuardedCloses closes,
-            final AppSidePorts<Long> appPorts)
+            final AppSidePorts<Long> appPorts,
+            final RelayBuffers buffers)
             throws IOException {
-        this(config, client, app, counters, closes, appPorts, null, 0, 0);
+        this(config, client, app, counters, closes, appPorts, buffers, null, 0, 0);
     }
 
     /**
@@ -99,6 +122,7 @@ final class RelayConnection {
             final RelayCounters counters,
             final GuardedCloses closes,
             final AppSidePorts<Long> appPorts,
+            final RelayBuffers buffers,
             final byte[] toClient,
             final long clientOffset,
             final long serverOffset)
@@ -109,15 +133,14 @@ final class RelayConnection {
         this.closes = closes;
         this.appPorts = appPorts;
         this.gate = config.appCloseGate();
-        final int bufferBytes = config.bufferBytes();
         final ReadLog log = config.readLog();
         this.clientAddress = (java.net.InetSocketAddress) client.getRemoteAddress();
         this.serviceAddress = (java.net.InetSocketAddress) client.getLocalAddress();
         this.name = String.valueOf(clientAddress);
         this.client = client;
         this.app = app;
-        this.upstream = new RelayDirection(client, app, bufferBytes);
-        this.downstream = new RelayDirection(app, client, bufferBytes, toClient == null ? new byte[0] : toClient);
+        this.upstream = new RelayDirection(client, app, buffers);
+        this.downstream = new RelayDirection(app, client, buffers, toClient == null ? new byte[0] : toClient);
         this.downstream.beforeSinkShutdown(this::mayPassAppFin);
         this.counters = counters;
         this.log = log;
@@ -288,6 +311,11 @@ final class RelayConnection {
         stopInterest();
     }
 
+    /** Where this connection tells its relay of the {@link Changes} it keeps lists of; before it is registered. */
+    void reportTo(final Changes changes) {
+        this.changes = changes;
+    }
+
     /** App output is waiting for the logger's ack. */
     boolean hasHeldOutput() {
         return !held.isEmpty();
@@ -416,6 +444,9 @@ final class RelayConnection {
             log.wrote(logId, serverBase + direction.sourceOffset() - read, read);
             final long nowNs = System.nanoTime();
             if (lastReadSeq != 0 && log.holdsOutputNow(nowNs)) {
+                if (held.isEmpty()) {
+                    changes.outputHeld(this);
+                }
                 held.add(new long[] {direction.sourceOffset() - read, lastReadSeq, nowNs});
             }
         }
@@ -585,6 +616,9 @@ final class RelayConnection {
         if (!closed) {
             closed = true;
             counters.connectionsOpen.decrementAndGet();
+            upstream.release();
+            downstream.release();
+            changes.closed(this);
         }
     }
 

@@ -209,6 +209,63 @@ class ReadLogTest {
     }
 
     /**
+     * The relay keeps a list of the connections whose output waits for the logger, and forgets each connection as it
+     * closes: with several open, some closed and some holding, each held reply goes out on its own connection once
+     * the logger acks, and the closed ones are gone from the relay's list.
+     */
+    @Test
+    void shouldReleaseEveryConnectionsHeldReplyAndForgetTheClosedOnes() throws Exception {
+        startLogger();
+        link = new StallingLink(logger.address());
+        readLog = ReadLog.shipping("test", link.address(), KEY, 1 << 20, 50, false, 10_000, LAG_BOUND_MS, 0);
+        startWrapperWithEchoForEach();
+        final List<Socket> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                clients.add(connect());
+                assertThat(echo(clients.get(i), "before " + i + "\n")).isEqualTo("before " + i + "\n");
+            }
+            for (int i = 0; i < 3; i++) {
+                clients.get(i).close();
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (wrapper.connections().size() > 3 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(wrapper.connections())
+                    .as("the three closed connections forgotten")
+                    .hasSize(3);
+            awaitAllAcked();
+
+            link.stall();
+            assertThat(echo(clients.get(3), "first\n")).isEqualTo("first\n");
+            Thread.sleep(LAG_BOUND_MS * 2);
+            for (int i = 3; i < 6; i++) {
+                clients.get(i).getOutputStream().write(("second " + i + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            for (int i = 3; i < 6; i++) {
+                final Socket client = clients.get(i);
+                client.setSoTimeout(200);
+                assertThatThrownBy(() -> readLine(client.getInputStream()))
+                        .as("connection %d: the reply waits for the lagging logger", i)
+                        .isInstanceOf(SocketTimeoutException.class);
+            }
+            link.resume();
+            for (int i = 3; i < 6; i++) {
+                clients.get(i).setSoTimeout(10_000);
+                assertThat(readLine(clients.get(i).getInputStream()))
+                        .as("connection %d's own reply, once the logger acked", i)
+                        .isEqualTo("second " + i + "\n");
+            }
+            assertThat(echo(clients.get(4), "after\n")).isEqualTo("after\n");
+        } finally {
+            for (final Socket client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    /**
      * The link to the logger's host is cut while the connection to it stays open (no RST, TCP retransmits): the
      * first held reply waits out the commit timeout, the next ones do not wait again until the logger acks. In a lab
      * run every reply waited 500 ms while the backup was cut off, which made the live primary look dead to it.
@@ -474,6 +531,34 @@ class ReadLogTest {
                 // the test closed the app
             }
         });
+        startWrapper();
+    }
+
+    /** Like {@link #startWrapperWithEcho()}, with an echo app that serves every connection, each on a thread. */
+    private void startWrapperWithEchoForEach() throws IOException {
+        app = new ServerSocket(0, 50, loopback);
+        final ServerSocket listening = app;
+        final Thread acceptor = new Thread(() -> {
+            while (!listening.isClosed()) {
+                try {
+                    final Socket socket = listening.accept();
+                    final Thread echo = new Thread(() -> {
+                        try (socket) {
+                            socket.getInputStream().transferTo(socket.getOutputStream());
+                            socket.shutdownOutput();
+                        } catch (final IOException ignored) {
+                            // the client went or the test closed the app
+                        }
+                    });
+                    echo.setDaemon(true);
+                    echo.start();
+                } catch (final IOException closed) {
+                    return;
+                }
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
         startWrapper();
     }
 
