@@ -487,15 +487,12 @@ public final class BackupTapper implements AutoCloseable {
         final Takeover takeover =
                 new Takeover(config.nodeId(), tracker, replicas, ourMac, catchUpTimeoutMs, beforeRelease);
         final TakeoverReport report = takeover.run();
+        sendNudges(takeover.nudges());
         sendDuplicateAcks(takeover.duplicateAcks());
         sendResets(takeover.resets());
         return report;
     }
 
-    /**
-     * Three duplicate ACKs per restored connection, on the service interface: a client without SACK retransmits at
-     * once.
-     */
     /** Tells the clients of the connections not restored that they are gone (twice: a lost RST is not resent). */
     private void sendResets(final java.util.List<byte[]> frames) {
         if (frames.isEmpty()) {
@@ -517,6 +514,33 @@ public final class BackupTapper implements AutoCloseable {
         }
     }
 
+    /**
+     * The ICMP nudges of every restored connection, on the service interface: a client backing off from the dead
+     * primary retransmits at once (RFC 6069). Logged with how long sending them took.
+     */
+    private void sendNudges(final java.util.List<byte[]> frames) {
+        if (frames.isEmpty()) {
+            return;
+        }
+        final long startNs = System.nanoTime();
+        try {
+            for (final byte[] frame : frames) {
+                serviceHandle.sendPacket(frame);
+            }
+            LOG.info(
+                    "[{}] nudged the clients of the restored connections to retransmit: {} ICMP frames in {} ms",
+                    config.nodeId(),
+                    frames.size(),
+                    (System.nanoTime() - startNs) / 1_000_000);
+        } catch (final PcapNativeException | NotOpenException ex) {
+            LOG.warn("[{}] ICMP nudges after the takeover not sent: {}", config.nodeId(), ex.getMessage());
+        }
+    }
+
+    /**
+     * Three duplicate ACKs per restored connection, on the service interface: a client without SACK retransmits at
+     * once.
+     */
     private void sendDuplicateAcks(final java.util.List<byte[]> frames) {
         try {
             for (int round = 0; round < 3; round++) {

@@ -64,6 +64,7 @@ public final class Takeover {
     private final long catchUpTimeoutNs;
     private final TakeoverStep beforeRelease;
     private final List<byte[]> duplicateAcks = new ArrayList<>();
+    private final List<byte[]> nudges = new ArrayList<>();
     private final List<byte[]> resets = new ArrayList<>();
     private final NotRestored notRestored = new NotRestored();
     private final List<TrackedConnection> candidates = new ArrayList<>();
@@ -106,6 +107,14 @@ public final class Takeover {
     /** One pure ACK per restored connection whose client MAC is known, to be sent a few times after the run. */
     public List<byte[]> duplicateAcks() {
         return duplicateAcks;
+    }
+
+    /**
+     * ICMP nudges ({@link RetransmitNudge}) per restored connection whose client MAC is known, to be sent after the
+     * run: a client backing off from the dead primary retransmits at once.
+     */
+    public List<byte[]> nudges() {
+        return nudges;
     }
 
     /** RSTs for the connections not restored whose client MAC and sequence numbers are known, to be sent after the run. */
@@ -320,6 +329,7 @@ public final class Takeover {
                 duplicateAcks.add(
                         DuplicateAck.frame(ourMac, socket.connection, socket.spec, windowField(socket.connection)));
             }
+            nudges.addAll(RetransmitNudge.framesFor(ourMac, socket.connection, socket.spec));
             final Replica replica = replicas.release(socket.connection.id);
             final byte[] ahead = replica.outputAhead();
             final byte[] resend = resentAtOnce(socket.spec);

@@ -6,15 +6,10 @@ import io.understudy.backup.capture.DecodeResult;
 import io.understudy.backup.capture.FrameDecoder;
 import io.understudy.backup.repair.RestoreSpec;
 import io.understudy.backup.track.Frames;
-import io.understudy.backup.track.TapListener;
 import io.understudy.backup.track.TcpSegment;
-import io.understudy.backup.track.TcpTracker;
 import io.understudy.backup.track.TrackedConnection;
-import io.understudy.backup.track.TrackerConfig;
-import io.understudy.backup.track.TrackerCounters;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,28 +19,9 @@ import org.junit.jupiter.api.Test;
 class DuplicateAckTest {
     @Test
     void shouldCarryTheRestoredSequenceNumbersWhenDecoded() throws Exception {
-        final TcpTracker tracker = new TcpTracker(
-                "test",
-                TrackerConfig.defaults(Set.of(Frames.SERVICE_PORT)),
-                TapListener.NONE,
-                new TrackerCounters(),
-                true);
         final FrameDecoder decoder = new FrameDecoder(FrameDecoder.LINKTYPE_ETHERNET, true);
         final TcpSegment segment = new TcpSegment();
-        for (final Frames frames : new Frames[] {
-            Frames.fromClient().seq(100).flags(TcpSegment.SYN).synOptions(1460, 7, 11, 0),
-            Frames.fromServer()
-                    .seq(900)
-                    .ack(101)
-                    .flags(TcpSegment.SYN | TcpSegment.ACK)
-                    .synOptions(1460, 7, 22, 11),
-            Frames.fromClient().seq(101).ack(901).window(300).timestamps(33, 22)
-        }) {
-            final byte[] frame = frames.build();
-            decoder.decode(frame, frame.length, frame.length, segment);
-            tracker.onSegment(segment, 1);
-        }
-        final TrackedConnection connection = tracker.history().get(0);
+        final TrackedConnection connection = TappedHandshake.connection();
         final RestoreSpec spec = RestoreSpec.of(
                         new InetSocketAddress(InetAddress.getByName("198.18.0.100"), Frames.SERVICE_PORT),
                         new InetSocketAddress(InetAddress.getByName("198.18.0.1"), Frames.CLIENT_PORT),
