@@ -73,7 +73,8 @@ listen redis
     bind $haproxy_address:$haproxy_port
     server app 127.0.0.1:$app_port
 EOF
-ip netns exec "$UNDERSTUDY_LAB-primary" haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
+# Through ops/lab exec: HAProxy takes the primary host's CPU share, as the node does (ops/lab.d/common.bash).
+ops/lab exec primary haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
 haproxy_pid=$!
 for _ in $(seq 1 50); do
   ip netns exec "$UNDERSTUDY_LAB-primary" ss -ltnH "sport = :$haproxy_port" | grep -q . && break
@@ -103,7 +104,7 @@ thread_ticks() {
 declare -A thread_before thread_spent thread_name
 
 bench() { # ADDRESS PORT -> "rps p50_ms p99_ms"
-  ip netns exec "$UNDERSTUDY_LAB-client" redis-benchmark -h "$1" -p "$2" -c "$clients" -n "$requests" -t incr --csv |
+  ops/lab exec client redis-benchmark -h "$1" -p "$2" -c "$clients" -n "$requests" -t incr --csv |
     awk -F, 'NR == 2 {gsub(/"/, ""); print $2, $5, $7}'
 }
 

@@ -145,3 +145,62 @@ pid_alive() {
   [[ -d /proc/$pid ]] || return 1
   [[ $(ip netns identify "$pid" 2>/dev/null) == "$ns" ]]
 }
+
+# ---------------------------------------------------------------- CPU share per host
+
+# Each host's processes share one CPU weight, as separate machines on one hypervisor would: the lab's hosts share
+# two cores, and without it the scheduler weighs threads, not hosts. The client's loadgen runs a thread per
+# connection; at 2,000 connections all of them wake at a takeover and the new primary's relay thread got a
+# 2,000th of the CPU (2,000 adoptions took 1.9 s). A cgroup per host (cgroup v1 cpu, or v2 with the cpu
+# controller), equal weights; none where neither is writable, and the lab says so once.
+cpu_cgroup_base() {
+  if [[ -w /sys/fs/cgroup/cpu/cgroup.procs ]]; then
+    printf '/sys/fs/cgroup/cpu/understudy-lab-%s' "$PREFIX"
+  elif grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null && [[ -w /sys/fs/cgroup/cgroup.subtree_control ]]; then
+    printf '/sys/fs/cgroup/understudy-lab-%s' "$PREFIX"
+  fi
+}
+
+create_host_cgroups() {
+  local base h
+  base=$(cpu_cgroup_base)
+  if [[ -z $base ]]; then
+    say "no writable cgroup cpu controller: the hosts' processes share the CPU thread by thread"
+    return 0
+  fi
+  mkdir -p "$base" || return 1
+  # The lab as a whole weighs as much as its hosts together, against whatever else runs (a test runner's JVM).
+  if [[ $base == /sys/fs/cgroup/cpu/* ]]; then
+    echo $((1024 * ${#HOSTS[@]})) >"$base/cpu.shares" || return 1
+  else
+    grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control || return 1
+    echo $((100 * ${#HOSTS[@]})) >"$base/cpu.weight" || return 1
+    echo +cpu >"$base/cgroup.subtree_control" || return 1
+  fi
+  for h in "${HOSTS[@]}"; do mkdir -p "$base/$h" || return 1; done
+}
+
+# join_host_cgroup HOST PID: PID (and what it starts later) takes HOST's CPU share; a no-op without cgroups.
+join_host_cgroup() {
+  local base
+  base=$(cpu_cgroup_base)
+  [[ -n $base && -d $base/$1 ]] || return 0
+  echo "$2" >"$base/$1/cgroup.procs" 2>/dev/null || warn "could not put pid $2 in $1's CPU share ($base/$1)"
+}
+
+# Removes the hosts' cgroups once their processes are gone; returns 1 naming what is left.
+remove_host_cgroups() {
+  local base h i
+  base=$(cpu_cgroup_base)
+  [[ -n $base && -d $base ]] || return 0
+  for h in "${HOSTS[@]}"; do
+    [[ -d $base/$h ]] || continue
+    for ((i = 0; i < 50; i++)); do
+      rmdir "$base/$h" 2>/dev/null && break
+      sleep 0.1
+    done
+  done
+  rmdir "$base" 2>/dev/null && say "removed cgroup $base" && return 0
+  warn "FAILED to remove cgroup $base (processes left: $(cat "$base"/*/cgroup.procs 2>/dev/null | tr '\n' ' '))"
+  return 1
+}

@@ -297,7 +297,7 @@ heal_app_fail() {
     HEAL_SUMMARY+="left the running app (pid $app) and node as they are"
   else
     [[ -f $APP_RESTART_SCRIPT ]] || write_app_restart_script || die "cannot write $APP_RESTART_SCRIPT"
-    out=$(ip netns exec "$ns" bash "$APP_RESTART_SCRIPT" "$h") || die "heal: could not restart the app on $h: $out"
+    out=$(join_host_cgroup "$h" "$BASHPID" && exec ip netns exec "$ns" bash "$APP_RESTART_SCRIPT" "$h") || die "heal: could not restart the app on $h: $out"
     HEAL_SUMMARY+="restarted the app with $APP_RESTART_SCRIPT (pid $(read_pid app "$h")) under the running node"
   fi
   if [[ $holder == primary || $holder == backup ]]; then

@@ -31,9 +31,13 @@ teardown() {
   if [[ -e $STATE ]]; then
     rm -rf -- "$STATE" && say "removed $STATE" && removed=1
   fi
+  if [[ -n $(cpu_cgroup_base) && -d $(cpu_cgroup_base) ]]; then
+    remove_host_cgroups && removed=1
+  fi
 
   for ns in $(all_namespaces); do ns_exists "$ns" && left+=("namespace $ns"); done
   [[ -e $STATE ]] && left+=("$STATE")
+  [[ -n $(cpu_cgroup_base) && -d $(cpu_cgroup_base) ]] && left+=("cgroup $(cpu_cgroup_base)")
   if ((${#left[@]} > 0)); then
     warn "FAILED to remove: ${left[*]}"
     return 1
@@ -99,6 +103,7 @@ write_marker() { date -u +%FT%TZ >"$UP_MARKER"; }
 build_lab() {
   local h ns
   step "create state dir $STATE" mkdir -p "$STATE" || return 1
+  step "create a CPU share per host" create_host_cgroups || return 1
   step "create namespace $LAN_NS" ip netns add "$LAN_NS" || return 1
   for h in "${HOSTS[@]}"; do
     step "create namespace $(ns_of "$h")" ip netns add "$(ns_of "$h")" || return 1
@@ -181,5 +186,6 @@ cmd_exec() {
   (($# >= 1)) || usage_error "exec $h: no command given"
   ns=$(ns_of "$h")
   ns_exists "$ns" || die "lab '$PREFIX' is down (no namespace $ns); run ops/lab up"
+  join_host_cgroup "$h" $$
   exec ip netns exec "$ns" "$@"
 }

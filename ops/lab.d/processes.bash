@@ -299,6 +299,7 @@ launch() {
   # shellcheck disable=SC2016 # $$ and $@ belong to the inner sh
   (
     trap - PIPE  # the launched process gets the default SIGPIPE back
+    join_host_cgroup "$h" "$BASHPID"
     exec setsid ip netns exec "$ns" sh -c 'echo $$ > "$0" && exec "$@"' "$pidf" "$@"
   ) </dev/null >>"$logf" 2>&1 &
   for ((i = 0; i < 50; i++)); do
