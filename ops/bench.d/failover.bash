@@ -31,6 +31,8 @@
 # (node.maxConnections, 16 KiB relay buffers, -Xmx1g); the open-files limit must allow two per connection. Medians follow. Each drill also leaves a picture, DIR/failover-FAIL-CONNECTIONS-RUN.svg (understudy-ops
 # drill-picture): every connection's stalls over time, with the crash, the decision and serving again marked; and
 # both nodes' logs, DIR/failover-FAIL-CONNECTIONS-RUN.primary.log and .backup.log, to see where a slow drill's time went.
+# UNDERSTUDY_LAB_HOST_CPU=1 gives each lab host one CPU weight (README, The lab); a drill whose crash came after the
+# load ended (ops/lab fail is slower then) restores nothing, and its row shows it (fo_stall 0).
 # Needs root; runs in lab prefix ${UNDERSTUDY_LAB:-usb} and takes it down at the end, also on failure.
 set -euo pipefail
 
