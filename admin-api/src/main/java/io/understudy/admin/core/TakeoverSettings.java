@@ -74,6 +74,18 @@ public final class TakeoverSettings {
     @JsonProperty
     private long catchUpTimeoutMs = 3000;
 
+    /**
+     * Whether the takeover sends each restored connection's client ICMP host unreachables about its own segment
+     * (RFC 6069), so that a client backing off from the dead primary retransmits at once. False for clients that set
+     * IP_RECVERR on their TCP sockets: they would be told EHOSTUNREACH once.
+     */
+    @JsonProperty
+    private boolean nudgeClients = true;
+
+    public boolean isNudgeClients() {
+        return nudgeClients;
+    }
+
     /** The command that adds the service address to this host, e.g. [ip, addr, add, 198.18.0.100/24, dev, eth0]. */
     @NotEmpty
     @JsonProperty

@@ -143,6 +143,17 @@ class LogSettingsTest {
     }
 
     @Test
+    void shouldNudgeClientsByDefaultAndNotWhenToldNot() throws Exception {
+        assertThat(load("").getNode().getTakeover().isNudgeClients()).isTrue();
+        final String yaml = NODE.formatted("").replace("  takeover:\n", "  takeover:\n    nudgeClients: false\n");
+        assertThat(loadYaml(yaml).getNode().getTakeover().isNudgeClients()).isFalse();
+        assertThatThrownBy(() ->
+                        loadYaml(NODE.formatted("").replace("  takeover:\n", "  takeover:\n    nudgeClients: maybe\n")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("nudgeClients");
+    }
+
+    @Test
     void shouldListTheModesWhenTakeoverModeIsUnknown() {
         final String yaml = NODE.formatted("").replace("  takeover:\n", "  takeover:\n    mode: sideways\n");
         assertThatThrownBy(() -> loadYaml(yaml))
