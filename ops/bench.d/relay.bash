@@ -95,7 +95,7 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 thread_ticks() {
   local task comm stat
   for task in /proc/"$1"/task/*; do
-    comm=$(tr -c '[:alnum:]_.:\n-' '_' <"$task/comm" 2>/dev/null) || continue
+    comm=$({ tr -c '[:alnum:]_.:\n-' '_' <"$task/comm"; } 2>/dev/null) || continue   # a thread may end meanwhile
     stat=$(cat "$task/stat" 2>/dev/null) || continue
     stat=${stat##*) }   # past "pid (comm) ": field 3 (state) first, so utime is the 12th, stime the 13th
     awk -v t="${task##*/}" -v c="$comm" '{print t, c, $12 + $13}' <<<"$stat"
