@@ -1,9 +1,6 @@
 package io.understudy.ops.load;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -42,50 +39,11 @@ final class LoadConnection implements Callable<ConnectionResult> {
     public ConnectionResult call() {
         final ConnectionRecorder recorder = new ConnectionRecorder(index, intervalNs);
         try {
-            if (config.protocol() == Protocol.POSTGRES) {
-                overPostgres(recorder);
-            } else {
-                overSocket(recorder);
-            }
+            overPostgres(recorder);
         } catch (final IOException ex) {
-            recorder.onFailure(ex, firstTickNs, System.nanoTime());
-            LOG.warn(
-                    "loadgen {}:{} connection {} ({}) stopped: {}",
-                    config.host(),
-                    config.port(),
-                    index,
-                    config.key(index),
-                    ex.toString());
+            onFailure(config, index, recorder, ex, firstTickNs, System.nanoTime());
         }
         return recorder.result();
-    }
-
-    private void overSocket(final ConnectionRecorder recorder) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(config.host(), config.port()), config.connectTimeoutMs());
-            recorder.onConnected(socket.getLocalPort());
-            final Protocol protocol = config.protocol();
-            final String key = config.key(index);
-            final byte[] request = protocol.request(config.host(), key);
-            final OutputStream out = socket.getOutputStream();
-            final ReplyReader reader = new ReplyReader(socket);
-            final Protocol.ReplySource replies = protocol.replySource(reader);
-            final ReplyChecker checker = new ReplyChecker();
-            final byte[] setup = protocol.setupRequest(key);
-            if (setup.length > 0) {
-                out.write(setup);
-                checker.onKeySet(protocol.parseSetupReply(
-                        key, reader.readLine(System.nanoTime() + config.replyTimeoutMs() * 1_000_000L)));
-            }
-            exchange(
-                    deadlineNs -> {
-                        out.write(request);
-                        return replies.read(deadlineNs);
-                    },
-                    checker,
-                    recorder);
-        }
     }
 
     private void overPostgres(final ConnectionRecorder recorder) throws IOException {
@@ -113,20 +71,49 @@ final class LoadConnection implements Callable<ConnectionResult> {
             final long sendNs = System.nanoTime();
             final ParsedReply reply = request.send(sendNs + replyTimeoutNs);
             final long replyNs = System.nanoTime();
-            final Verdict verdict = checker.check(reply);
-            recorder.onReply(sendNs, replyNs, verdict);
-            if ((verdict == Verdict.ERROR || verdict == Verdict.CORRUPTED)
-                    && recorder.onBadReply(reply.description())) {
-                LOG.warn(
-                        "loadgen {}:{} connection {} ({}): first bad reply, {}: {}",
-                        config.host(),
-                        config.port(),
-                        index,
-                        config.key(index),
-                        verdict,
-                        reply.description());
-            }
+            onReply(config, index, checker, recorder, reply, sendNs, replyNs);
             tickNs = nextTickNs(tickNs, replyNs, intervalNs);
+        }
+    }
+
+    /** Records and logs the failure that stopped connection index (it does not reconnect). */
+    static void onFailure(
+            final LoadConfig config,
+            final int index,
+            final ConnectionRecorder recorder,
+            final IOException ex,
+            final long sinceNs,
+            final long nowNs) {
+        recorder.onFailure(ex, sinceNs, nowNs);
+        LOG.warn(
+                "loadgen {}:{} connection {} ({}) stopped: {}",
+                config.host(),
+                config.port(),
+                index,
+                config.key(index),
+                ex.toString());
+    }
+
+    /** Checks and records one reply of connection index; logs the connection's first bad one. */
+    static void onReply(
+            final LoadConfig config,
+            final int index,
+            final ReplyChecker checker,
+            final ConnectionRecorder recorder,
+            final ParsedReply reply,
+            final long sendNs,
+            final long replyNs) {
+        final Verdict verdict = checker.check(reply);
+        recorder.onReply(sendNs, replyNs, verdict);
+        if ((verdict == Verdict.ERROR || verdict == Verdict.CORRUPTED) && recorder.onBadReply(reply.description())) {
+            LOG.warn(
+                    "loadgen {}:{} connection {} ({}): first bad reply, {}: {}",
+                    config.host(),
+                    config.port(),
+                    index,
+                    config.key(index),
+                    verdict,
+                    reply.description());
         }
     }
 

@@ -15,7 +15,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Runs one load test: starts every connection on its own thread, waits for all of them and totals the results. */
+/**
+ * Runs one load test: starts every connection (on a few selector loops, or a thread each for PostgreSQL), waits for all
+ * of them and totals the results.
+ */
 final class LoadRun {
     private static final long STOP_POLL_MS = 100;
 
@@ -43,9 +46,15 @@ final class LoadRun {
         final long startEpochMs = System.currentTimeMillis();
         final long startNs = System.nanoTime();
         final AtomicLong deadlineNs = new AtomicLong(startNs + config.durationMs() * 1_000_000L);
+        final boolean blocking = config.protocol() == Protocol.POSTGRES;
+        // PostgreSQL's driver blocks: a thread per connection. The others: a selector loop per core.
+        final int threadTotal = blocking
+                ? config.connections()
+                : Math.min(
+                        config.connections(), Math.max(1, Runtime.getRuntime().availableProcessors()));
         final AtomicInteger threadCount = new AtomicInteger();
-        final ExecutorService threads = Executors.newFixedThreadPool(config.connections(), task -> {
-            final Thread thread = new Thread(task, "loadgen-connection-" + threadCount.getAndIncrement());
+        final ExecutorService threads = Executors.newFixedThreadPool(threadTotal, task -> {
+            final Thread thread = new Thread(task, "loadgen-" + threadCount.getAndIncrement());
             thread.setDaemon(true);
             return thread;
         });
@@ -56,14 +65,26 @@ final class LoadRun {
             stopWatch.start();
         }
         try {
-            final List<Future<ConnectionResult>> futures = new ArrayList<>();
-            for (int index = 0; index < config.connections(); index++) {
-                futures.add(threads.submit(new LoadConnection(config, index, startNs, deadlineNs)));
+            final List<Future<List<ConnectionResult>>> futures = new ArrayList<>();
+            if (blocking) {
+                for (int index = 0; index < config.connections(); index++) {
+                    final LoadConnection connection = new LoadConnection(config, index, startNs, deadlineNs);
+                    futures.add(threads.submit(() -> List.of(connection.call())));
+                }
+            } else {
+                for (int loop = 0; loop < threadTotal; loop++) {
+                    final List<Integer> indexes = new ArrayList<>();
+                    for (int index = loop; index < config.connections(); index += threadTotal) {
+                        indexes.add(index);
+                    }
+                    futures.add(threads.submit(new LoadLoop(config, indexes, startNs, deadlineNs)));
+                }
             }
             final List<ConnectionResult> results = new ArrayList<>();
-            for (final Future<ConnectionResult> future : futures) {
-                results.add(resultOf(future));
+            for (final Future<List<ConnectionResult>> future : futures) {
+                results.addAll(resultOf(future));
             }
+            results.sort(java.util.Comparator.comparingInt(ConnectionResult::index));
             final LoadReport report = LoadReport.of(results, System.nanoTime() - startNs, config.protocol());
             if (stallLog != null) {
                 writeStalls(stallLog, results, startNs, startEpochMs);
@@ -131,12 +152,14 @@ final class LoadRun {
         }
     }
 
-    private static ConnectionResult resultOf(final Future<ConnectionResult> future) throws InterruptedException {
+    private static List<ConnectionResult> resultOf(final Future<List<ConnectionResult>> future)
+            throws InterruptedException {
         try {
             return future.get();
         } catch (final ExecutionException ex) {
-            // A connection catches every I/O failure itself, so this is a bug: do not hide it in the counts.
-            throw new IllegalStateException("load connection failed unexpectedly", ex.getCause());
+            // A connection catches every I/O failure itself, so this is a bug (or no selector could be opened):
+            // do not hide it in the counts.
+            throw new IllegalStateException("load connections failed unexpectedly", ex.getCause());
         }
     }
 }

@@ -1,46 +1,89 @@
 package io.understudy.ops.load;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * Reads the replies of one connection, each within its own deadline: reply lines, and for HTTP bodies of a known
- * length. Every byte before a line's "\n" is kept (a "\r" too), so the protocol can tell an exact reply from a
- * damaged one.
+ * The bytes one connection has received and not yet taken as replies, read from a non-blocking channel by
+ * {@link #readFrom}. A protocol's parser takes lines and bodies of known length from it as if it blocked; when the
+ * bytes of a reply are not all there yet, the parser is stopped by {@link NeedMoreBytes} and the caller {@link
+ * #rewind}s to the reply's start, to parse it whole once more bytes arrived. Every byte before a line's "\n" is kept (a
+ * "\r" too), so the protocol can tell an exact reply from a damaged one.
  */
 final class ReplyReader {
     /** Far more than any reply line or HTTP header line: a longer line means the stream is garbage. */
     static final int MAX_REPLY_BYTES = 4096;
 
-    private final Socket socket;
-    private final InputStream in;
-    private final byte[] buffer = new byte[8192];
+    /** The most bytes held unparsed: the largest reply any protocol here accepts, with room to read into. */
+    static final int MAX_BUFFERED_BYTES =
+            HttpReplyReader.MAX_HEAD_BYTES + HttpReplyReader.MAX_BODY_BYTES + 2 * MAX_REPLY_BYTES;
+
+    private byte[] buffer = new byte[2048];
     private final byte[] line = new byte[MAX_REPLY_BYTES];
+    /** Where the reply being parsed starts. */
+    private int mark;
+
     private int position;
     private int limit;
 
-    ReplyReader(final Socket socket) throws IOException {
-        this.socket = socket;
-        this.in = socket.getInputStream();
+    /**
+     * Reads what the channel has now, after the bytes held.
+     *
+     * @return the bytes read, 0 when none were waiting, -1 at the end of the stream
+     * @throws UnframeableReplyException when more than {@link #MAX_BUFFERED_BYTES} would be held unparsed
+     */
+    int readFrom(final ReadableByteChannel channel) throws IOException {
+        if (mark > 0) {
+            System.arraycopy(buffer, mark, buffer, 0, limit - mark);
+            position -= mark;
+            limit -= mark;
+            mark = 0;
+        }
+        if (limit == buffer.length) {
+            if (buffer.length >= MAX_BUFFERED_BYTES) {
+                throw new UnframeableReplyException(
+                        "more than " + MAX_BUFFERED_BYTES + " bytes received that do not end a reply");
+            }
+            buffer = Arrays.copyOf(buffer, Math.min(MAX_BUFFERED_BYTES, buffer.length * 2));
+        }
+        final int read = channel.read(ByteBuffer.wrap(buffer, limit, buffer.length - limit));
+        if (read > 0) {
+            limit += read;
+        }
+        return read;
+    }
+
+    /** Marks where the next reply starts: {@link #rewind} comes back here. */
+    void mark() {
+        mark = position;
+    }
+
+    /** Back to the last {@link #mark}, after a parse stopped by {@link NeedMoreBytes}. */
+    void rewind() {
+        position = mark;
+    }
+
+    /** Whether bytes are held that no reply has taken yet. */
+    boolean hasUnread() {
+        return position < limit;
     }
 
     /**
-     * Blocks until a whole reply line arrived or the deadline passed.
+     * One whole reply line.
      *
+     * @param deadlineNs unused here: the caller times the reply out (kept so parsers read like blocking ones)
      * @return the line without its "\n", decoded as ISO-8859-1 (one char per byte)
-     * @throws SocketTimeoutException when the deadline passes first
-     * @throws EOFException when the server closes the connection first
+     * @throws NeedMoreBytes when the line's end has not arrived yet
      * @throws UnframeableReplyException when the line exceeds {@link #MAX_REPLY_BYTES}
      */
     String readLine(final long deadlineNs) throws IOException {
         int length = 0;
         while (true) {
             if (position == limit) {
-                fill(deadlineNs);
+                throw NeedMoreBytes.INSTANCE;
             }
             final byte next = buffer[position++];
             if (next == '\n') {
@@ -54,38 +97,34 @@ final class ReplyReader {
     }
 
     /**
-     * Blocks until length more bytes arrived, copied into target from offset, or the deadline passed. Returns as soon
-     * as they are there, so a reply of known length never makes the reader wait for bytes after it.
+     * Copies the next length bytes into target from offset.
      *
-     * @throws SocketTimeoutException when the deadline passes first
-     * @throws EOFException when the server closes the connection first
+     * @throws NeedMoreBytes when they have not all arrived yet
      */
     void readFully(final byte[] target, final int offset, final int length, final long deadlineNs) throws IOException {
-        int copied = 0;
-        while (copied < length) {
-            if (position == limit) {
-                fill(deadlineNs);
-            }
-            final int chunk = Math.min(length - copied, limit - position);
-            System.arraycopy(buffer, position, target, offset + copied, chunk);
-            position += chunk;
-            copied += chunk;
+        if (limit - position < length) {
+            throw NeedMoreBytes.INSTANCE;
         }
+        System.arraycopy(buffer, position, target, offset, length);
+        position += length;
     }
 
-    private void fill(final long deadlineNs) throws IOException {
-        final long remainingNs = deadlineNs - System.nanoTime();
-        if (remainingNs <= 0) {
-            throw new SocketTimeoutException("no complete reply before the reply timeout");
+    /**
+     * The reply being parsed has not all arrived: not a failure, the parse is tried again once more bytes came. One
+     * instance, without a stack trace: it is thrown for most replies that arrive in more than one read.
+     */
+    static final class NeedMoreBytes extends IOException {
+        private static final long serialVersionUID = 1L;
+        static final NeedMoreBytes INSTANCE = new NeedMoreBytes();
+
+        private NeedMoreBytes() {
+            super("the reply has not all arrived yet", null);
         }
-        // The timeout bounds the whole reply, not each read: a server trickling bytes must not extend it.
-        socket.setSoTimeout((int) Math.max(1, (remainingNs + 999_999) / 1_000_000));
-        final int read = in.read(buffer, 0, buffer.length);
-        if (read < 0) {
-            throw new EOFException("server closed the connection while a reply was due");
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
         }
-        position = 0;
-        limit = read;
     }
 
     /**

@@ -124,6 +124,38 @@ final class LoadRunTest {
     }
 
     @Test
+    void shouldCheckEveryReplyOfHundredsOfConnectionsOnNoMoreThreadsThanCores() throws Exception {
+        final Map<String, Long> values = new ConcurrentHashMap<>();
+        final int connections = 300;
+        try (TestServer server = TestServer.respIncrServer(values)) {
+            final LoadConfig config = new LoadConfig(
+                    "127.0.0.1", server.port(), connections, 20, 1_500, Protocol.RESP, "many-", 5_000, 5_000);
+            final CompletableFuture<LoadReport> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return LoadRun.run(config);
+                } catch (final InterruptedException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            Thread.sleep(700);
+            final long loadThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(thread -> thread.getName().startsWith("loadgen-"))
+                    .count();
+            final LoadReport report = run.get(20, TimeUnit.SECONDS);
+
+            assertFaults(report, 0, 0, 0, 0, 0);
+            assertThat(report.connectionsOk()).isEqualTo(connections);
+            assertThat(values).hasSize(connections);
+            assertThat(values.values().stream().mapToLong(Long::longValue).sum())
+                    .as("every INCR the server applied was answered and checked")
+                    .isEqualTo(report.replies());
+            assertThat(loadThreads)
+                    .as("connections share selector loops, one per core")
+                    .isBetween(1L, (long) Runtime.getRuntime().availableProcessors());
+        }
+    }
+
+    @Test
     void shouldCountErrorWhenRespServerRepliesWithError() throws Exception {
         try (TestServer server = TestServer.respServer(key -> "-WRONGTYPE not a number")) {
             final LoadReport report = LoadRun.run(config(server.port(), 1, Protocol.RESP, 5_000));
