@@ -547,14 +547,22 @@ public final class BackupTapper implements AutoCloseable {
             return;
         }
         final long startNs = System.nanoTime();
+        final long lastHeardNs = trackerCounters.lastServerProgressNs;
+        final long outageNs = lastHeardNs == 0 ? Long.MAX_VALUE : startNs - lastHeardNs;
+        final int rounds = io.understudy.backup.takeover.RetransmitNudge.rounds(outageNs);
         try {
-            for (final byte[] frame : frames) {
-                serviceHandle.sendPacket(frame);
+            for (int round = 0; round < rounds; round++) {
+                for (final byte[] frame : frames) {
+                    serviceHandle.sendPacket(frame);
+                }
             }
             LOG.info(
-                    "[{}] nudged the clients of the restored connections to retransmit: {} ICMP frames in {} ms",
+                    "[{}] nudged the clients of the restored connections to retransmit: {} ICMP frames ({} passes, "
+                            + "the primary last heard {} ms before) in {} ms",
                     config.nodeId(),
-                    frames.size(),
+                    frames.size() * rounds,
+                    rounds,
+                    lastHeardNs == 0 ? "never" : String.valueOf(outageNs / 1_000_000),
                     (System.nanoTime() - startNs) / 1_000_000);
         } catch (final PcapNativeException | NotOpenException ex) {
             LOG.warn("[{}] ICMP nudges after the takeover not sent: {}", config.nodeId(), ex.getMessage());

@@ -14,8 +14,9 @@ import java.util.List;
  * nothing the restored socket sends makes it send again sooner. RFC 6069 does: a host or network unreachable that
  * quotes the segment at snd_una of a connection in retransmission backoff undoes one backoff step, and when the
  * shortened timeout has already passed, the client retransmits at once (Linux since 2.6.36, tcp_ld_RTO_revert).
- * A burst of {@link #ROUNDS} undoes up to that many steps, so a client whose request the tap never saw sends it
- * again within about a round trip of the takeover instead of after its next doubled timeout.
+ * Passes over every restored connection undo a step each ({@link #rounds}: as many as the outage can have doubled
+ * the timeout), so a client whose request the tap never saw sends it again within about a round trip of the takeover
+ * instead of after its next doubled timeout.
  *
  * <p>For a client not in backoff, or one whose snd_una is not the quoted sequence number, the kernel only notes a
  * soft error, which its next acknowledged segment clears. A client that set IP_RECVERR on its TCP socket is told
@@ -27,9 +28,12 @@ import java.util.List;
  * quoted TCP header (client port, service port, seq, ack, ACK); the kernel reads its first 8 bytes
  * </pre>
  */
-final class RetransmitNudge {
-    /** Backoff steps undone per candidate sequence number: enough for an outage of about 12 s at a 0.2 s RTO. */
-    static final int ROUNDS = 6;
+public final class RetransmitNudge {
+    /** The most passes: enough for an outage of about 12 s at a 0.2 s RTO. */
+    public static final int MAX_ROUNDS = 6;
+
+    /** Linux's smallest retransmission timeout (TCP_RTO_MIN): the fastest a client's backoff can grow. */
+    private static final long RTO_MIN_NS = 200_000_000L;
 
     private static final int IP_LENGTH = 20;
     private static final int ICMP_HEADER = 8;
@@ -39,9 +43,24 @@ final class RetransmitNudge {
     private RetransmitNudge() {}
 
     /**
-     * The nudges for one restored connection, {@link #ROUNDS} per candidate of the client's snd_una: the primary's
-     * last acknowledgement the tap saw, and the restored socket's rcv_nxt when it differs (the tap missed an ack, or
-     * client bytes the primary never acked went into the receive queue). None without the client's MAC.
+     * How many passes of nudges undo every backoff step a client can have taken in an outage of {@code outageNs}
+     * (since the tap last heard the primary): its k-th retransmission comes 0.2 x (2^k - 1) s after its first
+     * transmission at the earliest, which may have been up to one RTO before the primary's last frame. At least 1, at
+     * most {@link #MAX_ROUNDS}: after 0.8 s, 2 (of the 6 every takeover sent before, which at 2,000 connections took
+     * 216 ms beside the new primary's adoption of them).
+     */
+    public static int rounds(final long outageNs) {
+        final double timeouts = Math.max(0, outageNs) / (double) RTO_MIN_NS + 1;
+        final int backoffs = (int) Math.floor(Math.log(timeouts + 1) / Math.log(2));
+        return Math.max(1, Math.min(MAX_ROUNDS, backoffs));
+    }
+
+    /**
+     * The nudges for one restored connection, one per candidate of the client's snd_una: the primary's last
+     * acknowledgement the tap saw, and the restored socket's rcv_nxt when it differs (the tap missed an ack, or client
+     * bytes the primary never acked went into the receive queue). None without the client's MAC. They are sent in
+     * {@link #rounds} passes over all connections, so every client has its first nudge after one pass, not after the
+     * connections before it had all theirs.
      */
     static List<byte[]> framesFor(final byte[] ourMac, final TrackedConnection connection, final RestoreSpec spec) {
         final List<byte[]> frames = new ArrayList<>();
@@ -51,10 +70,7 @@ final class RetransmitNudge {
         final int acked = connection.client.base + (int) connection.client.ackedByPeer;
         final int received = (int) spec.recvSeq();
         for (final int sequence : acked == received ? new int[] {acked} : new int[] {acked, received}) {
-            final byte[] frame = frame(ourMac, connection, sequence, (int) spec.sendSeq());
-            for (int round = 0; round < ROUNDS; round++) {
-                frames.add(frame);
-            }
+            frames.add(frame(ourMac, connection, sequence, (int) spec.sendSeq()));
         }
         return frames;
     }

@@ -63,20 +63,47 @@ class RetransmitNudgeTest {
     }
 
     @Test
-    void shouldSendABurstForEachCandidateOfTheClientsUnackedSequence() throws Exception {
+    void shouldQuoteEachCandidateOfTheClientsUnackedSequenceOnce() throws Exception {
         final TrackedConnection connection = TappedHandshake.connection();
-        final byte[] acked = RetransmitNudge.frame(OUR_MAC, connection, 101, 901);
 
         assertThat(RetransmitNudge.framesFor(OUR_MAC, connection, spec(101)))
-                .as("rcv_nxt is the primary's last ack: one burst")
-                .hasSize(RetransmitNudge.ROUNDS)
-                .allSatisfy(frame -> assertThat(frame).isEqualTo(acked));
-        final List<byte[]> both = RetransmitNudge.framesFor(OUR_MAC, connection, spec(104));
-        assertThat(both).as("client bytes went into the receive queue: both").hasSize(2 * RetransmitNudge.ROUNDS);
-        assertThat(both.get(RetransmitNudge.ROUNDS)).isEqualTo(RetransmitNudge.frame(OUR_MAC, connection, 104, 901));
+                .as("rcv_nxt is the primary's last ack: one")
+                .containsExactly(RetransmitNudge.frame(OUR_MAC, connection, 101, 901));
+        assertThat(RetransmitNudge.framesFor(OUR_MAC, connection, spec(104)))
+                .as("client bytes went into the receive queue: both")
+                .containsExactly(
+                        RetransmitNudge.frame(OUR_MAC, connection, 101, 901),
+                        RetransmitNudge.frame(OUR_MAC, connection, 104, 901));
         assertThat(RetransmitNudge.framesFor(null, connection, spec(101)))
                 .as("no MAC of ours (loopback): none")
                 .isEmpty();
+    }
+
+    @Test
+    void shouldSendAsManyPassesAsTheOutageCanHaveDoubledTheClientsTimeout() {
+        // Retransmissions 0.2, 0.6, 1.4, 3.0, 6.2 s after the first transmission, which may have come one RTO
+        // (0.2 s) before the primary's last frame.
+        assertThat(RetransmitNudge.rounds(0))
+                .as("0.2 s: the first retransmission at most")
+                .isEqualTo(1);
+        assertThat(RetransmitNudge.rounds(350_000_000L)).as("0.55 s: one").isEqualTo(1);
+        assertThat(RetransmitNudge.rounds(400_000_000L)).as("0.6 s: the second").isEqualTo(2);
+        assertThat(RetransmitNudge.rounds(800_000_000L)).as("1.0 s").isEqualTo(2);
+        assertThat(RetransmitNudge.rounds(1_200_000_000L))
+                .as("1.4 s: the third")
+                .isEqualTo(3);
+        assertThat(RetransmitNudge.rounds(2_800_000_000L))
+                .as("3.0 s: the fourth")
+                .isEqualTo(4);
+        assertThat(RetransmitNudge.rounds(60_000_000_000L))
+                .as("a minute: capped")
+                .isEqualTo(RetransmitNudge.MAX_ROUNDS);
+        assertThat(RetransmitNudge.rounds(Long.MAX_VALUE))
+                .as("never heard: capped")
+                .isEqualTo(RetransmitNudge.MAX_ROUNDS);
+        assertThat(RetransmitNudge.rounds(-5))
+                .as("a clock step back: at least one")
+                .isEqualTo(1);
     }
 
     private static RestoreSpec spec(final long recvSeq) throws IOException {
