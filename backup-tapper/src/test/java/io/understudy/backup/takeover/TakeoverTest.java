@@ -150,6 +150,52 @@ class TakeoverTest {
                 .isNotNull();
     }
 
+    @Test
+    void shouldRestoreEachOfAHundredConnectionsOnceWithItsOwnSocket() throws Exception {
+        RepairPrivileges.require();
+        final int more = 99; // with setUp's: 100, in one batch of the takeover's turns
+        for (int i = 1; i <= more; i++) {
+            final int port = Frames.CLIENT_PORT + i;
+            Frames.handshake(CLIENT_ISN, SERVER_ISN).forEach(frames -> feed(frames.clientPort(port)));
+            feed(Frames.fromClient()
+                    .clientPort(port)
+                    .seq(CLIENT_ISN + 1)
+                    .ack(SERVER_ISN + 1)
+                    .payload(bytes("GET a\n")));
+            feed(Frames.fromServer()
+                    .clientPort(port)
+                    .seq(SERVER_ISN + 1)
+                    .ack(CLIENT_ISN + 7)
+                    .payload(bytes("reply\n")));
+            feed(Frames.fromClient().clientPort(port).seq(CLIENT_ISN + 7).ack(SERVER_ISN + 7));
+            appSide.add(app.accept());
+        }
+        for (final SocketChannel replica : appSide) {
+            replica.write(ByteBuffer.wrap(bytes("reply\n")));
+        }
+        final Takeover takeover = takeover(() -> stepsRun++);
+        for (int turn = 0; turn < 5_000 && takeover.state().compareTo(Takeover.State.PREPARE) < 0; turn++) {
+            if (takeover.doWork(nowNs += 1_000_000) == 0) {
+                Thread.sleep(1); // the replicas' answers cross loopback
+            }
+        }
+        assertThat(takeover.state()).as("every replica caught up").isEqualTo(Takeover.State.PREPARE);
+        assertThat(takeover.doWork(nowNs)).as("one batch of 100 sockets").isEqualTo(100);
+
+        final TakeoverReport report = finish(takeover, nowNs);
+
+        assertThat(report.notRestored()).isEmpty();
+        assertThat(report.restored())
+                .hasSize(100)
+                .extracting(restored -> restored.clientAddress().getPort())
+                .as("each connection restored once, its own socket")
+                .doesNotHaveDuplicates()
+                .allSatisfy(port -> assertThat(port).isBetween(Frames.CLIENT_PORT, Frames.CLIENT_PORT + more));
+        for (final RestoredConnection restored : report.restored()) {
+            restored.client().close();
+        }
+    }
+
     private Takeover takeover(final TakeoverStep step) {
         return new Takeover("test", tracker, replicas, null, CATCH_UP_TIMEOUT_MS, step);
     }
