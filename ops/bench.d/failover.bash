@@ -2,7 +2,7 @@
 # ops/bench failover: failover drills in the lab (a host crash by default), a table of where each one's time went.
 #   ops/bench failover [--runs N] [--connections LIST] [--interval-ms MS] [--duration-s S] [--mode hot|replay]
 #                       [--fail host-crash|process-kill|app-kill|app-hang] [--client-loss-ms MS] [--pictures DIR]
-#                       [--app demo|redis]
+#                       [--app demo|redis] [--relay-runs N]
 #     --runs N            drills per connection count (default 3)
 #     --connections LIST  comma-separated connection counts, e.g. 20,200 (default 20)
 #     --interval-ms MS    each client's pause between a reply and its next request (default 10: a load the lab's
@@ -19,6 +19,8 @@
 #     --pictures DIR      where each drill's picture and both nodes' logs go (default ops/target/bench-failover)
 #     --app A             the protected app: demo (the demo service, default: a JVM with a thread per connection)
 #                         or redis (redis-server, one event loop, RESP clients; lighter at thousands of connections)
+#     --relay-runs N      then the steady state beside HAProxy, ops/bench relay --runs N (default 1; 0: skip it):
+#                         the relay's CPU per request and latency against HAProxy in TCP mode, in a lab of its own
 # Each drill: ops/lab up, start (the app and its check), loadgen from the client host, ops/lab fail F, and
 # the backup's failover report. Columns: detection (last heartbeat heard -> decision; for an app failure, the app's
 # death or hang found -> the handover asked), takeover (decision -> relaying), restore (the replicas' catch-up to
@@ -38,7 +40,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
-runs=3 connections=20 interval=10 duration=12 mode=hot fail=host-crash pictures=ops/target/bench-failover loss_ms=0 app=demo
+runs=3 connections=20 interval=10 duration=12 mode=hot fail=host-crash pictures=ops/target/bench-failover loss_ms=0 app=demo relay_runs=1
 usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "${BASH_SOURCE[0]}"; }
 fail_usage() { echo "ops/bench failover: $1" >&2; usage >&2; exit 2; }
 number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || fail_usage "$1 needs a positive whole number, got '$2'"; }
@@ -59,6 +61,8 @@ while (($#)); do
     --pictures) [[ -n ${2:-} ]] || fail_usage "--pictures needs a directory"; pictures=$2; shift ;;
     --app) [[ ${2:-} == demo || ${2:-} == redis ]] || fail_usage "--app takes demo or redis, got '${2:-}'"
       app=$2; shift ;;
+    --relay-runs) [[ ${2:-} =~ ^[0-9]+$ ]] || fail_usage "--relay-runs needs a whole number, got '${2:-}'"
+      relay_runs=$2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) fail_usage "unknown option '$1'" ;;
   esac
@@ -225,3 +229,9 @@ for count in "${counts[@]}"; do
   printf '  %s connections: detection %s ms, takeover %s ms, restore %s ms (repair %s us a socket), crash->serving %s ms, stall p99 %s ms, max %s ms; over the failover p99 %s ms, max %s ms\n' \
     "$count" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 6)" "$(col 7)" "$(col 8)" "$(col 9)" "$(col 10)" "$(col 11)"
 done
+if ((relay_runs > 0)); then
+  ops/lab down >/dev/null 2>&1 || true
+  echo
+  echo "steady state beside HAProxy (ops/bench relay --runs $relay_runs):"
+  "$repo/ops/bench.d/relay.bash" --runs "$relay_runs" | sed 's/^/  /'
+fi
