@@ -51,7 +51,9 @@ final class TestServer implements AutoCloseable {
 
     private TestServer(final ConnectionScript script) throws IOException {
         serverSocket = new ServerSocket();
-        serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        // Room for hundreds of connects at once: the default backlog of 50 drops SYNs, and a dropped one retries
+        // only after 1 s, longer than a short run.
+        serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
         daemon(() -> acceptLoop(script), "test-server-accept").start();
     }
 
