@@ -45,15 +45,15 @@ final class HttpReplyReader implements Protocol.ReplySource {
     }
 
     @Override
-    public ParsedReply read(final long deadlineNs) throws IOException {
+    public ParsedReply read() throws IOException {
         if (serverClosing) {
             throw new EOFException("server sent Connection: close with the previous reply");
         }
-        final Head head = readHead(deadlineNs);
+        final Head head = readHead();
         if (head.contentLength() > body.length) {
             body = new byte[Math.min(MAX_BODY_BYTES, Math.max(head.contentLength(), body.length * 2))];
         }
-        reader.readFully(body, 0, head.contentLength(), deadlineNs);
+        reader.readFully(body, 0, head.contentLength());
         serverClosing = head.closing();
         return head.status() / 100 == 2
                 ? decodeBody(head.contentLength())
@@ -63,8 +63,8 @@ final class HttpReplyReader implements Protocol.ReplySource {
     /** The parts of a reply head that matter here. */
     private record Head(int status, int contentLength, boolean closing) {}
 
-    private Head readHead(final long deadlineNs) throws IOException {
-        String line = reader.readLine(deadlineNs);
+    private Head readHead() throws IOException {
+        String line = reader.readLine();
         final Matcher statusLine = STATUS_LINE.matcher(line);
         if (!statusLine.matches()) {
             throw unframeable("not an HTTP/1.1 status line: " + ParsedReply.quoted(line));
@@ -72,7 +72,7 @@ final class HttpReplyReader implements Protocol.ReplySource {
         int headBytes = line.length() + 1;
         int contentLength = -1;
         boolean closing = false;
-        while (!(line = reader.readLine(deadlineNs)).equals("\r")) {
+        while (!(line = reader.readLine()).equals("\r")) {
             headBytes += line.length() + 1;
             if (headBytes > MAX_HEAD_BYTES) {
                 throw unframeable("reply head longer than " + MAX_HEAD_BYTES + " bytes");

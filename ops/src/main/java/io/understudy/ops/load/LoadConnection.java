@@ -53,26 +53,14 @@ final class LoadConnection implements Callable<ConnectionResult> {
             final ReplyChecker checker = new ReplyChecker();
             checker.onKeySet(client.reset(key));
             // The driver's socketTimeout bounds each reply: a timeout fails the connection as one here does.
-            exchange(deadlineNs -> client.increment(key), checker, recorder);
-        }
-    }
-
-    /** Sends one request and blocks until its reply, or until deadlineNs (then it throws). */
-    @FunctionalInterface
-    private interface Request {
-        ParsedReply send(long deadlineNs) throws IOException;
-    }
-
-    private void exchange(final Request request, final ReplyChecker checker, final ConnectionRecorder recorder)
-            throws IOException {
-        final long replyTimeoutNs = config.replyTimeoutMs() * 1_000_000L;
-        long tickNs = firstTickNs;
-        while (awaitTick(tickNs)) {
-            final long sendNs = System.nanoTime();
-            final ParsedReply reply = request.send(sendNs + replyTimeoutNs);
-            final long replyNs = System.nanoTime();
-            onReply(config, index, checker, recorder, reply, sendNs, replyNs);
-            tickNs = nextTickNs(tickNs, replyNs, intervalNs);
+            long tickNs = firstTickNs;
+            while (awaitTick(tickNs)) {
+                final long sendNs = System.nanoTime();
+                final ParsedReply reply = client.increment(key);
+                final long replyNs = System.nanoTime();
+                onReply(config, index, checker, recorder, reply, sendNs, replyNs);
+                tickNs = nextTickNs(tickNs, replyNs, intervalNs);
+            }
         }
     }
 

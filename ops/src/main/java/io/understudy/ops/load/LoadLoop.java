@@ -294,10 +294,10 @@ final class LoadLoop implements Callable<List<ConnectionResult>> {
             reader.mark();
             try {
                 if (state == State.SETTING_UP) {
-                    checker.onKeySet(config.protocol().parseSetupReply(config.key(index), reader.readLine(0)));
+                    checker.onKeySet(config.protocol().parseSetupReply(config.key(index), reader.readLine()));
                     idle(nowNs);
                 } else {
-                    onReply(replies.read(0), nowNs);
+                    onReply(replies.read(), nowNs);
                 }
             } catch (final ReplyReader.NeedMoreBytes ex) {
                 reader.rewind();

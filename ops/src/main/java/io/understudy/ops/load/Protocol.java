@@ -145,13 +145,13 @@ enum Protocol {
     @FunctionalInterface
     interface ReplySource {
         /**
-         * Blocks until the next whole reply arrived or the deadline passed.
+         * The next whole reply from the bytes the reader holds (the caller times the reply out).
          *
-         * @throws java.net.SocketTimeoutException when the deadline passes first
-         * @throws java.io.EOFException when the server closes the connection (or announced it would) first
+         * @throws ReplyReader.NeedMoreBytes when not all of it has arrived yet: rewind and try again with more
+         * @throws java.io.EOFException when the server announced it would close the connection
          * @throws ReplyReader.UnframeableReplyException when the stream cannot be split into replies any more
          */
-        ParsedReply read(long deadlineNs) throws IOException;
+        ParsedReply read() throws IOException;
     }
 
     /**
@@ -184,7 +184,7 @@ enum Protocol {
 
     /** @return the reader of this protocol's replies on one connection: one line each, parsed by {@link #parse} */
     ReplySource replySource(final ReplyReader reader) {
-        return deadlineNs -> parse(reader.readLine(deadlineNs));
+        return () -> parse(reader.readLine());
     }
 
     /** @return the name used on the command line and in the report */

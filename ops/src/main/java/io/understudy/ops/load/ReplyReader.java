@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * The bytes one connection has received and not yet taken as replies, read from a non-blocking channel by
- * {@link #readFrom}. A protocol's parser takes lines and bodies of known length from it as if it blocked; when the
+ * {@link #readFrom}. A protocol's parser takes lines and bodies of known length from it; when the
  * bytes of a reply are not all there yet, the parser is stopped by {@link NeedMoreBytes} and the caller {@link
  * #rewind}s to the reply's start, to parse it whole once more bytes arrived. Every byte before a line's "\n" is kept (a
  * "\r" too), so the protocol can tell an exact reply from a damaged one.
@@ -74,12 +74,11 @@ final class ReplyReader {
     /**
      * One whole reply line.
      *
-     * @param deadlineNs unused here: the caller times the reply out (kept so parsers read like blocking ones)
      * @return the line without its "\n", decoded as ISO-8859-1 (one char per byte)
      * @throws NeedMoreBytes when the line's end has not arrived yet
      * @throws UnframeableReplyException when the line exceeds {@link #MAX_REPLY_BYTES}
      */
-    String readLine(final long deadlineNs) throws IOException {
+    String readLine() throws IOException {
         int length = 0;
         while (true) {
             if (position == limit) {
@@ -101,7 +100,7 @@ final class ReplyReader {
      *
      * @throws NeedMoreBytes when they have not all arrived yet
      */
-    void readFully(final byte[] target, final int offset, final int length, final long deadlineNs) throws IOException {
+    void readFully(final byte[] target, final int offset, final int length) throws IOException {
         if (limit - position < length) {
             throw NeedMoreBytes.INSTANCE;
         }
