@@ -130,13 +130,7 @@ final class LoadRunTest {
         try (TestServer server = TestServer.respIncrServer(values)) {
             final LoadConfig config = new LoadConfig(
                     "127.0.0.1", server.port(), connections, 20, 1_500, Protocol.RESP, "many-", 5_000, 5_000);
-            final CompletableFuture<LoadReport> run = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return LoadRun.run(config);
-                } catch (final InterruptedException ex) {
-                    throw new IllegalStateException(ex);
-                }
-            });
+            final CompletableFuture<LoadReport> run = inBackground(config, null);
             Thread.sleep(700);
             final long loadThreads = Thread.getAllStackTraces().keySet().stream()
                     .filter(thread -> thread.getName().startsWith("loadgen-"))
@@ -171,13 +165,7 @@ final class LoadRunTest {
         try (TestServer server = TestServer.lineServer(n -> n + " " + n)) {
             final LoadConfig config =
                     new LoadConfig("127.0.0.1", server.port(), 2, 1, 60_000, Protocol.LINE, "stop-", 2_000, 5_000);
-            final CompletableFuture<LoadReport> run = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return LoadRun.run(config, null, stop);
-                } catch (final InterruptedException ex) {
-                    throw new IllegalStateException(ex);
-                }
-            });
+            final CompletableFuture<LoadReport> run = inBackground(config, stop);
             Thread.sleep(500);
             assertThat(run).as("a 60 s run before the stop file").isNotDone();
             Files.createFile(stop);
@@ -188,6 +176,17 @@ final class LoadRunTest {
             assertThat(report.replies()).isPositive();
             assertThat(report.exitCode()).isZero();
         }
+    }
+
+    /** Starts a run on another thread, ended by {@code stopFile} when not null (the PostgreSQL tests use it too). */
+    static CompletableFuture<LoadReport> inBackground(final LoadConfig config, final Path stopFile) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return LoadRun.run(config, null, stopFile);
+            } catch (final InterruptedException ex) {
+                throw new IllegalStateException(ex);
+            }
+        });
     }
 
     /** A short run's config on 127.0.0.1 (the tests of the other protocols use it too). */

@@ -100,13 +100,7 @@ final class PostgresLoadRunTest {
     void shouldCountStatementErrorsWithTheirSqlstateAndGoOn() throws Exception {
         final LoadConfig config =
                 new LoadConfig("127.0.0.1", port, 1, 5, 3_000, Protocol.POSTGRES, "dropped-", 2_000, 10_000);
-        final CompletableFuture<LoadReport> run = CompletableFuture.supplyAsync(() -> {
-            try {
-                return LoadRun.run(config);
-            } catch (final InterruptedException ex) {
-                throw new IllegalStateException(ex);
-            }
-        });
+        final CompletableFuture<LoadReport> run = LoadRunTest.inBackground(config, null);
         Thread.sleep(1_000);
         execute("DROP TABLE understudy_counters");
 
