@@ -30,7 +30,7 @@ import java.util.List;
  */
 public final class RetransmitNudge {
     /** The most passes: enough for an outage of about 12 s at a 0.2 s RTO. */
-    public static final int MAX_ROUNDS = 6;
+    static final int MAX_ROUNDS = 6;
 
     /** Linux's smallest retransmission timeout (TCP_RTO_MIN): the fastest a client's backoff can grow. */
     private static final long RTO_MIN_NS = 200_000_000L;
