@@ -25,6 +25,9 @@ final class SafetyDrill {
     /** The load generator has opened its connections and run a while by then. */
     private static final long NEMESIS_AFTER_MS = 3000;
 
+    /** How long past the nemesis the VIP's holders are watched at least: more than the overlaps' bound (2 s). */
+    private static final long SETTLE_MS = 3000;
+
     /** What a nemesis does to the lab; may throw. */
     interface Nemesis {
         void run() throws Exception;
@@ -52,6 +55,13 @@ final class SafetyDrill {
             final Instant nemesisDone = Instant.now();
             final JsonNode report = load.get();
             System.out.println("safety: loadgen " + report);
+            // The settle time: the holders are watched at least SETTLE_MS past the nemesis, so an overlap the
+            // nemesis caused is seen ending, however little of the load was left when it was done.
+            final long settleMs = SETTLE_MS
+                    - java.time.Duration.between(nemesisDone, Instant.now()).toMillis();
+            if (settleMs > 0) {
+                Thread.sleep(settleMs);
+            }
             final List<String> timeline = holders.timeline();
             timeline.forEach(line -> System.out.println("safety: vip " + line));
             return new Outcome(report, holders.overlaps(), timeline, nemesisDone);
